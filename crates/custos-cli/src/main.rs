@@ -1,0 +1,467 @@
+//! `custos`: the command line of the Custos evidence vault.
+
+#![forbid(unsafe_code)]
+
+mod terminal;
+
+use clap::{Args, Parser, Subcommand};
+use custos_core::age::secrecy::{ExposeSecret, SecretString};
+use custos_core::{
+    CreateOptions, Error, IntakeOptions, SystemClock, Unlock, Vault, VerifyMode, keys,
+};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use terminal::{TerminalProgress, printable};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  verification found problems
+  2  usage error, bad input, or an error that stopped the command (nothing half-done is left)
+  3  wrong passphrase, or the vault is locked by another Custos process
+
+Passphrases are read from CUSTOS_PASSPHRASE (and CUSTOS_NEW_PASSPHRASE for passwd),
+otherwise asked for on the terminal; never from an argument.";
+
+/// Custos: an encrypted evidence vault with a tamper-evident chain of custody.
+#[derive(Parser)]
+#[command(name = "custos", version, about, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Session {
+    /// Examiner performing this session's actions (default: the vault's examiner)
+    #[arg(long, global = true, env = "CUSTOS_EXAMINER")]
+    examiner: Option<String>,
+    /// Unlock with the recovery identity in this file (AGE-SECRET-KEY-1…) instead of the passphrase
+    #[arg(long, global = true, value_name = "FILE")]
+    recovery_identity: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new vault for a matter
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// Folder for the new vault (must not exist, or be empty)
+        vault: PathBuf,
+        /// Matter name, e.g. "Acme Corp. v. Doe"
+        #[arg(long)]
+        matter: String,
+        /// Matter or docket number
+        #[arg(long)]
+        matter_number: Option<String>,
+        /// Examiner creating the vault (the default actor for later sessions)
+        #[arg(long)]
+        examiner: String,
+        /// Also make the vault keys recoverable with this age X25519 public key (age1…)
+        #[arg(long, value_name = "AGE1…")]
+        recovery_recipient: Option<String>,
+        /// scrypt work factor, log2 N (10..=22; default 18)
+        #[arg(long, default_value_t = keys::DEFAULT_WORK_FACTOR)]
+        work_factor: u8,
+        /// Exhibit number prefix
+        #[arg(long, default_value = "EX-")]
+        exhibit_prefix: String,
+    },
+    /// Take files and folders in as exhibits
+    #[command(after_help = EXIT_CODES)]
+    Add {
+        /// The vault
+        vault: PathBuf,
+        /// Files or folders (folders are taken in recursively)
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Whose evidence it is
+        #[arg(long)]
+        custodian: Option<String>,
+        /// Device or account it came from
+        #[arg(long)]
+        source: Option<String>,
+        /// How it was collected
+        #[arg(long)]
+        method: Option<String>,
+        /// Why it was collected (purpose or authority)
+        #[arg(long)]
+        purpose: Option<String>,
+        /// Description for each new exhibit
+        #[arg(long)]
+        description: Option<String>,
+        /// Tag for each new exhibit (repeatable)
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Also compute SHA-1
+        #[arg(long)]
+        sha1: bool,
+        /// Skip decrypting each stored copy to compare it before acknowledging
+        #[arg(long)]
+        no_verify_after_copy: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// List exhibits
+    #[command(after_help = EXIT_CODES)]
+    List {
+        /// The vault
+        vault: PathBuf,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Show one exhibit with all its sources
+    #[command(after_help = EXIT_CODES)]
+    Show {
+        /// The vault
+        vault: PathBuf,
+        /// Exhibit id as `list` prints it
+        exhibit: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Write an exhibit's original bytes to a file (logged)
+    #[command(after_help = EXIT_CODES)]
+    Extract {
+        /// The vault
+        vault: PathBuf,
+        /// Exhibit id
+        exhibit: String,
+        /// Destination file (must not exist)
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Change an exhibit's description or tags (logged)
+    #[command(after_help = EXIT_CODES)]
+    Edit {
+        /// The vault
+        vault: PathBuf,
+        /// Exhibit id
+        exhibit: String,
+        /// New description
+        #[arg(long)]
+        description: Option<String>,
+        /// Tag to add (repeatable)
+        #[arg(long)]
+        add_tag: Vec<String>,
+        /// Tag to remove (repeatable)
+        #[arg(long)]
+        remove_tag: Vec<String>,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Verify every exhibit and the custody log (full by default)
+    #[command(after_help = EXIT_CODES)]
+    Verify {
+        /// The vault
+        vault: PathBuf,
+        /// Only check stored objects by their names, the database and the log (no decryption)
+        #[arg(long)]
+        quick: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Print the custody log
+    #[command(after_help = EXIT_CODES)]
+    Log {
+        /// The vault
+        vault: PathBuf,
+        /// Only this exhibit's events
+        #[arg(long)]
+        exhibit: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Change the passphrase (rewrites only the key file)
+    #[command(after_help = EXIT_CODES)]
+    Passwd {
+        /// The vault
+        vault: PathBuf,
+        /// scrypt work factor for the new key file (default: keep the current one)
+        #[arg(long)]
+        work_factor: Option<u8>,
+        #[command(flatten)]
+        session: Session,
+    },
+}
+
+/// Exit status with the error that caused it.
+struct Failure(u8, String);
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match e {
+            Error::WrongPassphrase | Error::VaultBusy(_) => 3,
+            _ => 2,
+        };
+        Failure(code, e.to_string())
+    }
+}
+
+fn passphrase_from(var: &str, prompt: &str, confirm: bool) -> Result<SecretString, Failure> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(SecretString::from(p));
+    }
+    if !terminal::stdin_is_terminal() {
+        return Err(Failure(2, format!("no passphrase: set {var} or run on a terminal")));
+    }
+    let p = rpassword::prompt_password(prompt).map_err(|e| Failure(2, format!("cannot read the passphrase: {e}")))?;
+    if confirm {
+        let again = rpassword::prompt_password("Repeat it: ").map_err(|e| Failure(2, format!("cannot read the passphrase: {e}")))?;
+        if again != p {
+            return Err(Failure(2, "the two passphrases differ".into()));
+        }
+    }
+    Ok(SecretString::from(p))
+}
+
+fn open(vault: &Path, session: &Session) -> Result<Vault, Failure> {
+    // Refuse what is not a vault before asking for anything.
+    custos_core::probe(vault)?;
+    let unlock = match &session.recovery_identity {
+        Some(f) => {
+            let text = std::fs::read_to_string(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
+            Unlock::Recovery(keys::parse_identity_file(&text)?)
+        }
+        None => Unlock::Passphrase(passphrase_from("CUSTOS_PASSPHRASE", "Vault passphrase: ", false)?),
+    };
+    Ok(Vault::open(vault, &unlock, session.examiner.as_deref(), Arc::new(SystemClock))?)
+}
+
+fn print_json(v: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Init { vault, matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix } => {
+            let opts = CreateOptions { matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix };
+            // Check the arguments before asking for a passphrase.
+            if let Some(r) = &opts.recovery_recipient {
+                keys::parse_recipient(r)?;
+            }
+            let pass = passphrase_from("CUSTOS_PASSPHRASE", "New vault passphrase: ", true)?;
+            if pass.expose_secret().is_empty() {
+                return Err(Failure(2, "the passphrase must not be empty".into()));
+            }
+            let v = Vault::create(&vault, &opts, &pass, Arc::new(SystemClock))?;
+            println!("Created vault {} for matter \"{}\" (vault id {})", vault.display(), v.matter().matter, v.config().vault_id);
+            println!("Custody signing key (Ed25519): {}", v.config().signing_key);
+            Ok(0)
+        }
+        Command::Add {
+            vault,
+            paths,
+            custodian,
+            source,
+            method,
+            purpose,
+            description,
+            tags,
+            sha1,
+            no_verify_after_copy,
+            json,
+            session,
+        } => {
+            let mut v = open(&vault, &session)?;
+            let opts = IntakeOptions {
+                custodian,
+                source,
+                method,
+                purpose,
+                description,
+                tags,
+                verify_after_copy: !no_verify_after_copy,
+                sha1,
+            };
+            let progress = TerminalProgress::new(!json);
+            progress.install_interrupt_handler();
+            let report = v.add(&paths, &opts, &progress)?;
+            progress.finish();
+            if json {
+                print_json(&report);
+            } else {
+                eprintln!(
+                    "{} stored, {} duplicate{}, {} failed{}",
+                    report.stored(),
+                    report.duplicates(),
+                    if report.duplicates() == 1 { "" } else { "s" },
+                    report.failed(),
+                    if report.cancelled { " (cancelled: files not listed were not taken in)" } else { "" }
+                );
+            }
+            Ok(if report.failed() > 0 || report.cancelled { 2 } else { 0 })
+        }
+        Command::List { vault, json, session } => {
+            let v = open(&vault, &session)?;
+            let list = v.list()?;
+            if json {
+                print_json(&list);
+            } else {
+                println!("{:<10} {:>12}  {:<16}  {:<20}  NAME", "ID", "SIZE", "SHA-256", "CUSTODIAN");
+                for e in &list {
+                    println!(
+                        "{:<10} {:>12}  {:<16}  {:<20}  {}",
+                        e.id,
+                        e.size,
+                        &e.sha256[..16],
+                        printable(e.custodian.as_deref().unwrap_or("-")),
+                        printable(&e.name)
+                    );
+                }
+                eprintln!("{} exhibit{}", list.len(), if list.len() == 1 { "" } else { "s" });
+            }
+            Ok(0)
+        }
+        Command::Show { vault, exhibit, json, session } => {
+            let v = open(&vault, &session)?;
+            let d = v.show(&exhibit)?;
+            if json {
+                print_json(&d);
+            } else {
+                let e = &d.exhibit;
+                println!("Exhibit      {}", e.id);
+                println!("Name         {}", printable(&e.name));
+                println!("Path         {}", printable(&e.path));
+                println!("Size         {} bytes", e.size);
+                println!("Type         {}", e.mime);
+                println!("SHA-256      {}", e.sha256);
+                println!("MD5          {}", e.md5);
+                if let Some(s) = &e.sha1 {
+                    println!("SHA-1        {s}");
+                }
+                println!("Collected    {} by {}", e.collected_at, printable(&e.collected_by));
+                println!("Description  {}", printable(&e.description));
+                println!("Tags         {}", e.tags.join(", "));
+                println!("Object       {}", d.object);
+                for (i, s) in d.sources.iter().enumerate() {
+                    println!("Source {}:", i + 1);
+                    println!("  path        {}", printable(&s.path));
+                    println!("  custodian   {}", printable(s.custodian.as_deref().unwrap_or("-")));
+                    println!("  source      {}", printable(s.source.as_deref().unwrap_or("-")));
+                    println!("  method      {}", printable(s.method.as_deref().unwrap_or("-")));
+                    println!("  purpose     {}", printable(s.purpose.as_deref().unwrap_or("-")));
+                    println!("  modified    {}", s.modified.as_deref().unwrap_or("-"));
+                    println!("  created     {}", s.created.as_deref().unwrap_or("-"));
+                    println!("  accessed    {}", s.accessed.as_deref().unwrap_or("-"));
+                    println!("  collected   {} by {}", s.collected_at, printable(&s.collected_by));
+                }
+            }
+            Ok(0)
+        }
+        Command::Extract { vault, exhibit, out, session } => {
+            let mut v = open(&vault, &session)?;
+            let progress = TerminalProgress::new(true);
+            let sha = v.extract(&exhibit, &out, &progress)?;
+            progress.finish();
+            eprintln!("Wrote {} ({exhibit}), SHA-256 {sha} (matches intake)", out.display());
+            Ok(0)
+        }
+        Command::Edit { vault, exhibit, description, add_tag, remove_tag, session } => {
+            let mut v = open(&vault, &session)?;
+            v.edit(&exhibit, description.as_deref(), &add_tag, &remove_tag)?;
+            Ok(0)
+        }
+        Command::Verify { vault, quick, json, session } => {
+            let mut v = open(&vault, &session)?;
+            let mode = if quick { VerifyMode::Quick } else { VerifyMode::Full };
+            let progress = TerminalProgress::new(!json);
+            progress.install_interrupt_handler();
+            let report = v.verify(mode, &progress)?;
+            progress.finish();
+            if json {
+                print_json(&report);
+            } else {
+                let what = if quick { "Quick" } else { "Full" };
+                if report.findings.is_empty() {
+                    println!(
+                        "OK: {what} verification of {} exhibits and {} custody events found no problems.",
+                        report.exhibits, report.events
+                    );
+                } else {
+                    for f in &report.findings {
+                        let sev = match f.severity {
+                            custos_core::Severity::Error => "ERROR",
+                            custos_core::Severity::Warning => "WARNING",
+                        };
+                        let at = f.exhibit.clone().or(f.event.map(|e| format!("event {e}"))).unwrap_or_default();
+                        println!("{sev} [{}] {at}: {}", f.kind, f.message);
+                        println!("    what to do: {}", f.action);
+                    }
+                    println!(
+                        "{}: {what} verification of {} exhibits and {} custody events: {} finding(s).",
+                        if report.ok { "OK with warnings" } else { "FAILED" },
+                        report.exhibits,
+                        report.events,
+                        report.findings.len()
+                    );
+                }
+            }
+            Ok(if report.ok { 0 } else { 1 })
+        }
+        Command::Log { vault, exhibit, json, session } => {
+            let v = open(&vault, &session)?;
+            let events = v.custody_log(exhibit.as_deref())?;
+            if json {
+                print_json(&events);
+            } else {
+                for e in &events {
+                    println!(
+                        "{:>6}  {}  {:<26} {:<10} {}",
+                        e.seq,
+                        e.time,
+                        e.action.as_str(),
+                        e.exhibit.as_deref().unwrap_or("-"),
+                        printable(&e.actor)
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Passwd { vault, work_factor, session } => {
+            let mut v = open(&vault, &session)?;
+            let new = passphrase_from("CUSTOS_NEW_PASSPHRASE", "New passphrase: ", true)?;
+            v.change_passphrase(&new, work_factor)?;
+            eprintln!("Passphrase changed.");
+            Ok(0)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure(code, msg)) => {
+            eprintln!("custos: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

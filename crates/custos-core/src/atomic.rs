@@ -1,0 +1,43 @@
+//! Durable, atomic file writes: temp file in the same folder, fsync, rename, fsync the folder.
+
+use crate::error::{IoContext, Result};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A random hex string for temporary names.
+pub(crate) fn random_suffix() -> String {
+    let mut b = [0u8; 12];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    hex::encode(b)
+}
+
+/// Writes `bytes` to `path` so that afterwards the file holds either its old
+/// contents or all of the new ones, durably.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".tmp-{}", random_suffix()));
+    let res = (|| {
+        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp).at(&tmp)?;
+        f.write_all(bytes).at(&tmp)?;
+        f.sync_all().at(&tmp)?;
+        drop(f);
+        fs::rename(&tmp, path).at(path)?;
+        sync_dir(dir)
+    })();
+    if res.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    res
+}
+
+/// Makes a folder's entries (creations, renames) durable.
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir).and_then(|d| d.sync_all()).at(dir)
+}
+
+/// A temp path beside `dest` for a write that is renamed into place.
+pub(crate) fn temp_beside(dest: &Path) -> PathBuf {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    dir.join(format!(".custos-partial-{}", random_suffix()))
+}

@@ -1,0 +1,129 @@
+//! The encrypted metadata database: connection set-up and migrations.
+
+use crate::error::{Error, Result};
+use crate::keys::VaultSecrets;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+/// The schema version this program writes and reads.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+
+/// Each migration brings the schema from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- One row per distinct content (plaintext SHA-256).
+CREATE TABLE exhibits (
+    id            TEXT PRIMARY KEY,
+    number        INTEGER NOT NULL UNIQUE,
+    object        TEXT NOT NULL UNIQUE,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL UNIQUE,
+    md5           TEXT NOT NULL,
+    sha1          TEXT,
+    mime          TEXT NOT NULL,
+    original_name TEXT NOT NULL,
+    original_path TEXT NOT NULL,
+    description   TEXT NOT NULL DEFAULT '',
+    collected_at  TEXT NOT NULL
+) STRICT;
+
+-- Every source a content was collected from, the first included.
+CREATE TABLE exhibit_sources (
+    id           INTEGER PRIMARY KEY,
+    exhibit_id   TEXT NOT NULL REFERENCES exhibits(id),
+    path         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    modified     TEXT,
+    created      TEXT,
+    accessed     TEXT,
+    custodian    TEXT,
+    source       TEXT,
+    method       TEXT,
+    purpose      TEXT,
+    collected_by TEXT NOT NULL,
+    collected_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX exhibit_sources_exhibit ON exhibit_sources(exhibit_id);
+
+CREATE TABLE tags (
+    exhibit_id TEXT NOT NULL REFERENCES exhibits(id),
+    tag        TEXT NOT NULL,
+    PRIMARY KEY (exhibit_id, tag)
+) STRICT;
+
+-- The custody log: canonical JSON bodies, each signed; append-only.
+CREATE TABLE custody_events (
+    seq       INTEGER PRIMARY KEY,
+    body      BLOB NOT NULL,
+    signature BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER custody_events_no_update BEFORE UPDATE ON custody_events
+BEGIN SELECT RAISE(ABORT, 'custody events are append-only'); END;
+CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events
+BEGIN SELECT RAISE(ABORT, 'custody events are append-only'); END;
+
+-- Signed Merkle tree heads of the custody log; append-only.
+CREATE TABLE checkpoints (
+    tree_size INTEGER PRIMARY KEY,
+    root      BLOB NOT NULL,
+    time      TEXT NOT NULL,
+    signature BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+"#];
+
+/// Opens (or creates) the database, applies the key and pragmas, checks it can
+/// be read, and migrates it. Nothing is written before the checks pass.
+pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    } else if !path.exists() {
+        return Err(Error::DamagedDatabase(format!("{} is missing", path.display())));
+    }
+    let damaged = |e: rusqlite::Error| Error::DamagedDatabase(e.to_string());
+    let mut conn = Connection::open_with_flags(path, flags).map_err(damaged)?;
+    conn.execute_batch(&format!("PRAGMA key = \"{}\";", secrets.db_key_pragma().as_str())).map_err(damaged)?;
+    conn.execute_batch("PRAGMA cipher_memory_security = ON;").map_err(damaged)?;
+    // The first read fails if the key is wrong or page 1 is damaged.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| Error::DamagedDatabase(format!("{e} (the database does not open with this vault's key)")))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(damaged)?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
+    }
+    if !create {
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(damaged)?;
+        if check != "ok" {
+            return Err(Error::DamagedDatabase(format!("integrity check: {check}")));
+        }
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    migrate(&mut conn, version)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
+    if from == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

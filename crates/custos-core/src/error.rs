@@ -1,0 +1,164 @@
+//! The errors the vault core reports.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the vault core.
+///
+/// Cryptographic failures on exhibit objects collapse into
+/// [`Error::ObjectAuthentication`] so that error detail does not leak what
+/// part of a ciphertext was wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The passphrase (or recovery identity) does not open the key file.
+    #[error("wrong passphrase: the key file could not be decrypted with it")]
+    WrongPassphrase,
+
+    /// The key file asks for more scrypt work than Custos allows.
+    #[error("the key file {path} asks for scrypt work factor 2^{required}, above the limit of 2^{limit}; refusing it")]
+    ExcessiveWorkFactor {
+        /// The key file.
+        path: PathBuf,
+        /// log2 N asked for by the file.
+        required: u8,
+        /// The cap.
+        limit: u8,
+    },
+
+    /// The key file is not a valid age file, or its contents are not Custos secrets.
+    #[error("the key file {path} is damaged: {reason}")]
+    DamagedKeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The folder is not a Custos vault.
+    #[error("{path} is not a Custos vault ({reason})")]
+    NotAVault {
+        /// The folder.
+        path: PathBuf,
+        /// Why it is not one.
+        reason: String,
+    },
+
+    /// The vault's format version is not one this program knows.
+    #[error("the vault at {path} has format version {found}; this Custos reads version {supported} only. Use a newer Custos")]
+    UnknownFormatVersion {
+        /// The vault folder.
+        path: PathBuf,
+        /// Version found.
+        found: u64,
+        /// Version supported.
+        supported: u64,
+    },
+
+    /// The database schema is newer than this program.
+    #[error("the vault database has schema version {found}, newer than this Custos knows ({supported}); it was left unchanged. Use a newer Custos")]
+    SchemaTooNew {
+        /// Version found.
+        found: i64,
+        /// Version supported.
+        supported: i64,
+    },
+
+    /// The database could not be read (damaged page, wrong key, not a database).
+    #[error("the vault database is damaged or unreadable: {0}")]
+    DamagedDatabase(String),
+
+    /// Another process has the vault open.
+    #[error("the vault is in use by another Custos process (lock file {0})")]
+    VaultBusy(PathBuf),
+
+    /// A vault already exists where one was to be created.
+    #[error("{0} already exists and is not empty; choose a new folder for the vault")]
+    AlreadyExists(PathBuf),
+
+    /// A stored object failed authentication or did not match its recorded hash.
+    #[error("stored object {object} failed authentication: it is damaged or was tampered with")]
+    ObjectAuthentication {
+        /// The object name (SHA-256 of its ciphertext).
+        object: String,
+    },
+
+    /// A stored object is missing.
+    #[error("stored object {0} is missing from the vault")]
+    ObjectMissing(String),
+
+    /// No exhibit has this id.
+    #[error("no exhibit {0} in this vault")]
+    NoSuchExhibit(String),
+
+    /// A path given as input does not exist or cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Input {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+
+    /// The source changed while it was being read.
+    #[error("{path} changed while it was being read ({what}); it was not taken in. Take it in again once it is no longer being written")]
+    SourceChanged {
+        /// The path.
+        path: PathBuf,
+        /// What changed.
+        what: String,
+    },
+
+    /// An argument is not acceptable.
+    #[error("{0}")]
+    InvalidInput(String),
+
+    /// The operation was cancelled; nothing partial remains.
+    #[error("cancelled")]
+    Cancelled,
+
+    /// An I/O error while writing the vault.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+
+    /// A database error.
+    #[error("database error: {0}")]
+    Database(rusqlite::Error),
+
+    /// Encryption failed (for example a bad recipient).
+    #[error("encryption failed: {0}")]
+    Encryption(String),
+
+    /// The custody log refused a write (it is append-only).
+    #[error("custody log error: {0}")]
+    Custody(String),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match e.sqlite_error_code() {
+            Some(DatabaseCorrupt | NotADatabase) => Error::DamagedDatabase(e.to_string()),
+            _ => Error::Database(e),
+        }
+    }
+}
+
+/// The result type of the vault core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Attaches a path to an I/O error.
+pub(crate) trait IoContext<T> {
+    /// Maps an I/O error to [`Error::Io`] naming `path`.
+    fn at(self, path: &std::path::Path) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn at(self, path: &std::path::Path) -> Result<T> {
+        self.map_err(|source| Error::Io { path: path.to_path_buf(), source })
+    }
+}

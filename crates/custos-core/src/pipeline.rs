@@ -1,0 +1,371 @@
+//! One-pass streaming: hash and encrypt (or decrypt and hash) with bounded memory.
+//!
+//! Large inputs are cut into 1 MiB chunks and fanned out to worker threads:
+//! MD5 (and SHA-1) on one, plaintext SHA-256 on another, and the ciphertext's
+//! SHA-256 plus the file write on a third, while the calling thread reads and
+//! runs the cipher. Each queue holds at most [`QUEUE_DEPTH`] chunks, so memory
+//! stays bounded whatever the file size. Small inputs are done inline.
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+/// Bytes per chunk handed between threads.
+pub(crate) const CHUNK: usize = 1 << 20;
+/// Chunks a queue may hold.
+const QUEUE_DEPTH: usize = 4;
+/// Inputs smaller than this are processed on the calling thread.
+const PARALLEL_THRESHOLD: u64 = 4 * CHUNK as u64;
+
+/// The digests of one exhibit's plaintext and of its stored ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Digests {
+    pub size: u64,
+    pub sha256: [u8; 32],
+    pub md5: [u8; 16],
+    pub sha1: Option<[u8; 20]>,
+    /// SHA-256 of the ciphertext: the object's name.
+    pub object_sha256: [u8; 32],
+}
+
+type Chunk = Arc<Vec<u8>>;
+
+/// Fills `buf` from `src` until it is full or the input ends; returns the byte count.
+fn read_full(src: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match src.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// A `Write` that hashes what passes through it.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A `Write` that batches bytes into chunks and sends them to a worker.
+struct ChunkSender {
+    buf: Vec<u8>,
+    tx: Option<SyncSender<Chunk>>,
+}
+
+impl ChunkSender {
+    fn send_buf(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Arc::new(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + 64 * 1024)));
+        let tx = self.tx.as_ref().ok_or_else(|| io::Error::from(io::ErrorKind::BrokenPipe))?;
+        tx.send(chunk).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
+    }
+    fn close(mut self) -> io::Result<()> {
+        self.send_buf()?;
+        self.tx = None;
+        Ok(())
+    }
+}
+
+impl Write for ChunkSender {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send_buf()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn digest_worker<D: Digest + Default>(rx: Receiver<Chunk>) -> D {
+    let mut d = D::default();
+    for c in rx {
+        d.update(c.as_slice());
+    }
+    d
+}
+
+fn md5_sha1_worker(rx: Receiver<Chunk>, want_sha1: bool) -> ([u8; 16], Option<[u8; 20]>) {
+    let mut m = Md5::new();
+    let mut s = want_sha1.then(Sha1::new);
+    for c in rx {
+        m.update(c.as_slice());
+        if let Some(s) = s.as_mut() {
+            s.update(c.as_slice());
+        }
+    }
+    (m.finalize().into(), s.map(|s| s.finalize().into()))
+}
+
+/// Reads all of `src`, encrypting it to `recipient` into `dest`, and returns
+/// the digests. `size_hint` chooses between inline and threaded processing.
+///
+/// Errors reading `src` become [`Error::Input`] naming `src_path`; errors
+/// writing become [`Error::Io`] naming `dest_path`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn encrypt_stream<W: Write + Send>(
+    src: &mut (impl Read + Send),
+    src_path: &Path,
+    dest: W,
+    dest_path: &Path,
+    recipient: &age::x25519::Recipient,
+    want_sha1: bool,
+    size_hint: u64,
+    progress: &dyn Progress,
+) -> Result<(Digests, W)> {
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+        .map_err(|e| Error::Encryption(e.to_string()))?;
+    let in_err = |source| Error::Input { path: src_path.to_path_buf(), source };
+    let out_err = |source| Error::Io { path: dest_path.to_path_buf(), source };
+
+    if size_hint < PARALLEL_THRESHOLD {
+        let mut sha = Sha256::new();
+        let mut md5 = Md5::new();
+        let mut sha1 = want_sha1.then(Sha1::new);
+        let mut enc = encryptor.wrap_output(HashingWriter { inner: dest, hasher: Sha256::new() }).map_err(out_err)?;
+        let mut buf = vec![0u8; (size_hint as usize).clamp(4096, CHUNK)];
+        let mut size = 0u64;
+        loop {
+            let n = read_full(src, &mut buf).map_err(in_err)?;
+            if n == 0 {
+                break;
+            }
+            let c = &buf[..n];
+            sha.update(c);
+            md5.update(c);
+            if let Some(s) = sha1.as_mut() {
+                s.update(c);
+            }
+            enc.write_all(c).map_err(out_err)?;
+            size += n as u64;
+            progress.advance(n as u64);
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+        }
+        let mut hw = enc.finish().map_err(out_err)?;
+        hw.flush().map_err(out_err)?;
+        let digests = Digests {
+            size,
+            sha256: sha.finalize().into(),
+            md5: md5.finalize().into(),
+            sha1: sha1.map(|s| s.finalize().into()),
+            object_sha256: hw.hasher.finalize().into(),
+        };
+        return Ok((digests, hw.inner));
+    }
+
+    std::thread::scope(|s| {
+        let (tx_md5, rx_md5) = sync_channel::<Chunk>(QUEUE_DEPTH);
+        let (tx_sha, rx_sha) = sync_channel::<Chunk>(QUEUE_DEPTH);
+        let (tx_out, rx_out) = sync_channel::<Chunk>(QUEUE_DEPTH);
+        let h_md5 = s.spawn(move || md5_sha1_worker(rx_md5, want_sha1));
+        let h_sha = s.spawn(move || digest_worker::<Sha256>(rx_sha));
+        let h_out = s.spawn(move || -> io::Result<([u8; 32], W)> {
+            let mut dest = dest;
+            let mut h = Sha256::new();
+            for c in rx_out {
+                h.update(c.as_slice());
+                dest.write_all(&c)?;
+            }
+            dest.flush()?;
+            Ok((h.finalize().into(), dest))
+        });
+
+        let main = (|| -> Result<u64> {
+            let mut enc = encryptor
+                .wrap_output(ChunkSender { buf: Vec::with_capacity(CHUNK + 64 * 1024), tx: Some(tx_out) })
+                .map_err(out_err)?;
+            let mut size = 0u64;
+            loop {
+                let mut buf = vec![0u8; CHUNK];
+                let n = read_full(src, &mut buf).map_err(in_err)?;
+                if n == 0 {
+                    break;
+                }
+                buf.truncate(n);
+                let chunk = Arc::new(buf);
+                let broken = || out_err(io::Error::from(io::ErrorKind::BrokenPipe));
+                tx_md5.send(chunk.clone()).map_err(|_| broken())?;
+                tx_sha.send(chunk.clone()).map_err(|_| broken())?;
+                enc.write_all(&chunk).map_err(out_err)?;
+                size += n as u64;
+                progress.advance(n as u64);
+                if progress.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+            }
+            enc.finish().map_err(out_err)?.close().map_err(out_err)?;
+            Ok(size)
+        })();
+        drop(tx_md5);
+        drop(tx_sha);
+        let (md5, sha1) = h_md5.join().expect("md5 worker panicked");
+        let sha256: [u8; 32] = h_sha.join().expect("sha256 worker panicked").finalize().into();
+        let out = h_out.join().expect("writer worker panicked");
+        // A write error on the worker is the real cause of a broken queue.
+        let (object_sha256, dest) = match (main, out) {
+            (Err(Error::Cancelled), _) => return Err(Error::Cancelled),
+            (_, Err(e)) => return Err(out_err(e)),
+            (Err(e), _) => return Err(e),
+            (Ok(size), Ok((h, d))) => ((h, size), d),
+        };
+        let (object_sha256, size) = object_sha256;
+        Ok((Digests { size, sha256, md5, sha1, object_sha256 }, dest))
+    })
+}
+
+/// What decrypting an object yields: plaintext digests and the ciphertext hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Decrypted {
+    pub size: u64,
+    pub sha256: [u8; 32],
+    pub md5: Option<[u8; 16]>,
+    pub object_sha256: [u8; 32],
+}
+
+/// A `Read` that hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Decrypts an object from `src` with `identity`, hashing the plaintext (SHA-256,
+/// and MD5 when `want_md5`) and the ciphertext, and passing plaintext chunks to
+/// `sink`. Any authentication failure, anywhere in the object, is an error; the
+/// caller must not trust what `sink` received unless this returns `Ok`.
+pub(crate) fn decrypt_stream(
+    src: impl Read + Send,
+    object: &str,
+    identity: &age::x25519::Identity,
+    want_md5: bool,
+    size_hint: u64,
+    progress: &dyn Progress,
+    sink: &mut (dyn FnMut(&[u8]) -> Result<()> + Send),
+) -> Result<Decrypted> {
+    let auth = || Error::ObjectAuthentication { object: object.to_string() };
+    let mut hr = HashingReader { inner: io::BufReader::with_capacity(256 * 1024, src), hasher: Sha256::new() };
+    let decryptor = age::Decryptor::new(&mut hr).map_err(|_| auth())?;
+    let mut reader = decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| auth())?;
+
+    if size_hint < PARALLEL_THRESHOLD {
+        let mut sha = Sha256::new();
+        let mut md5 = want_md5.then(Md5::new);
+        let mut buf = vec![0u8; CHUNK.min(size_hint as usize + 4096)];
+        let mut size = 0u64;
+        loop {
+            let n = read_full(&mut reader, &mut buf).map_err(|_| auth())?;
+            if n == 0 {
+                break;
+            }
+            sha.update(&buf[..n]);
+            if let Some(m) = md5.as_mut() {
+                m.update(&buf[..n]);
+            }
+            sink(&buf[..n])?;
+            size += n as u64;
+            progress.advance(n as u64);
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+        }
+        drop(reader);
+        drain(&mut hr).map_err(|_| auth())?;
+        return Ok(Decrypted {
+            size,
+            sha256: sha.finalize().into(),
+            md5: md5.map(|m| m.finalize().into()),
+            object_sha256: hr.hasher.clone().finalize().into(),
+        });
+    }
+
+    let (size, sha256, md5) = std::thread::scope(|s| -> Result<(u64, [u8; 32], Option<[u8; 16]>)> {
+        let (tx_sha, rx_sha) = sync_channel::<Chunk>(QUEUE_DEPTH);
+        let (tx_md5, rx_md5) = sync_channel::<Chunk>(QUEUE_DEPTH);
+        let h_sha = s.spawn(move || digest_worker::<Sha256>(rx_sha));
+        let h_md5 = want_md5.then(|| s.spawn(move || digest_worker::<Md5>(rx_md5)));
+        let main = (|| -> Result<u64> {
+            let mut size = 0u64;
+            loop {
+                let mut buf = vec![0u8; CHUNK];
+                let n = read_full(&mut reader, &mut buf).map_err(|_| auth())?;
+                if n == 0 {
+                    break;
+                }
+                buf.truncate(n);
+                let chunk = Arc::new(buf);
+                tx_sha.send(chunk.clone()).expect("sha256 worker alive");
+                if want_md5 {
+                    tx_md5.send(chunk.clone()).expect("md5 worker alive");
+                }
+                sink(&chunk)?;
+                size += n as u64;
+                progress.advance(n as u64);
+                if progress.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+            }
+            Ok(size)
+        })();
+        drop(tx_sha);
+        drop(tx_md5);
+        let sha: [u8; 32] = h_sha.join().expect("sha256 worker panicked").finalize().into();
+        let md5 = h_md5.map(|h| h.join().expect("md5 worker panicked").finalize().into());
+        Ok((main?, sha, md5))
+    })?;
+    drop(reader);
+    drain(&mut hr).map_err(|_| auth())?;
+    Ok(Decrypted { size, sha256, md5, object_sha256: hr.hasher.clone().finalize().into() })
+}
+
+/// Reads what is left after the age stream ends, so the ciphertext hash covers
+/// any bytes appended to the object.
+fn drain(r: &mut impl Read) -> io::Result<u64> {
+    io::copy(r, &mut io::sink())
+}
+
+/// SHA-256 of everything `src` yields.
+pub(crate) fn sha256_reader(mut src: impl Read) -> io::Result<[u8; 32]> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = src.read(&mut buf)?;
+        if n == 0 {
+            return Ok(h.finalize().into());
+        }
+        h.update(&buf[..n]);
+    }
+}

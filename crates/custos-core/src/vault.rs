@@ -1,0 +1,701 @@
+//! The vault: creating, unlocking, reading and editing a matter's evidence store.
+
+use crate::atomic::{sync_dir, temp_beside, write_atomically};
+use crate::clock::{Clock, format_time};
+use crate::custody::{self, Action, CustodyEvent, LogWriter, NewEvent};
+use crate::error::{Error, IoContext, Result};
+use crate::keys::{self, VaultSecrets};
+use crate::merkle::Frontier;
+use crate::objects::{ObjectStore, PARTIAL_PREFIX};
+use crate::pipeline;
+use crate::progress::{NoProgress, Progress};
+use age::secrecy::SecretString;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The vault format this program reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+const FORMAT_NAME: &str = "custos-vault";
+const CONFIG_FILE: &str = "custos-vault.json";
+
+/// The plaintext description of a vault folder (no case data).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VaultConfig {
+    /// Always `custos-vault`.
+    pub format: String,
+    /// Format version.
+    pub version: u64,
+    /// Random id of this vault.
+    pub vault_id: String,
+    /// Creation time.
+    pub created: String,
+    /// The public age recipient exhibits are encrypted to.
+    pub age_recipient: String,
+    /// The Ed25519 public key of custody signatures, hex.
+    pub signing_key: String,
+}
+
+/// How to unlock a vault.
+pub enum Unlock {
+    /// With the passphrase.
+    Passphrase(SecretString),
+    /// With the recovery identity (`AGE-SECRET-KEY-1…`).
+    Recovery(age::x25519::Identity),
+}
+
+/// What `init` needs.
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    /// Matter name.
+    pub matter: String,
+    /// Matter number, if any.
+    pub matter_number: Option<String>,
+    /// Examiner who creates the vault (the default actor).
+    pub examiner: String,
+    /// Optional escrow recipient for a recovery key file.
+    pub recovery_recipient: Option<String>,
+    /// scrypt work factor for the passphrase key file.
+    pub work_factor: u8,
+    /// Exhibit number prefix (default `EX-`).
+    pub exhibit_prefix: String,
+}
+
+impl CreateOptions {
+    /// Options with defaults for everything but the matter and examiner.
+    pub fn new(matter: impl Into<String>, examiner: impl Into<String>) -> Self {
+        Self {
+            matter: matter.into(),
+            matter_number: None,
+            examiner: examiner.into(),
+            recovery_recipient: None,
+            work_factor: keys::DEFAULT_WORK_FACTOR,
+            exhibit_prefix: "EX-".into(),
+        }
+    }
+}
+
+/// The matter a vault holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MatterInfo {
+    /// Vault id.
+    pub vault_id: String,
+    /// Matter name.
+    pub matter: String,
+    /// Matter number.
+    pub matter_number: Option<String>,
+    /// Default examiner.
+    pub examiner: String,
+    /// Exhibit number prefix.
+    pub exhibit_prefix: String,
+    /// When the vault was created.
+    pub created: String,
+}
+
+/// One exhibit as listed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Exhibit {
+    /// Exhibit id (`EX-0001`).
+    pub id: String,
+    /// Original file name.
+    pub name: String,
+    /// Original full path.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// MD5 of the content, hex.
+    pub md5: String,
+    /// SHA-1 of the content, if computed.
+    pub sha1: Option<String>,
+    /// MIME type sniffed from the content.
+    pub mime: String,
+    /// Custodian of the first source.
+    pub custodian: Option<String>,
+    /// Source (device, account) of the first source.
+    pub source: Option<String>,
+    /// Who collected it.
+    pub collected_by: String,
+    /// When it was collected (UTC).
+    pub collected_at: String,
+    /// Description.
+    pub description: String,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// Where an exhibit's content was collected from (one per source).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceRecord {
+    /// Full path at collection.
+    pub path: String,
+    /// File name.
+    pub name: String,
+    /// Size.
+    pub size: u64,
+    /// Modification time reported by the OS.
+    pub modified: Option<String>,
+    /// Creation time reported by the OS.
+    pub created: Option<String>,
+    /// Access time reported by the OS (before reading).
+    pub accessed: Option<String>,
+    /// Custodian.
+    pub custodian: Option<String>,
+    /// Source (device, account).
+    pub source: Option<String>,
+    /// Collection method.
+    pub method: Option<String>,
+    /// Purpose or authority.
+    pub purpose: Option<String>,
+    /// Examiner.
+    pub collected_by: String,
+    /// When.
+    pub collected_at: String,
+}
+
+/// An exhibit with every source and its object.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExhibitDetail {
+    /// The listing fields.
+    #[serde(flatten)]
+    pub exhibit: Exhibit,
+    /// The stored object's name (SHA-256 of its ciphertext).
+    pub object: String,
+    /// Every source, first first.
+    pub sources: Vec<SourceRecord>,
+}
+
+/// An open, unlocked vault. Dropping it locks the vault (secrets wiped).
+pub struct Vault {
+    pub(crate) root: PathBuf,
+    pub(crate) config: VaultConfig,
+    pub(crate) secrets: VaultSecrets,
+    pub(crate) conn: Connection,
+    pub(crate) objects: ObjectStore,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) actor: String,
+    pub(crate) location: Option<String>,
+    pub(crate) frontier: Frontier,
+    pub(crate) matter: MatterInfo,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("root", &self.root).finish_non_exhaustive()
+    }
+}
+
+fn lock_vault(root: &Path) -> Result<File> {
+    let p = root.join("lock");
+    let f = fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&p).at(&p)?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::VaultBusy(p)),
+        Err(fs::TryLockError::Error(e)) => Err(Error::Io { path: p, source: e }),
+    }
+}
+
+fn host_name() -> Option<String> {
+    gethostname::gethostname().into_string().ok().filter(|h| !h.is_empty())
+}
+
+/// Reads and checks `custos-vault.json` without a passphrase. Refuses unknown
+/// formats and versions; changes nothing.
+pub fn probe(root: &Path) -> Result<VaultConfig> {
+    let not = |reason: String| Error::NotAVault { path: root.to_path_buf(), reason };
+    if !root.is_dir() {
+        return Err(not("no such folder".into()));
+    }
+    let p = root.join(CONFIG_FILE);
+    let bytes = fs::read(&p).map_err(|_| not(format!("it has no {CONFIG_FILE}")))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| not(format!("{CONFIG_FILE} is not valid JSON: {e}")))?;
+    if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+        return Err(not(format!("{CONFIG_FILE} does not name the {FORMAT_NAME} format")));
+    }
+    let version = v.get("version").and_then(|x| x.as_u64()).ok_or_else(|| not(format!("{CONFIG_FILE} has no version")))?;
+    if version != FORMAT_VERSION {
+        return Err(Error::UnknownFormatVersion { path: root.to_path_buf(), found: version, supported: FORMAT_VERSION });
+    }
+    serde_json::from_value(v).map_err(|e| not(format!("{CONFIG_FILE} is incomplete: {e}")))
+}
+
+fn to_utc(t: std::io::Result<std::time::SystemTime>) -> Option<String> {
+    t.ok().map(|t| format_time(chrono::DateTime::<chrono::Utc>::from(t)))
+}
+
+/// The OS times of a file: (modified, created, accessed).
+pub(crate) fn file_times(m: &fs::Metadata) -> (Option<String>, Option<String>, Option<String>) {
+    (to_utc(m.modified()), to_utc(m.created()), to_utc(m.accessed()))
+}
+
+impl Vault {
+    /// Creates a new vault in `root` (which must not exist or be empty).
+    pub fn create(root: &Path, opts: &CreateOptions, passphrase: &SecretString, clock: Arc<dyn Clock>) -> Result<Vault> {
+        let matter = opts.matter.trim();
+        let examiner = opts.examiner.trim();
+        if matter.is_empty() {
+            return Err(Error::InvalidInput("the matter name must not be empty".into()));
+        }
+        if examiner.is_empty() {
+            return Err(Error::InvalidInput("the examiner name must not be empty".into()));
+        }
+        validate_prefix(&opts.exhibit_prefix)?;
+        let recovery = opts.recovery_recipient.as_deref().map(keys::parse_recipient).transpose()?;
+        if !(keys::MIN_WORK_FACTOR..=keys::MAX_WORK_FACTOR).contains(&opts.work_factor) {
+            return Err(Error::InvalidInput(format!(
+                "work factor {} is outside {}..={}",
+                opts.work_factor,
+                keys::MIN_WORK_FACTOR,
+                keys::MAX_WORK_FACTOR
+            )));
+        }
+        if root.exists() {
+            let empty = root.is_dir() && fs::read_dir(root).at(root)?.next().is_none();
+            if !empty {
+                return Err(Error::AlreadyExists(root.to_path_buf()));
+            }
+        }
+        fs::create_dir_all(root).at(root)?;
+        for d in ["keys", "db", "objects"] {
+            fs::create_dir(root.join(d)).at(&root.join(d))?;
+        }
+        let lock = lock_vault(root)?;
+        let secrets = VaultSecrets::generate();
+        secrets.write_passphrase_file(&root.join("keys/passphrase.age"), passphrase, opts.work_factor)?;
+        if let Some(r) = &recovery {
+            secrets.write_recovery_file(&root.join("keys/recovery.age"), r)?;
+        }
+        let now = format_time(clock.now());
+        let config = VaultConfig {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            vault_id: uuid::Uuid::new_v4().to_string(),
+            created: now.clone(),
+            age_recipient: secrets.age_recipient().to_string(),
+            signing_key: hex::encode(secrets.verifying_key().to_bytes()),
+        };
+        let mut conn = crate::db::open(&root.join("db/custos.db"), &secrets, true)?;
+        let matter_info = MatterInfo {
+            vault_id: config.vault_id.clone(),
+            matter: matter.into(),
+            matter_number: opts.matter_number.clone().filter(|s| !s.trim().is_empty()),
+            examiner: examiner.into(),
+            exhibit_prefix: opts.exhibit_prefix.clone(),
+            created: now.clone(),
+        };
+        let mut frontier = Frontier::default();
+        let location = host_name();
+        {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('matter', ?1)",
+                [serde_json::to_string(&matter_info).expect("serialise")],
+            )?;
+            let writer = LogWriter {
+                key: secrets.signing_key(),
+                vault_id: &config.vault_id,
+                actor: examiner,
+                location: location.as_deref(),
+            };
+            writer.append(
+                &tx,
+                &mut frontier,
+                &now,
+                vec![NewEvent::new(Action::VaultCreated).details(serde_json::json!({
+                    "matter": matter_info.matter,
+                    "matter_number": matter_info.matter_number,
+                    "work_factor": opts.work_factor,
+                    "recovery_recipient": opts.recovery_recipient,
+                    "signing_key": config.signing_key,
+                }))],
+            )?;
+            tx.commit()?;
+        }
+        sync_dir(&root.join("db"))?;
+        // The config is written last: a folder without it is not a vault.
+        write_atomically(&root.join(CONFIG_FILE), &serde_json::to_vec_pretty(&config).expect("serialise"))?;
+        sync_dir(root)?;
+        Ok(Vault {
+            root: root.to_path_buf(),
+            config,
+            secrets,
+            conn,
+            objects: ObjectStore::new(root.join("objects")),
+            clock,
+            actor: examiner.into(),
+            location: host_name(),
+            frontier,
+            matter: matter_info,
+            _lock: lock,
+        })
+    }
+
+    /// Unlocks an existing vault. `actor` overrides the examiner recorded as
+    /// performing this session's actions. Stray objects left by an interrupted
+    /// intake are quarantined and logged; the unlock is logged.
+    pub fn open(root: &Path, unlock: &Unlock, actor: Option<&str>, clock: Arc<dyn Clock>) -> Result<Vault> {
+        let config = probe(root)?;
+        let lock = lock_vault(root)?;
+        let (secrets, via) = match unlock {
+            Unlock::Passphrase(p) => (VaultSecrets::open_with_passphrase(&root.join("keys/passphrase.age"), p)?, "passphrase"),
+            Unlock::Recovery(id) => {
+                let p = root.join("keys/recovery.age");
+                if !p.exists() {
+                    return Err(Error::InvalidInput("this vault has no recovery key file".into()));
+                }
+                (VaultSecrets::open_with_identity(&p, id)?, "recovery key")
+            }
+        };
+        let conn = crate::db::open(&root.join("db/custos.db"), &secrets, false)?;
+        let matter: MatterInfo = conn
+            .query_row("SELECT value FROM settings WHERE key = 'matter'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .ok_or_else(|| Error::DamagedDatabase("the matter settings are missing".into()))?;
+        let frontier = custody::load_frontier(&conn)?;
+        let actor = actor.map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&matter.examiner).to_string();
+        let mut vault = Vault {
+            root: root.to_path_buf(),
+            config,
+            secrets,
+            conn,
+            objects: ObjectStore::new(root.join("objects")),
+            clock,
+            actor,
+            location: host_name(),
+            frontier,
+            matter,
+            _lock: lock,
+        };
+        let mut events = vault.quarantine_strays()?;
+        events.push(NewEvent::new(Action::VaultUnlocked).details(serde_json::json!({ "via": via })));
+        vault.log(events)?;
+        Ok(vault)
+    }
+
+    /// Moves objects no exhibit refers to into `quarantine/` and removes
+    /// partial files; returns the events to log.
+    fn quarantine_strays(&mut self) -> Result<Vec<NewEvent>> {
+        let (names, other) = self.objects.scan()?;
+        let mut events = Vec::new();
+        for p in other {
+            let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            if fname.starts_with(PARTIAL_PREFIX) {
+                // An unfinished write: its ciphertext is incomplete and was never referenced.
+                fs::remove_file(&p).at(&p)?;
+                events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
+                    "file": fname, "disposition": "removed unfinished partial object"
+                })));
+            }
+        }
+        if names.is_empty() {
+            return Ok(events);
+        }
+        let referenced = self.referenced_objects()?;
+        let quarantine = self.root.join("quarantine");
+        for name in names {
+            if !referenced.contains(&name) {
+                let dest = self.objects.quarantine(&self.objects.path(&name), &quarantine)?;
+                events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
+                    "object": name,
+                    "moved_to": dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy(),
+                    "disposition": "quarantined: no exhibit refers to it (interrupted intake); never trusted"
+                })));
+            }
+        }
+        Ok(events)
+    }
+
+    pub(crate) fn referenced_objects(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self.conn.prepare("SELECT object FROM exhibits")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Appends events in their own transaction (with a checkpoint).
+    pub(crate) fn log(&mut self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+        let tx = self.conn.transaction()?;
+        let mut frontier = self.frontier.clone();
+        let now = format_time(self.clock.now());
+        let writer = LogWriter {
+            key: self.secrets.signing_key(),
+            vault_id: &self.config.vault_id,
+            actor: &self.actor,
+            location: self.location.as_deref(),
+        };
+        let out = writer.append(&tx, &mut frontier, &now, events)?;
+        tx.commit()?;
+        self.frontier = frontier;
+        Ok(out)
+    }
+
+    /// The vault folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The plaintext config.
+    pub fn config(&self) -> &VaultConfig {
+        &self.config
+    }
+
+    /// The matter.
+    pub fn matter(&self) -> &MatterInfo {
+        &self.matter
+    }
+
+    /// The examiner acting in this session.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// Every exhibit, in exhibit-number order.
+    pub fn list(&self) -> Result<Vec<Exhibit>> {
+        self.query_exhibits(None)
+    }
+
+    fn query_exhibits(&self, id: Option<&str>) -> Result<Vec<Exhibit>> {
+        let sql = "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
+                          s.custodian, s.source, s.collected_by, e.collected_at, e.description,
+                          (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag))
+                   FROM exhibits e
+                   JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)
+                   WHERE (?1 IS NULL OR e.id = ?1)
+                   ORDER BY e.number";
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(Exhibit {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                path: r.get(2)?,
+                size: r.get::<_, i64>(3)? as u64,
+                sha256: r.get(4)?,
+                md5: r.get(5)?,
+                sha1: r.get(6)?,
+                mime: r.get(7)?,
+                custodian: r.get(8)?,
+                source: r.get(9)?,
+                collected_by: r.get(10)?,
+                collected_at: r.get(11)?,
+                description: r.get(12)?,
+                tags: r
+                    .get::<_, Option<String>>(13)?
+                    .map(|t| t.split('\u{1f}').map(str::to_string).collect())
+                    .unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One exhibit with all its sources.
+    pub fn show(&self, id: &str) -> Result<ExhibitDetail> {
+        let exhibit = self.query_exhibits(Some(id))?.pop().ok_or_else(|| Error::NoSuchExhibit(id.into()))?;
+        let object: String = self.conn.query_row("SELECT object FROM exhibits WHERE id = ?1", [id], |r| r.get(0))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at
+             FROM exhibit_sources WHERE exhibit_id = ?1 ORDER BY id",
+        )?;
+        let sources = stmt
+            .query_map([id], |r| {
+                Ok(SourceRecord {
+                    path: r.get(0)?,
+                    name: r.get(1)?,
+                    size: r.get::<_, i64>(2)? as u64,
+                    modified: r.get(3)?,
+                    created: r.get(4)?,
+                    accessed: r.get(5)?,
+                    custodian: r.get(6)?,
+                    source: r.get(7)?,
+                    method: r.get(8)?,
+                    purpose: r.get(9)?,
+                    collected_by: r.get(10)?,
+                    collected_at: r.get(11)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ExhibitDetail { exhibit, object, sources })
+    }
+
+    /// The custody log, optionally only the events of one exhibit.
+    pub fn custody_log(&self, exhibit: Option<&str>) -> Result<Vec<CustodyEvent>> {
+        if let Some(id) = exhibit {
+            self.show(id)?;
+        }
+        Ok(custody::read_events(&self.conn)?
+            .into_iter()
+            .filter(|e| exhibit.is_none() || e.exhibit.as_deref() == exhibit)
+            .collect())
+    }
+
+    /// The latest signed checkpoint of the custody log.
+    pub fn latest_checkpoint(&self) -> Result<Option<custody::Checkpoint>> {
+        Ok(custody::read_checkpoints(&self.conn)?.pop())
+    }
+
+    /// Writes an exhibit's original bytes to `dest` (which must not exist).
+    /// The file appears only once the whole object has authenticated and its
+    /// SHA-256 matches the intake value; the extraction is logged.
+    pub fn extract(&mut self, id: &str, dest: &Path, progress: &dyn Progress) -> Result<String> {
+        let detail = self.show(id)?;
+        if dest.exists() {
+            return Err(Error::InvalidInput(format!("{} already exists; choose another destination", dest.display())));
+        }
+        let sha = self.decrypt_to(&detail, dest, progress)?;
+        self.log(vec![
+            NewEvent::new(Action::Extracted)
+                .exhibit(id)
+                .sha256(detail.exhibit.sha256.clone(), sha.clone())
+                .details(serde_json::json!({ "destination": dest.to_string_lossy() })),
+        ])?;
+        Ok(sha)
+    }
+
+    fn decrypt_to(&self, detail: &ExhibitDetail, dest: &Path, progress: &dyn Progress) -> Result<String> {
+        let tmp = temp_beside(dest);
+        let res = (|| -> Result<String> {
+            let src = self.objects.open(&detail.object)?;
+            let mut out = std::io::BufWriter::with_capacity(
+                1 << 20,
+                fs::OpenOptions::new().write(true).create_new(true).open(&tmp).at(&tmp)?,
+            );
+            let got = pipeline::decrypt_stream(
+                src,
+                &detail.object,
+                self.secrets.age_identity(),
+                false,
+                detail.exhibit.size,
+                progress,
+                &mut |c| out.write_all(c).at(&tmp),
+            )?;
+            let sha = hex::encode(got.sha256);
+            if sha != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
+                return Err(Error::ObjectAuthentication { object: detail.object.clone() });
+            }
+            let f = out.into_inner().map_err(|e| Error::Io { path: tmp.clone(), source: e.into_error() })?;
+            f.sync_all().at(&tmp)?;
+            drop(f);
+            fs::rename(&tmp, dest).at(dest)?;
+            if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+                sync_dir(parent)?;
+            }
+            Ok(sha)
+        })();
+        if res.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        res
+    }
+
+    /// Reads a whole exhibit into memory for display (at most `max_bytes`),
+    /// only after it has fully authenticated; logs a `viewed` event.
+    pub fn view(&mut self, id: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        let detail = self.show(id)?;
+        if detail.exhibit.size > max_bytes {
+            return Err(Error::InvalidInput(format!(
+                "{id} is {} bytes, more than the {max_bytes} a preview may hold",
+                detail.exhibit.size
+            )));
+        }
+        let mut buf = Vec::with_capacity(detail.exhibit.size as usize);
+        let src = self.objects.open(&detail.object)?;
+        let got = pipeline::decrypt_stream(
+            src,
+            &detail.object,
+            self.secrets.age_identity(),
+            false,
+            detail.exhibit.size,
+            &NoProgress,
+            &mut |c| {
+                buf.extend_from_slice(c);
+                Ok(())
+            },
+        )?;
+        if hex::encode(got.sha256) != detail.exhibit.sha256 {
+            return Err(Error::ObjectAuthentication { object: detail.object });
+        }
+        self.log(vec![NewEvent::new(Action::Viewed).exhibit(id).sha256(detail.exhibit.sha256.clone(), hex::encode(got.sha256))])?;
+        Ok(buf)
+    }
+
+    /// Changes an exhibit's description and tags; each change is logged.
+    pub fn edit(&mut self, id: &str, description: Option<&str>, add_tags: &[String], remove_tags: &[String]) -> Result<()> {
+        let before = self.show(id)?.exhibit;
+        let mut events = Vec::new();
+        let tx = self.conn.transaction()?;
+        if let Some(d) = description {
+            if d != before.description {
+                tx.execute("UPDATE exhibits SET description = ?1 WHERE id = ?2", params![d, id])?;
+                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
+                    "field": "description", "before": before.description, "after": d
+                })));
+            }
+        }
+        for t in add_tags {
+            let t = validate_tag(t)?;
+            if tx.execute("INSERT OR IGNORE INTO tags (exhibit_id, tag) VALUES (?1, ?2)", params![id, t])? > 0 {
+                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
+                    "field": "tags", "added": t
+                })));
+            }
+        }
+        for t in remove_tags {
+            if tx.execute("DELETE FROM tags WHERE exhibit_id = ?1 AND tag = ?2", params![id, t])? > 0 {
+                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
+                    "field": "tags", "removed": t
+                })));
+            }
+        }
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut frontier = self.frontier.clone();
+        let now = format_time(self.clock.now());
+        LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
+            .append(&tx, &mut frontier, &now, events)?;
+        tx.commit()?;
+        self.frontier = frontier;
+        Ok(())
+    }
+
+    /// Replaces the passphrase. Only `keys/passphrase.age` is rewritten
+    /// (atomically); objects and database are untouched. Logged.
+    pub fn change_passphrase(&mut self, new: &SecretString, work_factor: Option<u8>) -> Result<()> {
+        let path = self.root.join("keys/passphrase.age");
+        let wf = match work_factor {
+            Some(w) => w,
+            None => current_work_factor(&path).unwrap_or(keys::DEFAULT_WORK_FACTOR),
+        };
+        self.secrets.write_passphrase_file(&path, new, wf)?;
+        self.log(vec![NewEvent::new(Action::PassphraseChanged).details(serde_json::json!({ "work_factor": wf }))])?;
+        Ok(())
+    }
+}
+
+/// The scrypt work factor recorded in a passphrase key file's header.
+fn current_work_factor(path: &Path) -> Option<u8> {
+    let bytes = fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned();
+    text.lines().find(|l| l.starts_with("-> scrypt "))?.split(' ').nth(3)?.parse().ok()
+}
+
+fn validate_prefix(p: &str) -> Result<()> {
+    if p.is_empty() || p.len() > 16 || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(Error::InvalidInput(format!(
+            "exhibit prefix '{p}' must be 1 to 16 letters, digits, '-' or '_'"
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn validate_tag(t: &str) -> Result<&str> {
+    let t = t.trim();
+    if t.is_empty() || t.len() > 64 || t.chars().any(char::is_control) {
+        return Err(Error::InvalidInput(format!("tag '{t}' must be 1 to 64 printable characters")));
+    }
+    Ok(t)
+}

@@ -1,0 +1,238 @@
+//! Verification: checks every object, the database and the custody log, and
+//! reports every finding rather than stopping at the first.
+
+use crate::custody::{self, Action, NewEvent};
+use crate::error::{Error, Result};
+use crate::objects::is_object_name;
+use crate::pipeline;
+use crate::progress::Progress;
+use crate::vault::Vault;
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Integrity is broken.
+    Error,
+    /// Worth attention; integrity of exhibits is not affected.
+    Warning,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Severity.
+    pub severity: Severity,
+    /// The exhibit concerned, if any.
+    pub exhibit: Option<String>,
+    /// Stable machine-readable kind (e.g. `object_missing`).
+    pub kind: String,
+    /// The custody event concerned, if any.
+    pub event: Option<u64>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub action: String,
+}
+
+/// Quick or full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// Objects present and named by their ciphertext hash, no unknown objects,
+    /// database integrity, custody log.
+    Quick,
+    /// Quick, plus decrypting every object and comparing plaintext hashes.
+    Full,
+}
+
+/// The result of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// True when there is no error-severity finding.
+    pub ok: bool,
+    /// Quick or full.
+    pub mode: VerifyMode,
+    /// Exhibits checked.
+    pub exhibits: u64,
+    /// Custody events checked.
+    pub events: u64,
+    /// Every finding, errors first, the first bad custody event leading.
+    pub findings: Vec<Finding>,
+}
+
+fn finding(kind: &str, exhibit: Option<&str>, message: String, action: &str) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        exhibit: exhibit.map(str::to_string),
+        kind: kind.into(),
+        event: None,
+        message,
+        action: action.into(),
+    }
+}
+
+const RESTORE: &str = "Restore the vault folder from a backup and verify again; do not produce this exhibit until it verifies.";
+
+impl Vault {
+    /// Verifies the vault and logs the run and its result.
+    pub fn verify(&mut self, mode: VerifyMode, progress: &dyn Progress) -> Result<VerifyReport> {
+        let mut findings = Vec::new();
+
+        // The keys the config advertises must be this vault's.
+        if self.config.age_recipient != self.secrets.age_recipient().to_string()
+            || self.config.signing_key != hex::encode(self.secrets.verifying_key().to_bytes())
+        {
+            findings.push(finding(
+                "config_keys_mismatch",
+                None,
+                "the public keys in custos-vault.json are not this vault's keys".into(),
+                "Restore custos-vault.json from a backup; outside verifiers use these keys.",
+            ));
+        }
+
+        // Database integrity (SQLCipher checks page HMACs while reading).
+        match self.conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)) {
+            Ok(s) if s == "ok" => {}
+            Ok(s) => findings.push(finding("database_integrity", None, format!("database integrity check: {s}"), RESTORE)),
+            Err(e) => findings.push(finding("database_integrity", None, format!("database integrity check failed: {e}"), RESTORE)),
+        }
+
+        // Exhibits and objects.
+        let mut stmt = self.conn.prepare("SELECT id, object, size, sha256, md5 FROM exhibits ORDER BY number")?;
+        let rows: Vec<(String, String, u64, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        let (on_disk, other) = self.objects.scan()?;
+        let on_disk: std::collections::HashSet<String> = on_disk.into_iter().collect();
+        let referenced: std::collections::HashSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        let total: u64 = rows.iter().map(|r| if mode == VerifyMode::Full { r.2 * 2 } else { r.2 }).sum();
+        progress.begin(rows.len() as u64, total);
+
+        for (id, object, size, sha256, md5) in &rows {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let path = self.objects.path(object);
+            progress.file_started(&path, *size);
+            if !on_disk.contains(object) {
+                findings.push(finding(
+                    "object_missing",
+                    Some(id),
+                    format!("the stored copy of {id} (object {object}) is missing"),
+                    RESTORE,
+                ));
+                continue;
+            }
+            let file = match self.objects.open(object) {
+                Ok(f) => f,
+                Err(e) => {
+                    findings.push(finding("object_unreadable", Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE));
+                    continue;
+                }
+            };
+            match mode {
+                VerifyMode::Quick => match pipeline::sha256_reader(std::io::BufReader::new(file)) {
+                    Ok(h) if hex::encode(h) == *object => {}
+                    Ok(h) => findings.push(finding(
+                        "object_hash_mismatch",
+                        Some(id),
+                        format!("the stored copy of {id} has changed: its bytes hash to {} instead of its name {object}", hex::encode(h)),
+                        RESTORE,
+                    )),
+                    Err(e) => findings.push(finding("object_unreadable", Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
+                },
+                VerifyMode::Full => {
+                    match pipeline::decrypt_stream(file, object, self.secrets.age_identity(), true, *size, progress, &mut |_| Ok(())) {
+                        Ok(d) => {
+                            if hex::encode(d.object_sha256) != *object {
+                                findings.push(finding(
+                                    "object_hash_mismatch",
+                                    Some(id),
+                                    format!("the stored copy of {id} has changed: its bytes no longer hash to its name {object}"),
+                                    RESTORE,
+                                ));
+                            }
+                            if hex::encode(d.sha256) != *sha256 || d.md5.map(hex::encode).as_deref() != Some(md5.as_str()) || d.size != *size {
+                                findings.push(finding(
+                                    "content_hash_mismatch",
+                                    Some(id),
+                                    format!("{id} decrypts to content whose SHA-256/MD5 differ from those recorded at intake"),
+                                    RESTORE,
+                                ));
+                            }
+                        }
+                        Err(Error::Cancelled) => return Err(Error::Cancelled),
+                        Err(_) => findings.push(finding(
+                            "object_authentication",
+                            Some(id),
+                            format!("the stored copy of {id} fails decryption: it is damaged or was tampered with"),
+                            RESTORE,
+                        )),
+                    }
+                }
+            }
+            progress.advance(if mode == VerifyMode::Full { 0 } else { *size });
+        }
+        for name in on_disk.iter().filter(|n| !referenced.contains(n.as_str())) {
+            findings.push(Finding {
+                severity: Severity::Error,
+                exhibit: None,
+                kind: "unknown_object".into(),
+                event: None,
+                message: format!("object {name} is in the vault but no exhibit refers to it"),
+                action: "It was added outside Custos or left by an interrupted intake; reopening the vault quarantines it. Do not trust it.".into(),
+            });
+        }
+        for p in other {
+            let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let (kind, action) = if fname.starts_with(crate::objects::PARTIAL_PREFIX) {
+                ("partial_object", "An intake in progress or interrupted left it; reopening the vault removes it.")
+            } else if is_object_name(&fname) {
+                ("misplaced_object", "An object is in the wrong folder; restore the vault from a backup.")
+            } else {
+                ("unknown_file", "A file that is not part of the vault format is among the objects; find out who put it there.")
+            };
+            findings.push(Finding {
+                severity: Severity::Warning,
+                exhibit: None,
+                kind: kind.into(),
+                event: None,
+                message: format!("unexpected file objects/{}", p.strip_prefix(self.root.join("objects")).unwrap_or(&p).display()),
+                action: action.into(),
+            });
+        }
+
+        // The custody log.
+        let log_findings = custody::verify_log(&self.conn, &self.secrets.verifying_key(), &self.config.vault_id)?;
+        let events = custody::read_raw(&self.conn)?.len() as u64;
+        findings.extend(log_findings);
+
+        findings.sort_by_key(|f| f.severity);
+        let ok = !findings.iter().any(|f| f.severity == Severity::Error);
+        let mut report = VerifyReport { ok, mode, exhibits: rows.len() as u64, events, findings };
+        let errors = report.findings.iter().filter(|f| f.severity == Severity::Error).count();
+        let logged = self.log(vec![NewEvent::new(Action::Verified).details(serde_json::json!({
+            "mode": mode,
+            "ok": ok,
+            "exhibits": report.exhibits,
+            "events": report.events,
+            "errors": errors,
+            "warnings": report.findings.len() - errors,
+            "kinds": report.findings.iter().map(|f| f.kind.as_str()).collect::<std::collections::BTreeSet<_>>(),
+        }))]);
+        if let Err(e) = logged {
+            report.findings.push(Finding {
+                severity: Severity::Warning,
+                exhibit: None,
+                kind: "verification_not_logged".into(),
+                event: None,
+                message: format!("this verification could not be recorded in the custody log: {e}"),
+                action: "Restore the vault from a backup and verify again.".into(),
+            });
+        }
+        Ok(report)
+    }
+}
