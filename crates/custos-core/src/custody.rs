@@ -417,3 +417,56 @@ pub(crate) fn verify_log(conn: &rusqlite::Connection, key: &VerifyingKey, vault_
     findings.sort_by_key(|f| f.event.unwrap_or(u64::MAX));
     Ok(findings)
 }
+
+/// Checks a checkpoint kept outside the vault (from an earlier export or
+/// `custos checkpoint`) against the current log: its signature must be this
+/// vault's, and the log must still contain exactly the history it signed.
+pub(crate) fn check_external(conn: &rusqlite::Connection, key: &VerifyingKey, vault_id: &str, cp: &Checkpoint) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    let root = hex::decode(&cp.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
+    let sig = hex::decode(&cp.signature).ok().and_then(|s| <[u8; 64]>::try_from(s).ok());
+    let signed = match (root, sig) {
+        (Some(root), Some(sig)) => {
+            let msg = checkpoint_message(vault_id, cp.tree_size, &root, &cp.time);
+            key.verify(msg.as_bytes(), &Signature::from_bytes(&sig)).is_ok()
+        }
+        _ => false,
+    };
+    if !signed {
+        findings.push(log_finding(
+            "checkpoint_signature",
+            None,
+            format!("the kept checkpoint of size {} made {} is not signed by this vault's key", cp.tree_size, cp.time),
+        ));
+        return Ok(findings);
+    }
+    let raw = read_raw(conn)?;
+    if cp.tree_size as usize > raw.len() {
+        findings.push(log_finding(
+            "checkpoint_not_in_log",
+            Some(raw.len() as u64 + 1),
+            format!(
+                "a checkpoint signed at {} covers {} events, but the log now holds only {}: the log was truncated",
+                cp.time,
+                cp.tree_size,
+                raw.len()
+            ),
+        ));
+        return Ok(findings);
+    }
+    let mut tree = crate::merkle::Tree::default();
+    for (_, body, _) in raw.iter().take(cp.tree_size as usize) {
+        tree.push(body.clone());
+    }
+    if Some(tree.root_bytes()) != root {
+        findings.push(log_finding(
+            "checkpoint_not_in_log",
+            None,
+            format!(
+                "the first {} events no longer hash to the root signed at {}: the history was rewritten after that checkpoint",
+                cp.tree_size, cp.time
+            ),
+        ));
+    }
+    Ok(findings)
+}

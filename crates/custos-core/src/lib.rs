@@ -42,6 +42,9 @@ pub mod progress;
 mod vault;
 mod verify;
 
+#[cfg(test)]
+mod tests;
+
 pub use age;
 pub use clock::{Clock, SteppingClock, SystemClock};
 pub use custody::{Action, Checkpoint, CustodyEvent};

@@ -76,6 +76,12 @@ fn finding(kind: &str, exhibit: Option<&str>, message: String, action: &str) -> 
 const RESTORE: &str = "Restore the vault folder from a backup and verify again; do not produce this exhibit until it verifies.";
 
 impl Vault {
+    /// Checks a checkpoint kept outside the vault against the current log.
+    /// An empty list means the log still holds exactly the history it signed.
+    pub fn check_checkpoint(&self, kept: &custody::Checkpoint) -> Result<Vec<Finding>> {
+        custody::check_external(&self.conn, &self.secrets.verifying_key(), &self.config.vault_id, kept)
+    }
+
     /// Verifies the vault and logs the run and its result.
     pub fn verify(&mut self, mode: VerifyMode, progress: &dyn Progress) -> Result<VerifyReport> {
         let mut findings = Vec::new();

@@ -1,0 +1,38 @@
+//! Tests that need the vault's internals (raw database access, the decrypt path).
+
+mod age_vectors;
+mod custody_tamper;
+mod intake;
+mod object_tamper;
+
+use crate::{CreateOptions, SteppingClock, Vault};
+use age::secrecy::SecretString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub(crate) fn pass() -> SecretString {
+    SecretString::from("test passphrase".to_string())
+}
+
+pub(crate) fn clock() -> Arc<SteppingClock> {
+    Arc::new(SteppingClock::new(chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().into()))
+}
+
+/// A new vault (fast work factor) in a fresh temp folder.
+pub(crate) fn new_vault() -> (tempfile::TempDir, Vault) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = CreateOptions::new("Acme v. Doe", "Pat Paralegal");
+    opts.work_factor = 10;
+    let v = Vault::create(&dir.path().join("vault"), &opts, &pass(), clock()).unwrap();
+    (dir, v)
+}
+
+/// Writes files into `dir/src` and returns that folder.
+pub(crate) fn sources(dir: &Path, files: &[(&str, &[u8])]) -> PathBuf {
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(src.join(name), bytes).unwrap();
+    }
+    src
+}
