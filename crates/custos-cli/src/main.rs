@@ -173,6 +173,18 @@ enum Command {
         /// Print JSON
         #[arg(long)]
         json: bool,
+        /// Also check that the log still holds the history signed in this
+        /// checkpoint (as printed earlier by `custos checkpoint`; repeatable)
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Print the latest signed checkpoint of the custody log, to keep outside the vault
+    #[command(after_help = EXIT_CODES)]
+    Checkpoint {
+        /// The vault
+        vault: PathBuf,
         #[command(flatten)]
         session: Session,
     },
@@ -246,6 +258,26 @@ fn open(vault: &Path, session: &Session) -> Result<Vault, Failure> {
     Ok(Vault::open(vault, &unlock, session.examiner.as_deref(), Arc::new(SystemClock))?)
 }
 
+/// A checkpoint as kept outside the vault.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptCheckpoint {
+    format: String,
+    vault_id: String,
+    signing_key: String,
+    #[serde(flatten)]
+    checkpoint: custos_core::Checkpoint,
+}
+
+fn read_checkpoint(f: &Path) -> Result<KeptCheckpoint, Failure> {
+    let text = std::fs::read_to_string(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
+    let k: KeptCheckpoint = serde_json::from_str(&text)
+        .map_err(|e| Failure(2, format!("{} is not a checkpoint printed by `custos checkpoint`: {e}", f.display())))?;
+    if k.format != "custos-checkpoint-v1" {
+        return Err(Failure(2, format!("{} has unknown checkpoint format '{}'", f.display(), k.format)));
+    }
+    Ok(k)
+}
+
 fn print_json(v: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
 }
@@ -281,6 +313,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             json,
             session,
         } => {
+            // Bad input is refused before the vault is unlocked, so it changes nothing.
+            for p in &paths {
+                if std::fs::symlink_metadata(p).is_err() {
+                    return Err(Failure(2, format!("{} does not exist or cannot be read; nothing was taken in", p.display())));
+                }
+            }
             let mut v = open(&vault, &session)?;
             let opts = IntakeOptions {
                 custodian,
@@ -296,6 +334,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             progress.install_interrupt_handler();
             let report = v.add(&paths, &opts, &progress)?;
             progress.finish();
+            v.close()?;
             if json {
                 print_json(&report);
             } else {
@@ -313,6 +352,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::List { vault, json, session } => {
             let v = open(&vault, &session)?;
             let list = v.list()?;
+            v.close()?;
             if json {
                 print_json(&list);
             } else {
@@ -334,6 +374,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Show { vault, exhibit, json, session } => {
             let v = open(&vault, &session)?;
             let d = v.show(&exhibit)?;
+            v.close()?;
             if json {
                 print_json(&d);
             } else {
@@ -350,7 +391,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
                 println!("Collected    {} by {}", e.collected_at, printable(&e.collected_by));
                 println!("Description  {}", printable(&e.description));
-                println!("Tags         {}", e.tags.join(", "));
+                println!("Tags         {}", printable(&e.tags.join(", ")));
                 println!("Object       {}", d.object);
                 for (i, s) in d.sources.iter().enumerate() {
                     println!("Source {}:", i + 1);
@@ -368,25 +409,38 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Extract { vault, exhibit, out, session } => {
+            if out.exists() {
+                return Err(Failure(2, format!("{} already exists; choose another destination", out.display())));
+            }
             let mut v = open(&vault, &session)?;
             let progress = TerminalProgress::new(true);
             let sha = v.extract(&exhibit, &out, &progress)?;
             progress.finish();
+            v.close()?;
             eprintln!("Wrote {} ({exhibit}), SHA-256 {sha} (matches intake)", out.display());
             Ok(0)
         }
         Command::Edit { vault, exhibit, description, add_tag, remove_tag, session } => {
             let mut v = open(&vault, &session)?;
             v.edit(&exhibit, description.as_deref(), &add_tag, &remove_tag)?;
+            v.close()?;
             Ok(0)
         }
-        Command::Verify { vault, quick, json, session } => {
+        Command::Verify { vault, quick, json, checkpoints, session } => {
+            let kept = checkpoints.iter().map(|f| read_checkpoint(f)).collect::<Result<Vec<_>, _>>()?;
             let mut v = open(&vault, &session)?;
+            for (file, k) in checkpoints.iter().zip(&kept) {
+                if k.vault_id != v.config().vault_id {
+                    return Err(Failure(2, format!("{} is a checkpoint of vault {}, not of this vault", file.display(), k.vault_id)));
+                }
+            }
             let mode = if quick { VerifyMode::Quick } else { VerifyMode::Full };
             let progress = TerminalProgress::new(!json);
             progress.install_interrupt_handler();
-            let report = v.verify(mode, &progress)?;
+            let kept: Vec<_> = kept.into_iter().map(|k| k.checkpoint).collect();
+            let report = v.verify_with(mode, &kept, &progress)?;
             progress.finish();
+            v.close()?;
             if json {
                 print_json(&report);
             } else {
@@ -402,8 +456,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                             custos_core::Severity::Error => "ERROR",
                             custos_core::Severity::Warning => "WARNING",
                         };
-                        let at = f.exhibit.clone().or(f.event.map(|e| format!("event {e}"))).unwrap_or_default();
-                        println!("{sev} [{}] {at}: {}", f.kind, f.message);
+                        let at = f.exhibit.clone().or(f.event.map(|e| format!("event {e}"))).unwrap_or_else(|| "vault".into());
+                        println!("{sev} [{}] {at}: {}", f.kind, printable(&f.message));
                         println!("    what to do: {}", f.action);
                     }
                     println!(
@@ -417,9 +471,23 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(if report.ok { 0 } else { 1 })
         }
+        Command::Checkpoint { vault, session } => {
+            let mut v = open(&vault, &session)?;
+            // The unlock is logged first, so the checkpoint printed covers it.
+            v.flush()?;
+            let cp = v.latest_checkpoint()?.ok_or_else(|| Failure(2, "the custody log has no checkpoint yet".into()))?;
+            print_json(&KeptCheckpoint {
+                format: "custos-checkpoint-v1".into(),
+                vault_id: v.config().vault_id.clone(),
+                signing_key: v.config().signing_key.clone(),
+                checkpoint: cp,
+            });
+            Ok(0)
+        }
         Command::Log { vault, exhibit, json, session } => {
             let v = open(&vault, &session)?;
             let events = v.custody_log(exhibit.as_deref())?;
+            v.close()?;
             if json {
                 print_json(&events);
             } else {
@@ -440,6 +508,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let mut v = open(&vault, &session)?;
             let new = passphrase_from("CUSTOS_NEW_PASSPHRASE", "New passphrase: ", true)?;
             v.change_passphrase(&new, work_factor)?;
+            v.close()?;
             eprintln!("Passphrase changed.");
             Ok(0)
         }

@@ -16,13 +16,12 @@ pub fn stdin_is_terminal() -> bool {
 /// Makes a user-supplied string safe to print on one line (newlines and other
 /// control characters in file names are escaped).
 pub fn printable(s: &str) -> String {
-    if s.chars().any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
-        s.chars()
-            .map(|c| if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') { c.escape_unicode().to_string() } else { c.to_string() })
-            .collect()
-    } else {
-        s.to_string()
-    }
+    // Control characters and the Unicode bidirectional controls (which can make
+    // `evil\u{202e}txt.exe` read as `evilexe.txt`) are shown as escapes.
+    let hidden = |c: char| {
+        c.is_control() || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    s.chars().map(|c| if hidden(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 /// Progress on a terminal.

@@ -91,6 +91,8 @@ pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<
     }
     let damaged = |e: rusqlite::Error| Error::DamagedDatabase(e.to_string());
     let mut conn = Connection::open_with_flags(path, flags).map_err(damaged)?;
+    // SQLCipher's own diagnostics go to stderr; Custos reports errors itself.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.execute_batch(&format!("PRAGMA key = \"{}\";", secrets.db_key_pragma().as_str())).map_err(damaged)?;
     conn.execute_batch("PRAGMA cipher_memory_security = ON;").map_err(damaged)?;
     // The first read fails if the key is wrong or page 1 is damaged.

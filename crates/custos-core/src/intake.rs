@@ -443,11 +443,14 @@ impl Vault {
                 ));
             }
         }
+        let mut all = self.pending.clone();
+        all.extend(events);
         let mut frontier = self.frontier.clone();
         LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
-            .append(&tx, &mut frontier, &now, events)?;
+            .append(&tx, &mut frontier, &now, all)?;
         tx.commit()?;
         self.frontier = frontier;
+        self.pending.clear();
         // Acknowledge only now: objects durable, rows and events committed.
         for (path, reason) in failed {
             let outcome = FileOutcome::Failed { reason };

@@ -181,6 +181,10 @@ pub struct Vault {
     pub(crate) location: Option<String>,
     pub(crate) frontier: Frontier,
     pub(crate) matter: MatterInfo,
+    /// Events of this session not yet written (the unlock), written with the
+    /// session's first change or by [`Vault::close`], so that a command that
+    /// fails on bad input leaves the vault exactly as it was.
+    pub(crate) pending: Vec<NewEvent>,
     _lock: File,
 }
 
@@ -331,6 +335,7 @@ impl Vault {
             location: host_name(),
             frontier,
             matter: matter_info,
+            pending: Vec::new(),
             _lock: lock,
         })
     }
@@ -370,11 +375,18 @@ impl Vault {
             location: host_name(),
             frontier,
             matter,
+            pending: Vec::new(),
             _lock: lock,
         };
-        let mut events = vault.quarantine_strays()?;
-        events.push(NewEvent::new(Action::VaultUnlocked).details(serde_json::json!({ "via": via })));
-        vault.log(events)?;
+        let unlocked_at = format_time(vault.clock.now());
+        // Recovery changed the disk: log it now.
+        let strays = vault.quarantine_strays()?;
+        if !strays.is_empty() {
+            vault.log(strays)?;
+        }
+        vault.pending.push(
+            NewEvent::new(Action::VaultUnlocked).details(serde_json::json!({ "via": via, "unlocked_at": unlocked_at })),
+        );
         Ok(vault)
     }
 
@@ -417,8 +429,31 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Writes the session's pending events (the unlock) if any are left, and
+    /// locks the vault. Front ends call it when a command succeeds.
+    pub fn close(mut self) -> Result<()> {
+        self.flush()
+    }
+
+    /// Writes the session's pending events now.
+    pub fn flush(&mut self) -> Result<()> {
+        if !self.pending.is_empty() {
+            self.log(Vec::new())?;
+        }
+        Ok(())
+    }
+
+    /// The session's pending events followed by `events`; the caller clears
+    /// `pending` once they are committed.
+    pub(crate) fn with_pending(&self, events: Vec<NewEvent>) -> Vec<NewEvent> {
+        let mut all = self.pending.clone();
+        all.extend(events);
+        all
+    }
+
     /// Appends events in their own transaction (with a checkpoint).
     pub(crate) fn log(&mut self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+        let events = self.with_pending(events);
         let tx = self.conn.transaction()?;
         let mut frontier = self.frontier.clone();
         let now = format_time(self.clock.now());
@@ -431,6 +466,7 @@ impl Vault {
         let out = writer.append(&tx, &mut frontier, &now, events)?;
         tx.commit()?;
         self.frontier = frontier;
+        self.pending.clear();
         Ok(out)
     }
 
@@ -653,12 +689,15 @@ impl Vault {
         if events.is_empty() {
             return Ok(());
         }
+        let mut all = self.pending.clone();
+        all.extend(events);
         let mut frontier = self.frontier.clone();
         let now = format_time(self.clock.now());
         LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
-            .append(&tx, &mut frontier, &now, events)?;
+            .append(&tx, &mut frontier, &now, all)?;
         tx.commit()?;
         self.frontier = frontier;
+        self.pending.clear();
         Ok(())
     }
 

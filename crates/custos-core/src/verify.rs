@@ -84,6 +84,12 @@ impl Vault {
 
     /// Verifies the vault and logs the run and its result.
     pub fn verify(&mut self, mode: VerifyMode, progress: &dyn Progress) -> Result<VerifyReport> {
+        self.verify_with(mode, &[], progress)
+    }
+
+    /// Verifies the vault, also checking checkpoints kept outside it (which
+    /// catch a log rewritten by someone holding the key), and logs the run.
+    pub fn verify_with(&mut self, mode: VerifyMode, kept: &[custody::Checkpoint], progress: &dyn Progress) -> Result<VerifyReport> {
         let mut findings = Vec::new();
 
         // The keys the config advertises must be this vault's.
@@ -215,6 +221,9 @@ impl Vault {
         let log_findings = custody::verify_log(&self.conn, &self.secrets.verifying_key(), &self.config.vault_id)?;
         let events = custody::read_raw(&self.conn)?.len() as u64;
         findings.extend(log_findings);
+        for k in kept {
+            findings.extend(self.check_checkpoint(k)?);
+        }
 
         findings.sort_by_key(|f| f.severity);
         let ok = !findings.iter().any(|f| f.severity == Severity::Error);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs Custos. With a vault folder: lists and verifies it (the passphrase is
+# asked for, or taken from CUSTOS_PASSPHRASE). Without one: builds a demo
+# matter from the sample documents in samples/ and shows it.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+bash "$REPO_ROOT/scripts/install-deps.sh"
+cd "$REPO_ROOT"
+cargo build --release --locked -q -p custos-cli
+custos="$CARGO_TARGET_DIR/release/custos"
+
+if [ $# -ge 1 ]; then
+    vault="$1"
+    "$custos" list "$vault"
+    "$custos" verify "$vault"
+    exit
+fi
+
+demo="${CUSTOS_DEMO_DIR:-$HOME/.cache/custos/demo-vault}"
+export CUSTOS_PASSPHRASE="${CUSTOS_PASSPHRASE:-demo passphrase}"
+if [ ! -f "$demo/custos-vault.json" ]; then
+    rm -rf "$demo"
+    echo "== Creating the demo matter in $demo (passphrase: \"$CUSTOS_PASSPHRASE\")"
+    "$custos" init "$demo" --matter "Halvorsen Dynamics v. Brandt" --matter-number "3:26-cv-01482" \
+        --examiner "Dana Whitfield (paralegal)"
+    "$custos" add "$demo" samples/trade-secret --custodian "Erik Brandt" \
+        --source "Halvorsen document system and mail server exports" \
+        --method "Logical copy of exported files" --purpose "Litigation hold 2026-06-01" --tag demo
+fi
+echo "== Exhibits"
+"$custos" list "$demo"
+echo "== Full verification"
+"$custos" verify "$demo"
+echo "== Custody log"
+"$custos" log "$demo" | tail -n 15
+echo
+echo "Try: CUSTOS_PASSPHRASE='$CUSTOS_PASSPHRASE' $custos show $demo EX-0001"
