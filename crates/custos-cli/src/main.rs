@@ -2,6 +2,15 @@
 
 #![forbid(unsafe_code)]
 
+/// Prints a line on standard output. A closed pipe (`custos log | head`) is
+/// not an error: the command still finishes its work and exit status.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod terminal;
 
 use clap::{Args, Parser, Subcommand};
@@ -279,7 +288,7 @@ fn read_checkpoint(f: &Path) -> Result<KeptCheckpoint, Failure> {
 }
 
 fn print_json(v: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+    out!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
@@ -295,8 +304,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 return Err(Failure(2, "the passphrase must not be empty".into()));
             }
             let v = Vault::create(&vault, &opts, &pass, Arc::new(SystemClock))?;
-            println!("Created vault {} for matter \"{}\" (vault id {})", vault.display(), v.matter().matter, v.config().vault_id);
-            println!("Custody signing key (Ed25519): {}", v.config().signing_key);
+            out!("Created vault {} for matter \"{}\" (vault id {})", vault.display(), v.matter().matter, v.config().vault_id);
+            out!("Custody signing key (Ed25519): {}", v.config().signing_key);
             Ok(0)
         }
         Command::Add {
@@ -356,9 +365,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&list);
             } else {
-                println!("{:<10} {:>12}  {:<16}  {:<20}  NAME", "ID", "SIZE", "SHA-256", "CUSTODIAN");
+                out!("{:<10} {:>12}  {:<16}  {:<20}  NAME", "ID", "SIZE", "SHA-256", "CUSTODIAN");
                 for e in &list {
-                    println!(
+                    out!(
                         "{:<10} {:>12}  {:<16}  {:<20}  {}",
                         e.id,
                         e.size,
@@ -379,31 +388,31 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&d);
             } else {
                 let e = &d.exhibit;
-                println!("Exhibit      {}", e.id);
-                println!("Name         {}", printable(&e.name));
-                println!("Path         {}", printable(&e.path));
-                println!("Size         {} bytes", e.size);
-                println!("Type         {}", e.mime);
-                println!("SHA-256      {}", e.sha256);
-                println!("MD5          {}", e.md5);
+                out!("Exhibit      {}", e.id);
+                out!("Name         {}", printable(&e.name));
+                out!("Path         {}", printable(&e.path));
+                out!("Size         {} bytes", e.size);
+                out!("Type         {}", e.mime);
+                out!("SHA-256      {}", e.sha256);
+                out!("MD5          {}", e.md5);
                 if let Some(s) = &e.sha1 {
-                    println!("SHA-1        {s}");
+                    out!("SHA-1        {s}");
                 }
-                println!("Collected    {} by {}", e.collected_at, printable(&e.collected_by));
-                println!("Description  {}", printable(&e.description));
-                println!("Tags         {}", printable(&e.tags.join(", ")));
-                println!("Object       {}", d.object);
+                out!("Collected    {} by {}", e.collected_at, printable(&e.collected_by));
+                out!("Description  {}", printable(&e.description));
+                out!("Tags         {}", printable(&e.tags.join(", ")));
+                out!("Object       {}", d.object);
                 for (i, s) in d.sources.iter().enumerate() {
-                    println!("Source {}:", i + 1);
-                    println!("  path        {}", printable(&s.path));
-                    println!("  custodian   {}", printable(s.custodian.as_deref().unwrap_or("-")));
-                    println!("  source      {}", printable(s.source.as_deref().unwrap_or("-")));
-                    println!("  method      {}", printable(s.method.as_deref().unwrap_or("-")));
-                    println!("  purpose     {}", printable(s.purpose.as_deref().unwrap_or("-")));
-                    println!("  modified    {}", s.modified.as_deref().unwrap_or("-"));
-                    println!("  created     {}", s.created.as_deref().unwrap_or("-"));
-                    println!("  accessed    {}", s.accessed.as_deref().unwrap_or("-"));
-                    println!("  collected   {} by {}", s.collected_at, printable(&s.collected_by));
+                    out!("Source {}:", i + 1);
+                    out!("  path        {}", printable(&s.path));
+                    out!("  custodian   {}", printable(s.custodian.as_deref().unwrap_or("-")));
+                    out!("  source      {}", printable(s.source.as_deref().unwrap_or("-")));
+                    out!("  method      {}", printable(s.method.as_deref().unwrap_or("-")));
+                    out!("  purpose     {}", printable(s.purpose.as_deref().unwrap_or("-")));
+                    out!("  modified    {}", s.modified.as_deref().unwrap_or("-"));
+                    out!("  created     {}", s.created.as_deref().unwrap_or("-"));
+                    out!("  accessed    {}", s.accessed.as_deref().unwrap_or("-"));
+                    out!("  collected   {} by {}", s.collected_at, printable(&s.collected_by));
                 }
             }
             Ok(0)
@@ -446,7 +455,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             } else {
                 let what = if quick { "Quick" } else { "Full" };
                 if report.findings.is_empty() {
-                    println!(
+                    out!(
                         "OK: {what} verification of {} exhibits and {} custody events found no problems.",
                         report.exhibits, report.events
                     );
@@ -457,10 +466,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                             custos_core::Severity::Warning => "WARNING",
                         };
                         let at = f.exhibit.clone().or(f.event.map(|e| format!("event {e}"))).unwrap_or_else(|| "vault".into());
-                        println!("{sev} [{}] {at}: {}", f.kind, printable(&f.message));
-                        println!("    what to do: {}", f.action);
+                        out!("{sev} [{}] {at}: {}", f.kind, printable(&f.message));
+                        out!("    what to do: {}", f.action);
                     }
-                    println!(
+                    out!(
                         "{}: {what} verification of {} exhibits and {} custody events: {} finding(s).",
                         if report.ok { "OK with warnings" } else { "FAILED" },
                         report.exhibits,
@@ -492,7 +501,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&events);
             } else {
                 for e in &events {
-                    println!(
+                    out!(
                         "{:>6}  {}  {:<26} {:<10} {}",
                         e.seq,
                         e.time,

@@ -61,7 +61,11 @@ impl TerminalProgress {
     fn say(&self, line: String) {
         match &self.bar {
             Some(b) => b.println(line),
-            None => println!("{line}"),
+            None => {
+                use std::io::Write as _;
+                // A closed pipe must not stop an intake half-way.
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
         }
     }
 }
