@@ -8,7 +8,7 @@
 #   BENCH_DIR        scratch folder for data and vaults (default /var/tmp/custos-bench)
 #   KEEP=1           keep BENCH_DIR afterwards (the data is then reused next time)
 #   RUNS             runs per measurement, median reported (default 3; keep it odd)
-#   CARGO_TARGET_DIR cargo target folder (default $HOME/.cache/custos-target)
+#   CARGO_TARGET_DIR cargo target folder (default $HOME/.cache/custos/target)
 #
 # It is a report, not a test: it exits 0 whether the targets are met or not,
 # and non-zero only if a tool fails or the setup cannot be done.
@@ -17,7 +17,7 @@ set -euo pipefail
 BENCH_DIR=${BENCH_DIR:-/var/tmp/custos-bench}
 KEEP=${KEEP:-0}
 RUNS=${RUNS:-3}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/custos-target}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/custos/target}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CUSTOS=$CARGO_TARGET_DIR/release/custos
 

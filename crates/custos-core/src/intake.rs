@@ -4,7 +4,7 @@
 use crate::clock::format_time;
 use crate::custody::{Action, LogWriter, NewEvent};
 use crate::error::{Error, Result};
-use crate::objects::Partial;
+use crate::objects::{ObjectStore, Partial};
 use crate::pipeline::{self, Digests};
 use crate::progress::{FileOutcome, NoProgress, Progress};
 use crate::vault::{Vault, file_times, validate_tag};
@@ -13,7 +13,13 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Threads that encrypt small files side by side.
+const WORKERS: usize = 2;
+/// Small files handed to the workers at a time.
+const WINDOW: usize = 64;
 
 /// A batch is committed when it reaches any of these.
 const BATCH_FILES: usize = 256;
@@ -156,6 +162,116 @@ pub(crate) fn sniff_mime(head: &[u8], path: &Path) -> String {
     "application/octet-stream".into()
 }
 
+/// A file read, hashed and encrypted into a partial object.
+struct Encrypted {
+    path: PathBuf,
+    partial: Partial,
+    digests: Digests,
+    mime: String,
+    meta: fs::Metadata,
+}
+
+/// Reads, hashes and encrypts one file into a partial object, and checks the
+/// source did not change meanwhile. Touches no database: runs on any thread.
+fn encrypt_file(objects: &ObjectStore, recipient: &age::x25519::Recipient, path: &Path, sha1: bool, progress: &dyn Progress) -> Result<Encrypted> {
+    let input = |source| Error::Input { path: path.to_path_buf(), source };
+    let before = fs::symlink_metadata(path).map_err(input)?;
+    if !before.is_file() {
+        return Err(Error::InvalidInput(format!("{} is no longer a regular file", path.display())));
+    }
+    let mut file = fs::File::open(path).map_err(input)?;
+    let mut head = Vec::with_capacity(8192);
+    (&mut file).take(8192).read_to_end(&mut head).map_err(input)?;
+    let mime = sniff_mime(&head, path);
+    let mut src = std::io::Cursor::new(head).chain(file);
+    let (partial, digests) = if before.len() >= pipeline::CHUNK as u64 {
+        // Large: stream to a partial file; a flusher starts write-back early.
+        let (partial, out): (Partial, fs::File) = objects.create_partial()?;
+        let flush_handle = match out.try_clone() {
+            Ok(f) => f,
+            Err(e) => {
+                let path = partial.path.clone();
+                partial.discard();
+                return Err(Error::Io { path, source: e });
+            }
+        };
+        let res = pipeline::encrypt_stream(
+            &mut src,
+            path,
+            std::io::BufWriter::with_capacity(1 << 20, out),
+            &partial.path,
+            recipient,
+            sha1,
+            before.len(),
+            Some(&flush_handle),
+            progress,
+        );
+        match res {
+            Ok((d, w)) => {
+                drop(w);
+                (partial, d)
+            }
+            Err(e) => {
+                partial.discard();
+                return Err(e);
+            }
+        }
+    } else {
+        // Small: encrypt in memory, then write it beside its final name, which
+        // spreads file creation over the object folders.
+        let (d, bytes) = pipeline::encrypt_stream(
+            &mut src,
+            path,
+            Vec::with_capacity(before.len() as usize + 512),
+            Path::new("(memory)"),
+            recipient,
+            sha1,
+            before.len(),
+            None,
+            progress,
+        )?;
+        (objects.write_partial_beside(&hex::encode(d.object_sha256), &bytes)?, d)
+    };
+    let after = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            partial.discard();
+            return Err(Error::SourceChanged { path: path.to_path_buf(), what: format!("it vanished ({e})") });
+        }
+    };
+    let changed = same_file_state(&before, &after).or_else(|| {
+        (digests.size != before.len()).then(|| format!("{} bytes were read but it is {} bytes long", digests.size, before.len()))
+    });
+    if let Some(what) = changed {
+        partial.discard();
+        return Err(Error::SourceChanged { path: path.to_path_buf(), what });
+    }
+    Ok(Encrypted { path: path.to_path_buf(), partial, digests, mime, meta: before })
+}
+
+/// Encrypts `paths` on two threads; results come back in input order.
+fn encrypt_window(objects: &ObjectStore, recipient: &age::x25519::Recipient, paths: &[PathBuf], sha1: bool, progress: &dyn Progress) -> Vec<Result<Encrypted>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<Encrypted>>> = (0..paths.len()).map(|_| None).collect();
+    let results = Mutex::new(&mut slots);
+    std::thread::scope(|s| {
+        for _ in 0..WORKERS {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(path) = paths.get(i) else { break };
+                let r = if progress.is_cancelled() {
+                    Err(Error::Cancelled)
+                } else {
+                    progress.file_started(path, 0);
+                    encrypt_file(objects, recipient, path, sha1, progress)
+                };
+                results.lock().expect("results lock")[i] = Some(r);
+            });
+        }
+    });
+    slots.into_iter().map(|r| r.expect("every slot filled")).collect()
+}
+
 fn same_file_state(a: &fs::Metadata, b: &fs::Metadata) -> Option<String> {
     if a.len() != b.len() {
         return Some(format!("size went from {} to {} bytes", a.len(), b.len()));
@@ -187,108 +303,90 @@ impl Vault {
         let mut batch: Vec<Pending> = Vec::new();
         let mut batch_bytes = 0u64;
         let mut batch_start = Instant::now();
-        for item in found {
+        let recipient = self.secrets.age_recipient();
+        let mut items = found.into_iter().peekable();
+        'outer: while let Some(item) = items.next() {
             if progress.is_cancelled() {
                 report.cancelled = true;
                 break;
             }
-            let (path, size) = match item {
+            // Small files are encrypted two at a time; a large file uses its own threads.
+            let window: Vec<PathBuf> = match item {
                 Found::Problem(path, reason) => {
                     let outcome = FileOutcome::Failed { reason };
                     progress.file_done(&path, &outcome);
                     report.files.push((path, outcome));
                     continue;
                 }
-                Found::File(p, s) => (p, s),
+                Found::File(p, s) if s >= pipeline::CHUNK as u64 => vec![p],
+                Found::File(p, _) => {
+                    let mut w = vec![p];
+                    while w.len() < WINDOW {
+                        match items.peek() {
+                            Some(Found::File(_, s)) if *s < pipeline::CHUNK as u64 => {
+                                let Some(Found::File(p, _)) = items.next() else { unreachable!() };
+                                w.push(p);
+                            }
+                            _ => break,
+                        }
+                    }
+                    w
+                }
             };
-            progress.file_started(&path, size);
-            match self.read_one(&path, opts, &batch, progress) {
-                Ok(p) => {
-                    batch_bytes += p.digests.size;
-                    batch.push(p);
+            let results = if window.len() == 1 {
+                progress.file_started(&window[0], 0);
+                vec![encrypt_file(&self.objects, &recipient, &window[0], opts.sha1, progress)]
+            } else {
+                encrypt_window(&self.objects, &recipient, &window, opts.sha1, progress)
+            };
+            let mut results = results.into_iter().zip(window);
+            while let Some((r, path)) = results.next() {
+                match r.and_then(|enc| self.place(enc, &batch)) {
+                    Ok(p) => {
+                        batch_bytes += p.digests.size;
+                        batch.push(p);
+                    }
+                    Err(Error::Cancelled) => {
+                        report.cancelled = true;
+                        // Later files of the window are not acknowledged: drop their partial objects.
+                        for (r, _) in results {
+                            if let Ok(enc) = r {
+                                enc.partial.discard();
+                            }
+                        }
+                        break 'outer;
+                    }
+                    Err(e) => {
+                        let outcome = FileOutcome::Failed { reason: e.to_string() };
+                        progress.file_done(&path, &outcome);
+                        report.files.push((path, outcome));
+                    }
                 }
-                Err(Error::Cancelled) => {
-                    report.cancelled = true;
-                    break;
+                if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES || batch_start.elapsed() >= BATCH_TIME {
+                    self.commit_batch(std::mem::take(&mut batch), opts, progress, &mut report)?;
+                    batch_bytes = 0;
+                    batch_start = Instant::now();
                 }
-                Err(e) => {
-                    let outcome = FileOutcome::Failed { reason: e.to_string() };
-                    progress.file_done(&path, &outcome);
-                    report.files.push((path, outcome));
-                }
-            }
-            if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES || batch_start.elapsed() >= BATCH_TIME {
-                self.commit_batch(std::mem::take(&mut batch), opts, progress, &mut report)?;
-                batch_bytes = 0;
-                batch_start = Instant::now();
             }
         }
         self.commit_batch(batch, opts, progress, &mut report)?;
         Ok(report)
     }
 
-    /// Reads, hashes and encrypts one file into a partial object; renames it
-    /// into place unless its content is already in the vault.
-    fn read_one(&self, path: &Path, opts: &IntakeOptions, batch: &[Pending], progress: &dyn Progress) -> Result<Pending> {
-        let input = |source| Error::Input { path: path.to_path_buf(), source };
-        let before = fs::symlink_metadata(path).map_err(input)?;
-        if !before.is_file() {
-            return Err(Error::InvalidInput(format!("{} is no longer a regular file", path.display())));
-        }
-        let mut file = fs::File::open(path).map_err(input)?;
-        let mut head = vec![0u8; 8192];
-        let mut n = 0;
-        while n < head.len() {
-            match file.read(&mut head[n..]).map_err(input)? {
-                0 => break,
-                k => n += k,
-            }
-        }
-        head.truncate(n);
-        let mime = sniff_mime(&head, path);
-        let (partial, out): (Partial, fs::File) = self.objects.create_partial()?;
-        let mut src = std::io::Cursor::new(head).chain(file);
-        let res = pipeline::encrypt_stream(
-            &mut src,
-            path,
-            std::io::BufWriter::with_capacity(1 << 20, out),
-            &partial.path,
-            &self.secrets.age_recipient(),
-            opts.sha1,
-            before.len(),
-            progress,
-        );
-        let digests = match res {
-            Ok((d, w)) => {
-                drop(w);
-                d
-            }
-            Err(e) => {
-                partial.discard();
-                return Err(e);
-            }
-        };
-        let after = match fs::symlink_metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                partial.discard();
-                return Err(Error::SourceChanged { path: path.to_path_buf(), what: format!("it vanished ({e})") });
-            }
-        };
-        let changed = same_file_state(&before, &after).or_else(|| {
-            (digests.size != before.len()).then(|| format!("{} bytes were read but it is {} bytes long", digests.size, before.len()))
-        });
-        if let Some(what) = changed {
-            partial.discard();
-            return Err(Error::SourceChanged { path: path.to_path_buf(), what });
-        }
+    /// Places an encrypted file: a duplicate of content already in the vault
+    /// (or in this batch) drops its partial object; new content is renamed into place.
+    fn place(&self, enc: Encrypted, batch: &[Pending]) -> Result<Pending> {
+        let Encrypted { path, partial, digests, mime, meta } = enc;
         let sha = hex::encode(digests.sha256);
         let existing = match batch.iter().find(|p| p.digests.sha256 == digests.sha256) {
             Some(p) => Some(p.existing.clone().unwrap_or_else(|| format!("pending:{}", hex::encode(p.digests.sha256)))),
-            None => self
-                .conn
-                .query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [&sha], |r| r.get::<_, String>(0))
-                .optional()?,
+            None => match self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [&sha], |r| r.get::<_, String>(0)).optional() {
+                Ok(e) => e,
+                Err(e) => {
+                    partial.discard();
+                    return Err(e.into());
+                }
+            },
         };
         let object = if existing.is_some() {
             partial.discard();
@@ -296,7 +394,7 @@ impl Vault {
         } else {
             Some(self.objects.install(partial, &hex::encode(digests.object_sha256))?)
         };
-        Ok(Pending { path: path.to_path_buf(), digests, mime, meta: before, object, existing, verified_sha256: None })
+        Ok(Pending { path, digests, mime, meta, object, existing, verified_sha256: None })
     }
 
     /// Makes a batch durable, verifies it, commits it in one transaction, and
@@ -310,14 +408,30 @@ impl Vault {
 
         let mut failed: Vec<(PathBuf, String)> = Vec::new();
         if opts.verify_after_copy {
-            for p in batch.iter_mut() {
-                let Some(obj) = &p.object else { continue };
-                let name = hex::encode(p.digests.object_sha256);
-                let got = fs::File::open(obj).map_err(|e| Error::Io { path: obj.clone(), source: e }).and_then(|f| {
-                    pipeline::decrypt_stream(f, &name, self.secrets.age_identity(), false, p.digests.size, &NoProgress, &mut |_| Ok(()))
-                });
+            // Decrypt each stored copy (two at a time) and compare with the source's hash.
+            let identity = self.secrets.age_identity();
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let checks: Mutex<Vec<(usize, Result<pipeline::Decrypted>)>> = Mutex::new(Vec::new());
+            let pending: &[Pending] = &batch;
+            std::thread::scope(|s| {
+                for _ in 0..WORKERS {
+                    s.spawn(|| loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(p) = pending.get(i) else { break };
+                        let Some(obj) = &p.object else { continue };
+                        let name = hex::encode(p.digests.object_sha256);
+                        // The AEAD authenticates every stored byte; the plaintext hash proves the content.
+                        let got = fs::File::open(obj).map_err(|e| Error::Io { path: obj.clone(), source: e }).and_then(|f| {
+                            pipeline::decrypt_stream(f, &name, identity, false, false, p.digests.size, &NoProgress, &mut |_| Ok(()))
+                        });
+                        checks.lock().expect("checks lock").push((i, got));
+                    });
+                }
+            });
+            for (i, got) in checks.into_inner().expect("checks lock") {
+                let p = &mut batch[i];
                 match got {
-                    Ok(d) if d.sha256 == p.digests.sha256 && d.object_sha256 == p.digests.object_sha256 && d.size == p.digests.size => {
+                    Ok(d) if d.sha256 == p.digests.sha256 && d.size == p.digests.size => {
                         p.verified_sha256 = Some(hex::encode(d.sha256));
                     }
                     other => {

@@ -49,6 +49,28 @@ impl ObjectStore {
         Ok((Partial { path }, f))
     }
 
+    /// Writes a small, already encrypted object as a partial file in the
+    /// folder of its final name (so installing it is a rename within one folder).
+    pub fn write_partial_beside(&self, name: &str, bytes: &[u8]) -> Result<Partial> {
+        let dir = self.root.join(&name[..2]);
+        fs::create_dir_all(&dir).at(&dir)?;
+        let path = dir.join(format!("{PARTIAL_PREFIX}{}", random_suffix()));
+        let partial = Partial { path };
+        let res = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial.path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes));
+        match res {
+            Ok(()) => Ok(partial),
+            Err(e) => {
+                let path = partial.path.clone();
+                partial.discard();
+                Err(Error::Io { path, source: e })
+            }
+        }
+    }
+
     /// Renames a finished partial into place under its name. Not yet durable:
     /// call [`ObjectStore::make_durable`] before referring to it.
     pub fn install(&self, partial: Partial, name: &str) -> Result<PathBuf> {

@@ -20,6 +20,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 pub(crate) const CHUNK: usize = 1 << 20;
 /// Chunks a queue may hold.
 const QUEUE_DEPTH: usize = 4;
+/// The flusher starts write-back after this many new bytes.
+const FLUSH_EVERY: u64 = 32 << 20;
 /// Inputs smaller than this are processed on the calling thread.
 const PARALLEL_THRESHOLD: u64 = 4 * CHUNK as u64;
 
@@ -136,6 +138,7 @@ pub(crate) fn encrypt_stream<W: Write + Send>(
     recipient: &age::x25519::Recipient,
     want_sha1: bool,
     size_hint: u64,
+    flush: Option<&std::fs::File>,
     progress: &dyn Progress,
 ) -> Result<(Digests, W)> {
     let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
@@ -180,18 +183,39 @@ pub(crate) fn encrypt_stream<W: Write + Send>(
         return Ok((digests, hw.inner));
     }
 
+    let written = std::sync::atomic::AtomicU64::new(0);
+    let done = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         let (tx_md5, rx_md5) = sync_channel::<Chunk>(QUEUE_DEPTH);
         let (tx_sha, rx_sha) = sync_channel::<Chunk>(QUEUE_DEPTH);
         let (tx_out, rx_out) = sync_channel::<Chunk>(QUEUE_DEPTH);
         let h_md5 = s.spawn(move || md5_sha1_worker(rx_md5, want_sha1));
         let h_sha = s.spawn(move || digest_worker::<Sha256>(rx_sha));
+        // Bytes handed to the OS so far, and whether writing has ended: the
+        // flusher starts write-back early so the final fsync finds little left.
+        let (written, done) = (&written, &done);
+        let h_flush = flush.map(|f| {
+            s.spawn(move || {
+                use std::sync::atomic::Ordering::Acquire;
+                let mut flushed = 0u64;
+                while !done.load(Acquire) {
+                    let w = written.load(Acquire);
+                    if w - flushed >= FLUSH_EVERY {
+                        let _ = f.sync_data();
+                        flushed = w;
+                    } else {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
+                }
+            })
+        });
         let h_out = s.spawn(move || -> io::Result<([u8; 32], W)> {
             let mut dest = dest;
             let mut h = Sha256::new();
             for c in rx_out {
                 h.update(c.as_slice());
                 dest.write_all(&c)?;
+                written.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Release);
             }
             dest.flush()?;
             Ok((h.finalize().into(), dest))
@@ -228,6 +252,10 @@ pub(crate) fn encrypt_stream<W: Write + Send>(
         let (md5, sha1) = h_md5.join().expect("md5 worker panicked");
         let sha256: [u8; 32] = h_sha.join().expect("sha256 worker panicked").finalize().into();
         let out = h_out.join().expect("writer worker panicked");
+        done.store(true, std::sync::atomic::Ordering::Release);
+        if let Some(h) = h_flush {
+            h.join().expect("flusher panicked");
+        }
         // A write error on the worker is the real cause of a broken queue.
         let (object_sha256, dest) = match (main, out) {
             (Err(Error::Cancelled), _) => return Err(Error::Cancelled),
@@ -249,39 +277,67 @@ pub(crate) struct Decrypted {
     pub object_sha256: [u8; 32],
 }
 
-/// A `Read` that hashes what passes through it.
-struct HashingReader<R> {
+/// A `Read` that passes what it reads on: hashed inline, sent in chunks to
+/// a hashing thread, or not at all.
+struct TeeReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
+    buf: Vec<u8>,
+    tx: Option<SyncSender<Chunk>>,
 }
 
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+impl<R: Read> Read for TeeReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(&out[..n]);
+        }
+        if self.tx.is_some() {
+            self.buf.extend_from_slice(&out[..n]);
+            if self.buf.len() >= CHUNK || n == 0 {
+                self.send()?;
+            }
+        }
         Ok(n)
     }
 }
 
+impl<R> TeeReader<R> {
+    fn send(&mut self) -> io::Result<()> {
+        if let Some(tx) = &self.tx {
+            if !self.buf.is_empty() {
+                let chunk = Arc::new(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + 256 * 1024)));
+                tx.send(chunk).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Decrypts an object from `src` with `identity`, hashing the plaintext (SHA-256,
-/// and MD5 when `want_md5`) and the ciphertext, and passing plaintext chunks to
-/// `sink`. Any authentication failure, anywhere in the object, is an error; the
-/// caller must not trust what `sink` received unless this returns `Ok`.
+/// and MD5 when `want_md5`) and, when `hash_ciphertext`, the ciphertext, and
+/// passing plaintext chunks to `sink`. Any authentication failure, anywhere in
+/// the object, is an error; the caller must not trust what `sink` received
+/// unless this returns `Ok`. Without `hash_ciphertext`, `object_sha256` is zero.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn decrypt_stream(
     src: impl Read + Send,
     object: &str,
     identity: &age::x25519::Identity,
     want_md5: bool,
+    hash_ciphertext: bool,
     size_hint: u64,
     progress: &dyn Progress,
     sink: &mut (dyn FnMut(&[u8]) -> Result<()> + Send),
 ) -> Result<Decrypted> {
     let auth = || Error::ObjectAuthentication { object: object.to_string() };
-    let mut hr = HashingReader { inner: io::BufReader::with_capacity(256 * 1024, src), hasher: Sha256::new() };
-    let decryptor = age::Decryptor::new(&mut hr).map_err(|_| auth())?;
-    let mut reader = decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| auth())?;
+    let parallel = size_hint >= PARALLEL_THRESHOLD;
 
-    if size_hint < PARALLEL_THRESHOLD {
+    if !parallel {
+        let mut tee = TeeReader { inner: src, hasher: hash_ciphertext.then(Sha256::new), buf: Vec::new(), tx: None };
+        let mut br = io::BufReader::with_capacity(256 * 1024, &mut tee);
+        let decryptor = age::Decryptor::new_buffered(&mut br).map_err(|_| auth())?;
+        let mut reader = decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| auth())?;
         let mut sha = Sha256::new();
         let mut md5 = want_md5.then(Md5::new);
         let mut buf = vec![0u8; CHUNK.min(size_hint as usize + 4096)];
@@ -303,21 +359,33 @@ pub(crate) fn decrypt_stream(
             }
         }
         drop(reader);
-        drain(&mut hr).map_err(|_| auth())?;
+        drain(&mut br).map_err(|_| auth())?;
+        drop(br);
         return Ok(Decrypted {
             size,
             sha256: sha.finalize().into(),
             md5: md5.map(|m| m.finalize().into()),
-            object_sha256: hr.hasher.clone().finalize().into(),
+            object_sha256: tee.hasher.map(|h| h.finalize().into()).unwrap_or_default(),
         });
     }
 
-    let (size, sha256, md5) = std::thread::scope(|s| -> Result<(u64, [u8; 32], Option<[u8; 16]>)> {
+    std::thread::scope(|s| -> Result<Decrypted> {
         let (tx_sha, rx_sha) = sync_channel::<Chunk>(QUEUE_DEPTH);
         let (tx_md5, rx_md5) = sync_channel::<Chunk>(QUEUE_DEPTH);
+        let (tx_obj, rx_obj) = sync_channel::<Chunk>(QUEUE_DEPTH);
         let h_sha = s.spawn(move || digest_worker::<Sha256>(rx_sha));
         let h_md5 = want_md5.then(|| s.spawn(move || digest_worker::<Md5>(rx_md5)));
+        let h_obj = hash_ciphertext.then(|| s.spawn(move || digest_worker::<Sha256>(rx_obj)));
         let main = (|| -> Result<u64> {
+            let mut tee = TeeReader {
+                inner: src,
+                hasher: None,
+                buf: Vec::with_capacity(CHUNK + 256 * 1024),
+                tx: hash_ciphertext.then_some(tx_obj),
+            };
+            let mut br = io::BufReader::with_capacity(256 * 1024, &mut tee);
+            let decryptor = age::Decryptor::new_buffered(&mut br).map_err(|_| auth())?;
+            let mut reader = decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| auth())?;
             let mut size = 0u64;
             loop {
                 let mut buf = vec![0u8; CHUNK];
@@ -338,17 +406,19 @@ pub(crate) fn decrypt_stream(
                     return Err(Error::Cancelled);
                 }
             }
+            drop(reader);
+            drain(&mut br).map_err(|_| auth())?;
+            drop(br);
+            tee.send().map_err(|_| auth())?;
             Ok(size)
         })();
         drop(tx_sha);
         drop(tx_md5);
-        let sha: [u8; 32] = h_sha.join().expect("sha256 worker panicked").finalize().into();
+        let sha256: [u8; 32] = h_sha.join().expect("sha256 worker panicked").finalize().into();
         let md5 = h_md5.map(|h| h.join().expect("md5 worker panicked").finalize().into());
-        Ok((main?, sha, md5))
-    })?;
-    drop(reader);
-    drain(&mut hr).map_err(|_| auth())?;
-    Ok(Decrypted { size, sha256, md5, object_sha256: hr.hasher.clone().finalize().into() })
+        let object_sha256 = h_obj.map(|h| h.join().expect("object hash worker panicked").finalize().into()).unwrap_or_default();
+        Ok(Decrypted { size: main?, sha256, md5, object_sha256 })
+    })
 }
 
 /// Reads what is left after the age stream ends, so the ciphertext hash covers

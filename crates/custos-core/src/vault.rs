@@ -604,6 +604,7 @@ impl Vault {
                 &detail.object,
                 self.secrets.age_identity(),
                 false,
+                true,
                 detail.exhibit.size,
                 progress,
                 &mut |c| out.write_all(c).at(&tmp),
@@ -644,6 +645,7 @@ impl Vault {
             &detail.object,
             self.secrets.age_identity(),
             false,
+            true,
             detail.exhibit.size,
             &NoProgress,
             &mut |c| {
@@ -651,7 +653,7 @@ impl Vault {
                 Ok(())
             },
         )?;
-        if hex::encode(got.sha256) != detail.exhibit.sha256 {
+        if hex::encode(got.sha256) != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
             return Err(Error::ObjectAuthentication { object: detail.object });
         }
         self.log(vec![NewEvent::new(Action::Viewed).exhibit(id).sha256(detail.exhibit.sha256.clone(), hex::encode(got.sha256))])?;

@@ -157,7 +157,7 @@ impl Vault {
                     Err(e) => findings.push(finding("object_unreadable", Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
                 },
                 VerifyMode::Full => {
-                    match pipeline::decrypt_stream(file, object, self.secrets.age_identity(), true, *size, progress, &mut |_| Ok(())) {
+                    match pipeline::decrypt_stream(file, object, self.secrets.age_identity(), true, true, *size, progress, &mut |_| Ok(())) {
                         Ok(d) => {
                             if hex::encode(d.object_sha256) != *object {
                                 findings.push(finding(
