@@ -197,6 +197,59 @@ enum Command {
         #[command(flatten)]
         session: Session,
     },
+    /// Export a sealed, court-ready production bundle for counsel
+    #[command(after_help = EXIT_CODES)]
+    Export {
+        /// The vault
+        vault: PathBuf,
+        /// The bundle file to write (must not exist)
+        #[arg(long)]
+        out: PathBuf,
+        /// Exhibit ids, comma-separated (default: all, or those the filters select)
+        #[arg(long, value_delimiter = ',')]
+        exhibits: Vec<String>,
+        /// Only exhibits with this tag
+        #[arg(long)]
+        tag: Option<String>,
+        /// Only exhibits of this custodian
+        #[arg(long)]
+        custodian: Option<String>,
+        /// Bates prefix
+        #[arg(long, default_value = "PROD")]
+        bates_prefix: String,
+        /// First Bates number (default: after the last one produced under the prefix)
+        #[arg(long)]
+        bates_start: Option<u64>,
+        /// Digits in the Bates number
+        #[arg(long, default_value_t = 6)]
+        bates_width: usize,
+        /// Encrypt the bundle with age to this recipient (age1…; repeatable)
+        #[arg(long = "recipient", value_name = "AGE1…")]
+        recipients: Vec<String>,
+        /// Load-file encoding: utf-8 (with BOM) or windows-1252
+        #[arg(long, default_value = "utf-8")]
+        dat_encoding: String,
+        /// Producing organisation (firm) for the bag and the documents
+        #[arg(long)]
+        organization: Option<String>,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Verify a bundle (zip, age-encrypted zip, or extracted folder) without its vault
+    #[command(name = "verify-bundle", after_help = EXIT_CODES)]
+    VerifyBundle {
+        /// The bundle
+        bundle: PathBuf,
+        /// age identity file for an encrypted bundle (AGE-SECRET-KEY-1…)
+        #[arg(long, value_name = "KEYFILE")]
+        identity: Option<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the custody log
     #[command(after_help = EXIT_CODES)]
     Log {
@@ -477,6 +530,90 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                         report.findings.len()
                     );
                 }
+            }
+            Ok(if report.ok { 0 } else { 1 })
+        }
+        Command::Export {
+            vault,
+            out,
+            exhibits,
+            tag,
+            custodian,
+            bates_prefix,
+            bates_start,
+            bates_width,
+            recipients,
+            dat_encoding,
+            organization,
+            json,
+            session,
+        } => {
+            if out.exists() {
+                return Err(Failure(2, format!("{} already exists; choose another destination", out.display())));
+            }
+            let mut req = custos_core::export::ExportRequest::new(out, bates_prefix);
+            req.exhibits = exhibits;
+            req.tag = tag;
+            req.custodian = custodian;
+            req.bates_start = bates_start;
+            req.bates_width = bates_width;
+            for r in &recipients {
+                keys::parse_recipient(r)?;
+            }
+            req.recipients = recipients;
+            req.dat_encoding = dat_encoding.parse()?;
+            req.organization = organization;
+            req.source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+                Ok(s) => Some(s.trim().parse().map_err(|_| Failure(2, format!("SOURCE_DATE_EPOCH '{s}' is not a number of seconds")))?),
+                Err(_) => None,
+            };
+            let mut v = open(&vault, &session)?;
+            let progress = TerminalProgress::new(false);
+            progress.install_interrupt_handler();
+            let report = v.export(&req, &progress)?;
+            progress.finish();
+            v.close()?;
+            if json {
+                print_json(&report);
+            } else {
+                out!("Wrote {} ({} exhibits, Bates {}-{}{})", report.out.display(), report.exhibits, report.bates_first, report.bates_last,
+                    if report.encrypted { ", encrypted with age" } else { "" });
+                out!("Bundle SHA-256: {}", report.bundle_sha256);
+                out!("Sealed by {} ({})", report.signer_identity, report.signer_fingerprint);
+                for q in &report.qc {
+                    out!("QC: {q}");
+                }
+                out!("Verify with: custos verify-bundle {}   (or see README.txt inside for standard tools)", report.out.display());
+            }
+            Ok(0)
+        }
+        Command::VerifyBundle { bundle, identity, json } => {
+            let id = match &identity {
+                Some(f) => {
+                    let text = std::fs::read_to_string(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
+                    Some(keys::parse_identity_file(&text)?)
+                }
+                None => None,
+            };
+            let pass = std::env::var("CUSTOS_BUNDLE_PASSPHRASE").ok().map(SecretString::from);
+            let mut b = custos_core::export::Bundle::open(&bundle, id.as_ref(), pass.as_ref())?;
+            let (report, _) = custos_core::export::verify_bundle(&mut b)?;
+            if json {
+                print_json(&report);
+            } else {
+                for f in &report.findings {
+                    let at = f.exhibit.clone().unwrap_or_else(|| "bundle".into());
+                    out!("ERROR [{}] {at}: {}", f.kind, printable(&f.message));
+                }
+                out!(
+                    "{}: bundle {} — {} exhibits, {} custody events, sealed by {} ({})",
+                    if report.ok { "OK" } else { "FAILED" },
+                    printable(&report.bag),
+                    report.exhibits,
+                    report.events,
+                    report.signer_identity.as_deref().unwrap_or("?"),
+                    report.signer_fingerprint.as_deref().unwrap_or("no readable seal")
+                );
             }
             Ok(if report.ok { 0 } else { 1 })
         }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 /// The schema version this program writes and reads.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 2;
 
 /// Each migration brings the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -78,6 +78,26 @@ CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+"#, r#"
+-- Every sealed production made from this vault, for Bates continuity.
+CREATE TABLE productions (
+    id            INTEGER PRIMARY KEY,
+    bates_prefix  TEXT NOT NULL,
+    bates_width   INTEGER NOT NULL,
+    first_number  INTEGER NOT NULL,
+    last_number   INTEGER NOT NULL,
+    bundle_sha256 TEXT NOT NULL,
+    destination   TEXT NOT NULL,
+    produced_at   TEXT NOT NULL
+) STRICT;
+CREATE TABLE production_items (
+    production_id INTEGER NOT NULL REFERENCES productions(id),
+    exhibit_id    TEXT NOT NULL REFERENCES exhibits(id),
+    bates_prefix  TEXT NOT NULL,
+    bates_number  INTEGER NOT NULL,
+    PRIMARY KEY (production_id, exhibit_id)
+) STRICT;
+CREATE INDEX production_items_bates ON production_items(bates_prefix, bates_number);
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

@@ -33,6 +33,7 @@ pub mod clock;
 pub mod custody;
 mod db;
 mod error;
+pub mod export;
 mod intake;
 pub mod keys;
 mod merkle;

@@ -1,0 +1,114 @@
+//! Provenance in CASE/UCO JSON-LD: collection and transfer actions, the files
+//! with their hashes, and provenance records carrying exhibit numbers.
+
+use super::model::Production;
+use crate::error::Result;
+use serde_json::{Value, json};
+
+fn hash(method: &str, value: &str) -> Value {
+    json!({
+        "@id": format!("kb:hash-{}-{}", method.to_ascii_lowercase(), value),
+        "@type": "uco-types:Hash",
+        // A plain string since UCO 1.4.
+        "uco-types:hashMethod": method,
+        "uco-types:hashValue": { "@type": "xsd:hexBinary", "@value": value.to_ascii_uppercase() },
+    })
+}
+
+fn datetime(t: &str) -> Value {
+    json!({ "@type": "xsd:dateTime", "@value": t })
+}
+
+/// The production's provenance graph. Node ids are derived from Bates numbers
+/// and hashes, so the output is the same for the same production.
+pub fn case_uco(p: &Production, signer_identity: &str) -> Result<Vec<u8>> {
+    let mut graph: Vec<Value> = Vec::new();
+    let tool = "kb:tool-custos";
+    graph.push(json!({
+        "@id": tool,
+        "@type": "uco-tool:Tool",
+        "uco-core:name": p.tool,
+        "uco-tool:toolType": "Evidence vault",
+        "uco-tool:version": p.tool.rsplit(' ').next().unwrap_or(""),
+    }));
+    let examiner = "kb:identity-examiner";
+    graph.push(json!({ "@id": examiner, "@type": "uco-identity:Person", "uco-core:name": p.examiner }));
+    let signer = "kb:identity-signer";
+    graph.push(json!({
+        "@id": signer,
+        "@type": "uco-identity:Identity",
+        "uco-core:name": signer_identity,
+        "uco-core:description": format!("Ed25519 key {} that sealed this production", p.signer_fingerprint),
+    }));
+    let mut records = Vec::new();
+    for e in &p.exhibits {
+        let file = format!("kb:file-{}", e.bates);
+        let mut facets = vec![json!({
+            "@id": format!("kb:file-facet-{}", e.bates),
+            "@type": "uco-observable:FileFacet",
+            "uco-observable:fileName": e.name,
+            "uco-observable:filePath": e.path,
+            "uco-observable:sizeInBytes": { "@type": "xsd:integer", "@value": e.size.to_string() },
+        })];
+        facets.push(json!({
+            "@id": format!("kb:content-facet-{}", e.bates),
+            "@type": "uco-observable:ContentDataFacet",
+            "uco-observable:mimeType": e.mime,
+            "uco-observable:sizeInBytes": { "@type": "xsd:integer", "@value": e.size.to_string() },
+            "uco-observable:hash": [hash("SHA256", &e.intake_sha256), hash("MD5", &e.intake_md5)],
+        }));
+        graph.push(json!({ "@id": file, "@type": "uco-observable:File", "uco-core:hasFacet": facets }));
+        let record = format!("kb:provenance-record-{}", e.bates);
+        graph.push(json!({
+            "@id": record,
+            "@type": "case-investigation:ProvenanceRecord",
+            "case-investigation:exhibitNumber": e.bates,
+            "uco-core:description": format!("{} ({}), produced as {}", e.exhibit_id, e.name, e.bates),
+            "uco-core:object": [{ "@id": file }],
+        }));
+        records.push(json!({ "@id": record }));
+        graph.push(json!({
+            "@id": format!("kb:collection-{}", e.bates),
+            "@type": "case-investigation:InvestigativeAction",
+            "uco-core:name": "collected",
+            "uco-core:description": format!(
+                "Collected from {}{}",
+                e.source.as_deref().unwrap_or("an unrecorded source"),
+                e.custodian.as_deref().map(|c| format!(" (custodian {c})")).unwrap_or_default()
+            ),
+            "uco-action:startTime": datetime(&e.collected_at),
+            "uco-action:endTime": datetime(&e.collected_at),
+            "uco-action:performer": { "@id": examiner },
+            "uco-action:instrument": [{ "@id": tool }],
+            "uco-action:object": [{ "@id": file }],
+            "uco-action:result": [{ "@id": record }],
+        }));
+    }
+    graph.push(json!({
+        "@id": "kb:transfer-production",
+        "@type": "case-investigation:InvestigativeAction",
+        "uco-core:name": "transferred",
+        "uco-core:description": format!("Production {}-{} sealed for transfer to counsel", p.bates_first, p.bates_last),
+        "uco-action:startTime": datetime(&p.produced_at),
+        "uco-action:endTime": datetime(&p.produced_at),
+        "uco-action:performer": { "@id": examiner },
+        "uco-action:instrument": [{ "@id": tool }],
+        "uco-action:object": records,
+    }));
+    let doc = json!({
+        "@context": {
+            "kb": format!("urn:custos:production:{}:{}-{}:", p.vault_id, p.bates_first, p.bates_last),
+            "case-investigation": "https://ontology.caseontology.org/case/investigation/",
+            "uco-action": "https://ontology.unifiedcyberontology.org/uco/action/",
+            "uco-core": "https://ontology.unifiedcyberontology.org/uco/core/",
+            "uco-identity": "https://ontology.unifiedcyberontology.org/uco/identity/",
+            "uco-observable": "https://ontology.unifiedcyberontology.org/uco/observable/",
+            "uco-tool": "https://ontology.unifiedcyberontology.org/uco/tool/",
+            "uco-types": "https://ontology.unifiedcyberontology.org/uco/types/",
+            "uco-vocabulary": "https://ontology.unifiedcyberontology.org/uco/vocabulary/",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@graph": graph,
+    });
+    Ok(serde_json::to_vec_pretty(&doc).expect("serialise"))
+}

@@ -1,0 +1,253 @@
+//! Reading a bundle safely: a zip (plain or age-encrypted, read with random
+//! access, never extracted) or an extracted folder, with every hostile-archive
+//! check done before anything is read or written.
+
+use crate::error::{Error, Result};
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
+
+/// Most bytes a bundle may inflate to in all (a guard against zip bombs).
+pub const MAX_TOTAL_BYTES: u64 = 1 << 40;
+/// Most entries a bundle may hold.
+pub const MAX_ENTRIES: usize = 1_000_000;
+
+trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+enum Backing {
+    Zip(zip::ZipArchive<Box<dyn ReadSeek>>),
+    Folder(PathBuf),
+}
+
+/// An opened bundle: its bag name and the files in it, by path inside the bag.
+pub struct Bundle {
+    backing: Backing,
+    /// The bag's folder name.
+    pub bag: String,
+    /// Path inside the bag → (zip index or 0, size).
+    files: BTreeMap<String, (usize, u64)>,
+    /// Bytes read so far (bomb guard across entries).
+    inflated: u64,
+}
+
+fn bad(reason: impl Into<String>) -> Error {
+    Error::InvalidInput(format!("refusing the bundle: {}", reason.into()))
+}
+
+/// Checks one entry name as written in the archive.
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(bad("an entry has an empty name"));
+    }
+    if name.contains('\0') {
+        return Err(bad(format!("entry {name:?} contains a NUL byte")));
+    }
+    if name.contains('\\') {
+        return Err(bad(format!("entry {name:?} contains a backslash")));
+    }
+    if name.starts_with('/') {
+        return Err(bad(format!("entry {name:?} is an absolute path")));
+    }
+    let b = name.as_bytes();
+    if b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic() {
+        return Err(bad(format!("entry {name:?} names a drive")));
+    }
+    for part in name.trim_end_matches('/').split('/') {
+        if part == ".." || part == "." || part.is_empty() {
+            return Err(bad(format!("entry {name:?} has a '.', '..' or empty path component")));
+        }
+        if part.chars().any(|c| c.is_control()) {
+            return Err(bad(format!("entry {name:?} contains a control character")));
+        }
+    }
+    Ok(())
+}
+
+impl Bundle {
+    /// Opens a bundle: a `.zip`, an age-encrypted zip (with `identity`), or a folder.
+    /// Refuses hostile archives before reading any content.
+    pub fn open(path: &Path, identity: Option<&age::x25519::Identity>, passphrase: Option<&age::secrecy::SecretString>) -> Result<Bundle> {
+        let meta = fs::metadata(path).map_err(|e| Error::Input { path: path.to_path_buf(), source: e })?;
+        if meta.is_dir() {
+            return Self::open_folder(path);
+        }
+        let mut f = fs::File::open(path).map_err(|e| Error::Input { path: path.to_path_buf(), source: e })?;
+        let mut magic = [0u8; 22];
+        let n = f.read(&mut magic).map_err(|e| Error::Input { path: path.to_path_buf(), source: e })?;
+        f.rewind().map_err(|e| Error::Input { path: path.to_path_buf(), source: e })?;
+        let reader: Box<dyn ReadSeek> = if magic[..n].starts_with(b"age-encryption.org/") {
+            let d = age::Decryptor::new_buffered(std::io::BufReader::new(f))
+                .map_err(|e| bad(format!("it looks like an age file but its header is invalid ({e})")))?;
+            let stream = if d.is_scrypt() {
+                let p = passphrase.ok_or_else(|| bad("it is encrypted with a passphrase; give the passphrase"))?;
+                let mut id = age::scrypt::Identity::new(p.clone());
+                id.set_max_work_factor(crate::keys::MAX_WORK_FACTOR);
+                d.decrypt(std::iter::once(&id as &dyn age::Identity))
+            } else {
+                let id = identity.ok_or_else(|| bad("it is encrypted with age; give the identity (key file) it was encrypted to"))?;
+                d.decrypt(std::iter::once(id as &dyn age::Identity))
+            }
+            .map_err(|e| bad(format!("it cannot be decrypted with the key given ({e})")))?;
+            Box::new(stream)
+        } else if magic[..n].starts_with(b"PK") {
+            Box::new(std::io::BufReader::new(f))
+        } else {
+            return Err(bad("it is neither a zip, an age-encrypted zip, nor a folder"));
+        };
+        Self::open_zip(reader)
+    }
+
+    fn open_zip(reader: Box<dyn ReadSeek>) -> Result<Bundle> {
+        let mut zip = zip::ZipArchive::new(reader).map_err(|e| bad(format!("it is not a readable zip ({e})")))?;
+        if zip.len() > MAX_ENTRIES {
+            return Err(bad(format!("it has {} entries, more than {MAX_ENTRIES}", zip.len())));
+        }
+        let mut folded: HashMap<String, String> = HashMap::new();
+        let mut ranges: Vec<(u64, u64, String)> = Vec::new();
+        let mut files = BTreeMap::new();
+        let mut tops = std::collections::BTreeSet::new();
+        let mut declared = 0u64;
+        for i in 0..zip.len() {
+            let entry = zip.by_index_raw(i).map_err(|e| bad(format!("entry {i} cannot be read ({e})")))?;
+            let raw = String::from_utf8(entry.name_raw().to_vec()).map_err(|_| bad(format!("entry {i} has a name that is not UTF-8")))?;
+            check_name(&raw)?;
+            if entry.enclosed_name().is_none() {
+                return Err(bad(format!("entry {raw:?} would land outside the destination")));
+            }
+            if entry.is_symlink() {
+                return Err(bad(format!("entry {raw:?} is a symbolic link")));
+            }
+            if let Some(mode) = entry.unix_mode() {
+                let kind = mode & 0o170000;
+                if kind != 0 && kind != 0o100000 && kind != 0o040000 {
+                    return Err(bad(format!("entry {raw:?} is not a regular file or folder")));
+                }
+            }
+            let key: String = raw.nfc().collect::<String>().to_lowercase();
+            if let Some(prev) = folded.insert(key, raw.clone()) {
+                return Err(bad(format!("entries {prev:?} and {raw:?} are the same name after Unicode normalisation and case folding")));
+            }
+            tops.insert(raw.split('/').next().unwrap_or("").to_string());
+            if entry.is_dir() {
+                continue;
+            }
+            let start = entry.data_start();
+            ranges.push((start, start + entry.compressed_size(), raw.clone()));
+            declared = declared.saturating_add(entry.size());
+            let (bag, rest) = raw.split_once('/').ok_or_else(|| bad(format!("entry {raw:?} is not inside the bag folder")))?;
+            let _ = bag;
+            files.insert(rest.to_string(), (i, entry.size()));
+        }
+        if tops.len() != 1 {
+            return Err(bad(format!("it must hold exactly one top-level folder, not {}", tops.len())));
+        }
+        if declared > MAX_TOTAL_BYTES {
+            return Err(bad(format!("it declares {declared} bytes, more than the limit")));
+        }
+        // Entries whose data overlap are the mark of a zip bomb or a forged archive.
+        ranges.sort();
+        for w in ranges.windows(2) {
+            if w[1].0 < w[0].1 {
+                return Err(bad(format!("entries {:?} and {:?} overlap in the archive", w[0].2, w[1].2)));
+            }
+        }
+        let bag = tops.into_iter().next().unwrap_or_default();
+        Ok(Bundle { backing: Backing::Zip(zip), bag, files, inflated: 0 })
+    }
+
+    fn open_folder(path: &Path) -> Result<Bundle> {
+        // The folder is the bag itself, or holds exactly one bag folder.
+        let root = if path.join("bagit.txt").is_file() {
+            path.to_path_buf()
+        } else {
+            let subs: Vec<PathBuf> = fs::read_dir(path)
+                .map_err(|e| Error::Input { path: path.to_path_buf(), source: e })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            match subs.as_slice() {
+                [one] if one.join("bagit.txt").is_file() => one.clone(),
+                _ => return Err(bad(format!("{} is not a bag and does not hold exactly one", path.display()))),
+            }
+        };
+        let mut files = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(&root).follow_links(false).sort_by_file_name() {
+            let entry = entry.map_err(|e| bad(format!("cannot read the folder ({e})")))?;
+            if entry.file_type().is_symlink() {
+                return Err(bad(format!("{} is a symbolic link", entry.path().display())));
+            }
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(&root).expect("inside root").to_string_lossy().replace('\\', "/");
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                files.insert(rel, (0, size));
+            }
+        }
+        let bag = root.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(Bundle { backing: Backing::Folder(root), bag, files, inflated: 0 })
+    }
+
+    /// Every file path inside the bag.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Whether the bag holds `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// Streams a file's bytes to `sink`, counting what is really inflated.
+    pub fn read_with(&mut self, path: &str, sink: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<u64> {
+        let &(index, declared) = self.files.get(path).ok_or_else(|| Error::InvalidInput(format!("the bundle has no {path}")))?;
+        let mut reader: Box<dyn Read + '_> = match &mut self.backing {
+            Backing::Zip(z) => Box::new(z.by_index(index).map_err(|e| bad(format!("{path} cannot be read ({e})")))?),
+            Backing::Folder(root) => {
+                let p = root.join(path);
+                Box::new(fs::File::open(&p).map_err(|e| Error::Input { path: p, source: e })?)
+            }
+        };
+        let mut buf = vec![0u8; 1 << 20];
+        let mut total = 0u64;
+        loop {
+            let n = reader.read(&mut buf).map_err(|e| bad(format!("{path} cannot be read ({e})")))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            // Inflating more than declared means the archive lies about its sizes.
+            if total > declared || self.inflated + total > MAX_TOTAL_BYTES {
+                return Err(bad(format!("{path} inflates to more than it declares")));
+            }
+            sink(&buf[..n])?;
+        }
+        self.inflated += total;
+        Ok(total)
+    }
+
+    /// Reads a whole (small) file.
+    pub fn read(&mut self, path: &str) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.read_with(path, &mut |c| {
+            out.extend_from_slice(c);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn hostile_names_are_refused() {
+        for name in ["../evil", "a/../../evil", "/etc/passwd", "C:/Windows/x", "c:evil", "a\\b", "a/\0b", "a//b", "a/./b", "a/\nb"] {
+            assert!(check_name(name).is_err(), "{name:?} must be refused");
+        }
+        for name in ["bag/data/VOL001/NATIVES/0001/ABC000001.pdf", "bag/", "bag/bagit.txt", "bag/data/é.txt"] {
+            assert!(check_name(name).is_ok(), "{name:?} is fine");
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! Verifying a bundle without the producing vault: seal, BagIt manifests,
+//! signed checkpoint, inclusion proofs, and agreement of natives, load file
+//! and custody records. Every finding is collected.
+
+use super::bag::BUNDLE_NAMESPACE;
+use super::read::Bundle;
+use crate::custody::{CustodyEvent, checkpoint_message};
+use crate::error::{Error, Result};
+use crate::verify::{Finding, Severity};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use md5::Md5;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The result of checking a bundle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BundleReport {
+    /// No error-severity finding.
+    pub ok: bool,
+    /// The bag folder name.
+    pub bag: String,
+    /// Seal key fingerprint (`SHA256:…`), if the seal could be read.
+    pub signer_fingerprint: Option<String>,
+    /// The signer identity in `seal/allowed_signers`.
+    pub signer_identity: Option<String>,
+    /// Exhibits (load-file rows) found.
+    pub exhibits: usize,
+    /// Custody events checked.
+    pub events: usize,
+    /// Every finding.
+    pub findings: Vec<Finding>,
+}
+
+/// One custody line of `data/custody/events.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventLine {
+    /// Index of the event's leaf in the producer's log (seq − 1).
+    pub leaf_index: u64,
+    /// The exact canonical event bytes.
+    pub body: String,
+    /// Ed25519 signature, hex.
+    pub signature: String,
+    /// RFC 6962 inclusion proof, hex hashes from leaf to root.
+    pub inclusion_proof: Vec<String>,
+}
+
+/// `data/custody/checkpoint.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BundleCheckpoint {
+    /// `custos-checkpoint-v1`.
+    pub format: String,
+    /// The producing vault.
+    pub vault_id: String,
+    /// Ed25519 public key, hex.
+    pub signing_key: String,
+    /// Events covered.
+    pub tree_size: u64,
+    /// Root, hex.
+    pub root: String,
+    /// When.
+    pub time: String,
+    /// Signature, hex.
+    pub signature: String,
+}
+
+/// What was learned about the bundle while verifying, for import.
+#[derive(Debug, Clone, Default)]
+pub struct BundleContents {
+    /// Load-file rows: field name → value.
+    pub rows: Vec<BTreeMap<String, String>>,
+    /// Verified custody events, by exhibit id of the producer.
+    pub events: BTreeMap<String, Vec<(CustodyEvent, EventLine)>>,
+    /// The checkpoint.
+    pub checkpoint: Option<BundleCheckpoint>,
+    /// SHA-256 of each payload file as listed.
+    pub manifest: BTreeMap<String, String>,
+}
+
+fn err(kind: &str, message: String, action: &str) -> Finding {
+    Finding { severity: Severity::Error, exhibit: None, kind: kind.into(), event: None, message, action: action.into() }
+}
+
+const TAMPERED: &str = "The bundle is not as it was sealed. Ask the producing party for a fresh copy and report the finding.";
+
+fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (h, p) = l.split_once(char::is_whitespace).ok_or_else(|| format!("bad manifest line {l:?}"))?;
+            Ok((h.to_ascii_lowercase(), p.trim_start().to_string()))
+        })
+        .collect()
+}
+
+/// RFC 6962 root from a leaf hash and its inclusion path.
+fn root_from_proof(leaf: [u8; 32], mut index: u64, size: u64, proof: &[[u8; 32]]) -> Option<[u8; 32]> {
+    if index >= size {
+        return None;
+    }
+    let mut last = size - 1;
+    let mut hash = leaf;
+    let mut it = proof.iter();
+    while last > 0 {
+        if index % 2 == 1 {
+            hash = crate::merkle::node(it.next()?, &hash);
+        } else if index < last {
+            hash = crate::merkle::node(&hash, it.next()?);
+        }
+        index /= 2;
+        last /= 2;
+    }
+    if it.next().is_some() { None } else { Some(hash) }
+}
+
+/// Parses a Concordance DAT (UTF-8 with BOM or Windows-1252, default delimiters).
+pub fn parse_dat(bytes: &[u8]) -> std::result::Result<Vec<BTreeMap<String, String>>, String> {
+    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        String::from_utf8(rest.to_vec()).map_err(|_| "the UTF-8 load file is not valid UTF-8".to_string())?
+    } else {
+        encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+    };
+    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
+    let split = |l: &str| -> Vec<String> {
+        l.split('\u{14}').map(|f| f.trim_matches('þ').replace('®', "\n")).collect()
+    };
+    let header = split(lines.next().ok_or("the load file is empty")?);
+    let mut rows = Vec::new();
+    for (i, l) in lines.enumerate() {
+        let values = split(l);
+        if values.len() != header.len() {
+            return Err(format!("load-file row {} has {} fields, the header {}", i + 1, values.len(), header.len()));
+        }
+        rows.push(header.iter().cloned().zip(values).collect());
+    }
+    Ok(rows)
+}
+
+/// Verifies a bundle. Bad input (not a bundle, hostile archive, wrong key) is
+/// an error; anything wrong inside a readable bundle is a finding.
+pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContents)> {
+    let mut f: Vec<Finding> = Vec::new();
+    let mut contents = BundleContents::default();
+    if !bundle.contains("bagit.txt") {
+        return Err(Error::InvalidInput("refusing the bundle: it has no bagit.txt, so it is not a BagIt bag".into()));
+    }
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+
+    // 1. The seal over the tag manifest.
+    let tagmanifest = bundle.read("tagmanifest-sha256.txt").unwrap_or_default();
+    let (mut fingerprint, mut identity, mut seal_key) = (None, None, None);
+    match (bundle.read("seal/allowed_signers"), bundle.read("seal/tagmanifest-sha256.txt.sig")) {
+        (Ok(allowed), Ok(sig)) => {
+            let line = text(allowed);
+            let mut parts = line.split_whitespace();
+            let id = parts.next().unwrap_or("").to_string();
+            let key_text: Vec<&str> = parts.skip_while(|p| !p.starts_with("ssh-")).take(2).collect();
+            match ssh_key::PublicKey::from_openssh(&key_text.join(" ")) {
+                Ok(pk) => {
+                    fingerprint = Some(pk.fingerprint(ssh_key::HashAlg::Sha256).to_string());
+                    identity = Some(id);
+                    seal_key = pk.key_data().ed25519().map(|k| k.0);
+                    let good = ssh_key::SshSig::from_pem(&sig).ok().is_some_and(|s| pk.verify(BUNDLE_NAMESPACE, &tagmanifest, &s).is_ok());
+                    if !good {
+                        f.push(err(
+                            "seal_invalid",
+                            "the seal signature does not verify over tagmanifest-sha256.txt with the key in seal/allowed_signers".into(),
+                            TAMPERED,
+                        ));
+                    }
+                }
+                Err(e) => f.push(err("seal_invalid", format!("seal/allowed_signers holds no usable key ({e})"), TAMPERED)),
+            }
+        }
+        _ => f.push(err("seal_missing", "the bundle has no seal (seal/allowed_signers and its signature)".into(), TAMPERED)),
+    }
+
+    // 2. Tag manifest, then payload manifests.
+    let mut tag_listed = BTreeSet::new();
+    match parse_manifest(&text(tagmanifest)) {
+        Ok(entries) => {
+            for (h, p) in entries {
+                tag_listed.insert(p.clone());
+                match bundle.read(&p) {
+                    Ok(b) if hex::encode(Sha256::digest(&b)) == h => {}
+                    Ok(_) => f.push(err("tag_file_changed", format!("{p} has changed since the bundle was sealed"), TAMPERED)),
+                    Err(_) => f.push(err("tag_file_missing", format!("{p} is listed in the tag manifest but missing"), TAMPERED)),
+                }
+            }
+        }
+        Err(e) => f.push(err("tag_manifest_invalid", e, TAMPERED)),
+    }
+    for required in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-md5.txt"] {
+        if !tag_listed.contains(required) {
+            f.push(err("tag_file_unsealed", format!("{required} is not covered by the sealed tag manifest"), TAMPERED));
+        }
+    }
+    let sha_manifest = parse_manifest(&text(bundle.read("manifest-sha256.txt").unwrap_or_default())).unwrap_or_default();
+    let md5_manifest: BTreeMap<String, String> =
+        parse_manifest(&text(bundle.read("manifest-md5.txt").unwrap_or_default())).unwrap_or_default().into_iter().map(|(h, p)| (p, h)).collect();
+    let listed: BTreeMap<String, String> = sha_manifest.into_iter().map(|(h, p)| (p, h)).collect();
+    let on_disk: Vec<String> = bundle.paths().filter(|p| p.starts_with("data/")).map(str::to_string).collect();
+    for p in &on_disk {
+        if !listed.contains_key(p) {
+            f.push(err("payload_unlisted", format!("{p} is in the bundle but not in its manifest: it was added"), TAMPERED));
+        }
+    }
+    let mut bytes_total = 0u64;
+    for (p, h) in &listed {
+        if !bundle.contains(p) {
+            f.push(err("payload_missing", format!("{p} is listed in the manifest but missing: it was removed"), TAMPERED));
+            continue;
+        }
+        let (mut sha, mut md5) = (Sha256::new(), Md5::new());
+        let read = bundle.read_with(p, &mut |c| {
+            sha.update(c);
+            md5.update(c);
+            Ok(())
+        })?;
+        bytes_total += read;
+        if hex::encode(sha.finalize()) != *h {
+            f.push(err("payload_changed", format!("{p} does not match its SHA-256 in the manifest: it was changed"), TAMPERED));
+        } else if md5_manifest.get(p).is_some_and(|m| *m != hex::encode(md5.finalize())) {
+            f.push(err("payload_changed", format!("{p} does not match its MD5 in the manifest"), TAMPERED));
+        }
+    }
+    let info = text(bundle.read("bag-info.txt").unwrap_or_default());
+    let oxum = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:")).map(str::trim).unwrap_or("");
+    if oxum != format!("{bytes_total}.{}", listed.len()) {
+        f.push(err("payload_oxum", format!("bag-info.txt says Payload-Oxum {oxum}, the payload is {bytes_total}.{}", listed.len()), TAMPERED));
+    }
+    contents.manifest = listed.clone();
+
+    // 3. The signed checkpoint and every custody event's proof.
+    let mut event_count = 0;
+    let checkpoint: Option<BundleCheckpoint> = bundle.read("data/custody/checkpoint.json").ok().and_then(|b| serde_json::from_slice(&b).ok());
+    match &checkpoint {
+        None => f.push(err("checkpoint_missing", "data/custody/checkpoint.json is missing or unreadable".into(), TAMPERED)),
+        Some(cp) => {
+            let key = hex::decode(&cp.signing_key).ok().and_then(|k| <[u8; 32]>::try_from(k).ok());
+            if key.is_some() && seal_key.is_some() && key != seal_key {
+                f.push(err("checkpoint_key_mismatch", "the custody checkpoint is signed by a different key than the seal".into(), TAMPERED));
+            }
+            let vk = key.and_then(|k| VerifyingKey::from_bytes(&k).ok());
+            let root = hex::decode(&cp.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
+            let sig_ok = match (&vk, root, hex::decode(&cp.signature).ok().and_then(|s| <[u8; 64]>::try_from(s).ok())) {
+                (Some(vk), Some(root), Some(sig)) => vk
+                    .verify(checkpoint_message(&cp.vault_id, cp.tree_size, &root, &cp.time).as_bytes(), &Signature::from_bytes(&sig))
+                    .is_ok(),
+                _ => false,
+            };
+            if !sig_ok {
+                f.push(err("checkpoint_signature", "the custody checkpoint's signature does not verify".into(), TAMPERED));
+            }
+            let lines = text(bundle.read("data/custody/events.jsonl").unwrap_or_default());
+            for (n, l) in lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                event_count += 1;
+                let line: EventLine = match serde_json::from_str(l) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        f.push(err("custody_line_unreadable", format!("custody line {} cannot be read ({e})", n + 1), TAMPERED));
+                        continue;
+                    }
+                };
+                let body = line.body.as_bytes();
+                let mut message = b"custos-event-v1\n".to_vec();
+                message.extend_from_slice(body);
+                let signed = vk.as_ref().is_some_and(|vk| {
+                    hex::decode(&line.signature)
+                        .ok()
+                        .and_then(|s| <[u8; 64]>::try_from(s).ok())
+                        .is_some_and(|s| vk.verify(&message, &Signature::from_bytes(&s)).is_ok())
+                });
+                let proof: Option<Vec<[u8; 32]>> =
+                    line.inclusion_proof.iter().map(|h| hex::decode(h).ok().and_then(|b| <[u8; 32]>::try_from(b).ok())).collect();
+                let included = match (root, proof) {
+                    (Some(root), Some(proof)) => {
+                        root_from_proof(crate::merkle::LeafHash::of(body).0, line.leaf_index, cp.tree_size, &proof) == Some(root)
+                    }
+                    _ => false,
+                };
+                let event: Option<CustodyEvent> = serde_json::from_slice(body).ok();
+                let placed = event.as_ref().is_some_and(|e| e.seq == line.leaf_index + 1);
+                if !signed || !included || !placed {
+                    let what = if !signed { "its signature does not verify" } else if !included { "its inclusion proof does not lead to the signed root" } else { "its position does not match its sequence number" };
+                    let mut finding = err("custody_event_invalid", format!("custody line {} (event {}): {what}: it was edited or forged", n + 1, line.leaf_index + 1), TAMPERED);
+                    finding.event = Some(line.leaf_index + 1);
+                    finding.exhibit = event.as_ref().and_then(|e| e.exhibit.clone());
+                    f.push(finding);
+                    continue;
+                }
+                let event = event.expect("placed implies parsed");
+                if let Some(ex) = event.exhibit.clone() {
+                    contents.events.entry(ex).or_default().push((event, line));
+                }
+            }
+        }
+    }
+    contents.checkpoint = checkpoint;
+
+    // 4. Natives, load file and custody records agree.
+    let dat_path = bundle.paths().find(|p| p.starts_with("data/VOL001/DATA/") && p.ends_with(".dat")).map(str::to_string);
+    match dat_path.map(|p| bundle.read(&p).map_err(|e| e.to_string()).and_then(|b| parse_dat(&b))) {
+        None => f.push(err("load_file_missing", "the volume has no .dat load file".into(), TAMPERED)),
+        Some(Err(e)) => f.push(err("load_file_invalid", e, TAMPERED)),
+        Some(Ok(rows)) => {
+            let mut natives_in_dat = BTreeSet::new();
+            for row in &rows {
+                let bates = row.get("BEGBATES").cloned().unwrap_or_default();
+                let native = format!("data/{}", row.get("NATIVEPATH").cloned().unwrap_or_default().replace('\\', "/"));
+                natives_in_dat.insert(native.clone());
+                let mut finding = |kind: &str, msg: String| {
+                    let mut x = err(kind, msg, TAMPERED);
+                    x.exhibit = Some(bates.clone());
+                    f.push(x);
+                };
+                match listed.get(&native) {
+                    None => finding("native_missing", format!("{bates}: the load file points at {native}, which is not in the bundle")),
+                    Some(h) if Some(h) != row.get("SHA256HASH") => {
+                        finding("load_file_hash_mismatch", format!("{bates}: SHA256HASH in the load file differs from the native's manifest hash"))
+                    }
+                    Some(_) if md5_manifest.get(&native) != row.get("MD5HASH") => {
+                        finding("load_file_hash_mismatch", format!("{bates}: MD5HASH in the load file differs from the native's manifest hash"))
+                    }
+                    Some(_) => {}
+                }
+                let ex = row.get("EXHIBITID").cloned().unwrap_or_default();
+                let collected = contents.events.get(&ex).is_some_and(|evs| {
+                    evs.iter().any(|(e, _)| e.action == crate::custody::Action::Collected && e.hash_before.as_ref() == row.get("SHA256HASH"))
+                });
+                if !collected {
+                    finding(
+                        "custody_record_mismatch",
+                        format!("{bates} ({ex}): no verified custody event records its collection with this SHA-256"),
+                    );
+                }
+            }
+            for p in listed.keys().filter(|p| p.starts_with("data/VOL001/NATIVES/")) {
+                if !natives_in_dat.contains(p) {
+                    f.push(err("native_not_in_load_file", format!("{p} is not in the load file"), TAMPERED));
+                }
+            }
+            contents.rows = rows;
+        }
+    }
+
+    let ok = !f.iter().any(|x| x.severity == Severity::Error);
+    Ok((
+        BundleReport {
+            ok,
+            bag: bundle.bag.clone(),
+            signer_fingerprint: fingerprint,
+            signer_identity: identity,
+            exhibits: contents.rows.len(),
+            events: event_count,
+            findings: f,
+        },
+        contents,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merkle::{LeafHash, Tree};
+
+    #[test]
+    fn inclusion_proofs_from_ct_merkle_lead_to_the_root() {
+        for size in 1u64..=17 {
+            let mut t = Tree::default();
+            for i in 0..size {
+                t.push(i.to_be_bytes().to_vec());
+            }
+            let root = t.root_bytes();
+            for i in 0..size {
+                let proof: Vec<[u8; 32]> = t.inclusion_proof(i).as_bytes().chunks(32).map(|c| c.try_into().unwrap()).collect();
+                let leaf = LeafHash::of(&i.to_be_bytes()).0;
+                assert_eq!(root_from_proof(leaf, i, size, &proof), Some(root), "size {size} leaf {i}");
+                assert_ne!(root_from_proof(LeafHash::of(b"x").0, i, size, &proof), Some(root), "a different leaf must not verify");
+            }
+        }
+    }
+}

@@ -1,0 +1,606 @@
+//! Writing a sealed production bundle: a BagIt bag holding a production
+//! volume, zipped, signed, and optionally encrypted for counsel.
+
+use super::bag::{BagBuilder, BUNDLE_NAMESPACE, allowed_signers_line, signer_fingerprint, ssh_private_key};
+use super::dat::{DatDelimiters, DatEncoding, DatWriter};
+use super::model::{ProducedExhibit, Production};
+use crate::atomic::{sync_dir, temp_beside};
+use crate::clock::format_time;
+use crate::custody::{self, Action, NewEvent};
+use crate::error::{Error, IoContext, Result};
+use crate::pipeline;
+use crate::progress::Progress;
+use crate::vault::Vault;
+use age::secrecy::SecretString;
+use rusqlite::params;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Most natives per folder of the volume.
+const PER_FOLDER: usize = 1000;
+/// Extracted text kept for a text exhibit (larger ones get no TEXT file).
+const MAX_TEXT: u64 = 64 << 20;
+
+/// What to export and how.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// The bundle file to write (must not exist).
+    pub out: PathBuf,
+    /// Exhibit ids to export (all when empty and no other filter).
+    pub exhibits: Vec<String>,
+    /// Only exhibits with this tag.
+    pub tag: Option<String>,
+    /// Only exhibits of this custodian.
+    pub custodian: Option<String>,
+    /// Bates prefix (letters, digits, `-`, `_`).
+    pub bates_prefix: String,
+    /// First Bates number; default: after the last one produced under the prefix.
+    pub bates_start: Option<u64>,
+    /// Digits of the Bates number (default 6).
+    pub bates_width: usize,
+    /// Encrypt the bundle to these age recipients (`age1…`).
+    pub recipients: Vec<String>,
+    /// Or (also) to this passphrase.
+    pub passphrase: Option<SecretString>,
+    /// DAT encoding.
+    pub dat_encoding: DatEncoding,
+    /// DAT delimiters.
+    pub dat_delimiters: DatDelimiters,
+    /// Producing organisation for bag-info.txt and the documents.
+    pub organization: Option<String>,
+    /// Fixed production time (seconds since 1970, as `SOURCE_DATE_EPOCH`).
+    pub source_date_epoch: Option<i64>,
+}
+
+impl ExportRequest {
+    /// A request with defaults: every exhibit, width 6, UTF-8 DAT, no encryption.
+    pub fn new(out: impl Into<PathBuf>, bates_prefix: impl Into<String>) -> Self {
+        Self {
+            out: out.into(),
+            exhibits: Vec::new(),
+            tag: None,
+            custodian: None,
+            bates_prefix: bates_prefix.into(),
+            bates_start: None,
+            bates_width: 6,
+            recipients: Vec::new(),
+            passphrase: None,
+            dat_encoding: DatEncoding::Utf8,
+            dat_delimiters: DatDelimiters::default(),
+            organization: None,
+            source_date_epoch: None,
+        }
+    }
+}
+
+/// What an export produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    /// Where the bundle is.
+    pub out: PathBuf,
+    /// SHA-256 of the bundle file as written.
+    pub bundle_sha256: String,
+    /// First Bates number.
+    pub bates_first: String,
+    /// Last Bates number.
+    pub bates_last: String,
+    /// Exhibits produced.
+    pub exhibits: usize,
+    /// Whether the bundle is age-encrypted.
+    pub encrypted: bool,
+    /// Fingerprint of the seal's signing key.
+    pub signer_fingerprint: String,
+    /// The identity to pass to `ssh-keygen -Y verify -I`.
+    pub signer_identity: String,
+    /// Quality-control notes (all passed checks are listed too).
+    pub qc: Vec<String>,
+}
+
+/// A Bates plan for a selection, checked against earlier productions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatesPlan {
+    /// Prefix.
+    pub prefix: String,
+    /// Width.
+    pub width: usize,
+    /// (exhibit id, number), in exhibit order.
+    pub items: Vec<(String, u64)>,
+}
+
+impl BatesPlan {
+    /// The formatted Bates number of `n`.
+    pub fn format(&self, n: u64) -> String {
+        format!("{}{:0width$}", self.prefix, n, width = self.width)
+    }
+}
+
+fn validate_bates_prefix(p: &str) -> Result<()> {
+    if p.is_empty() || p.len() > 20 || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(Error::InvalidInput(format!("Bates prefix '{p}' must be 1 to 20 letters, digits, '-' or '_' (no spaces)")));
+    }
+    Ok(())
+}
+
+/// A file extension safe on Windows, macOS and Linux, or none.
+fn safe_extension(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 10 && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!(".{}", ext.to_ascii_lowercase())
+        }
+        _ => String::new(),
+    }
+}
+
+fn is_text(mime: &str) -> bool {
+    mime.starts_with("text/") || matches!(mime, "message/rfc822" | "application/json" | "application/xml")
+}
+
+/// The bundle file: hashed as written, optionally through age.
+struct Sink {
+    file: fs::File,
+    hasher: Sha256,
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+enum Output {
+    Plain(std::io::BufWriter<Sink>),
+    Encrypted(age::stream::StreamWriter<std::io::BufWriter<Sink>>),
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Plain(w) => w.write(buf),
+            Output::Encrypted(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Plain(w) => w.flush(),
+            Output::Encrypted(w) => w.flush(),
+        }
+    }
+}
+
+impl Output {
+    /// Ends the age stream (which **must** be finished) and returns the file and its hash.
+    fn finish(self) -> std::io::Result<(fs::File, [u8; 32])> {
+        let buffered = match self {
+            Output::Plain(w) => w,
+            Output::Encrypted(w) => w.finish()?,
+        };
+        let sink = buffered.into_inner().map_err(|e| e.into_error())?;
+        Ok((sink.file, sink.hasher.finalize().into()))
+    }
+}
+
+impl Vault {
+    /// The exhibits an export request selects, in exhibit order.
+    pub fn export_selection(&self, req: &ExportRequest) -> Result<Vec<crate::Exhibit>> {
+        let all = self.list()?;
+        for id in &req.exhibits {
+            if !all.iter().any(|e| &e.id == id) {
+                return Err(Error::NoSuchExhibit(id.clone()));
+            }
+        }
+        let chosen: Vec<_> = all
+            .into_iter()
+            .filter(|e| req.exhibits.is_empty() || req.exhibits.contains(&e.id))
+            .filter(|e| req.tag.as_ref().is_none_or(|t| e.tags.contains(t)))
+            .filter(|e| req.custodian.as_ref().is_none_or(|c| e.custodian.as_ref() == Some(c)))
+            .collect();
+        if chosen.is_empty() {
+            return Err(Error::InvalidInput("the selection is empty: no exhibit matches".into()));
+        }
+        Ok(chosen)
+    }
+
+    /// The next free Bates number under `prefix` (1 if none was produced).
+    pub fn next_bates(&self, prefix: &str) -> Result<u64> {
+        let last: Option<i64> =
+            self.conn.query_row("SELECT max(last_number) FROM productions WHERE bates_prefix = ?1", [prefix], |r| r.get(0))?;
+        Ok(last.map_or(1, |l| l as u64 + 1))
+    }
+
+    /// Numbers a selection and checks it against every earlier production:
+    /// a number already given to another exhibit under the same prefix is refused.
+    pub fn plan_bates(&self, req: &ExportRequest, selection: &[crate::Exhibit]) -> Result<BatesPlan> {
+        validate_bates_prefix(&req.bates_prefix)?;
+        if !(1..=12).contains(&req.bates_width) {
+            return Err(Error::InvalidInput("the Bates width must be 1 to 12 digits".into()));
+        }
+        let start = match req.bates_start {
+            Some(0) => return Err(Error::InvalidInput("Bates numbers start at 1".into())),
+            Some(s) => s,
+            None => self.next_bates(&req.bates_prefix)?,
+        };
+        let last = start + selection.len() as u64 - 1;
+        if last.to_string().len() > req.bates_width {
+            return Err(Error::InvalidInput(format!(
+                "Bates number {last} does not fit in {} digits; use a larger --bates-width",
+                req.bates_width
+            )));
+        }
+        let plan = BatesPlan {
+            prefix: req.bates_prefix.clone(),
+            width: req.bates_width,
+            items: selection.iter().enumerate().map(|(i, e)| (e.id.clone(), start + i as u64)).collect(),
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT exhibit_id, bates_number, production_id FROM production_items
+             WHERE bates_prefix = ?1 AND bates_number BETWEEN ?2 AND ?3",
+        )?;
+        let taken: Vec<(String, i64, i64)> = stmt
+            .query_map(params![req.bates_prefix, start as i64, last as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (ex, n, prod) in taken {
+            let planned = plan.items.iter().find(|(_, pn)| *pn == n as u64).map(|(id, _)| id.as_str());
+            if planned != Some(ex.as_str()) {
+                return Err(Error::InvalidInput(format!(
+                    "Bates {} was already produced for {ex} (production {prod}); it would now go to {}. \
+                     Start after the last number produced (the default) or keep the same exhibits on the same numbers",
+                    plan.format(n as u64),
+                    planned.unwrap_or("?")
+                )));
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Writes a sealed bundle. Nothing is left at the destination unless the
+    /// whole bundle was written, every native re-hashed to its intake values,
+    /// and the export was logged.
+    pub fn export(&mut self, req: &ExportRequest, progress: &dyn Progress) -> Result<ExportReport> {
+        if req.out.exists() {
+            return Err(Error::InvalidInput(format!("{} already exists; choose another destination", req.out.display())));
+        }
+        let parent = req.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(Error::InvalidInput(format!("the folder {} does not exist", parent.display())));
+        }
+        req.dat_delimiters.validate(req.dat_encoding)?;
+        let recipients = req.recipients.iter().map(|r| crate::keys::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
+        let selection = self.export_selection(req)?;
+        let plan = self.plan_bates(req, &selection)?;
+        // The checkpoint in the bundle must cover this session's pending events.
+        self.flush()?;
+
+        let tmp = temp_beside(&req.out);
+        let res = self.write_bundle(req, &recipients, &selection, &plan, &tmp, progress);
+        let (report, production) = match res {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        if let Err(e) = fs::rename(&tmp, &req.out).at(&req.out).and_then(|_| sync_dir(parent)) {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        if let Err(e) = self.record_production(req, &plan, &report, &production) {
+            // Unlogged, the bundle must not stand: remove it.
+            let _ = fs::remove_file(&req.out);
+            return Err(e);
+        }
+        Ok(report)
+    }
+
+    fn record_production(&mut self, req: &ExportRequest, plan: &BatesPlan, report: &ExportReport, p: &Production) -> Result<()> {
+        let destination = std::path::absolute(&req.out).unwrap_or_else(|_| req.out.clone()).to_string_lossy().into_owned();
+        let now = format_time(self.clock.now());
+        let first = plan.items.first().map(|i| i.1).unwrap_or(0);
+        let last = plan.items.last().map(|i| i.1).unwrap_or(0);
+        let mut events = Vec::new();
+        for e in &p.exhibits {
+            events.push(
+                NewEvent::new(Action::Exported)
+                    .exhibit(e.exhibit_id.clone())
+                    .sha256(e.intake_sha256.clone(), e.export_sha256.clone())
+                    .details(serde_json::json!({
+                        "bates": e.bates,
+                        "bundle_sha256": report.bundle_sha256,
+                        "destination": destination,
+                        "encrypted": report.encrypted,
+                        "recipients": req.recipients,
+                    })),
+            );
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO productions (bates_prefix, bates_width, first_number, last_number, bundle_sha256, destination, produced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![plan.prefix, plan.width as i64, first as i64, last as i64, report.bundle_sha256, destination, p.produced_at],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (ex, n) in &plan.items {
+            tx.execute(
+                "INSERT INTO production_items (production_id, exhibit_id, bates_prefix, bates_number) VALUES (?1, ?2, ?3, ?4)",
+                params![id, ex, plan.prefix, *n as i64],
+            )?;
+        }
+        let mut all = self.pending.clone();
+        all.extend(events);
+        let mut frontier = self.frontier.clone();
+        custody::LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
+            .append(&tx, &mut frontier, &now, all)?;
+        tx.commit()?;
+        self.frontier = frontier;
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn write_bundle(
+        &self,
+        req: &ExportRequest,
+        recipients: &[age::x25519::Recipient],
+        selection: &[crate::Exhibit],
+        plan: &BatesPlan,
+        tmp: &Path,
+        progress: &dyn Progress,
+    ) -> Result<(ExportReport, Production)> {
+        let produced_at = match req.source_date_epoch {
+            Some(s) => format_time(
+                chrono::DateTime::from_timestamp(s, 0).ok_or_else(|| Error::InvalidInput(format!("SOURCE_DATE_EPOCH {s} is out of range")))?,
+            ),
+            None => format_time(self.clock.now()),
+        };
+        let ssh_key = ssh_private_key(self.secrets.signing_key(), &self.config.vault_id)?;
+        let fingerprint = signer_fingerprint(&ssh_key);
+        let identity = format!("custos-vault-{}", self.config.vault_id);
+        let first = plan.format(plan.items[0].1);
+        let last = plan.format(plan.items[plan.items.len() - 1].1);
+        let bag_name = format!("{first}-{last}");
+
+        let file = fs::OpenOptions::new().write(true).create_new(true).open(tmp).at(tmp)?;
+        let sink = std::io::BufWriter::with_capacity(1 << 20, Sink { file, hasher: Sha256::new() });
+        let out = if recipients.is_empty() && req.passphrase.is_none() {
+            Output::Plain(sink)
+        } else {
+            let encryptor = match &req.passphrase {
+                Some(p) if recipients.is_empty() => {
+                    let mut r = age::scrypt::Recipient::new(p.clone());
+                    r.set_work_factor(crate::keys::DEFAULT_WORK_FACTOR);
+                    age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+                }
+                Some(_) => {
+                    return Err(Error::InvalidInput(
+                        "age cannot encrypt one file to both a passphrase and recipients; choose one".into(),
+                    ));
+                }
+                None => age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient)),
+            }
+            .map_err(|e| Error::Encryption(e.to_string()))?;
+            Output::Encrypted(encryptor.wrap_output(sink).at(tmp)?)
+        };
+        let mut bag = BagBuilder::new(zip::ZipWriter::new_stream(out), bag_name.clone(), tmp.to_path_buf());
+
+        // Natives (and text), each decrypted, re-hashed and compared while written.
+        let total: u64 = selection.iter().map(|e| e.size).sum();
+        progress.begin(selection.len() as u64, total);
+        let mut produced = Vec::with_capacity(selection.len());
+        for (i, (ex, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let bates = plan.format(*n);
+            let folder = format!("{:04}", i / PER_FOLDER + 1);
+            let native_path = format!("data/VOL001/NATIVES/{folder}/{bates}{}", safe_extension(&ex.name));
+            let detail = self.show(&ex.id)?;
+            progress.file_started(Path::new(&ex.name), ex.size);
+            let keep_text = is_text(&ex.mime) && ex.size <= MAX_TEXT;
+            let mut text = Vec::new();
+            let src = self.objects.open(&detail.object)?;
+            let got = {
+                let mut entry = bag.start_payload(&native_path, ex.size)?;
+                pipeline::decrypt_stream(src, &detail.object, self.secrets.age_identity(), true, false, ex.size, progress, &mut |c| {
+                    if keep_text {
+                        text.extend_from_slice(c);
+                    }
+                    entry.write(c)
+                })?
+            };
+            let md5 = got.md5.unwrap_or_default();
+            bag.record_payload(&native_path, got.size, &got.sha256, &md5);
+            let export_sha256 = hex::encode(got.sha256);
+            let export_md5 = got.md5.map(hex::encode).unwrap_or_default();
+            if export_sha256 != ex.sha256 || export_md5 != ex.md5 || got.size != ex.size {
+                return Err(Error::ObjectAuthentication { object: detail.object });
+            }
+            let text_path = if keep_text {
+                let p = format!("data/VOL001/TEXT/{folder}/{bates}.txt");
+                bag.add_payload(&p, &text)?;
+                Some(p)
+            } else {
+                None
+            };
+            let first_source = detail.sources.first();
+            produced.push(ProducedExhibit {
+                bates,
+                exhibit_id: ex.id.clone(),
+                name: ex.name.clone(),
+                path: ex.path.clone(),
+                native_path,
+                text_path,
+                mime: ex.mime.clone(),
+                size: ex.size,
+                intake_sha256: ex.sha256.clone(),
+                intake_md5: ex.md5.clone(),
+                export_sha256,
+                export_md5,
+                custodian: ex.custodian.clone(),
+                source: ex.source.clone(),
+                method: first_source.and_then(|s| s.method.clone()),
+                collected_by: ex.collected_by.clone(),
+                collected_at: ex.collected_at.clone(),
+                modified: first_source.and_then(|s| s.modified.clone()),
+                created: first_source.and_then(|s| s.created.clone()),
+                description: ex.description.clone(),
+                events: Vec::new(),
+            });
+        }
+
+        // The custody events of the exported exhibits, each with an inclusion
+        // proof against the latest signed checkpoint.
+        let raw = custody::read_raw(&self.conn)?;
+        let checkpoint = custody::read_checkpoints(&self.conn)?.pop().ok_or_else(|| Error::Custody("the log has no checkpoint".into()))?;
+        let mut tree = crate::merkle::Tree::default();
+        for (_, body, _) in raw.iter().take(checkpoint.tree_size as usize) {
+            tree.push(body.clone());
+        }
+        let mut jsonl = Vec::new();
+        for (seq, body, sig) in raw.iter().take(checkpoint.tree_size as usize) {
+            let event: custody::CustodyEvent =
+                serde_json::from_slice(body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))?;
+            let Some(p) = produced.iter_mut().find(|p| Some(&p.exhibit_id) == event.exhibit.as_ref()) else { continue };
+            let proof = tree.inclusion_proof(*seq as u64 - 1);
+            let line = serde_json::json!({
+                "leaf_index": *seq as u64 - 1,
+                "body": String::from_utf8_lossy(body),
+                "signature": hex::encode(sig),
+                "inclusion_proof": proof.as_bytes().chunks(32).map(hex::encode).collect::<Vec<_>>(),
+            });
+            jsonl.extend_from_slice(serde_json::to_string(&line).expect("serialise").as_bytes());
+            jsonl.push(b'\n');
+            p.events.push(event);
+        }
+        let production = Production {
+            matter: self.matter.matter.clone(),
+            matter_number: self.matter.matter_number.clone(),
+            organization: req.organization.clone(),
+            examiner: self.actor.clone(),
+            bates_prefix: plan.prefix.clone(),
+            bates_first: first.clone(),
+            bates_last: last.clone(),
+            produced_at: produced_at.clone(),
+            tool: crate::TOOL.to_string(),
+            signer_fingerprint: fingerprint.clone(),
+            vault_id: self.config.vault_id.clone(),
+            exhibits: produced,
+        };
+
+        // Load file, with QC before it is written.
+        let mut qc = qc_checks(&production)?;
+        let mut dat = DatWriter::new(req.dat_delimiters, req.dat_encoding);
+        for e in &production.exhibits {
+            let date = |t: &Option<String>| t.as_deref().map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
+            let rel = |p: &str| p.trim_start_matches("data/").replace('/', "\\");
+            dat.row(&[
+                e.bates.clone(),
+                e.bates.clone(),
+                e.bates.clone(),
+                e.bates.clone(),
+                e.exhibit_id.clone(),
+                e.custodian.clone().unwrap_or_default(),
+                e.source.clone().unwrap_or_default(),
+                e.name.clone(),
+                safe_extension(&e.name).trim_start_matches('.').to_string(),
+                e.size.to_string(),
+                e.export_md5.clone(),
+                e.export_sha256.clone(),
+                date(&e.created),
+                date(&e.modified),
+                date(&Some(e.collected_at.clone())),
+                e.description.clone(),
+                rel(&e.native_path),
+                e.text_path.as_deref().map(rel).unwrap_or_default(),
+            ]);
+        }
+        let (dat_bytes, dat_warnings) = dat.finish();
+        qc.extend(dat_warnings.into_iter().map(|w| format!("warning: {w}")));
+        let enc_name = match req.dat_encoding {
+            DatEncoding::Utf8 => "UTF-8 with BOM",
+            DatEncoding::Windows1252 => "Windows-1252",
+        };
+        qc.push(format!("load file: {} rows plus header, {enc_name}, CRLF", production.exhibits.len()));
+        bag.add_payload(&format!("data/VOL001/DATA/{}_VOL001.dat", plan.prefix), &dat_bytes)?;
+
+        // Index, custody record, certification, provenance.
+        bag.add_payload("data/exhibit-index.csv", &super::index_csv(&production))?;
+        bag.add_payload("data/exhibit-index.pdf", &super::documents::exhibit_index_pdf(&production)?)?;
+        bag.add_payload("data/custody-report.pdf", &super::documents::custody_report_pdf(&production)?)?;
+        bag.add_payload("data/certification-902-14-DRAFT.docx", &super::documents::certification_docx(&production)?)?;
+        bag.add_payload("data/certification-902-14-DRAFT.pdf", &super::documents::certification_pdf(&production)?)?;
+        bag.add_payload("data/provenance.jsonld", &super::provenance::case_uco(&production, &identity)?)?;
+        bag.add_payload("data/custody/events.jsonl", &jsonl)?;
+        let cp = serde_json::json!({
+            "format": "custos-checkpoint-v1",
+            "vault_id": self.config.vault_id,
+            "signing_key": self.config.signing_key,
+            "tree_size": checkpoint.tree_size,
+            "root": checkpoint.root,
+            "time": checkpoint.time,
+            "signature": checkpoint.signature,
+        });
+        bag.add_payload("data/custody/checkpoint.json", serde_json::to_string_pretty(&cp).expect("serialise").as_bytes())?;
+
+        // Tag files, the seal, and the end of the zip (and of the age stream).
+        let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some());
+        let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &readme)?;
+        let sig = ssh_key::SshSig::sign(&ssh_key, BUNDLE_NAMESPACE, ssh_key::HashAlg::Sha512, &tagmanifest)
+            .and_then(|s| s.to_pem(ssh_key::LineEnding::LF))
+            .map_err(|e| Error::Encryption(format!("cannot sign the bundle: {e}")))?;
+        bag.add_tag("seal/allowed_signers", allowed_signers_line(&ssh_key, &identity)?.as_bytes())?;
+        bag.add_tag("seal/tagmanifest-sha256.txt.sig", sig.as_bytes())?;
+        let out = bag.finish()?;
+        let (file, sha) = out.finish().at(tmp)?;
+        file.sync_all().at(tmp)?;
+        qc.push("every native re-hashed while written: SHA-256 and MD5 match intake".into());
+
+        Ok((
+            ExportReport {
+                out: req.out.clone(),
+                bundle_sha256: hex::encode(sha),
+                bates_first: first,
+                bates_last: last,
+                exhibits: production.exhibits.len(),
+                encrypted: !recipients.is_empty() || req.passphrase.is_some(),
+                signer_fingerprint: fingerprint,
+                signer_identity: identity,
+                qc,
+            },
+            production,
+        ))
+    }
+}
+
+/// Bates QC: no gaps, no duplicates, one native per row, families (none yet) intact.
+fn qc_checks(p: &Production) -> Result<Vec<String>> {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in &p.exhibits {
+        if !seen.insert(e.bates.clone()) {
+            return Err(Error::InvalidInput(format!("QC: Bates {} is used twice", e.bates)));
+        }
+    }
+    let numbers: Vec<u64> = p
+        .exhibits
+        .iter()
+        .map(|e| e.bates[p.bates_prefix.len()..].parse::<u64>().unwrap_or(0))
+        .collect();
+    for w in numbers.windows(2) {
+        if w[1] != w[0] + 1 {
+            return Err(Error::InvalidInput(format!("QC: Bates numbers jump from {} to {}", w[0], w[1])));
+        }
+    }
+    let natives: std::collections::BTreeSet<_> = p.exhibits.iter().map(|e| &e.native_path).collect();
+    if natives.len() != p.exhibits.len() {
+        return Err(Error::InvalidInput("QC: two rows point at the same native".into()));
+    }
+    Ok(vec![
+        format!("Bates {}–{}: {} numbers, no gaps, no duplicates", p.bates_first, p.bates_last, p.exhibits.len()),
+        "every native has exactly one load-file row with its SHA-256 and MD5".into(),
+    ])
+}
