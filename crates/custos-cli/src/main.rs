@@ -250,6 +250,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import a sealed bundle into a vault: verify it, take each native in, continue the chain
+    #[command(name = "import-bundle", after_help = EXIT_CODES)]
+    ImportBundle {
+        /// The receiving vault
+        vault: PathBuf,
+        /// The bundle (zip, age-encrypted zip, or extracted folder)
+        bundle: PathBuf,
+        /// age identity file for an encrypted bundle (AGE-SECRET-KEY-1…)
+        #[arg(long, value_name = "KEYFILE")]
+        identity: Option<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        session: Session,
+    },
     /// Print the custody log
     #[command(after_help = EXIT_CODES)]
     Log {
@@ -338,6 +354,16 @@ fn read_checkpoint(f: &Path) -> Result<KeptCheckpoint, Failure> {
         return Err(Failure(2, format!("{} has unknown checkpoint format '{}'", f.display(), k.format)));
     }
     Ok(k)
+}
+
+fn read_identity(file: Option<&Path>) -> Result<Option<custos_core::age::x25519::Identity>, Failure> {
+    match file {
+        Some(f) => {
+            let text = std::fs::read_to_string(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
+            Ok(Some(keys::parse_identity_file(&text)?))
+        }
+        None => Ok(None),
+    }
 }
 
 fn print_json(v: &impl serde::Serialize) {
@@ -587,14 +613,44 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(0)
         }
-        Command::VerifyBundle { bundle, identity, json } => {
-            let id = match &identity {
-                Some(f) => {
-                    let text = std::fs::read_to_string(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
-                    Some(keys::parse_identity_file(&text)?)
+        Command::ImportBundle { vault, bundle, identity, json, session } => {
+            let id = read_identity(identity.as_deref())?;
+            let pass = std::env::var("CUSTOS_BUNDLE_PASSPHRASE").ok().map(SecretString::from);
+            if !bundle.exists() {
+                return Err(Failure(2, format!("{} does not exist", bundle.display())));
+            }
+            // Refuse a hostile or broken bundle before the vault is even unlocked.
+            let mut b = custos_core::export::Bundle::open(&bundle, id.as_ref(), pass.as_ref())?;
+            let (check, _) = custos_core::export::verify_bundle(&mut b)?;
+            drop(b);
+            if !check.ok {
+                for f in &check.findings {
+                    eprintln!("ERROR [{}] {}", f.kind, printable(&f.message));
                 }
-                None => None,
-            };
+                return Err(Failure(2, format!("refusing {}: it fails verification; nothing was imported", bundle.display())));
+            }
+            let mut v = open(&vault, &session)?;
+            let progress = TerminalProgress::new(!json);
+            progress.install_interrupt_handler();
+            let report = v.import_bundle(&bundle, id.as_ref(), pass.as_ref(), &progress)?;
+            progress.finish();
+            v.close()?;
+            if json {
+                print_json(&report);
+            } else {
+                eprintln!(
+                    "Imported {} exhibit(s) from {} sealed by {} ({}); bundle SHA-256 {}",
+                    report.exhibits.len(),
+                    bundle.display(),
+                    report.sender_identity,
+                    report.sender_fingerprint,
+                    report.bundle_sha256
+                );
+            }
+            Ok(0)
+        }
+        Command::VerifyBundle { bundle, identity, json } => {
+            let id = read_identity(identity.as_deref())?;
             let pass = std::env::var("CUSTOS_BUNDLE_PASSPHRASE").ok().map(SecretString::from);
             let mut b = custos_core::export::Bundle::open(&bundle, id.as_ref(), pass.as_ref())?;
             let (report, _) = custos_core::export::verify_bundle(&mut b)?;

@@ -98,6 +98,20 @@ CREATE TABLE production_items (
     PRIMARY KEY (production_id, exhibit_id)
 ) STRICT;
 CREATE INDEX production_items_bates ON production_items(bates_prefix, bates_number);
+
+-- Exhibits received in a bundle: the producer's record, kept as received.
+CREATE TABLE received_records (
+    exhibit_id         TEXT NOT NULL REFERENCES exhibits(id),
+    bundle_sha256      TEXT NOT NULL,
+    bates              TEXT NOT NULL,
+    sender_identity    TEXT NOT NULL,
+    sender_fingerprint TEXT NOT NULL,
+    sender_exhibit_id  TEXT NOT NULL,
+    load_file_row      TEXT NOT NULL,
+    sender_events      TEXT NOT NULL,
+    received_at        TEXT NOT NULL,
+    PRIMARY KEY (exhibit_id, bundle_sha256, bates)
+) STRICT;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

@@ -241,19 +241,28 @@ impl Fonts {
     }
 }
 
-/// Splits text after each break opportunity (see [`Fonts::wrap`]).
+/// Splits text after each break opportunity (see [`Fonts::wrap`]). `.`, `,` and `-`
+/// before a digit are not opportunities, so versions, dates and ids stay whole.
 fn segments(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut prev_cjk = false;
-    for (i, g) in text.grapheme_indices(true) {
+    let graphemes: Vec<(usize, &str)> = text.grapheme_indices(true).collect();
+    for (k, &(i, g)) in graphemes.iter().enumerate() {
         let cjk = g.chars().next().is_some_and(is_cjk);
         if i > start && (cjk || prev_cjk) {
             out.push(&text[start..i]);
             start = i;
         }
         prev_cjk = cjk;
-        if g.chars().last().is_some_and(|c| c.is_whitespace() || matches!(c, '/' | '\\' | '_' | '-' | '.' | ',' | ';')) {
+        let next_is_digit = graphemes.get(k + 1).is_some_and(|(_, n)| n.starts_with(|c: char| c.is_ascii_digit()));
+        let breaks_after = match g.chars().last() {
+            Some(c) if c.is_whitespace() => true,
+            Some('/' | '\\' | '_' | ';') => true,
+            Some('.' | ',' | '-') => !next_is_digit,
+            _ => false,
+        };
+        if breaks_after {
             out.push(&text[start..i + g.len()]);
             start = i + g.len();
         }
@@ -445,17 +454,23 @@ impl<'f> Flow<'f> {
 
     /// Wrapped text at `indent`; breaks across pages between lines.
     fn paragraph(&mut self, text: &str, style: Style, indent: f32, align: Align) {
+        self.marked_paragraph(None, text, style, indent, align);
+    }
+
+    /// A paragraph with `marker` (a number) hanging in the indent of its first line.
+    fn marked_paragraph(&mut self, marker: Option<&str>, text: &str, style: Style, indent: f32, align: Align) {
         let width = CONTENT_W - indent;
         let lines = self.fonts.wrap(&clean(text), style, width);
         // No paragraph starts with a single line at the foot of a page or ends with
         // a single line at the head of the next.
         let fit = (self.room() / style.line_height()).floor() as usize;
         let mut break_after = usize::MAX;
-        if lines.len() > fit {
-            if fit < 2 {
+        if lines.len() > fit && lines.len() > 1 {
+            let here = if lines.len() - fit < 2 { fit.saturating_sub(1) } else { fit };
+            if here < 2 {
                 self.ensure(BODY_BOTTOM - BODY_TOP);
-            } else if lines.len() - fit < 2 {
-                break_after = fit - 1;
+            } else {
+                break_after = here;
             }
         }
         for (i, line) in lines.into_iter().enumerate() {
@@ -464,18 +479,17 @@ impl<'f> Flow<'f> {
             }
             self.ensure(style.line_height());
             let baseline = self.y + style.size;
+            if let (0, Some(m)) = (i, marker) {
+                self.text(MARGIN, baseline, indent, m, style, Align::Left);
+            }
             self.text(MARGIN + indent, baseline, width, &line, style, align);
             self.y += style.line_height();
         }
     }
 
-    /// A numbered paragraph with a hanging number; keeps at least two lines together.
+    /// A numbered paragraph with a hanging number.
     fn numbered(&mut self, number: usize, text: &str) {
-        let indent = 22.0;
-        self.ensure(BODY.line_height() * 2.0);
-        let baseline = self.y + BODY.size;
-        self.text(MARGIN, baseline, indent, &format!("{number}."), BODY, Align::Left);
-        self.paragraph(text, BODY, indent, Align::Left);
+        self.marked_paragraph(Some(&format!("{number}.")), text, BODY, 22.0, Align::Left);
         self.gap(6.0);
     }
 
@@ -1297,8 +1311,8 @@ fn layout_certification<'f>(p: &Production, fonts: &'f Fonts) -> Flow<'f> {
 mod docx {
     use super::*;
     use docx_rs::{
-        AlignmentType, Docx, Footer, Header, LineSpacing, NumPages, PageMargin, PageNum, Paragraph, Run,
-        RunFonts, Shading, SpecialIndentType, Table, TableCell, TableLayoutType, TableRow, WidthType,
+        AlignmentType, Docx, FieldCharType, Footer, Header, InstrNUMPAGES, InstrPAGE, InstrText, LineSpacing, PageMargin,
+        Paragraph, Run, RunFonts, Shading, SpecialIndentType, Table, TableCell, TableLayoutType, TableRow, WidthType,
     };
 
     const SANS: &str = "Arial";
@@ -1319,6 +1333,18 @@ mod docx {
         Run::new().add_text(text).fonts(RunFonts::new().ascii(MONO).hi_ansi(MONO).cs(MONO)).size(16)
     }
 
+    /// A page-number field in the footer's style (docx-rs's own one is unstyled).
+    fn field(instr: InstrText) -> Run {
+        Run::new()
+            .size(15)
+            .color("A81010")
+            .add_field_char(FieldCharType::Begin, false)
+            .add_instr_text(instr)
+            .add_field_char(FieldCharType::Separate, false)
+            .add_text("1")
+            .add_field_char(FieldCharType::End, false)
+    }
+
     pub(super) fn certification(p: &Production, c: &Certification) -> Result<Vec<u8>> {
         let header_text = match &p.matter_number {
             Some(n) if !n.trim().is_empty() => format!("{} \u{00b7} {}    Bates {}", clean(&p.matter), clean(n), bates_range(p)),
@@ -1329,9 +1355,9 @@ mod docx {
             Paragraph::new()
                 .align(AlignmentType::Center)
                 .add_run(run(&format!("{DRAFT_MARK}    Page ")).size(15).color("A81010"))
-                .add_page_num(PageNum::new())
+                .add_run(field(InstrText::PAGE(InstrPAGE::new())))
                 .add_run(run(" of ").size(15).color("A81010"))
-                .add_num_pages(NumPages::new()),
+                .add_run(field(InstrText::NUMPAGES(InstrNUMPAGES::new()))),
         );
 
         let mut d = Docx::new()
@@ -1430,8 +1456,9 @@ mod docx {
 
     /// Rewrites the package docx-rs made: every entry gets the production time (the zip
     /// crate would stamp the current time when its `time` feature is on anywhere in the
-    /// build) and is deflated, and the header row is marked to repeat on each page
-    /// (docx-rs has no setter for `w:tblHeader`).
+    /// build) and is deflated; paragraph ids are renumbered from 1 (docx-rs draws them
+    /// from a thread-local counter, so they depend on what the thread built before); and
+    /// the header row is marked to repeat on each page (docx-rs has no `w:tblHeader`).
     fn repack(docx: Vec<u8>, p: &Production) -> Result<Vec<u8>> {
         use chrono::{Datelike, Timelike};
         let stamp = parse_utc(&p.produced_at)
@@ -1453,6 +1480,7 @@ mod docx {
             .unix_permissions(0o644);
         let mut input = zip::ZipArchive::new(Cursor::new(docx)).map_err(render_error)?;
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let mut para_id = 1;
         for i in 0..input.len() {
             let mut entry = input.by_index(i).map_err(render_error)?;
             if entry.is_dir() {
@@ -1461,14 +1489,34 @@ mod docx {
             let name = entry.name().to_string();
             let mut bytes = Vec::new();
             entry.read_to_end(&mut bytes).map_err(render_error)?;
-            if name == "word/document.xml" {
-                let xml = String::from_utf8(bytes).map_err(render_error)?;
-                bytes = xml.replacen("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />", 1).into_bytes();
+            let part = name.strip_prefix("word/").unwrap_or_default();
+            if part == "document.xml" || (part.ends_with(".xml") && (part.starts_with("header") || part.starts_with("footer"))) {
+                let mut xml = renumber_para_ids(&String::from_utf8(bytes).map_err(render_error)?, &mut para_id);
+                if part == "document.xml" {
+                    xml = xml.replacen("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />", 1);
+                }
+                bytes = xml.into_bytes();
             }
             out.start_file(name, options).map_err(render_error)?;
             out.write_all(&bytes).map_err(render_error)?;
         }
         Ok(out.finish().map_err(render_error)?.into_inner())
+    }
+
+    fn renumber_para_ids(xml: &str, next: &mut u32) -> String {
+        const KEY: &str = "w14:paraId=\"";
+        let mut out = String::with_capacity(xml.len());
+        let mut rest = xml;
+        while let Some(at) = rest.find(KEY) {
+            let start = at + KEY.len();
+            let Some(len) = rest[start..].find('"') else { break };
+            out.push_str(&rest[..start]);
+            out.push_str(&format!("{:08X}", *next));
+            *next += 1;
+            rest = &rest[start + len..];
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -1738,7 +1786,14 @@ mod tests {
         for (name, render) in PDFS {
             assert!(render(&p).unwrap() == render(&p).unwrap(), "{name} differs between two renders");
         }
-        assert!(certification_docx(&p).unwrap() == certification_docx(&p).unwrap(), "the DOCX differs between two renders");
+        let docx = certification_docx(&p).unwrap();
+        // docx-rs numbers paragraphs from a thread-local counter; leave it elsewhere.
+        for _ in 0..5 {
+            let _ = docx_rs::Paragraph::new();
+        }
+        assert!(docx == certification_docx(&p).unwrap(), "the DOCX differs between two renders");
+        let other = std::thread::spawn(move || certification_docx(&p).unwrap()).join().unwrap();
+        assert!(docx == other, "the DOCX differs when rendered on another thread");
     }
 
     #[test]

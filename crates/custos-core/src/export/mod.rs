@@ -3,6 +3,7 @@
 mod bag;
 pub mod dat;
 pub mod documents;
+mod import;
 pub mod model;
 mod provenance;
 pub mod read;
@@ -10,6 +11,7 @@ pub mod verify;
 mod write;
 
 pub use dat::{DatDelimiters, DatEncoding};
+pub use import::ImportReport;
 pub use read::Bundle;
 pub use verify::{BundleReport, verify_bundle};
 pub use write::{BatesPlan, ExportReport, ExportRequest};

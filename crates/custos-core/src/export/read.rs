@@ -198,16 +198,24 @@ impl Bundle {
         self.files.contains_key(path)
     }
 
-    /// Streams a file's bytes to `sink`, counting what is really inflated.
-    pub fn read_with(&mut self, path: &str, sink: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<u64> {
+    /// A reader over one file that fails if it inflates past its declared
+    /// size or the bundle's total limit.
+    pub fn reader(&mut self, path: &str) -> Result<BoundedReader<'_>> {
         let &(index, declared) = self.files.get(path).ok_or_else(|| Error::InvalidInput(format!("the bundle has no {path}")))?;
-        let mut reader: Box<dyn Read + '_> = match &mut self.backing {
+        let budget = MAX_TOTAL_BYTES.saturating_sub(self.inflated).min(declared);
+        let inner: Box<dyn Read + Send + '_> = match &mut self.backing {
             Backing::Zip(z) => Box::new(z.by_index(index).map_err(|e| bad(format!("{path} cannot be read ({e})")))?),
             Backing::Folder(root) => {
                 let p = root.join(path);
                 Box::new(fs::File::open(&p).map_err(|e| Error::Input { path: p, source: e })?)
             }
         };
+        Ok(BoundedReader { inner, left: budget, total: &mut self.inflated, path: path.to_string() })
+    }
+
+    /// Streams a file's bytes to `sink`, counting what is really inflated.
+    pub fn read_with(&mut self, path: &str, sink: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<u64> {
+        let mut reader = self.reader(path)?;
         let mut buf = vec![0u8; 1 << 20];
         let mut total = 0u64;
         loop {
@@ -216,13 +224,8 @@ impl Bundle {
                 break;
             }
             total += n as u64;
-            // Inflating more than declared means the archive lies about its sizes.
-            if total > declared || self.inflated + total > MAX_TOTAL_BYTES {
-                return Err(bad(format!("{path} inflates to more than it declares")));
-            }
             sink(&buf[..n])?;
         }
-        self.inflated += total;
         Ok(total)
     }
 
@@ -234,6 +237,30 @@ impl Bundle {
             Ok(())
         })?;
         Ok(out)
+    }
+}
+
+/// Reads one bundle file, refusing to inflate past what it declared.
+pub struct BoundedReader<'a> {
+    inner: Box<dyn Read + Send + 'a>,
+    left: u64,
+    total: &'a mut u64,
+    path: String,
+}
+
+impl Read for BoundedReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            // More bytes than declared: a bomb or a forged size.
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} inflates to more than it declares", self.path),
+            ));
+        }
+        self.left -= n as u64;
+        *self.total += n as u64;
+        Ok(n)
     }
 }
 

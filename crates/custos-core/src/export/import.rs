@@ -1,0 +1,208 @@
+//! Importing a bundle: counsel takes a verified production into their own
+//! vault, keeping the producer's collection record, Bates numbers and signed
+//! custody events, and the chain continues with a `received` event.
+
+use super::read::Bundle;
+use super::verify::verify_bundle;
+use crate::clock::format_time;
+use crate::custody::{Action, LogWriter, NewEvent};
+use crate::error::{Error, Result};
+use crate::pipeline;
+use crate::progress::{FileOutcome, NoProgress, Progress};
+use crate::vault::Vault;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// SHA-256 of the bundle file (of its tag manifest for a folder).
+    pub bundle_sha256: String,
+    /// The sender's seal key fingerprint.
+    pub sender_fingerprint: String,
+    /// The sender's seal identity.
+    pub sender_identity: String,
+    /// Each Bates number with the exhibit it became here.
+    pub exhibits: Vec<(String, FileOutcome)>,
+}
+
+fn sha256_file(path: &Path) -> Result<String> {
+    let f = std::fs::File::open(path).map_err(|e| Error::Input { path: path.to_path_buf(), source: e })?;
+    pipeline::sha256_reader(std::io::BufReader::new(f)).map(hex::encode).map_err(|e| Error::Input { path: path.to_path_buf(), source: e })
+}
+
+impl Vault {
+    /// Verifies a bundle and takes each native in as an exhibit. A hostile or
+    /// failing bundle is refused before anything is written.
+    pub fn import_bundle(
+        &mut self,
+        path: &Path,
+        identity: Option<&age::x25519::Identity>,
+        passphrase: Option<&age::secrecy::SecretString>,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
+        let mut bundle = Bundle::open(path, identity, passphrase)?;
+        let (report, contents) = verify_bundle(&mut bundle)?;
+        if !report.ok {
+            let first: Vec<String> = report.findings.iter().take(3).map(|f| f.message.clone()).collect();
+            return Err(Error::InvalidInput(format!(
+                "refusing the bundle: it fails verification with {} finding(s), e.g. {}; run verify-bundle for all",
+                report.findings.len(),
+                first.join("; ")
+            )));
+        }
+        let bundle_sha256 = if path.is_dir() {
+            hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt")?))
+        } else {
+            sha256_file(path)?
+        };
+        let sender_identity = report.signer_identity.clone().unwrap_or_default();
+        let sender_fingerprint = report.signer_fingerprint.clone().unwrap_or_default();
+        let recipient = self.secrets.age_recipient();
+        let total: u64 = contents.rows.iter().filter_map(|r| r.get("FILESIZE")?.parse::<u64>().ok()).sum();
+        progress.begin(contents.rows.len() as u64, total);
+        let mut out = Vec::new();
+        for row in &contents.rows {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let get = |k: &str| row.get(k).cloned().unwrap_or_default();
+            let bates = get("BEGBATES");
+            let native = format!("data/{}", get("NATIVEPATH").replace('\\', "/"));
+            let sender_exhibit = get("EXHIBITID");
+            progress.file_started(Path::new(&native), get("FILESIZE").parse().unwrap_or(0));
+            let expected = contents.manifest.get(&native).cloned().unwrap_or_default();
+
+            // Encrypt straight from the bundle into a partial object: no plaintext copy.
+            let (partial, file) = self.objects.create_partial()?;
+            let res = {
+                let mut reader = bundle.reader(&native)?;
+                let size_hint = get("FILESIZE").parse().unwrap_or(0);
+                pipeline::encrypt_stream(&mut reader, Path::new(&native), std::io::BufWriter::new(file), &partial.path, &recipient, false, size_hint, None, progress)
+            };
+            let digests = match res {
+                Ok((d, w)) => {
+                    drop(w);
+                    d
+                }
+                Err(e) => {
+                    partial.discard();
+                    return Err(e);
+                }
+            };
+            let sha = hex::encode(digests.sha256);
+            if sha != expected {
+                partial.discard();
+                return Err(Error::InvalidInput(format!("{bates} changed while it was read from the bundle")));
+            }
+            let existing: Option<String> =
+                self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [&sha], |r| r.get(0)).optional()?;
+            let object = match &existing {
+                Some(_) => {
+                    partial.discard();
+                    None
+                }
+                None => {
+                    let p = self.objects.install(partial, &hex::encode(digests.object_sha256))?;
+                    self.objects.make_durable(std::slice::from_ref(&p))?;
+                    // Verify after copy, as at intake.
+                    let f = std::fs::File::open(&p).map_err(|e| Error::Io { path: p.clone(), source: e })?;
+                    let back = pipeline::decrypt_stream(f, &hex::encode(digests.object_sha256), self.secrets.age_identity(), false, false, digests.size, &NoProgress, &mut |_| Ok(()))?;
+                    if back.sha256 != digests.sha256 {
+                        return Err(Error::ObjectAuthentication { object: hex::encode(digests.object_sha256) });
+                    }
+                    Some(p)
+                }
+            };
+
+            // The producer's collection record, from its verified custody events.
+            let sender_events = contents.events.get(&sender_exhibit).cloned().unwrap_or_default();
+            let collected = sender_events.iter().find(|(e, _)| e.action == Action::Collected).map(|(e, _)| e.clone());
+            let detail = |k: &str| collected.as_ref().and_then(|e| e.details.get(k)).and_then(|v| v.as_str()).map(str::to_string);
+            let original_path = detail("path").unwrap_or_else(|| get("FILENAME"));
+            let now = format_time(self.clock.now());
+            let events_jsonl: String = sender_events.iter().map(|(_, l)| serde_json::to_string(l).expect("serialise") + "\n").collect();
+
+            let tx = self.conn.transaction()?;
+            let id = match &existing {
+                Some(id) => id.clone(),
+                None => {
+                    let next: i64 = tx.query_row("SELECT coalesce(max(number), 0) + 1 FROM exhibits", [], |r| r.get(0))?;
+                    let id = format!("{}{:04}", self.matter.exhibit_prefix, next);
+                    let mime = collected.as_ref().and_then(|e| e.details.get("mime")).and_then(|v| v.as_str()).unwrap_or("application/octet-stream");
+                    tx.execute(
+                        "INSERT INTO exhibits (id, number, object, size, sha256, md5, sha1, mime, original_name, original_path, description, collected_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11)",
+                        params![
+                            id,
+                            next,
+                            hex::encode(digests.object_sha256),
+                            digests.size as i64,
+                            sha,
+                            hex::encode(digests.md5),
+                            mime,
+                            get("FILENAME"),
+                            original_path,
+                            get("DESCRIPTION"),
+                            // The exhibit keeps the producer's collection time.
+                            collected.as_ref().map(|e| e.time.clone()).unwrap_or_else(|| now.clone())
+                        ],
+                    )?;
+                    id
+                }
+            };
+            tx.execute(
+                "INSERT INTO exhibit_sources (exhibit_id, path, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, NULL, ?10, ?11)",
+                params![
+                    id,
+                    original_path,
+                    get("FILENAME"),
+                    digests.size as i64,
+                    detail("modified"),
+                    detail("created"),
+                    row.get("CUSTODIAN").filter(|c| !c.is_empty()),
+                    row.get("SOURCE").filter(|c| !c.is_empty()),
+                    format!("received as {bates} in a sealed production from {sender_identity}"),
+                    collected.as_ref().map(|e| e.actor.clone()).unwrap_or_else(|| sender_identity.clone()),
+                    collected.as_ref().map(|e| e.time.clone()).unwrap_or_else(|| get("DATECOLLECTED")),
+                ],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO received_records (exhibit_id, bundle_sha256, bates, sender_identity, sender_fingerprint, sender_exhibit_id, load_file_row, sender_events, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![id, bundle_sha256, bates, sender_identity, sender_fingerprint, sender_exhibit, serde_json::to_string(row).expect("serialise"), events_jsonl, now],
+            )?;
+            let mut ev = NewEvent::new(Action::Received).exhibit(id.clone()).sha256(expected.clone(), sha.clone());
+            ev.released_by = Some(sender_identity.clone());
+            ev.received_by = Some(self.actor.clone());
+            ev.method = Some("import of a sealed production bundle".into());
+            ev.details = Some(serde_json::json!({
+                "bates": bates,
+                "bundle_sha256": bundle_sha256,
+                "sender_fingerprint": sender_fingerprint,
+                "sender_exhibit": sender_exhibit,
+                "sender_events": sender_events.len(),
+                "object": object.as_ref().map(|_| hex::encode(digests.object_sha256)),
+                "duplicate_of_existing": existing.is_some(),
+            }));
+            let mut all = self.pending.clone();
+            all.push(ev);
+            let mut frontier = self.frontier.clone();
+            LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
+                .append(&tx, &mut frontier, &now, all)?;
+            tx.commit()?;
+            self.frontier = frontier;
+            self.pending.clear();
+            let outcome = match existing {
+                Some(_) => FileOutcome::Duplicate { exhibit: id, sha256: sha },
+                None => FileOutcome::Stored { exhibit: id, sha256: sha },
+            };
+            progress.file_done(Path::new(&native), &outcome);
+            out.push((bates, outcome));
+        }
+        Ok(ImportReport { bundle_sha256, sender_fingerprint, sender_identity, exhibits: out })
+    }
+}
