@@ -493,6 +493,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     out!("  accessed    {}", s.accessed.as_deref().unwrap_or("-"));
                     out!("  collected   {} by {}", s.collected_at, printable(&s.collected_by));
                 }
+                for r in &d.received {
+                    out!("Received as {} on {}:", r.bates, r.received_at);
+                    out!("  from        {} ({})", printable(&r.sender_identity), r.sender_fingerprint);
+                    out!("  bundle      SHA-256 {}", r.bundle_sha256);
+                    out!("  producer's  exhibit {}, {} signed custody event(s) kept", printable(&r.sender_exhibit_id), r.sender_events);
+                }
             }
             Ok(0)
         }

@@ -52,7 +52,7 @@ pub use custody::{Action, Checkpoint, CustodyEvent};
 pub use error::{Error, Result};
 pub use intake::{IntakeOptions, IntakeReport};
 pub use progress::{FileOutcome, NoProgress, Progress};
-pub use vault::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, SourceRecord, Unlock, Vault, VaultConfig, probe};
+pub use vault::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};
 pub use verify::{Finding, Severity, VerifyMode, VerifyReport};
 
 /// The tool name and version recorded in custody events.

@@ -167,6 +167,28 @@ pub struct ExhibitDetail {
     pub object: String,
     /// Every source, first first.
     pub sources: Vec<SourceRecord>,
+    /// Productions this content was received in (import), with the
+    /// producer's Bates number and seal.
+    pub received: Vec<ReceivedRecord>,
+}
+
+/// How an exhibit was received in a sealed production.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReceivedRecord {
+    /// The producer's Bates number.
+    pub bates: String,
+    /// SHA-256 of the bundle file.
+    pub bundle_sha256: String,
+    /// The producer's seal identity.
+    pub sender_identity: String,
+    /// The producer's seal key fingerprint.
+    pub sender_fingerprint: String,
+    /// The exhibit id in the producer's vault.
+    pub sender_exhibit_id: String,
+    /// How many of the producer's signed custody events came with it.
+    pub sender_events: usize,
+    /// When it was received.
+    pub received_at: String,
 }
 
 /// An open, unlocked vault. Dropping it locks the vault (secrets wiped).
@@ -554,7 +576,24 @@ impl Vault {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(ExhibitDetail { exhibit, object, sources })
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT bates, bundle_sha256, sender_identity, sender_fingerprint, sender_exhibit_id, sender_events, received_at
+             FROM received_records WHERE exhibit_id = ?1 ORDER BY received_at, bates",
+        )?;
+        let received = stmt
+            .query_map([id], |r| {
+                Ok(ReceivedRecord {
+                    bates: r.get(0)?,
+                    bundle_sha256: r.get(1)?,
+                    sender_identity: r.get(2)?,
+                    sender_fingerprint: r.get(3)?,
+                    sender_exhibit_id: r.get(4)?,
+                    sender_events: r.get::<_, String>(5)?.lines().count(),
+                    received_at: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ExhibitDetail { exhibit, object, sources, received })
     }
 
     /// The custody log, optionally only the events of one exhibit.

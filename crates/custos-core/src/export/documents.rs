@@ -223,6 +223,19 @@ impl Fonts {
         lines
     }
 
+    /// Wraps to at most `max_lines`, the last ending in an ellipsis when text was cut,
+    /// so a block drawn without page breaks always fits a page.
+    fn wrap_capped(&self, text: &str, st: Style, max: f32, max_lines: usize) -> (Vec<String>, bool) {
+        let mut lines = self.wrap(text, st, max);
+        let cut = lines.len() > max_lines;
+        if cut {
+            lines.truncate(max_lines);
+            let last = format!("{}\u{2026}", lines[max_lines - 1]);
+            lines[max_lines - 1] = self.ellipsize(&last, st, max);
+        }
+        (lines, cut)
+    }
+
     /// Cuts `text` to `max` wide, ending in an ellipsis when something was cut.
     fn ellipsize(&self, text: &str, st: Style, max: f32) -> String {
         if self.width(st, text) <= max {
@@ -308,6 +321,8 @@ const BODY_TOP: f32 = 66.0; // below the running header
 const BODY_BOTTOM: f32 = PAGE_H - 62.0; // above the running footer
 /// A table cell never grows past this many lines, so a row always fits on a page.
 const MAX_CELL_LINES: usize = 24;
+/// Nor does a heading bar or the caption (the full text is also printed elsewhere).
+const MAX_HEADING_LINES: usize = 8;
 
 type Rgb = [u8; 3];
 const INK: Rgb = [0x1a, 0x1a, 0x1a];
@@ -344,6 +359,7 @@ const LABEL: Style = Style::new(Face::Regular, 8.0, MUTED);
 const HASH: Style = Style::new(Face::Mono, 7.5, INK);
 const SMALL: Style = Style::new(Face::Regular, 7.5, MUTED);
 const TITLE: Style = Style::new(Face::Bold, 15.0, INK);
+const BAR: Style = Style::new(Face::Bold, 10.0, INK);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Align {
@@ -503,8 +519,8 @@ impl<'f> Flow<'f> {
 
     /// A shaded bar with a bold heading, kept with the next `keep` points.
     fn bar(&mut self, text: &str, keep: f32) {
-        let style = Style::new(Face::Bold, 10.0, INK);
-        let lines = self.fonts.wrap(&clean(text), style, CONTENT_W - 12.0);
+        let style = BAR;
+        let (lines, _) = self.fonts.wrap_capped(&clean(text), style, CONTENT_W - 12.0, MAX_HEADING_LINES);
         let h = lines.len() as f32 * style.line_height() + 8.0;
         self.ensure(h + keep);
         let top = self.y;
@@ -522,7 +538,10 @@ impl<'f> Flow<'f> {
                 let width = CONTENT_W / row.len() as f32 - label_w - if row.len() == 1 { 0.0 } else { 8.0 };
                 let h = row
                     .iter()
-                    .map(|kv| self.fonts.wrap(&kv.value, kv.style, width).len() as f32 * kv.style.line_height())
+                    .map(|kv| {
+                        let lines = self.fonts.wrap(&kv.value, kv.style, width).len();
+                        lines.min(if row.len() == 1 { usize::MAX } else { MAX_CELL_LINES }) as f32 * kv.style.line_height()
+                    })
                     .fold(LABEL.line_height(), f32::max);
                 h + 2.5
             })
@@ -550,7 +569,8 @@ impl<'f> Flow<'f> {
             } else {
                 let half = CONTENT_W / row.len() as f32;
                 let width = half - label_w - 8.0;
-                let wrapped: Vec<Vec<String>> = row.iter().map(|kv| self.fonts.wrap(&kv.value, kv.style, width)).collect();
+                let wrapped: Vec<Vec<String>> =
+                    row.iter().map(|kv| self.fonts.wrap_capped(&kv.value, kv.style, width, MAX_CELL_LINES).0).collect();
                 let h = row
                     .iter()
                     .zip(&wrapped)
@@ -606,14 +626,7 @@ impl<'f> Flow<'f> {
                 .iter()
                 .zip(&t.columns)
                 .map(|(c, col)| {
-                    let width = col.width - 2.0 * PAD_X;
-                    let mut lines = fonts.wrap(&c.text, c.style, width);
-                    if lines.len() > MAX_CELL_LINES {
-                        lines.truncate(MAX_CELL_LINES);
-                        let last = format!("{}\u{2026}", lines[MAX_CELL_LINES - 1]);
-                        lines[MAX_CELL_LINES - 1] = fonts.ellipsize(&last, c.style, width);
-                    }
-                    lines
+                    fonts.wrap_capped(&c.text, c.style, col.width - 2.0 * PAD_X, MAX_CELL_LINES).0
                 })
                 .collect();
             let details: Vec<Vec<String>> = row
@@ -825,7 +838,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -965,9 +978,14 @@ fn layout_custody_report<'f>(p: &Production, fonts: &'f Fonts) -> Flow<'f> {
         rows.push(vec![kv("SHA-256 export", e.export_sha256.clone(), HASH)]);
         rows.push(vec![kv("MD5 intake", e.intake_md5.clone(), HASH), kv("MD5 export", e.export_md5.clone(), HASH)]);
         rows.push(vec![verdict]);
+        let heading = format!("{}   {}   {}", e.bates, e.exhibit_id, e.name);
+        if fonts.wrap_capped(&clean(&heading), BAR, CONTENT_W - 12.0, MAX_HEADING_LINES).1 {
+            // The bar shows only the start of a very long name.
+            rows.insert(0, vec![kv("File name", e.name.clone(), BODY)]);
+        }
         // The collection record stays on one page with its heading.
         let keep = f.kv_height(&rows, 78.0).min(BODY_BOTTOM - BODY_TOP - 80.0);
-        f.bar(&format!("{}   {}   {}", e.bates, e.exhibit_id, e.name), keep);
+        f.bar(&heading, keep);
         f.kv_rows(rows, 78.0);
         f.gap(6.0);
         let rows = e.events.iter().map(event_row).collect();
@@ -1126,7 +1144,7 @@ impl Certification {
             )
         };
 
-        let paragraphs = vec![
+        let paragraphs = [
             "I am the declarant identified above, employed by the employer and in the position stated above, with the \
              qualifications stated above. In that role I am responsible for, or supervised, the collection, preservation and \
              production of the electronic records described below, and I am familiar with the tool and the process used to \
@@ -1212,9 +1230,9 @@ fn layout_certification<'f>(p: &Production, fonts: &'f Fonts) -> Flow<'f> {
     f.gap(10.0);
     let top = f.y;
     let split = MARGIN + CONTENT_W * 0.62;
-    let left = f.fonts.wrap(&c.caption_matter, Style::new(Face::Bold, 10.5, INK), split - MARGIN - 16.0);
+    let left = f.fonts.wrap_capped(&c.caption_matter, Style::new(Face::Bold, 10.5, INK), split - MARGIN - 16.0, MAX_HEADING_LINES).0;
     let number = if c.caption_number.is_empty() { "____________________".to_string() } else { c.caption_number.clone() };
-    let right = f.fonts.wrap(&number, Style::new(Face::Bold, 10.5, INK), MARGIN + CONTENT_W - split - 16.0);
+    let right = f.fonts.wrap_capped(&number, Style::new(Face::Bold, 10.5, INK), MARGIN + CONTENT_W - split - 16.0, MAX_HEADING_LINES).0;
     let lh = 10.5 * 1.3;
     let h = 14.0 + LABEL.line_height() + lh * left.len().max(right.len()) as f32 + 8.0;
     f.text(MARGIN, top + 10.0 + LABEL.size, 200.0, "In the matter of", LABEL, Align::Left);

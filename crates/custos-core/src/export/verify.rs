@@ -325,13 +325,18 @@ pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContent
                     Some(_) => {}
                 }
                 let ex = row.get("EXHIBITID").cloned().unwrap_or_default();
+                // Taken in by collection, or received in an earlier production.
                 let collected = contents.events.get(&ex).is_some_and(|evs| {
-                    evs.iter().any(|(e, _)| e.action == crate::custody::Action::Collected && e.hash_before.as_ref() == row.get("SHA256HASH"))
+                    evs.iter().any(|(e, _)| match e.action {
+                        crate::custody::Action::Collected => e.hash_before.as_ref() == row.get("SHA256HASH"),
+                        crate::custody::Action::Received => e.hash_after.as_ref() == row.get("SHA256HASH"),
+                        _ => false,
+                    })
                 });
                 if !collected {
                     finding(
                         "custody_record_mismatch",
-                        format!("{bates} ({ex}): no verified custody event records its collection with this SHA-256"),
+                        format!("{bates} ({ex}): no verified custody event records its collection or receipt with this SHA-256"),
                     );
                 }
             }

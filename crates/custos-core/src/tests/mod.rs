@@ -2,6 +2,7 @@
 
 mod age_vectors;
 mod custody_tamper;
+mod export;
 mod intake;
 mod object_tamper;
 
