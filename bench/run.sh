@@ -47,7 +47,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # and apt-get update runs only then, so repeated runs touch nothing.
 ensure_packages() {
     local missing=() pair
-    for pair in hashdeep:hashdeep age:age age:age-keygen time:/usr/bin/time \
+    for pair in hashdeep:hashdeep age:age age:age-keygen time:/usr/bin/time zip:zip \
                 openssl:openssl coreutils:sha256sum coreutils:md5sum; do
         command -v "${pair#*:}" >/dev/null 2>&1 || missing+=("${pair%%:*}")
     done
@@ -234,6 +234,15 @@ run_cases() {
     "$CUSTOS" add "$VERIFY_VAULT" "$BIG" > /dev/null 2>&1
     measure verify "$big_case" "custos verify (full)" setup_verify \
         "$CUSTOS" verify "$VERIFY_VAULT"
+
+    # Export of the same 1 GiB (decrypted and re-hashed while written) against
+    # storing the plaintext in a zip. Same Bates numbers each run, so each
+    # export is the same production.
+    measure zip0 "$big_case" "zip -0 -r" setup_big \
+        zip -0 -q -r "$WORK/plain.zip" "$BIG"
+    measure export "$big_case" "custos export" setup_verify \
+        bash -c 'rm -f "$2"; "$1" export "$3" --out "$2" --bates-prefix BENCH --bates-start 1' _ \
+        "$CUSTOS" "$WORK/bundle.zip" "$VERIFY_VAULT"
     rm -rf "$VERIFY_VAULT"
 
     measure hashdeep "$small_case" "hashdeep -c md5,sha256 -r" setup_small \
@@ -286,6 +295,7 @@ report() {
             target("peak RSS of custos <= 64 MiB (max: " maxrss_tool ")", maxrss, "<=", 64, "%.1f MiB")
             target("custos add of small files >= 3000 files/s", nsmall / w["add_small"], ">=", 3000, "%.0f files/s")
             target("custos verify (full) <= 1.3x md5sum", w["verify"] / md5, "<=", 1.3, "%.2fx")
+            target("custos export <= 1.5x zip -0 -r", w["export"] / w["zip0"], "<=", 1.5, "%.2fx")
             printf "\n%d of %d targets met.\n", met, met + missed
         }
         function target(name, value, op, limit, fmt,   ok) {

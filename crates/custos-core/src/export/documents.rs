@@ -149,6 +149,10 @@ impl Fonts {
         let mut starts: Vec<usize> = out.glyph_infos().iter().map(|g| g.cluster as usize).collect();
         starts.sort_unstable();
         starts.dedup();
+        // A character the font lacks is drawn as a white square (U+25A1), not as
+        // .notdef: PDF readers drop the text of glyph 0 when searching or copying, and
+        // the name must stay searchable even where it cannot be shown.
+        let square = shaper.glyph_index('\u{25A1}');
         let mut advance = 0.0;
         let glyphs = out
             .glyph_infos()
@@ -157,10 +161,16 @@ impl Fonts {
             .map(|(info, pos)| {
                 let start = info.cluster as usize;
                 let end = starts.get(starts.partition_point(|&c| c <= start)).copied().unwrap_or(text.len());
-                advance += pos.x_advance as f32 / upem;
+                let (id, x_advance) = match square {
+                    Some(sq) if info.glyph_id == 0 => {
+                        (u32::from(sq.0), shaper.glyph_hor_advance(sq).map_or(pos.x_advance, i32::from) as f32 / upem)
+                    }
+                    _ => (info.glyph_id, pos.x_advance as f32 / upem),
+                };
+                advance += x_advance;
                 KrillaGlyph::new(
-                    GlyphId::new(info.glyph_id),
-                    pos.x_advance as f32 / upem,
+                    GlyphId::new(id),
+                    x_advance,
                     pos.x_offset as f32 / upem,
                     pos.y_offset as f32 / upem,
                     pos.y_advance as f32 / upem,
@@ -1768,6 +1778,11 @@ mod tests {
                 assert!(text.contains(CERT_TITLE), "certification: title missing");
                 assert!(text.contains(&p.signer_fingerprint), "certification: signer fingerprint missing");
             }
+            if name == "exhibit-index" {
+                for n in &NAMES[2..4] {
+                    assert!(text.contains(n), "exhibit index: {n:?} (not in DejaVu) is not extractable");
+                }
+            }
             if name == "custody-report" {
                 assert!(text.contains("Custody timeline"), "custody report: timeline missing");
                 assert!(text.contains("[U+202E]"), "custody report: bidi override not neutralised");
@@ -1814,6 +1829,34 @@ mod tests {
         assert!(docx == other, "the DOCX differs when rendered on another thread");
     }
 
+    /// Every line of text lies inside the margins and between header and footer.
+    fn assert_inside(name: &str, flow: &Flow, fonts: &Fonts) {
+        for (n, page) in flow.pages.iter().enumerate() {
+            for op in page {
+                if let Op::Text { x, y, style, text } = op {
+                    let right = x + fonts.width(*style, text);
+                    assert!(
+                        *x >= MARGIN - 0.01 && right <= MARGIN + CONTENT_W + 0.01 && *y > BODY_TOP && *y <= BODY_BOTTOM,
+                        "{name}, page {}: {text:?} at ({x}, {y}) to {right} leaves the text area",
+                        n + 1
+                    );
+                }
+            }
+        }
+    }
+
+    fn assert_all_inside(p: &Production) {
+        let fonts = Fonts::load().unwrap();
+        assert_inside("exhibit index", &layout_exhibit_index(p, &fonts), &fonts);
+        assert_inside("custody report", &layout_custody_report(p, &fonts), &fonts);
+        assert_inside("certification", &layout_certification(p, &fonts), &fonts);
+    }
+
+    #[test]
+    fn text_stays_inside_the_margins() {
+        assert_all_inside(&sample());
+    }
+
     #[test]
     fn odd_productions_still_render() {
         let mut p = sample();
@@ -1827,6 +1870,7 @@ mod tests {
         p.exhibits[0].path = "/".repeat(5000);
         p.exhibits[0].custodian = Some("🙂".repeat(200));
         p.exhibits[0].events.clear();
+        assert_all_inside(&p);
         for (name, render) in PDFS {
             assert!(render(&p).is_ok(), "{name} failed");
         }
