@@ -6,7 +6,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 /// The schema version this program writes and reads.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// Each migration brings the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -98,7 +98,7 @@ CREATE TABLE production_items (
     PRIMARY KEY (production_id, exhibit_id)
 ) STRICT;
 CREATE INDEX production_items_bates ON production_items(bates_prefix, bates_number);
-
+"#, r#"
 -- Exhibits received in a bundle: the producer's record, kept as received.
 CREATE TABLE received_records (
     exhibit_id         TEXT NOT NULL REFERENCES exhibits(id),

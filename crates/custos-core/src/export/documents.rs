@@ -909,10 +909,14 @@ fn layout_exhibit_index<'f>(p: &Production, fonts: &'f Fonts) -> Flow<'f> {
     };
     f.paragraph(&check, if mismatches == 0 { BODY } else { BODY_BOLD.color(ALERT) }, 0.0, Align::Left);
     f.gap(10.0);
+    // A Bates number must not wrap: widen its column (from the file name's)
+    // to the longest number, at about 6.2 pt per bold digit.
+    let longest = p.exhibits.iter().map(|e| e.bates.chars().count()).max().unwrap_or(0) as f32;
+    let bates_w = (longest * 6.2 + 8.0).clamp(66.0, 150.0);
     let columns = vec![
-        Column { title: "Bates", width: 66.0, align: Align::Left },
+        Column { title: "Bates", width: bates_w, align: Align::Left },
         Column { title: "Exhibit", width: 50.0, align: Align::Left },
-        Column { title: "File name", width: 176.0, align: Align::Left },
+        Column { title: "File name", width: 176.0 - (bates_w - 66.0), align: Align::Left },
         Column { title: "Size (bytes)", width: 62.0, align: Align::Right },
         Column { title: "Custodian", width: 86.0, align: Align::Left },
         Column { title: "Collected", width: 64.0, align: Align::Left },
@@ -1299,11 +1303,13 @@ fn layout_certification<'f>(p: &Production, fonts: &'f Fonts) -> Flow<'f> {
                     ],
                 })
                 .collect();
+            let longest = p.exhibits.iter().map(|e| e.bates.chars().count()).max().unwrap_or(0) as f32;
+            let bates_w = (longest * 6.2 + 8.0).clamp(74.0, 150.0);
             f.table(&Table {
                 caption: Some("Records certified".to_string()),
                 columns: vec![
-                    Column { title: "Bates", width: 74.0, align: Align::Left },
-                    Column { title: "File name", width: 340.0, align: Align::Left },
+                    Column { title: "Bates", width: bates_w, align: Align::Left },
+                    Column { title: "File name", width: 340.0 - (bates_w - 74.0), align: Align::Left },
                     Column { title: "Hash comparison", width: 90.0, align: Align::Left },
                 ],
                 rows,

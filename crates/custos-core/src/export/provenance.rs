@@ -5,9 +5,21 @@ use super::model::Production;
 use crate::error::Result;
 use serde_json::{Value, json};
 
+/// A node id ending in a UUID (as UCO suggests) derived from `seed`, so the
+/// same production always gets the same ids.
+fn node(kind: &str, seed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("{kind}\n{seed}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50; // name-based (version 5 layout)
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    format!("kb:{kind}-{}", uuid::Uuid::from_bytes(b))
+}
+
 fn hash(method: &str, value: &str) -> Value {
     json!({
-        "@id": format!("kb:hash-{}-{}", method.to_ascii_lowercase(), value),
+        "@id": node("hash", &format!("{method}:{value}")),
         "@type": "uco-types:Hash",
         // A plain string since UCO 1.4.
         "uco-types:hashMethod": method,
@@ -23,7 +35,8 @@ fn datetime(t: &str) -> Value {
 /// and hashes, so the output is the same for the same production.
 pub fn case_uco(p: &Production, signer_identity: &str) -> Result<Vec<u8>> {
     let mut graph: Vec<Value> = Vec::new();
-    let tool = "kb:tool-custos";
+    let tool = node("tool", &p.tool);
+    let tool = tool.as_str();
     graph.push(json!({
         "@id": tool,
         "@type": "uco-tool:Tool",
@@ -31,9 +44,11 @@ pub fn case_uco(p: &Production, signer_identity: &str) -> Result<Vec<u8>> {
         "uco-tool:toolType": "Evidence vault",
         "uco-tool:version": p.tool.rsplit(' ').next().unwrap_or(""),
     }));
-    let examiner = "kb:identity-examiner";
+    let examiner = node("person", &p.examiner);
+    let examiner = examiner.as_str();
     graph.push(json!({ "@id": examiner, "@type": "uco-identity:Person", "uco-core:name": p.examiner }));
-    let signer = "kb:identity-signer";
+    let signer = node("identity", signer_identity);
+    let signer = signer.as_str();
     graph.push(json!({
         "@id": signer,
         "@type": "uco-identity:Identity",
@@ -42,23 +57,23 @@ pub fn case_uco(p: &Production, signer_identity: &str) -> Result<Vec<u8>> {
     }));
     let mut records = Vec::new();
     for e in &p.exhibits {
-        let file = format!("kb:file-{}", e.bates);
+        let file = node("file", &e.bates);
         let mut facets = vec![json!({
-            "@id": format!("kb:file-facet-{}", e.bates),
+            "@id": node("file-facet", &e.bates),
             "@type": "uco-observable:FileFacet",
             "uco-observable:fileName": e.name,
             "uco-observable:filePath": e.path,
             "uco-observable:sizeInBytes": { "@type": "xsd:integer", "@value": e.size.to_string() },
         })];
         facets.push(json!({
-            "@id": format!("kb:content-facet-{}", e.bates),
+            "@id": node("content-facet", &e.bates),
             "@type": "uco-observable:ContentDataFacet",
             "uco-observable:mimeType": e.mime,
             "uco-observable:sizeInBytes": { "@type": "xsd:integer", "@value": e.size.to_string() },
             "uco-observable:hash": [hash("SHA256", &e.intake_sha256), hash("MD5", &e.intake_md5)],
         }));
         graph.push(json!({ "@id": file, "@type": "uco-observable:File", "uco-core:hasFacet": facets }));
-        let record = format!("kb:provenance-record-{}", e.bates);
+        let record = node("provenance-record", &e.bates);
         graph.push(json!({
             "@id": record,
             "@type": "case-investigation:ProvenanceRecord",
@@ -68,7 +83,7 @@ pub fn case_uco(p: &Production, signer_identity: &str) -> Result<Vec<u8>> {
         }));
         records.push(json!({ "@id": record }));
         graph.push(json!({
-            "@id": format!("kb:collection-{}", e.bates),
+            "@id": node("collection", &e.bates),
             "@type": "case-investigation:InvestigativeAction",
             "uco-core:name": "collected",
             "uco-core:description": format!(
@@ -85,7 +100,7 @@ pub fn case_uco(p: &Production, signer_identity: &str) -> Result<Vec<u8>> {
         }));
     }
     graph.push(json!({
-        "@id": "kb:transfer-production",
+        "@id": node("transfer", &format!("{}-{}", p.bates_first, p.bates_last)),
         "@type": "case-investigation:InvestigativeAction",
         "uco-core:name": "transferred",
         "uco-core:description": format!("Production {}-{} sealed for transfer to counsel", p.bates_first, p.bates_last),

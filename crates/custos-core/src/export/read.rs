@@ -219,7 +219,12 @@ impl Bundle {
         let mut buf = vec![0u8; 1 << 20];
         let mut total = 0u64;
         loop {
-            let n = reader.read(&mut buf).map_err(|e| bad(format!("{path} cannot be read ({e})")))?;
+            let n = reader.read(&mut buf).map_err(|e| match e.kind() {
+                // Hostile: refuse the whole bundle.
+                std::io::ErrorKind::FileTooLarge => bad(e.to_string()),
+                // Damaged (e.g. a CRC mismatch): the caller reports it.
+                _ => Error::Io { path: PathBuf::from(path), source: e },
+            })?;
             if n == 0 {
                 break;
             }
@@ -254,7 +259,7 @@ impl Read for BoundedReader<'_> {
         if n as u64 > self.left {
             // More bytes than declared: a bomb or a forged size.
             return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
+                std::io::ErrorKind::FileTooLarge,
                 format!("{} inflates to more than it declares", self.path),
             ));
         }

@@ -212,11 +212,18 @@ pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContent
             continue;
         }
         let (mut sha, mut md5) = (Sha256::new(), Md5::new());
-        let read = bundle.read_with(p, &mut |c| {
+        let read = match bundle.read_with(p, &mut |c| {
             sha.update(c);
             md5.update(c);
             Ok(())
-        })?;
+        }) {
+            Ok(n) => n,
+            Err(Error::Io { source, .. }) => {
+                f.push(err("payload_unreadable", format!("{p} cannot be read from the archive ({source}): it was damaged or changed"), TAMPERED));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         bytes_total += read;
         if hex::encode(sha.finalize()) != *h {
             f.push(err("payload_changed", format!("{p} does not match its SHA-256 in the manifest: it was changed"), TAMPERED));

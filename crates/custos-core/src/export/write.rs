@@ -234,6 +234,14 @@ impl Vault {
                 req.bates_width
             )));
         }
+        // A native is named by its Bates number; COM1 or LPT3 cannot be a file
+        // on Windows, and only a COM/LPT prefix with one digit can form one.
+        if req.bates_width == 1 && matches!(req.bates_prefix.to_ascii_uppercase().as_str(), "COM" | "LPT") {
+            return Err(Error::InvalidInput(format!(
+                "Bates numbers {}1… would name files like {}1.pdf, a reserved device name on Windows; choose another prefix or a wider number",
+                req.bates_prefix, req.bates_prefix
+            )));
+        }
         let plan = BatesPlan {
             prefix: req.bates_prefix.clone(),
             width: req.bates_width,

@@ -202,3 +202,33 @@ fn stray_objects_from_an_interrupted_intake_are_quarantined_on_open() {
     assert_eq!(logged, 2, "each is logged");
     drop(dir);
 }
+
+#[test]
+fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
+    // A vault whose database is at schema 1 (before productions and received records).
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha")]);
+    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.conn
+        .execute_batch("DROP TABLE received_records; DROP TABLE production_items; DROP TABLE productions; PRAGMA user_version = 1;")
+        .unwrap();
+    let root = v.root().to_path_buf();
+    drop(v);
+    let v = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
+    let version: i64 = v.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, crate::db::SCHEMA_VERSION, "all pending migrations ran");
+    assert_eq!(v.next_bates("ABC").unwrap(), 1, "the productions table exists again");
+    assert_eq!(v.list().unwrap().len(), 1, "exhibits survive the upgrade");
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let (_dir, v) = new_vault();
+    v.conn.execute_batch("PRAGMA user_version = 99;").unwrap();
+    let root = v.root().to_path_buf();
+    drop(v);
+    let db = std::fs::read(root.join("db/custos.db")).unwrap();
+    let err = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap_err();
+    assert!(matches!(err, crate::Error::SchemaTooNew { found: 99, .. }), "{err}");
+    assert_eq!(std::fs::read(root.join("db/custos.db")).unwrap(), db, "the database is not touched");
+}
