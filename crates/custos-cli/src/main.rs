@@ -226,9 +226,21 @@ enum Command {
         /// Encrypt the bundle with age to this recipient (age1…; repeatable)
         #[arg(long = "recipient", value_name = "AGE1…")]
         recipients: Vec<String>,
+        /// Encrypt the bundle with age to a passphrase (read from CUSTOS_BUNDLE_PASSPHRASE or asked for)
+        #[arg(long)]
+        encrypt_with_passphrase: bool,
         /// Load-file encoding: utf-8 (with BOM) or windows-1252
         #[arg(long, default_value = "utf-8")]
         dat_encoding: String,
+        /// Load-file field separator: one character, or U+XXXX (default U+0014)
+        #[arg(long, value_name = "CHAR")]
+        dat_field: Option<String>,
+        /// Load-file text qualifier (default þ)
+        #[arg(long, value_name = "CHAR")]
+        dat_quote: Option<String>,
+        /// Load-file newline-in-field replacement (default ®)
+        #[arg(long, value_name = "CHAR")]
+        dat_newline: Option<String>,
         /// Producing organisation (firm) for the bag and the documents
         #[arg(long)]
         organization: Option<String>,
@@ -354,6 +366,19 @@ fn read_checkpoint(f: &Path) -> Result<KeptCheckpoint, Failure> {
         return Err(Failure(2, format!("{} has unknown checkpoint format '{}'", f.display(), k.format)));
     }
     Ok(k)
+}
+
+/// One character, given as itself or as U+XXXX.
+fn parse_char(s: &str) -> Result<char, Failure> {
+    let bad = || Failure(2, format!("'{s}' is not one character or U+XXXX"));
+    if let Some(hex) = s.strip_prefix("U+").or_else(|| s.strip_prefix("u+")) {
+        return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).ok_or_else(bad);
+    }
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(bad()),
+    }
 }
 
 fn read_identity(file: Option<&Path>) -> Result<Option<custos_core::age::x25519::Identity>, Failure> {
@@ -575,7 +600,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             bates_start,
             bates_width,
             recipients,
+            encrypt_with_passphrase,
             dat_encoding,
+            dat_field,
+            dat_quote,
+            dat_newline,
             organization,
             json,
             session,
@@ -594,6 +623,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             req.recipients = recipients;
             req.dat_encoding = dat_encoding.parse()?;
+            if let Some(c) = dat_field.as_deref() {
+                req.dat_delimiters.field = parse_char(c)?;
+            }
+            if let Some(c) = dat_quote.as_deref() {
+                req.dat_delimiters.quote = parse_char(c)?;
+            }
+            if let Some(c) = dat_newline.as_deref() {
+                req.dat_delimiters.newline = parse_char(c)?;
+            }
+            req.dat_delimiters.validate(req.dat_encoding)?;
+            if encrypt_with_passphrase {
+                if !req.recipients.is_empty() {
+                    return Err(Failure(2, "age encrypts a file to recipients or to a passphrase, not both; choose one".into()));
+                }
+                req.passphrase = Some(passphrase_from("CUSTOS_BUNDLE_PASSPHRASE", "Passphrase for the bundle: ", true)?);
+            }
             req.organization = organization;
             req.source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
                 Ok(s) => Some(s.trim().parse().map_err(|_| Failure(2, format!("SOURCE_DATE_EPOCH '{s}' is not a number of seconds")))?),

@@ -23,17 +23,28 @@ fn write_at(path: &Path, offset: u64, bytes: &[u8]) {
     f.write_all(bytes).expect("write into the sparse file");
 }
 
-fn timed<T>(what: &str, times: &mut Vec<String>, f: impl FnOnce() -> T) -> T {
+/// Step timings, printed when the test ends (also when it fails part-way).
+struct Timings {
+    started: Instant,
+    steps: Vec<String>,
+}
+
+impl Drop for Timings {
+    fn drop(&mut self) {
+        eprintln!("{}\ntotal: {:.1?}", self.steps.join("\n"), self.started.elapsed());
+    }
+}
+
+fn timed<T>(what: &str, times: &mut Timings, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let r = f();
-    times.push(format!("{what}: {:.1?}", t.elapsed()));
+    times.steps.push(format!("{what}: {:.1?}", t.elapsed()));
     r
 }
 
 #[test]
 fn file_over_4_gib_exports_and_verifies() {
-    let started = Instant::now();
-    let mut times = Vec::new();
+    let mut times = Timings { started: Instant::now(), steps: Vec::new() };
     let tmp = tempfile::tempdir().expect("a temp folder");
     let vault = init_vault(&tmp.path().join("vault"));
     let big = tmp.path().join("src/huge.bin");
@@ -95,5 +106,4 @@ fn file_over_4_gib_exports_and_verifies() {
     fs::remove_file(&zip).expect("remove the bundle");
     assert_eq!(got, expected, "the native unzip extracts must be the original bytes (independent sha256sum)");
     drop(tmp);
-    eprintln!("{}\ntotal: {:.1?}", times.join("\n"), started.elapsed());
 }

@@ -102,7 +102,7 @@ impl<W: Write> BagBuilder<W> {
 
     /// Writes bagit.txt, bag-info.txt, the payload manifests, README.txt and
     /// the tag manifest; returns the tag manifest (what the seal signs).
-    pub fn finish_tags(&mut self, p: &Production, organization: Option<&str>, readme: &str) -> Result<Vec<u8>> {
+    pub fn finish_tags(&mut self, p: &Production, organization: Option<&str>, load_file: &str, readme: &str) -> Result<Vec<u8>> {
         let bytes: u64 = self.payload.iter().map(|e| e.size).sum();
         let files = self.payload.len();
         self.add_covered_tag("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_vec())?;
@@ -127,6 +127,7 @@ impl<W: Write> BagBuilder<W> {
         field("Bag-Size", &human_size(bytes));
         field("Bag-Group-Identifier", &format!("{}{}", p.bates_prefix, p.matter_number.as_deref().map(|n| format!(" / {n}")).unwrap_or_default()));
         field("Internal-Sender-Identifier", &format!("custos-vault-{}", p.vault_id));
+        field("Load-File-Format", load_file);
         self.add_covered_tag("bag-info.txt", info.into_bytes())?;
         let mut entries: Vec<&ManifestEntry> = self.payload.iter().collect();
         entries.sort_by(|a, b| a.path.cmp(&b.path));

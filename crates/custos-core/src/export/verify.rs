@@ -113,8 +113,29 @@ fn root_from_proof(leaf: [u8; 32], mut index: u64, size: u64, proof: &[[u8; 32]]
     if it.next().is_some() { None } else { Some(hash) }
 }
 
-/// Parses a Concordance DAT (UTF-8 with BOM or Windows-1252, default delimiters).
-pub fn parse_dat(bytes: &[u8]) -> std::result::Result<Vec<BTreeMap<String, String>>, String> {
+/// The delimiters named in bag-info.txt's `Load-File-Format`, else the defaults.
+fn delimiters_from_info(info: &str) -> super::DatDelimiters {
+    let mut d = super::DatDelimiters::default();
+    let Some(line) = info.lines().find_map(|l| l.strip_prefix("Load-File-Format:")) else { return d };
+    let code = |name: &str| {
+        line.split([';', ','])
+            .find_map(|part| part.trim().strip_prefix(name)?.trim().strip_prefix("U+").and_then(|h| u32::from_str_radix(h.trim(), 16).ok()))
+            .and_then(char::from_u32)
+    };
+    if let Some(c) = code("field") {
+        d.field = c;
+    }
+    if let Some(c) = code("quote") {
+        d.quote = c;
+    }
+    if let Some(c) = code("newline") {
+        d.newline = c;
+    }
+    d
+}
+
+/// Parses a Concordance DAT (UTF-8 with BOM or Windows-1252) with the given delimiters.
+pub fn parse_dat_with(bytes: &[u8], d: super::DatDelimiters) -> std::result::Result<Vec<BTreeMap<String, String>>, String> {
     let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         String::from_utf8(rest.to_vec()).map_err(|_| "the UTF-8 load file is not valid UTF-8".to_string())?
     } else {
@@ -122,7 +143,7 @@ pub fn parse_dat(bytes: &[u8]) -> std::result::Result<Vec<BTreeMap<String, Strin
     };
     let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
     let split = |l: &str| -> Vec<String> {
-        l.split('\u{14}').map(|f| f.trim_matches('þ').replace('®', "\n")).collect()
+        l.split(d.field).map(|f| f.trim_matches(d.quote).replace(d.newline, "\n")).collect()
     };
     let header = split(lines.next().ok_or("the load file is empty")?);
     let mut rows = Vec::new();
@@ -307,7 +328,8 @@ pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContent
 
     // 4. Natives, load file and custody records agree.
     let dat_path = bundle.paths().find(|p| p.starts_with("data/VOL001/DATA/") && p.ends_with(".dat")).map(str::to_string);
-    match dat_path.map(|p| bundle.read(&p).map_err(|e| e.to_string()).and_then(|b| parse_dat(&b))) {
+    let delims = delimiters_from_info(&info);
+    match dat_path.map(|p| bundle.read(&p).map_err(|e| e.to_string()).and_then(|b| parse_dat_with(&b, delims))) {
         None => f.push(err("load_file_missing", "the volume has no .dat load file".into(), TAMPERED)),
         Some(Err(e)) => f.push(err("load_file_invalid", e, TAMPERED)),
         Some(Ok(rows)) => {

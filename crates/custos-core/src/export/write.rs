@@ -557,7 +557,12 @@ impl Vault {
 
         // Tag files, the seal, and the end of the zip (and of the age stream).
         let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some());
-        let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &readme)?;
+        let d = req.dat_delimiters;
+        let load_file = format!(
+            "Concordance DAT, {enc_name}, CRLF; field U+{:04X}, quote U+{:04X}, newline U+{:04X}",
+            d.field as u32, d.quote as u32, d.newline as u32
+        );
+        let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &load_file, &readme)?;
         let sig = ssh_key::SshSig::sign(&ssh_key, BUNDLE_NAMESPACE, ssh_key::HashAlg::Sha512, &tagmanifest)
             .and_then(|s| s.to_pem(ssh_key::LineEnding::LF))
             .map_err(|e| Error::Encryption(format!("cannot sign the bundle: {e}")))?;

@@ -80,3 +80,23 @@ fn bates_numbers_continue_and_overlaps_are_refused() {
     assert_eq!(v.export(&next, &NoProgress).unwrap().bates_first, "ABC000003", "default continues after the last");
     assert_eq!(exported_events(&v), 4, "one exported event per exhibit per production");
 }
+
+#[test]
+fn custom_delimiters_and_a_passphrase_bundle_verify() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"line one\nline two"), ("b.csv", b"x,y\n")]);
+    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    let out = dir.path().join("b.zip.age");
+    let mut req = ExportRequest::new(&out, "DLM");
+    req.dat_delimiters = crate::export::DatDelimiters { field: '|', quote: '^', newline: '~' };
+    req.dat_encoding = crate::export::DatEncoding::Windows1252;
+    let pass = age::secrecy::SecretString::from("counsel passphrase".to_string());
+    req.passphrase = Some(pass.clone());
+    v.export(&req, &NoProgress).unwrap();
+    assert!(crate::export::Bundle::open(&out, None, None).is_err(), "a passphrase bundle needs its passphrase");
+    let mut b = crate::export::Bundle::open(&out, None, Some(&pass)).unwrap();
+    let (report, contents) = crate::export::verify_bundle(&mut b).unwrap();
+    assert!(report.ok, "the verifier reads the delimiters named in bag-info.txt: {:?}", report.findings);
+    assert_eq!(contents.rows.len(), 2);
+    assert_eq!(contents.rows[0]["BEGBATES"], "DLM000001");
+}
