@@ -105,10 +105,11 @@ fn scratch(name: &str) -> PathBuf {
     if let Ok(rd) = fs::read_dir(root) {
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().into_owned();
-            if let Some(pid) = n.strip_prefix(prefix) {
-                if pid != std::process::id().to_string() && !Path::new("/proc").join(pid).exists() {
-                    let _ = fs::remove_dir_all(e.path());
-                }
+            if let Some(pid) = n.strip_prefix(prefix)
+                && pid != std::process::id().to_string()
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = fs::remove_dir_all(e.path());
             }
         }
     }
@@ -1037,7 +1038,6 @@ fn tamper_resealed_with_another_key_and_its_allowed_signers() {
 fn tamper_load_file_hash_with_manifests_recomputed_is_caught_by_the_seal() {
     let (_d, bag) = bag_copy("dat");
     let dat_path = dat_file(&bag);
-    let rel_dat = dat_path.strip_prefix(&bag).unwrap().to_string_lossy().into_owned();
     let mut bytes = fs::read(&dat_path).unwrap();
     // Change the last hex digit of the second row's SHA256HASH.
     let dat = parse_dat(&bytes, Enc::Utf8Bom);
@@ -1080,10 +1080,9 @@ fn tamper_load_file_hash_with_manifests_recomputed_is_caught_by_the_seal() {
             "the manifests were recomputed, so no {kind} finding is expected; only the seal (and the cross-checks) catch it: {r:#}"
         );
     }
-    assert!(rel_dat.starts_with("data/VOL001/DATA/"));
 }
 
-/// Offsets of the bytes of `content` inside the (stored, uncompressed) zip.
+/// Where the bytes of `content` first occur in the (stored, uncompressed) zip.
 fn offset_of(zip_bytes: &[u8], content: &[u8]) -> usize {
     let at = find_all(zip_bytes, content);
     assert!(!at.is_empty(), "the exhibit's bytes are stored uncompressed in the zip");

@@ -150,10 +150,11 @@ fn scratch(name: &str) -> PathBuf {
     if let Ok(rd) = fs::read_dir(root) {
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().into_owned();
-            if let Some(pid) = n.strip_prefix(prefix) {
-                if pid != std::process::id().to_string() && !Path::new("/proc").join(pid).exists() {
-                    let _ = fs::remove_dir_all(e.path());
-                }
+            if let Some(pid) = n.strip_prefix(prefix)
+                && pid != std::process::id().to_string()
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = fs::remove_dir_all(e.path());
             }
         }
     }

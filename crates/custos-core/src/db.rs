@@ -100,7 +100,7 @@ CREATE TABLE production_items (
 CREATE INDEX production_items_bates ON production_items(bates_prefix, bates_number);
 "#, r#"
 -- Exhibits received in a bundle: the producer's record, kept as received.
-CREATE TABLE received_records (
+CREATE TABLE IF NOT EXISTS received_records (
     exhibit_id         TEXT NOT NULL REFERENCES exhibits(id),
     bundle_sha256      TEXT NOT NULL,
     bates              TEXT NOT NULL,
