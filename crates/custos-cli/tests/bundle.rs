@@ -45,8 +45,10 @@ const DESCRIPTION_A: &str = "Q3 \u{201c}final\u{201d} numbers \u{2014} \u{20ac}1
 const CUSTODIAN_B: &str = "Ana \u{d8}ster";
 const SOURCE_B: &str = "Phone export (iCloud)";
 
-/// The name of the exhibit whose name has characters Windows-1252 lacks.
-const UNICODE_NAME: &str = "R\u{e9}sum\u{e9} \u{2013} \u{65e5}\u{672c}\u{8a9e} \u{1f4ce}.txt";
+/// A name with characters Windows-1252 lacks (CJK, an emoji, a right-to-left mark).
+const UNICODE_NAME: &str = "R\u{e9}sum\u{e9} \u{2013} \u{65e5}\u{672c}\u{8a9e} \u{1f4ce}\u{200f}.txt";
+/// A name in decomposed form (NFD): `e` followed by a combining acute accent.
+const NFD_NAME: &str = "Cafe\u{301} receipts.txt";
 const NEWLINE_NAME: &str = "line one\nline two.txt";
 
 /// Fields every load file must have.
@@ -138,7 +140,8 @@ struct Varied {
 }
 
 /// Makes a vault with text, CSV, .eml, PNG, an empty file, a unicode name, a
-/// name with a newline, `CON.txt` and a name ending in ". ", in two intakes
+/// decomposed (NFD) name, a name with a newline, `CON.txt` and a name ending
+/// in ". ", in two intakes
 /// with different custodians. Every source has the modification time
 /// [`SOURCE_MTIME`].
 fn varied_vault(dir: &Path) -> Varied {
@@ -155,6 +158,7 @@ fn varied_vault(dir: &Path) -> Varied {
         (NEWLINE_NAME, b"a file whose name holds a newline\n".to_vec()),
         ("CON.txt", b"a name Windows reserves for a device\n".to_vec()),
         ("trailing dot. ", b"a name ending in a dot and a space\n".to_vec()),
+        (NFD_NAME, b"a name in decomposed Unicode\n".to_vec()),
     ];
     let mut by_name = BTreeMap::new();
     for (group, files, custodian, source, description) in [
@@ -648,7 +652,8 @@ fn utf8_load_file_read_independently_matches_natives_and_originals() {
     let dat = parse_dat(&bytes, Enc::Utf8Bom);
     check_load_file(&dat, &f.bag, &f.varied, FIXTURE_PREFIX, 1, Enc::Utf8Bom);
     let unicode = dat.rows.iter().find(|r| r["FILENAME"] == UNICODE_NAME);
-    assert!(unicode.is_some(), "the UTF-8 load file keeps a name with CJK and emoji exactly");
+    assert!(unicode.is_some(), "the UTF-8 load file keeps a name with CJK, emoji and an RTL mark exactly");
+    assert!(dat.rows.iter().any(|r| r["FILENAME"] == NFD_NAME), "a decomposed (NFD) name is kept as collected");
     assert!(dat.rows.iter().any(|r| r["FILENAME"] == NEWLINE_NAME), "a newline in a name survives as ®");
 }
 
@@ -672,6 +677,30 @@ fn windows_1252_load_file_decoded_by_hand_matches_natives_and_originals() {
     let dat = parse_dat(&bytes, Enc::Windows1252);
     check_load_file(&dat, &bag, &varied, "WIN", 1, Enc::Windows1252);
     custos(argv!["verify-bundle", &zip]).assert_success("a bundle with a Windows-1252 load file must verify");
+}
+
+#[test]
+fn a_registered_sign_in_a_value_is_not_silently_read_back_as_a_newline() {
+    // ® is the load file's newline marker, and common in product names. A
+    // reader cannot tell a literal ® from a newline, so the exporter must not
+    // write one without saying so (as it does for þ and ASCII 20).
+    let dir = scratch("registered-sign");
+    let vault = init_vault(&dir.join("vault"));
+    let name = "Acme\u{ae} brochure.txt";
+    write_file(&dir.join("src").join(name), "Widgets for every purpose.\n");
+    custos(argv!["add", &vault, dir.join("src")]).assert_success("add");
+    let zip = dir.join("r.zip");
+    let report = custos_json(argv!["export", &vault, "--out", &zip, "--json"], "export");
+    let bag = unzip_bag(&zip, &dir.join("extracted"));
+    let dat = parse_dat(&fs::read(dat_file(&bag)).unwrap(), Enc::Utf8Bom);
+    let read_back = &dat.rows[0]["FILENAME"];
+    if read_back != name {
+        let qc: Vec<&str> = report["qc"].as_array().expect("qc notes").iter().filter_map(Value::as_str).collect();
+        assert!(
+            qc.iter().any(|q| q.starts_with("warning") && (q.contains('\u{ae}') || q.contains("newline"))),
+            "FILENAME {name:?} reads back from the load file as {read_back:?}, and QC does not warn about the ®: {qc:#?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -761,7 +790,11 @@ fn a_bates_prefix_cannot_make_a_windows_device_name() {
     let zip = dir.join("com.zip");
     let o = custos(argv!["export", &vault, "--out", &zip, "--bates-prefix", "COM", "--bates-width", "1"]);
     match o.code {
-        Some(2) => assert!(!zip.exists(), "a refused export writes nothing"),
+        Some(2) => {
+            assert!(o.stderr.contains("device"), "the refusal must say why (a Windows device name); {}", o.describe());
+            assert!(!zip.exists(), "a refused export writes nothing");
+            assert!(entries_named(&dir, ".custos-partial").is_empty(), "no partial bundle may be left behind");
+        }
         Some(0) => {
             let (_, problems) = zip_name_problems(&zip);
             assert!(
@@ -1137,7 +1170,7 @@ fn tamper_zip_native_changed_with_its_crc_fixed() {
     let (local, central) = {
         let mut a = zip::ZipArchive::new(std::io::Cursor::new(fs::read(&f.zip).unwrap())).unwrap();
         let i = (0..a.len())
-            .find(|&i| a.by_index_raw(i).unwrap().data_start() == at as u64)
+            .find(|&i| a.by_index_raw(i).unwrap().data_start() == Some(at as u64))
             .expect("the entry whose data holds the memo");
         let e = a.by_index_raw(i).unwrap();
         (e.header_start() as usize, e.central_header_start() as usize)

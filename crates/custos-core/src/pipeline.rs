@@ -36,7 +36,55 @@ pub(crate) struct Digests {
     pub object_sha256: [u8; 32],
 }
 
-type Chunk = Arc<Vec<u8>>;
+/// A buffer that goes back to its pool when the last worker is done with it,
+/// so a large file reuses a handful of buffers instead of allocating (and
+/// zeroing) a fresh one per chunk.
+pub(crate) struct Buf {
+    data: Vec<u8>,
+    pool: Arc<Pool>,
+}
+
+impl std::ops::Deref for Buf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl Drop for Buf {
+    fn drop(&mut self) {
+        let v = std::mem::take(&mut self.data);
+        let mut free = self.pool.0.lock().expect("pool lock");
+        if free.len() < 4 * QUEUE_DEPTH {
+            free.push(v);
+        }
+    }
+}
+
+/// Free chunk buffers.
+#[derive(Default)]
+pub(crate) struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    /// An empty buffer with room for a chunk.
+    fn take(self: &Arc<Self>) -> Vec<u8> {
+        let mut v = self.0.lock().expect("pool lock").pop().unwrap_or_else(|| Vec::with_capacity(CHUNK + 256 * 1024));
+        v.clear();
+        v
+    }
+    /// A buffer of exactly `CHUNK` initialised bytes to read into.
+    fn take_full(self: &Arc<Self>) -> Vec<u8> {
+        let mut v = self.take();
+        // Only the part never initialised before is zeroed.
+        v.resize(CHUNK, 0);
+        v
+    }
+    fn wrap(self: &Arc<Self>, data: Vec<u8>) -> Chunk {
+        Arc::new(Buf { data, pool: self.clone() })
+    }
+}
+
+type Chunk = Arc<Buf>;
 
 /// Fills `buf` from `src` until it is full or the input ends; returns the byte count.
 fn read_full(src: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -73,6 +121,7 @@ impl<W: Write> Write for HashingWriter<W> {
 struct ChunkSender {
     buf: Vec<u8>,
     tx: Option<SyncSender<Chunk>>,
+    pool: Arc<Pool>,
 }
 
 impl ChunkSender {
@@ -80,7 +129,8 @@ impl ChunkSender {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = Arc::new(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + 64 * 1024)));
+        let next = self.pool.take();
+        let chunk = self.pool.wrap(std::mem::replace(&mut self.buf, next));
         let tx = self.tx.as_ref().ok_or_else(|| io::Error::from(io::ErrorKind::BrokenPipe))?;
         tx.send(chunk).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
     }
@@ -107,7 +157,7 @@ impl Write for ChunkSender {
 fn digest_worker<D: Digest + Default>(rx: Receiver<Chunk>) -> D {
     let mut d = D::default();
     for c in rx {
-        d.update(c.as_slice());
+        d.update(&c[..]);
     }
     d
 }
@@ -116,9 +166,9 @@ fn md5_sha1_worker(rx: Receiver<Chunk>, want_sha1: bool) -> ([u8; 16], Option<[u
     let mut m = Md5::new();
     let mut s = want_sha1.then(Sha1::new);
     for c in rx {
-        m.update(c.as_slice());
+        m.update(&c[..]);
         if let Some(s) = s.as_mut() {
-            s.update(c.as_slice());
+            s.update(&c[..]);
         }
     }
     (m.finalize().into(), s.map(|s| s.finalize().into()))
@@ -185,6 +235,7 @@ pub(crate) fn encrypt_stream<W: Write + Send>(
 
     let written = std::sync::atomic::AtomicU64::new(0);
     let done = std::sync::atomic::AtomicBool::new(false);
+    let pool = Arc::new(Pool::default());
     std::thread::scope(|s| {
         let (tx_md5, rx_md5) = sync_channel::<Chunk>(QUEUE_DEPTH);
         let (tx_sha, rx_sha) = sync_channel::<Chunk>(QUEUE_DEPTH);
@@ -213,7 +264,7 @@ pub(crate) fn encrypt_stream<W: Write + Send>(
             let mut dest = dest;
             let mut h = Sha256::new();
             for c in rx_out {
-                h.update(c.as_slice());
+                h.update(&c[..]);
                 dest.write_all(&c)?;
                 written.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Release);
             }
@@ -223,17 +274,17 @@ pub(crate) fn encrypt_stream<W: Write + Send>(
 
         let main = (|| -> Result<u64> {
             let mut enc = encryptor
-                .wrap_output(ChunkSender { buf: Vec::with_capacity(CHUNK + 64 * 1024), tx: Some(tx_out) })
+                .wrap_output(ChunkSender { buf: pool.take(), tx: Some(tx_out), pool: pool.clone() })
                 .map_err(out_err)?;
             let mut size = 0u64;
             loop {
-                let mut buf = vec![0u8; CHUNK];
+                let mut buf = pool.take_full();
                 let n = read_full(src, &mut buf).map_err(in_err)?;
                 if n == 0 {
                     break;
                 }
                 buf.truncate(n);
-                let chunk = Arc::new(buf);
+                let chunk = pool.wrap(buf);
                 let broken = || out_err(io::Error::from(io::ErrorKind::BrokenPipe));
                 tx_md5.send(chunk.clone()).map_err(|_| broken())?;
                 tx_sha.send(chunk.clone()).map_err(|_| broken())?;
@@ -284,6 +335,7 @@ struct TeeReader<R> {
     hasher: Option<Sha256>,
     buf: Vec<u8>,
     tx: Option<SyncSender<Chunk>>,
+    pool: Arc<Pool>,
 }
 
 impl<R: Read> Read for TeeReader<R> {
@@ -306,7 +358,8 @@ impl<R> TeeReader<R> {
     fn send(&mut self) -> io::Result<()> {
         if let Some(tx) = &self.tx {
             if !self.buf.is_empty() {
-                let chunk = Arc::new(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + 256 * 1024)));
+                let next = self.pool.take();
+                let chunk = self.pool.wrap(std::mem::replace(&mut self.buf, next));
                 tx.send(chunk).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?;
             }
         }
@@ -334,7 +387,7 @@ pub(crate) fn decrypt_stream(
     let parallel = size_hint >= PARALLEL_THRESHOLD;
 
     if !parallel {
-        let mut tee = TeeReader { inner: src, hasher: hash_ciphertext.then(Sha256::new), buf: Vec::new(), tx: None };
+        let mut tee = TeeReader { inner: src, hasher: hash_ciphertext.then(Sha256::new), buf: Vec::new(), tx: None, pool: Arc::new(Pool::default()) };
         let mut br = io::BufReader::with_capacity(256 * 1024, &mut tee);
         let decryptor = age::Decryptor::new_buffered(&mut br).map_err(|_| auth())?;
         let mut reader = decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| auth())?;
@@ -369,6 +422,7 @@ pub(crate) fn decrypt_stream(
         });
     }
 
+    let pool = Arc::new(Pool::default());
     std::thread::scope(|s| -> Result<Decrypted> {
         let (tx_sha, rx_sha) = sync_channel::<Chunk>(QUEUE_DEPTH);
         let (tx_md5, rx_md5) = sync_channel::<Chunk>(QUEUE_DEPTH);
@@ -380,21 +434,22 @@ pub(crate) fn decrypt_stream(
             let mut tee = TeeReader {
                 inner: src,
                 hasher: None,
-                buf: Vec::with_capacity(CHUNK + 256 * 1024),
+                buf: pool.take(),
                 tx: hash_ciphertext.then_some(tx_obj),
+                pool: pool.clone(),
             };
             let mut br = io::BufReader::with_capacity(256 * 1024, &mut tee);
             let decryptor = age::Decryptor::new_buffered(&mut br).map_err(|_| auth())?;
             let mut reader = decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| auth())?;
             let mut size = 0u64;
             loop {
-                let mut buf = vec![0u8; CHUNK];
+                let mut buf = pool.take_full();
                 let n = read_full(&mut reader, &mut buf).map_err(|_| auth())?;
                 if n == 0 {
                     break;
                 }
                 buf.truncate(n);
-                let chunk = Arc::new(buf);
+                let chunk = pool.wrap(buf);
                 tx_sha.send(chunk.clone()).expect("sha256 worker alive");
                 if want_md5 {
                     tx_md5.send(chunk.clone()).expect("md5 worker alive");

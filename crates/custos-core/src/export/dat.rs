@@ -105,10 +105,12 @@ impl DatWriter {
                     }
                     '\n' if last_cr => {}
                     '\n' => self.text.push(d.newline),
-                    // A delimiter inside a value would break the row; it cannot be escaped in this format.
-                    c if c == d.quote || c == d.field => {
-                        self.warnings.push(format!("a value contained the DAT delimiter {c:?}; it was replaced by a space"));
-                        self.text.push(' ');
+                    // A delimiter inside a value would break the row (or, for the
+                    // newline mark, read back as a line break); the format has no escape.
+                    c if c == d.quote || c == d.field || c == d.newline => {
+                        let with = if c == '®' { "(R)" } else { " " };
+                        self.warnings.push(format!("a value contained the DAT delimiter {c:?}; it was written as {with:?}"));
+                        self.text.push_str(with);
                     }
                     c => self.text.push(c),
                 }

@@ -48,7 +48,6 @@ pub(crate) fn index_csv(p: &Production) -> Vec<u8> {
         out.push_str(&row);
         out.push_str("\r\n");
     }
-    out.push_str(&format!("# signed by {}\r\n", p.signer_fingerprint).replace("# ", "#,"));
     out.into_bytes()
 }
 

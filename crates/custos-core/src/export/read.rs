@@ -134,8 +134,10 @@ impl Bundle {
             if entry.is_dir() {
                 continue;
             }
-            let start = entry.data_start();
-            ranges.push((start, start + entry.compressed_size(), raw.clone()));
+            // From the local header to the end of the data: two entries may not share any of it.
+            let start = entry.header_start();
+            let data = entry.data_start().unwrap_or(start);
+            ranges.push((start, data + entry.compressed_size().max(1), raw.clone()));
             declared = declared.saturating_add(entry.size());
             let (bag, rest) = raw.split_once('/').ok_or_else(|| bad(format!("entry {raw:?} is not inside the bag folder")))?;
             let _ = bag;
@@ -184,7 +186,8 @@ impl Bundle {
                 files.insert(rel, (0, size));
             }
         }
-        let bag = root.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let named = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+        let bag = named.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(Bundle { backing: Backing::Folder(root), bag, files, inflated: 0 })
     }
 
