@@ -19,7 +19,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 /// Bytes per chunk handed between threads.
 pub(crate) const CHUNK: usize = 1 << 20;
 /// Chunks a queue may hold.
-const QUEUE_DEPTH: usize = 8;
+const QUEUE_DEPTH: usize = 4;
 /// The flusher starts write-back after this many new bytes.
 const FLUSH_EVERY: u64 = 32 << 20;
 /// Inputs smaller than this are processed on the calling thread.
