@@ -159,6 +159,32 @@ impl NewEvent {
     }
 }
 
+/// A session's place in the log: its end (as a Merkle frontier), the events
+/// waiting to be written with the next change, and who is acting where.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionLog {
+    pub frontier: Frontier,
+    pub pending: Vec<NewEvent>,
+    pub actor: String,
+    pub location: Option<String>,
+}
+
+impl SessionLog {
+    /// Appends the pending events and `events` in `tx` with a checkpoint and
+    /// commits; the session advances only once the commit succeeded.
+    pub fn commit(&mut self, tx: Transaction<'_>, key: &SigningKey, vault_id: &str, time: &str, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+        let mut all = self.pending.clone();
+        all.extend(events);
+        let mut frontier = self.frontier.clone();
+        let writer = LogWriter { key, vault_id, actor: &self.actor, location: self.location.as_deref() };
+        let out = writer.append(&tx, &mut frontier, time, all)?;
+        tx.commit()?;
+        self.frontier = frontier;
+        self.pending.clear();
+        Ok(out)
+    }
+}
+
 /// Who and where events are written: the session's context.
 pub(crate) struct LogWriter<'a> {
     pub key: &'a SigningKey,

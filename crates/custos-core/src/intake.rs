@@ -2,7 +2,7 @@
 //! verify-after-copy, de-duplication and a custody event per file.
 
 use crate::clock::format_time;
-use crate::custody::{Action, LogWriter, NewEvent};
+use crate::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::objects::{ObjectStore, Partial};
 use crate::pipeline::{self, Digests};
@@ -524,7 +524,7 @@ impl Vault {
                     opts.source,
                     opts.method,
                     opts.purpose,
-                    self.actor,
+                    self.session.actor,
                     now,
                 ])?;
                 let mut ev = NewEvent::new(action).exhibit(id.clone()).method(opts.method.clone()).purpose(opts.purpose.clone());
@@ -557,14 +557,7 @@ impl Vault {
                 ));
             }
         }
-        let mut all = self.pending.clone();
-        all.extend(events);
-        let mut frontier = self.frontier.clone();
-        LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
-            .append(&tx, &mut frontier, &now, all)?;
-        tx.commit()?;
-        self.frontier = frontier;
-        self.pending.clear();
+        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
         // Acknowledge only now: objects durable, rows and events committed.
         for (path, reason) in failed {
             let outcome = FileOutcome::Failed { reason };

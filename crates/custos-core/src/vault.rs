@@ -199,14 +199,11 @@ pub struct Vault {
     pub(crate) conn: Connection,
     pub(crate) objects: ObjectStore,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) actor: String,
-    pub(crate) location: Option<String>,
-    pub(crate) frontier: Frontier,
     pub(crate) matter: MatterInfo,
-    /// Events of this session not yet written (the unlock), written with the
-    /// session's first change or by [`Vault::close`], so that a command that
-    /// fails on bad input leaves the vault exactly as it was.
-    pub(crate) pending: Vec<NewEvent>,
+    /// The session's place in the log. Its pending events (the unlock) are
+    /// written with the session's first change or by [`Vault::close`], so
+    /// that a command that fails on bad input leaves the vault as it was.
+    pub(crate) session: custody::SessionLog,
     _lock: File,
 }
 
@@ -353,11 +350,8 @@ impl Vault {
             conn,
             objects: ObjectStore::new(root.join("objects")),
             clock,
-            actor: examiner.into(),
-            location: host_name(),
-            frontier,
             matter: matter_info,
-            pending: Vec::new(),
+            session: custody::SessionLog { frontier, pending: Vec::new(), actor: examiner.into(), location: host_name() },
             _lock: lock,
         })
     }
@@ -393,11 +387,8 @@ impl Vault {
             conn,
             objects: ObjectStore::new(root.join("objects")),
             clock,
-            actor,
-            location: host_name(),
-            frontier,
             matter,
-            pending: Vec::new(),
+            session: custody::SessionLog { frontier, pending: Vec::new(), actor, location: host_name() },
             _lock: lock,
         };
         let unlocked_at = format_time(vault.clock.now());
@@ -406,7 +397,7 @@ impl Vault {
         if !strays.is_empty() {
             vault.log(strays)?;
         }
-        vault.pending.push(
+        vault.session.pending.push(
             NewEvent::new(Action::VaultUnlocked).details(serde_json::json!({ "via": via, "unlocked_at": unlocked_at })),
         );
         Ok(vault)
@@ -459,37 +450,17 @@ impl Vault {
 
     /// Writes the session's pending events now.
     pub fn flush(&mut self) -> Result<()> {
-        if !self.pending.is_empty() {
+        if !self.session.pending.is_empty() {
             self.log(Vec::new())?;
         }
         Ok(())
     }
 
-    /// The session's pending events followed by `events`; the caller clears
-    /// `pending` once they are committed.
-    pub(crate) fn with_pending(&self, events: Vec<NewEvent>) -> Vec<NewEvent> {
-        let mut all = self.pending.clone();
-        all.extend(events);
-        all
-    }
-
     /// Appends events in their own transaction (with a checkpoint).
     pub(crate) fn log(&mut self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
-        let events = self.with_pending(events);
-        let tx = self.conn.transaction()?;
-        let mut frontier = self.frontier.clone();
         let now = format_time(self.clock.now());
-        let writer = LogWriter {
-            key: self.secrets.signing_key(),
-            vault_id: &self.config.vault_id,
-            actor: &self.actor,
-            location: self.location.as_deref(),
-        };
-        let out = writer.append(&tx, &mut frontier, &now, events)?;
-        tx.commit()?;
-        self.frontier = frontier;
-        self.pending.clear();
-        Ok(out)
+        let tx = self.conn.transaction()?;
+        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)
     }
 
     /// The vault folder.
@@ -509,7 +480,7 @@ impl Vault {
 
     /// The examiner acting in this session.
     pub fn actor(&self) -> &str {
-        &self.actor
+        &self.session.actor
     }
 
     /// Every exhibit, in exhibit-number order.
@@ -730,15 +701,8 @@ impl Vault {
         if events.is_empty() {
             return Ok(());
         }
-        let mut all = self.pending.clone();
-        all.extend(events);
-        let mut frontier = self.frontier.clone();
         let now = format_time(self.clock.now());
-        LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
-            .append(&tx, &mut frontier, &now, all)?;
-        tx.commit()?;
-        self.frontier = frontier;
-        self.pending.clear();
+        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use super::read::Bundle;
 use super::verify::verify_bundle;
 use crate::clock::format_time;
-use crate::custody::{Action, LogWriter, NewEvent};
+use crate::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::pipeline;
 use crate::progress::{FileOutcome, NoProgress, Progress};
@@ -177,7 +177,7 @@ impl Vault {
             )?;
             let mut ev = NewEvent::new(Action::Received).exhibit(id.clone()).sha256(expected.clone(), sha.clone());
             ev.released_by = Some(sender_identity.clone());
-            ev.received_by = Some(self.actor.clone());
+            ev.received_by = Some(self.session.actor.clone());
             ev.method = Some("import of a sealed production bundle".into());
             ev.details = Some(serde_json::json!({
                 "bates": bates,
@@ -188,14 +188,7 @@ impl Vault {
                 "object": object.as_ref().map(|_| hex::encode(digests.object_sha256)),
                 "duplicate_of_existing": existing.is_some(),
             }));
-            let mut all = self.pending.clone();
-            all.push(ev);
-            let mut frontier = self.frontier.clone();
-            LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
-                .append(&tx, &mut frontier, &now, all)?;
-            tx.commit()?;
-            self.frontier = frontier;
-            self.pending.clear();
+            self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, vec![ev])?;
             let outcome = match existing {
                 Some(_) => FileOutcome::Duplicate { exhibit: id, sha256: sha },
                 None => FileOutcome::Stored { exhibit: id, sha256: sha },

@@ -340,14 +340,7 @@ impl Vault {
                 params![id, ex, plan.prefix, *n as i64],
             )?;
         }
-        let mut all = self.pending.clone();
-        all.extend(events);
-        let mut frontier = self.frontier.clone();
-        custody::LogWriter { key: self.secrets.signing_key(), vault_id: &self.config.vault_id, actor: &self.actor, location: self.location.as_deref() }
-            .append(&tx, &mut frontier, &now, all)?;
-        tx.commit()?;
-        self.frontier = frontier;
-        self.pending.clear();
+        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
         Ok(())
     }
 
@@ -489,7 +482,7 @@ impl Vault {
             matter: self.matter.matter.clone(),
             matter_number: self.matter.matter_number.clone(),
             organization: req.organization.clone(),
-            examiner: self.actor.clone(),
+            examiner: self.session.actor.clone(),
             bates_prefix: plan.prefix.clone(),
             bates_first: first.clone(),
             bates_last: last.clone(),
