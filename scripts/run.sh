@@ -33,5 +33,10 @@ echo "== Full verification"
 "$custos" verify "$demo"
 echo "== Custody log"
 "$custos" log "$demo" | tail -n 15
+bundle="$(dirname "$demo")/demo-production-$(date +%Y%m%d-%H%M%S).zip"
+echo "== Sealed production for counsel: $bundle"
+"$custos" export "$demo" --out "$bundle" --bates-prefix HAL --organization "Demo Firm LLP"
+echo "== Checking it as counsel would (no vault needed)"
+"$custos" verify-bundle "$bundle"
 echo
 echo "Try: CUSTOS_PASSPHRASE='$CUSTOS_PASSPHRASE' $custos show $demo EX-0001"
