@@ -670,16 +670,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if !bundle.exists() {
                 return Err(Failure(2, format!("{} does not exist", bundle.display())));
             }
-            // Refuse a hostile or broken bundle before the vault is even unlocked.
-            let mut b = custos_core::export::Bundle::open(&bundle, id.as_ref(), pass.as_ref())?;
-            let (check, _) = custos_core::export::verify_bundle(&mut b)?;
-            drop(b);
-            if !check.ok {
-                for f in &check.findings {
-                    eprintln!("ERROR [{}] {}", f.kind, printable(&f.message));
-                }
-                return Err(Failure(2, format!("refusing {}: it fails verification; nothing was imported", bundle.display())));
-            }
+            // The import verifies the whole bundle before it writes anything, and
+            // the session's unlock is only logged once something is imported.
             let mut v = open(&vault, &session)?;
             let progress = TerminalProgress::new(!json);
             progress.install_interrupt_handler();
