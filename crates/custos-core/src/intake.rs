@@ -92,11 +92,22 @@ struct Pending {
     digests: Digests,
     mime: String,
     meta: fs::Metadata,
-    /// Installed object (new content) or `None` (duplicate of `existing`).
+    /// Installed object (new content) or `None` (a duplicate).
     object: Option<PathBuf>,
-    existing: Option<String>,
+    content: Content,
     /// SHA-256 of the stored copy, read back (verify after copy).
     verified_sha256: Option<String>,
+}
+
+/// Whether a file's content is new to the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Content {
+    /// Not yet in the vault or the batch.
+    New,
+    /// Already the exhibit with this id.
+    Existing(String),
+    /// New, but an earlier file of the same batch has it.
+    EarlierInBatch,
 }
 
 /// One entry found while walking the inputs.
@@ -378,23 +389,27 @@ impl Vault {
     fn place(&self, enc: Encrypted, batch: &[Pending]) -> Result<Pending> {
         let Encrypted { path, partial, digests, mime, meta } = enc;
         let sha = hex::encode(digests.sha256);
-        let existing = match batch.iter().find(|p| p.digests.sha256 == digests.sha256) {
-            Some(p) => Some(p.existing.clone().unwrap_or_else(|| format!("pending:{}", hex::encode(p.digests.sha256)))),
+        let content = match batch.iter().find(|p| p.digests.sha256 == digests.sha256) {
+            Some(p) => match &p.content {
+                Content::Existing(id) => Content::Existing(id.clone()),
+                _ => Content::EarlierInBatch,
+            },
             None => match self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [&sha], |r| r.get::<_, String>(0)).optional() {
-                Ok(e) => e,
+                Ok(Some(id)) => Content::Existing(id),
+                Ok(None) => Content::New,
                 Err(e) => {
                     partial.discard();
                     return Err(e.into());
                 }
             },
         };
-        let object = if existing.is_some() {
+        let object = if content != Content::New {
             partial.discard();
             None
         } else {
             Some(self.objects.install(partial, &hex::encode(digests.object_sha256))?)
         };
-        Ok(Pending { path, digests, mime, meta, object, existing, verified_sha256: None })
+        Ok(Pending { path, digests, mime, meta, object, content, verified_sha256: None })
     }
 
     /// Makes a batch durable, verifies it, commits it in one transaction, and
@@ -485,10 +500,10 @@ impl Vault {
                 let name = p.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let full = std::path::absolute(&p.path).unwrap_or_else(|_| p.path.clone()).to_string_lossy().into_owned();
                 let (modified, created, accessed) = file_times(&p.meta);
-                let (id, action) = match &p.existing {
-                    Some(e) if e.starts_with("pending:") => (new_ids[&p.digests.sha256].clone(), Action::DuplicateSourceRecorded),
-                    Some(e) => (e.clone(), Action::DuplicateSourceRecorded),
-                    None => {
+                let (id, action) = match &p.content {
+                    Content::EarlierInBatch => (new_ids[&p.digests.sha256].clone(), Action::DuplicateSourceRecorded),
+                    Content::Existing(e) => (e.clone(), Action::DuplicateSourceRecorded),
+                    Content::New => {
                         let id = format!("{}{:04}", self.matter.exhibit_prefix, next);
                         ins_exhibit.execute(params![
                             id,
