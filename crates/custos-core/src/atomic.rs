@@ -14,7 +14,7 @@ pub(crate) fn random_suffix() -> String {
 
 /// Writes `bytes` to `path` so that afterwards the file holds either its old
 /// contents or all of the new ones, durably.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".tmp-{}", random_suffix()));
     let res = (|| {

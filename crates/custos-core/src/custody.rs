@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 const EVENT_CONTEXT: &[u8] = b"custos-event-v1\n";
 
 /// The actions the log records. Stored as their snake_case names.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -40,6 +41,8 @@ pub enum Action {
     Exported,
     /// A bundle was imported (custody received).
     Received,
+    /// A vault setting changed (e.g. the exhibit-number prefix).
+    SettingChanged,
 }
 
 impl Action {
@@ -58,11 +61,13 @@ impl Action {
             Action::PassphraseChanged => "passphrase_changed",
             Action::Exported => "exported",
             Action::Received => "received",
+            Action::SettingChanged => "setting_changed",
         }
     }
 }
 
 /// One custody event as stored (its canonical JSON is what is signed and hashed).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustodyEvent {

@@ -28,7 +28,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod atomic;
+pub mod atomic;
 pub mod clock;
 pub mod custody;
 mod db;

@@ -79,6 +79,7 @@ impl CreateOptions {
 }
 
 /// The matter a vault holds.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MatterInfo {
     /// Vault id.
@@ -96,6 +97,7 @@ pub struct MatterInfo {
 }
 
 /// One exhibit as listed.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Exhibit {
     /// Exhibit id (`EX-0001`).
@@ -129,6 +131,7 @@ pub struct Exhibit {
 }
 
 /// Where an exhibit's content was collected from (one per source).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SourceRecord {
     /// Full path at collection.
@@ -158,6 +161,7 @@ pub struct SourceRecord {
 }
 
 /// An exhibit with every source and its object.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ExhibitDetail {
     /// The listing fields.
@@ -173,6 +177,7 @@ pub struct ExhibitDetail {
 }
 
 /// How an exhibit was received in a sealed production.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ReceivedRecord {
     /// The producer's Bates number.
@@ -703,6 +708,29 @@ impl Vault {
         }
         let now = format_time(self.clock.now());
         self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        Ok(())
+    }
+
+    /// Changes the prefix of exhibit numbers given from now on (existing
+    /// exhibits keep theirs). Logged.
+    pub fn set_exhibit_prefix(&mut self, prefix: &str) -> Result<()> {
+        validate_prefix(prefix)?;
+        if prefix == self.matter.exhibit_prefix {
+            return Ok(());
+        }
+        let mut matter = self.matter.clone();
+        let before = std::mem::replace(&mut matter.exhibit_prefix, prefix.to_string());
+        let now = format_time(self.clock.now());
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE settings SET value = ?1 WHERE key = 'matter'",
+            [serde_json::to_string(&matter).expect("serialise")],
+        )?;
+        let events = vec![NewEvent::new(Action::SettingChanged).details(serde_json::json!({
+            "setting": "exhibit_prefix", "before": before, "after": prefix
+        }))];
+        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        self.matter = matter;
         Ok(())
     }
 

@@ -10,6 +10,7 @@ use crate::vault::Vault;
 use serde::{Deserialize, Serialize};
 
 /// How serious a finding is.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -20,6 +21,7 @@ pub enum Severity {
 }
 
 /// One problem found.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Severity.
@@ -37,6 +39,7 @@ pub struct Finding {
 }
 
 /// Quick or full.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VerifyMode {
@@ -48,6 +51,7 @@ pub enum VerifyMode {
 }
 
 /// The result of a verification.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyReport {
     /// True when there is no error-severity finding.

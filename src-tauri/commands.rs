@@ -1,0 +1,478 @@
+//! The commands the web view calls. Each is a thin adapter: take the state,
+//! call the vault core off the UI thread, map the error.
+
+use crate::demo;
+use crate::preview;
+use crate::state::{AppState, OpenVault};
+use crate::wire::*;
+use custos_core::{
+    CreateOptions, CustodyEvent, FileOutcome, IntakeOptions, Progress, SystemClock, Unlock, Vault, VerifyMode,
+    VerifyReport,
+};
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_dialog::DialogExt;
+use tauri_specta::Event;
+
+/// Runs blocking work on a worker thread with the app state.
+async fn blocking<T: Send + 'static>(app: AppHandle, f: impl FnOnce(&AppHandle, &AppState) -> Res<T> + Send + 'static) -> Res<T> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        f(&app, &state)
+    })
+    .await
+    .map_err(|e| WireError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
+}
+
+fn opt(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Version, settings, recent vaults and the open vault.
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(app: AppHandle) -> Res<AppInfo> {
+    blocking(app, |_, s| {
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            settings: s.settings(),
+            recent: s.recent(),
+            open: s.summary(),
+            typed_paths: s.typed_paths,
+        })
+    })
+    .await
+}
+
+/// The user is active: postpones the idle lock.
+#[tauri::command]
+#[specta::specta]
+pub fn keep_alive(state: tauri::State<'_, AppState>) {
+    state.touch();
+}
+
+/// Opens a native dialog; the picked paths stay in the backend.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_paths(app: AppHandle, purpose: PickPurpose) -> Res<Option<Selection>> {
+    blocking(app, move |app, s| {
+        let dialog = app.dialog().file();
+        let picked: Option<Vec<PathBuf>> = match purpose {
+            PickPurpose::OpenVault => dialog.set_title("Open a Custos vault folder").blocking_pick_folder().map(|p| vec![p]).map(paths),
+            PickPurpose::NewVault => dialog.set_title("Choose an empty folder for the new vault").blocking_pick_folder().map(|p| vec![p]).map(paths),
+            PickPurpose::IntakeFolder => dialog.set_title("Choose a folder to take in").blocking_pick_folder().map(|p| vec![p]).map(paths),
+            PickPurpose::IntakeFiles => dialog.set_title("Choose files to take in").blocking_pick_files().map(paths),
+        }
+        .transpose()?;
+        Ok(picked.filter(|p| !p.is_empty()).map(|p| s.hold(p)))
+    })
+    .await
+}
+
+fn paths(list: Vec<tauri_plugin_dialog::FilePath>) -> Res<Vec<PathBuf>> {
+    list.into_iter()
+        .map(|p| p.into_path().map_err(|e| WireError::new(ErrorCode::InvalidInput, format!("not a local path: {e}"))))
+        .collect()
+}
+
+/// A typed path, accepted only when the app was started with
+/// `CUSTOS_ALLOW_TYPED_PATHS=1` (automated tests drive no native dialogs).
+#[tauri::command]
+#[specta::specta]
+pub async fn typed_path(app: AppHandle, path: String) -> Res<Selection> {
+    blocking(app, move |_, s| {
+        if !s.typed_paths {
+            return Err(WireError::new(ErrorCode::NotAllowed, "paths can only be chosen in a dialog or dropped on the window"));
+        }
+        let p = PathBuf::from(path.trim());
+        if !p.is_absolute() {
+            return Err(WireError::new(ErrorCode::InvalidInput, format!("{} is not an absolute path", p.display())));
+        }
+        Ok(s.hold(vec![p]))
+    })
+    .await
+}
+
+fn one_path(s: &AppState, token: &str) -> Res<PathBuf> {
+    let mut p = s.take(token)?;
+    if p.len() != 1 {
+        return Err(WireError::new(ErrorCode::InvalidInput, "choose exactly one folder"));
+    }
+    Ok(p.remove(0))
+}
+
+fn examiner_or(s: &AppState, given: &str) -> String {
+    let given = given.trim();
+    if given.is_empty() { s.settings().examiner } else { given.to_string() }
+}
+
+/// Creates a vault in an empty folder and opens it.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_vault(app: AppHandle, request: CreateVaultRequest) -> Res<VaultSummary> {
+    blocking(app, move |_, s| {
+        let CreateVaultRequest { folder, matter, matter_number, examiner, passphrase, recovery_recipient, exhibit_prefix } = request;
+        let passphrase = SecretString::from(passphrase);
+        if matter.trim().is_empty() {
+            return Err(WireError::new(ErrorCode::InvalidInput, "the matter name is required"));
+        }
+        let examiner = examiner_or(s, &examiner);
+        if examiner.is_empty() {
+            return Err(WireError::new(ErrorCode::InvalidInput, "the examiner's name is required"));
+        }
+        if secrecy::ExposeSecret::expose_secret(&passphrase).chars().count() < 12 {
+            return Err(WireError::new(ErrorCode::InvalidInput, "the passphrase must be at least 12 characters"));
+        }
+        let root = one_path(s, &folder)?;
+        let mut opts = CreateOptions::new(matter.trim(), examiner.clone());
+        opts.matter_number = opt(matter_number);
+        opts.recovery_recipient = opt(recovery_recipient);
+        if let Some(p) = opt(exhibit_prefix) {
+            opts.exhibit_prefix = p;
+        }
+        let vault = Vault::create(&root, &opts, &passphrase, Arc::new(SystemClock))?;
+        if s.settings().examiner.is_empty() {
+            let mut set = s.settings();
+            set.examiner = examiner;
+            s.set_settings(set)?;
+        }
+        s.remember(&vault.config().vault_id, &root)?;
+        s.install(OpenVault { vault, demo: false })?;
+        Ok(s.summary().expect("just installed"))
+    })
+    .await
+}
+
+/// Unlocks a vault with its passphrase.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_vault(app: AppHandle, target: VaultTarget, passphrase: String) -> Res<VaultSummary> {
+    blocking(app, move |_, s| {
+        let passphrase = SecretString::from(passphrase);
+        let root = match target {
+            VaultTarget::Recent { vault_id } => s.recent_path(&vault_id)?,
+            VaultTarget::Selection { token } => one_path(s, &token)?,
+        };
+        let examiner = s.settings().examiner;
+        let actor = Some(examiner.as_str()).filter(|e| !e.trim().is_empty());
+        let demo = root == s.demo_dir;
+        let vault = Vault::open(&root, &Unlock::Passphrase(passphrase), actor, Arc::new(SystemClock))?;
+        s.remember(&vault.config().vault_id, &root)?;
+        s.install(OpenVault { vault, demo })?;
+        Ok(s.summary().expect("just installed"))
+    })
+    .await
+}
+
+/// Opens the demo matter, creating it from the bundled sample documents the
+/// first time.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_demo(app: AppHandle) -> Res<VaultSummary> {
+    blocking(app, |_, s| {
+        let vault = demo::open_or_create(&s.demo_dir, &s.settings().examiner)?;
+        s.remember(&vault.config().vault_id, &s.demo_dir)?;
+        s.install(OpenVault { vault, demo: true })?;
+        Ok(s.summary().expect("just installed"))
+    })
+    .await
+}
+
+/// Locks the vault now: keys are wiped from memory.
+#[tauri::command]
+#[specta::specta]
+pub async fn lock_vault(app: AppHandle) -> Res<()> {
+    blocking(app, |app, s| {
+        s.cancel_job();
+        if s.lock_vault()? {
+            let _ = LockedEvent { reason: LockReason::User }.emit(app);
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Removes a vault from the recent list (its folder is not touched).
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_recent(app: AppHandle, vault_id: String) -> Res<()> {
+    blocking(app, move |_, s| s.forget(&vault_id)).await
+}
+
+/// Counts, custodians, last verification and recent events.
+#[tauri::command]
+#[specta::specta]
+pub async fn dashboard(app: AppHandle) -> Res<Dashboard> {
+    blocking(app, |_, s| {
+        s.with_vault(|o| {
+            let list = o.vault.list()?;
+            let log = o.vault.custody_log(None)?;
+            Ok(build_dashboard(o.vault.matter().clone(), &list, &log))
+        })
+    })
+    .await
+}
+
+/// The dashboard's figures from the exhibit list and the custody log.
+pub fn build_dashboard(matter: custos_core::MatterInfo, list: &[custos_core::Exhibit], log: &[CustodyEvent]) -> Dashboard {
+    let mut custodians: std::collections::BTreeMap<String, u32> = Default::default();
+    for e in list {
+        *custodians.entry(e.custodian.clone().unwrap_or_default()).or_default() += 1;
+    }
+    let mut custodians: Vec<CustodianCount> = custodians.into_iter().map(|(name, exhibits)| CustodianCount { name, exhibits }).collect();
+    custodians.sort_by(|a, b| b.exhibits.cmp(&a.exhibits).then(a.name.cmp(&b.name)));
+    let last_verification = log.iter().rev().find(|e| e.action == custos_core::Action::Verified).map(|e| {
+        let d = &e.details;
+        let num = |k: &str| d.get(k).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        LastVerification {
+            time: e.time.clone(),
+            mode: d.get("mode").and_then(|v| v.as_str()).unwrap_or("").into(),
+            ok: d.get("ok").and_then(|v| v.as_bool()).unwrap_or(false),
+            errors: num("errors"),
+            warnings: num("warnings"),
+            actor: e.actor.clone(),
+        }
+    });
+    Dashboard {
+        matter,
+        exhibits: list.len() as u32,
+        total_bytes: list.iter().map(|e| e.size).sum(),
+        events: log.len() as u32,
+        custodians,
+        last_verification,
+        recent_events: log.iter().rev().take(12).cloned().collect(),
+    }
+}
+
+/// Every exhibit.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_exhibits(app: AppHandle) -> Res<Vec<ExhibitRow>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.list()?))).await
+}
+
+/// One exhibit with its sources and custody events.
+#[tauri::command]
+#[specta::specta]
+pub async fn exhibit_detail(app: AppHandle, id: String) -> Res<ExhibitView> {
+    blocking(app, move |_, s| {
+        s.with_vault(|o| Ok(ExhibitView { detail: o.vault.show(&id)?, events: o.vault.custody_log(Some(&id))? }))
+    })
+    .await
+}
+
+/// Changes one exhibit's description and tags (each change logged).
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_exhibit(app: AppHandle, request: EditRequest) -> Res<ExhibitView> {
+    blocking(app, move |_, s| {
+        s.with_vault(|o| {
+            o.vault.edit(&request.id, request.description.as_deref(), &request.add_tags, &request.remove_tags)?;
+            Ok(ExhibitView { detail: o.vault.show(&request.id)?, events: o.vault.custody_log(Some(&request.id))? })
+        })
+    })
+    .await
+}
+
+/// Adds and removes tags on many exhibits. Every id is checked first, so a
+/// bad id changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn tag_exhibits(app: AppHandle, request: TagRequest) -> Res<u32> {
+    blocking(app, move |_, s| {
+        s.with_vault(|o| {
+            if request.ids.is_empty() {
+                return Err(WireError::new(ErrorCode::InvalidInput, "select at least one exhibit"));
+            }
+            for id in &request.ids {
+                o.vault.show(id)?;
+            }
+            for id in &request.ids {
+                o.vault.edit(id, None, &request.add_tags, &request.remove_tags)?;
+            }
+            Ok(request.ids.len() as u32)
+        })
+    })
+    .await
+}
+
+/// Decrypts an exhibit into memory for display (a `viewed` custody event).
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_exhibit(app: AppHandle, id: String) -> Res<Preview> {
+    blocking(app, move |_, s| {
+        let (mime, name, size) = s.with_vault(|o| {
+            let e = o.vault.show(&id)?.exhibit;
+            Ok((e.mime, e.name, e.size))
+        })?;
+        let kind = preview::kind_for(&mime, &name);
+        if matches!(kind, PreviewKind::None) {
+            return Ok(preview::none(&mime, format!("No preview for {mime} files. Extract the exhibit to open it in its own program.")));
+        }
+        if size > preview::MAX_PREVIEW {
+            return Ok(preview::none(&mime, format!("The exhibit is {size} bytes, more than a preview shows; extract it to open it.")));
+        }
+        let bytes = s.with_vault(|o| Ok(o.vault.view(&id, preview::MAX_PREVIEW)?))?;
+        Ok(preview::build(s, kind, mime, bytes))
+    })
+    .await
+}
+
+/// Forwards core progress to a channel, throttled.
+struct ChannelProgress {
+    channel: Channel<JobEvent>,
+    cancel: Arc<AtomicBool>,
+    bytes: AtomicU64,
+    last: Mutex<Instant>,
+}
+
+impl ChannelProgress {
+    fn new(channel: Channel<JobEvent>, cancel: Arc<AtomicBool>) -> Self {
+        Self { channel, cancel, bytes: AtomicU64::new(0), last: Mutex::new(Instant::now() - Duration::from_secs(1)) }
+    }
+    fn due(&self) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.elapsed() >= Duration::from_millis(80) {
+            *last = Instant::now();
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl Progress for ChannelProgress {
+    fn begin(&self, files: u64, bytes: u64) {
+        let _ = self.channel.send(JobEvent::Begin { files, bytes });
+    }
+    fn file_started(&self, path: &Path, size: u64) {
+        if self.due() {
+            let _ = self.channel.send(JobEvent::FileStarted { path: path.to_string_lossy().into_owned(), size });
+        }
+    }
+    fn advance(&self, bytes: u64) {
+        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if self.due() {
+            let _ = self.channel.send(JobEvent::Progress { bytes: total });
+        }
+    }
+    fn file_done(&self, path: &Path, outcome: &FileOutcome) {
+        let _ = self.channel.send(JobEvent::FileDone { path: path.to_string_lossy().into_owned(), outcome: outcome.clone() });
+    }
+    fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+}
+
+/// Takes in the selected files and folders, streaming progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel<JobEvent>) -> Res<IntakeSummary> {
+    blocking(app, move |_, s| {
+        if request.selections.is_empty() {
+            return Err(WireError::new(ErrorCode::InvalidInput, "choose or drop files or folders to take in"));
+        }
+        let mut inputs = Vec::new();
+        for t in &request.selections {
+            inputs.extend(s.take(t)?);
+        }
+        let opts = IntakeOptions {
+            custodian: opt(request.custodian),
+            source: opt(request.source),
+            method: opt(request.method),
+            purpose: opt(request.purpose),
+            description: opt(request.description),
+            tags: request.tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+            verify_after_copy: request.verify_after_copy,
+            sha1: false,
+        };
+        s.job(|o, cancel| {
+            let progress = ChannelProgress::new(on_progress, cancel);
+            let report = o.vault.add(&inputs, &opts, &progress)?;
+            Ok(IntakeSummary {
+                stored: report.stored() as u32,
+                duplicates: report.duplicates() as u32,
+                failed: report.failed() as u32,
+                cancelled: report.cancelled,
+                files: report
+                    .files
+                    .into_iter()
+                    .map(|(p, outcome)| IntakeFile { path: p.to_string_lossy().into_owned(), outcome })
+                    .collect(),
+            })
+        })
+    })
+    .await
+}
+
+/// Stops the running intake or verification as soon as it safely can.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_job(state: tauri::State<'_, AppState>) -> bool {
+    state.cancel_job()
+}
+
+/// Quick or full verification, streaming progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_vault(app: AppHandle, mode: VerifyMode, on_progress: Channel<JobEvent>) -> Res<VerifyReport> {
+    blocking(app, move |_, s| {
+        s.job(|o, cancel| {
+            let progress = ChannelProgress::new(on_progress, cancel);
+            Ok(o.vault.verify(mode, &progress)?)
+        })
+    })
+    .await
+}
+
+/// The whole custody log, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn custody_log(app: AppHandle) -> Res<Vec<CustodyEvent>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.custody_log(None)?))).await
+}
+
+/// Saves text the UI made (the custody log as CSV) where the user chooses in
+/// a native save dialog. Returns the path written, or nothing if cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_text_file(app: AppHandle, request: SaveTextRequest) -> Res<Option<String>> {
+    blocking(app, move |app, s| {
+        s.touch();
+        let name: String = request.suggested_name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).collect();
+        let Some(picked) = app.dialog().file().set_file_name(name).blocking_save_file() else {
+            return Ok(None);
+        };
+        let path = paths(vec![picked])?.remove(0);
+        custos_core::atomic::write_atomically(&path, request.content.as_bytes())?;
+        Ok(Some(path.to_string_lossy().into_owned()))
+    })
+    .await
+}
+
+/// Saves app settings and, with a vault open, its exhibit-number prefix.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_settings(app: AppHandle, request: SaveSettings) -> Res<Settings> {
+    blocking(app, move |_, s| {
+        if request.idle_lock_minutes > 480 {
+            return Err(WireError::new(ErrorCode::InvalidInput, "the idle lock time must be at most 480 minutes (0 turns it off)"));
+        }
+        let examiner = request.examiner.trim().to_string();
+        if examiner.is_empty() {
+            return Err(WireError::new(ErrorCode::InvalidInput, "the examiner's name is required"));
+        }
+        if let Some(prefix) = opt(request.exhibit_prefix) {
+            s.with_vault(|o| Ok(o.vault.set_exhibit_prefix(&prefix)?))?;
+        }
+        let settings = Settings { examiner, idle_lock_minutes: request.idle_lock_minutes };
+        s.set_settings(settings.clone())?;
+        Ok(settings)
+    })
+    .await
+}

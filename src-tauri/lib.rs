@@ -1,0 +1,162 @@
+//! The Custos desktop app: a thin tauri shell over `custos-core`.
+//!
+//! The web view reaches the vault only through the commands in
+//! [`commands`]; their argument, result and event types live in [`wire`]
+//! and are exported to TypeScript by [`export_bindings`]. Paths reach
+//! commands only from native dialogs and drag and drop (held here, referred
+//! to by token). Previews are served from memory by [`preview`].
+
+pub mod commands;
+mod demo;
+pub mod preview;
+pub mod state;
+pub mod wire;
+
+use state::AppState;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use tauri_specta::Event;
+use wire::{DropEvent, LockReason, LockedEvent};
+
+/// The commands and events the web view knows, for tauri and for TypeScript.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    use commands::*;
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            app_info,
+            keep_alive,
+            pick_paths,
+            typed_path,
+            create_vault,
+            open_vault,
+            open_demo,
+            lock_vault,
+            forget_recent,
+            dashboard,
+            list_exhibits,
+            exhibit_detail,
+            edit_exhibit,
+            tag_exhibits,
+            preview_exhibit,
+            intake,
+            cancel_job,
+            verify_vault,
+            custody_log,
+            save_text_file,
+            save_settings,
+        ])
+        .events(tauri_specta::collect_events![DropEvent, LockedEvent])
+        .dangerously_cast_bigints_to_number()
+        .disable_serde_phases()
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_bindings(path: &Path) -> Result<(), String> {
+    let ts = specta_typescript::Typescript::default().header("// Generated from the Rust types by `cargo run --bin custos-bindings`. Do not edit.\n");
+    specta_builder().export(ts, path).map_err(|e| e.to_string())
+}
+
+/// Whether the idle lock is due.
+pub fn idle_lock_due(idle_secs: u64, idle_minutes: u32, job_running: bool) -> bool {
+    idle_minutes > 0 && !job_running && idle_secs >= u64::from(idle_minutes) * 60
+}
+
+/// Whether the main web view may navigate to `url`: only the app's own pages.
+pub fn navigation_allowed(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
+/// Starts the app.
+pub fn run() {
+    let builder = specta_builder();
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(builder.invoke_handler())
+        .register_uri_scheme_protocol("custos-preview", |ctx, request| {
+            preview::respond(&ctx.app_handle().state::<AppState>(), &request)
+        })
+        .setup(move |app| {
+            builder.mount_events(app);
+            let config_dir = match std::env::var_os("CUSTOS_CONFIG_DIR") {
+                Some(d) => PathBuf::from(d),
+                None => app.path().app_config_dir()?,
+            };
+            let demo_dir = match std::env::var_os("CUSTOS_DEMO_DIR") {
+                Some(d) => PathBuf::from(d),
+                None => app.path().app_cache_dir()?.join("demo-vault"),
+            };
+            let typed_paths = std::env::var("CUSTOS_ALLOW_TYPED_PATHS").as_deref() == Ok("1");
+            app.manage(AppState::new(config_dir, demo_dir, typed_paths));
+            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                .title("Custos")
+                .inner_size(1280.0, 820.0)
+                .min_inner_size(960.0, 600.0)
+                .on_navigation(navigation_allowed)
+                .on_new_window(|_, _| tauri::webview::NewWindowResponse::Deny)
+                .build()?;
+            let handle = app.handle().clone();
+            std::thread::spawn(move || idle_watch(handle));
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if paths.is_empty() {
+                    return;
+                }
+                let state = window.state::<AppState>();
+                state.touch();
+                let selection = state.hold(paths.clone());
+                let _ = DropEvent { selection }.emit(window.app_handle());
+            }
+        })
+        .build(tauri::generate_context!())
+        .expect("the Custos window could not be created");
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            // Closing the vault writes its pending session events and wipes keys.
+            let _ = handle.state::<AppState>().lock_vault();
+        }
+    });
+}
+
+fn idle_watch(app: tauri::AppHandle) {
+    loop {
+        std::thread::sleep(Duration::from_secs(5));
+        let state = app.state::<AppState>();
+        let minutes = state.settings().idle_lock_minutes;
+        if state.summary().is_some() && idle_lock_due(state.idle_secs(), minutes, state.job_running()) {
+            if let Ok(true) = state.lock_vault() {
+                let _ = LockedEvent { reason: LockReason::Idle }.emit(&app);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_lock() {
+        assert!(!idle_lock_due(10_000, 0, false), "0 turns the idle lock off");
+        assert!(!idle_lock_due(899, 15, false));
+        assert!(idle_lock_due(900, 15, false));
+        assert!(!idle_lock_due(900, 15, true), "a running job is not interrupted");
+    }
+
+    #[test]
+    fn navigation() {
+        let ok = |u: &str| navigation_allowed(&u.parse().unwrap());
+        assert!(ok("tauri://localhost/index.html"));
+        assert!(ok("http://tauri.localhost/"));
+        assert!(!ok("https://example.com/"));
+        assert!(!ok("http://tauri.localhost.evil.com/"));
+        assert!(!ok("file:///etc/passwd"));
+        assert!(!ok("custos-preview://localhost/x/y"));
+    }
+}

@@ -1,0 +1,283 @@
+//! The app's state: the open vault (at most one), the paths the user picked
+//! or dropped, previews held in memory, app settings and the idle timer.
+
+use crate::wire::{ErrorCode, RecentVault, Res, Selection, Settings, WireError};
+use custos_core::Vault;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// An unlocked vault and what the session knows of it.
+pub struct OpenVault {
+    /// The vault.
+    pub vault: Vault,
+    /// Whether it is the demo matter.
+    pub demo: bool,
+}
+
+/// A preview's bytes, served from memory by the preview protocol.
+pub struct HeldPreview {
+    /// Content type to send.
+    pub mime: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Drop for HeldPreview {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.bytes);
+    }
+}
+
+/// Everything the commands share.
+pub struct AppState {
+    vault: Mutex<Option<OpenVault>>,
+    /// Set while a long job runs; holds its cancel flag.
+    job: Mutex<Option<Arc<AtomicBool>>>,
+    selections: Mutex<HashMap<String, Vec<PathBuf>>>,
+    previews: Mutex<HashMap<String, HeldPreview>>,
+    last_activity: Mutex<Instant>,
+    settings: Mutex<Settings>,
+    recent: Mutex<Vec<RecentVault>>,
+    config_dir: PathBuf,
+    /// Random per-session secret that every preview URL must carry.
+    pub preview_token: String,
+    /// Whether typed paths are accepted (automated tests only).
+    pub typed_paths: bool,
+    /// Where the demo matter lives.
+    pub demo_dir: PathBuf,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Random hex string of `n` bytes.
+pub fn random_token(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    hex::encode(b)
+}
+
+impl AppState {
+    /// State with settings and recent vaults read from `config_dir`.
+    pub fn new(config_dir: PathBuf, demo_dir: PathBuf, typed_paths: bool) -> Self {
+        let settings = read_json(&config_dir.join("settings.json")).unwrap_or_default();
+        let recent = read_json(&config_dir.join("recent.json")).unwrap_or_default();
+        Self {
+            vault: Mutex::new(None),
+            job: Mutex::new(None),
+            selections: Mutex::new(HashMap::new()),
+            previews: Mutex::new(HashMap::new()),
+            last_activity: Mutex::new(Instant::now()),
+            settings: Mutex::new(settings),
+            recent: Mutex::new(recent),
+            config_dir,
+            preview_token: random_token(32),
+            typed_paths,
+            demo_dir,
+        }
+    }
+
+    /// Records user activity (postpones the idle lock).
+    pub fn touch(&self) {
+        *lock(&self.last_activity) = Instant::now();
+    }
+
+    /// Seconds since the last activity.
+    pub fn idle_secs(&self) -> u64 {
+        lock(&self.last_activity).elapsed().as_secs()
+    }
+
+    /// Current settings.
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    /// Replaces and saves the settings.
+    pub fn set_settings(&self, s: Settings) -> Res<()> {
+        write_json(&self.config_dir.join("settings.json"), &s)?;
+        *lock(&self.settings) = s;
+        Ok(())
+    }
+
+    /// Recent vaults, newest first, with availability checked now.
+    pub fn recent(&self) -> Vec<RecentVault> {
+        let mut list = lock(&self.recent).clone();
+        for r in &mut list {
+            r.available = custos_core::probe(Path::new(&r.path)).map(|c| c.vault_id == r.vault_id).unwrap_or(false);
+        }
+        list
+    }
+
+    /// Puts a vault at the top of the recent list.
+    pub fn remember(&self, vault_id: &str, path: &Path) -> Res<()> {
+        let mut list = lock(&self.recent);
+        list.retain(|r| r.vault_id != vault_id);
+        list.insert(
+            0,
+            RecentVault {
+                vault_id: vault_id.into(),
+                path: path.to_string_lossy().into_owned(),
+                last_opened: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                available: true,
+            },
+        );
+        list.truncate(12);
+        write_json(&self.config_dir.join("recent.json"), &*list)
+    }
+
+    /// Removes a vault from the recent list (the vault itself is untouched).
+    pub fn forget(&self, vault_id: &str) -> Res<()> {
+        let mut list = lock(&self.recent);
+        list.retain(|r| r.vault_id != vault_id);
+        write_json(&self.config_dir.join("recent.json"), &*list)
+    }
+
+    /// The folder of a recent vault.
+    pub fn recent_path(&self, vault_id: &str) -> Res<PathBuf> {
+        lock(&self.recent)
+            .iter()
+            .find(|r| r.vault_id == vault_id)
+            .map(|r| PathBuf::from(&r.path))
+            .ok_or_else(|| WireError::new(ErrorCode::StaleSelection, "that vault is not in the recent list any more"))
+    }
+
+    /// Holds paths the user chose and returns the selection the UI refers to.
+    pub fn hold(&self, paths: Vec<PathBuf>) -> Selection {
+        let token = random_token(16);
+        let shown = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        lock(&self.selections).insert(token.clone(), paths);
+        Selection { token, paths: shown }
+    }
+
+    /// Takes the paths of a selection (each selection is used once).
+    pub fn take(&self, token: &str) -> Res<Vec<PathBuf>> {
+        lock(&self.selections).remove(token).ok_or_else(|| {
+            WireError::new(ErrorCode::StaleSelection, "that file selection is no longer available; choose the files again")
+        })
+    }
+
+    /// Runs `f` on the open vault. Refused while a long job runs or when locked.
+    pub fn with_vault<T>(&self, f: impl FnOnce(&mut OpenVault) -> Res<T>) -> Res<T> {
+        if lock(&self.job).is_some() {
+            return Err(WireError::new(
+                ErrorCode::Busy,
+                "an intake or verification is running; wait for it to finish or cancel it",
+            ));
+        }
+        self.touch();
+        let mut guard = lock(&self.vault);
+        let open = guard.as_mut().ok_or_else(locked)?;
+        f(open)
+    }
+
+    /// Runs a long job on the open vault with a fresh cancel flag.
+    pub fn job<T>(&self, f: impl FnOnce(&mut OpenVault, Arc<AtomicBool>) -> Res<T>) -> Res<T> {
+        let cancel = Arc::new(AtomicBool::new(false));
+        {
+            let mut job = lock(&self.job);
+            if job.is_some() {
+                return Err(WireError::new(ErrorCode::Busy, "another intake or verification is running"));
+            }
+            *job = Some(cancel.clone());
+        }
+        struct Clear<'a>(&'a AppState);
+        impl Drop for Clear<'_> {
+            fn drop(&mut self) {
+                *lock(&self.0.job) = None;
+                self.0.touch();
+            }
+        }
+        let _clear = Clear(self);
+        self.touch();
+        let mut guard = lock(&self.vault);
+        let open = guard.as_mut().ok_or_else(locked)?;
+        f(open, cancel)
+    }
+
+    /// Asks the running job to stop; false when none runs.
+    pub fn cancel_job(&self) -> bool {
+        match &*lock(&self.job) {
+            Some(flag) => {
+                flag.store(true, Ordering::SeqCst);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a long job runs.
+    pub fn job_running(&self) -> bool {
+        lock(&self.job).is_some()
+    }
+
+    /// Installs a newly unlocked vault, closing any other.
+    pub fn install(&self, open: OpenVault) -> Res<()> {
+        let old = lock(&self.vault).replace(open);
+        if let Some(old) = old {
+            old.vault.close()?;
+        }
+        self.touch();
+        Ok(())
+    }
+
+    /// A summary of the open vault, if any.
+    pub fn summary(&self) -> Option<crate::wire::VaultSummary> {
+        lock(&self.vault).as_ref().map(|o| crate::wire::VaultSummary {
+            matter: o.vault.matter().clone(),
+            path: o.vault.root().to_string_lossy().into_owned(),
+            demo: o.demo,
+        })
+    }
+
+    /// Locks: closes the vault (keys wiped) and drops previews and selections.
+    /// Returns whether a vault was open.
+    pub fn lock_vault(&self) -> Res<bool> {
+        lock(&self.previews).clear();
+        lock(&self.selections).clear();
+        let old = lock(&self.vault).take();
+        match old {
+            Some(o) => {
+                o.vault.close()?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Holds preview bytes and returns the id to put in the URL. Only the
+    /// latest few previews are kept.
+    pub fn hold_preview(&self, mime: String, bytes: Vec<u8>) -> String {
+        let id = random_token(16);
+        let mut previews = lock(&self.previews);
+        if previews.len() >= 4 {
+            previews.clear();
+        }
+        previews.insert(id.clone(), HeldPreview { mime, bytes });
+        id
+    }
+
+    /// Reads a held preview.
+    pub fn with_preview<T>(&self, id: &str, f: impl FnOnce(&HeldPreview) -> T) -> Option<T> {
+        lock(&self.previews).get(id).map(f)
+    }
+}
+
+fn locked() -> WireError {
+    WireError::new(ErrorCode::Locked, "the vault is locked; unlock it with its passphrase")
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Res<()> {
+    let io = |e: std::io::Error| WireError::new(ErrorCode::Io, format!("cannot save {}: {e}", path.display()));
+    std::fs::create_dir_all(path.parent().expect("config file has a folder")).map_err(io)?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(value).expect("serialise")).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}

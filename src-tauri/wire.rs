@@ -1,0 +1,467 @@
+//! What crosses the IPC boundary: every argument, result and event type of
+//! the app's commands, and the one error type. TypeScript definitions are
+//! generated from these (see `export_bindings`).
+
+use custos_core::{CustodyEvent, Exhibit, ExhibitDetail, FileOutcome, MatterInfo};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Stable error codes; the UI branches on these only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The passphrase did not open the key file.
+    WrongPassphrase,
+    /// The key file is damaged or asks for absurd scrypt work.
+    DamagedKeyFile,
+    /// The folder is not a Custos vault.
+    NotAVault,
+    /// The vault or its database is of a version this app does not know.
+    UnsupportedVersion,
+    /// The vault database is damaged.
+    DamagedDatabase,
+    /// Another Custos process has the vault open.
+    VaultInUse,
+    /// A vault already exists where one was to be created.
+    AlreadyExists,
+    /// A stored object is missing or failed authentication.
+    ObjectDamaged,
+    /// No such exhibit.
+    NotFound,
+    /// An input file could not be read or changed while being read.
+    Input,
+    /// An argument is invalid (the message says which and why).
+    InvalidInput,
+    /// The job was cancelled.
+    Cancelled,
+    /// A file-system error.
+    Io,
+    /// No vault is open (never opened, locked on demand or after idle time).
+    Locked,
+    /// Another long job (intake, verification) is running.
+    Busy,
+    /// A file selection is unknown or was already used.
+    StaleSelection,
+    /// The operation is not allowed in this app session.
+    NotAllowed,
+    /// Anything else.
+    Internal,
+}
+
+/// The one error every command returns: a stable code and a message for people.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, thiserror::Error)]
+#[error("{message}")]
+pub struct WireError {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+impl WireError {
+    /// An error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl From<custos_core::Error> for WireError {
+    fn from(e: custos_core::Error) -> Self {
+        use custos_core::Error as E;
+        let code = match &e {
+            E::WrongPassphrase => ErrorCode::WrongPassphrase,
+            E::ExcessiveWorkFactor { .. } | E::DamagedKeyFile { .. } => ErrorCode::DamagedKeyFile,
+            E::NotAVault { .. } => ErrorCode::NotAVault,
+            E::UnknownFormatVersion { .. } | E::SchemaTooNew { .. } => ErrorCode::UnsupportedVersion,
+            E::DamagedDatabase(_) => ErrorCode::DamagedDatabase,
+            E::VaultBusy(_) => ErrorCode::VaultInUse,
+            E::AlreadyExists(_) => ErrorCode::AlreadyExists,
+            E::ObjectAuthentication { .. } | E::ObjectMissing(_) => ErrorCode::ObjectDamaged,
+            E::NoSuchExhibit(_) => ErrorCode::NotFound,
+            E::Input { .. } | E::SourceChanged { .. } => ErrorCode::Input,
+            E::InvalidInput(_) => ErrorCode::InvalidInput,
+            E::Cancelled => ErrorCode::Cancelled,
+            E::Io { .. } => ErrorCode::Io,
+            _ => ErrorCode::Internal,
+        };
+        WireError::new(code, e.to_string())
+    }
+}
+
+/// Result of every command.
+pub type Res<T> = Result<T, WireError>;
+
+/// App-wide settings (kept in the app's config folder, not in a vault).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Settings {
+    /// The examiner recorded as actor of every custody event of a session.
+    pub examiner: String,
+    /// Minutes without activity before the vault locks itself (0 = never).
+    pub idle_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { examiner: String::new(), idle_lock_minutes: 15 }
+    }
+}
+
+/// What the settings screen saves.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct SaveSettings {
+    /// Examiner name.
+    pub examiner: String,
+    /// Idle lock time in minutes (0 = never, at most 480).
+    pub idle_lock_minutes: u32,
+    /// New exhibit-number prefix for the open vault, if it should change.
+    pub exhibit_prefix: Option<String>,
+}
+
+/// A vault opened before. Only the folder and the vault's random id are kept
+/// (no matter name: the list lives outside the encrypted vault).
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct RecentVault {
+    /// The vault's random id.
+    pub vault_id: String,
+    /// The vault folder.
+    pub path: String,
+    /// When it was last opened here (UTC, RFC 3339).
+    pub last_opened: String,
+    /// Whether the folder still holds that vault.
+    pub available: bool,
+}
+
+/// What the start screen needs.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AppInfo {
+    /// App version.
+    pub version: String,
+    /// Settings.
+    pub settings: Settings,
+    /// Recently opened vaults, newest first.
+    pub recent: Vec<RecentVault>,
+    /// The open vault, if one is unlocked.
+    pub open: Option<VaultSummary>,
+    /// Whether paths may be typed (set by `CUSTOS_ALLOW_TYPED_PATHS=1` at
+    /// launch, for automated tests; otherwise paths come only from native
+    /// dialogs and drag and drop).
+    pub typed_paths: bool,
+}
+
+/// The unlocked vault.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct VaultSummary {
+    /// The matter.
+    pub matter: MatterInfo,
+    /// The vault folder.
+    pub path: String,
+    /// Whether this is the demo matter.
+    pub demo: bool,
+}
+
+/// What a native dialog is for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PickPurpose {
+    /// An existing vault folder to open.
+    OpenVault,
+    /// An empty or new folder for a new vault.
+    NewVault,
+    /// Files to take in.
+    IntakeFiles,
+    /// A folder to take in.
+    IntakeFolder,
+}
+
+/// Paths the user picked in a native dialog or dropped on the window,
+/// held by the backend; the web view refers to them by `token` only.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Selection {
+    /// One-time reference to the paths.
+    pub token: String,
+    /// The paths, for display.
+    pub paths: Vec<String>,
+}
+
+/// Emitted when files or folders are dropped on the window.
+#[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+pub struct DropEvent {
+    /// The dropped paths, held by the backend.
+    pub selection: Selection,
+}
+
+/// Why the vault was locked.
+#[derive(Debug, Clone, Copy, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    /// The user locked it.
+    User,
+    /// No activity for the configured time.
+    Idle,
+}
+
+/// Emitted when the vault locks.
+#[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+pub struct LockedEvent {
+    /// Why.
+    pub reason: LockReason,
+}
+
+/// Create a vault.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct CreateVaultRequest {
+    /// Selection token of the folder (from `pick_paths` with `new_vault`).
+    pub folder: String,
+    /// Matter name.
+    pub matter: String,
+    /// Matter number.
+    pub matter_number: Option<String>,
+    /// Examiner.
+    pub examiner: String,
+    /// Passphrase (used once, then wiped; never sent back).
+    pub passphrase: String,
+    /// Optional escrow recipient (`age1…`).
+    pub recovery_recipient: Option<String>,
+    /// Exhibit-number prefix (default `EX-`).
+    pub exhibit_prefix: Option<String>,
+}
+
+/// Which vault to open.
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VaultTarget {
+    /// One of the recent vaults, by vault id.
+    Recent {
+        /// Vault id.
+        vault_id: String,
+    },
+    /// A folder picked in a native dialog.
+    Selection {
+        /// Selection token.
+        token: String,
+    },
+}
+
+/// Custodian with how many exhibits.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct CustodianCount {
+    /// Custodian name ("" for none recorded).
+    pub name: String,
+    /// Exhibits.
+    pub exhibits: u32,
+}
+
+/// The latest verification, from the custody log.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LastVerification {
+    /// When.
+    pub time: String,
+    /// `quick` or `full`.
+    pub mode: String,
+    /// Whether it passed.
+    pub ok: bool,
+    /// Errors found.
+    pub errors: u32,
+    /// Warnings found.
+    pub warnings: u32,
+    /// Who ran it.
+    pub actor: String,
+}
+
+/// The matter dashboard.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Dashboard {
+    /// The matter.
+    pub matter: MatterInfo,
+    /// Exhibits.
+    pub exhibits: u32,
+    /// Total plaintext size.
+    pub total_bytes: u64,
+    /// Custody events.
+    pub events: u32,
+    /// Custodians, most exhibits first.
+    pub custodians: Vec<CustodianCount>,
+    /// Latest verification, if any.
+    pub last_verification: Option<LastVerification>,
+    /// The latest custody events, newest first.
+    pub recent_events: Vec<CustodyEvent>,
+}
+
+/// One exhibit with its custody history.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ExhibitView {
+    /// Everything recorded about it.
+    pub detail: ExhibitDetail,
+    /// Its custody events, oldest first.
+    pub events: Vec<CustodyEvent>,
+}
+
+/// Change description and tags of one exhibit.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct EditRequest {
+    /// Exhibit id.
+    pub id: String,
+    /// New description, if it changes.
+    pub description: Option<String>,
+    /// Tags to add.
+    pub add_tags: Vec<String>,
+    /// Tags to remove.
+    pub remove_tags: Vec<String>,
+}
+
+/// Tag or untag many exhibits.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct TagRequest {
+    /// Exhibit ids.
+    pub ids: Vec<String>,
+    /// Tags to add.
+    pub add_tags: Vec<String>,
+    /// Tags to remove.
+    pub remove_tags: Vec<String>,
+}
+
+/// How a preview is shown.
+#[derive(Debug, Clone, Copy, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewKind {
+    /// An image, shown with `<img>` from the preview URL (SVG included: an
+    /// image element never runs its scripts).
+    Image,
+    /// A PDF, rendered by pdf.js from the preview URL.
+    Pdf,
+    /// Text, in `text`.
+    Text,
+    /// HTML, in a sandboxed frame (no scripts) from the preview URL.
+    Html,
+    /// An e-mail message, parsed, in `email`.
+    Email,
+    /// No preview for this type or size; `reason` says why.
+    None,
+}
+
+/// A parsed e-mail message for display (as text only).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct EmailPreview {
+    /// From.
+    pub from: String,
+    /// To.
+    pub to: String,
+    /// Cc.
+    pub cc: String,
+    /// Date header.
+    pub date: String,
+    /// Subject.
+    pub subject: String,
+    /// The plain-text body (or the HTML body as text).
+    pub body: String,
+    /// Attachment names.
+    pub attachments: Vec<String>,
+}
+
+/// An exhibit preview. Viewing is a custody event.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Preview {
+    /// How to show it.
+    pub kind: PreviewKind,
+    /// MIME type.
+    pub mime: String,
+    /// URL on the preview protocol (image, PDF, HTML).
+    pub url: Option<String>,
+    /// Text content (text).
+    pub text: Option<String>,
+    /// Whether `text` was cut short.
+    pub truncated: bool,
+    /// The parsed message (e-mail).
+    pub email: Option<EmailPreview>,
+    /// Why there is no preview (none).
+    pub reason: Option<String>,
+}
+
+/// Take in files.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct IntakeRequest {
+    /// Selection tokens (dialog picks or drops).
+    pub selections: Vec<String>,
+    /// Whose evidence.
+    pub custodian: Option<String>,
+    /// Device or account.
+    pub source: Option<String>,
+    /// How collected.
+    pub method: Option<String>,
+    /// Why (purpose or authority).
+    pub purpose: Option<String>,
+    /// Description of each new exhibit.
+    pub description: Option<String>,
+    /// Tags of each new exhibit.
+    pub tags: Vec<String>,
+    /// Decrypt and compare each object before acknowledging (default on).
+    pub verify_after_copy: bool,
+}
+
+/// Progress of a long job, streamed over a channel.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum JobEvent {
+    /// Total work known.
+    Begin {
+        /// Files.
+        files: u64,
+        /// Bytes.
+        bytes: u64,
+    },
+    /// Work on one file started.
+    FileStarted {
+        /// The file (or exhibit).
+        path: String,
+        /// Its size.
+        size: u64,
+    },
+    /// Bytes done so far in total.
+    Progress {
+        /// Bytes done.
+        bytes: u64,
+    },
+    /// One file is finished.
+    FileDone {
+        /// The file.
+        path: String,
+        /// What happened.
+        outcome: FileOutcome,
+    },
+}
+
+/// One file of an intake.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct IntakeFile {
+    /// The file.
+    pub path: String,
+    /// What happened.
+    pub outcome: FileOutcome,
+}
+
+/// The result of an intake.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct IntakeSummary {
+    /// New exhibits.
+    pub stored: u32,
+    /// Sources recorded against existing exhibits.
+    pub duplicates: u32,
+    /// Files not taken in.
+    pub failed: u32,
+    /// Whether it was cancelled.
+    pub cancelled: bool,
+    /// Every file.
+    pub files: Vec<IntakeFile>,
+}
+
+/// Where the web view may save a text file it made (CSV of the custody log).
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct SaveTextRequest {
+    /// Suggested file name.
+    pub suggested_name: String,
+    /// The content.
+    pub content: String,
+}
+
+/// An exhibit row for the table.
+pub type ExhibitRow = Exhibit;

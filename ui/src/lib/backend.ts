@@ -1,0 +1,113 @@
+/**
+ * The one interface the UI talks to. Its types come from the generated
+ * bindings (bindings.ts, made from the Rust types); this module only
+ * unwraps results into values or a thrown BackendError, and turns the
+ * progress channels into plain callbacks. Tests install a mock with
+ * setBackend().
+ */
+import { Channel } from "@tauri-apps/api/core";
+import {
+  commands,
+  events,
+  type ErrorCode,
+  type IntakeRequest,
+  type IntakeSummary,
+  type JobEvent,
+  type LockReason,
+  type Selection,
+  type VerifyMode,
+  type VerifyReport,
+  type WireError,
+} from "./bindings";
+
+/** A command failed; `code` is stable, `message` is for people. */
+export class BackendError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "BackendError";
+    this.code = code;
+  }
+}
+
+type Commands = typeof commands;
+type Unwrap<F> = F extends (...args: infer A) => Promise<infer R>
+  ? R extends { status: "ok"; data: infer T } | { status: "error"; error: unknown }
+    ? (...args: A) => Promise<T>
+    : (...args: A) => Promise<R>
+  : never;
+
+type Streaming = "intake" | "verifyVault";
+
+export type Backend = { [K in Exclude<keyof Commands, Streaming>]: Unwrap<Commands[K]> } & {
+  intake(request: IntakeRequest, onEvent: (e: JobEvent) => void): Promise<IntakeSummary>;
+  verifyVault(mode: VerifyMode, onEvent: (e: JobEvent) => void): Promise<VerifyReport>;
+  /** Files or folders dropped on the window (held by the backend). */
+  onDrop(cb: (selection: Selection) => void): Promise<() => void>;
+  /** The vault locked (on demand or after idle time). */
+  onLocked(cb: (reason: LockReason) => void): Promise<() => void>;
+};
+
+/** Turns anything a command rejected with into a BackendError. */
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const w = e as WireError;
+    return new BackendError(w.code, w.message);
+  }
+  // Framework-level failures (ACL denial, bad arguments) arrive as strings.
+  return new BackendError("internal", e instanceof Error ? e.message : String(e));
+}
+
+async function unwrap<T>(p: Promise<{ status: "ok"; data: T } | { status: "error"; error: unknown }>): Promise<T> {
+  let r;
+  try {
+    r = await p;
+  } catch (e) {
+    throw toBackendError(e);
+  }
+  if (r.status === "error") throw toBackendError(r.error);
+  return r.data;
+}
+
+function channel(onEvent: (e: JobEvent) => void): Channel<JobEvent> {
+  const ch = new Channel<JobEvent>();
+  ch.onmessage = onEvent;
+  return ch;
+}
+
+/** The backend of the running app (tauri IPC). */
+export function tauriBackend(): Backend {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(commands)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const out = (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      const r = await out.catch((e: unknown) => {
+        throw toBackendError(e);
+      });
+      if (r && typeof r === "object" && "status" in r) {
+        return unwrap(Promise.resolve(r as { status: "ok"; data: unknown } | { status: "error"; error: unknown }));
+      }
+      return r;
+    };
+  }
+  const b = wrapped as unknown as Backend;
+  b.intake = (request, onEvent) => unwrap(commands.intake(request, channel(onEvent)));
+  b.verifyVault = (mode, onEvent) => unwrap(commands.verifyVault(mode, channel(onEvent)));
+  b.onDrop = (cb) => events.dropEvent.listen((e) => cb(e.payload.selection));
+  b.onLocked = (cb) => events.lockedEvent.listen((e) => cb(e.payload.reason));
+  return b;
+}
+
+let current: Backend | null = null;
+
+/** The backend in use (the tauri one unless a test installed another). */
+export function backend(): Backend {
+  if (!current) current = tauriBackend();
+  return current;
+}
+
+/** Installs a backend (tests install a mock). */
+export function setBackend(b: Backend | null): void {
+  current = b;
+}

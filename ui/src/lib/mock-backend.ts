@@ -1,0 +1,321 @@
+/**
+ * An in-memory Backend for UI tests: a small matter with exhibits and a
+ * custody log, behaving like the real commands (errors included). Tests
+ * override single methods with `{ ...createMockBackend(), method: ... }`.
+ */
+import type { Backend } from "./backend";
+import { BackendError } from "./backend";
+import type {
+  AppInfo,
+  CustodyEvent,
+  Exhibit,
+  ExhibitDetail,
+  JobEvent,
+  LockReason,
+  MatterInfo,
+  Selection,
+  Settings,
+  VaultSummary,
+} from "./bindings";
+
+export const MOCK_PASSPHRASE = "correct horse battery staple";
+
+export interface MockState {
+  settings: Settings;
+  open: VaultSummary | null;
+  exhibits: Exhibit[];
+  log: CustodyEvent[];
+  selections: Map<string, string[]>;
+  dropListeners: ((s: Selection) => void)[];
+  lockListeners: ((r: LockReason) => void)[];
+  calls: string[];
+}
+
+export const MOCK_MATTER: MatterInfo = {
+  vault_id: "6f0c3c1e-0000-4000-8000-000000000001",
+  matter: "Halvorsen Dynamics v. Brandt",
+  matter_number: "3:26-cv-01482",
+  examiner: "Dana Whitfield",
+  exhibit_prefix: "EX-",
+  created: "2026-06-01T09:00:00.000000Z",
+};
+
+export function mockExhibit(n: number, over: Partial<Exhibit> = {}): Exhibit {
+  const id = `EX-${String(n).padStart(4, "0")}`;
+  const hex = (seed: number, len: number) =>
+    Array.from({ length: len }, (_, i) => ((seed * 31 + i * 7) % 16).toString(16)).join("");
+  return {
+    id,
+    name: `document-${n}.txt`,
+    path: `/evidence/brandt/document-${n}.txt`,
+    size: 1000 + n,
+    sha256: hex(n, 64),
+    md5: hex(n + 1, 32),
+    sha1: null,
+    mime: "text/plain",
+    custodian: "Erik Brandt",
+    source: "Laptop HX-2231",
+    collected_by: "Dana Whitfield",
+    collected_at: `2026-06-0${1 + (n % 9)}T10:00:00.000000Z`,
+    description: "",
+    tags: [],
+    ...over,
+  };
+}
+
+export function mockEvent(seq: number, over: Partial<CustodyEvent> = {}): CustodyEvent {
+  return {
+    seq,
+    time: `2026-06-01T10:${String(seq % 60).padStart(2, "0")}:00.000000Z`,
+    action: "collected",
+    exhibit: null,
+    actor: "Dana Whitfield",
+    released_by: null,
+    received_by: null,
+    purpose: null,
+    method: null,
+    tool: "Custos 0.1.0",
+    hash_algorithm: null,
+    hash_before: null,
+    hash_after: null,
+    hashes_match: null,
+    location: "ws-paralegal-2",
+    details: {},
+    ...over,
+  };
+}
+
+export function createMockBackend(init: Partial<MockState> = {}): Backend & { state: MockState } {
+  const exhibits = init.exhibits ?? [
+    mockExhibit(1, { name: "Lodestar spec v3.pdf", mime: "application/pdf", tags: ["hot"] }),
+    mockExhibit(2, { name: "Brandt to personal account.eml", mime: "message/rfc822" }),
+    mockExhibit(3, { name: "docsys-audit-2026-05.csv", mime: "text/csv", custodian: "IT Department" }),
+  ];
+  const log =
+    init.log ??
+    [mockEvent(1, { action: "vault_created" }), ...exhibits.map((e, i) => mockEvent(i + 2, { exhibit: e.id, hash_algorithm: "SHA-256", hash_before: e.sha256, hash_after: e.sha256, hashes_match: true }))];
+  const state: MockState = {
+    settings: init.settings ?? { examiner: "Dana Whitfield", idle_lock_minutes: 15 },
+    open: init.open === undefined ? null : init.open,
+    exhibits,
+    log,
+    selections: init.selections ?? new Map(),
+    dropListeners: [],
+    lockListeners: [],
+    calls: [],
+  };
+  let token = 0;
+  const hold = (paths: string[]): Selection => {
+    const t = `sel-${++token}`;
+    state.selections.set(t, paths);
+    return { token: t, paths };
+  };
+  const need = () => {
+    if (!state.open) throw new BackendError("locked", "the vault is locked; unlock it with its passphrase");
+    return state.open;
+  };
+  const detail = (id: string): ExhibitDetail => {
+    const e = state.exhibits.find((x) => x.id === id);
+    if (!e) throw new BackendError("not_found", `no exhibit ${id} in this vault`);
+    return {
+      ...e,
+      object: "a".repeat(64),
+      sources: [
+        {
+          path: e.path,
+          name: e.name,
+          size: e.size,
+          modified: "2026-05-14T21:04:00Z",
+          created: null,
+          accessed: null,
+          custodian: e.custodian,
+          source: e.source,
+          method: "Logical copy",
+          purpose: "Litigation hold",
+          collected_by: e.collected_by,
+          collected_at: e.collected_at,
+        },
+      ],
+      received: [],
+    };
+  };
+  const append = (ev: Partial<CustodyEvent>) => state.log.push(mockEvent(state.log.length + 1, ev));
+  const summary = (): VaultSummary => ({ matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false });
+  const track = (name: string) => state.calls.push(name);
+
+  const b: Backend & { state: MockState } = {
+    state,
+    async appInfo(): Promise<AppInfo> {
+      track("appInfo");
+      return {
+        version: "0.1.0",
+        settings: state.settings,
+        recent: [{ vault_id: MOCK_MATTER.vault_id, path: "/home/dana/Matters/Halvorsen", last_opened: "2026-06-02T08:00:00Z", available: true }],
+        open: state.open,
+        typed_paths: false,
+      };
+    },
+    async keepAlive() {},
+    async pickPaths(purpose) {
+      track(`pickPaths:${purpose}`);
+      return hold([purpose === "intake_files" ? "/evidence/a.txt" : "/evidence/folder"]);
+    },
+    async typedPath(path) {
+      track("typedPath");
+      return hold([path]);
+    },
+    async createVault(req) {
+      track("createVault");
+      if (!state.selections.delete(req.folder)) throw new BackendError("stale_selection", "that file selection is no longer available");
+      if (!req.matter.trim()) throw new BackendError("invalid_input", "the matter name is required");
+      if (req.passphrase.length < 12) throw new BackendError("invalid_input", "the passphrase must be at least 12 characters");
+      state.open = { ...summary(), matter: { ...MOCK_MATTER, matter: req.matter, matter_number: req.matter_number, examiner: req.examiner } };
+      state.exhibits = [];
+      state.log = [mockEvent(1, { action: "vault_created" })];
+      return state.open;
+    },
+    async openVault(_target, passphrase) {
+      track("openVault");
+      if (passphrase !== MOCK_PASSPHRASE) throw new BackendError("wrong_passphrase", "wrong passphrase: the key file could not be decrypted with it");
+      state.open = summary();
+      return state.open;
+    },
+    async openDemo() {
+      track("openDemo");
+      state.open = { ...summary(), demo: true };
+      return state.open;
+    },
+    async lockVault() {
+      track("lockVault");
+      state.open = null;
+      state.lockListeners.forEach((l) => l("user"));
+      return null;
+    },
+    async forgetRecent() {
+      track("forgetRecent");
+      return null;
+    },
+    async dashboard() {
+      track("dashboard");
+      const open = need();
+      const counts = new Map<string, number>();
+      state.exhibits.forEach((e) => counts.set(e.custodian ?? "", (counts.get(e.custodian ?? "") ?? 0) + 1));
+      return {
+        matter: open.matter,
+        exhibits: state.exhibits.length,
+        total_bytes: state.exhibits.reduce((a, e) => a + e.size, 0),
+        events: state.log.length,
+        custodians: [...counts].map(([name, exhibits]) => ({ name, exhibits })).sort((a, b) => b.exhibits - a.exhibits),
+        last_verification: null,
+        recent_events: [...state.log].reverse().slice(0, 12),
+      };
+    },
+    async listExhibits() {
+      track("listExhibits");
+      need();
+      return state.exhibits;
+    },
+    async exhibitDetail(id) {
+      track("exhibitDetail");
+      need();
+      return { detail: detail(id), events: state.log.filter((e) => e.exhibit === id) };
+    },
+    async editExhibit(req) {
+      track("editExhibit");
+      need();
+      const e = state.exhibits.find((x) => x.id === req.id);
+      if (!e) throw new BackendError("not_found", `no exhibit ${req.id} in this vault`);
+      if (req.description !== null && req.description !== e.description) {
+        append({ action: "metadata_edited", exhibit: e.id, details: { field: "description", before: e.description, after: req.description } });
+        e.description = req.description;
+      }
+      for (const t of req.add_tags) if (!e.tags.includes(t)) { e.tags.push(t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", added: t } }); }
+      for (const t of req.remove_tags) if (e.tags.includes(t)) { e.tags = e.tags.filter((x) => x !== t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", removed: t } }); }
+      return { detail: detail(e.id), events: state.log.filter((x) => x.exhibit === e.id) };
+    },
+    async tagExhibits(req) {
+      track("tagExhibits");
+      need();
+      if (!req.ids.length) throw new BackendError("invalid_input", "select at least one exhibit");
+      for (const id of req.ids) detail(id);
+      for (const id of req.ids) await b.editExhibit({ id, description: null, add_tags: req.add_tags, remove_tags: req.remove_tags });
+      return req.ids.length;
+    },
+    async previewExhibit(id) {
+      track("previewExhibit");
+      need();
+      const e = detail(id);
+      append({ action: "viewed", exhibit: id });
+      if (e.mime.startsWith("text/")) return { kind: "text", mime: e.mime, url: null, text: `Contents of ${e.name}`, truncated: false, email: null, reason: null };
+      if (e.mime === "message/rfc822")
+        return { kind: "email", mime: e.mime, url: null, text: null, truncated: false, reason: null, email: { from: "Erik Brandt <erik@example.com>", to: "e.brandt@example.net", cc: "", date: "2026-05-14T21:04:00Z", subject: "specs", body: "See attached.", attachments: ["spec.pdf"] } };
+      return { kind: "none", mime: e.mime, url: null, text: null, truncated: false, email: null, reason: `No preview for ${e.mime} files.` };
+    },
+    async intake(req, onEvent: (e: JobEvent) => void) {
+      track("intake");
+      need();
+      const paths = req.selections.flatMap((t) => {
+        const p = state.selections.get(t);
+        if (!p) throw new BackendError("stale_selection", "that file selection is no longer available; choose the files again");
+        state.selections.delete(t);
+        return p;
+      });
+      onEvent({ type: "begin", files: paths.length, bytes: paths.length * 100 });
+      const files = paths.map((path, i) => {
+        const n = state.exhibits.length + 1;
+        const ex = mockExhibit(n, { path, name: path.split("/").pop() ?? path, custodian: req.custodian, tags: req.tags });
+        state.exhibits.push(ex);
+        append({ action: "collected", exhibit: ex.id });
+        const outcome = { outcome: "stored" as const, exhibit: ex.id, sha256: ex.sha256 };
+        onEvent({ type: "progress", bytes: (i + 1) * 100 });
+        onEvent({ type: "file_done", path, outcome });
+        return { path, outcome };
+      });
+      return { stored: files.length, duplicates: 0, failed: 0, cancelled: false, files };
+    },
+    async cancelJob() {
+      track("cancelJob");
+      return false;
+    },
+    async verifyVault(mode, onEvent) {
+      track(`verifyVault:${mode}`);
+      need();
+      onEvent({ type: "begin", files: state.exhibits.length, bytes: 0 });
+      append({ action: "verified", details: { mode, ok: true, errors: 0, warnings: 0 } });
+      return { ok: true, mode, exhibits: state.exhibits.length, events: state.log.length, findings: [] };
+    },
+    async custodyLog() {
+      track("custodyLog");
+      need();
+      return state.log;
+    },
+    async saveTextFile(req) {
+      track("saveTextFile");
+      return `/home/dana/${req.suggested_name}`;
+    },
+    async saveSettings(req) {
+      track("saveSettings");
+      if (!req.examiner.trim()) throw new BackendError("invalid_input", "the examiner's name is required");
+      if (req.idle_lock_minutes > 480) throw new BackendError("invalid_input", "the idle lock time must be at most 480 minutes (0 turns it off)");
+      state.settings = { examiner: req.examiner.trim(), idle_lock_minutes: req.idle_lock_minutes };
+      if (req.exhibit_prefix && state.open) state.open.matter.exhibit_prefix = req.exhibit_prefix;
+      return state.settings;
+    },
+    async onDrop(cb) {
+      state.dropListeners.push(cb);
+      return () => (state.dropListeners = state.dropListeners.filter((l) => l !== cb));
+    },
+    async onLocked(cb) {
+      state.lockListeners.push(cb);
+      return () => (state.lockListeners = state.lockListeners.filter((l) => l !== cb));
+    },
+  };
+  return b;
+}
+
+/** Simulates an OS drop on the window. */
+export function dropOn(b: Backend & { state: MockState }, paths: string[]): void {
+  const t = `drop-${b.state.selections.size + 1}-${Date.now()}`;
+  b.state.selections.set(t, paths);
+  b.state.dropListeners.forEach((l) => l({ token: t, paths }));
+}
