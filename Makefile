@@ -1,8 +1,21 @@
-.PHONY: run test bench install-deps
+.PHONY: run demo-cli test bench install-deps package bindings
 
-# Run Custos: `make run` shows a demo matter; `make run VAULT=path` opens a vault.
+# Run the Custos desktop app: `make run` (start screen with the demo matter)
+# or `make run VAULT=path` (that vault offered for unlocking).
 run:
 	bash scripts/run.sh $(VAULT)
+
+# The command-line walk-through of a demo matter (init, add, verify, export).
+demo-cli:
+	bash scripts/demo-cli.sh
+
+# The .deb of the desktop app (tauri bundler).
+package:
+	bash scripts/package.sh
+
+# Regenerate ui/src/lib/bindings.ts from the Rust types.
+bindings:
+	bash -c 'source scripts/env.sh && cargo run -q --locked --bin custos-bindings'
 
 # Every test of the workspace.
 test:

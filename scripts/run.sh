@@ -1,42 +1,19 @@
 #!/usr/bin/env bash
-# Runs Custos. With a vault folder: lists and verifies it (the passphrase is
-# asked for, or taken from CUSTOS_PASSPHRASE). Without one: builds a demo
-# matter from the sample documents in samples/ and shows it.
+# Runs the Custos desktop app. With a vault folder as argument it is offered
+# for unlocking first; without one the start screen offers the demo matter
+# (made on the spot from the sample documents that ship with Custos).
+#   make run                 # start screen, "Open demo matter"
+#   make run VAULT=~/Matters/halvorsen
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 bash "$REPO_ROOT/scripts/install-deps.sh"
+source "$REPO_ROOT/scripts/env.sh"
+(cd "$REPO_ROOT/ui" && npm run --silent build)
 cd "$REPO_ROOT"
-cargo build --release --locked -q -p custos-cli
-custos="$CARGO_TARGET_DIR/release/custos"
-
-if [ $# -ge 1 ]; then
-    vault="$1"
-    "$custos" list "$vault"
-    "$custos" verify "$vault"
-    exit
+cargo build --locked -q -p custos-app --bin custos-app
+app="$CARGO_TARGET_DIR/debug/custos-app"
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "No display: running Custos under Xvfb (no window will be visible)." >&2
+    exec xvfb-run -a "$app" "$@"
 fi
-
-demo="${CUSTOS_DEMO_DIR:-$HOME/.cache/custos/demo-vault}"
-export CUSTOS_PASSPHRASE="${CUSTOS_PASSPHRASE:-demo passphrase}"
-if [ ! -f "$demo/custos-vault.json" ]; then
-    rm -rf "$demo"
-    echo "== Creating the demo matter in $demo (passphrase: \"$CUSTOS_PASSPHRASE\")"
-    "$custos" init "$demo" --matter "Halvorsen Dynamics v. Brandt" --matter-number "3:26-cv-01482" \
-        --examiner "Dana Whitfield (paralegal)"
-    "$custos" add "$demo" samples/trade-secret --custodian "Erik Brandt" \
-        --source "Halvorsen document system and mail server exports" \
-        --method "Logical copy of exported files" --purpose "Litigation hold 2026-06-01" --tag demo
-fi
-echo "== Exhibits"
-"$custos" list "$demo"
-echo "== Full verification"
-"$custos" verify "$demo"
-echo "== Custody log"
-"$custos" log "$demo" | tail -n 15
-bundle="$(dirname "$demo")/demo-production-$(date +%Y%m%d-%H%M%S).zip"
-echo "== Sealed production for counsel: $bundle"
-"$custos" export "$demo" --out "$bundle" --bates-prefix HAL --organization "Demo Firm LLP"
-echo "== Checking it as counsel would (no vault needed)"
-"$custos" verify-bundle "$bundle"
-echo
-echo "Try: CUSTOS_PASSPHRASE='$CUSTOS_PASSPHRASE' $custos show $demo EX-0001"
+exec "$app" "$@"

@@ -91,7 +91,15 @@ pub fn run() {
                 None => app.path().app_cache_dir()?.join("demo-vault"),
             };
             let typed_paths = std::env::var("CUSTOS_ALLOW_TYPED_PATHS").as_deref() == Ok("1");
-            app.manage(AppState::new(config_dir, demo_dir, typed_paths));
+            let state = AppState::new(config_dir, demo_dir, typed_paths);
+            // `custos-app <vault folder>` puts that vault first on the start screen.
+            if let Some(arg) = std::env::args_os().nth(1).map(PathBuf::from) {
+                match custos_core::probe(&arg) {
+                    Ok(config) => state.remember(&config.vault_id, &std::path::absolute(&arg)?)?,
+                    Err(e) => eprintln!("custos-app: {e}"),
+                }
+            }
+            app.manage(state);
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Custos")
                 .inner_size(1280.0, 820.0)

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the Debian package of the desktop app with the tauri bundler:
+# $CARGO_TARGET_DIR/release/bundle/deb/Custos_<version>_amd64.deb
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+bash "$REPO_ROOT/scripts/install-deps.sh"
+source "$REPO_ROOT/scripts/env.sh"
+cd "$REPO_ROOT"
+"$REPO_ROOT/ui/node_modules/.bin/tauri" build --bundles deb -- --locked
+ls -1 "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb

@@ -1,0 +1,67 @@
+/**
+ * How custody events read to people: action names in words, times in UTC,
+ * action-specific details as one compact line. All pure.
+ */
+import type { Action, Value } from "./bindings";
+import { formatUtc, parseTime } from "./format";
+
+/** Every action the custody log records, in words. */
+const LABELS: ReadonlyMap<string, string> = new Map<Action, string>([
+  ["vault_created", "Vault created"],
+  ["vault_unlocked", "Vault unlocked"],
+  ["collected", "Collected"],
+  ["duplicate_source_recorded", "Duplicate source recorded"],
+  ["metadata_edited", "Metadata edited"],
+  ["viewed", "Viewed"],
+  ["extracted", "Extracted"],
+  ["verified", "Verified"],
+  ["stray_object_quarantined", "Stray object quarantined"],
+  ["passphrase_changed", "Passphrase changed"],
+  ["exported", "Exported"],
+  ["received", "Received"],
+  ["setting_changed", "Setting changed"],
+]);
+
+/**
+ * An action name in words: "duplicate_source_recorded" → "Duplicate source
+ * recorded". An action this version does not know is still spelled out from
+ * its snake_case name, never hidden.
+ */
+export function actionLabel(action: string): string {
+  const known = LABELS.get(action);
+  if (known) return known;
+  const words = action.replace(/_+/g, " ").trim();
+  if (!words) return action;
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An event time as "2026-06-01 10:02:00 UTC"; a value that does not parse is returned unchanged. */
+export function utcTime(iso: string): string {
+  const date = parseTime(iso);
+  return date ? formatUtc(date) : iso;
+}
+
+/** The UTC calendar date of an RFC 3339 time, "YYYY-MM-DD", or "" when it does not parse. */
+export function utcDate(iso: string): string {
+  const date = parseTime(iso);
+  return date ? date.toISOString().slice(0, 10) : "";
+}
+
+function valueText(value: Value): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * Action-specific details on one line: `field: "description", after: "New"`.
+ * Strings are quoted so that an empty value stays visible; nested values are
+ * compact JSON. No details give "".
+ */
+export function detailsText(details: Value): string {
+  if (details === null || details === undefined) return "";
+  if (typeof details !== "object" || Array.isArray(details)) return valueText(details);
+  return Object.entries(details)
+    .map(([key, value]) => `${key}: ${valueText(value)}`)
+    .join(", ");
+}
