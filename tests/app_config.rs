@@ -100,10 +100,11 @@ fn no_plugin_gives_javascript_the_file_system_shell_or_network() {
 #[test]
 fn bindings_name_exactly_the_declared_commands() {
     let ts = std::fs::read_to_string(root().join("ui/src/lib/bindings.ts")).unwrap();
+    // `__TAURI_INVOKE("name"` or `__TAURI_INVOKE<T>("name"`.
     let invoked: BTreeSet<String> = ts
-        .split("__TAURI_INVOKE(\"")
+        .split("__TAURI_INVOKE")
         .skip(1)
-        .map(|s| s.split('"').next().unwrap().to_string())
+        .filter_map(|s| s.split_once("(\"").map(|(_, rest)| rest.split('"').next().unwrap().to_string()))
         .collect();
     assert_eq!(invoked, declared_commands(), "build.rs COMMANDS and the registered commands differ");
 }

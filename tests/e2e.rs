@@ -103,7 +103,7 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_custos-app") }));
         caps.insert("browserName".into(), "wry".into());
-        let client = ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session");
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session");
         let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots");
         std::fs::create_dir_all(&shots).unwrap();
         App { client, shots, step: 0, _driver: driver, _xvfb: xvfb }
