@@ -98,8 +98,9 @@ pub async fn typed_path(app: AppHandle, path: String) -> Res<Selection> {
     .await
 }
 
+/// The one folder of a selection; the selection stays until `s.take` after success.
 fn one_path(s: &AppState, token: &str) -> Res<PathBuf> {
-    let mut p = s.take(token)?;
+    let mut p = s.peek(token)?;
     if p.len() != 1 {
         return Err(WireError::new(ErrorCode::InvalidInput, "choose exactly one folder"));
     }
@@ -136,6 +137,7 @@ pub async fn create_vault(app: AppHandle, request: CreateVaultRequest) -> Res<Va
             opts.exhibit_prefix = p;
         }
         let vault = Vault::create(&root, &opts, &passphrase, Arc::new(SystemClock))?;
+        let _ = s.take(&folder);
         if s.settings().examiner.is_empty() {
             let mut set = s.settings();
             set.examiner = examiner;
@@ -154,14 +156,17 @@ pub async fn create_vault(app: AppHandle, request: CreateVaultRequest) -> Res<Va
 pub async fn open_vault(app: AppHandle, target: VaultTarget, passphrase: String) -> Res<VaultSummary> {
     blocking(app, move |_, s| {
         let passphrase = SecretString::from(passphrase);
-        let root = match target {
-            VaultTarget::Recent { vault_id } => s.recent_path(&vault_id)?,
-            VaultTarget::Selection { token } => one_path(s, &token)?,
+        let (root, token) = match target {
+            VaultTarget::Recent { vault_id } => (s.recent_path(&vault_id)?, None),
+            VaultTarget::Selection { token } => (one_path(s, &token)?, Some(token)),
         };
         let examiner = s.settings().examiner;
         let actor = Some(examiner.as_str()).filter(|e| !e.trim().is_empty());
         let demo = root == s.demo_dir;
         let vault = Vault::open(&root, &Unlock::Passphrase(passphrase), actor, Arc::new(SystemClock))?;
+        if let Some(t) = token {
+            let _ = s.take(&t);
+        }
         s.remember(&vault.config().vault_id, &root)?;
         s.install(OpenVault { vault, demo })?;
         Ok(s.summary().expect("just installed"))
@@ -469,6 +474,10 @@ pub async fn save_settings(app: AppHandle, request: SaveSettings) -> Res<Setting
         }
         if let Some(prefix) = opt(request.exhibit_prefix) {
             s.with_vault(|o| Ok(o.vault.set_exhibit_prefix(&prefix)?))?;
+        }
+        if s.summary().is_some() {
+            // The open vault records the new examiner from now on.
+            s.with_vault(|o| Ok(o.vault.set_actor(&examiner)?))?;
         }
         let settings = Settings { examiner, idle_lock_minutes: request.idle_lock_minutes };
         s.set_settings(settings.clone())?;

@@ -1,7 +1,7 @@
 //! Safe previews: decrypted bytes are held in memory and served through the
 //! `custos-preview` protocol only to requests carrying the session's token,
 //! with `nosniff` and a CSP that forbids scripts. E-mail and text are sent
-//! as text; HTML goes to a sandboxed frame with scripts off.
+//! as text; HTML is sent as its source text and shown as text.
 
 use crate::state::AppState;
 use crate::wire::{EmailPreview, Preview, PreviewKind};
@@ -14,7 +14,7 @@ pub const MAX_PREVIEW: u64 = 64 << 20;
 const MAX_TEXT: usize = 2 << 20;
 
 /// The response CSP of every preview: nothing may run, load or navigate.
-pub const PREVIEW_CSP: &str = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors tauri://localhost http://tauri.localhost";
+pub const PREVIEW_CSP: &str = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'";
 
 /// How an exhibit of this type is shown.
 pub fn kind_for(mime: &str, name: &str) -> PreviewKind {
@@ -40,11 +40,11 @@ pub fn none(mime: &str, reason: String) -> Preview {
 pub fn build(state: &AppState, kind: PreviewKind, mime: String, bytes: Vec<u8>) -> Preview {
     let mut p = Preview { kind, mime: mime.clone(), url: None, text: None, truncated: false, email: None, reason: None };
     match kind {
-        PreviewKind::Image | PreviewKind::Pdf | PreviewKind::Html => {
+        PreviewKind::Image | PreviewKind::Pdf => {
             let id = state.hold_preview(mime, bytes);
             p.url = Some(url(&state.preview_token, &id));
         }
-        PreviewKind::Text => {
+        PreviewKind::Text | PreviewKind::Html => {
             p.truncated = bytes.len() > MAX_TEXT;
             let cut = &bytes[..bytes.len().min(MAX_TEXT)];
             p.text = Some(String::from_utf8_lossy(cut).into_owned());

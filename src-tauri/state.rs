@@ -153,6 +153,14 @@ impl AppState {
         Selection { token, paths: shown }
     }
 
+    /// The paths of a selection, left in place (for a command that may fail
+    /// and be retried, such as unlocking with a mistyped passphrase).
+    pub fn peek(&self, token: &str) -> Res<Vec<PathBuf>> {
+        lock(&self.selections).get(token).cloned().ok_or_else(|| {
+            WireError::new(ErrorCode::StaleSelection, "that file selection is no longer available; choose the files again")
+        })
+    }
+
     /// Takes the paths of a selection (each selection is used once).
     pub fn take(&self, token: &str) -> Res<Vec<PathBuf>> {
         lock(&self.selections).remove(token).ok_or_else(|| {

@@ -331,7 +331,7 @@ pub enum PreviewKind {
     Pdf,
     /// Text, in `text`.
     Text,
-    /// HTML, in a sandboxed frame (no scripts) from the preview URL.
+    /// HTML, its source in `text`, shown as text (nothing in it runs or loads).
     Html,
     /// An e-mail message, parsed, in `email`.
     Email,
@@ -365,9 +365,9 @@ pub struct Preview {
     pub kind: PreviewKind,
     /// MIME type.
     pub mime: String,
-    /// URL on the preview protocol (image, PDF, HTML).
+    /// URL on the preview protocol (image, PDF).
     pub url: Option<String>,
-    /// Text content (text).
+    /// Text content (text, HTML source).
     pub text: Option<String>,
     /// Whether `text` was cut short.
     pub truncated: bool,

@@ -5,7 +5,7 @@
 //! Paths are typed into fields that exist only when the app is started with
 //! `CUSTOS_ALLOW_TYPED_PATHS=1`, because WebDriver cannot drive native dialogs.
 
-use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use fantoccini::{Client, ClientBuilder, elements::Element};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -36,19 +36,17 @@ impl Drop for Proc {
     }
 }
 
-/// An X display: the one in DISPLAY, or a private Xvfb.
-fn display() -> (String, Option<Proc>) {
-    if let Ok(d) = std::env::var("DISPLAY") {
-        if !d.is_empty() {
-            return (d, None);
-        }
-    }
+/// A private Xvfb whose screen is also a file (`-fbdir`), so screenshots
+/// come from what the X server shows. (WebKitWebDriver's own screenshot
+/// command stops answering on some pages of the app and wedges the session.)
+fn display(fbdir: &Path) -> (String, Proc) {
     for n in 90..200 {
         if Path::new(&format!("/tmp/.X{n}-lock")).exists() || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
             continue;
         }
         let child = Command::new("Xvfb")
-            .args([format!(":{n}").as_str(), "-screen", "0", "1440x900x24", "-nolisten", "tcp"])
+            .args([format!(":{n}").as_str(), "-screen", "0", "1280x820x24", "-nolisten", "tcp", "-fbdir"])
+            .arg(fbdir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -58,7 +56,7 @@ fn display() -> (String, Option<Proc>) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (format!(":{n}"), Some(proc));
+                return (format!(":{n}"), proc);
             }
             if let Ok(Some(_)) = proc.0.try_wait() {
                 break; // display taken meanwhile; try the next
@@ -69,17 +67,41 @@ fn display() -> (String, Option<Proc>) {
     panic!("no free X display for Xvfb");
 }
 
+/// The Xvfb screen file (XWD, 32 bits per pixel) as a PNG.
+fn xwd_to_png(xwd: &[u8]) -> Vec<u8> {
+    let be = |i: usize| u32::from_be_bytes(xwd[i * 4..i * 4 + 4].try_into().unwrap()) as usize;
+    let (header, width, height, byte_order, bpp, stride, ncolors) = (be(0), be(4), be(5), be(7), be(11), be(12), be(19));
+    assert_eq!(bpp, 32, "Xvfb screen of 24-bit depth is stored 32 bits per pixel");
+    let pixels = &xwd[header + ncolors * 12..];
+    let mut rgb = Vec::with_capacity(width * height * 3);
+    for y in 0..height {
+        for x in 0..width {
+            let p = &pixels[y * stride + x * 4..y * stride + x * 4 + 4];
+            let v = if byte_order == 0 { u32::from_le_bytes(p.try_into().unwrap()) } else { u32::from_be_bytes(p.try_into().unwrap()) };
+            rgb.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width as u32, height as u32);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header().unwrap().write_image_data(&rgb).unwrap();
+    out
+}
+
 struct App {
     client: Client,
     shots: PathBuf,
     step: u32,
+    fbdir: tempfile::TempDir,
     _driver: Proc,
-    _xvfb: Option<Proc>,
+    _xvfb: Proc,
 }
 
 impl App {
     async fn launch(config: &Path, demo: &Path) -> App {
-        let (display, xvfb) = display();
+        let fbdir = tempfile::tempdir().unwrap();
+        let (display, xvfb) = display(fbdir.path());
         let port = free_port();
         let native = free_port();
         let driver = Proc(
@@ -90,8 +112,8 @@ impl App {
                 .env("CUSTOS_DEMO_DIR", demo)
                 .env("CUSTOS_ALLOW_TYPED_PATHS", "1")
                 .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stdout(std::fs::File::create(std::env::temp_dir().join("custos-e2e-driver.log")).unwrap())
+                .stderr(std::fs::File::create(std::env::temp_dir().join("custos-e2e-driver.err")).unwrap())
                 .spawn()
                 .expect("tauri-driver is installed (scripts/install-deps.sh installs it)"),
         );
@@ -103,34 +125,114 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_custos-app") }));
         caps.insert("browserName".into(), "wry".into());
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session");
+        // tauri-driver listens before WebKitWebDriver is ready: retry briefly.
+        let mut attempt = 0;
+        let client = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if attempt < 20 => {
+                    attempt += 1;
+                    eprintln!("e2e: WebDriver session not ready ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("WebDriver session: {e}"),
+            }
+        };
         let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots");
         std::fs::create_dir_all(&shots).unwrap();
-        App { client, shots, step: 0, _driver: driver, _xvfb: xvfb }
+        App { client, shots, step: 0, fbdir, _driver: driver, _xvfb: xvfb }
     }
 
     async fn shot(&mut self, name: &str) {
+        eprintln!("e2e: screenshot {name}");
         self.step += 1;
-        let png = self.client.screenshot().await.unwrap();
-        std::fs::write(self.shots.join(format!("{:02}-{name}.png", self.step)), png).unwrap();
+        // Let the web view paint what the last step changed.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let xwd = std::fs::read(self.fbdir.path().join("Xvfb_screen0")).unwrap();
+        std::fs::write(self.shots.join(format!("{:02}-{name}.png", self.step)), xwd_to_png(&xwd)).unwrap();
     }
 
-    async fn wait(&self, loc: Locator<'_>) -> Element {
-        self.client.wait().at_most(WAIT).for_element(loc).await.unwrap_or_else(|e| panic!("waiting for {loc:?}: {e}"))
+    /// Polls `script` (which returns an element or null) until it gives an
+    /// element. Elements are looked up with script, not WebDriver's find:
+    /// WebKitWebDriver's find stops answering once the app has made IPC
+    /// calls, while script execution keeps working.
+    async fn poll(&self, what: &str, script: &str, args: Vec<serde_json::Value>) -> Element {
+        eprintln!("e2e: wait for {what}");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = match tokio::time::timeout(Duration::from_secs(5), self.client.execute(script, args.clone())).await {
+                Ok(v) => v.unwrap(),
+                Err(_) => {
+                    eprintln!("e2e: script timed out");
+                    serde_json::Value::Null
+                }
+            };
+            if let Some(id) = v.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()) {
+                return Element::from_element_id(self.client.clone(), id.to_string().into());
+            }
+            assert!(Instant::now() < deadline, "never found {what}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn css(&self, css: &str) -> Element {
+        self.poll(css, "return document.querySelector(arguments[0])", vec![css.into()]).await
+    }
+
+    async fn xpath(&self, xp: &str) -> Element {
+        self.poll(
+            xp,
+            "return document.evaluate(arguments[0], document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue",
+            vec![xp.into()],
+        )
+        .await
     }
 
     async fn by_id(&self, id: &str) -> Element {
-        self.wait(Locator::Id(id)).await
+        self.css(&format!("#{id}")).await
     }
 
-    /// A button (or link) by its visible text.
+    /// A button by its visible text.
     async fn button(&self, text: &str) -> Element {
-        let xp = format!("//button[normalize-space(.)={}]", xpath_str(text));
-        self.wait(Locator::XPath(&xp)).await
+        self.xpath(&format!("//button[normalize-space(.)={}]", xpath_str(text))).await
     }
 
+    async fn run(&self, script: &str, el: &Element, more: Vec<serde_json::Value>) -> serde_json::Value {
+        let mut args = vec![serde_json::to_value(el).unwrap()];
+        args.extend(more);
+        self.client.execute(script, args).await.unwrap()
+    }
+
+    /// Clicks a button by its text (a DOM click: WebDriver's pointer click
+    /// waits for page loads that a single-page app never makes).
     async fn click(&self, text: &str) {
-        self.button(text).await.click().await.unwrap();
+        eprintln!("e2e: click {text:?}");
+        let b = self.button(text).await;
+        self.click_el(&b).await;
+    }
+
+    async fn click_el(&self, el: &Element) {
+        self.run("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click(); return 1", el, vec![]).await;
+    }
+
+    /// Types into a field as the user would (value set, input event fired).
+    async fn set(&self, el: &Element, value: &str) {
+        self.run(
+            "const el = arguments[0];
+             el.focus();
+             const proto = el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+             Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
+             el.dispatchEvent(new Event('input', {bubbles: true}));
+             el.dispatchEvent(new Event('change', {bubbles: true}));
+             return 1",
+            el,
+            vec![value.into()],
+        )
+        .await;
     }
 
     /// An input by its label text.
@@ -139,26 +241,29 @@ impl App {
             "//input[@id=//label[normalize-space(.)={0}]/@for] | //textarea[@id=//label[normalize-space(.)={0}]/@for]",
             xpath_str(label)
         );
-        self.wait(Locator::XPath(&xp)).await
+        self.xpath(&xp).await
     }
 
     async fn fill(&self, label: &str, value: &str) {
         let f = self.field(label).await;
-        f.clear().await.unwrap();
-        f.send_keys(value).await.unwrap();
+        self.set(&f, value).await;
     }
 
     async fn fill_id(&self, id: &str, value: &str) {
         let f = self.by_id(id).await;
-        f.clear().await.unwrap();
-        f.send_keys(value).await.unwrap();
+        self.set(&f, value).await;
+    }
+
+    async fn body_text(&self) -> String {
+        self.js("return document.body.innerText").await.as_str().unwrap_or_default().to_string()
     }
 
     /// Waits until the page text contains `needle`.
     async fn see(&self, needle: &str) {
+        eprintln!("e2e: expect to see {needle:?}");
         let deadline = Instant::now() + WAIT;
         loop {
-            let body = self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap_or_default();
+            let body = self.body_text().await;
             if body.contains(needle) {
                 return;
             }
@@ -167,8 +272,13 @@ impl App {
         }
     }
 
-    async fn text_of(&self, loc: Locator<'_>) -> String {
-        self.wait(loc).await.text().await.unwrap()
+    async fn text_of(&self, css: &str) -> String {
+        let el = self.css(css).await;
+        self.run("return arguments[0].innerText", &el, vec![]).await.as_str().unwrap_or_default().to_string()
+    }
+
+    async fn attr(&self, el: &Element, name: &str) -> Option<String> {
+        self.run("return arguments[0].getAttribute(arguments[1])", el, vec![name.into()]).await.as_str().map(str::to_string)
     }
 
     async fn js(&self, script: &str) -> serde_json::Value {
@@ -186,4 +296,166 @@ fn sha256_hex(bytes: &[u8]) -> String {
     out.stdin.as_ref().unwrap().write_all(bytes).unwrap();
     let o = out.wait_with_output().unwrap();
     String::from_utf8(o.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+}
+
+/// A paralegal's first session: create a vault, take in a folder, find an
+/// exhibit and read its hash, preview it, verify everything, lock, and
+/// unlock (a wrong passphrase refused first). Hostile names and pages must
+/// not run script; the window must not navigate away or open new windows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paralegal_workflow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let demo = tmp.path().join("demo-vault");
+    let vault = tmp.path().join("Halvorsen vault");
+    let evidence = tmp.path().join("From Brandt laptop");
+    std::fs::create_dir_all(evidence.join("mail")).unwrap();
+    let memo = b"Project Lodestar: confidential. Do not forward.\n".to_vec();
+    std::fs::write(evidence.join("memo.txt"), &memo).unwrap();
+    std::fs::write(evidence.join("<img src=x onerror=window.__pwned=1>.txt"), b"hostile name\n").unwrap();
+    std::fs::write(evidence.join("page.html"), b"<html><body><script>parent.__pwned=2;document.title='ran'</script>page</body></html>").unwrap();
+    std::fs::write(
+        evidence.join("mail/specs.eml"),
+        b"From: Erik Brandt <erik@example.com>\r\nTo: e.brandt@example.net\r\nSubject: Lodestar specs\r\nDate: Thu, 14 May 2026 21:04:00 +0000\r\n\r\nSee attached.\r\n",
+    )
+    .unwrap();
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("icons/128x128.png"), evidence.join("seal.png")).unwrap();
+    let passphrase = "quartz lantern harbour mitten 1987";
+
+    let mut app = App::launch(&config, &demo).await;
+    app.see("Create a vault").await;
+    app.shot("start").await;
+
+    // Create the vault.
+    app.fill_id("create-matter", "Halvorsen Dynamics v. Brandt").await;
+    app.fill_id("create-number", "3:26-cv-01482").await;
+    app.fill_id("create-examiner", "Dana Whitfield").await;
+    app.fill_id("typed-new-path", vault.to_str().unwrap()).await;
+    app.fill_id("create-passphrase", passphrase).await;
+    app.fill_id("create-confirm", passphrase).await;
+    app.shot("create-form").await;
+    app.click("Create vault").await;
+    app.css("nav[aria-label=Main]").await;
+    app.see("Halvorsen Dynamics v. Brandt").await;
+    app.shot("dashboard-empty").await;
+    assert!(vault.join("custos-vault.json").exists(), "the vault is on disk");
+
+    // Take in a folder.
+    app.click("Intake").await;
+    app.fill_id("typed-intake-path", evidence.to_str().unwrap()).await;
+    app.click("Add path").await;
+    app.see("From Brandt laptop").await;
+    app.fill("Custodian", "Erik Brandt").await;
+    app.shot("intake-form").await;
+    app.click("Take in").await;
+    let text = app.text_of("[data-testid=intake-summary]").await;
+    assert!(text.contains("5 stored"), "intake summary: {text}");
+    app.shot("intake-result").await;
+
+    // The exhibits table; a hostile file name is shown as text.
+    app.click("Exhibits").await;
+    app.see("EX-0005").await;
+    app.see("<img src=x onerror=window.__pwned=1>.txt").await;
+    app.shot("exhibits").await;
+    assert_eq!(app.js("return window.__pwned === undefined").await, serde_json::json!(true), "no script from a file name ran");
+
+    // Open the memo and read its SHA-256.
+    let opened = app
+        .client
+        .execute(
+            "const r = [...document.querySelectorAll('[role=row]')].find(r => r.textContent.includes(arguments[0]));
+             if (r) r.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
+             return !!r;",
+            vec![serde_json::json!("memo.txt")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(opened, serde_json::json!(true));
+    let sha = app.text_of("[data-testid=sha256]").await;
+    assert_eq!(sha.trim(), sha256_hex(&memo), "the app shows the memo's SHA-256");
+    app.click("Show preview").await;
+    app.see("Project Lodestar: confidential").await;
+    app.see("Viewed").await;
+    app.shot("exhibit-detail").await;
+
+    // The HTML page previews as its source text; its script never runs.
+    app.click("Exhibits").await;
+    app.see("page.html").await;
+    app.client
+        .execute(
+            "const r = [...document.querySelectorAll('[role=row]')].find(r => r.textContent.includes('page.html'));
+             r.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.click("Show preview").await;
+    app.see("<script>parent.__pwned=2").await;
+    assert_eq!(app.js("return document.querySelectorAll('iframe, [data-testid=preview] script').length").await, serde_json::json!(0));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(app.js("return window.__pwned === undefined").await, serde_json::json!(true), "no script from a page ran");
+    app.shot("html-preview").await;
+
+    // An image is served by the preview protocol (session token in the URL).
+    app.click("Exhibits").await;
+    app.see("seal.png").await;
+    app.client
+        .execute(
+            "const r = [...document.querySelectorAll('[role=row]')].find(r => r.textContent.includes('seal.png'));
+             r.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.click("Show preview").await;
+    let img = app.css("[data-testid=preview] img").await;
+    let deadline = Instant::now() + WAIT;
+    while app.run("return arguments[0].complete && arguments[0].naturalWidth", &img, vec![]).await != serde_json::json!(128) {
+        assert!(Instant::now() < deadline, "the image preview never loaded");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let src = app.attr(&img, "src").await.unwrap();
+    assert!(src.starts_with("custos-preview://localhost/"), "{src}");
+    app.shot("image-preview").await;
+
+    // Full verification.
+    app.click("Verify").await;
+    app.click("Full verification").await;
+    let result = app.text_of("[data-testid=verify-result]").await;
+    assert!(result.contains("No problems found"), "verification: {result}");
+    app.shot("verify").await;
+
+    // The custody log has the whole story.
+    app.click("Custody log").await;
+    app.see("Vault created").await;
+    app.see("Collected").await;
+    app.shot("custody-log").await;
+
+    // The window stays on the app: no navigation, no new windows.
+    app.js("window.location.href = 'https://example.com/'; return 1").await;
+    app.js("window.open('https://example.com/'); return 1").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let url = app.client.current_url().await.unwrap();
+    assert!(url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost"), "navigated to {url}");
+    assert_eq!(app.client.windows().await.unwrap().len(), 1, "no new window");
+
+    // Lock, then a wrong passphrase is refused and the right one unlocks.
+    app.click("Lock").await;
+    app.see("Open a vault").await;
+    app.shot("locked").await;
+    let recent = app.css("button.recent-pick").await;
+    app.click_el(&recent).await;
+    app.fill_id("unlock-passphrase", "not the passphrase").await;
+    app.click("Unlock").await;
+    app.see("Wrong passphrase").await;
+    app.shot("wrong-passphrase").await;
+    app.fill_id("unlock-passphrase", passphrase).await;
+    app.click("Unlock").await;
+    app.css("nav[aria-label=Main]").await;
+    app.see("Halvorsen Dynamics v. Brandt").await;
+    app.click("Exhibits").await;
+    app.see("EX-0005").await;
+    app.shot("unlocked").await;
+
+    app.client.clone().close().await.unwrap();
 }

@@ -15,12 +15,15 @@ describe("with a frozen Object.prototype", () => {
   it("runs the shell, the table and the strength meter", async () => {
     Object.freeze(Object.prototype);
     const { default: App } = await import("./App.svelte");
+    const { setBackend } = await import("./lib/backend");
+    const { createMockBackend, MOCK_MATTER } = await import("./lib/mock-backend");
+    setBackend(createMockBackend({ open: { matter: MOCK_MATTER, path: "/v", demo: false } }));
     const { default: VirtualTable } = await import("./lib/components/VirtualTable.svelte");
     const { default: StrengthMeter } = await import("./lib/components/StrengthMeter.svelte");
     const user = userEvent.setup();
 
-    render(App, { matter: "M" });
-    await user.click(screen.getByRole("button", { name: "Verify" }));
+    render(App);
+    await user.click(await screen.findByRole("button", { name: "Verify" }));
     expect(screen.getByRole("button", { name: "Verify" })).toHaveAttribute("aria-current", "page");
 
     const columns: Column<Row>[] = [

@@ -453,6 +453,19 @@ impl Vault {
         self.flush()
     }
 
+    /// Changes who is recorded as actor of the events from now on (the
+    /// examiner changed mid-session). Events already pending keep the
+    /// earlier actor: they are written first.
+    pub fn set_actor(&mut self, actor: &str) -> Result<()> {
+        let actor = actor.trim();
+        if actor.is_empty() {
+            return Err(Error::InvalidInput("the examiner's name is required".into()));
+        }
+        self.flush()?;
+        self.session.actor = actor.to_string();
+        Ok(())
+    }
+
     /// Writes the session's pending events now.
     pub fn flush(&mut self) -> Result<()> {
         if !self.session.pending.is_empty() {

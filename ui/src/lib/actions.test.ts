@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { actionLabel, detailsText, utcDate, utcTime } from "./actions";
+import { CUSTODY_CSV_HEADER, actionLabel, custodyCsv, detailsText, guardCell, utcDate, utcTime } from "./actions";
 import type { Action } from "./bindings";
+import { mockEvent } from "./mock-backend";
 
 describe("actionLabel", () => {
   it("names every action in words", () => {
@@ -62,5 +63,40 @@ describe("detailsText", () => {
     expect(detailsText({})).toBe("");
     expect(detailsText(null)).toBe("");
     expect(detailsText("note")).toBe('"note"');
+  });
+});
+
+describe("custody log CSV", () => {
+  it("guards cells a spreadsheet would run as formulas", () => {
+    for (const bad of ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]) expect(guardCell(bad)).toBe(`'${bad}`);
+    for (const fine of ["EX-0001", "Dana Whitfield", "", "a=b", "'quoted", " =x"]) expect(guardCell(fine)).toBe(fine);
+  });
+
+  it("writes a header and one row per event, quoted and guarded", () => {
+    const csv = custodyCsv([
+      mockEvent(1, { action: "vault_created", details: {} }),
+      mockEvent(2, {
+        action: "collected",
+        exhibit: "EX-0001",
+        actor: '=HYPERLINK("http://evil.example","x")',
+        purpose: "Hold, per counsel",
+        hash_algorithm: "SHA-256",
+        hash_before: "ab",
+        hash_after: "ab",
+        hashes_match: true,
+        details: { name: 'say "hi"' },
+      }),
+    ]);
+    const lines = csv.split("\r\n");
+    expect(lines[0]).toBe(CUSTODY_CSV_HEADER.join(","));
+    expect(lines[0]).toBe(
+      "seq,time,action,exhibit,actor,released_by,received_by,purpose,method,tool,hash_algorithm,hash_before,hash_after,hashes_match,location,details",
+    );
+    expect(lines[1]).toBe("1,2026-06-01T10:01:00.000000Z,vault_created,,Dana Whitfield,,,,,Custos 0.1.0,,,,,ws-paralegal-2,{}");
+    expect(lines[2]).toBe(
+      '2,2026-06-01T10:02:00.000000Z,collected,EX-0001,"\'=HYPERLINK(""http://evil.example"",""x"")",,,"Hold, per counsel",,Custos 0.1.0,SHA-256,ab,ab,true,ws-paralegal-2,"{""name"":""say \\""hi\\""""}"',
+    );
+    expect(lines[3]).toBe("");
+    expect(lines).toHaveLength(4);
   });
 });

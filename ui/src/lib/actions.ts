@@ -1,9 +1,10 @@
 /**
  * How custody events read to people: action names in words, times in UTC,
- * action-specific details as one compact line. All pure.
+ * action-specific details as one compact line; and the custody log as CSV.
+ * All pure.
  */
-import type { Action, Value } from "./bindings";
-import { formatUtc, parseTime } from "./format";
+import type { Action, CustodyEvent, Value } from "./bindings";
+import { formatUtc, parseTime, toCsv } from "./format";
 
 /** Every action the custody log records, in words. */
 const LABELS: ReadonlyMap<string, string> = new Map<Action, string>([
@@ -64,4 +65,66 @@ export function detailsText(details: Value): string {
   return Object.entries(details)
     .map(([key, value]) => `${key}: ${valueText(value)}`)
     .join(", ");
+}
+
+/** The columns of a custody log CSV, in order. */
+export const CUSTODY_CSV_HEADER = [
+  "seq",
+  "time",
+  "action",
+  "exhibit",
+  "actor",
+  "released_by",
+  "received_by",
+  "purpose",
+  "method",
+  "tool",
+  "hash_algorithm",
+  "hash_before",
+  "hash_after",
+  "hashes_match",
+  "location",
+  "details",
+] as const;
+
+/**
+ * Guards a CSV cell against formula injection: a spreadsheet would run a
+ * cell that begins with =, +, -, @, a tab or a carriage return, so such a
+ * cell gets a leading single quote and is read as text.
+ */
+export function guardCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/**
+ * The custody events as CSV (RFC 4180, a header row first): values as
+ * recorded (actions by their stored names, times in UTC, details as compact
+ * JSON), every cell guarded against formula injection.
+ */
+export function custodyCsv(events: readonly CustodyEvent[]): string {
+  const text = (v: string | null) => v ?? "";
+  const rows: string[][] = [[...CUSTODY_CSV_HEADER]];
+  for (const e of events) {
+    rows.push(
+      [
+        String(e.seq),
+        e.time,
+        e.action,
+        text(e.exhibit),
+        e.actor,
+        text(e.released_by),
+        text(e.received_by),
+        text(e.purpose),
+        text(e.method),
+        e.tool,
+        text(e.hash_algorithm),
+        text(e.hash_before),
+        text(e.hash_after),
+        e.hashes_match === null ? "" : String(e.hashes_match),
+        text(e.location),
+        e.details === null ? "" : JSON.stringify(e.details),
+      ].map(guardCell),
+    );
+  }
+  return toCsv(rows);
 }

@@ -32,9 +32,9 @@ export class BackendError extends Error {
 
 type Commands = typeof commands;
 type Unwrap<F> = F extends (...args: infer A) => Promise<infer R>
-  ? R extends { status: "ok"; data: infer T } | { status: "error"; error: unknown }
-    ? (...args: A) => Promise<T>
-    : (...args: A) => Promise<R>
+  ? [Extract<R, { status: "ok" }>] extends [never]
+    ? (...args: A) => Promise<R>
+    : (...args: A) => Promise<Extract<R, { status: "ok" }> extends { data: infer T } ? T : never>
   : never;
 
 type Streaming = "intake" | "verifyVault";

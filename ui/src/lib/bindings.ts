@@ -489,9 +489,9 @@ export type Preview = {
 	kind: PreviewKind,
 	/**  MIME type. */
 	mime: string,
-	/**  URL on the preview protocol (image, PDF, HTML). */
+	/**  URL on the preview protocol (image, PDF). */
 	url: string | null,
-	/**  Text content (text). */
+	/**  Text content (text, HTML source). */
 	text: string | null,
 	/**  Whether `text` was cut short. */
 	truncated: boolean,
@@ -512,7 +512,7 @@ export type PreviewKind =
 "pdf" | 
 /**  Text, in `text`. */
 "text" | 
-/**  HTML, in a sandboxed frame (no scripts) from the preview URL. */
+/**  HTML, its source in `text`, shown as text (nothing in it runs or loads). */
 "html" | 
 /**  An e-mail message, parsed, in `email`. */
 "email" | 

@@ -13,6 +13,7 @@ import type {
   JobEvent,
   LockReason,
   MatterInfo,
+  RecentVault,
   Selection,
   Settings,
   VaultSummary,
@@ -29,6 +30,10 @@ export interface MockState {
   dropListeners: ((s: Selection) => void)[];
   lockListeners: ((r: LockReason) => void)[];
   calls: string[];
+  /** The recent vaults `appInfo` lists (`forgetRecent` removes from it). */
+  recent: RecentVault[];
+  /** Whether `appInfo` says paths may be typed. */
+  typedPaths: boolean;
 }
 
 export const MOCK_MATTER: MatterInfo = {
@@ -85,6 +90,14 @@ export function mockEvent(seq: number, over: Partial<CustodyEvent> = {}): Custod
   };
 }
 
+/**
+ * A copy of a value as it arrives over IPC: every call returns fresh objects,
+ * so later changes to the mock's state do not show through earlier results.
+ */
+function wire<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 export function createMockBackend(init: Partial<MockState> = {}): Backend & { state: MockState } {
   const exhibits = init.exhibits ?? [
     mockExhibit(1, { name: "Lodestar spec v3.pdf", mime: "application/pdf", tags: ["hot"] }),
@@ -103,6 +116,10 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     dropListeners: [],
     lockListeners: [],
     calls: [],
+    recent: init.recent ?? [
+      { vault_id: MOCK_MATTER.vault_id, path: "/home/dana/Matters/Halvorsen", last_opened: "2026-06-02T08:00:00Z", available: true },
+    ],
+    typedPaths: init.typedPaths ?? false,
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -140,7 +157,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     };
   };
   const append = (ev: Partial<CustodyEvent>) => state.log.push(mockEvent(state.log.length + 1, ev));
-  const summary = (): VaultSummary => ({ matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false });
+  const summary = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
   const track = (name: string) => state.calls.push(name);
 
   const b: Backend & { state: MockState } = {
@@ -150,9 +167,9 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       return {
         version: "0.1.0",
         settings: state.settings,
-        recent: [{ vault_id: MOCK_MATTER.vault_id, path: "/home/dana/Matters/Halvorsen", last_opened: "2026-06-02T08:00:00Z", available: true }],
+        recent: state.recent.map((r) => ({ ...r })),
         open: state.open,
-        typed_paths: false,
+        typed_paths: state.typedPaths,
       };
     },
     async keepAlive() {},
@@ -174,8 +191,13 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       state.log = [mockEvent(1, { action: "vault_created" })];
       return state.open;
     },
-    async openVault(_target, passphrase) {
+    async openVault(target, passphrase) {
       track("openVault");
+      // Like the app: a selection is used up by the attempt, right or wrong.
+      if (target.kind === "selection" && !state.selections.delete(target.token))
+        throw new BackendError("stale_selection", "that file selection is no longer available; choose the files again");
+      if (target.kind === "recent" && !state.recent.some((r) => r.vault_id === target.vault_id))
+        throw new BackendError("stale_selection", "that vault is not in the recent list any more");
       if (passphrase !== MOCK_PASSPHRASE) throw new BackendError("wrong_passphrase", "wrong passphrase: the key file could not be decrypted with it");
       state.open = summary();
       return state.open;
@@ -191,8 +213,9 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       state.lockListeners.forEach((l) => l("user"));
       return null;
     },
-    async forgetRecent() {
+    async forgetRecent(vaultId) {
       track("forgetRecent");
+      state.recent = state.recent.filter((r) => r.vault_id !== vaultId);
       return null;
     },
     async dashboard() {
@@ -213,12 +236,12 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     async listExhibits() {
       track("listExhibits");
       need();
-      return state.exhibits;
+      return wire(state.exhibits);
     },
     async exhibitDetail(id) {
       track("exhibitDetail");
       need();
-      return { detail: detail(id), events: state.log.filter((e) => e.exhibit === id) };
+      return wire({ detail: detail(id), events: state.log.filter((e) => e.exhibit === id) });
     },
     async editExhibit(req) {
       track("editExhibit");
@@ -231,7 +254,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       }
       for (const t of req.add_tags) if (!e.tags.includes(t)) { e.tags.push(t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", added: t } }); }
       for (const t of req.remove_tags) if (e.tags.includes(t)) { e.tags = e.tags.filter((x) => x !== t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", removed: t } }); }
-      return { detail: detail(e.id), events: state.log.filter((x) => x.exhibit === e.id) };
+      return wire({ detail: detail(e.id), events: state.log.filter((x) => x.exhibit === e.id) });
     },
     async tagExhibits(req) {
       track("tagExhibits");
@@ -246,6 +269,10 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       need();
       const e = detail(id);
       append({ action: "viewed", exhibit: id });
+      const url = `custos-preview://localhost/${"0".repeat(64)}/${id}`;
+      if (e.mime === "text/html")
+        return { kind: "html", mime: e.mime, url: null, text: "<p>Newsletter</p><script>parent.pwned = 1</script>", truncated: false, email: null, reason: null };
+      if (e.mime.startsWith("image/")) return { kind: "image", mime: e.mime, url, text: null, truncated: false, email: null, reason: null };
       if (e.mime.startsWith("text/")) return { kind: "text", mime: e.mime, url: null, text: `Contents of ${e.name}`, truncated: false, email: null, reason: null };
       if (e.mime === "message/rfc822")
         return { kind: "email", mime: e.mime, url: null, text: null, truncated: false, reason: null, email: { from: "Erik Brandt <erik@example.com>", to: "e.brandt@example.net", cc: "", date: "2026-05-14T21:04:00Z", subject: "specs", body: "See attached.", attachments: ["spec.pdf"] } };
@@ -263,6 +290,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       onEvent({ type: "begin", files: paths.length, bytes: paths.length * 100 });
       const files = paths.map((path, i) => {
         const n = state.exhibits.length + 1;
+        onEvent({ type: "file_started", path, size: 100 });
         const ex = mockExhibit(n, { path, name: path.split("/").pop() ?? path, custodian: req.custodian, tags: req.tags });
         state.exhibits.push(ex);
         append({ action: "collected", exhibit: ex.id });
@@ -287,7 +315,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     async custodyLog() {
       track("custodyLog");
       need();
-      return state.log;
+      return wire(state.log);
     },
     async saveTextFile(req) {
       track("saveTextFile");

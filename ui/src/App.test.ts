@@ -1,0 +1,88 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import App from "./App.svelte";
+import { setBackend } from "./lib/backend";
+import { createMockBackend, dropOn, MOCK_MATTER } from "./lib/mock-backend";
+import { clearNotices, notices } from "./lib/notices.svelte";
+import { reset, router } from "./lib/router.svelte";
+import { closed } from "./lib/session.svelte";
+
+const OPEN = { matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false };
+
+describe("App", () => {
+  beforeEach(() => {
+    reset();
+    closed();
+  });
+  afterEach(() => {
+    clearNotices();
+    setBackend(null);
+  });
+
+  it("shows the start screen, without navigation, when no vault is open", async () => {
+    setBackend(createMockBackend());
+    render(App);
+    expect(await screen.findByRole("heading", { name: "Create a vault" })).toBeInTheDocument();
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+  });
+
+  it("shows the dashboard and the rail when a vault is already open", async () => {
+    setBackend(createMockBackend({ open: OPEN }));
+    render(App);
+    const nav = await screen.findByRole("navigation", { name: "Main" });
+    expect(within(nav).getAllByRole("button").map((b) => b.textContent?.trim())).toEqual([
+      "Dashboard",
+      "Intake",
+      "Exhibits",
+      "Verify",
+      "Custody log",
+      "Settings",
+    ]);
+    expect(document.querySelector(".topbar")).toHaveTextContent(MOCK_MATTER.matter);
+    await waitFor(() => expect(router.screen).toBe("dashboard"));
+  });
+
+  it("Lock locks the vault and returns to the start screen", async () => {
+    const b = createMockBackend({ open: OPEN });
+    setBackend(b);
+    const user = userEvent.setup();
+    render(App);
+    await user.click(await screen.findByRole("button", { name: "Lock" }));
+    expect(b.state.calls).toContain("lockVault");
+    expect(await screen.findByRole("heading", { name: "Open a vault" })).toBeInTheDocument();
+  });
+
+  it("an idle lock from the backend returns to the start screen and says why", async () => {
+    const b = createMockBackend({ open: OPEN });
+    setBackend(b);
+    render(App);
+    await screen.findByRole("navigation", { name: "Main" });
+    b.state.open = null;
+    b.state.lockListeners.forEach((l) => l("idle"));
+    expect(await screen.findByRole("heading", { name: "Open a vault" })).toBeInTheDocument();
+    expect(notices.items.map((n) => n.message).join(" ")).toMatch(/locked after a period without activity/);
+  });
+
+  it("files dropped on the window go to the intake screen", async () => {
+    const b = createMockBackend({ open: OPEN });
+    setBackend(b);
+    render(App);
+    await screen.findByRole("navigation", { name: "Main" });
+    await waitFor(() => expect(b.state.dropListeners.length).toBe(1));
+    dropOn(b, ["/evidence/Brandt laptop"]);
+    await waitFor(() => expect(router.screen).toBe("intake"));
+    expect(await screen.findByText("/evidence/Brandt laptop")).toBeInTheDocument();
+  });
+
+  it("a drop without an open vault is refused with a notice", async () => {
+    const b = createMockBackend();
+    setBackend(b);
+    render(App);
+    await screen.findByRole("heading", { name: "Create a vault" });
+    await waitFor(() => expect(b.state.dropListeners.length).toBe(1));
+    dropOn(b, ["/evidence/x"]);
+    await waitFor(() => expect(notices.items.map((n) => n.message).join(" ")).toMatch(/Unlock a vault before dropping/));
+    expect(router.screen).toBe("start");
+  });
+});

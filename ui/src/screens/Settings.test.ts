@@ -1,0 +1,203 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { BackendError, setBackend } from "../lib/backend";
+import type { SaveSettings } from "../lib/bindings";
+import { createMockBackend, MOCK_MATTER, MOCK_PASSPHRASE, type MockState } from "../lib/mock-backend";
+import { clearNotices, notices } from "../lib/notices.svelte";
+import { reset } from "../lib/router.svelte";
+import { refreshInfo, session } from "../lib/session.svelte";
+import Settings from "./Settings.svelte";
+
+type Mock = ReturnType<typeof createMockBackend>;
+let mock: Mock;
+
+async function openMock(init: Partial<MockState> = {}): Promise<Mock> {
+  mock = createMockBackend(init);
+  setBackend(mock);
+  await mock.openVault({ kind: "recent", vault_id: MOCK_MATTER.vault_id }, MOCK_PASSPHRASE);
+  await refreshInfo();
+  mock.state.calls.length = 0;
+  return mock;
+}
+
+const examiner = () => screen.getByLabelText("Examiner name") as HTMLInputElement;
+const idle = () => screen.getByLabelText("Lock after idle minutes") as HTMLInputElement;
+const prefix = () => screen.getByLabelText("Exhibit number prefix") as HTMLInputElement;
+const save = () => screen.getByRole("button", { name: "Save" });
+
+beforeEach(() => {
+  session.info = null;
+  session.vault = null;
+  session.drops = [];
+  reset("settings");
+  clearNotices();
+});
+
+afterEach(() => {
+  setBackend(null);
+  vi.restoreAllMocks();
+  clearNotices();
+});
+
+describe("Settings", () => {
+  it("fills the form from the settings and the open vault", async () => {
+    await openMock({ settings: { examiner: "Dana Whitfield", idle_lock_minutes: 15 } });
+    render(Settings);
+    expect(screen.getByRole("heading", { level: 1, name: "Settings" })).toBeInTheDocument();
+    expect(examiner()).toHaveValue("Dana Whitfield");
+    expect(idle()).toHaveValue(15);
+    expect(idle()).toHaveAttribute("min", "0");
+    expect(idle()).toHaveAttribute("max", "480");
+    expect(screen.getByText(/0 means never/)).toBeInTheDocument();
+    expect(prefix()).toHaveValue("EX-");
+    expect(screen.getByText(/Existing exhibits keep their numbers/)).toHaveTextContent(/recorded in the custody log/);
+  });
+
+  it("shows the vault folder, vault id and app version", async () => {
+    await openMock();
+    render(Settings);
+    const about = screen.getByRole("region", { name: "About" });
+    expect(within(about).getByText("/home/dana/Matters/Halvorsen")).toBeInTheDocument();
+    expect(within(about).getByText(MOCK_MATTER.vault_id)).toBeInTheDocument();
+    expect(within(about).getByText("Custos 0.1.0")).toBeInTheDocument();
+  });
+
+  it("saves without a prefix change when the prefix is unchanged", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    const saveSettings = vi.spyOn(mock, "saveSettings");
+    render(Settings);
+    await user.clear(examiner());
+    await user.type(examiner(), "  Sam Okoro ");
+    await user.clear(idle());
+    await user.type(idle(), "30");
+    await user.click(save());
+
+    await waitFor(() => expect(saveSettings).toHaveBeenCalledTimes(1));
+    expect(saveSettings.mock.calls[0]![0]).toEqual<SaveSettings>({
+      examiner: "Sam Okoro",
+      idle_lock_minutes: 30,
+      exhibit_prefix: null,
+    });
+    // The app info is read again afterwards.
+    await waitFor(() => expect(session.info?.settings).toEqual({ examiner: "Sam Okoro", idle_lock_minutes: 30 }));
+    expect(mock.state.calls).toEqual(["saveSettings", "appInfo"]);
+    await waitFor(() => expect(notices.items.map((n) => [n.kind, n.message])).toEqual([["success", "Settings saved."]]));
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("sends the prefix only when it changed, and updates the open vault", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    const saveSettings = vi.spyOn(mock, "saveSettings");
+    render(Settings);
+    await user.clear(prefix());
+    await user.type(prefix(), "HD-");
+    await user.click(save());
+
+    await waitFor(() => expect(saveSettings).toHaveBeenCalledTimes(1));
+    expect(saveSettings.mock.calls[0]![0]).toEqual<SaveSettings>({
+      examiner: "Dana Whitfield",
+      idle_lock_minutes: 15,
+      exhibit_prefix: "HD-",
+    });
+    await waitFor(() => expect(session.vault?.matter.exhibit_prefix).toBe("HD-"));
+    expect(notices.items[0]?.message).toMatch(/New exhibits will be numbered HD-/);
+
+    // Saving again without touching the prefix does not send it again.
+    await user.click(save());
+    await waitFor(() => expect(saveSettings).toHaveBeenCalledTimes(2));
+    expect(saveSettings.mock.calls[1]![0].exhibit_prefix).toBeNull();
+  });
+
+  it("refuses an empty examiner name", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    const saveSettings = vi.spyOn(mock, "saveSettings");
+    render(Settings);
+    await user.clear(examiner());
+    await user.click(save());
+    expect(await screen.findByRole("alert")).toHaveTextContent(/Enter the examiner's name/);
+    expect(examiner()).toHaveAttribute("aria-invalid", "true");
+    expect(saveSettings).not.toHaveBeenCalled();
+    expect(notices.items).toHaveLength(0);
+  });
+
+  it("refuses an idle time outside 0–480 minutes", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    const saveSettings = vi.spyOn(mock, "saveSettings");
+    render(Settings);
+    await user.clear(idle());
+    await user.type(idle(), "500");
+    await user.click(save());
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "The idle lock time must be a whole number of minutes from 0 to 480 (0 turns it off).",
+    );
+    expect(idle()).toHaveAttribute("aria-invalid", "true");
+
+    await user.clear(idle());
+    await user.click(save());
+    expect(screen.getByRole("alert")).toHaveTextContent(/whole number of minutes/);
+    expect(saveSettings).not.toHaveBeenCalled();
+
+    // 0 (never) is allowed.
+    await user.type(idle(), "0");
+    await user.click(save());
+    await waitFor(() => expect(saveSettings).toHaveBeenCalledTimes(1));
+    expect(saveSettings.mock.calls[0]![0].idle_lock_minutes).toBe(0);
+    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+  });
+
+  it("refuses a prefix the vault would not accept", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    const saveSettings = vi.spyOn(mock, "saveSettings");
+    render(Settings);
+    await user.clear(prefix());
+    await user.type(prefix(), "EX 2026/");
+    await user.click(save());
+    expect(await screen.findByRole("alert")).toHaveTextContent(/1 to 16 letters, digits/);
+    expect(prefix()).toHaveAttribute("aria-invalid", "true");
+    expect(saveSettings).not.toHaveBeenCalled();
+  });
+
+  it("shows the backend's refusal next to the form", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    mock.saveSettings = async () => {
+      throw new BackendError("io", "could not write settings.json: read-only file system");
+    };
+    render(Settings);
+    await user.click(save());
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Could not write settings.json: read-only file system.",
+    );
+    expect(notices.items).toHaveLength(0);
+    expect(save()).toBeEnabled();
+  });
+
+  it("reads the settings itself when they are not known yet, and says when that fails", async () => {
+    mock = createMockBackend();
+    mock.appInfo = async () => {
+      throw new BackendError("io", "the settings folder is not readable");
+    };
+    setBackend(mock);
+    render(Settings);
+    expect(screen.getByRole("status")).toHaveTextContent("Reading the settings…");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "The settings could not be read. The settings folder is not readable.",
+    );
+    expect(screen.queryByLabelText("Examiner name")).toBeNull();
+  });
+
+  it("leaves out the prefix when no vault is open", async () => {
+    mock = createMockBackend();
+    setBackend(mock);
+    render(Settings);
+    expect(await screen.findByLabelText("Examiner name")).toHaveValue("Dana Whitfield");
+    expect(screen.queryByLabelText("Exhibit number prefix")).toBeNull();
+    expect(screen.queryByText("Vault folder")).toBeNull();
+  });
+});
