@@ -457,5 +457,15 @@ async fn paralegal_workflow() {
     app.see("EX-0005").await;
     app.shot("unlocked").await;
 
+    // The demo matter, made on the spot from the bundled sample documents.
+    app.click("Lock").await;
+    app.click("Open demo matter").await;
+    app.css("nav[aria-label=Main]").await;
+    app.click("Exhibits").await;
+    app.see("Brandt to personal account").await;
+    app.see("docsys-audit-2026-05.csv").await;
+    app.shot("demo-matter").await;
+    assert!(demo.join("custos-vault.json").exists());
+
     app.client.clone().close().await.unwrap();
 }
