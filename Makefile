@@ -15,7 +15,7 @@ package:
 
 # Regenerate ui/src/lib/bindings.ts from the Rust types.
 bindings:
-	bash -c 'source scripts/env.sh && cargo run -q --locked --bin custos-bindings'
+	bash -c 'source scripts/env.sh && cargo run -q --locked --example custos-bindings'
 
 # Every test of the workspace.
 test:

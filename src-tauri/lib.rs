@@ -53,7 +53,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 
 /// Writes the TypeScript bindings to `path`.
 pub fn export_bindings(path: &Path) -> Result<(), String> {
-    let ts = specta_typescript::Typescript::default().header("// Generated from the Rust types by `cargo run --bin custos-bindings`. Do not edit.\n");
+    let ts = specta_typescript::Typescript::default().header("// Generated from the Rust types by `cargo run --example custos-bindings`. Do not edit.\n");
     specta_builder().export(ts, path).map_err(|e| e.to_string())
 }
 

@@ -117,6 +117,6 @@ fn bindings_are_current() {
     let committed = std::fs::read_to_string(root().join("ui/src/lib/bindings.ts")).unwrap();
     assert!(
         std::fs::read_to_string(&fresh).unwrap() == committed,
-        "ui/src/lib/bindings.ts is stale: run `cargo run --bin custos-bindings`"
+        "ui/src/lib/bindings.ts is stale: run `cargo run --example custos-bindings`"
     );
 }

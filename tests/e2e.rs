@@ -254,6 +254,22 @@ impl App {
         self.set(&f, value).await;
     }
 
+    /// Opens an exhibit from the table by (part of) its name, as a double-click does.
+    async fn open_row(&self, name: &str) {
+        eprintln!("e2e: open the row of {name:?}");
+        let opened = self
+            .client
+            .execute(
+                "const r = [...document.querySelectorAll('[role=row]')].find(r => r.textContent.includes(arguments[0]));
+                 if (r) r.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
+                 return !!r;",
+                vec![name.into()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(opened, serde_json::json!(true), "no row shows {name:?}");
+    }
+
     async fn body_text(&self) -> String {
         self.js("return document.body.innerText").await.as_str().unwrap_or_default().to_string()
     }
@@ -360,17 +376,7 @@ async fn paralegal_workflow() {
     assert_eq!(app.js("return window.__pwned === undefined").await, serde_json::json!(true), "no script from a file name ran");
 
     // Open the memo and read its SHA-256.
-    let opened = app
-        .client
-        .execute(
-            "const r = [...document.querySelectorAll('[role=row]')].find(r => r.textContent.includes(arguments[0]));
-             if (r) r.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
-             return !!r;",
-            vec![serde_json::json!("memo.txt")],
-        )
-        .await
-        .unwrap();
-    assert_eq!(opened, serde_json::json!(true));
+    app.open_row("memo.txt").await;
     let sha = app.text_of("[data-testid=sha256]").await;
     assert_eq!(sha.trim(), sha256_hex(&memo), "the app shows the memo's SHA-256");
     app.click("Show preview").await;
@@ -381,14 +387,7 @@ async fn paralegal_workflow() {
     // The HTML page previews as its source text; its script never runs.
     app.click("Exhibits").await;
     app.see("page.html").await;
-    app.client
-        .execute(
-            "const r = [...document.querySelectorAll('[role=row]')].find(r => r.textContent.includes('page.html'));
-             r.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.open_row("page.html").await;
     app.click("Show preview").await;
     app.see("<script>parent.__pwned=2").await;
     assert_eq!(app.js("return document.querySelectorAll('iframe, [data-testid=preview] script').length").await, serde_json::json!(0));
@@ -399,14 +398,7 @@ async fn paralegal_workflow() {
     // An image is served by the preview protocol (session token in the URL).
     app.click("Exhibits").await;
     app.see("seal.png").await;
-    app.client
-        .execute(
-            "const r = [...document.querySelectorAll('[role=row]')].find(r => r.textContent.includes('seal.png'));
-             r.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.open_row("seal.png").await;
     app.click("Show preview").await;
     let img = app.css("[data-testid=preview] img").await;
     let deadline = Instant::now() + WAIT;
