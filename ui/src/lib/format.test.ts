@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, formatTime, parseTime, shortHash, toCsv } from "./format";
+import { formatBytes, formatDuration, formatTime, parseTime, plural, sentence, shortHash, toCsv } from "./format";
 
 describe("formatBytes", () => {
   it("counts small sizes in bytes", () => {
@@ -106,5 +106,21 @@ describe("toCsv", () => {
   it("keeps empty fields and leading spaces as they are", () => {
     expect(toCsv([["", " x ", "=1+1"]])).toBe(", x ,=1+1\r\n");
     expect(toCsv([])).toBe("");
+  });
+});
+
+describe("sentence", () => {
+  it("capitalises and ends a backend message", () => {
+    expect(sentence("the vault is locked")).toBe("The vault is locked.");
+    expect(sentence("Done!")).toBe("Done!");
+    expect(sentence("  ")).toBe("Something went wrong.");
+  });
+});
+
+describe("plural", () => {
+  it("chooses the form by count", () => {
+    expect(plural(1, "file", "files")).toBe("1 file");
+    expect(plural(0, "file", "files")).toBe("0 files");
+    expect(plural(3, "file", "files")).toBe("3 files");
   });
 });

@@ -113,3 +113,16 @@ function csvField(field: string): string {
 export function toCsv(rows: string[][]): string {
   return rows.map((row) => row.map(csvField).join(",") + "\r\n").join("");
 }
+
+/** A backend message as a sentence: capitalised, ending in a full stop. */
+export function sentence(message: string): string {
+  const text = message.trim();
+  if (!text) return "Something went wrong.";
+  const first = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?…]$/.test(first) ? first : `${first}.`;
+}
+
+/** "1 file", "3 files". */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
