@@ -29,6 +29,15 @@ const COMMANDS: &[&str] = &[
     "custody_log",
     "save_text_file",
     "save_settings",
+    "pick_destination",
+    "counsel_keys",
+    "add_counsel_key",
+    "remove_counsel_key",
+    "productions",
+    "plan_export",
+    "export_bundle",
+    "verify_bundle",
+    "import_bundle",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@ use crate::demo;
 use crate::preview;
 use crate::state::{AppState, OpenVault};
 use crate::wire::*;
+use custos_core::export::{Bundle, CounselKey, DatEncoding, ExportPlan, ExportRequest, ProductionRecord};
 use custos_core::{
     CreateOptions, CustodyEvent, FileOutcome, IntakeOptions, Progress, SystemClock, Unlock, Vault, VerifyMode,
     VerifyReport,
@@ -67,6 +68,14 @@ pub async fn pick_paths(app: AppHandle, purpose: PickPurpose) -> Res<Option<Sele
             PickPurpose::NewVault => dialog.set_title("Choose an empty folder for the new vault").blocking_pick_folder().map(|p| vec![p]).map(paths),
             PickPurpose::IntakeFolder => dialog.set_title("Choose a folder to take in").blocking_pick_folder().map(|p| vec![p]).map(paths),
             PickPurpose::IntakeFiles => dialog.set_title("Choose files to take in").blocking_pick_files().map(paths),
+            PickPurpose::BundleFile => dialog
+                .set_title("Choose a bundle")
+                .add_filter("Bundles (.zip, .age)", &["zip", "age"])
+                .blocking_pick_file()
+                .map(|p| vec![p])
+                .map(paths),
+            PickPurpose::BundleFolder => dialog.set_title("Choose an extracted bundle folder").blocking_pick_folder().map(|p| vec![p]).map(paths),
+            PickPurpose::IdentityFile => dialog.set_title("Choose the age key file (AGE-SECRET-KEY-1…)").blocking_pick_file().map(|p| vec![p]).map(paths),
         }
         .transpose()?;
         Ok(picked.filter(|p| !p.is_empty()).map(|p| s.hold(p)))
@@ -415,7 +424,7 @@ pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel
     .await
 }
 
-/// Stops the running intake or verification as soon as it safely can.
+/// Stops the running intake, verification, export or import as soon as it safely can.
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_job(state: tauri::State<'_, AppState>) -> bool {
@@ -482,6 +491,191 @@ pub async fn save_settings(app: AppHandle, request: SaveSettings) -> Res<Setting
         let settings = Settings { examiner, idle_lock_minutes: request.idle_lock_minutes };
         s.set_settings(settings.clone())?;
         Ok(settings)
+    })
+    .await
+}
+
+/// A native save dialog for a file to be written; the path stays in the backend.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_destination(app: AppHandle, suggested_name: String) -> Res<Option<Selection>> {
+    blocking(app, move |app, s| {
+        let name: String = suggested_name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).collect();
+        let Some(picked) = app.dialog().file().set_title("Save the bundle as").set_file_name(name).blocking_save_file() else {
+            return Ok(None);
+        };
+        Ok(Some(s.hold(paths(vec![picked])?)))
+    })
+    .await
+}
+
+/// The vault's address book of counsel keys.
+#[tauri::command]
+#[specta::specta]
+pub async fn counsel_keys(app: AppHandle) -> Res<Vec<CounselKey>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.counsel_keys()?))).await
+}
+
+/// Adds counsel's age public key to the address book (logged).
+#[tauri::command]
+#[specta::specta]
+pub async fn add_counsel_key(app: AppHandle, name: String, recipient: String) -> Res<CounselKey> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.add_counsel_key(&name, &recipient)?))).await
+}
+
+/// Removes a key from the address book (logged).
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_counsel_key(app: AppHandle, id: u32) -> Res<()> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.remove_counsel_key(id)?))).await
+}
+
+/// Every production made from the vault, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn productions(app: AppHandle) -> Res<Vec<ProductionRecord>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.productions()?))).await
+}
+
+fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
+    let ExportOptions { exhibits, tag, custodian, bates_prefix, bates_start, bates_width, recipients, passphrase, dat_encoding, organization } =
+        options;
+    let mut req = ExportRequest::new(out, bates_prefix.trim());
+    req.exhibits = exhibits;
+    req.tag = opt(tag);
+    req.custodian = opt(custodian);
+    req.bates_start = bates_start;
+    req.bates_width = bates_width as usize;
+    req.recipients = recipients.into_iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    req.passphrase = passphrase.filter(|p| !p.is_empty()).map(SecretString::from);
+    if req.passphrase.is_some() && !req.recipients.is_empty() {
+        return Err(WireError::new(ErrorCode::InvalidInput, "encrypt either to counsel's keys or to a passphrase, not both"));
+    }
+    if let Some(p) = &req.passphrase
+        && secrecy::ExposeSecret::expose_secret(p).chars().count() < 12
+    {
+        return Err(WireError::new(ErrorCode::InvalidInput, "a bundle passphrase must be at least 12 characters"));
+    }
+    req.dat_encoding = match dat_encoding {
+        DatEncodingChoice::Utf8 => DatEncoding::Utf8,
+        DatEncodingChoice::Windows1252 => DatEncoding::Windows1252,
+    };
+    req.organization = opt(organization);
+    req.source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok());
+    Ok(req)
+}
+
+/// The selection, Bates numbers and QC result of an export, before writing.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_export(app: AppHandle, options: ExportOptions) -> Res<ExportPlan> {
+    blocking(app, move |_, s| {
+        let req = export_request(options, PathBuf::new())?;
+        s.with_vault(|o| Ok(o.vault.plan_export(&req)?))
+    })
+    .await
+}
+
+/// Writes a sealed bundle to the chosen destination, streaming progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_progress: Channel<JobEvent>) -> Res<ExportResult> {
+    blocking(app, move |_, s| {
+        let mut out = s.peek(&request.destination)?;
+        if out.len() != 1 {
+            return Err(WireError::new(ErrorCode::InvalidInput, "choose one file to write the bundle to"));
+        }
+        let req = export_request(request.options, out.remove(0))?;
+        let report = s.job(|o, cancel| {
+            let progress = ChannelProgress::new(on_progress, cancel);
+            Ok(o.vault.export(&req, &progress)?)
+        })?;
+        let _ = s.take(&request.destination);
+        let bundle_bytes = std::fs::metadata(&report.out).map(|m| m.len()).unwrap_or(0);
+        Ok(ExportResult {
+            path: report.out.to_string_lossy().into_owned(),
+            bag: format!("{}-{}", report.bates_first, report.bates_last),
+            bundle_sha256: report.bundle_sha256,
+            bundle_bytes,
+            bates_first: report.bates_first,
+            bates_last: report.bates_last,
+            exhibits: report.exhibits as u32,
+            encrypted: report.encrypted,
+            signer_fingerprint: report.signer_fingerprint,
+            signer_identity: report.signer_identity,
+            qc: report.qc,
+        })
+    })
+    .await
+}
+
+/// What a bundle source names: the bundle path, the identity read from the
+/// key file and the passphrase. The selections stay held so the same bundle
+/// can be imported after it was checked.
+type BundleInputs = (PathBuf, Option<custos_core::age::x25519::Identity>, Option<SecretString>);
+
+fn bundle_inputs(s: &AppState, source: &BundleSource) -> Res<BundleInputs> {
+    let mut bundle = s.peek(&source.bundle)?;
+    if bundle.len() != 1 {
+        return Err(WireError::new(ErrorCode::InvalidInput, "choose one bundle file or folder"));
+    }
+    let identity = match &source.identity {
+        Some(token) => {
+            let file = s.peek(token)?.into_iter().next().ok_or_else(|| WireError::new(ErrorCode::InvalidInput, "choose the key file"))?;
+            let unreadable = |e: std::io::Error| WireError::new(ErrorCode::Input, format!("the key file {} cannot be read: {e}", file.display()));
+            if std::fs::metadata(&file).map_err(unreadable)?.len() > 64 * 1024 {
+                return Err(WireError::new(ErrorCode::InvalidInput, format!("{} is too large to be an age key file", file.display())));
+            }
+            Some(custos_core::keys::parse_identity_file(&std::fs::read_to_string(&file).map_err(unreadable)?)?)
+        }
+        None => None,
+    };
+    let passphrase = source.passphrase.clone().filter(|p| !p.is_empty()).map(SecretString::from);
+    Ok((bundle.remove(0), identity, passphrase))
+}
+
+/// Checks a bundle without any vault: seal, manifests, checkpoint, inclusion
+/// proofs, and agreement of natives, load file and custody records.
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_bundle(app: AppHandle, source: BundleSource) -> Res<BundleCheck> {
+    blocking(app, move |_, s| {
+        s.touch();
+        let (path, identity, passphrase) = bundle_inputs(s, &source)?;
+        let mut bundle = Bundle::open(&path, identity.as_ref(), passphrase.as_ref())?;
+        let (report, _) = custos_core::export::verify_bundle(&mut bundle)?;
+        let bundle_sha256 = custos_core::export::bundle_sha256(&path, &mut bundle)?;
+        Ok(BundleCheck { path: path.to_string_lossy().into_owned(), bundle_sha256, report })
+    })
+    .await
+}
+
+/// Verifies a bundle and takes its exhibits into the open vault, keeping the
+/// producer's records; the chain continues with a `received` event.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_bundle(app: AppHandle, source: BundleSource, on_progress: Channel<JobEvent>) -> Res<ImportSummary> {
+    blocking(app, move |_, s| {
+        let (path, identity, passphrase) = bundle_inputs(s, &source)?;
+        let report = s.job(|o, cancel| {
+            let progress = ChannelProgress::new(on_progress, cancel);
+            Ok(o.vault.import_bundle(&path, identity.as_ref(), passphrase.as_ref(), &progress)?)
+        })?;
+        let _ = s.take(&source.bundle);
+        if let Some(t) = &source.identity {
+            let _ = s.take(t);
+        }
+        let count = |dup: bool| {
+            report.exhibits.iter().filter(|(_, o)| matches!((o, dup), (FileOutcome::Stored { .. }, false) | (FileOutcome::Duplicate { .. }, true))).count() as u32
+        };
+        Ok(ImportSummary {
+            stored: count(false),
+            duplicates: count(true),
+            bundle_sha256: report.bundle_sha256.clone(),
+            sender_fingerprint: report.sender_fingerprint.clone(),
+            sender_identity: report.sender_identity.clone(),
+            exhibits: report.exhibits.into_iter().map(|(bates, outcome)| ImportedExhibit { bates, outcome }).collect(),
+        })
     })
     .await
 }

@@ -45,6 +45,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             custody_log,
             save_text_file,
             save_settings,
+            pick_destination,
+            counsel_keys,
+            add_counsel_key,
+            remove_counsel_key,
+            productions,
+            plan_export,
+            export_bundle,
+            verify_bundle,
+            import_bundle,
         ])
         .events(tauri_specta::collect_events![DropEvent, LockedEvent])
         .dangerously_cast_bigints_to_number()

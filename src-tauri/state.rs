@@ -188,7 +188,7 @@ impl AppState {
         {
             let mut job = lock(&self.job);
             if job.is_some() {
-                return Err(WireError::new(ErrorCode::Busy, "another intake or verification is running"));
+                return Err(WireError::new(ErrorCode::Busy, "another intake, verification, export or import is running"));
             }
             *job = Some(cancel.clone());
         }

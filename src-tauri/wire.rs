@@ -171,6 +171,12 @@ pub enum PickPurpose {
     IntakeFiles,
     /// A folder to take in.
     IntakeFolder,
+    /// A bundle file (`.zip` or age-encrypted `.zip.age`) to check or import.
+    BundleFile,
+    /// An extracted bundle folder to check or import.
+    BundleFolder,
+    /// An age identity file (`AGE-SECRET-KEY-1…`) that decrypts a bundle.
+    IdentityFile,
 }
 
 /// Paths the user picked in a native dialog or dropped on the window,
@@ -461,6 +467,125 @@ pub struct SaveTextRequest {
     pub suggested_name: String,
     /// The content.
     pub content: String,
+}
+
+/// Load-file encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DatEncodingChoice {
+    /// UTF-8 with byte-order mark (the default).
+    Utf8,
+    /// Windows-1252, for older review platforms.
+    Windows1252,
+}
+
+/// What to export and how (the wizard's choices).
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct ExportOptions {
+    /// Hand-picked exhibit ids (all exhibits when empty and no filter).
+    pub exhibits: Vec<String>,
+    /// Only exhibits with this tag.
+    pub tag: Option<String>,
+    /// Only exhibits of this custodian.
+    pub custodian: Option<String>,
+    /// Bates prefix.
+    pub bates_prefix: String,
+    /// First Bates number (default: the next free one under the prefix).
+    pub bates_start: Option<u64>,
+    /// Digits of the number.
+    pub bates_width: u32,
+    /// Encrypt to these age recipients (`age1…`).
+    pub recipients: Vec<String>,
+    /// Or to this passphrase (used once, then wiped).
+    pub passphrase: Option<String>,
+    /// Load-file encoding.
+    pub dat_encoding: DatEncodingChoice,
+    /// Producing organisation (firm) for bag-info.txt and the documents.
+    pub organization: Option<String>,
+}
+
+/// Write a bundle.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct ExportBundleRequest {
+    /// The choices.
+    pub options: ExportOptions,
+    /// Selection token of the destination file (from `pick_destination`).
+    pub destination: String,
+}
+
+/// A bundle written.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ExportResult {
+    /// Where it is.
+    pub path: String,
+    /// SHA-256 of the file as written.
+    pub bundle_sha256: String,
+    /// Size of the file.
+    pub bundle_bytes: u64,
+    /// First Bates number.
+    pub bates_first: String,
+    /// Last Bates number.
+    pub bates_last: String,
+    /// Exhibits produced.
+    pub exhibits: u32,
+    /// Whether it is age-encrypted.
+    pub encrypted: bool,
+    /// The seal key's fingerprint.
+    pub signer_fingerprint: String,
+    /// The identity for `ssh-keygen -Y verify -I`.
+    pub signer_identity: String,
+    /// The bag folder inside the zip.
+    pub bag: String,
+    /// Checks passed while writing.
+    pub qc: Vec<String>,
+}
+
+/// A bundle to check or import, and how to decrypt it.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct BundleSource {
+    /// Selection token of the bundle file or folder.
+    pub bundle: String,
+    /// Selection token of an age identity file, for a bundle encrypted to a key.
+    pub identity: Option<String>,
+    /// The passphrase of a passphrase-encrypted bundle (used once, then wiped).
+    pub passphrase: Option<String>,
+}
+
+/// The result of checking a bundle.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BundleCheck {
+    /// The bundle checked.
+    pub path: String,
+    /// SHA-256 of the bundle file (of its tag manifest for a folder).
+    pub bundle_sha256: String,
+    /// Every finding.
+    pub report: custos_core::export::BundleReport,
+}
+
+/// One produced exhibit taken in.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ImportedExhibit {
+    /// Its Bates number.
+    pub bates: String,
+    /// What became of it here.
+    pub outcome: FileOutcome,
+}
+
+/// The result of an import.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ImportSummary {
+    /// SHA-256 of the bundle.
+    pub bundle_sha256: String,
+    /// The sender's seal key fingerprint.
+    pub sender_fingerprint: String,
+    /// The sender's seal identity.
+    pub sender_identity: String,
+    /// New exhibits.
+    pub stored: u32,
+    /// Exhibits already here (the sender's record was added to them).
+    pub duplicates: u32,
+    /// Each produced exhibit.
+    pub exhibits: Vec<ImportedExhibit>,
 }
 
 /// An exhibit row for the table.

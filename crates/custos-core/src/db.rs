@@ -6,7 +6,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 /// The schema version this program writes and reads.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 /// Each migration brings the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -111,6 +111,14 @@ CREATE TABLE IF NOT EXISTS received_records (
     sender_events      TEXT NOT NULL,
     received_at        TEXT NOT NULL,
     PRIMARY KEY (exhibit_id, bundle_sha256, bates)
+) STRICT;
+"#, r#"
+-- Counsel's age public keys, offered as recipients of encrypted bundles.
+CREATE TABLE counsel_keys (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL,
+    recipient TEXT NOT NULL UNIQUE,
+    added_at  TEXT NOT NULL
 ) STRICT;
 "#];
 

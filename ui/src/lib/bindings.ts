@@ -61,6 +61,30 @@ export const commands = {
 	saveTextFile: (request: SaveTextRequest) => typedError<string | null, WireError>(__TAURI_INVOKE("save_text_file", { request })),
 	/**  Saves app settings and, with a vault open, its exhibit-number prefix. */
 	saveSettings: (request: SaveSettings) => typedError<Settings, WireError>(__TAURI_INVOKE("save_settings", { request })),
+	/**  A native save dialog for a file to be written; the path stays in the backend. */
+	pickDestination: (suggestedName: string) => typedError<Selection | null, WireError>(__TAURI_INVOKE("pick_destination", { suggestedName })),
+	/**  The vault's address book of counsel keys. */
+	counselKeys: () => typedError<CounselKey[], WireError>(__TAURI_INVOKE("counsel_keys")),
+	/**  Adds counsel's age public key to the address book (logged). */
+	addCounselKey: (name: string, recipient: string) => typedError<CounselKey, WireError>(__TAURI_INVOKE("add_counsel_key", { name, recipient })),
+	/**  Removes a key from the address book (logged). */
+	removeCounselKey: (id: number) => typedError<null, WireError>(__TAURI_INVOKE("remove_counsel_key", { id })),
+	/**  Every production made from the vault, oldest first. */
+	productions: () => typedError<ProductionRecord[], WireError>(__TAURI_INVOKE("productions")),
+	/**  The selection, Bates numbers and QC result of an export, before writing. */
+	planExport: (options: ExportOptions) => typedError<ExportPlan, WireError>(__TAURI_INVOKE("plan_export", { options })),
+	/**  Writes a sealed bundle to the chosen destination, streaming progress. */
+	exportBundle: (request: ExportBundleRequest, onProgress: Channel<JobEvent>) => typedError<ExportResult, WireError>(__TAURI_INVOKE("export_bundle", { request, onProgress })),
+	/**
+	 *  Checks a bundle without any vault: seal, manifests, checkpoint, inclusion
+	 *  proofs, and agreement of natives, load file and custody records.
+	 */
+	verifyBundle: (source: BundleSource) => typedError<BundleCheck, WireError>(__TAURI_INVOKE("verify_bundle", { source })),
+	/**
+	 *  Verifies a bundle and takes its exhibits into the open vault, keeping the
+	 *  producer's records; the chain continues with a `received` event.
+	 */
+	importBundle: (source: BundleSource, onProgress: Channel<JobEvent>) => typedError<ImportSummary, WireError>(__TAURI_INVOKE("import_bundle", { source, onProgress })),
 };
 
 /** Events */
@@ -115,6 +139,56 @@ export type AppInfo = {
 	 *  dialogs and drag and drop).
 	 */
 	typed_paths: boolean,
+};
+
+/**  The result of checking a bundle. */
+export type BundleCheck = {
+	/**  The bundle checked. */
+	path: string,
+	/**  SHA-256 of the bundle file (of its tag manifest for a folder). */
+	bundle_sha256: string,
+	/**  Every finding. */
+	report: BundleReport,
+};
+
+/**  The result of checking a bundle. */
+export type BundleReport = {
+	/**  No error-severity finding. */
+	ok: boolean,
+	/**  The bag folder name. */
+	bag: string,
+	/**  Seal key fingerprint (`SHA256:…`), if the seal could be read. */
+	signer_fingerprint: string | null,
+	/**  The signer identity in `seal/allowed_signers`. */
+	signer_identity: string | null,
+	/**  Exhibits (load-file rows) found. */
+	exhibits: number,
+	/**  Custody events checked. */
+	events: number,
+	/**  Every finding. */
+	findings: Finding[],
+};
+
+/**  A bundle to check or import, and how to decrypt it. */
+export type BundleSource = {
+	/**  Selection token of the bundle file or folder. */
+	bundle: string,
+	/**  Selection token of an age identity file, for a bundle encrypted to a key. */
+	identity: string | null,
+	/**  The passphrase of a passphrase-encrypted bundle (used once, then wiped). */
+	passphrase: string | null,
+};
+
+/**  One entry of the address book. */
+export type CounselKey = {
+	/**  Row id. */
+	id: number,
+	/**  Who holds the key (e.g. "Dana Reyes, Reyes & Hart LLP"). */
+	name: string,
+	/**  The age X25519 recipient, `age1…`. */
+	recipient: string,
+	/**  When it was added (UTC, RFC 3339). */
+	added_at: string,
 };
 
 /**  Create a vault. */
@@ -196,6 +270,13 @@ export type Dashboard = {
 	/**  The latest custody events, newest first. */
 	recent_events: CustodyEvent[],
 };
+
+/**  Load-file encoding. */
+export type DatEncodingChoice = 
+/**  UTF-8 with byte-order mark (the default). */
+"utf8" | 
+/**  Windows-1252, for older review platforms. */
+"windows1252";
 
 /**  Emitted when files or folders are dropped on the window. */
 export type DropEvent = {
@@ -325,6 +406,87 @@ export type ExhibitView = {
 	events: CustodyEvent[],
 };
 
+/**  Write a bundle. */
+export type ExportBundleRequest = {
+	/**  The choices. */
+	options: ExportOptions,
+	/**  Selection token of the destination file (from `pick_destination`). */
+	destination: string,
+};
+
+/**  What to export and how (the wizard's choices). */
+export type ExportOptions = {
+	/**  Hand-picked exhibit ids (all exhibits when empty and no filter). */
+	exhibits: string[],
+	/**  Only exhibits with this tag. */
+	tag: string | null,
+	/**  Only exhibits of this custodian. */
+	custodian: string | null,
+	/**  Bates prefix. */
+	bates_prefix: string,
+	/**  First Bates number (default: the next free one under the prefix). */
+	bates_start: number | null,
+	/**  Digits of the number. */
+	bates_width: number,
+	/**  Encrypt to these age recipients (`age1…`). */
+	recipients: string[],
+	/**  Or to this passphrase (used once, then wiped). */
+	passphrase: string | null,
+	/**  Load-file encoding. */
+	dat_encoding: DatEncodingChoice,
+	/**  Producing organisation (firm) for bag-info.txt and the documents. */
+	organization: string | null,
+};
+
+/**  What an export would do, checked before writing. */
+export type ExportPlan = {
+	/**  The selection in exhibit (and Bates) order. */
+	exhibits: PlannedExhibit[],
+	/**  First Bates number. */
+	bates_first: string,
+	/**  Last Bates number. */
+	bates_last: string,
+	/**  The next number not yet produced under the prefix (the default start). */
+	next_free: number,
+	/**  Plaintext bytes to write. */
+	total_bytes: number,
+	/**  Checks passed. */
+	qc: string[],
+	/**
+	 *  Things the user should know (values changed to fit the load file,
+	 *  numbers produced before).
+	 */
+	warnings: string[],
+	/**  Earlier productions under the same prefix, oldest first. */
+	earlier: ProductionRecord[],
+};
+
+/**  A bundle written. */
+export type ExportResult = {
+	/**  Where it is. */
+	path: string,
+	/**  SHA-256 of the file as written. */
+	bundle_sha256: string,
+	/**  Size of the file. */
+	bundle_bytes: number,
+	/**  First Bates number. */
+	bates_first: string,
+	/**  Last Bates number. */
+	bates_last: string,
+	/**  Exhibits produced. */
+	exhibits: number,
+	/**  Whether it is age-encrypted. */
+	encrypted: boolean,
+	/**  The seal key's fingerprint. */
+	signer_fingerprint: string,
+	/**  The identity for `ssh-keygen -Y verify -I`. */
+	signer_identity: string,
+	/**  The bag folder inside the zip. */
+	bag: string,
+	/**  Checks passed while writing. */
+	qc: string[],
+};
+
 /**  What happened to one file of a batch. */
 export type FileOutcome = 
 /**  Stored as a new exhibit (acknowledged: durable and committed). */
@@ -358,6 +520,30 @@ export type Finding = {
 	message: string,
 	/**  What to do about it. */
 	action: string,
+};
+
+/**  The result of an import. */
+export type ImportSummary = {
+	/**  SHA-256 of the bundle. */
+	bundle_sha256: string,
+	/**  The sender's seal key fingerprint. */
+	sender_fingerprint: string,
+	/**  The sender's seal identity. */
+	sender_identity: string,
+	/**  New exhibits. */
+	stored: number,
+	/**  Exhibits already here (the sender's record was added to them). */
+	duplicates: number,
+	/**  Each produced exhibit. */
+	exhibits: ImportedExhibit[],
+};
+
+/**  One produced exhibit taken in. */
+export type ImportedExhibit = {
+	/**  Its Bates number. */
+	bates: string,
+	/**  What became of it here. */
+	outcome: FileOutcome,
 };
 
 /**  One file of an intake. */
@@ -481,7 +667,29 @@ export type PickPurpose =
 /**  Files to take in. */
 "intake_files" | 
 /**  A folder to take in. */
-"intake_folder";
+"intake_folder" | 
+/**  A bundle file (`.zip` or age-encrypted `.zip.age`) to check or import. */
+"bundle_file" | 
+/**  An extracted bundle folder to check or import. */
+"bundle_folder" | 
+/**  An age identity file (`AGE-SECRET-KEY-1…`) that decrypts a bundle. */
+"identity_file";
+
+/**  One exhibit as it would be produced. */
+export type PlannedExhibit = {
+	/**  Exhibit id. */
+	exhibit_id: string,
+	/**  Original file name. */
+	name: string,
+	/**  Size in bytes. */
+	size: number,
+	/**  Custodian. */
+	custodian: string | null,
+	/**  Its Bates number. */
+	bates: string,
+	/**  Where its native goes in the bag. */
+	native_path: string,
+};
 
 /**  An exhibit preview. Viewing is a custody event. */
 export type Preview = {
@@ -518,6 +726,26 @@ export type PreviewKind =
 "email" | 
 /**  No preview for this type or size; `reason` says why. */
 "none";
+
+/**  A production made earlier from this vault. */
+export type ProductionRecord = {
+	/**  Row id. */
+	id: number,
+	/**  Bates prefix. */
+	bates_prefix: string,
+	/**  First Bates number, formatted. */
+	bates_first: string,
+	/**  Last Bates number, formatted. */
+	bates_last: string,
+	/**  Exhibits produced. */
+	exhibits: number,
+	/**  SHA-256 of the bundle file. */
+	bundle_sha256: string,
+	/**  Where it was written. */
+	destination: string,
+	/**  When (UTC, RFC 3339). */
+	produced_at: string,
+};
 
 /**  How an exhibit was received in a sealed production. */
 export type ReceivedRecord = {

@@ -315,7 +315,7 @@ describe("Intake: taking in", () => {
     const user = userEvent.setup();
     await openMock();
     mock.intake = async () => {
-      throw new BackendError("busy", "another intake or verification is running");
+      throw new BackendError("busy", "another intake, verification, export or import is running");
     };
     render(Intake);
     await user.click(screen.getByRole("button", { name: "Add files…" }));

@@ -33,6 +33,13 @@ fn sha256_file(path: &Path) -> Result<String> {
     pipeline::sha256_reader(std::io::BufReader::new(f)).map(hex::encode).map_err(|e| Error::Input { path: path.to_path_buf(), source: e })
 }
 
+/// The hash that names a bundle in custody events: the SHA-256 of the file
+/// as delivered (the encrypted file for an encrypted bundle), or of its tag
+/// manifest for an extracted folder.
+pub fn bundle_sha256(path: &Path, bundle: &mut Bundle) -> Result<String> {
+    if path.is_dir() { Ok(hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt")?))) } else { sha256_file(path) }
+}
+
 impl Vault {
     /// Verifies a bundle and takes each native in as an exhibit. A hostile or
     /// failing bundle is refused before anything is written.
@@ -53,11 +60,7 @@ impl Vault {
                 first.join("; ")
             )));
         }
-        let bundle_sha256 = if path.is_dir() {
-            hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt")?))
-        } else {
-            sha256_file(path)?
-        };
+        let bundle_sha256 = bundle_sha256(path, &mut bundle)?;
         let sender_identity = report.signer_identity.clone().unwrap_or_default();
         let sender_fingerprint = report.signer_fingerprint.clone().unwrap_or_default();
         let recipient = self.secrets.age_recipient();

@@ -1,17 +1,21 @@
 //! Sealed production bundles: export, verification without the vault, import.
 
 mod bag;
+mod counsel;
 pub mod dat;
 pub mod documents;
 mod import;
 pub mod model;
+mod plan;
 mod provenance;
 pub mod read;
 pub mod verify;
 mod write;
 
+pub use counsel::CounselKey;
 pub use dat::{DatDelimiters, DatEncoding};
-pub use import::ImportReport;
+pub use import::{ImportReport, bundle_sha256};
+pub use plan::{ExportPlan, PlannedExhibit, ProductionRecord};
 pub use read::Bundle;
 pub use verify::{BundleReport, verify_bundle};
 pub use write::{BatesPlan, ExportReport, ExportRequest};

@@ -20,7 +20,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Most natives per folder of the volume.
-const PER_FOLDER: usize = 1000;
+pub(super) const PER_FOLDER: usize = 1000;
 /// Extracted text kept for a text exhibit (larger ones get no TEXT file).
 const MAX_TEXT: u64 = 64 << 20;
 
@@ -397,16 +397,14 @@ impl Vault {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let bates = plan.format(*n);
-            let folder = format!("{:04}", i / PER_FOLDER + 1);
-            let native_path = format!("data/VOL001/NATIVES/{folder}/{bates}{}", safe_extension(&ex.name));
             let detail = self.show(&ex.id)?;
+            let mut p = produced_exhibit(ex, &detail, plan.format(*n), i);
             progress.file_started(Path::new(&ex.name), ex.size);
-            let keep_text = is_text(&ex.mime) && ex.size <= MAX_TEXT;
             let mut text = Vec::new();
             let src = self.objects.open(&detail.object)?;
             let got = {
-                let mut entry = bag.start_payload(&native_path, ex.size)?;
+                let mut entry = bag.start_payload(&p.native_path, ex.size)?;
+                let keep_text = p.text_path.is_some();
                 pipeline::decrypt_stream(src, &detail.object, self.secrets.age_identity(), true, false, ex.size, progress, &mut |c| {
                     if keep_text {
                         text.extend_from_slice(c);
@@ -415,43 +413,16 @@ impl Vault {
                 })?
             };
             let md5 = got.md5.unwrap_or_default();
-            bag.record_payload(&native_path, got.size, &got.sha256, &md5);
-            let export_sha256 = hex::encode(got.sha256);
-            let export_md5 = got.md5.map(hex::encode).unwrap_or_default();
-            if export_sha256 != ex.sha256 || export_md5 != ex.md5 || got.size != ex.size {
+            bag.record_payload(&p.native_path, got.size, &got.sha256, &md5);
+            p.export_sha256 = hex::encode(got.sha256);
+            p.export_md5 = got.md5.map(hex::encode).unwrap_or_default();
+            if p.export_sha256 != ex.sha256 || p.export_md5 != ex.md5 || got.size != ex.size {
                 return Err(Error::ObjectAuthentication { object: detail.object });
             }
-            let text_path = if keep_text {
-                let p = format!("data/VOL001/TEXT/{folder}/{bates}.txt");
-                bag.add_payload(&p, &text)?;
-                Some(p)
-            } else {
-                None
-            };
-            let first_source = detail.sources.first();
-            produced.push(ProducedExhibit {
-                bates,
-                exhibit_id: ex.id.clone(),
-                name: ex.name.clone(),
-                path: ex.path.clone(),
-                native_path,
-                text_path,
-                mime: ex.mime.clone(),
-                size: ex.size,
-                intake_sha256: ex.sha256.clone(),
-                intake_md5: ex.md5.clone(),
-                export_sha256,
-                export_md5,
-                custodian: ex.custodian.clone(),
-                source: ex.source.clone(),
-                method: first_source.and_then(|s| s.method.clone()),
-                collected_by: ex.collected_by.clone(),
-                collected_at: ex.collected_at.clone(),
-                modified: first_source.and_then(|s| s.modified.clone()),
-                created: first_source.and_then(|s| s.created.clone()),
-                description: ex.description.clone(),
-                events: Vec::new(),
-            });
+            if let Some(t) = &p.text_path {
+                bag.add_payload(t, &text)?;
+            }
+            produced.push(p);
         }
 
         // The custody events of the exported exhibits, each with an inclusion
@@ -495,32 +466,7 @@ impl Vault {
 
         // Load file, with QC before it is written.
         let mut qc = qc_checks(&production)?;
-        let mut dat = DatWriter::new(req.dat_delimiters, req.dat_encoding);
-        for e in &production.exhibits {
-            let date = |t: &Option<String>| t.as_deref().map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
-            let rel = |p: &str| p.trim_start_matches("data/").replace('/', "\\");
-            dat.row(&[
-                e.bates.clone(),
-                e.bates.clone(),
-                e.bates.clone(),
-                e.bates.clone(),
-                e.exhibit_id.clone(),
-                e.custodian.clone().unwrap_or_default(),
-                e.source.clone().unwrap_or_default(),
-                e.name.clone(),
-                safe_extension(&e.name).trim_start_matches('.').to_string(),
-                e.size.to_string(),
-                e.export_md5.clone(),
-                e.export_sha256.clone(),
-                date(&e.created),
-                date(&e.modified),
-                date(&Some(e.collected_at.clone())),
-                e.description.clone(),
-                rel(&e.native_path),
-                e.text_path.as_deref().map(rel).unwrap_or_default(),
-            ]);
-        }
-        let (dat_bytes, dat_warnings) = dat.finish();
+        let (dat_bytes, dat_warnings) = load_file(&production, req);
         qc.extend(dat_warnings.into_iter().map(|w| format!("warning: {w}")));
         let enc_name = match req.dat_encoding {
             DatEncoding::Utf8 => "UTF-8 with BOM",
@@ -583,8 +529,71 @@ impl Vault {
     }
 }
 
+/// One exhibit as it will be produced; the export hashes start as the intake
+/// hashes and are replaced by what the writer measures.
+pub(super) fn produced_exhibit(ex: &crate::Exhibit, detail: &crate::ExhibitDetail, bates: String, index: usize) -> ProducedExhibit {
+    let folder = format!("{:04}", index / PER_FOLDER + 1);
+    let native_path = format!("data/VOL001/NATIVES/{folder}/{bates}{}", safe_extension(&ex.name));
+    let text_path = (is_text(&ex.mime) && ex.size <= MAX_TEXT).then(|| format!("data/VOL001/TEXT/{folder}/{bates}.txt"));
+    let first_source = detail.sources.first();
+    ProducedExhibit {
+        bates,
+        exhibit_id: ex.id.clone(),
+        name: ex.name.clone(),
+        path: ex.path.clone(),
+        native_path,
+        text_path,
+        mime: ex.mime.clone(),
+        size: ex.size,
+        intake_sha256: ex.sha256.clone(),
+        intake_md5: ex.md5.clone(),
+        export_sha256: ex.sha256.clone(),
+        export_md5: ex.md5.clone(),
+        custodian: ex.custodian.clone(),
+        source: ex.source.clone(),
+        method: first_source.and_then(|s| s.method.clone()),
+        collected_by: ex.collected_by.clone(),
+        collected_at: ex.collected_at.clone(),
+        modified: first_source.and_then(|s| s.modified.clone()),
+        created: first_source.and_then(|s| s.created.clone()),
+        description: ex.description.clone(),
+        events: Vec::new(),
+    }
+}
+
+/// The Concordance load file of a production, with warnings about values
+/// that had to be changed to fit it.
+pub(super) fn load_file(production: &Production, req: &ExportRequest) -> (Vec<u8>, Vec<String>) {
+    let mut dat = DatWriter::new(req.dat_delimiters, req.dat_encoding);
+    for e in &production.exhibits {
+        let date = |t: &Option<String>| t.as_deref().map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
+        let rel = |p: &str| p.trim_start_matches("data/").replace('/', "\\");
+        dat.row(&[
+            e.bates.clone(),
+            e.bates.clone(),
+            e.bates.clone(),
+            e.bates.clone(),
+            e.exhibit_id.clone(),
+            e.custodian.clone().unwrap_or_default(),
+            e.source.clone().unwrap_or_default(),
+            e.name.clone(),
+            safe_extension(&e.name).trim_start_matches('.').to_string(),
+            e.size.to_string(),
+            e.export_md5.clone(),
+            e.export_sha256.clone(),
+            date(&e.created),
+            date(&e.modified),
+            date(&Some(e.collected_at.clone())),
+            e.description.clone(),
+            rel(&e.native_path),
+            e.text_path.as_deref().map(rel).unwrap_or_default(),
+        ]);
+    }
+    dat.finish()
+}
+
 /// Bates QC: no gaps, no duplicates, one native per row, families (none yet) intact.
-fn qc_checks(p: &Production) -> Result<Vec<String>> {
+pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
     let mut seen = std::collections::BTreeSet::new();
     for e in &p.exhibits {
         if !seen.insert(e.bates.clone()) {

@@ -100,3 +100,62 @@ fn custom_delimiters_and_a_passphrase_bundle_verify() {
     assert_eq!(contents.rows.len(), 2);
     assert_eq!(contents.rows[0]["BEGBATES"], "DLM000001");
 }
+
+#[test]
+fn the_plan_matches_the_export_and_writes_nothing() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.pdf", b"%PDF-1.4\n"), ("c\u{2603}.txt", b"snow")]);
+    v.add(&[src], &IntakeOptions { custodian: Some("Jordan \u{0141}ee".into()), ..Default::default() }, &NoProgress).unwrap();
+    let log = v.custody_log(None).unwrap().len();
+    let mut req = ExportRequest::new(dir.path().join("never.zip"), "ABC");
+    req.exhibits = vec!["EX-0001".into(), "EX-0003".into()];
+    let plan = v.plan_export(&req).unwrap();
+    assert_eq!((plan.bates_first.as_str(), plan.bates_last.as_str(), plan.next_free), ("ABC000001", "ABC000002", 1));
+    assert_eq!(plan.exhibits.iter().map(|e| (e.exhibit_id.as_str(), e.bates.as_str())).collect::<Vec<_>>(), [("EX-0001", "ABC000001"), ("EX-0003", "ABC000002")]);
+    assert_eq!(plan.exhibits[1].native_path, "data/VOL001/NATIVES/0001/ABC000002.txt");
+    assert_eq!(plan.total_bytes, 9);
+    assert!(plan.qc.iter().any(|q| q.contains("no gaps, no duplicates")), "{:?}", plan.qc);
+    assert!(plan.qc.iter().any(|q| q.contains("no earlier production under ABC")), "{:?}", plan.qc);
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    assert!(!dir.path().join("never.zip").exists());
+    assert_eq!(v.custody_log(None).unwrap().len(), log, "planning is not a custody event");
+
+    // Windows-1252 cannot hold the snowman: the plan says so before writing.
+    req.dat_encoding = crate::export::DatEncoding::Windows1252;
+    let plan = v.plan_export(&req).unwrap();
+    assert!(plan.warnings.iter().any(|w| w.contains("no Windows-1252 form")), "{:?}", plan.warnings);
+
+    // After a production, the plan continues after it and lists it.
+    req.out = dir.path().join("1.zip");
+    req.dat_encoding = crate::export::DatEncoding::Utf8;
+    let report = v.export(&req, &NoProgress).unwrap();
+    let mut again = ExportRequest::new(dir.path().join("x.zip"), "ABC");
+    again.exhibits = vec!["EX-0002".into()];
+    let plan = v.plan_export(&again).unwrap();
+    assert_eq!((plan.bates_first.as_str(), plan.next_free), ("ABC000003", 3));
+    assert_eq!(plan.earlier.len(), 1);
+    assert_eq!(plan.earlier[0].bundle_sha256, report.bundle_sha256);
+    assert_eq!((plan.earlier[0].bates_first.as_str(), plan.earlier[0].bates_last.as_str(), plan.earlier[0].exhibits), ("ABC000001", "ABC000002", 2));
+    assert!(plan.qc.iter().any(|q| q.contains("no overlap with the 1 earlier production(s) under ABC (the last ended at ABC000002)")), "{:?}", plan.qc);
+
+    // The export's refusals are the plan's.
+    again.bates_start = Some(2);
+    let err = v.plan_export(&again).unwrap_err();
+    assert!(err.to_string().contains("ABC000002 was already produced for EX-0003"), "{err}");
+    again.bates_start = Some(10);
+    let plan = v.plan_export(&again).unwrap();
+    assert!(plan.warnings.iter().any(|w| w.contains("ABC000003 to ABC000009 stay unused")), "{:?}", plan.warnings);
+    again.bates_start = None;
+    again.recipients = vec!["age1nope".into()];
+    assert!(v.plan_export(&again).unwrap_err().to_string().contains("age1nope"));
+    again.recipients.clear();
+    again.tag = Some("nothing-has-this".into());
+    assert!(v.plan_export(&again).unwrap_err().to_string().contains("selection is empty"));
+
+    // Re-producing the same exhibits on the same numbers is allowed and said.
+    let mut same = ExportRequest::new(dir.path().join("y.zip"), "ABC");
+    same.exhibits = vec!["EX-0001".into()];
+    same.bates_start = Some(1);
+    let plan = v.plan_export(&same).unwrap();
+    assert!(plan.warnings.iter().any(|w| w.contains("ABC000001 to ABC000001 re-use numbers")), "{:?}", plan.warnings);
+}

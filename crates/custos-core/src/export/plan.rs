@@ -1,0 +1,186 @@
+//! Planning an export before anything is written: the selection, its Bates
+//! numbers, the earlier productions under the prefix, and the QC result.
+
+use super::model::Production;
+use super::write::{ExportRequest, load_file, produced_exhibit, qc_checks};
+use crate::error::Result;
+use crate::vault::Vault;
+use serde::{Deserialize, Serialize};
+
+/// One exhibit as it would be produced.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedExhibit {
+    /// Exhibit id.
+    pub exhibit_id: String,
+    /// Original file name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Custodian.
+    pub custodian: Option<String>,
+    /// Its Bates number.
+    pub bates: String,
+    /// Where its native goes in the bag.
+    pub native_path: String,
+}
+
+/// A production made earlier from this vault.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductionRecord {
+    /// Row id.
+    pub id: u32,
+    /// Bates prefix.
+    pub bates_prefix: String,
+    /// First Bates number, formatted.
+    pub bates_first: String,
+    /// Last Bates number, formatted.
+    pub bates_last: String,
+    /// Exhibits produced.
+    pub exhibits: u32,
+    /// SHA-256 of the bundle file.
+    pub bundle_sha256: String,
+    /// Where it was written.
+    pub destination: String,
+    /// When (UTC, RFC 3339).
+    pub produced_at: String,
+}
+
+/// What an export would do, checked before writing.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportPlan {
+    /// The selection in exhibit (and Bates) order.
+    pub exhibits: Vec<PlannedExhibit>,
+    /// First Bates number.
+    pub bates_first: String,
+    /// Last Bates number.
+    pub bates_last: String,
+    /// The next number not yet produced under the prefix (the default start).
+    pub next_free: u64,
+    /// Plaintext bytes to write.
+    pub total_bytes: u64,
+    /// Checks passed.
+    pub qc: Vec<String>,
+    /// Things the user should know (values changed to fit the load file,
+    /// numbers produced before).
+    pub warnings: Vec<String>,
+    /// Earlier productions under the same prefix, oldest first.
+    pub earlier: Vec<ProductionRecord>,
+}
+
+impl Vault {
+    /// Every production made from this vault, oldest first.
+    pub fn productions(&self) -> Result<Vec<ProductionRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, p.bates_prefix, p.bates_width, p.first_number, p.last_number, p.bundle_sha256, p.destination, p.produced_at,
+                    (SELECT count(*) FROM production_items i WHERE i.production_id = p.id)
+             FROM productions p ORDER BY p.id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let prefix: String = r.get(1)?;
+                let width: i64 = r.get(2)?;
+                let fmt = |n: i64| format!("{prefix}{n:0width$}", width = width as usize);
+                Ok(ProductionRecord {
+                    id: r.get(0)?,
+                    bates_first: fmt(r.get(3)?),
+                    bates_last: fmt(r.get(4)?),
+                    bates_prefix: prefix.clone(),
+                    bundle_sha256: r.get(5)?,
+                    destination: r.get(6)?,
+                    produced_at: r.get(7)?,
+                    exhibits: r.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Plans an export: the same selection, numbering and QC the export runs,
+    /// without decrypting or writing anything. An error is what the export
+    /// itself would refuse with. `req.out` is not looked at.
+    pub fn plan_export(&self, req: &ExportRequest) -> Result<ExportPlan> {
+        req.dat_delimiters.validate(req.dat_encoding)?;
+        for r in &req.recipients {
+            crate::keys::parse_recipient(r)?;
+        }
+        let selection = self.export_selection(req)?;
+        let plan = self.plan_bates(req, &selection)?;
+        let mut exhibits = Vec::with_capacity(selection.len());
+        for (i, (ex, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
+            exhibits.push(produced_exhibit(ex, &self.show(&ex.id)?, plan.format(*n), i));
+        }
+        let production = Production {
+            matter: self.matter.matter.clone(),
+            matter_number: self.matter.matter_number.clone(),
+            organization: req.organization.clone(),
+            examiner: self.session.actor.clone(),
+            bates_prefix: plan.prefix.clone(),
+            bates_first: exhibits[0].bates.clone(),
+            bates_last: exhibits[exhibits.len() - 1].bates.clone(),
+            produced_at: String::new(),
+            tool: crate::TOOL.to_string(),
+            signer_fingerprint: String::new(),
+            vault_id: self.config.vault_id.clone(),
+            exhibits,
+        };
+        let mut qc = qc_checks(&production)?;
+        let (_, dat_warnings) = load_file(&production, req);
+        let mut warnings: Vec<String> = dat_warnings;
+        let earlier: Vec<ProductionRecord> =
+            self.productions()?.into_iter().filter(|p| p.bates_prefix == req.bates_prefix).collect();
+        let next_free = self.next_bates(&req.bates_prefix)?;
+        let first = plan.items[0].1;
+        if first < next_free {
+            warnings.push(format!(
+                "{} to {} re-use numbers of an earlier production under {}; each goes to the exhibit it was produced for before",
+                production.bates_first,
+                plan.format(plan.items[plan.items.len() - 1].1.min(next_free - 1)),
+                req.bates_prefix
+            ));
+        } else if earlier.is_empty() {
+            qc.push(format!("no earlier production under {}", req.bates_prefix));
+        } else {
+            qc.push(format!(
+                "no overlap with the {} earlier production(s) under {} (the last ended at {})",
+                earlier.len(),
+                req.bates_prefix,
+                plan.format(next_free - 1)
+            ));
+        }
+        if first > next_free {
+            warnings.push(format!(
+                "numbering starts at {}; {} to {} stay unused under {}",
+                production.bates_first,
+                plan.format(next_free),
+                plan.format(first - 1),
+                req.bates_prefix
+            ));
+        }
+        let folders = production.exhibits.len().div_ceil(super::write::PER_FOLDER);
+        qc.push(format!("{} native(s) in {folders} folder(s) of at most 1,000, named by Bates number", production.exhibits.len()));
+        Ok(ExportPlan {
+            total_bytes: production.exhibits.iter().map(|e| e.size).sum(),
+            exhibits: production
+                .exhibits
+                .into_iter()
+                .map(|e| PlannedExhibit {
+                    exhibit_id: e.exhibit_id,
+                    name: e.name,
+                    size: e.size,
+                    custodian: e.custodian,
+                    bates: e.bates,
+                    native_path: e.native_path,
+                })
+                .collect(),
+            bates_first: production.bates_first,
+            bates_last: production.bates_last,
+            next_free,
+            qc,
+            warnings,
+            earlier,
+        })
+    }
+}
