@@ -37,10 +37,56 @@ describe("App", () => {
       "Exhibits",
       "Verify",
       "Custody log",
+      "Export",
+      "Check bundle",
+      "Import",
       "Settings",
     ]);
     expect(document.querySelector(".topbar")).toHaveTextContent(MOCK_MATTER.matter);
     await waitFor(() => expect(router.screen).toBe("dashboard"));
+  });
+
+  it("checks a bundle without a vault, full-window, and Back returns to the start screen", async () => {
+    const b = createMockBackend();
+    setBackend(b);
+    const user = userEvent.setup();
+    render(App);
+    await screen.findByRole("heading", { name: "Create a vault" });
+    await user.click(screen.getByRole("button", { name: "Check a bundle" }));
+
+    expect(router.screen).toBe("bundles");
+    expect(await screen.findByRole("heading", { level: 1, name: "Check a bundle" })).toBeInTheDocument();
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+    expect(screen.queryByRole("heading", { name: "Create a vault" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.click(screen.getByRole("button", { name: "Check bundle" }));
+    expect(await screen.findByTestId("bundle-result")).toHaveTextContent("The bundle is intact");
+    expect(screen.queryByRole("button", { name: "Import into this vault…" })).toBeNull();
+
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    expect(router.screen).toBe("start");
+    expect(await screen.findByRole("heading", { name: "Create a vault" })).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { level: 1, name: "Check a bundle" })).toBeNull();
+  });
+
+  it("with a vault open, a checked bundle goes on to the import screen with its selection", async () => {
+    const b = createMockBackend({ open: OPEN });
+    setBackend(b);
+    const user = userEvent.setup();
+    render(App);
+    const nav = await screen.findByRole("navigation", { name: "Main" });
+    await user.click(within(nav).getByRole("button", { name: "Check bundle" }));
+    expect(within(nav).getByRole("button", { name: "Check bundle" })).toHaveAttribute("aria-current", "page");
+    const main = screen.getByRole("main");
+    await user.click(within(main).getByRole("button", { name: "Choose extracted folder…" }));
+    await user.click(within(main).getByRole("button", { name: "Check bundle" }));
+    await screen.findByTestId("bundle-result");
+    await user.click(within(main).getByRole("button", { name: "Import into this vault…" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Import a bundle" })).toBeInTheDocument();
+    expect(within(nav).getByRole("button", { name: "Import" })).toHaveAttribute("aria-current", "page");
+    expect(screen.getByTestId("bundle-path")).toHaveTextContent("/home/dana/Productions/HAL000001-HAL000003");
+    expect(b.state.calls.filter((c) => c === "pickPaths:bundle_folder")).toHaveLength(1);
   });
 
   it("Lock locks the vault and returns to the start screen", async () => {

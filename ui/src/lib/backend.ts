@@ -9,7 +9,11 @@ import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   events,
+  type BundleSource,
   type ErrorCode,
+  type ExportBundleRequest,
+  type ExportResult,
+  type ImportSummary,
   type IntakeRequest,
   type IntakeSummary,
   type JobEvent,
@@ -37,11 +41,13 @@ type Unwrap<F> = F extends (...args: infer A) => Promise<infer R>
     : (...args: A) => Promise<Extract<R, { status: "ok" }> extends { data: infer T } ? T : never>
   : never;
 
-type Streaming = "intake" | "verifyVault";
+type Streaming = "intake" | "verifyVault" | "exportBundle" | "importBundle";
 
 export type Backend = { [K in Exclude<keyof Commands, Streaming>]: Unwrap<Commands[K]> } & {
   intake(request: IntakeRequest, onEvent: (e: JobEvent) => void): Promise<IntakeSummary>;
   verifyVault(mode: VerifyMode, onEvent: (e: JobEvent) => void): Promise<VerifyReport>;
+  exportBundle(request: ExportBundleRequest, onEvent: (e: JobEvent) => void): Promise<ExportResult>;
+  importBundle(source: BundleSource, onEvent: (e: JobEvent) => void): Promise<ImportSummary>;
   /** Files or folders dropped on the window (held by the backend). */
   onDrop(cb: (selection: Selection) => void): Promise<() => void>;
   /** The vault locked (on demand or after idle time). */
@@ -94,6 +100,8 @@ export function tauriBackend(): Backend {
   const b = wrapped as unknown as Backend;
   b.intake = (request, onEvent) => unwrap(commands.intake(request, channel(onEvent)));
   b.verifyVault = (mode, onEvent) => unwrap(commands.verifyVault(mode, channel(onEvent)));
+  b.exportBundle = (request, onEvent) => unwrap(commands.exportBundle(request, channel(onEvent)));
+  b.importBundle = (source, onEvent) => unwrap(commands.importBundle(source, channel(onEvent)));
   b.onDrop = (cb) => events.dropEvent.listen((e) => cb(e.payload.selection));
   b.onLocked = (cb) => events.lockedEvent.listen((e) => cb(e.payload.reason));
   return b;

@@ -48,7 +48,7 @@ export const commands = {
 	previewExhibit: (id: string) => typedError<Preview, WireError>(__TAURI_INVOKE("preview_exhibit", { id })),
 	/**  Takes in the selected files and folders, streaming progress. */
 	intake: (request: IntakeRequest, onProgress: Channel<JobEvent>) => typedError<IntakeSummary, WireError>(__TAURI_INVOKE("intake", { request, onProgress })),
-	/**  Stops the running intake or verification as soon as it safely can. */
+	/**  Stops the running intake, verification, export or import as soon as it safely can. */
 	cancelJob: () => __TAURI_INVOKE<boolean>("cancel_job"),
 	/**  Quick or full verification, streaming progress. */
 	verifyVault: (mode: VerifyMode, onProgress: Channel<JobEvent>) => typedError<VerifyReport, WireError>(__TAURI_INVOKE("verify_vault", { mode, onProgress })),

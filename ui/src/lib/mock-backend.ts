@@ -7,12 +7,17 @@ import type { Backend } from "./backend";
 import { BackendError } from "./backend";
 import type {
   AppInfo,
+  BundleReport,
+  CounselKey,
   CustodyEvent,
+  ExportOptions,
+  ExportPlan,
   Exhibit,
   ExhibitDetail,
   JobEvent,
   LockReason,
   MatterInfo,
+  ProductionRecord,
   RecentVault,
   Selection,
   Settings,
@@ -34,6 +39,27 @@ export interface MockState {
   recent: RecentVault[];
   /** Whether `appInfo` says paths may be typed. */
   typedPaths: boolean;
+  /** The vault's address book of counsel keys. */
+  counsel: CounselKey[];
+  /** Productions made from the vault. */
+  productions: ProductionRecord[];
+}
+
+/** A valid-looking age recipient (62 characters, `age1` + bech32). */
+export const MOCK_RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+
+/** A clean bundle report as the mock's `verifyBundle` returns it. */
+export function mockBundleReport(over: Partial<BundleReport> = {}): BundleReport {
+  return {
+    ok: true,
+    bag: "HAL000001-HAL000003",
+    signer_fingerprint: "SHA256:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo",
+    signer_identity: `custos-vault-${MOCK_MATTER.vault_id}`,
+    exhibits: 3,
+    events: 9,
+    findings: [],
+    ...over,
+  };
 }
 
 export const MOCK_MATTER: MatterInfo = {
@@ -120,6 +146,8 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       { vault_id: MOCK_MATTER.vault_id, path: "/home/dana/Matters/Halvorsen", last_opened: "2026-06-02T08:00:00Z", available: true },
     ],
     typedPaths: init.typedPaths ?? false,
+    counsel: init.counsel ?? [],
+    productions: init.productions ?? [],
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -159,6 +187,53 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
   const append = (ev: Partial<CustodyEvent>) => state.log.push(mockEvent(state.log.length + 1, ev));
   const summary = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
   const track = (name: string) => state.calls.push(name);
+  const take = (token: string): string[] => {
+    const p = state.selections.get(token);
+    if (!p) throw new BackendError("stale_selection", "that file selection is no longer available; choose the file again");
+    return p;
+  };
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  const nextFree = (prefix: string) =>
+    state.productions.filter((p) => p.bates_prefix === prefix).reduce((m, p) => Math.max(m, Number(p.bates_last.slice(prefix.length))), 0) + 1;
+  const plan = (o: ExportOptions): ExportPlan => {
+    if (!/^[A-Za-z0-9_-]{1,20}$/.test(o.bates_prefix))
+      throw new BackendError("invalid_input", `Bates prefix '${o.bates_prefix}' must be 1 to 20 letters, digits, '-' or '_' (no spaces)`);
+    for (const r of o.recipients)
+      if (!/^age1[0-9a-z]{58}$/.test(r)) throw new BackendError("invalid_input", `'${r}' is not an age X25519 recipient (age1…)`);
+    for (const id of o.exhibits) detail(id);
+    const chosen = state.exhibits
+      .filter((e) => !o.exhibits.length || o.exhibits.includes(e.id))
+      .filter((e) => !o.tag || e.tags.includes(o.tag))
+      .filter((e) => !o.custodian || e.custodian === o.custodian);
+    if (!chosen.length) throw new BackendError("invalid_input", "the selection is empty: no exhibit matches");
+    const next = nextFree(o.bates_prefix);
+    const start = o.bates_start ?? next;
+    if (start < next)
+      throw new BackendError("invalid_input", `Bates ${o.bates_prefix}${pad(start, o.bates_width)} was already produced for another exhibit`);
+    const bates = (i: number) => `${o.bates_prefix}${pad(start + i, o.bates_width)}`;
+    const earlier = state.productions.filter((p) => p.bates_prefix === o.bates_prefix);
+    return {
+      exhibits: chosen.map((e, i) => ({
+        exhibit_id: e.id,
+        name: e.name,
+        size: e.size,
+        custodian: e.custodian,
+        bates: bates(i),
+        native_path: `data/VOL001/NATIVES/0001/${bates(i)}.${e.name.split(".").pop()}`,
+      })),
+      bates_first: bates(0),
+      bates_last: bates(chosen.length - 1),
+      next_free: next,
+      total_bytes: chosen.reduce((a, e) => a + e.size, 0),
+      qc: [
+        `Bates ${bates(0)}–${bates(chosen.length - 1)}: ${chosen.length} numbers, no gaps, no duplicates`,
+        "every native has exactly one load-file row with its SHA-256 and MD5",
+        earlier.length ? `no overlap with the ${earlier.length} earlier production(s) under ${o.bates_prefix}` : `no earlier production under ${o.bates_prefix}`,
+      ],
+      warnings: o.dat_encoding === "windows1252" ? ["1 character(s) have no Windows-1252 form and were written as '?'; use UTF-8 to keep them"] : [],
+      earlier,
+    };
+  };
 
   const b: Backend & { state: MockState } = {
     state,
@@ -175,7 +250,13 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     async keepAlive() {},
     async pickPaths(purpose) {
       track(`pickPaths:${purpose}`);
-      return hold([purpose === "intake_files" ? "/evidence/a.txt" : "/evidence/folder"]);
+      const picked: Partial<Record<typeof purpose, string>> = {
+        intake_files: "/evidence/a.txt",
+        bundle_file: "/home/dana/Productions/HAL000001-HAL000003.zip.age",
+        bundle_folder: "/home/dana/Productions/HAL000001-HAL000003",
+        identity_file: "/home/dana/Keys/halvorsen-counsel.agekey",
+      };
+      return hold([picked[purpose] ?? "/evidence/folder"]);
     },
     async typedPath(path) {
       track("typedPath");
@@ -328,6 +409,110 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       state.settings = { examiner: req.examiner.trim(), idle_lock_minutes: req.idle_lock_minutes };
       if (req.exhibit_prefix && state.open) state.open.matter.exhibit_prefix = req.exhibit_prefix;
       return state.settings;
+    },
+    async pickDestination(name) {
+      track("pickDestination");
+      return hold([`/home/dana/Productions/${name}`]);
+    },
+    async counselKeys() {
+      track("counselKeys");
+      need();
+      return wire(state.counsel);
+    },
+    async addCounselKey(name, recipient) {
+      track("addCounselKey");
+      need();
+      if (!name.trim()) throw new BackendError("invalid_input", "give the name of the person or firm holding the key");
+      if (!/^age1[0-9a-z]{58}$/.test(recipient.trim())) throw new BackendError("invalid_input", `'${recipient}' is not an age X25519 recipient (age1…)`);
+      const other = state.counsel.find((k) => k.recipient === recipient.trim());
+      if (other) throw new BackendError("invalid_input", `this key is already in the address book as '${other.name}'`);
+      const key = { id: state.counsel.length + 1, name: name.trim(), recipient: recipient.trim(), added_at: "2026-06-03T09:00:00.000000Z" };
+      state.counsel.push(key);
+      append({ action: "setting_changed", details: { setting: "counsel_key_added", name: key.name, recipient: key.recipient } });
+      return wire(key);
+    },
+    async removeCounselKey(id) {
+      track("removeCounselKey");
+      need();
+      state.counsel = state.counsel.filter((k) => k.id !== id);
+      return null;
+    },
+    async productions() {
+      track("productions");
+      need();
+      return wire(state.productions);
+    },
+    async planExport(options) {
+      track("planExport");
+      need();
+      return wire(plan(options));
+    },
+    async exportBundle(req, onEvent) {
+      track("exportBundle");
+      need();
+      const [path] = take(req.destination);
+      const p = plan(req.options);
+      onEvent({ type: "begin", files: p.exhibits.length, bytes: p.total_bytes });
+      onEvent({ type: "progress", bytes: p.total_bytes });
+      state.selections.delete(req.destination);
+      const sha = "b".repeat(64);
+      state.productions.push({
+        id: state.productions.length + 1,
+        bates_prefix: req.options.bates_prefix,
+        bates_first: p.bates_first,
+        bates_last: p.bates_last,
+        exhibits: p.exhibits.length,
+        bundle_sha256: sha,
+        destination: path,
+        produced_at: "2026-06-03T10:00:00.000000Z",
+      });
+      p.exhibits.forEach((e) => append({ action: "exported", exhibit: e.exhibit_id, details: { bates: e.bates, bundle_sha256: sha } }));
+      return {
+        path,
+        bundle_sha256: sha,
+        bundle_bytes: p.total_bytes + 40_000,
+        bates_first: p.bates_first,
+        bates_last: p.bates_last,
+        exhibits: p.exhibits.length,
+        encrypted: req.options.recipients.length > 0 || !!req.options.passphrase,
+        signer_fingerprint: mockBundleReport().signer_fingerprint!,
+        signer_identity: mockBundleReport().signer_identity!,
+        bag: `${p.bates_first}-${p.bates_last}`,
+        qc: [...p.qc, "every native re-hashed while written: SHA-256 and MD5 match intake"],
+      };
+    },
+    async verifyBundle(source) {
+      track("verifyBundle");
+      const [path] = take(source.bundle);
+      if (source.identity) take(source.identity);
+      if (path.endsWith(".age") && !source.identity && !source.passphrase)
+        throw new BackendError("invalid_input", `${path} is not a bundle Custos can read: it is encrypted with age; give the identity (key file) it was encrypted to`);
+      return { path, bundle_sha256: "c".repeat(64), report: mockBundleReport() };
+    },
+    async importBundle(source, onEvent) {
+      track("importBundle");
+      need();
+      const [path] = take(source.bundle);
+      if (path.endsWith(".age") && !source.identity && !source.passphrase)
+        throw new BackendError("invalid_input", `${path} is not a bundle Custos can read: it is encrypted with age; give the identity (key file) it was encrypted to`);
+      if (source.identity) take(source.identity);
+      const r = mockBundleReport();
+      onEvent({ type: "begin", files: r.exhibits, bytes: 3000 });
+      const exhibits = Array.from({ length: r.exhibits }, (_, i) => {
+        const native = `data/VOL001/NATIVES/0001/HAL00000${i + 1}.pdf`;
+        onEvent({ type: "file_started", path: native, size: 1000 });
+        const ex = mockExhibit(state.exhibits.length + 1, { name: `HAL00000${i + 1}.pdf` });
+        state.exhibits.push(ex);
+        append({ action: "received", exhibit: ex.id });
+        const outcome = { outcome: "stored" as const, exhibit: ex.id, sha256: ex.sha256 };
+        onEvent({ type: "progress", bytes: 1000 * (i + 1) });
+        onEvent({ type: "file_done", path: native, outcome });
+        return { bates: `HAL00000${i + 1}`, outcome };
+      });
+      // Like the app: the selections are used up by a successful import only.
+      state.selections.delete(source.bundle);
+      if (source.identity) state.selections.delete(source.identity);
+      return { bundle_sha256: "c".repeat(64), sender_fingerprint: r.signer_fingerprint!, sender_identity: r.signer_identity!, stored: exhibits.length, duplicates: 0, exhibits };
     },
     async onDrop(cb) {
       state.dropListeners.push(cb);

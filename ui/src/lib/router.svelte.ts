@@ -13,6 +13,7 @@ export type Screen =
   | "log"
   | "export"
   | "bundles"
+  | "import"
   | "settings";
 
 export type Params = Record<string, string>;

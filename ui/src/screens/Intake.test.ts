@@ -321,7 +321,7 @@ describe("Intake: taking in", () => {
     await user.click(screen.getByRole("button", { name: "Add files…" }));
     await user.click(takeIn());
     expect(await screen.findByRole("alert")).toHaveTextContent(
-      "Another intake or verification is running. Add the files or folders again to retry.",
+      "Another intake, verification, export or import is running. Add the files or folders again to retry.",
     );
     expect(screen.getByText("Nothing chosen yet.")).toBeInTheDocument();
   });

@@ -1,0 +1,46 @@
+/**
+ * What the bundle screens (check and import) share: the bundle and key file
+ * chosen, the wire source made of them, and the commands that check a bundle
+ * without Custos.
+ */
+import type { BundleSource, Selection } from "./bindings";
+
+/** A file or folder chosen in a dialog or typed: a backend selection and its path. */
+export interface Chosen {
+  token: string;
+  path: string;
+}
+
+/** The first path of a selection, with its token. */
+export function chosen(selection: Selection): Chosen {
+  return { token: selection.token, path: selection.paths[0] ?? "" };
+}
+
+/** The wire source for `verifyBundle` / `importBundle` (an empty passphrase is none). */
+export function bundleSource(bundle: Chosen, identity: Chosen | null, passphrase: string): BundleSource {
+  return { bundle: bundle.token, identity: identity?.token ?? null, passphrase: passphrase === "" ? null : passphrase };
+}
+
+/** Whether a path names an age-encrypted bundle (`.age`). */
+export function looksEncrypted(path: string): boolean {
+  return /\.age$/i.test(path.trim());
+}
+
+/** A word for a POSIX shell: as is when safe, otherwise in single quotes. */
+export function shellWord(word: string): string {
+  if (/^[A-Za-z0-9@%+=:,./_-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The OpenSSH command that checks the seal, run inside the bag folder. */
+export function sealCommand(identity: string): string {
+  return (
+    `ssh-keygen -Y verify -f seal/allowed_signers -I ${shellWord(identity)} ` +
+    "-n custos-bundle -s seal/tagmanifest-sha256.txt.sig < tagmanifest-sha256.txt"
+  );
+}
+
+/** The Library of Congress BagIt validator's command, run next to the bag folder. */
+export function bagitCommand(bag: string): string {
+  return `bagit.py --validate ${shellWord(bag)}`;
+}

@@ -1,0 +1,344 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BackendError, setBackend } from "../lib/backend";
+import type { ExportBundleRequest, ExportOptions, JobEvent, VaultSummary } from "../lib/bindings";
+import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, type MockState } from "../lib/mock-backend";
+import { clearNotices } from "../lib/notices.svelte";
+import { reset, router } from "../lib/router.svelte";
+import { session } from "../lib/session.svelte";
+import Export from "./Export.svelte";
+
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
+const KEY = { id: 1, name: "Reyes & Hart LLP", recipient: MOCK_RECIPIENT, added_at: "2026-06-02T09:00:00.000000Z" };
+
+function install(init: Partial<MockState> = {}) {
+  const mock = createMockBackend({ open: vault(), counsel: [{ ...KEY }], ...init });
+  setBackend(mock);
+  return mock;
+}
+
+type User = ReturnType<typeof userEvent.setup>;
+
+async function next(user: User) {
+  const button = screen.getByRole("button", { name: "Next" });
+  await waitFor(() => expect(button).toBeEnabled());
+  await user.click(button);
+}
+
+/** Walks the wizard with its defaults (all exhibits, suggested numbering) to the encryption step. */
+async function toEncryption(user: User) {
+  await next(user);
+  await next(user);
+}
+
+beforeEach(() => {
+  reset("export");
+  session.vault = vault();
+  session.info = null;
+  session.drops = [];
+  clearNotices();
+});
+
+afterEach(() => setBackend(null));
+
+describe("Export", () => {
+  it("walks exhibits, numbering, encryption and review, then writes where the save dialog says", async () => {
+    const mock = install();
+    const user = userEvent.setup();
+    render(Export);
+    expect(screen.getAllByRole("heading", { level: 1 })).toHaveLength(1);
+    expect(await screen.findByText("3 exhibits selected.")).toBeInTheDocument();
+    await next(user);
+
+    // Numbering: a prefix from the matter, the next free number, the range.
+    expect(screen.getByLabelText("Bates prefix")).toHaveValue("HAL");
+    expect(await screen.findByTestId("export-range")).toHaveTextContent("This production: HAL000001 to HAL000003 (3 exhibits");
+    expect(screen.getByRole("radio", { name: "Next free number (1)" })).toBeChecked();
+    await next(user);
+
+    // Encryption: counsel's key from the address book.
+    const key = screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ });
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    await user.click(key);
+    await next(user);
+
+    // Review: the plan's QC, then the dialog and the export.
+    const qc = await screen.findByTestId("export-qc");
+    expect(qc).toHaveTextContent("Bates HAL000001–HAL000003: 3 numbers, no gaps, no duplicates.");
+    expect(screen.getByText("to Reyes & Hart LLP")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    const result = await screen.findByTestId("export-result");
+    expect(mock.state.calls).toContain("pickDestination");
+    expect(result).toHaveTextContent("3 exhibits, Bates HAL000001 to HAL000003, encrypted");
+    expect(result).toHaveTextContent("/home/dana/Productions/HAL000001-HAL000003.zip.age");
+    expect(screen.getByTestId("export-sha256")).toHaveTextContent("b".repeat(64));
+    expect(result).toHaveTextContent(`ssh-keygen -Y verify -f seal/allowed_signers -I custos-vault-${MOCK_MATTER.vault_id} -n custos-bundle`);
+    expect(result).toHaveTextContent("bagit.py --validate HAL000001-HAL000003");
+    expect(mock.state.log.filter((e) => e.action === "exported")).toHaveLength(3);
+    expect(mock.state.productions).toHaveLength(1);
+  });
+
+  it("sends exactly the choices made: tag, prefix, start, width, encoding, firm and keys", async () => {
+    const mock = install({
+      exhibits: [mockExhibit(1, { tags: ["hot"] }), mockExhibit(2), mockExhibit(3, { tags: ["hot"] })],
+    });
+    let sent: ExportBundleRequest | null = null;
+    const real = mock.exportBundle;
+    mock.exportBundle = (req: ExportBundleRequest, on: (e: JobEvent) => void) => {
+      sent = req;
+      return real(req, on);
+    };
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Exhibits with a tag" }));
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    await user.selectOptions(screen.getByLabelText("Tag"), "hot");
+    expect(screen.getByText("2 exhibits selected.")).toBeInTheDocument();
+    await next(user);
+    await user.clear(screen.getByLabelText("Bates prefix"));
+    await user.type(screen.getByLabelText("Bates prefix"), "DEF");
+    await user.click(screen.getByRole("radio", { name: "Start at" }));
+    await user.type(screen.getByLabelText("First Bates number"), "41");
+    await user.selectOptions(screen.getByLabelText("Digits"), "8");
+    await user.selectOptions(screen.getByLabelText("Load file encoding"), "windows1252");
+    await user.type(screen.getByLabelText("Producing firm"), "Kessler Moreau LLP");
+    expect(await screen.findByTestId("export-range")).toHaveTextContent("DEF00000041 to DEF00000042");
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    expect(await screen.findByTestId("export-qc")).toHaveTextContent("no Windows-1252 form");
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    await screen.findByTestId("export-result");
+    const options = (sent as ExportBundleRequest | null)!.options;
+    expect(options).toEqual<ExportOptions>({
+      exhibits: [],
+      tag: "hot",
+      custodian: null,
+      bates_prefix: "DEF",
+      bates_start: 41,
+      bates_width: 8,
+      recipients: [MOCK_RECIPIENT],
+      passphrase: null,
+      dat_encoding: "windows1252",
+      organization: "Kessler Moreau LLP",
+    });
+  });
+
+  it("hand-picks exhibits found by a search", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Search and pick by hand" }));
+    expect(screen.getByText("0 exhibits selected.")).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Search"), "audit");
+    const list = screen.getByRole("list", { name: "Exhibits to pick" });
+    expect(within(list).getAllByRole("checkbox")).toHaveLength(1);
+    await user.click(screen.getByRole("button", { name: "Pick all 1 shown" }));
+    expect(screen.getByText("1 exhibit selected.")).toBeInTheDocument();
+    await user.clear(screen.getByLabelText("Search"));
+    await user.click(within(list).getByRole("checkbox", { name: /EX-0001/ }));
+    expect(screen.getByText("2 exhibits selected.")).toBeInTheDocument();
+    await next(user);
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    const rows = within(await screen.findByRole("table")).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[1].textContent)).toEqual(["EX-0001", "EX-0003"]);
+  });
+
+  it("shows a numbering the vault refuses and keeps Next disabled", async () => {
+    const mock = install();
+    mock.planExport = async (o) => {
+      if (o.bates_start === 2)
+        throw new BackendError("invalid_input", "Bates HAL000002 was already produced for EX-0002 (production 1); it would now go to EX-0001");
+      return createMockBackend({ open: vault() }).planExport(o);
+    };
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    await user.click(screen.getByRole("radio", { name: "Start at" }));
+    await user.type(screen.getByLabelText("First Bates number"), "2");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Bates HAL000002 was already produced for EX-0002");
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    await user.clear(screen.getByLabelText("First Bates number"));
+    await user.type(screen.getByLabelText("First Bates number"), "0");
+    expect(screen.getByText("Enter a whole number from 1.")).toBeInTheDocument();
+    await user.click(screen.getByRole("radio", { name: /Next free number/ }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Next" })).toBeEnabled());
+  });
+
+  it("adds a counsel key to the address book and chooses it; a bad key is refused with the reason", async () => {
+    const mock = install({ counsel: [] });
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    await next(user);
+    expect(screen.getByText(/The address book is empty/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Name"), "Dana Reyes");
+    await user.type(screen.getByLabelText("Public key"), "age1nope");
+    await user.click(screen.getByRole("button", { name: "Add to address book" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("'age1nope' is not an age X25519 recipient");
+    expect(mock.state.counsel).toHaveLength(0);
+    await user.clear(screen.getByLabelText("Public key"));
+    await user.type(screen.getByLabelText("Public key"), MOCK_RECIPIENT);
+    await user.click(screen.getByRole("button", { name: "Add to address book" }));
+    expect(await screen.findByRole("checkbox", { name: /Dana Reyes/ })).toBeChecked();
+    expect(mock.state.counsel.map((k) => k.name)).toEqual(["Dana Reyes"]);
+    expect(mock.state.log.at(-1)?.details).toMatchObject({ setting: "counsel_key_added", name: "Dana Reyes" });
+    await user.click(screen.getByRole("button", { name: "Remove Dana Reyes from the address book" }));
+    await waitFor(() => expect(mock.state.counsel).toHaveLength(0));
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+  });
+
+  it("a passphrase must be long enough and typed twice; it goes to the export and not to the plan", async () => {
+    const mock = install();
+    const planned: ExportOptions[] = [];
+    const realPlan = mock.planExport;
+    mock.planExport = async (o) => {
+      planned.push(o);
+      return realPlan(o);
+    };
+    let sent: ExportBundleRequest | null = null;
+    const realExport = mock.exportBundle;
+    mock.exportBundle = (req, on) => {
+      sent = req;
+      return realExport(req, on);
+    };
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    await next(user);
+    await user.click(screen.getByRole("radio", { name: "Encrypt with a passphrase" }));
+    await user.type(screen.getByLabelText("Passphrase"), "short");
+    expect(screen.getByText("Use at least 12 characters.")).toBeInTheDocument();
+    await user.clear(screen.getByLabelText("Passphrase"));
+    await user.type(screen.getByLabelText("Passphrase"), "violet anchor lamp 42");
+    await user.type(screen.getByLabelText("Passphrase again"), "violet anchor lamp 4");
+    expect(screen.getByText("The two passphrases differ.")).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Passphrase again"), "2");
+    await next(user);
+    await screen.findByTestId("export-qc");
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    await screen.findByTestId("export-result");
+    expect((sent as ExportBundleRequest | null)!.options.passphrase).toBe("violet anchor lamp 42");
+    expect(planned.length).toBeGreaterThan(0);
+    expect(planned.every((o) => o.passphrase === null)).toBe(true);
+  });
+
+  it("a cancelled save dialog writes nothing", async () => {
+    const mock = install({ counsel: [] });
+    mock.pickDestination = async () => null;
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    await next(user);
+    await user.click(screen.getByRole("radio", { name: "Do not encrypt" }));
+    expect(screen.getByText(/Anyone who gets the file can read the exhibits/)).toBeInTheDocument();
+    await next(user);
+    await screen.findByTestId("export-qc");
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    expect(mock.state.calls).not.toContain("exportBundle");
+    expect(screen.queryByTestId("export-result")).toBeNull();
+    expect(screen.getByRole("heading", { name: "Review" })).toBeInTheDocument();
+  });
+
+  it("shows progress, cancels, and says nothing was written", async () => {
+    const mock = install();
+    let rejectRun!: (e: unknown) => void;
+    let emit!: (e: JobEvent) => void;
+    mock.exportBundle = (_req, on) =>
+      new Promise((_, reject) => {
+        rejectRun = reject;
+        emit = on;
+      });
+    mock.cancelJob = async () => {
+      rejectRun(new BackendError("cancelled", "cancelled"));
+      return true;
+    };
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await toEncryption(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    expect(await screen.findByRole("heading", { name: "Writing the bundle" })).toBeInTheDocument();
+    emit({ type: "begin", files: 3, bytes: 2000 });
+    emit({ type: "progress", bytes: 1000 });
+    await waitFor(() =>
+      expect(screen.getByRole("progressbar", { name: "Export progress" })).toHaveAttribute("aria-valuetext", "1.0 kB of 2.0 kB · 3 exhibits"),
+    );
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(await screen.findByText(/The export was cancelled. Nothing was written/)).toBeInTheDocument();
+    expect(mock.state.productions).toHaveLength(0);
+  });
+
+  it("a failed export says so and that nothing was left at the destination", async () => {
+    const mock = install();
+    mock.exportBundle = async () => {
+      throw new BackendError("object_damaged", "object 3f2a… failed authentication: it was changed or damaged");
+    };
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await toEncryption(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The export did not complete.");
+    expect(alert).toHaveTextContent("failed authentication");
+    expect(alert).toHaveTextContent("Nothing was left at the destination.");
+  });
+
+  it("continues numbering after an earlier production and lists it", async () => {
+    install({
+      productions: [
+        {
+          id: 1,
+          bates_prefix: "KMR",
+          bates_first: "KMR000001",
+          bates_last: "KMR000012",
+          exhibits: 12,
+          bundle_sha256: "d".repeat(64),
+          destination: "/home/dana/Productions/KMR000001-KMR000012.zip",
+          produced_at: "2026-06-02T12:00:00.000000Z",
+        },
+      ],
+    });
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    expect(screen.getByLabelText("Bates prefix")).toHaveValue("KMR");
+    expect(await screen.findByTestId("export-range")).toHaveTextContent("KMR000013 to KMR000015");
+    expect(screen.getByTestId("export-range")).toHaveTextContent("The last production under KMR ended at KMR000012.");
+    expect(screen.getByRole("radio", { name: "Next free number (13)" })).toBeChecked();
+  });
+
+  it("with typed paths (automated tests) the destination can be typed", async () => {
+    const mock = install({ typedPaths: true });
+    session.info = { version: "0.1.0", settings: mock.state.settings, recent: [], open: vault(), typed_paths: true };
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await toEncryption(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    await user.type(screen.getByLabelText("Bundle path"), "/tmp/out/bundle.zip.age");
+    await user.click(screen.getByRole("button", { name: "Export to this path" }));
+    expect(await screen.findByTestId("export-result")).toHaveTextContent("/tmp/out/bundle.zip.age");
+    expect(mock.state.calls).not.toContain("pickDestination");
+    expect(router.screen).toBe("export");
+  });
+});
