@@ -143,6 +143,8 @@ impl App {
             }
         };
         let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots");
+        // Only this run's screenshots: numbers move when steps are added.
+        let _ = std::fs::remove_dir_all(&shots);
         std::fs::create_dir_all(&shots).unwrap();
         App { client, shots, step: 0, fbdir, _driver: driver, _xvfb: xvfb }
     }
@@ -423,6 +425,58 @@ async fn paralegal_workflow() {
     app.see("Collected").await;
     app.shot("custody-log").await;
 
+    // Export a production encrypted to counsel's key (added to the address
+    // book on the way); the bundle on disk is the one the result names, and
+    // it verifies with counsel's key outside the app.
+    let counsel_key = custos_core::age::x25519::Identity::generate();
+    let counsel_recipient = counsel_key.to_public().to_string();
+    let key_file = tmp.path().join("counsel-key.txt");
+    std::fs::write(&key_file, format!("# Reyes & Hart LLP\n{}\n", custos_core::age::secrecy::ExposeSecret::expose_secret(&counsel_key.to_string()))).unwrap();
+    let productions = tmp.path().join("Productions");
+    std::fs::create_dir_all(&productions).unwrap();
+    let bundle = productions.join("HAL000001-HAL000005.zip.age");
+    app.click("Export").await;
+    app.see("5 exhibits selected.").await;
+    app.click("Next").await;
+    app.see("This production: HAL000001 to HAL000005").await;
+    app.shot("export-numbering").await;
+    app.click("Next").await;
+    app.fill("Name", "Reyes & Hart LLP").await;
+    app.fill("Public key", &counsel_recipient).await;
+    app.click("Add to address book").await;
+    app.see("Reyes & Hart LLP").await;
+    app.shot("export-encryption").await;
+    app.click("Next").await;
+    app.see("no gaps, no duplicates").await;
+    app.shot("export-review").await;
+    app.fill("Bundle path", bundle.to_str().unwrap()).await;
+    app.click("Export to this path").await;
+    let shown = app.text_of("[data-testid=export-sha256]").await;
+    app.shot("export-result").await;
+    let written = std::fs::read(&bundle).expect("the bundle is where the wizard wrote it");
+    assert_eq!(shown.trim(), sha256_hex(&written), "the result shows the bundle's SHA-256");
+    assert!(written.starts_with(b"age-encryption.org/v1"), "encrypted to counsel");
+    let mut opened = custos_core::export::Bundle::open(&bundle, Some(&counsel_key), None).unwrap();
+    let (report, _) = custos_core::export::verify_bundle(&mut opened).unwrap();
+    assert!(report.ok && report.exhibits == 5, "the exported bundle verifies: {:?}", report.findings);
+
+    // Check the bundle in the app with counsel's key file.
+    let seal = app.text_of("[data-testid=export-result] dl").await;
+    app.click("Check bundle").await;
+    app.fill("Bundle path", bundle.to_str().unwrap()).await;
+    app.click("Use this bundle").await;
+    app.fill("Key file path", key_file.to_str().unwrap()).await;
+    app.click("Use this key file").await;
+    let submit = app.css("main form button[type=submit]").await;
+    app.click_el(&submit).await;
+    let verdict = app.text_of("[data-testid=bundle-result]").await;
+    assert!(verdict.contains("The bundle is intact"), "bundle check: {verdict}");
+    assert!(verdict.contains("5 exhibits"), "bundle check: {verdict}");
+    let fingerprint = app.text_of("[data-testid=bundle-fingerprint]").await;
+    assert!(fingerprint.starts_with("SHA256:") && seal.contains(fingerprint.trim()), "the seal key is the exporter's: {fingerprint} / {seal}");
+    assert_eq!(app.text_of("[data-testid=bundle-sha256]").await.trim(), sha256_hex(&written));
+    app.shot("bundle-check").await;
+
     // The window stays on the app: no navigation, no new windows.
     app.js("window.location.href = 'https://example.com/'; return 1").await;
     app.js("window.open('https://example.com/'); return 1").await;
@@ -449,8 +503,20 @@ async fn paralegal_workflow() {
     app.see("EX-0005").await;
     app.shot("unlocked").await;
 
-    // The demo matter, made on the spot from the bundled sample documents.
+    // Counsel without a vault can check a bundle from the start screen.
     app.click("Lock").await;
+    app.click("Check a bundle").await;
+    app.see("Check a bundle").await;
+    app.fill("Bundle path", bundle.to_str().unwrap()).await;
+    app.click("Use this bundle").await;
+    let submit = app.css("form button[type=submit]").await;
+    app.click_el(&submit).await;
+    app.see("give the identity (key file) it was encrypted to").await;
+    app.shot("bundle-check-no-vault").await;
+    let back = app.xpath("//button[contains(normalize-space(.), 'Back')]").await;
+    app.click_el(&back).await;
+
+    // The demo matter, made on the spot from the bundled sample documents.
     app.click("Open demo matter").await;
     app.css("nav[aria-label=Main]").await;
     app.click("Exhibits").await;
@@ -458,6 +524,23 @@ async fn paralegal_workflow() {
     app.see("docsys-audit-2026-05.csv").await;
     app.shot("demo-matter").await;
     assert!(demo.join("custos-vault.json").exists());
+
+    // Import the production into the demo matter: checked first, then taken in.
+    app.click("Import").await;
+    app.fill("Bundle path", bundle.to_str().unwrap()).await;
+    app.click("Use this bundle").await;
+    app.fill("Key file path", key_file.to_str().unwrap()).await;
+    app.click("Use this key file").await;
+    let submit = app.css("main form button[type=submit]").await;
+    app.click_el(&submit).await;
+    app.see("The bundle is intact").await;
+    app.click("Import 5 exhibits").await;
+    let summary = app.text_of("[data-testid=import-summary]").await;
+    assert!(summary.contains("5 new exhibits"), "import: {summary}");
+    app.see("HAL000005").await;
+    app.shot("import-result").await;
+    app.click("Custody log").await;
+    app.see("Received").await;
 
     app.client.clone().close().await.unwrap();
 }
