@@ -205,12 +205,15 @@ fn stray_objects_from_an_interrupted_intake_are_quarantined_on_open() {
 
 #[test]
 fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
-    // A vault whose database is at schema 1 (before productions and received records).
+    // A vault whose database is at schema 1 (before productions, received
+    // records and the counsel address book).
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha")]);
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     v.conn
-        .execute_batch("DROP TABLE received_records; DROP TABLE production_items; DROP TABLE productions; PRAGMA user_version = 1;")
+        .execute_batch(
+            "DROP TABLE counsel_keys; DROP TABLE received_records; DROP TABLE production_items; DROP TABLE productions; PRAGMA user_version = 1;",
+        )
         .unwrap();
     let root = v.root().to_path_buf();
     drop(v);
@@ -218,6 +221,7 @@ fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
     let version: i64 = v.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, crate::db::SCHEMA_VERSION, "all pending migrations ran");
     assert_eq!(v.next_bates("ABC").unwrap(), 1, "the productions table exists again");
+    assert!(v.counsel_keys().unwrap().is_empty(), "the address book exists again");
     assert_eq!(v.list().unwrap().len(), 1, "exhibits survive the upgrade");
 }
 
