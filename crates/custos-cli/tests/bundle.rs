@@ -972,6 +972,19 @@ fn tamper_one_byte_of_a_native() {
 }
 
 #[test]
+fn tamper_the_signer_identity_renamed() {
+    // The identity is not covered by the signature; it must still match the
+    // vault whose custody checkpoint the bundle carries.
+    let (_d, bag) = bag_copy("identity");
+    let path = bag.join("seal/allowed_signers");
+    let line = fs::read_to_string(&path).unwrap();
+    let (_, rest) = line.split_once(' ').unwrap();
+    fs::write(&path, format!("custos-vault-someone-else {rest}")).unwrap();
+    let r = verify_fails(&bag, "the seal's identity renamed");
+    finding(&r, "seal_identity_mismatch", "custos-vault-someone-else");
+}
+
+#[test]
 fn tamper_a_native_removed() {
     let (_d, bag) = bag_copy("removed");
     let native = a_native(&bag);

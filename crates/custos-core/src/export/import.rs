@@ -55,7 +55,7 @@ impl Vault {
         if !report.ok {
             let first: Vec<String> = report.findings.iter().take(3).map(|f| f.message.clone()).collect();
             return Err(Error::InvalidInput(format!(
-                "refusing the bundle: it fails verification with {} finding(s), e.g. {}; run verify-bundle for all",
+                "refusing the bundle: it fails verification with {} finding(s), e.g. {}; check the bundle (verify-bundle) to see them all",
                 report.findings.len(),
                 first.join("; ")
             )));
@@ -77,6 +77,22 @@ impl Vault {
             let sender_exhibit = get("EXHIBITID");
             progress.file_started(Path::new(&native), get("FILESIZE").parse().unwrap_or(0));
             let expected = contents.manifest.get(&native).cloned().unwrap_or_default();
+            // The same production imported again: already here, nothing to add.
+            let already: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT r.exhibit_id FROM received_records r JOIN exhibits e ON e.id = r.exhibit_id
+                     WHERE r.bundle_sha256 = ?1 AND r.bates = ?2 AND e.sha256 = ?3",
+                    params![bundle_sha256, bates, expected],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(exhibit) = already {
+                let outcome = FileOutcome::Duplicate { exhibit, sha256: expected };
+                progress.file_done(Path::new(&native), &outcome);
+                out.push((bates, outcome));
+                continue;
+            }
 
             // Encrypt straight from the bundle into a partial object: no plaintext copy.
             let (partial, file) = self.objects.create_partial()?;

@@ -33,6 +33,8 @@ pub struct ProductionRecord {
     pub id: u32,
     /// Bates prefix.
     pub bates_prefix: String,
+    /// Digits of the number.
+    pub bates_width: u32,
     /// First Bates number, formatted.
     pub bates_first: String,
     /// Last Bates number, formatted.
@@ -57,8 +59,13 @@ pub struct ExportPlan {
     pub bates_first: String,
     /// Last Bates number.
     pub bates_last: String,
+    /// The first number (what an export started at it would be given).
+    pub first_number: u64,
     /// The next number not yet produced under the prefix (the default start).
     pub next_free: u64,
+    /// The highest Bates number produced before under the prefix, formatted
+    /// as it was produced.
+    pub last_produced: Option<String>,
     /// Plaintext bytes to write.
     pub total_bytes: u64,
     /// Checks passed.
@@ -85,6 +92,7 @@ impl Vault {
                 let fmt = |n: i64| format!("{prefix}{n:0width$}", width = width as usize);
                 Ok(ProductionRecord {
                     id: r.get(0)?,
+                    bates_width: width as u32,
                     bates_first: fmt(r.get(3)?),
                     bates_last: fmt(r.get(4)?),
                     bates_prefix: prefix.clone(),
@@ -132,22 +140,43 @@ impl Vault {
         let earlier: Vec<ProductionRecord> =
             self.productions()?.into_iter().filter(|p| p.bates_prefix == req.bates_prefix).collect();
         let next_free = self.next_bates(&req.bates_prefix)?;
+        // The highest number produced so far, formatted as it was produced.
+        let last_produced = (next_free > 1).then(|| {
+            earlier
+                .iter()
+                .find(|p| p.bates_last[p.bates_prefix.len()..].parse::<u64>().ok() == Some(next_free - 1))
+                .map_or_else(|| plan.format(next_free - 1), |p| p.bates_last.clone())
+        });
         let first = plan.items[0].1;
+        let last = plan.items[plan.items.len() - 1].1;
         if first < next_free {
-            warnings.push(format!(
-                "{} to {} re-use numbers of an earlier production under {}; each goes to the exhibit it was produced for before",
-                production.bates_first,
-                plan.format(plan.items[plan.items.len() - 1].1.min(next_free - 1)),
-                req.bates_prefix
-            ));
+            let produced: i64 = self.conn.query_row(
+                "SELECT count(DISTINCT bates_number) FROM production_items WHERE bates_prefix = ?1 AND bates_number BETWEEN ?2 AND ?3",
+                rusqlite::params![req.bates_prefix, first as i64, last as i64],
+                |r| r.get(0),
+            )?;
+            let below = last.min(next_free - 1) - first + 1;
+            if produced > 0 {
+                warnings.push(format!(
+                    "{produced} number(s) of this production were produced before under {}, each for the same exhibit it goes to now",
+                    req.bates_prefix
+                ));
+            }
+            let unused = below - produced as u64;
+            if unused > 0 {
+                warnings.push(format!(
+                    "{unused} number(s) of this production lie below the last one produced under {} but were never used",
+                    req.bates_prefix
+                ));
+            }
         } else if earlier.is_empty() {
             qc.push(format!("no earlier production under {}", req.bates_prefix));
         } else {
             qc.push(format!(
-                "no overlap with the {} earlier production(s) under {} (the last ended at {})",
+                "no overlap with the {} earlier production(s) under {} (the last number produced is {})",
                 earlier.len(),
                 req.bates_prefix,
-                plan.format(next_free - 1)
+                last_produced.clone().unwrap_or_default()
             ));
         }
         if first > next_free {
@@ -157,6 +186,15 @@ impl Vault {
                 plan.format(next_free),
                 plan.format(first - 1),
                 req.bates_prefix
+            ));
+        }
+        let widths: std::collections::BTreeSet<u32> = earlier.iter().map(|p| p.bates_width).filter(|w| *w as usize != req.bates_width).collect();
+        if !widths.is_empty() {
+            warnings.push(format!(
+                "earlier productions under {} used {} digit(s); this one uses {}, so their numbers will not line up",
+                req.bates_prefix,
+                widths.iter().map(u32::to_string).collect::<Vec<_>>().join(" and "),
+                req.bates_width
             ));
         }
         let folders = production.exhibits.len().div_ceil(super::write::PER_FOLDER);
@@ -177,7 +215,9 @@ impl Vault {
                 .collect(),
             bates_first: production.bates_first,
             bates_last: production.bates_last,
+            first_number: first,
             next_free,
+            last_produced,
             qc,
             warnings,
             earlier,

@@ -13,6 +13,8 @@ use unicode_normalization::UnicodeNormalization;
 pub const MAX_TOTAL_BYTES: u64 = 1 << 40;
 /// Most entries a bundle may hold.
 pub const MAX_ENTRIES: usize = 1_000_000;
+/// Largest file read whole into memory (tag files, load file, custody records).
+pub const MAX_READ_BYTES: usize = 1 << 30;
 
 trait ReadSeek: Read + Seek + Send {}
 impl<T: Read + Seek + Send> ReadSeek for T {}
@@ -237,10 +239,14 @@ impl Bundle {
         Ok(total)
     }
 
-    /// Reads a whole (small) file.
+    /// Reads a whole file that is read into memory (tag files, the load
+    /// file, custody records); refuses one larger than [`MAX_READ_BYTES`].
     pub fn read(&mut self, path: &str) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         self.read_with(path, &mut |c| {
+            if out.len() + c.len() > MAX_READ_BYTES {
+                return Err(bad(format!("{path} is larger than {} MiB, more than a bundle's metadata file can be", MAX_READ_BYTES >> 20)));
+            }
             out.extend_from_slice(c);
             Ok(())
         })?;

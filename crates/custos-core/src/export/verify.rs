@@ -270,6 +270,18 @@ pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContent
             if key.is_some() && seal_key.is_some() && key != seal_key {
                 f.push(err("checkpoint_key_mismatch", "the custody checkpoint is signed by a different key than the seal".into(), TAMPERED));
             }
+            let expected_identity = format!("custos-vault-{}", cp.vault_id);
+            if identity.as_deref().is_some_and(|i| i != expected_identity) {
+                f.push(err(
+                    "seal_identity_mismatch",
+                    format!(
+                        "the seal names the signer {:?}, but the custody checkpoint is of vault {} ({expected_identity})",
+                        identity.as_deref().unwrap_or(""),
+                        cp.vault_id
+                    ),
+                    TAMPERED,
+                ));
+            }
             let vk = key.and_then(|k| VerifyingKey::from_bytes(&k).ok());
             let root = hex::decode(&cp.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
             let sig_ok = match (&vk, root, hex::decode(&cp.signature).ok().and_then(|s| <[u8; 64]>::try_from(s).ok())) {

@@ -227,13 +227,13 @@ impl Vault {
             Some(s) => s,
             None => self.next_bates(&req.bates_prefix)?,
         };
-        let last = start + selection.len() as u64 - 1;
-        if last.to_string().len() > req.bates_width {
-            return Err(Error::InvalidInput(format!(
-                "Bates number {last} does not fit in {} digits; use a larger --bates-width",
+        let last = start.checked_add(selection.len() as u64 - 1).filter(|l| l.to_string().len() <= req.bates_width).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "Bates numbers from {start} for {} exhibit(s) do not fit in {} digits; choose more digits (--bates-width) or a lower start",
+                selection.len(),
                 req.bates_width
-            )));
-        }
+            ))
+        })?;
         // A native is named by its Bates number; COM1 or LPT3 cannot be a file
         // on Windows, and only a COM/LPT prefix with one digit can form one.
         if req.bates_width == 1 && matches!(req.bates_prefix.to_ascii_uppercase().as_str(), "COM" | "LPT") {

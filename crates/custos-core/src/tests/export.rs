@@ -136,7 +136,8 @@ fn the_plan_matches_the_export_and_writes_nothing() {
     assert_eq!(plan.earlier.len(), 1);
     assert_eq!(plan.earlier[0].bundle_sha256, report.bundle_sha256);
     assert_eq!((plan.earlier[0].bates_first.as_str(), plan.earlier[0].bates_last.as_str(), plan.earlier[0].exhibits), ("ABC000001", "ABC000002", 2));
-    assert!(plan.qc.iter().any(|q| q.contains("no overlap with the 1 earlier production(s) under ABC (the last ended at ABC000002)")), "{:?}", plan.qc);
+    assert!(plan.qc.iter().any(|q| q.contains("no overlap with the 1 earlier production(s) under ABC (the last number produced is ABC000002)")), "{:?}", plan.qc);
+    assert_eq!((plan.first_number, plan.last_produced.as_deref(), plan.earlier[0].bates_width), (3, Some("ABC000002"), 6));
 
     // The export's refusals are the plan's.
     again.bates_start = Some(2);
@@ -157,5 +158,46 @@ fn the_plan_matches_the_export_and_writes_nothing() {
     same.exhibits = vec!["EX-0001".into()];
     same.bates_start = Some(1);
     let plan = v.plan_export(&same).unwrap();
-    assert!(plan.warnings.iter().any(|w| w.contains("ABC000001 to ABC000001 re-use numbers")), "{:?}", plan.warnings);
+    assert!(plan.warnings.iter().any(|w| w.contains("1 number(s) of this production were produced before under ABC")), "{:?}", plan.warnings);
+    assert!(!plan.warnings.iter().any(|w| w.contains("never used")), "{:?}", plan.warnings);
+
+    // A gap left by a custom start is not a re-use; a different width is said.
+    let mut gap = ExportRequest::new(dir.path().join("g.zip"), "GAP");
+    gap.exhibits = vec!["EX-0002".into()];
+    gap.bates_start = Some(5);
+    v.export(&gap, &NoProgress).unwrap();
+    let mut below = ExportRequest::new(dir.path().join("b.zip"), "GAP");
+    below.exhibits = vec!["EX-0001".into(), "EX-0003".into()];
+    below.bates_start = Some(2);
+    below.bates_width = 8;
+    let plan = v.plan_export(&below).unwrap();
+    assert!(plan.warnings.iter().any(|w| w.contains("2 number(s) of this production lie below the last one produced under GAP but were never used")), "{:?}", plan.warnings);
+    assert!(!plan.warnings.iter().any(|w| w.contains("produced before")), "{:?}", plan.warnings);
+    assert!(plan.warnings.iter().any(|w| w.contains("earlier productions under GAP used 6 digit(s); this one uses 8")), "{:?}", plan.warnings);
+    assert_eq!(plan.last_produced.as_deref(), Some("GAP000005"), "formatted as produced, not with the new width");
+
+    // A start too large for the digits is refused, also where the sum would overflow.
+    below.bates_start = Some(u64::MAX - 1);
+    assert!(v.plan_export(&below).unwrap_err().to_string().contains("do not fit in 8 digits"));
+    below.bates_start = Some(99_999_999);
+    assert!(v.plan_export(&below).unwrap_err().to_string().contains("do not fit in 8 digits"));
+}
+
+#[test]
+fn importing_the_same_production_twice_adds_nothing() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
+    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    let out = dir.path().join("p.zip");
+    v.export(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
+    let (_d2, mut counsel) = new_vault();
+    let first = counsel.import_bundle(&out, None, None, &NoProgress).unwrap();
+    assert!(first.exhibits.iter().all(|(_, o)| matches!(o, crate::FileOutcome::Stored { .. })));
+    let log = counsel.custody_log(None).unwrap().len();
+    let sources_before = counsel.show("EX-0001").unwrap().sources.len();
+    let again = counsel.import_bundle(&out, None, None, &NoProgress).unwrap();
+    assert!(again.exhibits.iter().all(|(_, o)| matches!(o, crate::FileOutcome::Duplicate { .. })), "{:?}", again.exhibits);
+    assert_eq!(counsel.custody_log(None).unwrap().len(), log, "no second received event");
+    assert_eq!(counsel.show("EX-0001").unwrap().sources.len(), sources_before, "no second source record");
+    assert_eq!(counsel.list().unwrap().len(), 2);
 }
