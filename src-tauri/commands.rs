@@ -504,9 +504,29 @@ pub async fn pick_destination(app: AppHandle, suggested_name: String) -> Res<Opt
         let Some(picked) = app.dialog().file().set_title("Save the bundle as").set_file_name(name).blocking_save_file() else {
             return Ok(None);
         };
-        Ok(Some(s.hold(paths(vec![picked])?)))
+        let path = paths(vec![picked])?.remove(0);
+        check_destination(s, &path)?;
+        Ok(Some(s.hold(vec![path])))
     })
     .await
+}
+
+/// A bundle is never written over an existing file or into the vault folder.
+fn check_destination(s: &AppState, path: &Path) -> Res<()> {
+    if path.exists() {
+        return Err(WireError::new(
+            ErrorCode::InvalidInput,
+            format!("{} already exists; Custos never replaces a file: choose a new name", path.display()),
+        ));
+    }
+    let parent = path.parent().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+    if let (Some(parent), Some(root)) = (parent, s.summary().map(|v| PathBuf::from(v.path))) {
+        let root = std::fs::canonicalize(&root).unwrap_or(root);
+        if parent.starts_with(&root) {
+            return Err(WireError::new(ErrorCode::InvalidInput, "a bundle cannot be saved inside the vault folder; choose another folder"));
+        }
+    }
+    Ok(())
 }
 
 /// The vault's address book of counsel keys.
@@ -561,7 +581,8 @@ fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
         DatEncodingChoice::Windows1252 => DatEncoding::Windows1252,
     };
     req.organization = opt(organization);
-    req.source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok());
+    // The app always dates a production by the clock (reproducible dates are
+    // a command-line feature, `SOURCE_DATE_EPOCH`).
     Ok(req)
 }
 
@@ -585,8 +606,23 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
         if out.len() != 1 {
             return Err(WireError::new(ErrorCode::InvalidInput, "choose one file to write the bundle to"));
         }
-        let req = export_request(request.options, out.remove(0))?;
+        let out = out.remove(0);
+        check_destination(s, &out)?;
+        if request.options.exhibits.is_empty() {
+            return Err(WireError::new(ErrorCode::InvalidInput, "list the exhibits to export (the ones reviewed)"));
+        }
+        let req = export_request(request.options, out)?;
         let report = s.job(|o, cancel| {
+            let plan = o.vault.plan_export(&req)?;
+            if plan.bates_first != request.expect_first || plan.bates_last != request.expect_last {
+                return Err(WireError::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "the numbering changed since it was reviewed ({}–{} instead of {}–{}); review it again",
+                        plan.bates_first, plan.bates_last, request.expect_first, request.expect_last
+                    ),
+                ));
+            }
             let progress = ChannelProgress::new(on_progress, cancel);
             Ok(o.vault.export(&req, &progress)?)
         })?;
@@ -614,6 +650,21 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
 /// can be imported after it was checked.
 type BundleInputs = (PathBuf, Option<custos_core::age::x25519::Identity>, Option<SecretString>);
 
+/// Reads an age identity file; the secret's bytes are wiped after parsing.
+fn read_identity(file: &Path) -> Res<custos_core::age::x25519::Identity> {
+    use std::io::Read;
+    const MAX_KEY_FILE: u64 = 64 * 1024;
+    let unreadable = |e: std::io::Error| WireError::new(ErrorCode::Input, format!("the key file {} cannot be read: {e}", file.display()));
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    std::fs::File::open(file).map_err(unreadable)?.take(MAX_KEY_FILE + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_KEY_FILE {
+        return Err(WireError::new(ErrorCode::InvalidInput, format!("{} is too large to be an age key file", file.display())));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| WireError::new(ErrorCode::InvalidInput, format!("{} is not a text file, so not an age key file", file.display())))?;
+    Ok(custos_core::keys::parse_identity_file(text)?)
+}
+
 fn bundle_inputs(s: &AppState, source: &BundleSource) -> Res<BundleInputs> {
     let mut bundle = s.peek(&source.bundle)?;
     if bundle.len() != 1 {
@@ -622,11 +673,7 @@ fn bundle_inputs(s: &AppState, source: &BundleSource) -> Res<BundleInputs> {
     let identity = match &source.identity {
         Some(token) => {
             let file = s.peek(token)?.into_iter().next().ok_or_else(|| WireError::new(ErrorCode::InvalidInput, "choose the key file"))?;
-            let unreadable = |e: std::io::Error| WireError::new(ErrorCode::Input, format!("the key file {} cannot be read: {e}", file.display()));
-            if std::fs::metadata(&file).map_err(unreadable)?.len() > 64 * 1024 {
-                return Err(WireError::new(ErrorCode::InvalidInput, format!("{} is too large to be an age key file", file.display())));
-            }
-            Some(custos_core::keys::parse_identity_file(&std::fs::read_to_string(&file).map_err(unreadable)?)?)
+            Some(read_identity(&file)?)
         }
         None => None,
     };
@@ -645,7 +692,7 @@ pub async fn verify_bundle(app: AppHandle, source: BundleSource) -> Res<BundleCh
         let mut bundle = Bundle::open(&path, identity.as_ref(), passphrase.as_ref())?;
         let (report, _) = custos_core::export::verify_bundle(&mut bundle)?;
         let bundle_sha256 = custos_core::export::bundle_sha256(&path, &mut bundle)?;
-        Ok(BundleCheck { path: path.to_string_lossy().into_owned(), bundle_sha256, report })
+        Ok(BundleCheck { folder: path.is_dir(), path: path.to_string_lossy().into_owned(), bundle_sha256, report })
     })
     .await
 }
@@ -678,4 +725,71 @@ pub async fn import_bundle(app: AppHandle, source: BundleSource, on_progress: Ch
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> ExportOptions {
+        ExportOptions {
+            exhibits: vec!["EX-0001".into()],
+            tag: Some("  ".into()),
+            custodian: None,
+            bates_prefix: " HAL ".into(),
+            bates_start: None,
+            bates_width: 8,
+            recipients: vec![" age1abc ".into(), "".into()],
+            passphrase: None,
+            dat_encoding: DatEncodingChoice::Windows1252,
+            organization: Some(" Kessler Moreau LLP ".into()),
+        }
+    }
+
+    #[test]
+    fn export_options_become_a_core_request() {
+        let req = export_request(options(), PathBuf::from("/out/b.zip")).unwrap();
+        assert_eq!(req.bates_prefix, "HAL");
+        assert_eq!(req.bates_width, 8);
+        assert_eq!(req.tag, None, "a blank tag is no filter");
+        assert_eq!(req.recipients, vec!["age1abc".to_string()], "trimmed, blanks dropped");
+        assert_eq!(req.dat_encoding, DatEncoding::Windows1252);
+        assert_eq!(req.organization.as_deref(), Some("Kessler Moreau LLP"));
+        assert_eq!(req.source_date_epoch, None, "the app dates productions by the clock");
+    }
+
+    #[test]
+    fn passphrase_rules() {
+        let mut both = options();
+        both.passphrase = Some("a long enough passphrase".into());
+        let e = export_request(both, PathBuf::new()).err().unwrap();
+        assert!(e.message.contains("not both"), "{}", e.message);
+        let mut short = options();
+        short.recipients.clear();
+        short.passphrase = Some("too short".into());
+        assert!(export_request(short, PathBuf::new()).err().unwrap().message.contains("at least 12 characters"));
+        let mut empty = options();
+        empty.recipients.clear();
+        empty.passphrase = Some(String::new());
+        assert!(export_request(empty, PathBuf::new()).unwrap().passphrase.is_none(), "an empty passphrase is none");
+    }
+
+    #[test]
+    fn identity_files_are_read_with_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = custos_core::age::x25519::Identity::generate();
+        let good = dir.path().join("key.txt");
+        std::fs::write(&good, format!("# created: today\n{}\n", secrecy::ExposeSecret::expose_secret(&id.to_string()))).unwrap();
+        assert_eq!(read_identity(&good).unwrap().to_public().to_string(), id.to_public().to_string());
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, vec![b'#'; 70 * 1024]).unwrap();
+        assert!(read_identity(&big).err().unwrap().message.contains("too large"));
+        let binary = dir.path().join("bin");
+        std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+        assert!(read_identity(&binary).err().unwrap().message.contains("not a text file"));
+        let none = dir.path().join("none.txt");
+        std::fs::write(&none, "age1notasecret\n").unwrap();
+        assert!(read_identity(&none).err().unwrap().message.contains("no AGE-SECRET-KEY-1"));
+        assert_eq!(read_identity(&dir.path().join("missing")).err().unwrap().code, ErrorCode::Input);
+    }
 }

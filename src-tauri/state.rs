@@ -173,7 +173,7 @@ impl AppState {
         if lock(&self.job).is_some() {
             return Err(WireError::new(
                 ErrorCode::Busy,
-                "an intake or verification is running; wait for it to finish or cancel it",
+                "an intake, verification, export or import is running; wait for it to finish or cancel it",
             ));
         }
         self.touch();

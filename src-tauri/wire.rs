@@ -214,7 +214,8 @@ pub struct LockedEvent {
 }
 
 /// Create a vault.
-#[derive(Debug, Clone, Deserialize, Type)]
+/// (No `Debug`: it carries a passphrase.)
+#[derive(Clone, Deserialize, Type)]
 pub struct CreateVaultRequest {
     /// Selection token of the folder (from `pick_paths` with `new_vault`).
     pub folder: String,
@@ -224,7 +225,7 @@ pub struct CreateVaultRequest {
     pub matter_number: Option<String>,
     /// Examiner.
     pub examiner: String,
-    /// Passphrase (used once, then wiped; never sent back).
+    /// Passphrase (wrapped as a secret on arrival; never sent back).
     pub passphrase: String,
     /// Optional escrow recipient (`age1…`).
     pub recovery_recipient: Option<String>,
@@ -480,7 +481,8 @@ pub enum DatEncodingChoice {
 }
 
 /// What to export and how (the wizard's choices).
-#[derive(Debug, Clone, Deserialize, Type)]
+/// (No `Debug`: it carries a passphrase.)
+#[derive(Clone, Deserialize, Type)]
 pub struct ExportOptions {
     /// Hand-picked exhibit ids (all exhibits when empty and no filter).
     pub exhibits: Vec<String>,
@@ -496,7 +498,7 @@ pub struct ExportOptions {
     pub bates_width: u32,
     /// Encrypt to these age recipients (`age1…`).
     pub recipients: Vec<String>,
-    /// Or to this passphrase (used once, then wiped).
+    /// Or to this passphrase (wrapped as a secret on arrival; never sent back).
     pub passphrase: Option<String>,
     /// Load-file encoding.
     pub dat_encoding: DatEncodingChoice,
@@ -505,10 +507,16 @@ pub struct ExportOptions {
 }
 
 /// Write a bundle.
-#[derive(Debug, Clone, Deserialize, Type)]
+/// (No `Debug`: it carries a passphrase.)
+#[derive(Clone, Deserialize, Type)]
 pub struct ExportBundleRequest {
-    /// The choices.
+    /// The choices, with the reviewed exhibits listed by id and the reviewed
+    /// first number (so what is written is what was reviewed).
     pub options: ExportOptions,
+    /// The first Bates number the user reviewed; refused if it changed.
+    pub expect_first: String,
+    /// The last Bates number the user reviewed; refused if it changed.
+    pub expect_last: String,
     /// Selection token of the destination file (from `pick_destination`).
     pub destination: String,
 }
@@ -541,13 +549,14 @@ pub struct ExportResult {
 }
 
 /// A bundle to check or import, and how to decrypt it.
-#[derive(Debug, Clone, Deserialize, Type)]
+/// (No `Debug`: it carries a passphrase.)
+#[derive(Clone, Deserialize, Type)]
 pub struct BundleSource {
     /// Selection token of the bundle file or folder.
     pub bundle: String,
     /// Selection token of an age identity file, for a bundle encrypted to a key.
     pub identity: Option<String>,
-    /// The passphrase of a passphrase-encrypted bundle (used once, then wiped).
+    /// The passphrase of a passphrase-encrypted bundle (wrapped as a secret on arrival; never sent back).
     pub passphrase: Option<String>,
 }
 
@@ -556,8 +565,11 @@ pub struct BundleSource {
 pub struct BundleCheck {
     /// The bundle checked.
     pub path: String,
-    /// SHA-256 of the bundle file (of its tag manifest for a folder).
+    /// SHA-256 of the bundle file, or of its tag manifest for a folder.
     pub bundle_sha256: String,
+    /// Whether the bundle is an extracted folder (then `bundle_sha256` is the
+    /// tag manifest's hash, not a file's).
+    pub folder: bool,
     /// Every finding.
     pub report: custos_core::export::BundleReport,
 }

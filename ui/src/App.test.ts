@@ -6,7 +6,7 @@ import { setBackend } from "./lib/backend";
 import { createMockBackend, dropOn, MOCK_MATTER } from "./lib/mock-backend";
 import { clearNotices, notices } from "./lib/notices.svelte";
 import { reset, router } from "./lib/router.svelte";
-import { closed } from "./lib/session.svelte";
+import { beginJob, closed, endJob } from "./lib/session.svelte";
 
 const OPEN = { matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false };
 
@@ -87,6 +87,23 @@ describe("App", () => {
     expect(within(nav).getByRole("button", { name: "Import" })).toHaveAttribute("aria-current", "page");
     expect(screen.getByTestId("bundle-path")).toHaveTextContent("/home/dana/Productions/HAL000001-HAL000003");
     expect(b.state.calls.filter((c) => c === "pickPaths:bundle_folder")).toHaveLength(1);
+  });
+
+  it("while a long job runs, the rail stays on its screen and drops are refused", async () => {
+    const b = createMockBackend({ open: OPEN });
+    setBackend(b);
+    render(App);
+    const nav = await screen.findByRole("navigation", { name: "Main" });
+    await waitFor(() => expect(b.state.dropListeners.length).toBe(1));
+    beginJob("export");
+    await waitFor(() => expect(within(nav).getByRole("button", { name: "Intake" })).toBeDisabled());
+    expect(within(nav).getByRole("button", { name: "Intake" })).toHaveAttribute("title", "Wait for the export to finish, or cancel it");
+    expect(within(nav).getByRole("button", { name: "Dashboard" })).toBeEnabled();
+    dropOn(b, ["/evidence/late"]);
+    expect(notices.items.map((n) => n.message).join(" ")).toMatch(/Wait for the export to finish, then drop the files again/);
+    expect(router.screen).toBe("dashboard");
+    endJob();
+    await waitFor(() => expect(within(nav).getByRole("button", { name: "Intake" })).toBeEnabled());
   });
 
   it("Lock locks the vault and returns to the start screen", async () => {

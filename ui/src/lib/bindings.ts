@@ -145,8 +145,13 @@ export type AppInfo = {
 export type BundleCheck = {
 	/**  The bundle checked. */
 	path: string,
-	/**  SHA-256 of the bundle file (of its tag manifest for a folder). */
+	/**  SHA-256 of the bundle file, or of its tag manifest for a folder. */
 	bundle_sha256: string,
+	/**
+	 *  Whether the bundle is an extracted folder (then `bundle_sha256` is the
+	 *  tag manifest's hash, not a file's).
+	 */
+	folder: boolean,
 	/**  Every finding. */
 	report: BundleReport,
 };
@@ -169,13 +174,16 @@ export type BundleReport = {
 	findings: Finding[],
 };
 
-/**  A bundle to check or import, and how to decrypt it. */
+/**
+ *  A bundle to check or import, and how to decrypt it.
+ *  (No `Debug`: it carries a passphrase.)
+ */
 export type BundleSource = {
 	/**  Selection token of the bundle file or folder. */
 	bundle: string,
 	/**  Selection token of an age identity file, for a bundle encrypted to a key. */
 	identity: string | null,
-	/**  The passphrase of a passphrase-encrypted bundle (used once, then wiped). */
+	/**  The passphrase of a passphrase-encrypted bundle (wrapped as a secret on arrival; never sent back). */
 	passphrase: string | null,
 };
 
@@ -191,7 +199,10 @@ export type CounselKey = {
 	added_at: string,
 };
 
-/**  Create a vault. */
+/**
+ *  Create a vault.
+ *  (No `Debug`: it carries a passphrase.)
+ */
 export type CreateVaultRequest = {
 	/**  Selection token of the folder (from `pick_paths` with `new_vault`). */
 	folder: string,
@@ -201,7 +212,7 @@ export type CreateVaultRequest = {
 	matter_number: string | null,
 	/**  Examiner. */
 	examiner: string,
-	/**  Passphrase (used once, then wiped; never sent back). */
+	/**  Passphrase (wrapped as a secret on arrival; never sent back). */
 	passphrase: string,
 	/**  Optional escrow recipient (`age1…`). */
 	recovery_recipient: string | null,
@@ -406,15 +417,28 @@ export type ExhibitView = {
 	events: CustodyEvent[],
 };
 
-/**  Write a bundle. */
+/**
+ *  Write a bundle.
+ *  (No `Debug`: it carries a passphrase.)
+ */
 export type ExportBundleRequest = {
-	/**  The choices. */
+	/**
+	 *  The choices, with the reviewed exhibits listed by id and the reviewed
+	 *  first number (so what is written is what was reviewed).
+	 */
 	options: ExportOptions,
+	/**  The first Bates number the user reviewed; refused if it changed. */
+	expect_first: string,
+	/**  The last Bates number the user reviewed; refused if it changed. */
+	expect_last: string,
 	/**  Selection token of the destination file (from `pick_destination`). */
 	destination: string,
 };
 
-/**  What to export and how (the wizard's choices). */
+/**
+ *  What to export and how (the wizard's choices).
+ *  (No `Debug`: it carries a passphrase.)
+ */
 export type ExportOptions = {
 	/**  Hand-picked exhibit ids (all exhibits when empty and no filter). */
 	exhibits: string[],
@@ -430,7 +454,7 @@ export type ExportOptions = {
 	bates_width: number,
 	/**  Encrypt to these age recipients (`age1…`). */
 	recipients: string[],
-	/**  Or to this passphrase (used once, then wiped). */
+	/**  Or to this passphrase (wrapped as a secret on arrival; never sent back). */
 	passphrase: string | null,
 	/**  Load-file encoding. */
 	dat_encoding: DatEncodingChoice,
@@ -446,8 +470,15 @@ export type ExportPlan = {
 	bates_first: string,
 	/**  Last Bates number. */
 	bates_last: string,
+	/**  The first number (what an export started at it would be given). */
+	first_number: number,
 	/**  The next number not yet produced under the prefix (the default start). */
 	next_free: number,
+	/**
+	 *  The highest Bates number produced before under the prefix, formatted
+	 *  as it was produced.
+	 */
+	last_produced: string | null,
 	/**  Plaintext bytes to write. */
 	total_bytes: number,
 	/**  Checks passed. */
@@ -733,6 +764,8 @@ export type ProductionRecord = {
 	id: number,
 	/**  Bates prefix. */
 	bates_prefix: string,
+	/**  Digits of the number. */
+	bates_width: number,
 	/**  First Bates number, formatted. */
 	bates_first: string,
 	/**  Last Bates number, formatted. */

@@ -223,7 +223,9 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       })),
       bates_first: bates(0),
       bates_last: bates(chosen.length - 1),
+      first_number: start,
       next_free: next,
+      last_produced: next > 1 ? `${o.bates_prefix}${pad(next - 1, earlier.at(-1)?.bates_width ?? o.bates_width)}` : null,
       total_bytes: chosen.reduce((a, e) => a + e.size, 0),
       qc: [
         `Bates ${bates(0)}–${bates(chosen.length - 1)}: ${chosen.length} numbers, no gaps, no duplicates`,
@@ -452,6 +454,9 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       need();
       const [path] = take(req.destination);
       const p = plan(req.options);
+      if (!req.options.exhibits.length) throw new BackendError("invalid_input", "list the exhibits to export (the ones reviewed)");
+      if (p.bates_first !== req.expect_first || p.bates_last !== req.expect_last)
+        throw new BackendError("invalid_input", `the numbering changed since it was reviewed (${p.bates_first}–${p.bates_last} instead of ${req.expect_first}–${req.expect_last}); review it again`);
       onEvent({ type: "begin", files: p.exhibits.length, bytes: p.total_bytes });
       onEvent({ type: "progress", bytes: p.total_bytes });
       state.selections.delete(req.destination);
@@ -459,6 +464,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       state.productions.push({
         id: state.productions.length + 1,
         bates_prefix: req.options.bates_prefix,
+        bates_width: req.options.bates_width,
         bates_first: p.bates_first,
         bates_last: p.bates_last,
         exhibits: p.exhibits.length,
@@ -487,7 +493,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       if (source.identity) take(source.identity);
       if (path.endsWith(".age") && !source.identity && !source.passphrase)
         throw new BackendError("invalid_input", `${path} is not a bundle Custos can read: it is encrypted with age; give the identity (key file) it was encrypted to`);
-      return { path, bundle_sha256: "c".repeat(64), report: mockBundleReport() };
+      return { path, bundle_sha256: "c".repeat(64), folder: !/\.(zip|age)$/.test(path), report: mockBundleReport() };
     },
     async importBundle(source, onEvent) {
       track("importBundle");

@@ -1,7 +1,7 @@
 /**
  * What the whole UI shares about the session: app info (settings, recent
- * vaults), the open vault, and selections dropped on the window that the
- * intake screen has not taken yet.
+ * vaults), the open vault, selections dropped on the window that the
+ * intake screen has not taken yet, and the long job running (if any).
  */
 import type { AppInfo, Selection, VaultSummary } from "./bindings";
 import { backend } from "./backend";
@@ -10,7 +10,20 @@ export const session: {
   info: AppInfo | null;
   vault: VaultSummary | null;
   drops: Selection[];
-} = $state({ info: null, vault: null, drops: [] });
+  /** The long job running (intake, verification, export, import): the
+   * screen showing it stays until it ends, so its result is not lost. */
+  job: string | null;
+} = $state({ info: null, vault: null, drops: [], job: null });
+
+/** A long job started on the current screen. */
+export function beginJob(name: string): void {
+  session.job = name;
+}
+
+/** The long job ended (finished, failed or cancelled). */
+export function endJob(): void {
+  session.job = null;
+}
 
 /** Reloads app info (settings, recent vaults, open vault). */
 export async function refreshInfo(): Promise<AppInfo> {
@@ -30,6 +43,7 @@ export function opened(v: VaultSummary): void {
 export function closed(): void {
   session.vault = null;
   session.drops = [];
+  session.job = null;
 }
 
 /** Takes the dropped selections waiting for the intake screen. */

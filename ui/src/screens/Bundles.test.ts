@@ -156,7 +156,9 @@ describe("Check bundle: results", () => {
     expect(within(result).getByTestId("bundle-sha256")).toHaveTextContent("c".repeat(64));
     expect(within(result).getByRole("button", { name: "Copy the seal key fingerprint" })).toBeInTheDocument();
     expect(within(result).getByRole("button", { name: "Copy the signer identity" })).toBeInTheDocument();
-    expect(within(result).getByRole("button", { name: "Copy the bundle SHA-256" })).toBeInTheDocument();
+    // An extracted folder has no file hash: the tag manifest's hash is shown, and said to be that.
+    expect(within(result).getByRole("button", { name: "Copy the tag manifest SHA-256" })).toBeInTheDocument();
+    expect(result).toHaveTextContent("this is the hash of its tag-manifest-sha256.txt");
 
     expect(within(result).getByTestId("seal-command").textContent).toBe(
       `ssh-keygen -Y verify -f seal/allowed_signers -I ${IDENTITY} -n custos-bundle -s seal/tagmanifest-sha256.txt.sig < tagmanifest-sha256.txt`,
@@ -172,6 +174,7 @@ describe("Check bundle: results", () => {
     mock.verifyBundle = async (source) => ({
       path: mock.state.selections.get(source.bundle)![0]!,
       bundle_sha256: "d".repeat(64),
+      folder: true,
       report: mockBundleReport({ signer_identity: "Harbor & Finch LLP", bag: "ACME0001-ACME0004" }),
     });
     const user = userEvent.setup();
@@ -200,7 +203,7 @@ describe("Check bundle: results", () => {
         finding({ kind: "proof_invalid", event: 4, message: "The inclusion proof of custody event 4 does not verify.", action: "Ask for a new copy." }),
       ],
     });
-    mock.verifyBundle = async (source): Promise<BundleCheck> => ({ path: mock.state.selections.get(source.bundle)![0]!, bundle_sha256: "e".repeat(64), report });
+    mock.verifyBundle = async (source): Promise<BundleCheck> => ({ path: mock.state.selections.get(source.bundle)![0]!, bundle_sha256: "e".repeat(64), folder: false, report });
     const user = userEvent.setup();
     render(Bundles);
     await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
@@ -292,7 +295,7 @@ describe("Check bundle: encrypted bundles and errors", () => {
     expect(screen.getByRole("button", { name: "Choose bundle file…" })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Key file…" })).toBeDisabled();
 
-    job.resolve({ path: FOLDER, bundle_sha256: "c".repeat(64), report: mockBundleReport() });
+    job.resolve({ path: FOLDER, bundle_sha256: "c".repeat(64), folder: true, report: mockBundleReport() });
     expect(await screen.findByTestId("bundle-result")).toHaveTextContent("The bundle is intact");
     expect(screen.queryByText(/^Checking…/)).toBeNull();
     expect(checkButton()).toBeEnabled();

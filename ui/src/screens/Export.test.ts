@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
-import type { ExportBundleRequest, ExportOptions, JobEvent, VaultSummary } from "../lib/bindings";
+import type { ExportBundleRequest, ExportOptions, ExportPlan, JobEvent, VaultSummary } from "../lib/bindings";
 import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
@@ -66,7 +66,7 @@ describe("Export", () => {
     // Review: the plan's QC, then the dialog and the export.
     const qc = await screen.findByTestId("export-qc");
     expect(qc).toHaveTextContent("Bates HAL000001–HAL000003: 3 numbers, no gaps, no duplicates.");
-    expect(screen.getByText("to Reyes & Hart LLP")).toBeInTheDocument();
+    expect(screen.getByText(/^to Reyes & Hart LLP \(age1ql3z7hjy…mcac8p\)$/)).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
     const result = await screen.findByTestId("export-result");
     expect(mock.state.calls).toContain("pickDestination");
@@ -111,10 +111,12 @@ describe("Export", () => {
     expect(await screen.findByTestId("export-qc")).toHaveTextContent("no Windows-1252 form");
     await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
     await screen.findByTestId("export-result");
-    const options = (sent as ExportBundleRequest | null)!.options;
-    expect(options).toEqual<ExportOptions>({
-      exhibits: [],
-      tag: "hot",
+    const request = (sent as ExportBundleRequest | null)!;
+    expect([request.expect_first, request.expect_last]).toEqual(["DEF00000041", "DEF00000042"]);
+    // The reviewed exhibits are sent by id, so what is written is what was reviewed.
+    expect(request.options).toEqual<ExportOptions>({
+      exhibits: ["EX-0001", "EX-0003"],
+      tag: null,
       custodian: null,
       bates_prefix: "DEF",
       bates_start: 41,
@@ -191,6 +193,8 @@ describe("Export", () => {
     expect(mock.state.counsel.map((k) => k.name)).toEqual(["Dana Reyes"]);
     expect(mock.state.log.at(-1)?.details).toMatchObject({ setting: "counsel_key_added", name: "Dana Reyes" });
     await user.click(screen.getByRole("button", { name: "Remove Dana Reyes from the address book" }));
+    expect(mock.state.counsel).toHaveLength(1);
+    await user.click(await screen.findByRole("button", { name: "Remove key" }));
     await waitFor(() => expect(mock.state.counsel).toHaveLength(0));
     expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
   });
@@ -306,6 +310,7 @@ describe("Export", () => {
         {
           id: 1,
           bates_prefix: "KMR",
+          bates_width: 6,
           bates_first: "KMR000001",
           bates_last: "KMR000012",
           exhibits: 12,
@@ -321,7 +326,7 @@ describe("Export", () => {
     await next(user);
     expect(screen.getByLabelText("Bates prefix")).toHaveValue("KMR");
     expect(await screen.findByTestId("export-range")).toHaveTextContent("KMR000013 to KMR000015");
-    expect(screen.getByTestId("export-range")).toHaveTextContent("The last production under KMR ended at KMR000012.");
+    expect(screen.getByTestId("export-range")).toHaveTextContent("The last number produced under KMR is KMR000012.");
     expect(screen.getByRole("radio", { name: "Next free number (13)" })).toBeChecked();
   });
 
@@ -340,5 +345,88 @@ describe("Export", () => {
     expect(await screen.findByTestId("export-result")).toHaveTextContent("/tmp/out/bundle.zip.age");
     expect(mock.state.calls).not.toContain("pickDestination");
     expect(router.screen).toBe("export");
+  });
+
+  it("forgets a passphrase when another protection is chosen", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await toEncryption(user);
+    await user.click(screen.getByRole("radio", { name: "Encrypt with a passphrase" }));
+    await user.type(screen.getByLabelText("Passphrase"), "violet anchor lamp 42");
+    await user.click(screen.getByRole("radio", { name: "Do not encrypt" }));
+    await user.click(screen.getByRole("radio", { name: "Encrypt with a passphrase" }));
+    expect(screen.getByLabelText("Passphrase")).toHaveValue("");
+  });
+
+  it("shows the numbering's warnings on the numbering step and waits for the plan before Next", async () => {
+    const mock = install();
+    const pending: ((p: ExportPlan) => void)[] = [];
+    const realPlan = mock.planExport;
+    mock.planExport = (o) =>
+      new Promise((resolve) => pending.push(async () => resolve({ ...(await realPlan(o)), warnings: ["numbering starts at HAL000010; HAL000001 to HAL000009 stay unused under HAL"] })));
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    expect(await screen.findByText("Checking the numbering…")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    await waitFor(() => expect(pending.length).toBeGreaterThan(0));
+    pending.at(-1)!({} as ExportPlan);
+    expect(await screen.findByText("Numbering starts at HAL000010; HAL000001 to HAL000009 stay unused under HAL.")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Next" })).toBeEnabled());
+  });
+
+  it("a plan that arrives after leaving the step is dropped", async () => {
+    const mock = install();
+    const pending: (() => void)[] = [];
+    const realPlan = mock.planExport;
+    mock.planExport = (o) => new Promise((resolve) => pending.push(async () => resolve(await realPlan(o))));
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    await waitFor(() => expect(pending.length).toBe(1));
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    pending[0]();
+    await new Promise((r) => setTimeout(r, 20));
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    expect(screen.queryByTestId("export-range")).toBeNull();
+    expect(screen.getByText("Checking the numbering…")).toBeInTheDocument();
+  });
+
+  it("locks the navigation while writing, and shows the checks made while writing and the passphrase steps", async () => {
+    const mock = install();
+    let finish!: () => void;
+    const realExport = mock.exportBundle;
+    mock.exportBundle = (req, on) =>
+      new Promise((resolve, reject) => {
+        finish = () =>
+          realExport(req, on).then(
+            (r) => resolve({ ...r, qc: [...r.qc, "warning: 1 character(s) have no Windows-1252 form and were written as '?'"] }),
+            reject,
+          );
+      });
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await toEncryption(user);
+    await user.click(screen.getByRole("radio", { name: "Encrypt with a passphrase" }));
+    await user.type(screen.getByLabelText("Passphrase"), "violet anchor lamp 42");
+    await user.type(screen.getByLabelText("Passphrase again"), "violet anchor lamp 42");
+    await next(user);
+    await screen.findByTestId("export-qc");
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    await waitFor(() => expect(session.job).toBe("export"));
+    finish();
+    const result = await screen.findByTestId("export-result");
+    expect(session.job).toBeNull();
+    const written = within(screen.getByTestId("export-written-qc"));
+    expect(written.getByText(/every native re-hashed while written/i)).toBeInTheDocument();
+    expect(written.getByText("1 character(s) have no Windows-1252 form and were written as '?'.")).toHaveTextContent(/^Warning 1 character/);
+    expect(written.getByText(/every native re-hashed while written/i)).toHaveTextContent(/^OK /);
+    expect(result).toHaveTextContent("age -d -o bundle.zip HAL000001-HAL000003.zip.age and type the passphrase");
+    expect(result).not.toHaveTextContent("age -d -i key.txt");
   });
 });

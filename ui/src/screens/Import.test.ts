@@ -96,6 +96,7 @@ describe("Import: before importing", () => {
     mock.verifyBundle = async () => ({
       path: FOLDER,
       bundle_sha256: "e".repeat(64),
+      folder: true,
       report: mockBundleReport({
         ok: false,
         findings: [{ severity: "error", exhibit: null, kind: "seal_invalid", event: null, message: "The seal signature does not verify.", action: "Ask for a new copy." }],
@@ -276,7 +277,39 @@ describe("Import: importing", () => {
     await chooseAndCheck(user);
     await user.click(importButton());
     expect(await screen.findByRole("alert")).toHaveTextContent("Refusing the bundle: it fails verification with 1 finding(s)");
+    expect(screen.getByRole("alert")).toHaveTextContent("Nothing was taken in.");
     expect(screen.queryByTestId("import-summary")).toBeNull();
     expect(screen.getByTestId("bundle-path")).toHaveTextContent(FOLDER);
+  });
+
+  it("an error part-way says how many exhibits stayed in the vault", async () => {
+    install();
+    mock.importBundle = async (_source, onEvent: (e: JobEvent) => void) => {
+      onEvent({ type: "begin", files: 3, bytes: 300 });
+      onEvent({ type: "file_done", path: "data/VOL001/NATIVES/0001/HAL000001.pdf", outcome: { outcome: "stored", exhibit: "EX-0004", sha256: "a".repeat(64) } });
+      onEvent({ type: "file_done", path: "data/VOL001/NATIVES/0001/HAL000002.pdf", outcome: { outcome: "duplicate", exhibit: "EX-0001", sha256: "b".repeat(64) } });
+      throw new BackendError("invalid_input", "HAL000003 changed while it was read from the bundle");
+    };
+    const user = userEvent.setup();
+    render(Import);
+    await chooseAndCheck(user);
+    await user.click(importButton());
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("HAL000003 changed while it was read from the bundle.");
+    expect(alert).toHaveTextContent("2 exhibits were taken in before the error and stay in the vault");
+    expect(session.job).toBeNull();
+  });
+
+  it("keeps the navigation on this screen while the import runs", async () => {
+    install();
+    const job = deferred<ImportSummary>();
+    mock.importBundle = () => job.promise;
+    const user = userEvent.setup();
+    render(Import);
+    await chooseAndCheck(user);
+    await user.click(importButton());
+    await waitFor(() => expect(session.job).toBe("import"));
+    job.reject(new BackendError("cancelled", "cancelled"));
+    await waitFor(() => expect(session.job).toBeNull());
   });
 });
