@@ -272,6 +272,19 @@ impl App {
         assert_eq!(opened, serde_json::json!(true), "no row shows {name:?}");
     }
 
+    /// On the check or import screen: chooses the bundle (and key file) by
+    /// typed path and submits the check.
+    async fn check_bundle(&self, bundle: &Path, key_file: Option<&Path>) {
+        self.fill("Bundle path", bundle.to_str().unwrap()).await;
+        self.click("Use this bundle").await;
+        if let Some(key) = key_file {
+            self.fill("Key file path", key.to_str().unwrap()).await;
+            self.click("Use this key file").await;
+        }
+        let submit = self.css("form button[type=submit]").await;
+        self.click_el(&submit).await;
+    }
+
     async fn body_text(&self) -> String {
         self.js("return document.body.innerText").await.as_str().unwrap_or_default().to_string()
     }
@@ -463,12 +476,7 @@ async fn paralegal_workflow() {
     // Check the bundle in the app with counsel's key file.
     let seal = app.text_of("[data-testid=export-result] dl").await;
     app.click("Check bundle").await;
-    app.fill("Bundle path", bundle.to_str().unwrap()).await;
-    app.click("Use this bundle").await;
-    app.fill("Key file path", key_file.to_str().unwrap()).await;
-    app.click("Use this key file").await;
-    let submit = app.css("main form button[type=submit]").await;
-    app.click_el(&submit).await;
+    app.check_bundle(&bundle, Some(&key_file)).await;
     let verdict = app.text_of("[data-testid=bundle-result]").await;
     assert!(verdict.contains("The bundle is intact"), "bundle check: {verdict}");
     assert!(verdict.contains("5 exhibits"), "bundle check: {verdict}");
@@ -507,10 +515,7 @@ async fn paralegal_workflow() {
     app.click("Lock").await;
     app.click("Check a bundle").await;
     app.see("Check a bundle").await;
-    app.fill("Bundle path", bundle.to_str().unwrap()).await;
-    app.click("Use this bundle").await;
-    let submit = app.css("form button[type=submit]").await;
-    app.click_el(&submit).await;
+    app.check_bundle(&bundle, None).await;
     app.see("give the identity (key file) it was encrypted to").await;
     app.shot("bundle-check-no-vault").await;
     let back = app.xpath("//button[contains(normalize-space(.), 'Back')]").await;
@@ -527,12 +532,7 @@ async fn paralegal_workflow() {
 
     // Import the production into the demo matter: checked first, then taken in.
     app.click("Import").await;
-    app.fill("Bundle path", bundle.to_str().unwrap()).await;
-    app.click("Use this bundle").await;
-    app.fill("Key file path", key_file.to_str().unwrap()).await;
-    app.click("Use this key file").await;
-    let submit = app.css("main form button[type=submit]").await;
-    app.click_el(&submit).await;
+    app.check_bundle(&bundle, Some(&key_file)).await;
     app.see("The bundle is intact").await;
     app.click("Import 5 exhibits").await;
     let summary = app.text_of("[data-testid=import-summary]").await;
