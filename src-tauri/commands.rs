@@ -424,7 +424,7 @@ pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel
     .await
 }
 
-/// Stops the running intake, verification, export or import as soon as it safely can.
+/// Stops the running intake, verification, export, import or bundle check as soon as it safely can.
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_job(state: tauri::State<'_, AppState>) -> bool {
@@ -685,14 +685,16 @@ fn bundle_inputs(s: &AppState, source: &BundleSource) -> Res<BundleInputs> {
 /// proofs, and agreement of natives, load file and custody records.
 #[tauri::command]
 #[specta::specta]
-pub async fn verify_bundle(app: AppHandle, source: BundleSource) -> Res<BundleCheck> {
+pub async fn verify_bundle(app: AppHandle, source: BundleSource, on_progress: Channel<JobEvent>) -> Res<BundleCheck> {
     blocking(app, move |_, s| {
-        s.touch();
         let (path, identity, passphrase) = bundle_inputs(s, &source)?;
-        let mut bundle = Bundle::open(&path, identity.as_ref(), passphrase.as_ref())?;
-        let (report, _) = custos_core::export::verify_bundle(&mut bundle)?;
-        let bundle_sha256 = custos_core::export::bundle_sha256(&path, &mut bundle)?;
-        Ok(BundleCheck { folder: path.is_dir(), path: path.to_string_lossy().into_owned(), bundle_sha256, report })
+        s.free_job(|cancel| {
+            let progress = ChannelProgress::new(on_progress, cancel);
+            let mut bundle = Bundle::open(&path, identity.as_ref(), passphrase.as_ref())?;
+            let (report, _) = custos_core::export::verify_bundle_with(&mut bundle, &progress)?;
+            let bundle_sha256 = custos_core::export::bundle_sha256(&path, &mut bundle)?;
+            Ok(BundleCheck { folder: path.is_dir(), path: path.to_string_lossy().into_owned(), bundle_sha256, report })
+        })
     })
     .await
 }

@@ -173,7 +173,7 @@ impl AppState {
         if lock(&self.job).is_some() {
             return Err(WireError::new(
                 ErrorCode::Busy,
-                "an intake, verification, export or import is running; wait for it to finish or cancel it",
+                "an intake, verification, export, import or bundle check is running; wait for it to finish or cancel it",
             ));
         }
         self.touch();
@@ -184,11 +184,21 @@ impl AppState {
 
     /// Runs a long job on the open vault with a fresh cancel flag.
     pub fn job<T>(&self, f: impl FnOnce(&mut OpenVault, Arc<AtomicBool>) -> Res<T>) -> Res<T> {
+        self.free_job(|cancel| {
+            let mut guard = lock(&self.vault);
+            let open = guard.as_mut().ok_or_else(locked)?;
+            f(open, cancel)
+        })
+    }
+
+    /// Runs a long job that needs no vault (checking a bundle): one job at a
+    /// time, cancellable, and the idle lock waits for it.
+    pub fn free_job<T>(&self, f: impl FnOnce(Arc<AtomicBool>) -> Res<T>) -> Res<T> {
         let cancel = Arc::new(AtomicBool::new(false));
         {
             let mut job = lock(&self.job);
             if job.is_some() {
-                return Err(WireError::new(ErrorCode::Busy, "another intake, verification, export or import is running"));
+                return Err(WireError::new(ErrorCode::Busy, "another intake, verification, export, import or bundle check is running"));
             }
             *job = Some(cancel.clone());
         }
@@ -201,9 +211,7 @@ impl AppState {
         }
         let _clear = Clear(self);
         self.touch();
-        let mut guard = lock(&self.vault);
-        let open = guard.as_mut().ok_or_else(locked)?;
-        f(open, cancel)
+        f(cancel)
     }
 
     /// Asks the running job to stop; false when none runs.
@@ -288,4 +296,28 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Res<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, serde_json::to_vec_pretty(value).expect("serialise")).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_long_job_at_a_time_with_or_without_a_vault() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = AppState::new(dir.path().join("config"), dir.path().join("demo"), false);
+        let inner = s.free_job(|cancel| {
+            assert!(s.job_running(), "the idle lock sees the job");
+            let busy = s.free_job(|_| Ok(())).err().unwrap();
+            assert_eq!(busy.code, ErrorCode::Busy);
+            assert!(busy.message.contains("bundle check"), "{}", busy.message);
+            assert!(s.cancel_job());
+            assert!(cancel.load(Ordering::SeqCst), "cancel reaches the job");
+            Ok(7)
+        });
+        assert_eq!(inner.unwrap(), 7);
+        assert!(!s.job_running(), "the job ends with its work");
+        assert_eq!(s.job(|_, _| Ok(())).err().unwrap().code, ErrorCode::Locked, "a vault job needs an open vault");
+        assert!(!s.job_running());
+    }
 }

@@ -9,6 +9,7 @@ import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   events,
+  type BundleCheck,
   type BundleSource,
   type ErrorCode,
   type ExportBundleRequest,
@@ -41,13 +42,14 @@ type Unwrap<F> = F extends (...args: infer A) => Promise<infer R>
     : (...args: A) => Promise<Extract<R, { status: "ok" }> extends { data: infer T } ? T : never>
   : never;
 
-type Streaming = "intake" | "verifyVault" | "exportBundle" | "importBundle";
+type Streaming = "intake" | "verifyVault" | "exportBundle" | "importBundle" | "verifyBundle";
 
 export type Backend = { [K in Exclude<keyof Commands, Streaming>]: Unwrap<Commands[K]> } & {
   intake(request: IntakeRequest, onEvent: (e: JobEvent) => void): Promise<IntakeSummary>;
   verifyVault(mode: VerifyMode, onEvent: (e: JobEvent) => void): Promise<VerifyReport>;
   exportBundle(request: ExportBundleRequest, onEvent: (e: JobEvent) => void): Promise<ExportResult>;
   importBundle(source: BundleSource, onEvent: (e: JobEvent) => void): Promise<ImportSummary>;
+  verifyBundle(source: BundleSource, onEvent: (e: JobEvent) => void): Promise<BundleCheck>;
   /** Files or folders dropped on the window (held by the backend). */
   onDrop(cb: (selection: Selection) => void): Promise<() => void>;
   /** The vault locked (on demand or after idle time). */
@@ -102,6 +104,7 @@ export function tauriBackend(): Backend {
   b.verifyVault = (mode, onEvent) => unwrap(commands.verifyVault(mode, channel(onEvent)));
   b.exportBundle = (request, onEvent) => unwrap(commands.exportBundle(request, channel(onEvent)));
   b.importBundle = (source, onEvent) => unwrap(commands.importBundle(source, channel(onEvent)));
+  b.verifyBundle = (source, onEvent) => unwrap(commands.verifyBundle(source, channel(onEvent)));
   b.onDrop = (cb) => events.dropEvent.listen((e) => cb(e.payload.selection));
   b.onLocked = (cb) => events.lockedEvent.listen((e) => cb(e.payload.reason));
   return b;

@@ -48,7 +48,7 @@ export const commands = {
 	previewExhibit: (id: string) => typedError<Preview, WireError>(__TAURI_INVOKE("preview_exhibit", { id })),
 	/**  Takes in the selected files and folders, streaming progress. */
 	intake: (request: IntakeRequest, onProgress: Channel<JobEvent>) => typedError<IntakeSummary, WireError>(__TAURI_INVOKE("intake", { request, onProgress })),
-	/**  Stops the running intake, verification, export or import as soon as it safely can. */
+	/**  Stops the running intake, verification, export, import or bundle check as soon as it safely can. */
 	cancelJob: () => __TAURI_INVOKE<boolean>("cancel_job"),
 	/**  Quick or full verification, streaming progress. */
 	verifyVault: (mode: VerifyMode, onProgress: Channel<JobEvent>) => typedError<VerifyReport, WireError>(__TAURI_INVOKE("verify_vault", { mode, onProgress })),
@@ -79,7 +79,7 @@ export const commands = {
 	 *  Checks a bundle without any vault: seal, manifests, checkpoint, inclusion
 	 *  proofs, and agreement of natives, load file and custody records.
 	 */
-	verifyBundle: (source: BundleSource) => typedError<BundleCheck, WireError>(__TAURI_INVOKE("verify_bundle", { source })),
+	verifyBundle: (source: BundleSource, onProgress: Channel<JobEvent>) => typedError<BundleCheck, WireError>(__TAURI_INVOKE("verify_bundle", { source, onProgress })),
 	/**
 	 *  Verifies a bundle and takes its exhibits into the open vault, keeping the
 	 *  producer's records; the chain continues with a `received` event.

@@ -487,12 +487,14 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         qc: [...p.qc, "every native re-hashed while written: SHA-256 and MD5 match intake"],
       };
     },
-    async verifyBundle(source) {
+    async verifyBundle(source, onEvent) {
       track("verifyBundle");
       const [path] = take(source.bundle);
       if (source.identity) take(source.identity);
       if (path.endsWith(".age") && !source.identity && !source.passphrase)
         throw new BackendError("invalid_input", `${path} is not a bundle Custos can read: it is encrypted with age; give the identity (key file) it was encrypted to`);
+      onEvent({ type: "begin", files: 12, bytes: 4000 });
+      onEvent({ type: "progress", bytes: 4000 });
       return { path, bundle_sha256: "c".repeat(64), folder: !/\.(zip|age)$/.test(path), report: mockBundleReport() };
     },
     async importBundle(source, onEvent) {

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
-import type { BundleCheck, BundleSource, Finding, VaultSummary } from "../lib/bindings";
+import type { JobEvent, BundleCheck, BundleSource, Finding, VaultSummary } from "../lib/bindings";
 import { createMockBackend, MOCK_MATTER, mockBundleReport, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
@@ -26,9 +26,9 @@ const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/da
 function install(init: Partial<MockState> = {}): Mock {
   mock = createMockBackend(init);
   const verify = mock.verifyBundle;
-  mock.verifyBundle = (source) => {
+  mock.verifyBundle = (source, onEvent) => {
     checked.push({ ...source });
-    return verify(source);
+    return verify(source, onEvent);
   };
   setBackend(mock);
   return mock;
@@ -36,10 +36,12 @@ function install(init: Partial<MockState> = {}): Mock {
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => {
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
     resolve = res;
+    reject = rej;
   });
-  return { promise, resolve };
+  return { promise, resolve, reject };
 }
 
 const finding = (over: Partial<Finding>): Finding => ({
@@ -281,23 +283,43 @@ describe("Check bundle: encrypted bundles and errors", () => {
     expect(checked[0]!.identity).toBeNull();
   });
 
-  it("shows that it is busy while checking", async () => {
+  it("shows the check's progress while it runs, and a cancelled check concludes nothing", async () => {
     install();
-    const job = deferred<BundleCheck>();
-    mock.verifyBundle = () => job.promise;
+    let job = deferred<BundleCheck>();
+    let emit!: (e: JobEvent) => void;
+    mock.verifyBundle = (_source, onEvent) => {
+      emit = onEvent;
+      return job.promise;
+    };
+    mock.cancelJob = async () => {
+      job.reject(new BackendError("cancelled", "cancelled"));
+      return true;
+    };
     const user = userEvent.setup();
     render(Bundles);
     await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
     await user.click(checkButton());
-    expect(await screen.findByText(/^Checking…/)).toHaveAttribute("role", "status");
+    expect(await screen.findByRole("progressbar", { name: "Checking the bundle" })).toBeInTheDocument();
     expect(checkButton()).toBeDisabled();
     expect(checkButton()).toHaveAttribute("aria-busy", "true");
     expect(screen.getByRole("button", { name: "Choose bundle file…" })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Key file…" })).toBeDisabled();
+    emit({ type: "begin", files: 4, bytes: 2000 });
+    emit({ type: "file_started", path: "data/VOL001/NATIVES/0001/HAL000002.pdf", size: 500 });
+    emit({ type: "progress", bytes: 1000 });
+    await waitFor(() =>
+      expect(screen.getByRole("progressbar", { name: "Checking the bundle" })).toHaveAttribute("aria-valuetext", "1.0 kB of 2.0 kB · 4 files"),
+    );
+    expect(screen.getByText("Reading HAL000002.pdf")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Cancel check" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The check was cancelled; nothing was concluded about the bundle.");
+    expect(screen.queryByTestId("bundle-result")).toBeNull();
 
+    job = deferred<BundleCheck>();
+    await user.click(checkButton());
     job.resolve({ path: FOLDER, bundle_sha256: "c".repeat(64), folder: true, report: mockBundleReport() });
     expect(await screen.findByTestId("bundle-result")).toHaveTextContent("The bundle is intact");
-    expect(screen.queryByText(/^Checking…/)).toBeNull();
+    expect(screen.queryByRole("progressbar", { name: "Checking the bundle" })).toBeNull();
     expect(checkButton()).toBeEnabled();
   });
 

@@ -17,7 +17,7 @@ pub use dat::{DatDelimiters, DatEncoding};
 pub use import::{ImportReport, bundle_sha256};
 pub use plan::{ExportPlan, PlannedExhibit, ProductionRecord};
 pub use read::Bundle;
-pub use verify::{BundleReport, verify_bundle};
+pub use verify::{BundleReport, verify_bundle, verify_bundle_with};
 pub use write::{BatesPlan, ExportReport, ExportRequest};
 
 use model::Production;

@@ -193,6 +193,11 @@ impl Bundle {
         Ok(Bundle { backing: Backing::Folder(root), bag, files, inflated: 0 })
     }
 
+    /// The size an entry declares (the archive's or the file system's).
+    pub fn size(&self, path: &str) -> Option<u64> {
+        self.files.get(path).map(|(_, size)| *size)
+    }
+
     /// Every file path inside the bag.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)

@@ -6,6 +6,7 @@ use super::bag::BUNDLE_NAMESPACE;
 use super::read::Bundle;
 use crate::custody::{CustodyEvent, checkpoint_message};
 use crate::error::{Error, Result};
+use crate::progress::{NoProgress, Progress};
 use crate::verify::{Finding, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use md5::Md5;
@@ -161,6 +162,12 @@ pub fn parse_dat_with(bytes: &[u8], d: super::DatDelimiters) -> std::result::Res
 /// Verifies a bundle. Bad input (not a bundle, hostile archive, wrong key) is
 /// an error; anything wrong inside a readable bundle is a finding.
 pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContents)> {
+    verify_bundle_with(bundle, &NoProgress)
+}
+
+/// [`verify_bundle`], reporting the payload's hashing to `progress` (one
+/// file per payload file) and stopping with [`Error::Cancelled`] when asked.
+pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Result<(BundleReport, BundleContents)> {
     let mut f: Vec<Finding> = Vec::new();
     let mut contents = BundleContents::default();
     if !bundle.contains("bagit.txt") {
@@ -228,15 +235,24 @@ pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContent
         }
     }
     let mut bytes_total = 0u64;
+    progress.begin(listed.len() as u64, listed.keys().filter_map(|p| bundle.size(p)).sum());
     for (p, h) in &listed {
+        if progress.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         if !bundle.contains(p) {
             f.push(err("payload_missing", format!("{p} is listed in the manifest but missing: it was removed"), TAMPERED));
             continue;
         }
         let (mut sha, mut md5) = (Sha256::new(), Md5::new());
+        progress.file_started(std::path::Path::new(p), bundle.size(p).unwrap_or(0));
         let read = match bundle.read_with(p, &mut |c| {
             sha.update(c);
             md5.update(c);
+            progress.advance(c.len() as u64);
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
             Ok(())
         }) {
             Ok(n) => n,

@@ -201,3 +201,36 @@ fn importing_the_same_production_twice_adds_nothing() {
     assert_eq!(counsel.show("EX-0001").unwrap().sources.len(), sources_before, "no second source record");
     assert_eq!(counsel.list().unwrap().len(), 2);
 }
+
+#[test]
+fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
+    let (dir, mut v) = new_vault();
+    let big: Vec<u8> = (0..3u32 << 20).map(|i| (i >> 7) as u8).collect();
+    let src = sources(dir.path(), &[("a.bin", &big), ("b.txt", b"bravo")]);
+    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    let out = dir.path().join("p.zip");
+    v.export(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
+
+    struct Count(AtomicU64, AtomicU64, u64);
+    impl Progress for Count {
+        fn begin(&self, _files: u64, bytes: u64) {
+            self.1.store(bytes, Ordering::SeqCst);
+        }
+        fn advance(&self, n: u64) {
+            self.0.fetch_add(n, Ordering::SeqCst);
+        }
+        fn is_cancelled(&self) -> bool {
+            self.0.load(Ordering::SeqCst) > self.2
+        }
+    }
+    let all = Count(AtomicU64::new(0), AtomicU64::new(0), u64::MAX);
+    let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
+    let (report, _) = crate::export::verify_bundle_with(&mut b, &all).unwrap();
+    assert!(report.ok);
+    let (done, total) = (all.0.load(Ordering::SeqCst), all.1.load(Ordering::SeqCst));
+    assert!(total > big.len() as u64 && done == total, "every payload byte is reported: {done} of {total}");
+
+    let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
+    let err = crate::export::verify_bundle_with(&mut b, &Count(AtomicU64::new(0), AtomicU64::new(0), 1 << 20)).unwrap_err();
+    assert!(matches!(err, crate::Error::Cancelled), "{err}");
+}
