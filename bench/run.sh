@@ -63,8 +63,15 @@ build_custos() {
     # make may run with a PATH that lacks rustup's folder.
     command -v cargo >/dev/null 2>&1 || PATH=$HOME/.cargo/bin:$PATH
     say "Building custos (release) into $CARGO_TARGET_DIR ..."
-    (cd "$REPO" && cargo build --release --quiet -p custos-cli)
+    (cd "$REPO" && cargo build --release --quiet -p custos-cli && cargo build --release --quiet -p custos-core --example compute-floor)
     [ -x "$CUSTOS" ] || die "no binary at $CUSTOS after the build"
+}
+
+# The CPU cost per GiB of each piece of required work (MD5, SHA-256, age
+# encryption and decryption), measured in memory on this machine.
+measure_floor() {
+    say "Measuring the compute floor ..."
+    "$CARGO_TARGET_DIR/release/examples/compute-floor" > "$BENCH_DIR/floor.tsv"
 }
 
 # ---------------------------------------------------------------------------
@@ -214,6 +221,8 @@ run_cases() {
     measure openssl "$big_case" "openssl dgst -sha256" setup_big openssl dgst -sha256 "$BIG"
 
     # What an examiner does without Custos: hash twice, then encrypt with age.
+    # (age-keygen never overwrites: a key kept by KEEP=1 is replaced here.)
+    rm -f "$BENCH_DIR/age-key.txt"
     age-keygen -o "$BENCH_DIR/age-key.txt" 2>/dev/null
     local recipient
     recipient=$(age-keygen -y "$BENCH_DIR/age-key.txt")
@@ -268,7 +277,7 @@ report() {
         echo "- WARNING: something else was using the CPU during the runs, so the times are pessimistic; rerun on an idle machine."
     fi
     echo
-    awk -F'\t' -v nsmall="$SMALL_FILES" '
+    awk -F'\t' -v nsmall="$SMALL_FILES" -v floorfile="$BENCH_DIR/floor.tsv" '
         { id[NR] = $1; cs[NR] = $2; tool[NR] = $3; wall[NR] = $4; rss[NR] = $5 / 1024; w[$1] = $4 }
         END {
             md5 = w["md5"]
@@ -297,6 +306,28 @@ report() {
             target("custos verify (full) <= 1.3x md5sum", w["verify"] / md5, "<=", 1.3, "%.2fx")
             target("custos export <= 1.5x zip -0 -r", w["export"] / w["zip0"], "<=", 1.5, "%.2fx")
             printf "\n%d of %d targets met.\n", met, met + missed
+
+            # The least wall time the required hashing and encryption allow
+            # on these cores (no I/O counted): the busier of the MD5 thread
+            # and all the work spread evenly over the cores.
+            while ((getline line < floorfile) > 0) { split(line, kv, "\t"); f[kv[1]] = kv[2] }
+            if (f["cores"] > 0) {
+                print ""
+                print "### Compute floor (no I/O counted)"
+                print ""
+                printf "Per GiB on this machine: MD5 %.2f s, SHA-256 %.2f s, age encryption %.2f s, age decryption %.2f s; %d cores.\n\n", f["md5"], f["sha256"], f["age_encrypt"], f["age_decrypt"], f["cores"]
+                print "| case | required work per GiB | floor s | floor / md5sum | measured / floor |"
+                print "|---|---|---:|---:|---:|"
+                floor_row("custos add --no-verify-after-copy", "MD5 + 2 SHA-256 + encrypt", f["md5"], f["md5"] + 2 * f["sha256"] + f["age_encrypt"], w["add_nv"], md5)
+                floor_row("custos add (verify after copy)", "the above + decrypt + SHA-256, after the write", f["md5"], f["md5"] + 2 * f["sha256"] + f["age_encrypt"], w["add_v"], md5, f["age_decrypt"] + f["sha256"])
+                floor_row("custos verify (full)", "MD5 + 2 SHA-256 + decrypt", f["md5"], f["md5"] + 2 * f["sha256"] + f["age_decrypt"], w["verify"], md5)
+            }
+        }
+        function floor_row(name, work, longest, total, measured, md5, after,   fl) {
+            fl = total / f["cores"]
+            if (longest > fl) fl = longest
+            if (after > 0) fl += after / (f["cores"] > 1 ? 2 : 1)
+            printf "| %s | %s | %.2f | %.2f | %.2f |\n", name, work, fl, fl / md5, measured / fl
         }
         function target(name, value, op, limit, fmt,   ok) {
             ok = (op == "<=") ? (value <= limit) : (value >= limit)
@@ -310,6 +341,7 @@ main() {
     ensure_packages
     build_custos
     prepare_scratch
+    measure_floor
     trap cleanup EXIT
     make_data
     run_cases
