@@ -30,6 +30,14 @@ async fn blocking<T: Send + 'static>(app: AppHandle, f: impl FnOnce(&AppHandle, 
     .map_err(|e| WireError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
 }
 
+/// Wraps a passphrase that arrived over IPC as a secret and wipes the
+/// string it came in (all of its buffer, not only its length).
+fn secret(mut s: String) -> SecretString {
+    let out = SecretString::from(s.as_str());
+    zeroize::Zeroize::zeroize(&mut s);
+    out
+}
+
 fn opt(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -127,7 +135,7 @@ fn examiner_or(s: &AppState, given: &str) -> String {
 pub async fn create_vault(app: AppHandle, request: CreateVaultRequest) -> Res<VaultSummary> {
     blocking(app, move |_, s| {
         let CreateVaultRequest { folder, matter, matter_number, examiner, passphrase, recovery_recipient, exhibit_prefix } = request;
-        let passphrase = SecretString::from(passphrase);
+        let passphrase = secret(passphrase);
         if matter.trim().is_empty() {
             return Err(WireError::new(ErrorCode::InvalidInput, "the matter name is required"));
         }
@@ -164,7 +172,7 @@ pub async fn create_vault(app: AppHandle, request: CreateVaultRequest) -> Res<Va
 #[specta::specta]
 pub async fn open_vault(app: AppHandle, target: VaultTarget, passphrase: String) -> Res<VaultSummary> {
     blocking(app, move |_, s| {
-        let passphrase = SecretString::from(passphrase);
+        let passphrase = secret(passphrase);
         let (root, token) = match target {
             VaultTarget::Recent { vault_id } => (s.recent_path(&vault_id)?, None),
             VaultTarget::Selection { token } => (one_path(s, &token)?, Some(token)),
@@ -567,7 +575,7 @@ fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
     req.bates_start = bates_start;
     req.bates_width = bates_width as usize;
     req.recipients = recipients.into_iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
-    req.passphrase = passphrase.filter(|p| !p.is_empty()).map(SecretString::from);
+    req.passphrase = passphrase.filter(|p| !p.is_empty()).map(secret);
     if req.passphrase.is_some() && !req.recipients.is_empty() {
         return Err(WireError::new(ErrorCode::InvalidInput, "encrypt either to counsel's keys or to a passphrase, not both"));
     }
@@ -665,7 +673,7 @@ fn read_identity(file: &Path) -> Res<custos_core::age::x25519::Identity> {
     Ok(custos_core::keys::parse_identity_file(text)?)
 }
 
-fn bundle_inputs(s: &AppState, source: &BundleSource) -> Res<BundleInputs> {
+fn bundle_inputs(s: &AppState, source: &mut BundleSource) -> Res<BundleInputs> {
     let mut bundle = s.peek(&source.bundle)?;
     if bundle.len() != 1 {
         return Err(WireError::new(ErrorCode::InvalidInput, "choose one bundle file or folder"));
@@ -677,7 +685,7 @@ fn bundle_inputs(s: &AppState, source: &BundleSource) -> Res<BundleInputs> {
         }
         None => None,
     };
-    let passphrase = source.passphrase.clone().filter(|p| !p.is_empty()).map(SecretString::from);
+    let passphrase = source.passphrase.take().filter(|p| !p.is_empty()).map(secret);
     Ok((bundle.remove(0), identity, passphrase))
 }
 
@@ -687,7 +695,8 @@ fn bundle_inputs(s: &AppState, source: &BundleSource) -> Res<BundleInputs> {
 #[specta::specta]
 pub async fn verify_bundle(app: AppHandle, source: BundleSource, on_progress: Channel<JobEvent>) -> Res<BundleCheck> {
     blocking(app, move |_, s| {
-        let (path, identity, passphrase) = bundle_inputs(s, &source)?;
+        let mut source = source;
+        let (path, identity, passphrase) = bundle_inputs(s, &mut source)?;
         s.free_job(|cancel| {
             let progress = ChannelProgress::new(on_progress, cancel);
             let mut bundle = Bundle::open(&path, identity.as_ref(), passphrase.as_ref())?;
@@ -705,7 +714,8 @@ pub async fn verify_bundle(app: AppHandle, source: BundleSource, on_progress: Ch
 #[specta::specta]
 pub async fn import_bundle(app: AppHandle, source: BundleSource, on_progress: Channel<JobEvent>) -> Res<ImportSummary> {
     blocking(app, move |_, s| {
-        let (path, identity, passphrase) = bundle_inputs(s, &source)?;
+        let mut source = source;
+        let (path, identity, passphrase) = bundle_inputs(s, &mut source)?;
         let report = s.job(|o, cancel| {
             let progress = ChannelProgress::new(on_progress, cancel);
             Ok(o.vault.import_bundle(&path, identity.as_ref(), passphrase.as_ref(), &progress)?)
