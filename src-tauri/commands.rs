@@ -226,7 +226,7 @@ pub async fn forget_recent(app: AppHandle, vault_id: String) -> Res<()> {
     blocking(app, move |_, s| s.forget(&vault_id)).await
 }
 
-/// Counts, custodians, last verification and recent events.
+/// Counts, custodians, last verification, recent events and productions.
 #[tauri::command]
 #[specta::specta]
 pub async fn dashboard(app: AppHandle) -> Res<Dashboard> {
@@ -234,7 +234,9 @@ pub async fn dashboard(app: AppHandle) -> Res<Dashboard> {
         s.with_vault(|o| {
             let list = o.vault.list()?;
             let log = o.vault.custody_log(None)?;
-            Ok(build_dashboard(o.vault.matter().clone(), &list, &log))
+            let mut dash = build_dashboard(o.vault.matter().clone(), &list, &log);
+            dash.productions = o.vault.productions()?.into_iter().rev().collect();
+            Ok(dash)
         })
     })
     .await
@@ -268,6 +270,7 @@ pub fn build_dashboard(matter: custos_core::MatterInfo, list: &[custos_core::Exh
         custodians,
         last_verification,
         recent_events: log.iter().rev().take(12).cloned().collect(),
+        productions: Vec::new(),
     }
 }
 

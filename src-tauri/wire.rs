@@ -292,6 +292,8 @@ pub struct Dashboard {
     pub last_verification: Option<LastVerification>,
     /// The latest custody events, newest first.
     pub recent_events: Vec<CustodyEvent>,
+    /// Productions made from this vault, newest first.
+    pub productions: Vec<custos_core::export::ProductionRecord>,
 }
 
 /// One exhibit with its custody history.

@@ -475,6 +475,10 @@ async fn paralegal_workflow() {
 
     // Check the bundle in the app with counsel's key file.
     let seal = app.text_of("[data-testid=export-result] dl").await;
+    // The dashboard lists the production with the bundle's hash.
+    app.click("Dashboard").await;
+    let listed = app.text_of("[data-testid=dash-productions]").await;
+    assert!(listed.contains("HAL000001 – HAL000005") && listed.contains(&sha256_hex(&written)[..8]), "dashboard: {listed}");
     app.click("Check bundle").await;
     app.check_bundle(&bundle, Some(&key_file)).await;
     let verdict = app.text_of("[data-testid=bundle-result]").await;

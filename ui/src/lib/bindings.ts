@@ -31,7 +31,7 @@ export const commands = {
 	lockVault: () => typedError<null, WireError>(__TAURI_INVOKE("lock_vault")),
 	/**  Removes a vault from the recent list (its folder is not touched). */
 	forgetRecent: (vaultId: string) => typedError<null, WireError>(__TAURI_INVOKE("forget_recent", { vaultId })),
-	/**  Counts, custodians, last verification and recent events. */
+	/**  Counts, custodians, last verification, recent events and productions. */
 	dashboard: () => typedError<Dashboard, WireError>(__TAURI_INVOKE("dashboard")),
 	/**  Every exhibit. */
 	listExhibits: () => typedError<Exhibit[], WireError>(__TAURI_INVOKE("list_exhibits")),
@@ -280,6 +280,8 @@ export type Dashboard = {
 	last_verification: LastVerification | null,
 	/**  The latest custody events, newest first. */
 	recent_events: CustodyEvent[],
+	/**  Productions made from this vault, newest first. */
+	productions: ProductionRecord[],
 };
 
 /**  Load-file encoding. */

@@ -64,6 +64,34 @@ describe("Dashboard", () => {
     ]);
   });
 
+  it("lists the productions made, newest first, with their bundle hashes", async () => {
+    const production = (id: number, first: string, last: string, n: number, hash: string) => ({
+      id,
+      bates_prefix: "HAL",
+      bates_width: 6,
+      bates_first: first,
+      bates_last: last,
+      exhibits: n,
+      bundle_sha256: hash.repeat(64),
+      destination: `/home/dana/Productions/${first}-${last}.zip.age`,
+      produced_at: `2026-06-0${id + 1}T12:00:00.000000Z`,
+    });
+    await openMock({ productions: [production(1, "HAL000001", "HAL000012", 12, "a"), production(2, "HAL000013", "HAL000015", 3, "b")] });
+    render(Dashboard);
+    const region = await screen.findByRole("region", { name: "Productions" });
+    const rows = within(region).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[0].textContent?.trim())).toEqual(["HAL000013 – HAL000015", "HAL000001 – HAL000012"]);
+    expect(within(rows[1]).getAllByRole("cell")[1]).toHaveTextContent("12");
+    expect(within(rows[0]).getByRole("button", { name: "Copy the SHA-256 of HAL000013–HAL000015" })).toBeInTheDocument();
+  });
+
+  it("says when nothing was produced yet", async () => {
+    await openMock();
+    render(Dashboard);
+    const region = await screen.findByRole("region", { name: "Productions" });
+    expect(region).toHaveTextContent("No production exported yet.");
+  });
+
   it("lists recent custody events in words, with the exhibit as a link", async () => {
     const user = userEvent.setup();
     await openMock();
