@@ -3,7 +3,7 @@
 
 use crate::demo;
 use crate::preview;
-use crate::state::{AppState, OpenVault};
+use crate::state::{AppState, OpenVault, Use};
 use crate::wire::*;
 use custos_core::export::{Bundle, CounselKey, DatEncoding, ExportPlan, ExportRequest, ProductionRecord};
 use custos_core::{
@@ -86,7 +86,13 @@ pub async fn pick_paths(app: AppHandle, purpose: PickPurpose) -> Res<Option<Sele
             PickPurpose::IdentityFile => dialog.set_title("Choose the age key file (AGE-SECRET-KEY-1…)").blocking_pick_file().map(|p| vec![p]).map(paths),
         }
         .transpose()?;
-        Ok(picked.filter(|p| !p.is_empty()).map(|p| s.hold(p)))
+        let purpose = match purpose {
+            PickPurpose::OpenVault | PickPurpose::NewVault => Use::VaultFolder,
+            PickPurpose::IntakeFiles | PickPurpose::IntakeFolder => Use::Intake,
+            PickPurpose::BundleFile | PickPurpose::BundleFolder => Use::Bundle,
+            PickPurpose::IdentityFile => Use::Key,
+        };
+        Ok(picked.filter(|p| !p.is_empty()).map(|p| s.hold(purpose, p)))
     })
     .await
 }
@@ -110,14 +116,14 @@ pub async fn typed_path(app: AppHandle, path: String) -> Res<Selection> {
         if !p.is_absolute() {
             return Err(WireError::new(ErrorCode::InvalidInput, format!("{} is not an absolute path", p.display())));
         }
-        Ok(s.hold(vec![p]))
+        Ok(s.hold(Use::Typed, vec![p]))
     })
     .await
 }
 
 /// The one folder of a selection; the selection stays until `s.take` after success.
 fn one_path(s: &AppState, token: &str) -> Res<PathBuf> {
-    let mut p = s.peek(token)?;
+    let mut p = s.peek(token, Use::VaultFolder)?;
     if p.len() != 1 {
         return Err(WireError::new(ErrorCode::InvalidInput, "choose exactly one folder"));
     }
@@ -154,7 +160,7 @@ pub async fn create_vault(app: AppHandle, request: CreateVaultRequest) -> Res<Va
             opts.exhibit_prefix = p;
         }
         let vault = Vault::create(&root, &opts, &passphrase, Arc::new(SystemClock))?;
-        let _ = s.take(&folder);
+        let _ = s.take(&folder, Use::VaultFolder);
         if s.settings().examiner.is_empty() {
             let mut set = s.settings();
             set.examiner = examiner;
@@ -182,7 +188,7 @@ pub async fn open_vault(app: AppHandle, target: VaultTarget, passphrase: String)
         let demo = root == s.demo_dir;
         let vault = Vault::open(&root, &Unlock::Passphrase(passphrase), actor, Arc::new(SystemClock))?;
         if let Some(t) = token {
-            let _ = s.take(&t);
+            let _ = s.take(&t, Use::VaultFolder);
         }
         s.remember(&vault.config().vault_id, &root)?;
         s.install(OpenVault { vault, demo })?;
@@ -404,7 +410,7 @@ pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel
         }
         let mut inputs = Vec::new();
         for t in &request.selections {
-            inputs.extend(s.take(t)?);
+            inputs.extend(s.take(t, Use::Intake)?);
         }
         let opts = IntakeOptions {
             custodian: opt(request.custodian),
@@ -517,7 +523,7 @@ pub async fn pick_destination(app: AppHandle, suggested_name: String) -> Res<Opt
         };
         let path = paths(vec![picked])?.remove(0);
         check_destination(s, &path)?;
-        Ok(Some(s.hold(vec![path])))
+        Ok(Some(s.hold(Use::Destination, vec![path])))
     })
     .await
 }
@@ -613,7 +619,7 @@ pub async fn plan_export(app: AppHandle, options: ExportOptions) -> Res<ExportPl
 #[specta::specta]
 pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_progress: Channel<JobEvent>) -> Res<ExportResult> {
     blocking(app, move |_, s| {
-        let mut out = s.peek(&request.destination)?;
+        let mut out = s.peek(&request.destination, Use::Destination)?;
         if out.len() != 1 {
             return Err(WireError::new(ErrorCode::InvalidInput, "choose one file to write the bundle to"));
         }
@@ -637,7 +643,7 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
             let progress = ChannelProgress::new(on_progress, cancel);
             Ok(o.vault.export(&req, &progress)?)
         })?;
-        let _ = s.take(&request.destination);
+        let _ = s.take(&request.destination, Use::Destination);
         let bundle_bytes = std::fs::metadata(&report.out).map(|m| m.len()).unwrap_or(0);
         Ok(ExportResult {
             path: report.out.to_string_lossy().into_owned(),
@@ -677,13 +683,13 @@ fn read_identity(file: &Path) -> Res<custos_core::age::x25519::Identity> {
 }
 
 fn bundle_inputs(s: &AppState, source: &mut BundleSource) -> Res<BundleInputs> {
-    let mut bundle = s.peek(&source.bundle)?;
+    let mut bundle = s.peek(&source.bundle, Use::Bundle)?;
     if bundle.len() != 1 {
         return Err(WireError::new(ErrorCode::InvalidInput, "choose one bundle file or folder"));
     }
     let identity = match &source.identity {
         Some(token) => {
-            let file = s.peek(token)?.into_iter().next().ok_or_else(|| WireError::new(ErrorCode::InvalidInput, "choose the key file"))?;
+            let file = s.peek(token, Use::Key)?.into_iter().next().ok_or_else(|| WireError::new(ErrorCode::InvalidInput, "choose the key file"))?;
             Some(read_identity(&file)?)
         }
         None => None,
@@ -723,9 +729,9 @@ pub async fn import_bundle(app: AppHandle, source: BundleSource, on_progress: Ch
             let progress = ChannelProgress::new(on_progress, cancel);
             Ok(o.vault.import_bundle(&path, identity.as_ref(), passphrase.as_ref(), &progress)?)
         })?;
-        let _ = s.take(&source.bundle);
+        let _ = s.take(&source.bundle, Use::Bundle);
         if let Some(t) = &source.identity {
-            let _ = s.take(t);
+            let _ = s.take(t, Use::Key);
         }
         let count = |dup: bool| {
             report.exhibits.iter().filter(|(_, o)| matches!((o, dup), (FileOutcome::Stored { .. }, false) | (FileOutcome::Duplicate { .. }, true))).count() as u32

@@ -127,7 +127,7 @@ pub fn run() {
                 }
                 let state = window.state::<AppState>();
                 state.touch();
-                let selection = state.hold(paths.clone());
+                let selection = state.hold(state::Use::Intake, paths.clone());
                 let _ = DropEvent { selection }.emit(window.app_handle());
             }
         })

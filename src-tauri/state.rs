@@ -36,7 +36,7 @@ pub struct AppState {
     vault: Mutex<Option<OpenVault>>,
     /// Set while a long job runs; holds its cancel flag.
     job: Mutex<Option<Arc<AtomicBool>>>,
-    selections: Mutex<HashMap<String, Vec<PathBuf>>>,
+    selections: Mutex<HashMap<String, (Use, Vec<PathBuf>)>>,
     previews: Mutex<HashMap<String, HeldPreview>>,
     last_activity: Mutex<Instant>,
     settings: Mutex<Settings>,
@@ -55,6 +55,50 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Random hex string of `n` bytes.
+/// What a held selection was chosen for; a command accepts only its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// A vault folder (to open or to create a vault in).
+    VaultFolder,
+    /// Files or folders to take in (dialogs and drops).
+    Intake,
+    /// A bundle file or folder to check or import.
+    Bundle,
+    /// An age key file.
+    Key,
+    /// Where to write a bundle.
+    Destination,
+    /// A typed path (only with `CUSTOS_ALLOW_TYPED_PATHS=1`): any use.
+    Typed,
+}
+
+impl Use {
+    fn serves(self, wanted: Use) -> bool {
+        self == wanted || self == Use::Typed
+    }
+    fn what(self) -> &'static str {
+        match self {
+            Use::VaultFolder => "a vault folder",
+            Use::Intake => "files to take in",
+            Use::Bundle => "a bundle",
+            Use::Key => "a key file",
+            Use::Destination => "where to save a bundle",
+            Use::Typed => "a typed path",
+        }
+    }
+}
+
+fn stale() -> WireError {
+    WireError::new(ErrorCode::StaleSelection, "that file selection is no longer available; choose the files again")
+}
+
+fn misused(made_for: Use, wanted: Use) -> WireError {
+    WireError::new(
+        ErrorCode::InvalidInput,
+        format!("that selection was chosen as {}, not as {}; choose it again", made_for.what(), wanted.what()),
+    )
+}
+
 pub fn random_token(n: usize) -> String {
     let mut b = vec![0u8; n];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
@@ -145,27 +189,34 @@ impl AppState {
             .ok_or_else(|| WireError::new(ErrorCode::StaleSelection, "that vault is not in the recent list any more"))
     }
 
-    /// Holds paths the user chose and returns the selection the UI refers to.
-    pub fn hold(&self, paths: Vec<PathBuf>) -> Selection {
+    /// Holds paths the user chose for `purpose` and returns the selection
+    /// the UI refers to.
+    pub fn hold(&self, purpose: Use, paths: Vec<PathBuf>) -> Selection {
         let token = random_token(16);
         let shown = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-        lock(&self.selections).insert(token.clone(), paths);
+        lock(&self.selections).insert(token.clone(), (purpose, paths));
         Selection { token, paths: shown }
     }
 
-    /// The paths of a selection, left in place (for a command that may fail
-    /// and be retried, such as unlocking with a mistyped passphrase).
-    pub fn peek(&self, token: &str) -> Res<Vec<PathBuf>> {
-        lock(&self.selections).get(token).cloned().ok_or_else(|| {
-            WireError::new(ErrorCode::StaleSelection, "that file selection is no longer available; choose the files again")
-        })
+    /// The paths of a selection made for `purpose`, left in place (for a
+    /// command that may fail and be retried, such as unlocking with a
+    /// mistyped passphrase).
+    pub fn peek(&self, token: &str, purpose: Use) -> Res<Vec<PathBuf>> {
+        match lock(&self.selections).get(token) {
+            Some((made_for, paths)) if made_for.serves(purpose) => Ok(paths.clone()),
+            Some((made_for, _)) => Err(misused(*made_for, purpose)),
+            None => Err(stale()),
+        }
     }
 
-    /// Takes the paths of a selection (each selection is used once).
-    pub fn take(&self, token: &str) -> Res<Vec<PathBuf>> {
-        lock(&self.selections).remove(token).ok_or_else(|| {
-            WireError::new(ErrorCode::StaleSelection, "that file selection is no longer available; choose the files again")
-        })
+    /// Takes the paths of a selection made for `purpose` (each is used once).
+    pub fn take(&self, token: &str, purpose: Use) -> Res<Vec<PathBuf>> {
+        let mut held = lock(&self.selections);
+        match held.get(token) {
+            Some((made_for, _)) if made_for.serves(purpose) => Ok(held.remove(token).expect("just seen").1),
+            Some((made_for, _)) => Err(misused(*made_for, purpose)),
+            None => Err(stale()),
+        }
     }
 
     /// Runs `f` on the open vault. Refused while a long job runs or when locked.
@@ -301,6 +352,24 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Res<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_selection_serves_only_what_it_was_chosen_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = AppState::new(dir.path().join("config"), dir.path().join("demo"), false);
+        let key = s.hold(Use::Key, vec![PathBuf::from("/keys/counsel.txt")]);
+        let e = s.peek(&key.token, Use::Bundle).err().unwrap();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("chosen as a key file, not as a bundle"), "{}", e.message);
+        assert!(s.take(&key.token, Use::Destination).is_err(), "a key file is no destination");
+        assert_eq!(s.peek(&key.token, Use::Key).unwrap(), vec![PathBuf::from("/keys/counsel.txt")], "a refused use leaves it held");
+        assert!(s.take(&key.token, Use::Key).is_ok());
+        assert_eq!(s.take(&key.token, Use::Key).err().unwrap().code, ErrorCode::StaleSelection, "used once");
+        let typed = s.hold(Use::Typed, vec![PathBuf::from("/tmp/x")]);
+        for purpose in [Use::VaultFolder, Use::Intake, Use::Bundle, Use::Key, Use::Destination] {
+            assert!(s.peek(&typed.token, purpose).is_ok(), "typed paths (test mode) serve {purpose:?}");
+        }
+    }
 
     #[test]
     fn one_long_job_at_a_time_with_or_without_a_vault() {
