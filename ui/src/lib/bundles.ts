@@ -3,7 +3,10 @@
  * chosen, the wire source made of them, and the commands that check a bundle
  * without Custos.
  */
-import type { BundleSource, Selection } from "./bindings";
+import { backend, toBackendError } from "./backend";
+import type { BundleCheck, BundleSource, Selection } from "./bindings";
+import { sentence } from "./format";
+import type { JobTracker } from "./job.svelte";
 
 /** A file or folder chosen in a dialog or typed: a backend selection and its path. */
 export interface Chosen {
@@ -43,4 +46,33 @@ export function sealCommand(identity: string): string {
 /** The Library of Congress BagIt validator's command, run next to the bag folder. */
 export function bagitCommand(bag: string): string {
   return `bagit.py --validate ${shellWord(bag)}`;
+}
+
+/** What to say when the backend no longer holds the chosen bundle (and key). */
+export function chooseAgain(message: string, identity: Chosen | null): string {
+  return `${sentence(message)} Choose the bundle${identity ? " and the key file" : ""} again.`;
+}
+
+/** What checking a bundle came to: its result, or what to tell the user. */
+export type CheckOutcome =
+  | { check: BundleCheck }
+  | {
+      /** For the user; empty when the check was cancelled. */
+      problem: string;
+      cancelled: boolean;
+      /** The backend no longer holds the selections: choose them again. */
+      forget: boolean;
+    };
+
+/** Checks a bundle as the session's long job (progress in `job`). */
+export async function checkBundle(job: JobTracker, bundle: Chosen, identity: Chosen | null, passphrase: string): Promise<CheckOutcome> {
+  try {
+    return { check: await job.run("bundle check", (onEvent) => backend().verifyBundle(bundleSource(bundle, identity, passphrase), onEvent)) };
+  } catch (e) {
+    const err = toBackendError(e);
+    if (err.code === "cancelled") return { problem: "", cancelled: true, forget: false };
+    if (err.code === "stale_selection")
+      return { problem: chooseAgain(err.message, identity), cancelled: false, forget: true };
+    return { problem: sentence(err.message), cancelled: false, forget: false };
+  }
 }

@@ -8,6 +8,7 @@ import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Bundles from "./Bundles.svelte";
+import { deferred } from "../lib/deferred";
 
 const FILE = "/home/dana/Productions/HAL000001-HAL000003.zip.age";
 const FOLDER = "/home/dana/Productions/HAL000001-HAL000003";
@@ -34,15 +35,6 @@ function install(init: Partial<MockState> = {}): Mock {
   return mock;
 }
 
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const finding = (over: Partial<Finding>): Finding => ({
   severity: "error",

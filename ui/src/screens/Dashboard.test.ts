@@ -7,6 +7,7 @@ import { createMockBackend, MOCK_MATTER, MOCK_PASSPHRASE, mockEvent, type MockSt
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Dashboard from "./Dashboard.svelte";
+import { deferred } from "../lib/deferred";
 
 type Mock = ReturnType<typeof createMockBackend>;
 
@@ -17,13 +18,6 @@ async function openMock(init: Partial<MockState> = {}): Promise<Mock> {
   return mock;
 }
 
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
 
 const region = (name: string) => screen.getByRole("region", { name });
 

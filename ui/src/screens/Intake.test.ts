@@ -8,6 +8,7 @@ import { createMockBackend, dropOn, MOCK_MATTER, MOCK_PASSPHRASE, type MockState
 import { reset, router } from "../lib/router.svelte";
 import { refreshInfo, session } from "../lib/session.svelte";
 import Intake from "./Intake.svelte";
+import { deferred } from "../lib/deferred";
 
 type Mock = ReturnType<typeof createMockBackend>;
 let mock: Mock;
@@ -24,13 +25,6 @@ async function openMock(init: Partial<MockState> = {}): Promise<Mock> {
   return mock;
 }
 
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
 
 const chosen = () => screen.queryByRole("list", { name: /^Chosen/ });
 const takeIn = () => screen.getByRole("button", { name: "Take in" });

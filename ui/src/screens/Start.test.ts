@@ -7,6 +7,7 @@ import { createMockBackend, MOCK_MATTER, MOCK_PASSPHRASE, type MockState } from 
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Start from "./Start.svelte";
+import { deferred } from "../lib/deferred";
 
 /** Rated "Very strong" by the strength meter. */
 const STRONG = "vXq7!mR2#tL9-pw4Zk8@Jd3e";
@@ -21,15 +22,6 @@ function install(init: Partial<MockState> = {}): Mock {
   return mock;
 }
 
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 async function setup(init: Partial<MockState> = {}) {
   install(init);

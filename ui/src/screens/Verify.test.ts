@@ -8,6 +8,7 @@ import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Verify from "./Verify.svelte";
+import { deferred } from "../lib/deferred";
 
 const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
 
@@ -17,15 +18,6 @@ function install(init: Partial<MockState> = {}) {
   return mock;
 }
 
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const finding = (over: Partial<Finding>): Finding => ({
   severity: "error",
