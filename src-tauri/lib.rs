@@ -146,10 +146,8 @@ fn idle_watch(app: tauri::AppHandle) {
         std::thread::sleep(Duration::from_secs(5));
         let state = app.state::<AppState>();
         let minutes = state.settings().idle_lock_minutes;
-        if state.summary().is_some() && idle_lock_due(state.idle_secs(), minutes, state.job_running()) {
-            if let Ok(true) = state.lock_vault() {
-                let _ = LockedEvent { reason: LockReason::Idle }.emit(&app);
-            }
+        if state.summary().is_some() && idle_lock_due(state.idle_secs(), minutes, state.job_running()) && let Ok(true) = state.lock_vault() {
+            let _ = LockedEvent { reason: LockReason::Idle }.emit(&app);
         }
     }
 }

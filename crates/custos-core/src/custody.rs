@@ -280,8 +280,11 @@ pub struct Checkpoint {
     pub signature: String,
 }
 
+/// One stored event as read: sequence number, canonical body, signature.
+pub(crate) type RawEvent = (i64, Vec<u8>, Vec<u8>);
+
 /// Reads every event body and signature in `seq` order.
-pub(crate) fn read_raw(conn: &rusqlite::Connection) -> Result<Vec<(i64, Vec<u8>, Vec<u8>)>> {
+pub(crate) fn read_raw(conn: &rusqlite::Connection) -> Result<Vec<RawEvent>> {
     let mut stmt = conn.prepare("SELECT seq, body, signature FROM custody_events ORDER BY seq")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -414,14 +417,12 @@ pub(crate) fn verify_log(conn: &rusqlite::Connection, key: &VerifyingKey, vault_
                 Some(n + 1),
                 format!("a signed checkpoint covers {} events but the log holds only {n}: events from {} on were removed", cp.tree_size, n + 1),
             ));
-        } else if let Some(root) = roots_at.get(&cp.tree_size) {
-            if hex::encode(root) != cp.root {
-                findings.push(log_finding(
-                    "checkpoint_root_mismatch",
-                    None,
-                    format!("the events up to {} no longer hash to the root signed in the checkpoint of {}", cp.tree_size, cp.time),
-                ));
-            }
+        } else if let Some(root) = roots_at.get(&cp.tree_size) && hex::encode(root) != cp.root {
+            findings.push(log_finding(
+                "checkpoint_root_mismatch",
+                None,
+                format!("the events up to {} no longer hash to the root signed in the checkpoint of {}", cp.tree_size, cp.time),
+            ));
         }
         if inconsistent.contains(&j) {
             findings.push(log_finding(

@@ -464,14 +464,12 @@ impl Vault {
         let quarantine = self.root.join("quarantine");
         batch.retain(|p| {
             if failed.iter().any(|(f, _)| f == &p.path) {
-                if let Some(obj) = &p.object {
-                    if let Ok(dest) = self.objects.quarantine(obj, &quarantine) {
-                        events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
-                            "object": hex::encode(p.digests.object_sha256),
-                            "moved_to": dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy(),
-                            "disposition": "quarantined: verify after copy failed"
-                        })));
-                    }
+                if let Some(obj) = &p.object && let Ok(dest) = self.objects.quarantine(obj, &quarantine) {
+                    events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
+                        "object": hex::encode(p.digests.object_sha256),
+                        "moved_to": dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy(),
+                        "disposition": "quarantined: verify after copy failed"
+                    })));
                 }
                 false
             } else {

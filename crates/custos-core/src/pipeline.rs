@@ -356,12 +356,10 @@ impl<R: Read> Read for TeeReader<R> {
 
 impl<R> TeeReader<R> {
     fn send(&mut self) -> io::Result<()> {
-        if let Some(tx) = &self.tx {
-            if !self.buf.is_empty() {
-                let next = self.pool.take();
-                let chunk = self.pool.wrap(std::mem::replace(&mut self.buf, next));
-                tx.send(chunk).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?;
-            }
+        if let Some(tx) = &self.tx && !self.buf.is_empty() {
+            let next = self.pool.take();
+            let chunk = self.pool.wrap(std::mem::replace(&mut self.buf, next));
+            tx.send(chunk).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?;
         }
         Ok(())
     }

@@ -693,13 +693,11 @@ impl Vault {
         let before = self.show(id)?.exhibit;
         let mut events = Vec::new();
         let tx = self.conn.transaction()?;
-        if let Some(d) = description {
-            if d != before.description {
-                tx.execute("UPDATE exhibits SET description = ?1 WHERE id = ?2", params![d, id])?;
-                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
-                    "field": "description", "before": before.description, "after": d
-                })));
-            }
+        if let Some(d) = description && d != before.description {
+            tx.execute("UPDATE exhibits SET description = ?1 WHERE id = ?2", params![d, id])?;
+            events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
+                "field": "description", "before": before.description, "after": d
+            })));
         }
         for t in add_tags {
             let t = validate_tag(t)?;

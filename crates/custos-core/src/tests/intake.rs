@@ -18,7 +18,7 @@ fn partials(v: &crate::Vault) -> usize {
 fn same_content_is_stored_once_and_each_source_recorded() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("one.txt", b"same bytes"), ("two.txt", b"same bytes"), ("other.txt", b"other")]);
-    let r = v.add(&[src.clone()], &IntakeOptions::default(), &NoProgress).unwrap();
+    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &NoProgress).unwrap();
     assert_eq!((r.stored(), r.duplicates()), (2, 1), "two contents, one repeated within the batch");
     let again = v.add(&[src.join("one.txt")], &IntakeOptions { custodian: Some("B".into()), ..Default::default() }, &NoProgress).unwrap();
     assert_eq!(again.duplicates(), 1, "a later intake of the same content is a duplicate");
@@ -49,7 +49,7 @@ impl Progress for Grower {
 fn a_source_that_changes_while_read_is_rejected_and_the_rest_proceed() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a-growing.log", b"first line\n"), ("b-steady.txt", b"steady")]);
-    let r = v.add(&[src.clone()], &IntakeOptions::default(), &Grower(src.join("a-growing.log"), AtomicBool::new(false))).unwrap();
+    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &Grower(src.join("a-growing.log"), AtomicBool::new(false))).unwrap();
     let (path, outcome) = &r.files[0];
     assert!(path.ends_with("a-growing.log"));
     match outcome {
@@ -76,7 +76,7 @@ impl Progress for Vanisher {
 fn a_file_that_vanishes_mid_batch_is_reported_and_the_rest_proceed() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("1.txt", b"one"), ("2.txt", b"two"), ("3.txt", b"three")]);
-    let r = v.add(&[src.clone()], &IntakeOptions::default(), &Vanisher(src.join("2.txt"))).unwrap();
+    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &Vanisher(src.join("2.txt"))).unwrap();
     assert_eq!(r.stored(), 2);
     assert_eq!(r.failed(), 1);
     let FileOutcome::Failed { reason } = &r.files.iter().find(|(p, _)| p.ends_with("2.txt")).unwrap().1 else {
