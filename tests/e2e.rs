@@ -479,6 +479,7 @@ async fn paralegal_workflow() {
     app.click("Dashboard").await;
     let listed = app.text_of("[data-testid=dash-productions]").await;
     assert!(listed.contains("HAL000001 – HAL000005") && listed.contains(&sha256_hex(&written)[..8]), "dashboard: {listed}");
+    app.shot("dashboard-production").await;
     app.click("Check bundle").await;
     app.check_bundle(&bundle, Some(&key_file)).await;
     let verdict = app.text_of("[data-testid=bundle-result]").await;
