@@ -240,16 +240,23 @@ pub async fn dashboard(app: AppHandle) -> Res<Dashboard> {
         s.with_vault(|o| {
             let list = o.vault.list()?;
             let log = o.vault.custody_log(None)?;
-            let mut dash = build_dashboard(o.vault.matter().clone(), &list, &log);
-            dash.productions = o.vault.productions()?.into_iter().rev().collect();
-            Ok(dash)
+            let productions = o.vault.productions()?;
+            Ok(build_dashboard(o.vault.matter().clone(), &list, &log, productions))
         })
     })
     .await
 }
 
 /// The dashboard's figures from the exhibit list and the custody log.
-pub fn build_dashboard(matter: custos_core::MatterInfo, list: &[custos_core::Exhibit], log: &[CustodyEvent]) -> Dashboard {
+/// The dashboard's figures from the exhibit list, the custody log and the
+/// productions (oldest first, as the vault lists them).
+pub fn build_dashboard(
+    matter: custos_core::MatterInfo,
+    list: &[custos_core::Exhibit],
+    log: &[CustodyEvent],
+    mut productions: Vec<ProductionRecord>,
+) -> Dashboard {
+    productions.reverse();
     let mut custodians: std::collections::BTreeMap<String, u32> = Default::default();
     for e in list {
         *custodians.entry(e.custodian.clone().unwrap_or_default()).or_default() += 1;
@@ -276,7 +283,7 @@ pub fn build_dashboard(matter: custos_core::MatterInfo, list: &[custos_core::Exh
         custodians,
         last_verification,
         recent_events: log.iter().rev().take(12).cloned().collect(),
-        productions: Vec::new(),
+        productions,
     }
 }
 
@@ -475,8 +482,7 @@ pub async fn custody_log(app: AppHandle) -> Res<Vec<CustodyEvent>> {
 pub async fn save_text_file(app: AppHandle, request: SaveTextRequest) -> Res<Option<String>> {
     blocking(app, move |app, s| {
         s.touch();
-        let name: String = request.suggested_name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).collect();
-        let Some(picked) = app.dialog().file().set_file_name(name).blocking_save_file() else {
+        let Some(picked) = app.dialog().file().set_file_name(file_name(&request.suggested_name)).blocking_save_file() else {
             return Ok(None);
         };
         let path = paths(vec![picked])?.remove(0);
@@ -517,8 +523,7 @@ pub async fn save_settings(app: AppHandle, request: SaveSettings) -> Res<Setting
 #[specta::specta]
 pub async fn pick_destination(app: AppHandle, suggested_name: String) -> Res<Option<Selection>> {
     blocking(app, move |app, s| {
-        let name: String = suggested_name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).collect();
-        let Some(picked) = app.dialog().file().set_title("Save the bundle as").set_file_name(name).blocking_save_file() else {
+        let Some(picked) = app.dialog().file().set_title("Save the bundle as").set_file_name(file_name(&suggested_name)).blocking_save_file() else {
             return Ok(None);
         };
         let path = paths(vec![picked])?.remove(0);
@@ -526,6 +531,11 @@ pub async fn pick_destination(app: AppHandle, suggested_name: String) -> Res<Opt
         Ok(Some(s.hold(Use::Destination, vec![path])))
     })
     .await
+}
+
+/// A name suggested by the web view, as a file name (no folder separators, no NUL).
+fn file_name(suggested: &str) -> String {
+    suggested.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).collect()
 }
 
 /// A bundle is never written over an existing file or into the vault folder.
@@ -628,18 +638,9 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
         if request.options.exhibits.is_empty() {
             return Err(WireError::new(ErrorCode::InvalidInput, "list the exhibits to export (the ones reviewed)"));
         }
-        let req = export_request(request.options, out)?;
+        let mut req = export_request(request.options, out)?;
+        req.expect_range = Some((request.expect_first, request.expect_last));
         let report = s.job(|o, cancel| {
-            let plan = o.vault.plan_export(&req)?;
-            if plan.bates_first != request.expect_first || plan.bates_last != request.expect_last {
-                return Err(WireError::new(
-                    ErrorCode::InvalidInput,
-                    format!(
-                        "the numbering changed since it was reviewed ({}–{} instead of {}–{}); review it again",
-                        plan.bates_first, plan.bates_last, request.expect_first, request.expect_last
-                    ),
-                ));
-            }
             let progress = ChannelProgress::new(on_progress, cancel);
             Ok(o.vault.export(&req, &progress)?)
         })?;

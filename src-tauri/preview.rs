@@ -14,7 +14,7 @@ pub const MAX_PREVIEW: u64 = 64 << 20;
 const MAX_TEXT: usize = 2 << 20;
 
 /// The response CSP of every preview: nothing may run, load or navigate.
-pub const PREVIEW_CSP: &str = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'";
+pub const PREVIEW_CSP: &str = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'";
 
 /// How an exhibit of this type is shown.
 pub fn kind_for(mime: &str, name: &str) -> PreviewKind {
@@ -182,7 +182,8 @@ mod tests {
         let ok = get(format!("custos-preview://localhost/{}/{id}", s.preview_token));
         assert_eq!(ok.status(), StatusCode::OK);
         assert_eq!(ok.headers()["X-Content-Type-Options"], "nosniff");
-        assert!(ok.headers()["Content-Security-Policy"].to_str().unwrap().starts_with("sandbox;"));
+        let csp = ok.headers()["Content-Security-Policy"].to_str().unwrap();
+        assert!(csp.starts_with("sandbox;") && csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(get(format!("custos-preview://localhost/{}/{id}", "0".repeat(64))).status(), StatusCode::NOT_FOUND);
         assert_eq!(get(format!("custos-preview://localhost/{}/nope", s.preview_token)).status(), StatusCode::NOT_FOUND);
         assert_eq!(get(format!("custos-preview://localhost/{id}")).status(), StatusCode::NOT_FOUND);

@@ -53,6 +53,9 @@ pub struct ExportRequest {
     pub organization: Option<String>,
     /// Fixed production time (seconds since 1970, as `SOURCE_DATE_EPOCH`).
     pub source_date_epoch: Option<i64>,
+    /// The first and last Bates numbers the user reviewed: the export is
+    /// refused, with nothing written, if the numbering came out otherwise.
+    pub expect_range: Option<(String, String)>,
 }
 
 impl ExportRequest {
@@ -72,6 +75,7 @@ impl ExportRequest {
             dat_delimiters: DatDelimiters::default(),
             organization: None,
             source_date_epoch: None,
+            expect_range: None,
         }
     }
 }
@@ -283,6 +287,14 @@ impl Vault {
         let recipients = req.recipients.iter().map(|r| crate::keys::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
+        if let Some((first, last)) = &req.expect_range {
+            let (got_first, got_last) = (plan.format(plan.items[0].1), plan.format(plan.items[plan.items.len() - 1].1));
+            if (&got_first, &got_last) != (first, last) {
+                return Err(Error::InvalidInput(format!(
+                    "the numbering changed since it was reviewed ({got_first}–{got_last} instead of {first}–{last}); review it again"
+                )));
+            }
+        }
         // The checkpoint in the bundle must cover this session's pending events.
         self.flush()?;
 

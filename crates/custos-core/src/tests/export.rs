@@ -234,3 +234,20 @@ fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
     let err = crate::export::verify_bundle_with(&mut b, &Count(AtomicU64::new(0), AtomicU64::new(0), 1 << 20)).unwrap_err();
     assert!(matches!(err, crate::Error::Cancelled), "{err}");
 }
+
+#[test]
+fn an_export_whose_numbering_differs_from_the_reviewed_one_is_refused() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
+    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    let out = dir.path().join("p.zip");
+    let mut req = ExportRequest::new(&out, "ABC");
+    req.expect_range = Some(("ABC000001".into(), "ABC000001".into()));
+    let err = v.export(&req, &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("ABC000001–ABC000002 instead of ABC000001–ABC000001"), "{err}");
+    assert!(!out.exists());
+    assert_eq!(exported_events(&v), 0);
+    assert_eq!(v.next_bates("ABC").unwrap(), 1);
+    req.expect_range = Some(("ABC000001".into(), "ABC000002".into()));
+    assert_eq!(v.export(&req, &NoProgress).unwrap().bates_last, "ABC000002");
+}
