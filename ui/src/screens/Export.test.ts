@@ -282,7 +282,10 @@ describe("Export", () => {
     );
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(await screen.findByText(/The export was cancelled. Nothing was written/)).toBeInTheDocument();
-    expect(mock.state.productions).toHaveLength(0);
+    // Back on the review, ready to export again; the navigation is free again.
+    expect(screen.getByRole("heading", { name: "Review" })).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Choose where to save and export…" })).toBeEnabled());
+    expect(session.job).toBeNull();
   });
 
   it("a failed export says so and that nothing was left at the destination", async () => {
