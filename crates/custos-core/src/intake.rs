@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 /// Threads that encrypt small files side by side.
 const WORKERS: usize = 2;
-/// Small files handed to the workers at a time.
-const WINDOW: usize = 64;
+/// How many small files the workers may run ahead of placing and committing.
+const WINDOW: usize = 256;
 
 /// A batch is committed when it reaches any of these.
 const BATCH_FILES: usize = 256;
@@ -95,8 +95,23 @@ struct Pending {
     /// Installed object (new content) or `None` (a duplicate).
     object: Option<PathBuf>,
     content: Content,
+    /// The stored copy as read back while it was written, if it was.
+    check: Option<Result<pipeline::Decrypted>>,
     /// SHA-256 of the stored copy, read back (verify after copy).
     verified_sha256: Option<String>,
+}
+
+/// The files placed but not yet committed.
+struct Batch {
+    files: Vec<Pending>,
+    bytes: u64,
+    started: Instant,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Self { files: Vec::new(), bytes: 0, started: Instant::now() }
+    }
 }
 
 /// Whether a file's content is new to the vault.
@@ -180,11 +195,69 @@ struct Encrypted {
     digests: Digests,
     mime: String,
     meta: fs::Metadata,
+    /// The stored copy as read back right after it was written (verify after copy).
+    check: Option<Result<pipeline::Decrypted>>,
+}
+
+/// A large input streamed into a new partial object.
+pub(crate) struct Streamed {
+    pub partial: Partial,
+    pub digests: Digests,
+    /// With verify after copy: the object as read back from the disk and
+    /// decrypted, block by block as it was written.
+    pub check: Option<Result<pipeline::Decrypted>>,
+}
+
+/// Streams `src` into a new partial object, past the page cache where the
+/// file system allows it. With `check`, a second thread reads each block back
+/// once it is written and decrypts it with that identity (verify after copy),
+/// so the read-back costs no extra pass over the disk.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stream_object(
+    objects: &ObjectStore,
+    src: &mut (impl Read + Send),
+    src_path: &Path,
+    recipient: &age::x25519::Recipient,
+    check: Option<&age::x25519::Identity>,
+    sha1: bool,
+    size_hint: u64,
+    progress: &dyn Progress,
+) -> Result<Streamed> {
+    let (partial, mut out) = objects.create_partial()?;
+    let written = check.map(|_| out.watch());
+    let path = &partial.path;
+    let (res, checked) = std::thread::scope(|s| {
+        let checker = check.zip(written.as_deref()).map(|(identity, written)| {
+            s.spawn(move || {
+                crate::direct::read_following(path, written, |r| {
+                    pipeline::decrypt_stream(r, "(being written)", identity, false, false, size_hint, &NoProgress, &mut |_| Ok(()))
+                })
+                .map_err(|e| Error::Io { path: path.clone(), source: e })?
+            })
+        });
+        let res = pipeline::encrypt_stream(src, src_path, out, path, recipient, sha1, size_hint, progress)
+            .and_then(|(d, out)| out.finish().map(|_| d).map_err(|e| Error::Io { path: path.clone(), source: e }));
+        (res, checker.map(|h| h.join().expect("verify-after-copy thread panicked")))
+    });
+    match res {
+        Ok(digests) => Ok(Streamed { partial, digests, check: checked }),
+        Err(e) => {
+            partial.discard();
+            Err(e)
+        }
+    }
 }
 
 /// Reads, hashes and encrypts one file into a partial object, and checks the
 /// source did not change meanwhile. Touches no database: runs on any thread.
-fn encrypt_file(objects: &ObjectStore, recipient: &age::x25519::Recipient, path: &Path, sha1: bool, progress: &dyn Progress) -> Result<Encrypted> {
+fn encrypt_file(
+    objects: &ObjectStore,
+    recipient: &age::x25519::Recipient,
+    check: Option<&age::x25519::Identity>,
+    path: &Path,
+    sha1: bool,
+    progress: &dyn Progress,
+) -> Result<Encrypted> {
     let input = |source| Error::Input { path: path.to_path_buf(), source };
     let before = fs::symlink_metadata(path).map_err(input)?;
     if !before.is_file() {
@@ -195,41 +268,12 @@ fn encrypt_file(objects: &ObjectStore, recipient: &age::x25519::Recipient, path:
     (&mut file).take(8192).read_to_end(&mut head).map_err(input)?;
     let mime = sniff_mime(&head, path);
     let mut src = std::io::Cursor::new(head).chain(file);
-    let (partial, digests) = if before.len() >= pipeline::CHUNK as u64 {
-        // Large: stream to a partial file; a flusher starts write-back early.
-        let (partial, out): (Partial, fs::File) = objects.create_partial()?;
-        let flush_handle = match out.try_clone() {
-            Ok(f) => f,
-            Err(e) => {
-                let path = partial.path.clone();
-                partial.discard();
-                return Err(Error::Io { path, source: e });
-            }
-        };
-        let res = pipeline::encrypt_stream(
-            &mut src,
-            path,
-            std::io::BufWriter::with_capacity(1 << 20, out),
-            &partial.path,
-            recipient,
-            sha1,
-            before.len(),
-            Some(&flush_handle),
-            progress,
-        );
-        match res {
-            Ok((d, w)) => {
-                drop(w);
-                (partial, d)
-            }
-            Err(e) => {
-                partial.discard();
-                return Err(e);
-            }
-        }
+    let (partial, digests, check) = if before.len() >= pipeline::CHUNK as u64 {
+        let s = stream_object(objects, &mut src, path, recipient, check, sha1, before.len(), progress)?;
+        (s.partial, s.digests, s.check)
     } else {
         // Small: encrypt in memory, then write it beside its final name, which
-        // spreads file creation over the object folders.
+        // spreads file creation over the object folders, and read it back.
         let (d, bytes) = pipeline::encrypt_stream(
             &mut src,
             path,
@@ -238,10 +282,11 @@ fn encrypt_file(objects: &ObjectStore, recipient: &age::x25519::Recipient, path:
             recipient,
             sha1,
             before.len(),
-            None,
             progress,
         )?;
-        (objects.write_partial_beside(&hex::encode(d.object_sha256), &bytes)?, d)
+        let partial = objects.write_partial_beside(&hex::encode(d.object_sha256), &bytes)?;
+        let check = check.map(|identity| read_back(&partial.path, identity, d.size));
+        (partial, d, check)
     };
     let after = match fs::symlink_metadata(path) {
         Ok(m) => m,
@@ -257,30 +302,102 @@ fn encrypt_file(objects: &ObjectStore, recipient: &age::x25519::Recipient, path:
         partial.discard();
         return Err(Error::SourceChanged { path: path.to_path_buf(), what });
     }
-    Ok(Encrypted { path: path.to_path_buf(), partial, digests, mime, meta: before })
+    Ok(Encrypted { path: path.to_path_buf(), partial, digests, mime, meta: before, check })
 }
 
-/// Encrypts `paths` on two threads; results come back in input order.
-fn encrypt_window(objects: &ObjectStore, recipient: &age::x25519::Recipient, paths: &[PathBuf], sha1: bool, progress: &dyn Progress) -> Vec<Result<Encrypted>> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<Result<Encrypted>>> = (0..paths.len()).map(|_| None).collect();
-    let results = Mutex::new(&mut slots);
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                let r = if progress.is_cancelled() {
-                    Err(Error::Cancelled)
-                } else {
-                    progress.file_started(path, 0);
-                    encrypt_file(objects, recipient, path, sha1, progress)
-                };
-                results.lock().expect("results lock")[i] = Some(r);
-            });
+/// Files encrypted by worker threads ahead of the thread that places and
+/// commits them, at most [`WINDOW`] files ahead, handed over in input order.
+struct Ahead {
+    state: Mutex<AheadState>,
+    changed: std::sync::Condvar,
+}
+
+struct AheadState {
+    slots: Vec<Option<Result<Encrypted>>>,
+    /// The next file a worker may claim.
+    next: usize,
+    /// Files handed over so far.
+    taken: usize,
+    /// No more claims: the run ended early, or a worker panicked.
+    stop: bool,
+}
+
+impl Ahead {
+    fn new(files: usize) -> Self {
+        let slots = (0..files).map(|_| None).collect();
+        Self { state: Mutex::new(AheadState { slots, next: 0, taken: 0, stop: false }), changed: Default::default() }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, AheadState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next file to encrypt, once it is within the window; `None` at the end.
+    fn claim(&self) -> Option<usize> {
+        let mut s = self.lock();
+        loop {
+            if s.stop || s.next >= s.slots.len() {
+                return None;
+            }
+            if s.next < s.taken + WINDOW {
+                s.next += 1;
+                return Some(s.next - 1);
+            }
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
         }
-    });
-    slots.into_iter().map(|r| r.expect("every slot filled")).collect()
+    }
+
+    fn put(&self, i: usize, r: Result<Encrypted>) {
+        self.lock().slots[i] = Some(r);
+        self.changed.notify_all();
+    }
+
+    /// File `i`'s result, once it is ready; `None` if a worker panicked.
+    fn take(&self, i: usize) -> Option<Result<Encrypted>> {
+        let mut s = self.lock();
+        loop {
+            if let Some(r) = s.slots[i].take() {
+                s.taken = i + 1;
+                self.changed.notify_all();
+                return Some(r);
+            }
+            if s.stop {
+                return None;
+            }
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
+    }
+
+    /// Removes the partial objects of files encrypted but never handed over.
+    fn discard_rest(self) {
+        let s = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        for enc in s.slots.into_iter().flatten().flatten() {
+            enc.partial.discard();
+        }
+    }
+}
+
+/// Stops the run if a worker unwinds, so the thread waiting for its file does not wait forever.
+struct StopOnPanic<'a>(&'a Ahead);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
+}
+
+/// Verify after copy of a small object: reads it back (from the page cache,
+/// where it was just written) and decrypts it.
+fn read_back(object: &Path, identity: &age::x25519::Identity, size: u64) -> Result<pipeline::Decrypted> {
+    let f = fs::File::open(object).map_err(|e| Error::Io { path: object.to_path_buf(), source: e })?;
+    pipeline::decrypt_stream(f, "(being written)", identity, false, false, size, &NoProgress, &mut |_| Ok(()))
 }
 
 fn same_file_state(a: &fs::Metadata, b: &fs::Metadata) -> Option<String> {
@@ -311,83 +428,127 @@ impl Vault {
         });
         progress.begin(files, bytes);
         let mut report = IntakeReport::default();
-        let mut batch: Vec<Pending> = Vec::new();
-        let mut batch_bytes = 0u64;
-        let mut batch_start = Instant::now();
+        let mut batch = Batch::new();
         let recipient = self.secrets.age_recipient();
+        let check = opts.verify_after_copy.then(|| self.secrets.age_identity().clone());
+        let objects = self.objects.clone();
         let mut items = found.into_iter().peekable();
-        'outer: while let Some(item) = items.next() {
+        while let Some(item) = items.next() {
             if progress.is_cancelled() {
                 report.cancelled = true;
                 break;
             }
-            // Small files are encrypted two at a time; a large file uses its own threads.
-            let window: Vec<PathBuf> = match item {
+            // A large file uses threads of its own; runs of small files are
+            // encrypted two at a time, ahead of their placing and committing.
+            let go_on = match item {
                 Found::Problem(path, reason) => {
                     let outcome = FileOutcome::Failed { reason };
                     progress.file_done(&path, &outcome);
                     report.files.push((path, outcome));
-                    continue;
+                    true
                 }
-                Found::File(p, s) if s >= pipeline::CHUNK as u64 => vec![p],
+                Found::File(p, s) if s >= pipeline::CHUNK as u64 => {
+                    progress.file_started(&p, 0);
+                    let r = encrypt_file(&objects, &recipient, check.as_ref(), &p, opts.sha1, progress);
+                    self.accept(r, p, &mut batch, opts, progress, &mut report)?
+                }
                 Found::File(p, _) => {
-                    let mut w = vec![p];
-                    while w.len() < WINDOW {
-                        match items.peek() {
-                            Some(Found::File(_, s)) if *s < pipeline::CHUNK as u64 => {
-                                let Some(Found::File(p, _)) = items.next() else { unreachable!() };
-                                w.push(p);
-                            }
-                            _ => break,
-                        }
+                    let mut run = vec![p];
+                    while let Some(Found::File(_, s)) = items.peek()
+                        && *s < pipeline::CHUNK as u64
+                    {
+                        let Some(Found::File(p, _)) = items.next() else { unreachable!() };
+                        run.push(p);
                     }
-                    w
+                    self.take_in_run(&objects, &recipient, check.as_ref(), &run, &mut batch, opts, progress, &mut report)?
                 }
             };
-            let results = if window.len() == 1 {
-                progress.file_started(&window[0], 0);
-                vec![encrypt_file(&self.objects, &recipient, &window[0], opts.sha1, progress)]
-            } else {
-                encrypt_window(&self.objects, &recipient, &window, opts.sha1, progress)
-            };
-            let mut results = results.into_iter().zip(window);
-            while let Some((r, path)) = results.next() {
-                match r.and_then(|enc| self.place(enc, &batch)) {
-                    Ok(p) => {
-                        batch_bytes += p.digests.size;
-                        batch.push(p);
-                    }
-                    Err(Error::Cancelled) => {
-                        report.cancelled = true;
-                        // Later files of the window are not acknowledged: drop their partial objects.
-                        for (r, _) in results {
-                            if let Ok(enc) = r {
-                                enc.partial.discard();
-                            }
-                        }
-                        break 'outer;
-                    }
-                    Err(e) => {
-                        let outcome = FileOutcome::Failed { reason: e.to_string() };
-                        progress.file_done(&path, &outcome);
-                        report.files.push((path, outcome));
-                    }
-                }
-                if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES || batch_start.elapsed() >= BATCH_TIME {
-                    self.commit_batch(std::mem::take(&mut batch), opts, progress, &mut report)?;
-                    batch_bytes = 0;
-                    batch_start = Instant::now();
-                }
+            if !go_on {
+                break;
             }
         }
-        self.commit_batch(batch, opts, progress, &mut report)?;
+        self.commit_batch(batch.files, opts, progress, &mut report)?;
         Ok(report)
+    }
+
+    /// Encrypts a run of small files on [`WORKERS`] threads while this
+    /// thread places them in input order and commits the batches. Returns
+    /// `false` if intake was cancelled.
+    #[allow(clippy::too_many_arguments)]
+    fn take_in_run(
+        &mut self,
+        objects: &ObjectStore,
+        recipient: &age::x25519::Recipient,
+        check: Option<&age::x25519::Identity>,
+        paths: &[PathBuf],
+        batch: &mut Batch,
+        opts: &IntakeOptions,
+        progress: &dyn Progress,
+        report: &mut IntakeReport,
+    ) -> Result<bool> {
+        let ahead = Ahead::new(paths.len());
+        let res = std::thread::scope(|s| {
+            for _ in 0..WORKERS {
+                s.spawn(|| {
+                    let _guard = StopOnPanic(&ahead);
+                    while let Some(i) = ahead.claim() {
+                        let path = &paths[i];
+                        let r = if progress.is_cancelled() {
+                            Err(Error::Cancelled)
+                        } else {
+                            progress.file_started(path, 0);
+                            encrypt_file(objects, recipient, check, path, opts.sha1, progress)
+                        };
+                        ahead.put(i, r);
+                    }
+                });
+            }
+            let mut res = Ok(true);
+            for (i, path) in paths.iter().enumerate() {
+                // `None`: a worker panicked; the scope passes the panic on.
+                let Some(r) = ahead.take(i) else { break };
+                res = self.accept(r, path.clone(), batch, opts, progress, report);
+                if !matches!(res, Ok(true)) {
+                    break;
+                }
+            }
+            ahead.stop();
+            res
+        });
+        // Files encrypted after the run stopped are not acknowledged.
+        ahead.discard_rest();
+        res
+    }
+
+    /// Places one encrypted file, or records why it failed, and commits the
+    /// batch once it is full. Returns `false` if intake was cancelled.
+    fn accept(&mut self, r: Result<Encrypted>, path: PathBuf, batch: &mut Batch, opts: &IntakeOptions, progress: &dyn Progress, report: &mut IntakeReport) -> Result<bool> {
+        match r.and_then(|enc| self.place(enc, &batch.files)) {
+            Ok(p) => {
+                batch.bytes += p.digests.size;
+                batch.files.push(p);
+            }
+            Err(Error::Cancelled) => {
+                report.cancelled = true;
+                return Ok(false);
+            }
+            Err(e) => {
+                let outcome = FileOutcome::Failed { reason: e.to_string() };
+                progress.file_done(&path, &outcome);
+                report.files.push((path, outcome));
+            }
+        }
+        if batch.files.len() >= BATCH_FILES || batch.bytes >= BATCH_BYTES || batch.started.elapsed() >= BATCH_TIME {
+            self.commit_batch(std::mem::take(&mut batch.files), opts, progress, report)?;
+            *batch = Batch::new();
+        }
+        Ok(true)
     }
 
     /// Places an encrypted file: a duplicate of content already in the vault
     /// (or in this batch) drops its partial object; new content is renamed into place.
     fn place(&self, enc: Encrypted, batch: &[Pending]) -> Result<Pending> {
-        let Encrypted { path, partial, digests, mime, meta } = enc;
+        let Encrypted { path, partial, digests, mime, meta, check } = enc;
         let sha = hex::encode(digests.sha256);
         let content = match batch.iter().find(|p| p.digests.sha256 == digests.sha256) {
             Some(p) => match &p.content {
@@ -409,7 +570,14 @@ impl Vault {
         } else {
             Some(self.objects.install(partial, &hex::encode(digests.object_sha256))?)
         };
-        Ok(Pending { path, digests, mime, meta, object, content, verified_sha256: None })
+        // A failed read-back names the object by its final name.
+        let check = check.map(|r| {
+            r.map_err(|e| match e {
+                Error::ObjectAuthentication { .. } => Error::ObjectAuthentication { object: hex::encode(digests.object_sha256) },
+                e => e,
+            })
+        });
+        Ok(Pending { path, digests, mime, meta, object, content, check, verified_sha256: None })
     }
 
     /// Makes a batch durable, verifies it, commits it in one transaction, and
@@ -423,27 +591,15 @@ impl Vault {
 
         let mut failed: Vec<(PathBuf, String)> = Vec::new();
         if opts.verify_after_copy {
-            // Decrypt each stored copy (two at a time) and compare with the source's hash.
-            let identity = self.secrets.age_identity();
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let checks: Mutex<Vec<(usize, Result<pipeline::Decrypted>)>> = Mutex::new(Vec::new());
-            let pending: &[Pending] = &batch;
-            std::thread::scope(|s| {
-                for _ in 0..WORKERS {
-                    s.spawn(|| loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(p) = pending.get(i) else { break };
-                        let Some(obj) = &p.object else { continue };
-                        let name = hex::encode(p.digests.object_sha256);
-                        // The AEAD authenticates every stored byte; the plaintext hash proves the content.
-                        let got = fs::File::open(obj).map_err(|e| Error::Io { path: obj.clone(), source: e }).and_then(|f| {
-                            pipeline::decrypt_stream(f, &name, identity, false, false, p.digests.size, &NoProgress, &mut |_| Ok(()))
-                        });
-                        checks.lock().expect("checks lock").push((i, got));
-                    });
-                }
-            });
-            for (i, got) in checks.into_inner().expect("checks lock") {
+            // Every stored copy was read back as it was written; compare each
+            // with the source's hash.
+            let checks: Vec<(usize, Result<pipeline::Decrypted>)> = batch
+                .iter_mut()
+                .enumerate()
+                .filter(|(_, p)| p.object.is_some())
+                .map(|(i, p)| (i, p.check.take().unwrap_or_else(|| Err(Error::InvalidInput("it was not read back".into())))))
+                .collect();
+            for (i, got) in checks {
                 let p = &mut batch[i];
                 match got {
                     Ok(d) if d.sha256 == p.digests.sha256 && d.size == p.digests.size => {
@@ -582,5 +738,51 @@ impl Vault {
             report.files.push((path, outcome));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{new_vault, sources};
+
+    /// A stored copy that reads back as something else, or not at all, is
+    /// quarantined and its file reported as failed; the rest of the batch is
+    /// taken in.
+    #[test]
+    fn a_stored_copy_that_reads_back_wrong_is_not_taken_in() {
+        let (dir, mut v) = new_vault();
+        let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
+        let identity = v.secrets.age_identity().clone();
+        let recipient = v.secrets.age_recipient();
+        let mut enc: Vec<Encrypted> =
+            ["a.txt", "b.txt", "c.txt"].iter().map(|n| encrypt_file(&v.objects, &recipient, Some(&identity), &src.join(n), false, &NoProgress).unwrap()).collect();
+        assert!(enc.iter().all(|e| matches!(&e.check, Some(Ok(d)) if d.sha256 == e.digests.sha256)), "each copy was read back intact");
+        if let Some(Ok(d)) = &mut enc[0].check {
+            d.sha256[0] ^= 1;
+        }
+        enc[1].check = Some(Err(Error::ObjectAuthentication { object: "x".into() }));
+        let mut batch = Vec::new();
+        for e in enc {
+            let p = v.place(e, &batch).unwrap();
+            batch.push(p);
+        }
+        let mut report = IntakeReport::default();
+        v.commit_batch(batch, &IntakeOptions::default(), &NoProgress, &mut report).unwrap();
+        for (name, why) in [("a.txt", "does not match the source"), ("b.txt", "failed authentication")] {
+            match report.files.iter().find(|(p, _)| p.ends_with(name)).map(|(_, o)| o) {
+                Some(FileOutcome::Failed { reason }) => {
+                    assert!(reason.contains("verify after copy failed") && reason.contains(why), "{name}: {reason}")
+                }
+                o => panic!("{name} must fail verify after copy, got {o:?}"),
+            }
+        }
+        assert_eq!(report.stored(), 1, "the intact file is taken in");
+        assert_eq!(v.list().unwrap().iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["c.txt"]);
+        assert_eq!(std::fs::read_dir(v.root().join("quarantine")).unwrap().count(), 2, "both bad copies are kept aside");
+        assert_eq!(v.objects.scan().unwrap().0.len(), 1, "only the good copy is among the objects");
+        let quarantined = v.custody_log(None).unwrap().iter().filter(|e| e.action == Action::StrayObjectQuarantined).count();
+        assert_eq!(quarantined, 2, "each is logged");
+        assert!(v.verify(crate::VerifyMode::Full, &NoProgress).unwrap().ok);
     }
 }

@@ -28,10 +28,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod agefile;
 pub mod atomic;
 pub mod clock;
 pub mod custody;
 mod db;
+mod direct;
 mod error;
 pub mod export;
 mod intake;

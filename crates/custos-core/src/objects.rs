@@ -1,6 +1,7 @@
 //! The object store: write-once, content-addressed, age-encrypted exhibit bytes.
 
 use crate::atomic::{random_suffix, sync_dir};
+use crate::direct::ObjectFile;
 use crate::error::{Error, IoContext, Result};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -42,11 +43,12 @@ impl ObjectStore {
         self.root.join(&name[..2]).join(name)
     }
 
-    /// Creates a new partial file to stream ciphertext into.
-    pub fn create_partial(&self) -> Result<(Partial, File)> {
+    /// Creates a new partial file to stream ciphertext into (past the page
+    /// cache where the file system allows it; see [`crate::direct`]).
+    pub fn create_partial(&self) -> Result<(Partial, ObjectFile)> {
         let path = self.root.join(format!("{PARTIAL_PREFIX}{}", random_suffix()));
         let f = OpenOptions::new().write(true).create_new(true).open(&path).at(&path)?;
-        Ok((Partial { path }, f))
+        Ok((Partial { path }, ObjectFile::new(f)))
     }
 
     /// Writes a small, already encrypted object as a partial file in the

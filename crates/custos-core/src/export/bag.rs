@@ -3,7 +3,7 @@
 
 use super::model::Production;
 use crate::error::{Error, Result};
-use md5::Md5;
+use crate::pipeline::Md5;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::PathBuf;
@@ -84,7 +84,7 @@ impl<W: Write> BagBuilder<W> {
     pub fn add_payload(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
         self.start(path, bytes.len() as u64)?;
         self.zip.write_all(bytes).map_err(|e| self.zip_err(e))?;
-        self.record_payload(path, bytes.len() as u64, &Sha256::digest(bytes).into(), &Md5::digest(bytes).into());
+        self.record_payload(path, bytes.len() as u64, &Sha256::digest(bytes).into(), &Md5::digest(bytes)?);
         Ok(())
     }
 

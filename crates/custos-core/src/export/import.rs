@@ -8,7 +8,7 @@ use crate::clock::format_time;
 use crate::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::pipeline;
-use crate::progress::{FileOutcome, NoProgress, Progress};
+use crate::progress::{FileOutcome, Progress};
 use crate::vault::Vault;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -94,23 +94,16 @@ impl Vault {
                 continue;
             }
 
-            // Encrypt straight from the bundle into a partial object: no plaintext copy.
-            let (partial, file) = self.objects.create_partial()?;
-            let res = {
+            // Encrypt straight from the bundle into a partial object (no plaintext
+            // copy), reading it back as it is written (verify after copy, as at intake).
+            let streamed = {
                 let mut reader = bundle.reader(&native)?;
                 let size_hint = get("FILESIZE").parse().unwrap_or(0);
-                pipeline::encrypt_stream(&mut reader, Path::new(&native), std::io::BufWriter::new(file), &partial.path, &recipient, false, size_hint, None, progress)
+                let identity = self.secrets.age_identity();
+                crate::intake::stream_object(&self.objects, &mut reader, Path::new(&native), &recipient, Some(identity), false, size_hint, progress)?
             };
-            let digests = match res {
-                Ok((d, w)) => {
-                    drop(w);
-                    d
-                }
-                Err(e) => {
-                    partial.discard();
-                    return Err(e);
-                }
-            };
+            let (partial, digests) = (streamed.partial, streamed.digests);
+            let read_back = streamed.check.expect("a check was asked for");
             let sha = hex::encode(digests.sha256);
             if sha != expected {
                 partial.discard();
@@ -124,14 +117,13 @@ impl Vault {
                     None
                 }
                 None => {
-                    let p = self.objects.install(partial, &hex::encode(digests.object_sha256))?;
-                    self.objects.make_durable(std::slice::from_ref(&p))?;
-                    // Verify after copy, as at intake.
-                    let f = std::fs::File::open(&p).map_err(|e| Error::Io { path: p.clone(), source: e })?;
-                    let back = pipeline::decrypt_stream(f, &hex::encode(digests.object_sha256), self.secrets.age_identity(), false, false, digests.size, &NoProgress, &mut |_| Ok(()))?;
-                    if back.sha256 != digests.sha256 {
+                    let intact = matches!(&read_back, Ok(back) if back.sha256 == digests.sha256 && back.size == digests.size);
+                    if !intact {
+                        partial.discard();
                         return Err(Error::ObjectAuthentication { object: hex::encode(digests.object_sha256) });
                     }
+                    let p = self.objects.install(partial, &hex::encode(digests.object_sha256))?;
+                    self.objects.make_durable(std::slice::from_ref(&p))?;
                     Some(p)
                 }
             };

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
 use crate::verify::{Finding, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
-use md5::Md5;
+use crate::pipeline::Md5;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -244,7 +244,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             f.push(err("payload_missing", format!("{p} is listed in the manifest but missing: it was removed"), TAMPERED));
             continue;
         }
-        let (mut sha, mut md5) = (Sha256::new(), Md5::new());
+        let (mut sha, mut md5) = (Sha256::new(), Md5::new()?);
         progress.file_started(std::path::Path::new(p), bundle.size(p).unwrap_or(0));
         let read = match bundle.read_with(p, &mut |c| {
             sha.update(c);

@@ -1,6 +1,7 @@
 //! Tests that need the vault's internals (raw database access, the decrypt path).
 
 mod age_vectors;
+mod agefile;
 mod custody_tamper;
 mod export;
 mod intake;
