@@ -67,8 +67,8 @@ build_custos() {
     [ -x "$CUSTOS" ] || die "no binary at $CUSTOS after the build"
 }
 
-# The CPU cost per GiB of each piece of required work (MD5, SHA-256, age
-# encryption and decryption), measured in memory on this machine.
+# The CPU cost per GiB of each piece of required work (MD5, SHA-256, sealing
+# and opening objects), measured in memory on this machine.
 measure_floor() {
     say "Measuring the compute floor ..."
     "$CARGO_TARGET_DIR/release/examples/compute-floor" > "$BENCH_DIR/floor.tsv"
@@ -315,18 +315,17 @@ report() {
                 print ""
                 print "### Compute floor (no I/O counted)"
                 print ""
-                printf "Per GiB on this machine: MD5 %.2f s, SHA-256 %.2f s, age encryption %.2f s, age decryption %.2f s; %d cores.\n\n", f["md5"], f["sha256"], f["age_encrypt"], f["age_decrypt"], f["cores"]
+                printf "Per GiB on this machine: MD5 %.2f s, SHA-256 %.2f s, sealing an object (age, ChaCha20-Poly1305) %.2f s, opening one %.2f s; %d cores.\n\n", f["md5"], f["sha256"], f["seal"], f["open"], f["cores"]
                 print "| case | required work per GiB | floor s | floor / md5sum | measured / floor |"
                 print "|---|---|---:|---:|---:|"
-                floor_row("custos add --no-verify-after-copy", "MD5 + 2 SHA-256 + encrypt", f["md5"], f["md5"] + 2 * f["sha256"] + f["age_encrypt"], w["add_nv"], md5)
-                floor_row("custos add (verify after copy)", "the above + decrypt + SHA-256, after the write", f["md5"], f["md5"] + 2 * f["sha256"] + f["age_encrypt"], w["add_v"], md5, f["age_decrypt"] + f["sha256"])
-                floor_row("custos verify (full)", "MD5 + 2 SHA-256 + decrypt", f["md5"], f["md5"] + 2 * f["sha256"] + f["age_decrypt"], w["verify"], md5)
+                floor_row("custos add --no-verify-after-copy", "MD5 + 2 SHA-256 + seal", f["md5"], f["md5"] + 2 * f["sha256"] + f["seal"], w["add_nv"], md5)
+                floor_row("custos add (verify after copy)", "the above + open + SHA-256 (read back while written)", f["md5"], f["md5"] + 3 * f["sha256"] + f["seal"] + f["open"], w["add_v"], md5)
+                floor_row("custos verify (full)", "MD5 + 2 SHA-256 + open", f["md5"], f["md5"] + 2 * f["sha256"] + f["open"], w["verify"], md5)
             }
         }
-        function floor_row(name, work, longest, total, measured, md5, after,   fl) {
+        function floor_row(name, work, longest, total, measured, md5,   fl) {
             fl = total / f["cores"]
             if (longest > fl) fl = longest
-            if (after > 0) fl += after / (f["cores"] > 1 ? 2 : 1)
             printf "| %s | %s | %.2f | %.2f | %.2f |\n", name, work, fl, fl / md5, measured / fl
         }
         function target(name, value, op, limit, fmt,   ok) {

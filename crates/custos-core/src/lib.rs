@@ -36,6 +36,8 @@ mod db;
 mod direct;
 mod error;
 pub mod export;
+#[doc(hidden)]
+pub mod floor;
 mod intake;
 pub mod keys;
 mod merkle;
