@@ -181,9 +181,10 @@ impl ObjectFile {
         self.direct
     }
 
-    fn out(&mut self, from_buf: usize, data: Option<&[u8]>) -> io::Result<()> {
+    /// Writes `buf[..n]` at the file's offset.
+    fn write_buf(&mut self, n: usize) -> io::Result<()> {
         let file = self.file.as_ref().expect("the file is held until finish");
-        write_all(file, &mut self.direct, data.unwrap_or(&self.buf.get()[..from_buf]))
+        write_all(file, &mut self.direct, &self.buf.get()[..n])
     }
 
     /// Records that the file holds its final content up to `len` bytes.
@@ -210,7 +211,7 @@ impl ObjectFile {
             } else {
                 self.filled
             };
-            self.out(n, None)?;
+            self.write_buf(n)?;
         }
         let file = self.file.take().expect("the file is held until finish");
         file.set_len(self.len)?;
@@ -233,7 +234,8 @@ impl Write for ObjectFile {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         // A whole aligned block goes to the disk as it is, without a copy.
         if self.filled == 0 && data.len() >= BLOCK && data.as_ptr().align_offset(ALIGN) == 0 {
-            self.out(0, Some(&data[..BLOCK]))?;
+            let file = self.file.as_ref().expect("the file is held until finish");
+            write_all(file, &mut self.direct, &data[..BLOCK])?;
             self.len += BLOCK as u64;
             self.report(false);
             return Ok(BLOCK);
@@ -243,7 +245,7 @@ impl Write for ObjectFile {
         self.filled += n;
         self.len += n as u64;
         if self.filled == BLOCK {
-            self.out(BLOCK, None)?;
+            self.write_buf(BLOCK)?;
             self.filled = 0;
             self.report(false);
         }
@@ -340,6 +342,12 @@ impl Read for Follower<'_> {
 mod tests {
     use super::*;
 
+    fn new_object(dir: &Path, name: &str) -> (std::path::PathBuf, ObjectFile) {
+        let path = dir.join(name);
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).unwrap();
+        (path, ObjectFile::new(file))
+    }
+
     fn data(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i * 7 + i / 4096) as u8).collect()
     }
@@ -348,9 +356,7 @@ mod tests {
     /// whole aligned blocks when `aligned`), with a reader following.
     fn round_trip(dir: &Path, len: usize, aligned: bool) {
         let data = data(len);
-        let path = dir.join(format!("obj-{len}-{aligned}"));
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).unwrap();
-        let mut w = ObjectFile::new(file);
+        let (path, mut w) = new_object(dir, &format!("obj-{len}-{aligned}"));
         let written = w.watch();
         let mut back = Vec::new();
         std::thread::scope(|s| {
@@ -385,16 +391,14 @@ mod tests {
     #[test]
     fn a_direct_write_the_file_system_refuses_is_retried_through_the_cache() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("obj");
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).unwrap();
-        let mut w = ObjectFile::new(file);
+        let (path, mut w) = new_object(dir.path(), "obj");
         if !w.is_direct() {
             // The test folder's file system has no direct I/O: nothing to refuse.
             return;
         }
         // A length that is not a multiple of the sector size: direct I/O refuses it.
         w.buf.get_mut()[..100].fill(7);
-        w.out(100, None).unwrap();
+        w.write_buf(100).unwrap();
         assert!(!w.is_direct(), "the refused write switched the file to cached writes");
         w.len = 100;
         w.finish().unwrap();
@@ -406,9 +410,7 @@ mod tests {
     #[test]
     fn the_follower_reads_the_file_not_the_writers_memory() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("obj");
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).unwrap();
-        let mut w = ObjectFile::new(file);
+        let (path, mut w) = new_object(dir.path(), "obj");
         let written = w.watch();
         let data = data(BLOCK + 100);
         w.write_all(&data).unwrap();
@@ -427,9 +429,7 @@ mod tests {
     #[test]
     fn a_reader_following_an_abandoned_file_fails() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("obj");
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).unwrap();
-        let mut w = ObjectFile::new(file);
+        let (path, mut w) = new_object(dir.path(), "obj");
         let written = w.watch();
         w.write_all(&data(BLOCK + 10)).unwrap();
         let res = std::thread::scope(|s| {

@@ -143,27 +143,30 @@ impl<'a> SealedBlocks<'a> {
 
     /// Seals a run of plaintext (as [`agefile::Sealer::seal_run`]).
     fn seal_run(&mut self, sealer: &mut agefile::Sealer, plain: &[u8], ends: bool, send: &mut impl FnMut(Chunk) -> Result<()>) -> Result<()> {
-        let err = |e| Error::Encryption(format!("{e}"));
-        if plain.is_empty() && !ends {
-            return Ok(());
+        if plain.is_empty() {
+            // The one empty chunk of an empty file.
+            return if ends { self.seal(sealer, &[], true, send) } else { Ok(()) };
         }
-        // An empty run that ends the file is the one empty chunk of an empty file.
-        let n = plain.len().div_ceil(agefile::CHUNK).max(1);
-        for i in 0..n {
-            let c = &plain[(i * agefile::CHUNK).min(plain.len())..((i + 1) * agefile::CHUNK).min(plain.len())];
-            let last = ends && i + 1 == n;
-            if CHUNK - self.at >= c.len() + agefile::TAG {
-                self.at += sealer.seal(c, last, &mut self.cur.get_mut()[self.at..]).map_err(err)?;
-                self.full(send)?;
-            } else {
-                let k = sealer.seal(c, last, &mut self.aside).map_err(err)?;
-                let aside = std::mem::take(&mut self.aside);
-                let res = self.push(&aside[..k], send);
-                self.aside = aside;
-                res?;
-            }
+        let n = plain.len().div_ceil(agefile::CHUNK);
+        for (i, c) in plain.chunks(agefile::CHUNK).enumerate() {
+            self.seal(sealer, c, ends && i + 1 == n, send)?;
         }
         Ok(())
+    }
+
+    /// Seals one age chunk into the current block, or aside and split if it
+    /// does not fit.
+    fn seal(&mut self, sealer: &mut agefile::Sealer, plain: &[u8], last: bool, send: &mut impl FnMut(Chunk) -> Result<()>) -> Result<()> {
+        let err = |e: io::Error| Error::Encryption(e.to_string());
+        if CHUNK - self.at >= plain.len() + agefile::TAG {
+            self.at += sealer.seal(plain, last, &mut self.cur.get_mut()[self.at..]).map_err(err)?;
+            return self.full(send);
+        }
+        let k = sealer.seal(plain, last, &mut self.aside).map_err(err)?;
+        let aside = std::mem::take(&mut self.aside);
+        let res = self.push(&aside[..k], send);
+        self.aside = aside;
+        res
     }
 
     /// Sends what is left (the end of the stream).
@@ -174,7 +177,6 @@ impl<'a> SealedBlocks<'a> {
         Ok(())
     }
 }
-
 
 fn digest_worker<D: Digest + Default>(rx: Receiver<Chunk>) -> D {
     let mut d = D::default();
