@@ -28,8 +28,8 @@
 //! reader (`tests/age_vectors.rs`, `tests/agefile.rs`).
 //!
 //! The reader releases a chunk's plaintext only after its tag verified, and
-//! reports every failure as one opaque [`Malformed`] so that error detail
-//! does not say which part of a ciphertext was wrong.
+//! reports every failure of the bytes as one opaque [`Malformed::Invalid`], so
+//! that error detail does not say which part of a ciphertext was wrong.
 
 use age::secrecy::ExposeSecret;
 use age_core::format::{FileKey, Stanza};
@@ -60,21 +60,26 @@ const MAC_CHARS: usize = 43;
 /// 200 bytes; the limit only bounds what a damaged file can make us buffer.
 const MAX_HEADER: usize = 64 << 10;
 
-/// A file that is not a well-formed age file for the given identity, whose
-/// payload failed authentication, or that could not be read: one opaque
-/// error, so that nothing tells which part of a ciphertext was wrong.
+/// Why an age file could not be read.
 #[derive(Debug)]
-pub(crate) struct Malformed;
+pub(crate) enum Malformed {
+    /// Reading the source failed.
+    Io(io::Error),
+    /// The bytes are not a well-formed age file for the identity, or failed
+    /// authentication: one opaque case, so that nothing tells which part of
+    /// a ciphertext was wrong.
+    Invalid,
+}
 
 impl From<io::Error> for Malformed {
-    fn from(_: io::Error) -> Self {
-        Malformed
+    fn from(e: io::Error) -> Self {
+        Malformed::Io(e)
     }
 }
 
 impl From<openssl::error::ErrorStack> for Malformed {
     fn from(_: openssl::error::ErrorStack) -> Self {
-        Malformed
+        Malformed::Invalid
     }
 }
 
@@ -153,6 +158,9 @@ impl Sealer {
         if self.sealed_last {
             return Err(io::Error::other("age encryption: the last chunk was already written"));
         }
+        if last && plain.is_empty() && self.cipher.counter > 0 {
+            return Err(io::Error::other("age encryption: only an empty file ends with an empty chunk"));
+        }
         let a = &mut self.cipher;
         let nonce = stream_nonce(a.counter, last);
         let (body, rest) = out.split_at_mut(plain.len());
@@ -201,10 +209,10 @@ const MAC_LINE: usize = MAC_START.len() + 1 + MAC_CHARS + 1;
 /// with base64, so no earlier line can.
 pub(crate) fn header_len(bytes: &[u8]) -> Result<Option<usize>, Malformed> {
     if bytes.len() < INTRO.len() {
-        return if INTRO.starts_with(bytes) { Ok(None) } else { Err(Malformed) };
+        return if INTRO.starts_with(bytes) { Ok(None) } else { Err(Malformed::Invalid) };
     }
     if !bytes.starts_with(INTRO) {
-        return Err(Malformed);
+        return Err(Malformed::Invalid);
     }
     let from = INTRO.len() - 1;
     let Some(nl) = bytes[from..].windows(1 + MAC_START.len()).position(|w| w[0] == b'\n' && &w[1..] == MAC_START) else {
@@ -216,34 +224,34 @@ pub(crate) fn header_len(bytes: &[u8]) -> Result<Option<usize>, Malformed> {
 
 /// Checks a whole header (as [`header_len`] measured it) for `identity`.
 pub(crate) fn open_header(header: &[u8], identity: &age::x25519::Identity) -> Result<Opener, Malformed> {
-    let mut rest = header.strip_prefix(INTRO).ok_or(Malformed)?;
+    let mut rest = header.strip_prefix(INTRO).ok_or(Malformed::Invalid)?;
     let mut stanzas: Vec<Stanza> = Vec::new();
     while rest.starts_with(STANZA_START) {
-        let (r, s) = age_core::format::read::age_stanza(rest).map_err(|_| Malformed)?;
+        let (r, s) = age_core::format::read::age_stanza(rest).map_err(|_| Malformed::Invalid)?;
         stanzas.push(s.into());
         rest = r;
     }
     // Exactly the MAC line and the nonce are left.
     if rest.len() != MAC_LINE + NONCE || !rest.starts_with(MAC_START) || rest[MAC_START.len()] != b' ' || rest[MAC_LINE - 1] != b'\n' {
-        return Err(Malformed);
+        return Err(Malformed::Invalid);
     }
-    let mac = BASE64_STANDARD_NO_PAD.decode(&rest[MAC_START.len() + 1..MAC_LINE - 1]).map_err(|_| Malformed)?;
+    let mac = BASE64_STANDARD_NO_PAD.decode(&rest[MAC_START.len() + 1..MAC_LINE - 1]).map_err(|_| Malformed::Invalid)?;
     if mac.len() != 32 || stanzas.is_empty() {
-        return Err(Malformed);
+        return Err(Malformed::Invalid);
     }
     // As the age crate does: a passphrase stanza must be the only one.
     if stanzas.iter().any(|s| s.tag == "scrypt") && stanzas.len() != 1 {
-        return Err(Malformed);
+        return Err(Malformed::Invalid);
     }
     let file_key = match age::Identity::unwrap_stanzas(identity, &stanzas) {
         Some(Ok(k)) => k,
-        _ => return Err(Malformed),
+        _ => return Err(Malformed::Invalid),
     };
     let covered = header.len() - rest.len() + MAC_START.len();
     let mut want = header_mac(&file_key);
     want.update(&header[..covered]);
     // A constant-time comparison.
-    want.verify_slice(&mac).map_err(|_| Malformed)?;
+    want.verify_slice(&mac).map_err(|_| Malformed::Invalid)?;
     let key = hkdf(&rest[MAC_LINE..], b"payload", &file_key);
     Ok(Opener { cipher: Aead::new(key)?, opened_last: false })
 }
@@ -254,11 +262,11 @@ impl Opener {
     /// with it. On failure what `out` holds is wiped and must not be used.
     pub fn open(&mut self, sealed: &[u8], last: bool, out: &mut [u8]) -> Result<usize, Malformed> {
         if self.opened_last || sealed.len() < TAG || sealed.len() > SEALED_CHUNK || (!last && sealed.len() != SEALED_CHUNK) {
-            return Err(Malformed);
+            return Err(Malformed::Invalid);
         }
         // Only a file with nothing in it has an empty last chunk.
         if last && sealed.len() == TAG && self.cipher.counter > 0 {
-            return Err(Malformed);
+            return Err(Malformed::Invalid);
         }
         let a = &mut self.cipher;
         let nonce = stream_nonce(a.counter, last);
@@ -273,7 +281,7 @@ impl Opener {
         if res.is_err() {
             // The unauthenticated bytes are never handed out.
             zeroize::Zeroize::zeroize(out);
-            return Err(Malformed);
+            return Err(Malformed::Invalid);
         }
         a.counter += 1;
         self.opened_last = last;
@@ -346,7 +354,7 @@ impl<R: Read, F: FnMut(&[u8])> Reader<R, F> {
                     }
                     return Ok(Self { input, opener });
                 }
-                None if input.eof || input.end > MAX_HEADER => return Err(Malformed),
+                None if input.eof || input.end > MAX_HEADER => return Err(Malformed::Invalid),
                 None => {
                     let grown = input.buf.len() * 2;
                     input.buf.resize(grown, 0);
@@ -375,7 +383,7 @@ impl<R: Read, F: FnMut(&[u8])> Reader<R, F> {
             let take = left.min(SEALED_CHUNK);
             if take == 0 {
                 // The file ended before its last chunk.
-                return Err(Malformed);
+                return Err(Malformed::Invalid);
             }
             let last = i.eof && take == left;
             at += self.opener.open(&i.buf[i.pos..i.pos + take], last, &mut out[at..])?;

@@ -213,10 +213,10 @@ impl ObjectFile {
             };
             self.write_buf(n)?;
         }
-        let file = self.file.take().expect("the file is held until finish");
-        file.set_len(self.len)?;
+        // Until the file is taken out, a failure here leaves it abandoned (see `Drop`).
+        self.file.as_ref().expect("the file is held until finish").set_len(self.len)?;
         self.report(true);
-        Ok(file)
+        Ok(self.file.take().expect("the file is held until finish"))
     }
 }
 

@@ -230,7 +230,8 @@ pub(crate) fn stream_object(
         let checker = check.zip(written.as_deref()).map(|(identity, written)| {
             s.spawn(move || {
                 crate::direct::read_following(path, written, |r| {
-                    pipeline::decrypt_stream(r, "(being written)", identity, false, false, size_hint, &NoProgress, &mut |_| Ok(()))
+                    let name = path.display().to_string();
+                    pipeline::decrypt_stream(r, &name, identity, false, false, size_hint, &NoProgress, &mut |_| Ok(()))
                 })
                 .map_err(|e| Error::Io { path: path.clone(), source: e })?
             })
@@ -382,12 +383,12 @@ impl Ahead {
     }
 }
 
-/// Stops the run if a worker unwinds, so the thread waiting for its file does not wait forever.
-struct StopOnPanic<'a>(&'a Ahead);
+/// Stops the run when dropped; with `true`, only when the thread unwinds.
+struct StopOnDrop<'a>(&'a Ahead, bool);
 
-impl Drop for StopOnPanic<'_> {
+impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
-        if std::thread::panicking() {
+        if !self.1 || std::thread::panicking() {
             self.0.stop();
         }
     }
@@ -397,7 +398,7 @@ impl Drop for StopOnPanic<'_> {
 /// where it was just written) and decrypts it.
 fn read_back(object: &Path, identity: &age::x25519::Identity, size: u64) -> Result<pipeline::Decrypted> {
     let f = fs::File::open(object).map_err(|e| Error::Io { path: object.to_path_buf(), source: e })?;
-    pipeline::decrypt_stream(f, "(being written)", identity, false, false, size, &NoProgress, &mut |_| Ok(()))
+    pipeline::decrypt_stream(f, &object.display().to_string(), identity, false, false, size, &NoProgress, &mut |_| Ok(()))
 }
 
 fn same_file_state(a: &fs::Metadata, b: &fs::Metadata) -> Option<String> {
@@ -490,7 +491,8 @@ impl Vault {
         let res = std::thread::scope(|s| {
             for _ in 0..WORKERS {
                 s.spawn(|| {
-                    let _guard = StopOnPanic(&ahead);
+                    // A worker that unwinds stops the run, so the thread waiting for its file does not wait forever.
+                    let _stop = StopOnDrop(&ahead, true);
                     while let Some(i) = ahead.claim() {
                         let path = &paths[i];
                         let r = if progress.is_cancelled() {
@@ -503,6 +505,8 @@ impl Vault {
                     }
                 });
             }
+            // However this thread leaves (a panic included), the workers stop.
+            let _stop = StopOnDrop(&ahead, false);
             let mut res = Ok(true);
             for (i, path) in paths.iter().enumerate() {
                 // `None`: a worker panicked; the scope passes the panic on.
@@ -512,7 +516,6 @@ impl Vault {
                     break;
                 }
             }
-            ahead.stop();
             res
         });
         // Files encrypted after the run stopped are not acknowledged.
@@ -614,6 +617,16 @@ impl Vault {
                     }
                 }
             }
+        }
+        // A later file of the batch with the same content would have referred
+        // to a copy that failed: it is not taken in either.
+        let lost: Vec<[u8; 32]> =
+            batch.iter().filter(|p| p.content == Content::New && failed.iter().any(|(f, _)| f == &p.path)).map(|p| p.digests.sha256).collect();
+        for p in batch.iter().filter(|p| p.content == Content::EarlierInBatch && lost.contains(&p.digests.sha256)) {
+            failed.push((
+                p.path.clone(),
+                "verify after copy failed for the stored copy of the same content (an earlier file of this batch); the file was not taken in".into(),
+            ));
         }
         // Objects that failed verification are never referenced: quarantine them.
         let mut events = Vec::new();
@@ -747,16 +760,18 @@ mod tests {
     use crate::tests::{new_vault, sources};
 
     /// A stored copy that reads back as something else, or not at all, is
-    /// quarantined and its file reported as failed; the rest of the batch is
-    /// taken in.
+    /// quarantined and its file reported as failed, and so is a later file of
+    /// the batch with the same content; the rest of the batch is taken in.
     #[test]
     fn a_stored_copy_that_reads_back_wrong_is_not_taken_in() {
         let (dir, mut v) = new_vault();
-        let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
+        let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie"), ("d.txt", b"alpha")]);
         let identity = v.secrets.age_identity().clone();
         let recipient = v.secrets.age_recipient();
-        let mut enc: Vec<Encrypted> =
-            ["a.txt", "b.txt", "c.txt"].iter().map(|n| encrypt_file(&v.objects, &recipient, Some(&identity), &src.join(n), false, &NoProgress).unwrap()).collect();
+        let mut enc: Vec<Encrypted> = ["a.txt", "b.txt", "c.txt", "d.txt"]
+            .iter()
+            .map(|n| encrypt_file(&v.objects, &recipient, Some(&identity), &src.join(n), false, &NoProgress).unwrap())
+            .collect();
         assert!(enc.iter().all(|e| matches!(&e.check, Some(Ok(d)) if d.sha256 == e.digests.sha256)), "each copy was read back intact");
         if let Some(Ok(d)) = &mut enc[0].check {
             d.sha256[0] ^= 1;
@@ -769,7 +784,9 @@ mod tests {
         }
         let mut report = IntakeReport::default();
         v.commit_batch(batch, &IntakeOptions::default(), &NoProgress, &mut report).unwrap();
-        for (name, why) in [("a.txt", "does not match the source"), ("b.txt", "failed authentication")] {
+        // d.txt has a.txt's content: within the batch it would refer to a.txt's copy.
+        let reasons = [("a.txt", "does not match the source"), ("b.txt", "failed authentication"), ("d.txt", "the same content")];
+        for (name, why) in reasons {
             match report.files.iter().find(|(p, _)| p.ends_with(name)).map(|(_, o)| o) {
                 Some(FileOutcome::Failed { reason }) => {
                     assert!(reason.contains("verify after copy failed") && reason.contains(why), "{name}: {reason}")

@@ -384,6 +384,8 @@ pub(crate) struct Decrypted {
 /// passing plaintext chunks to `sink`. Any authentication failure, anywhere in
 /// the object, is an error; the caller must not trust what `sink` received
 /// unless this returns `Ok`. Without `hash_ciphertext`, `object_sha256` is zero.
+/// `object` names the object in errors: [`Error::ObjectAuthentication`] for
+/// bytes that fail, [`Error::Io`] (with `object` as the path) when reading fails.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn decrypt_stream(
     src: impl Read,
@@ -395,8 +397,11 @@ pub(crate) fn decrypt_stream(
     progress: &dyn Progress,
     sink: &mut (dyn FnMut(&[u8]) -> Result<()> + Send),
 ) -> Result<Decrypted> {
-    // A read error on the vault's own object says no more than a bad tag.
-    let fail = |_: agefile::Malformed| Error::ObjectAuthentication { object: object.to_string() };
+    // A read error is told apart from bytes that fail to authenticate.
+    let fail = |e: agefile::Malformed| match e {
+        agefile::Malformed::Io(source) => Error::Io { path: object.into(), source },
+        agefile::Malformed::Invalid => Error::ObjectAuthentication { object: object.to_string() },
+    };
     // Every byte read, any after the payload included, is hashed on this
     // thread as it arrives.
     let mut object_hash = hash_ciphertext.then(Sha256::new);

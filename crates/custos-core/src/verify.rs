@@ -181,6 +181,12 @@ impl Vault {
                             }
                         }
                         Err(Error::Cancelled) => return Err(Error::Cancelled),
+                        Err(Error::Io { source, .. }) => findings.push(finding(
+                            "object_unreadable",
+                            Some(id),
+                            format!("the stored copy of {id} cannot be read: {source}"),
+                            RESTORE,
+                        )),
                         Err(_) => findings.push(finding(
                             "object_authentication",
                             Some(id),

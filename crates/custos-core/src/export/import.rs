@@ -117,10 +117,15 @@ impl Vault {
                     None
                 }
                 None => {
-                    let intact = matches!(&read_back, Ok(back) if back.sha256 == digests.sha256 && back.size == digests.size);
-                    if !intact {
-                        partial.discard();
-                        return Err(Error::ObjectAuthentication { object: hex::encode(digests.object_sha256) });
+                    match read_back {
+                        Ok(back) if back.sha256 == digests.sha256 && back.size == digests.size => {}
+                        other => {
+                            partial.discard();
+                            return Err(match other {
+                                Err(e @ Error::Io { .. }) => e,
+                                _ => Error::ObjectAuthentication { object: hex::encode(digests.object_sha256) },
+                            });
+                        }
                     }
                     let p = self.objects.install(partial, &hex::encode(digests.object_sha256))?;
                     self.objects.make_durable(std::slice::from_ref(&p))?;

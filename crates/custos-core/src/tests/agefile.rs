@@ -129,3 +129,42 @@ fn the_age_command_decrypts_objects() {
         assert!(out.stdout == plain, "age -d gives back the {len} bytes");
     }
 }
+
+/// A source that fails after `ok` bytes, as a disk with a bad sector does.
+struct FailsAfter<'a>(&'a [u8], usize);
+
+impl Read for FailsAfter<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.1 == 0 {
+            return Err(std::io::Error::other("bad sector"));
+        }
+        let n = out.len().min(self.1).min(self.0.len());
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        self.1 -= n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_read_error_is_told_apart_from_a_failed_authentication() {
+    let identity = age::x25519::Identity::generate();
+    let plain = content(3 * M, 9);
+    let (object, _) = seal(&plain, &identity.to_public(), 0);
+    // In the header, and in the payload (inline and threaded paths).
+    for (ok, hint) in [(10, 0), (200 * 1024, 0), (2 * M, 64 << 20)] {
+        let mut seen = 0usize;
+        let res = decrypt_stream(FailsAfter(&object, ok), "obj", &identity, true, true, hint, &NoProgress, &mut |c| {
+            seen += c.len();
+            Ok(())
+        });
+        match res {
+            Err(Error::Io { path, source }) => {
+                assert_eq!(path, Path::new("obj"), "the error names the object");
+                assert_eq!(source.to_string(), "bad sector");
+            }
+            other => panic!("a read error after {ok} bytes must be an I/O error, got {other:?}"),
+        }
+        assert!(seen < plain.len(), "the file was not passed on whole");
+    }
+}
