@@ -18,12 +18,15 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// Alignment of buffers, offsets and lengths for direct I/O.
 const ALIGN: usize = 4096;
 /// Bytes per write or read.
 pub(crate) const BLOCK: usize = 1 << 20;
+/// Blocks the read-back may read ahead of its reader.
+const READ_AHEAD: usize = 4;
 
 /// A zeroed buffer of [`BLOCK`] bytes whose start is aligned to [`ALIGN`]
 /// (a window into a slightly larger allocation, so no unsafe code). It is
@@ -265,23 +268,39 @@ impl Write for ObjectFile {
 pub(crate) fn read_following<T>(path: &Path, written: &Written, f: impl FnOnce(&mut dyn Read) -> T) -> io::Result<T> {
     let file = open_uncached(path)?;
     let direct = is_direct(&file);
-    let mut r = Follower { file, direct, written, buf: Aligned::new(), start: 0, end: 0, pos: 0 };
-    Ok(f(&mut r))
+    let mut blocks = Blocks { file, direct, written, pos: 0 };
+    // A thread reads ahead, so the disk and the caller's work overlap.
+    std::thread::scope(|s| {
+        let (tx, rx) = sync_channel::<io::Result<(Aligned, usize)>>(READ_AHEAD);
+        let (back, reuse) = sync_channel::<Aligned>(READ_AHEAD + 2);
+        s.spawn(move || {
+            loop {
+                let mut buf = reuse.try_recv().unwrap_or_else(|_| Aligned::new());
+                let got = blocks.next(&mut buf);
+                let last = !matches!(got, Ok(n) if n > 0);
+                // The caller stopped reading, or the file has been read.
+                if tx.send(got.map(|n| (buf, n))).is_err() || last {
+                    return;
+                }
+            }
+        });
+        let mut r = Ahead { rx, back, cur: None, start: 0 };
+        let out = f(&mut r);
+        drop(r);
+        Ok(out)
+    })
 }
 
-struct Follower<'a> {
+/// Blocks of an object file, read once its writer has written them.
+struct Blocks<'a> {
     file: File,
     direct: bool,
     written: &'a Written,
-    buf: Aligned,
-    /// `buf[start..end]`: bytes read but not yet handed out.
-    start: usize,
-    end: usize,
     /// File offset of the next block to read.
     pos: u64,
 }
 
-impl Follower<'_> {
+impl Blocks<'_> {
     /// Waits until a whole block beyond `pos` is written, or the file is
     /// finished; returns how far the file may be read.
     fn wait(&self) -> io::Result<u64> {
@@ -299,42 +318,72 @@ impl Follower<'_> {
             s = self.written.changed.wait(s).expect("write state lock");
         }
     }
+
+    /// Reads the next block into `buf`; returns its length, 0 at the end.
+    fn next(&mut self, buf: &mut Aligned) -> io::Result<usize> {
+        let limit = self.wait()?;
+        if self.pos >= limit {
+            return Ok(0);
+        }
+        let want = BLOCK.min((limit - self.pos) as usize);
+        // Direct reads ask for whole aligned blocks; the file ends where it ends.
+        let ask = if self.direct { want.div_ceil(ALIGN) * ALIGN } else { want };
+        let mut n = 0;
+        while n < want {
+            // This reader's own handle: only it moves the offset.
+            self.file.seek(io::SeekFrom::Start(self.pos + n as u64))?;
+            match self.file.read(&mut buf.get_mut()[n..ask]) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if self.direct && refused(&e) => {
+                    set_direct(&self.file, false)?;
+                    self.direct = false;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let n = n.min(want);
+        self.pos += n as u64;
+        Ok(n)
+    }
 }
 
-impl Read for Follower<'_> {
+/// The blocks the read-ahead thread has read, as one stream.
+struct Ahead {
+    rx: Receiver<io::Result<(Aligned, usize)>>,
+    back: SyncSender<Aligned>,
+    /// The block being handed out, and how far.
+    cur: Option<(Aligned, usize)>,
+    start: usize,
+}
+
+impl Read for Ahead {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.start == self.end {
-            let limit = self.wait()?;
-            if self.pos >= limit {
-                return Ok(0);
-            }
-            let want = BLOCK.min((limit - self.pos) as usize);
-            // Direct reads ask for whole aligned blocks; the file ends where it ends.
-            let ask = if self.direct { want.div_ceil(ALIGN) * ALIGN } else { want };
-            let mut n = 0;
-            while n < want {
-                // This reader's own handle: only it moves the offset.
-                self.file.seek(io::SeekFrom::Start(self.pos + n as u64))?;
-                match self.file.read(&mut self.buf.get_mut()[n..ask]) {
-                    Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-                    Ok(k) => n += k,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) if self.direct && refused(&e) => {
-                        set_direct(&self.file, false)?;
-                        self.direct = false;
-                    }
-                    Err(e) => return Err(e),
+        loop {
+            match &self.cur {
+                Some((buf, n)) if self.start < *n => {
+                    let k = out.len().min(n - self.start);
+                    out[..k].copy_from_slice(&buf.get()[self.start..self.start + k]);
+                    self.start += k;
+                    return Ok(k);
                 }
+                Some((_, 0)) => return Ok(0),
+                _ => {}
             }
-            let n = n.min(want);
-            self.start = 0;
-            self.end = n;
-            self.pos += n as u64;
+            if let Some((buf, _)) = self.cur.take() {
+                let _ = self.back.try_send(buf);
+            }
+            match self.rx.recv() {
+                Ok(Ok(block)) => {
+                    self.cur = Some(block);
+                    self.start = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                // The reader ended after the last block.
+                Err(_) => return Ok(0),
+            }
         }
-        let k = out.len().min(self.end - self.start);
-        out[..k].copy_from_slice(&self.buf.get()[self.start..self.start + k]);
-        self.start += k;
-        Ok(k)
     }
 }
 

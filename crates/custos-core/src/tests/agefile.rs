@@ -3,7 +3,7 @@
 //! ways, and the `age` command.
 
 use crate::error::Error;
-use crate::pipeline::{decrypt_stream, encrypt_stream};
+use crate::pipeline::{Layout, decrypt_stream, encrypt_stream_laid_out};
 use crate::progress::NoProgress;
 use md5::Md5;
 use sha2::{Digest, Sha256};
@@ -23,7 +23,12 @@ fn content(len: usize, seed: u32) -> Vec<u8> {
 
 /// Encrypts with the vault's writer, with `size_hint` choosing the path.
 fn seal(plain: &[u8], recipient: &age::x25519::Recipient, size_hint: u64) -> (Vec<u8>, crate::pipeline::Digests) {
-    let (d, out) = encrypt_stream(&mut &plain[..], Path::new("src"), Vec::new(), Path::new("dest"), recipient, true, size_hint, &NoProgress).unwrap();
+    seal_laid_out(Layout::Spread, plain, recipient, size_hint)
+}
+
+fn seal_laid_out(layout: Layout, plain: &[u8], recipient: &age::x25519::Recipient, size_hint: u64) -> (Vec<u8>, crate::pipeline::Digests) {
+    let (d, out) =
+        encrypt_stream_laid_out(layout, &mut &plain[..], Path::new("src"), Vec::new(), Path::new("dest"), recipient, true, size_hint, &NoProgress).unwrap();
     (out, d)
 }
 
@@ -49,10 +54,11 @@ fn objects_written_here_decrypt_with_the_age_crate() {
     let identity = age::x25519::Identity::generate();
     for (i, &len) in SIZES.iter().enumerate() {
         let plain = content(len, i as u32);
-        // The right size hint, and wrong ones that send it down the other path.
-        for hint in [len as u64, 0, 64 << 20] {
-            let (object, d) = seal(&plain, &identity.to_public(), hint);
-            assert_eq!(age_crate_decrypt(&object, &identity), plain, "{len} bytes (hint {hint})");
+        // The right size hint, and wrong ones that send it down the other
+        // path; the threaded path in both of its layouts.
+        for (hint, layout) in [(len as u64, Layout::Spread), (len as u64, Layout::TwoLanes), (0, Layout::Spread), (64 << 20, Layout::TwoLanes)] {
+            let (object, d) = seal_laid_out(layout, &plain, &identity.to_public(), hint);
+            assert_eq!(age_crate_decrypt(&object, &identity), plain, "{len} bytes (hint {hint}, {layout:?})");
             assert_eq!(d.size, len as u64);
             assert_eq!(d.sha256, <[u8; 32]>::from(Sha256::digest(&plain)), "{len}: SHA-256");
             assert_eq!(d.md5, <[u8; 16]>::from(Md5::digest(&plain)), "{len}: MD5 from OpenSSL equals the md-5 crate's");
@@ -166,5 +172,60 @@ fn a_read_error_is_told_apart_from_a_failed_authentication() {
             other => panic!("a read error after {ok} bytes must be an I/O error, got {other:?}"),
         }
         assert!(seen < plain.len(), "the file was not passed on whole");
+    }
+}
+
+/// A destination that fails after `ok` bytes, as a full disk does.
+struct FullAfter(usize);
+
+impl Write for FullAfter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.0 < b.len() {
+            return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        }
+        self.0 -= b.len();
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct CancelAfter(std::sync::atomic::AtomicU64, u64);
+
+impl crate::Progress for CancelAfter {
+    fn advance(&self, n: u64) {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst) >= self.1
+    }
+}
+
+/// In both layouts of the threaded path: a full disk is an I/O error naming
+/// the destination, a failing source an input error naming the source, and
+/// cancelling stops with `Cancelled`.
+#[test]
+fn the_threaded_writer_reports_a_full_disk_a_bad_source_and_cancelling() {
+    let recipient = age::x25519::Identity::generate().to_public();
+    let plain = content(8 * M, 11);
+    for layout in [Layout::Spread, Layout::TwoLanes] {
+        let hint = plain.len() as u64;
+        let full = encrypt_stream_laid_out(layout, &mut &plain[..], Path::new("src"), FullAfter(3 * M), Path::new("dest"), &recipient, false, hint, &NoProgress);
+        match full {
+            Err(Error::Io { path, source }) => {
+                assert_eq!(path, Path::new("dest"), "{layout:?}");
+                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull, "{layout:?}");
+            }
+            other => panic!("{layout:?}: a full disk must be an I/O error on the destination, got {:?}", other.map(|(d, _)| d)),
+        }
+        let bad = encrypt_stream_laid_out(layout, &mut FailsAfter(&plain, 5 * M), Path::new("src"), Vec::new(), Path::new("dest"), &recipient, false, hint, &NoProgress);
+        match bad {
+            Err(Error::Input { path, .. }) => assert_eq!(path, Path::new("src"), "{layout:?}"),
+            other => panic!("{layout:?}: a failing source must be an input error, got {:?}", other.map(|(d, _)| d)),
+        }
+        let cancel = CancelAfter(Default::default(), 2 * M as u64);
+        let stopped = encrypt_stream_laid_out(layout, &mut &plain[..], Path::new("src"), Vec::new(), Path::new("dest"), &recipient, false, hint, &cancel);
+        assert!(matches!(stopped, Err(Error::Cancelled)), "{layout:?}: cancelled");
     }
 }
