@@ -147,6 +147,43 @@ fn read_chunk(pool: &Arc<Pool>, src: &mut impl Read) -> io::Result<Chunk> {
     Ok(pool.wrap(buf, n))
 }
 
+/// Reads `src` a chunk at a time and hands each to `each` with whether it
+/// ends the input (a full chunk does only if nothing follows it), reporting
+/// progress and stopping if cancelled. Returns the bytes read.
+fn for_each_chunk(
+    pool: &Arc<Pool>,
+    src: &mut impl Read,
+    in_err: &impl Fn(io::Error) -> Error,
+    progress: &dyn Progress,
+    mut each: impl FnMut(&Chunk, bool) -> Result<()>,
+) -> Result<u64> {
+    let mut chunk = read_chunk(pool, src).map_err(in_err)?;
+    let mut size = 0u64;
+    loop {
+        let next = if chunk.len() == CHUNK { Some(read_chunk(pool, src).map_err(in_err)?) } else { None };
+        let ends = next.as_ref().is_none_or(|n| n.is_empty());
+        each(&chunk, ends)?;
+        size += chunk.len() as u64;
+        progress.advance(chunk.len() as u64);
+        if progress.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        match next {
+            Some(n) if !ends => chunk = n,
+            _ => return Ok(size),
+        }
+    }
+}
+
+/// The writer thread: the sealed blocks to `dest`, in order.
+fn write_blocks<W: Write>(mut dest: W, blocks: Receiver<Chunk>) -> io::Result<W> {
+    for b in blocks {
+        dest.write_all(&b)?;
+    }
+    dest.flush()?;
+    Ok(dest)
+}
+
 /// The sealed stream cut into pooled blocks of exactly [`CHUNK`] bytes (the
 /// last one shorter), so the writer can hand each to the disk as it is. An
 /// age chunk that would straddle two blocks is sealed aside and split.
@@ -392,42 +429,20 @@ fn spread<W: Write + Send>(
             }
             h.finalize().into()
         });
-        let h_out = s.spawn(move || -> io::Result<W> {
-            let mut dest = dest;
-            for c in rx_io {
-                dest.write_all(&c)?;
-            }
-            dest.flush()?;
-            Ok(dest)
-        });
+        let h_out = s.spawn(move || write_blocks(dest, rx_io));
 
         let main = (|| -> Result<u64> {
             let broken = || out_err(io::Error::from(io::ErrorKind::BrokenPipe));
             let mut send = |c: Chunk| tx_out.send(c).map_err(|_| broken());
             let mut sealed = SealedBlocks::new(pool);
             sealed.push(header, &mut send)?;
-            let mut chunk = read_chunk(pool, src).map_err(&in_err)?;
-            let mut size = 0u64;
-            loop {
-                // A full chunk ends the input only if nothing follows it.
-                let next = if chunk.len() == CHUNK { Some(read_chunk(pool, src).map_err(&in_err)?) } else { None };
-                let ends = next.as_ref().is_none_or(|n| n.is_empty());
+            let size = for_each_chunk(pool, src, &in_err, progress, |chunk, ends| {
                 tx_md5.send(chunk.clone()).map_err(|_| broken())?;
                 tx_sha.send(chunk.clone()).map_err(|_| broken())?;
-                sealed.seal_run(&mut sealer, &chunk, ends, &mut send)?;
-                size += chunk.len() as u64;
-                progress.advance(chunk.len() as u64);
-                if progress.is_cancelled() {
-                    return Err(Error::Cancelled);
-                }
-                match next {
-                    Some(n) if !ends => chunk = n,
-                    _ => {
-                        sealed.finish(&mut send)?;
-                        return Ok(size);
-                    }
-                }
-            }
+                sealed.seal_run(&mut sealer, chunk, ends, &mut send)
+            })?;
+            sealed.finish(&mut send)?;
+            Ok(size)
         })();
         drop(tx_md5);
         drop(tx_sha);
@@ -486,35 +501,14 @@ fn two_lanes<W: Write + Send>(
             }
             Err(broken())
         });
-        let h_io = s.spawn(move || -> io::Result<W> {
-            let mut dest = dest;
-            for c in rx_io {
-                dest.write_all(&c)?;
-            }
-            dest.flush()?;
-            Ok(dest)
-        });
+        let h_io = s.spawn(move || write_blocks(dest, rx_io));
         // Lane A, this thread: reading and MD5.
-        let main = (|| -> Result<u64> {
-            let broken = || out_err(io::Error::from(io::ErrorKind::BrokenPipe));
-            let mut chunk = read_chunk(pool, src).map_err(&in_err)?;
-            let mut size = 0u64;
-            loop {
-                let next = if chunk.len() == CHUNK { Some(read_chunk(pool, src).map_err(&in_err)?) } else { None };
-                let ends = next.as_ref().is_none_or(|n| n.is_empty());
-                tx_b.send((chunk.clone(), ends)).map_err(|_| broken())?;
-                md5.update(&chunk);
-                size += chunk.len() as u64;
-                progress.advance(chunk.len() as u64);
-                if progress.is_cancelled() {
-                    return Err(Error::Cancelled);
-                }
-                match next {
-                    Some(n) if !ends => chunk = n,
-                    _ => return Ok(size),
-                }
-            }
-        })();
+        let broken = || out_err(io::Error::from(io::ErrorKind::BrokenPipe));
+        let main = for_each_chunk(pool, src, &in_err, progress, |chunk, ends| {
+            tx_b.send((chunk.clone(), ends)).map_err(|_| broken())?;
+            md5.update(chunk);
+            Ok(())
+        });
         drop(tx_b);
         let b = h_b.join().expect("hashing lane panicked");
         let out = h_io.join().expect("writer panicked");
