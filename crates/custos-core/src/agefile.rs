@@ -181,17 +181,22 @@ impl Sealer {
     /// [`sealed_len`] bytes): whole chunks, the last of them short or flagged
     /// only when `ends`. Returns the bytes written.
     pub fn seal_run(&mut self, plain: &[u8], ends: bool, out: &mut [u8]) -> io::Result<usize> {
-        assert!(ends || plain.len().is_multiple_of(CHUNK), "a run that does not end the file is whole chunks");
-        if plain.is_empty() {
-            return if ends { self.seal(&[], true, out) } else { Ok(0) };
-        }
-        let n = plain.len().div_ceil(CHUNK);
         let mut at = 0;
-        for (i, c) in plain.chunks(CHUNK).enumerate() {
-            at += self.seal(c, ends && i + 1 == n, &mut out[at..])?;
+        for (c, last) in run_chunks(plain, ends) {
+            at += self.seal(c, last, &mut out[at..])?;
         }
         Ok(at)
     }
+}
+
+/// The STREAM chunks of a run of plaintext, each with whether it is the
+/// file's last: whole chunks, the last of them short or flagged only when
+/// `ends`, and one empty chunk for an empty run that ends the file.
+pub(crate) fn run_chunks(plain: &[u8], ends: bool) -> impl Iterator<Item = (&[u8], bool)> {
+    assert!(ends || plain.len().is_multiple_of(CHUNK), "a run that does not end the file is whole chunks");
+    let n = plain.len().div_ceil(CHUNK);
+    let empty_file = (ends && plain.is_empty()).then_some((&[][..], true));
+    plain.chunks(CHUNK).enumerate().map(move |(i, c)| (c, ends && i + 1 == n)).chain(empty_file)
 }
 
 /// The header of an age file read and checked: the payload key is known.

@@ -229,11 +229,8 @@ pub(crate) fn stream_object(
     let (res, checked) = std::thread::scope(|s| {
         let checker = check.zip(written.as_deref()).map(|(identity, written)| {
             s.spawn(move || {
-                crate::direct::read_following(path, written, |r| {
-                    let name = path.display().to_string();
-                    pipeline::decrypt_stream(r, &name, identity, false, false, size_hint, &NoProgress, &mut |_| Ok(()))
-                })
-                .map_err(|e| Error::Io { path: path.clone(), source: e })?
+                crate::direct::read_following(path, written, |r| read_back(r, path, identity, size_hint))
+                    .map_err(|e| Error::Io { path: path.clone(), source: e })?
             })
         });
         let res = pipeline::encrypt_stream(src, src_path, out, path, recipient, sha1, size_hint, progress)
@@ -286,7 +283,10 @@ fn encrypt_file(
             progress,
         )?;
         let partial = objects.write_partial_beside(&hex::encode(d.object_sha256), &bytes)?;
-        let check = check.map(|identity| read_back(&partial.path, identity, d.size));
+        let check = check.map(|identity| {
+            let f = fs::File::open(&partial.path).map_err(|e| Error::Io { path: partial.path.clone(), source: e })?;
+            read_back(f, &partial.path, identity, d.size)
+        });
         (partial, d, check)
     };
     let after = match fs::symlink_metadata(path) {
@@ -394,11 +394,11 @@ impl Drop for StopOnDrop<'_> {
     }
 }
 
-/// Verify after copy of a small object: reads it back (from the page cache,
-/// where it was just written) and decrypts it.
-fn read_back(object: &Path, identity: &age::x25519::Identity, size: u64) -> Result<pipeline::Decrypted> {
-    let f = fs::File::open(object).map_err(|e| Error::Io { path: object.to_path_buf(), source: e })?;
-    pipeline::decrypt_stream(f, &object.display().to_string(), identity, false, false, size, &NoProgress, &mut |_| Ok(()))
+/// Verify after copy: decrypts the stored copy of an object as `src` reads it
+/// back (a small one from the page cache, where it was just written; a large
+/// one from the disk as it is written).
+fn read_back(src: impl Read, object: &Path, identity: &age::x25519::Identity, size: u64) -> Result<pipeline::Decrypted> {
+    pipeline::decrypt_stream(src, &object.display().to_string(), identity, false, false, size, &NoProgress, &mut |_| Ok(()))
 }
 
 fn same_file_state(a: &fs::Metadata, b: &fs::Metadata) -> Option<String> {

@@ -221,13 +221,8 @@ impl<'a> SealedBlocks<'a> {
 
     /// Seals a run of plaintext (as [`agefile::Sealer::seal_run`]).
     fn seal_run(&mut self, sealer: &mut agefile::Sealer, plain: &[u8], ends: bool, send: &mut impl FnMut(Chunk) -> Result<()>) -> Result<()> {
-        if plain.is_empty() {
-            // The one empty chunk of an empty file.
-            return if ends { self.seal(sealer, &[], true, send) } else { Ok(()) };
-        }
-        let n = plain.len().div_ceil(agefile::CHUNK);
-        for (i, c) in plain.chunks(agefile::CHUNK).enumerate() {
-            self.seal(sealer, c, ends && i + 1 == n, send)?;
+        for (c, last) in agefile::run_chunks(plain, ends) {
+            self.seal(sealer, c, last, send)?;
         }
         Ok(())
     }
@@ -513,11 +508,14 @@ fn two_lanes<W: Write + Send>(
         let b = h_b.join().expect("hashing lane panicked");
         let out = h_io.join().expect("writer panicked");
         let (md5, sha1) = md5.finalize();
+        // The writer's error, then the source's, then lane B's own (it is
+        // the cause when this thread only found lane B's queue closed).
         match (main, out, b) {
             (Err(Error::Cancelled), _, _) => Err(Error::Cancelled),
             (_, Err(e), _) => Err(out_err(e)),
-            (Err(e), _, _) => Err(e),
+            (Err(e @ Error::Input { .. }), _, _) => Err(e),
             (_, _, Err(e)) => Err(e),
+            (Err(e), _, _) => Err(e),
             (Ok(size), Ok(dest), Ok((sha256, object_sha256))) => Ok((Digests { size, sha256, md5, sha1, object_sha256 }, dest)),
         }
     })
