@@ -149,9 +149,7 @@ pub async fn create_vault(app: AppHandle, request: CreateVaultRequest) -> Res<Va
         if examiner.is_empty() {
             return Err(WireError::new(ErrorCode::InvalidInput, "the examiner's name is required"));
         }
-        if secrecy::ExposeSecret::expose_secret(&passphrase).chars().count() < 12 {
-            return Err(WireError::new(ErrorCode::InvalidInput, "the passphrase must be at least 12 characters"));
-        }
+        custos_core::keys::check_passphrase(&passphrase)?;
         let root = one_path(s, &folder)?;
         let mut opts = CreateOptions::new(matter.trim(), examiner.clone());
         opts.matter_number = opt(matter_number);
@@ -598,10 +596,8 @@ fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
     if req.passphrase.is_some() && !req.recipients.is_empty() {
         return Err(WireError::new(ErrorCode::InvalidInput, "encrypt either to counsel's keys or to a passphrase, not both"));
     }
-    if let Some(p) = &req.passphrase
-        && secrecy::ExposeSecret::expose_secret(p).chars().count() < 12
-    {
-        return Err(WireError::new(ErrorCode::InvalidInput, "a bundle passphrase must be at least 12 characters"));
+    if let Some(p) = &req.passphrase {
+        custos_core::keys::check_passphrase(p)?;
     }
     req.dat_encoding = match dat_encoding {
         DatEncodingChoice::Utf8 => DatEncoding::Utf8,
@@ -668,19 +664,9 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
 /// can be imported after it was checked.
 type BundleInputs = (PathBuf, Option<custos_core::age::x25519::Identity>, Option<SecretString>);
 
-/// Reads an age identity file; the secret's bytes are wiped after parsing.
+/// Reads an age identity file (capped; the secret's bytes are wiped after parsing).
 fn read_identity(file: &Path) -> Res<custos_core::age::x25519::Identity> {
-    use std::io::Read;
-    const MAX_KEY_FILE: u64 = 64 * 1024;
-    let unreadable = |e: std::io::Error| WireError::new(ErrorCode::Input, format!("the key file {} cannot be read: {e}", file.display()));
-    let mut bytes = zeroize::Zeroizing::new(Vec::new());
-    std::fs::File::open(file).map_err(unreadable)?.take(MAX_KEY_FILE + 1).read_to_end(&mut bytes).map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_KEY_FILE {
-        return Err(WireError::new(ErrorCode::InvalidInput, format!("{} is too large to be an age key file", file.display())));
-    }
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| WireError::new(ErrorCode::InvalidInput, format!("{} is not a text file, so not an age key file", file.display())))?;
-    Ok(custos_core::keys::parse_identity_file(text)?)
+    Ok(custos_core::keys::read_identity_file(file)?)
 }
 
 fn bundle_inputs(s: &AppState, source: &mut BundleSource) -> Res<BundleInputs> {

@@ -339,10 +339,7 @@ fn open(vault: &Path, session: &Session) -> Result<Vault, Failure> {
     // Refuse what is not a vault before asking for anything.
     custos_core::probe(vault)?;
     let unlock = match &session.recovery_identity {
-        Some(f) => {
-            let text = std::fs::read_to_string(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
-            Unlock::Recovery(keys::parse_identity_file(&text)?)
-        }
+        Some(f) => Unlock::Recovery(keys::read_identity_file(f)?),
         None => Unlock::Passphrase(passphrase_from("CUSTOS_PASSPHRASE", "Vault passphrase: ", false)?),
     };
     Ok(Vault::open(vault, &unlock, session.examiner.as_deref(), Arc::new(SystemClock))?)
@@ -383,10 +380,7 @@ fn parse_char(s: &str) -> Result<char, Failure> {
 
 fn read_identity(file: Option<&Path>) -> Result<Option<custos_core::age::x25519::Identity>, Failure> {
     match file {
-        Some(f) => {
-            let text = std::fs::read_to_string(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
-            Ok(Some(keys::parse_identity_file(&text)?))
-        }
+        Some(f) => Ok(Some(keys::read_identity_file(f)?)),
         None => Ok(None),
     }
 }
@@ -447,7 +441,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             progress.install_interrupt_handler();
             let report = v.add(&paths, &opts, &progress)?;
             progress.finish();
-            v.close()?;
+            // What was acknowledged is reported before anything else can fail.
             if json {
                 print_json(&report);
             } else {
@@ -460,7 +454,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     if report.cancelled { " (cancelled: files not listed were not taken in)" } else { "" }
                 );
             }
-            Ok(if report.failed() > 0 || report.cancelled { 2 } else { 0 })
+            if let Some(why) = &report.stopped {
+                eprintln!("error: the intake stopped after the files listed: {why}; the files listed as stored are in the vault");
+            }
+            if let Err(e) = v.close() {
+                eprintln!("warning: the session could not be closed cleanly ({e}); the files listed as stored are in the vault");
+            }
+            Ok(if report.failed() > 0 || report.cancelled || report.stopped.is_some() { 2 } else { 0 })
         }
         Command::List { vault, json, session } => {
             let v = open(&vault, &session)?;

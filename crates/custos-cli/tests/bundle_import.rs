@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 fn custos(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_custos"))
         .args(args)
-        .env("CUSTOS_PASSPHRASE", "import test")
+        .env("CUSTOS_PASSPHRASE", "import test passphrase")
         .env_remove("CUSTOS_EXAMINER")
         .stdin(Stdio::null())
         .output()

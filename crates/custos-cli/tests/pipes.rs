@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 fn custos(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_custos"));
-    c.args(args).env("CUSTOS_PASSPHRASE", "pipe test").stdin(Stdio::null());
+    c.args(args).env("CUSTOS_PASSPHRASE", "pipe test passphrase").stdin(Stdio::null());
     c
 }
 

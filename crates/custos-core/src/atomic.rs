@@ -18,7 +18,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".tmp-{}", random_suffix()));
     let res = (|| {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp).at(&tmp)?;
+        let mut f = private_file(OpenOptions::new().write(true).create_new(true)).open(&tmp).at(&tmp)?;
         f.write_all(bytes).at(&tmp)?;
         f.sync_all().at(&tmp)?;
         drop(f);
@@ -31,13 +31,33 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     res
 }
 
+/// Options that create a file readable and writable only by its owner
+/// (0600 on Unix): key files, the database, the vault's own records.
+pub(crate) fn private_file(o: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(o, 0o600);
+    o
+}
+
 /// Makes a folder's entries (creations, renames) durable.
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).at(dir)
 }
 
+/// How the name of a partial file written outside the vault begins.
+pub(crate) const PARTIAL_OUT_PREFIX: &str = ".custos-partial-";
+
 /// A temp path beside `dest` for a write that is renamed into place.
 pub(crate) fn temp_beside(dest: &Path) -> PathBuf {
     let dir = dest.parent().unwrap_or(Path::new("."));
-    dir.join(format!(".custos-partial-{}", random_suffix()))
+    dir.join(format!("{PARTIAL_OUT_PREFIX}{}", random_suffix()))
+}
+
+/// Creates a folder of the vault readable only by its owner (0700 on Unix).
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir).at(dir)
 }

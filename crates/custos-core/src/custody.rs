@@ -43,6 +43,9 @@ pub enum Action {
     Received,
     /// A vault setting changed (e.g. the exhibit-number prefix).
     SettingChanged,
+    /// A partial file that an interrupted export or extraction left outside
+    /// the vault (plaintext) was removed.
+    PartialOutputRemoved,
 }
 
 impl Action {
@@ -62,6 +65,7 @@ impl Action {
             Action::Exported => "exported",
             Action::Received => "received",
             Action::SettingChanged => "setting_changed",
+            Action::PartialOutputRemoved => "partial_output_removed",
         }
     }
 }

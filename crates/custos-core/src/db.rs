@@ -6,7 +6,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 /// The schema version this program writes and reads.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
 /// Each migration brings the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -120,6 +120,10 @@ CREATE TABLE counsel_keys (
     recipient TEXT NOT NULL UNIQUE,
     added_at  TEXT NOT NULL
 ) STRICT;
+"#, r#"
+-- The exact bytes of a source path that is not UTF-8 (NULL when it is):
+-- `path` holds its readable form, with such bytes written as \xHH.
+ALTER TABLE exhibit_sources ADD COLUMN path_bytes BLOB;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can
@@ -131,15 +135,23 @@ pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<
     } else if !path.exists() {
         return Err(Error::DamagedDatabase(format!("{} is missing", path.display())));
     }
-    let damaged = |e: rusqlite::Error| Error::DamagedDatabase(e.to_string());
+    // A full disk stops SQLite from opening its WAL: say so, not "damaged".
+    let damaged = |e: rusqlite::Error| match crate::error::db_error(e, path) {
+        Error::DiskFull(p) => Error::DiskFull(p),
+        e => Error::DamagedDatabase(e.to_string()),
+    };
     let mut conn = Connection::open_with_flags(path, flags).map_err(damaged)?;
     // SQLCipher's own diagnostics go to stderr; Custos reports errors itself.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.execute_batch(&format!("PRAGMA key = \"{}\";", secrets.db_key_pragma().as_str())).map_err(damaged)?;
     conn.execute_batch("PRAGMA cipher_memory_security = ON;").map_err(damaged)?;
     // The first read fails if the key is wrong or page 1 is damaged.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| Error::DamagedDatabase(format!("{e} (the database does not open with this vault's key)")))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(|e| {
+        match crate::error::db_error(e, path) {
+            Error::DiskFull(p) => Error::DiskFull(p),
+            e => Error::DamagedDatabase(format!("{e} (the database does not open with this vault's key)")),
+        }
+    })?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(damaged)?;
     if version > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
@@ -150,12 +162,16 @@ pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<
             return Err(Error::DamagedDatabase(format!("integrity check: {check}")));
         }
     }
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "secure_delete", "ON")?;
-    migrate(&mut conn, version)?;
+    let full = |e: rusqlite::Error| crate::error::db_error(e, path);
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(full)?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)).map_err(full)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(full)?;
+    conn.pragma_update(None, "temp_store", "MEMORY").map_err(full)?;
+    conn.pragma_update(None, "secure_delete", "ON").map_err(full)?;
+    migrate(&mut conn, version).map_err(|e| match e {
+        Error::Database(e) => crate::error::db_error(e, path),
+        e => e,
+    })?;
     Ok(conn)
 }
 

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The passphrase (or recovery identity) does not open the key file.
-    #[error("wrong passphrase: the key file could not be decrypted with it")]
+    #[error("wrong passphrase or damaged key file: the key file could not be decrypted with it")]
     WrongPassphrase,
 
     /// The key file asks for more scrypt work than Custos allows.
@@ -133,6 +133,22 @@ pub enum Error {
     #[error("encryption failed: {0}")]
     Encryption(String),
 
+    /// The disk holding the vault (or a destination) has no space left.
+    /// Nothing was changed: a write that ran out of space is rolled back.
+    #[error("the disk holding {0} is full; nothing was changed. Free some space and try again")]
+    DiskFull(PathBuf),
+
+    /// `custos-vault.json` disagrees with the vault's encrypted records (its
+    /// vault id or public keys were changed by someone who could write the
+    /// folder). Nothing is written until it is restored.
+    #[error("custos-vault.json in {path} has been changed: {what}. Nothing was written; restore custos-vault.json from a backup (the encrypted database and key file are authoritative)")]
+    ConfigTampered {
+        /// The vault folder.
+        path: PathBuf,
+        /// What disagrees.
+        what: String,
+    },
+
     /// The custody log refused a write (it is append-only).
     #[error("custody log error: {0}")]
     Custody(String),
@@ -140,9 +156,10 @@ pub enum Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        use rusqlite::ErrorCode::{DatabaseCorrupt, DiskFull, NotADatabase};
         match e.sqlite_error_code() {
             Some(DatabaseCorrupt | NotADatabase) => Error::DamagedDatabase(e.to_string()),
+            Some(DiskFull) => Error::DiskFull(PathBuf::from("the vault database")),
             _ => Error::Database(e),
         }
     }
@@ -159,6 +176,41 @@ pub(crate) trait IoContext<T> {
 
 impl<T> IoContext<T> for std::io::Result<T> {
     fn at(self, path: &std::path::Path) -> Result<T> {
-        self.map_err(|source| Error::Io { path: path.to_path_buf(), source })
+        self.map_err(|source| io_error(path, source))
+    }
+}
+
+/// An I/O error on `path`, told apart as a full disk where it is one.
+pub(crate) fn io_error(path: &std::path::Path, source: std::io::Error) -> Error {
+    if is_disk_full(&source) {
+        Error::DiskFull(path.to_path_buf())
+    } else {
+        Error::Io { path: path.to_path_buf(), source }
+    }
+}
+
+/// Whether an I/O error says the disk (or the user's quota) is full.
+pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+}
+
+/// Whether the file system holding `path` has (almost) no space left for
+/// this user: how a database error that SQLite reports only as "disk I/O
+/// error" is recognised as a full disk.
+pub(crate) fn no_space_left(path: &std::path::Path) -> bool {
+    let dir = if path.is_dir() { path } else { path.parent().unwrap_or(std::path::Path::new(".")) };
+    match rustix::fs::statvfs(dir) {
+        Ok(s) => s.f_bavail.saturating_mul(s.f_frsize) < 64 * 1024,
+        Err(_) => false,
+    }
+}
+
+/// Maps a database error, naming a full disk as such rather than as damage.
+pub(crate) fn db_error(e: rusqlite::Error, db: &std::path::Path) -> Error {
+    use rusqlite::ErrorCode::{DiskFull, SystemIoFailure, CannotOpen};
+    match e.sqlite_error_code() {
+        Some(DiskFull) => Error::DiskFull(db.to_path_buf()),
+        Some(SystemIoFailure | CannotOpen) if no_space_left(db) => Error::DiskFull(db.to_path_buf()),
+        _ => Error::from(e),
     }
 }

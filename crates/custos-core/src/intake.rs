@@ -4,7 +4,7 @@
 use crate::clock::format_time;
 use crate::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::objects::{ObjectStore, Partial};
+use crate::objects::{Journal, ObjectStore, Partial};
 use crate::pipeline::{self, Digests};
 use crate::progress::{FileOutcome, NoProgress, Progress};
 use crate::vault::{Vault, file_times, validate_tag};
@@ -65,10 +65,15 @@ impl Default for IntakeOptions {
 /// The result of an intake: one outcome per file, in the order processed.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct IntakeReport {
-    /// Each file with what happened to it.
+    /// Each file with what happened to it (paths serialised in their
+    /// readable form: see [`crate::names`]).
+    #[serde(serialize_with = "crate::names::serialize_paths")]
     pub files: Vec<(PathBuf, FileOutcome)>,
     /// Whether the intake was cancelled before the end.
     pub cancelled: bool,
+    /// The error that stopped the intake after the files listed (those
+    /// stored or recorded as duplicates are acknowledged all the same).
+    pub stopped: Option<String>,
 }
 
 impl IntakeReport {
@@ -106,11 +111,13 @@ struct Batch {
     files: Vec<Pending>,
     bytes: u64,
     started: Instant,
+    /// Names the objects put in place for this batch (started with the first).
+    journal: Option<Journal>,
 }
 
 impl Batch {
     fn new() -> Self {
-        Self { files: Vec::new(), bytes: 0, started: Instant::now() }
+        Self { files: Vec::new(), bytes: 0, started: Instant::now(), journal: None }
     }
 }
 
@@ -139,7 +146,8 @@ fn walk(inputs: &[PathBuf]) -> Result<Vec<Found>> {
     }
     let mut out = Vec::new();
     for p in inputs {
-        for entry in walkdir::WalkDir::new(p).follow_links(false).sort_by_file_name() {
+        // A symbolic link is reported and not followed, the one given here included.
+        for entry in walkdir::WalkDir::new(p).follow_links(false).follow_root_links(false).sort_by_file_name() {
             match entry {
                 Ok(e) if e.file_type().is_file() => {
                     let size = e.metadata().map(|m| m.len()).unwrap_or(0);
@@ -158,6 +166,22 @@ fn walk(inputs: &[PathBuf]) -> Result<Vec<Found>> {
         }
     }
     Ok(out)
+}
+
+/// Opens a source for reading without changing its access time where the
+/// OS allows it (`O_NOATIME`: the file's owner or root), since reading
+/// evidence must not alter the original's metadata; otherwise as usual.
+pub(crate) fn open_source(path: &Path) -> std::io::Result<fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match fs::OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NOATIME.bits() as i32).open(path) {
+            Ok(f) => return Ok(f),
+            // EPERM: not the owner; anything else is reported by the plain open below.
+            Err(_) => {}
+        }
+    }
+    fs::File::open(path)
 }
 
 /// The MIME type from the first bytes of the content; the extension only
@@ -261,7 +285,7 @@ fn encrypt_file(
     if !before.is_file() {
         return Err(Error::InvalidInput(format!("{} is no longer a regular file", path.display())));
     }
-    let mut file = fs::File::open(path).map_err(input)?;
+    let mut file = open_source(path).map_err(input)?;
     let mut head = Vec::with_capacity(8192);
     (&mut file).take(8192).read_to_end(&mut head).map_err(input)?;
     let mime = sniff_mime(&head, path);
@@ -418,7 +442,23 @@ impl Vault {
     /// in. Inside folders, an unreadable or vanished file is reported in the
     /// result and the rest proceed. Each new exhibit is reported through
     /// `progress` only once it is durable and committed.
+    ///
+    /// An error after some files were acknowledged does not hide them: the
+    /// report lists them and says in `stopped` what stopped the rest. An
+    /// error before any was acknowledged is returned as such.
     pub fn add(&mut self, inputs: &[PathBuf], opts: &IntakeOptions, progress: &dyn Progress) -> Result<IntakeReport> {
+        let mut report = IntakeReport::default();
+        match self.take_in(inputs, opts, progress, &mut report) {
+            Ok(()) => Ok(report),
+            Err(e) if report.stored() + report.duplicates() > 0 => {
+                report.stopped = Some(e.to_string());
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn take_in(&mut self, inputs: &[PathBuf], opts: &IntakeOptions, progress: &dyn Progress, report: &mut IntakeReport) -> Result<()> {
         for t in &opts.tags {
             validate_tag(t)?;
         }
@@ -428,7 +468,6 @@ impl Vault {
             Found::Problem(..) => (f + 1, b),
         });
         progress.begin(files, bytes);
-        let mut report = IntakeReport::default();
         let mut batch = Batch::new();
         let recipient = self.secrets.age_recipient();
         let check = opts.verify_after_copy.then(|| self.secrets.age_identity().clone());
@@ -451,7 +490,7 @@ impl Vault {
                 Found::File(p, s) if s >= pipeline::CHUNK as u64 => {
                     progress.file_started(&p, 0);
                     let r = encrypt_file(&objects, &recipient, check.as_ref(), &p, opts.sha1, progress);
-                    self.accept(r, p, &mut batch, opts, progress, &mut report)?
+                    self.accept(r, p, &mut batch, opts, progress, report)?
                 }
                 Found::File(p, _) => {
                     let mut run = vec![p];
@@ -461,15 +500,15 @@ impl Vault {
                         let Some(Found::File(p, _)) = items.next() else { unreachable!() };
                         run.push(p);
                     }
-                    self.take_in_run(&objects, &recipient, check.as_ref(), &run, &mut batch, opts, progress, &mut report)?
+                    self.take_in_run(&objects, &recipient, check.as_ref(), &run, &mut batch, opts, progress, report)?
                 }
             };
             if !go_on {
                 break;
             }
         }
-        self.commit_batch(batch.files, opts, progress, &mut report)?;
-        Ok(report)
+        self.commit_batch(batch, opts, progress, report)?;
+        Ok(())
     }
 
     /// Encrypts a run of small files on [`WORKERS`] threads while this
@@ -526,7 +565,7 @@ impl Vault {
     /// Places one encrypted file, or records why it failed, and commits the
     /// batch once it is full. Returns `false` if intake was cancelled.
     fn accept(&mut self, r: Result<Encrypted>, path: PathBuf, batch: &mut Batch, opts: &IntakeOptions, progress: &dyn Progress, report: &mut IntakeReport) -> Result<bool> {
-        match r.and_then(|enc| self.place(enc, &batch.files)) {
+        match r.and_then(|enc| self.place(enc, &batch.files, &mut batch.journal)) {
             Ok(p) => {
                 batch.bytes += p.digests.size;
                 batch.files.push(p);
@@ -542,15 +581,14 @@ impl Vault {
             }
         }
         if batch.files.len() >= BATCH_FILES || batch.bytes >= BATCH_BYTES || batch.started.elapsed() >= BATCH_TIME {
-            self.commit_batch(std::mem::take(&mut batch.files), opts, progress, report)?;
-            *batch = Batch::new();
+            self.commit_batch(std::mem::replace(batch, Batch::new()), opts, progress, report)?;
         }
         Ok(true)
     }
 
     /// Places an encrypted file: a duplicate of content already in the vault
     /// (or in this batch) drops its partial object; new content is renamed into place.
-    fn place(&self, enc: Encrypted, batch: &[Pending]) -> Result<Pending> {
+    fn place(&self, enc: Encrypted, batch: &[Pending], journal: &mut Option<Journal>) -> Result<Pending> {
         let Encrypted { path, partial, digests, mime, meta, check } = enc;
         let sha = hex::encode(digests.sha256);
         let content = match batch.iter().find(|p| p.digests.sha256 == digests.sha256) {
@@ -571,7 +609,7 @@ impl Vault {
             partial.discard();
             None
         } else {
-            Some(self.objects.install(partial, &hex::encode(digests.object_sha256))?)
+            Some(self.objects.install_journaled(partial, &hex::encode(digests.object_sha256), journal)?)
         };
         // A failed read-back names the object by its final name.
         let check = check.map(|r| {
@@ -585,12 +623,18 @@ impl Vault {
 
     /// Makes a batch durable, verifies it, commits it in one transaction, and
     /// only then acknowledges each file.
-    fn commit_batch(&mut self, mut batch: Vec<Pending>, opts: &IntakeOptions, progress: &dyn Progress, report: &mut IntakeReport) -> Result<()> {
+    fn commit_batch(&mut self, batch: Batch, opts: &IntakeOptions, progress: &dyn Progress, report: &mut IntakeReport) -> Result<()> {
+        let Batch { files: mut batch, journal, .. } = batch;
         if batch.is_empty() {
+            if let Some(j) = journal {
+                j.finish();
+            }
             return Ok(());
         }
         let installed: Vec<PathBuf> = batch.iter().filter_map(|p| p.object.clone()).collect();
+        crate::failpoint::hit("intake.installed")?;
         self.objects.make_durable(&installed)?;
+        crate::failpoint::hit("intake.durable")?;
 
         let mut failed: Vec<(PathBuf, String)> = Vec::new();
         if opts.verify_after_copy {
@@ -657,15 +701,18 @@ impl Vault {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut ins_source = tx.prepare_cached(
-                "INSERT INTO exhibit_sources (exhibit_id, path, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT INTO exhibit_sources (exhibit_id, path, path_bytes, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             let mut ins_tag = tx.prepare_cached("INSERT OR IGNORE INTO tags (exhibit_id, tag) VALUES (?1, ?2)")?;
             for p in &batch {
                 let sha = hex::encode(p.digests.sha256);
                 let md5 = hex::encode(p.digests.md5);
-                let name = p.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let full = std::path::absolute(&p.path).unwrap_or_else(|_| p.path.clone()).to_string_lossy().into_owned();
+                let name = p.path.file_name().map(|n| crate::names::readable(Path::new(n))).unwrap_or_default();
+                let absolute = std::path::absolute(&p.path).unwrap_or_else(|_| p.path.clone());
+                let full = crate::names::readable(&absolute);
+                // The exact bytes of a path that is not UTF-8 (its readable form escapes them).
+                let exact = crate::names::exact_bytes(&absolute);
                 let (modified, created, accessed) = file_times(&p.meta);
                 let (id, action) = match &p.content {
                     Content::EarlierInBatch => (new_ids[&p.digests.sha256].clone(), Action::DuplicateSourceRecorded),
@@ -697,6 +744,7 @@ impl Vault {
                 ins_source.execute(params![
                     id,
                     full,
+                    exact,
                     name,
                     p.digests.size as i64,
                     modified,
@@ -716,6 +764,7 @@ impl Vault {
                 ev.details = Some(serde_json::json!({
                     "name": name,
                     "path": full,
+                    "path_bytes_hex": exact.as_ref().map(hex::encode),
                     "size": p.digests.size,
                     "md5": md5,
                     "sha1": p.digests.sha1.map(hex::encode),
@@ -739,7 +788,13 @@ impl Vault {
                 ));
             }
         }
+        crate::failpoint::hit("intake.before_commit")?;
         self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        crate::failpoint::hit("intake.committed")?;
+        // Committed: every object the journal names is referenced now (or quarantined and logged).
+        if let Some(j) = journal {
+            j.finish();
+        }
         // Acknowledge only now: objects durable, rows and events committed.
         for (path, reason) in failed {
             let outcome = FileOutcome::Failed { reason };
@@ -777,10 +832,10 @@ mod tests {
             d.sha256[0] ^= 1;
         }
         enc[1].check = Some(Err(Error::ObjectAuthentication { object: "x".into() }));
-        let mut batch = Vec::new();
+        let mut batch = Batch::new();
         for e in enc {
-            let p = v.place(e, &batch).unwrap();
-            batch.push(p);
+            let p = v.place(e, &batch.files, &mut batch.journal).unwrap();
+            batch.files.push(p);
         }
         let mut report = IntakeReport::default();
         v.commit_batch(batch, &IntakeOptions::default(), &NoProgress, &mut report).unwrap();

@@ -124,9 +124,7 @@ impl VaultSecrets {
                 "work factor {work_factor} is outside {MIN_WORK_FACTOR}..={MAX_WORK_FACTOR}"
             )));
         }
-        if passphrase.expose_secret().is_empty() {
-            return Err(Error::InvalidInput("the passphrase must not be empty".into()));
-        }
+        check_passphrase(passphrase)?;
         let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
         recipient.set_work_factor(work_factor);
         self.write_key_file(path, &recipient)
@@ -178,6 +176,42 @@ impl VaultSecrets {
         reader.read_to_end(&mut plain).map_err(|_| damaged("its encrypted contents fail authentication".into()))?;
         Self::from_json(&plain, path)
     }
+}
+
+/// The fewest characters a passphrase (a vault's or a bundle's) may have.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+/// The passphrase policy, kept here so that every front end obeys it: at
+/// least [`MIN_PASSPHRASE_CHARS`] characters.
+pub fn check_passphrase(passphrase: &SecretString) -> Result<()> {
+    let n = passphrase.expose_secret().chars().count();
+    if n < MIN_PASSPHRASE_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "the passphrase must be at least {MIN_PASSPHRASE_CHARS} characters ({n} given); a few unrelated words work well"
+        )));
+    }
+    Ok(())
+}
+
+/// Largest key file read (an age identity file is well under 1 KiB).
+pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Reads an age identity file (`AGE-SECRET-KEY-1…`) of at most
+/// [`MAX_KEY_FILE_BYTES`]; the bytes read are wiped once parsed.
+pub fn read_identity_file(path: &Path) -> Result<age::x25519::Identity> {
+    let unreadable = |e: std::io::Error| Error::Input { path: path.to_path_buf(), source: e };
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::fs::File::open(path).map_err(unreadable)?.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "{} is too large to be an age key file (more than {} KiB)",
+            path.display(),
+            MAX_KEY_FILE_BYTES / 1024
+        )));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Error::InvalidInput(format!("{} is not a text file, so not an age key file", path.display())))?;
+    parse_identity_file(text)
 }
 
 /// Parses an `age1…` recipient string, accepting native X25519 recipients only

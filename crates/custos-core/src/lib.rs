@@ -35,13 +35,16 @@ pub mod custody;
 mod db;
 mod direct;
 mod error;
+mod failpoint;
 pub mod export;
 #[doc(hidden)]
 pub mod floor;
 mod intake;
 pub mod keys;
 mod merkle;
+pub mod names;
 mod objects;
+mod outside_partials;
 mod pipeline;
 pub mod progress;
 mod vault;

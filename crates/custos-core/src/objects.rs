@@ -8,6 +8,37 @@ use std::path::{Path, PathBuf};
 
 /// Prefix of an object still being written.
 pub(crate) const PARTIAL_PREFIX: &str = ".partial-";
+/// Prefix of an intake batch's journal: the names of the objects it put in
+/// place and has not yet committed. An object without a row that a journal
+/// names was left by an interrupted intake; one that no journal names was
+/// referenced by committed work that the database has since lost.
+pub(crate) const JOURNAL_PREFIX: &str = ".intake-";
+
+/// The journal of one intake batch (`objects/.intake-<random>`): an object's
+/// name is written here before the object is put in place, and the file is
+/// removed once the batch's rows are committed. Names are ciphertext hashes
+/// (no case data).
+#[derive(Debug)]
+pub(crate) struct Journal {
+    path: PathBuf,
+    file: File,
+}
+
+impl Journal {
+    /// Records that `name` is about to be put in place. Written before the
+    /// rename, so that a crash after it finds the name here (a process crash
+    /// keeps written bytes; the batch's flush makes both durable together).
+    pub fn record(&mut self, name: &str) -> Result<()> {
+        use std::io::Write;
+        writeln!(self.file, "{name}").at(&self.path)
+    }
+
+    /// Removes the journal once its batch is committed. A journal left by a
+    /// crash after the commit names only referenced objects and is removed on the next open.
+    pub fn finish(self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
 
 /// The `objects/` folder of a vault.
 #[derive(Debug, Clone)]
@@ -83,6 +114,26 @@ impl ObjectStore {
         Ok(dest)
     }
 
+    /// Records `name` in the batch's journal (started if need be), then
+    /// renames the partial into place: an object in place without a row is
+    /// then always told apart from committed work the database has lost.
+    pub fn install_journaled(&self, partial: Partial, name: &str, journal: &mut Option<Journal>) -> Result<PathBuf> {
+        let recorded = match journal {
+            Some(j) => j.record(name),
+            None => self.journal().and_then(|mut j| {
+                let r = j.record(name);
+                *journal = Some(j);
+                r
+            }),
+        };
+        if let Err(e) = recorded {
+            partial.discard();
+            return Err(e);
+        }
+        crate::failpoint::hit("object.journaled")?;
+        self.install(partial, name)
+    }
+
     /// Makes the given installed objects and their folder entries durable.
     pub fn make_durable(&self, objects: &[PathBuf]) -> Result<()> {
         if objects.is_empty() {
@@ -104,6 +155,35 @@ impl ObjectStore {
             sync_dir(&d)?;
         }
         sync_dir(&self.root)
+    }
+
+    /// Starts the journal of a new intake batch.
+    pub fn journal(&self) -> Result<Journal> {
+        let path = self.root.join(format!("{JOURNAL_PREFIX}{}", random_suffix()));
+        let file = OpenOptions::new().append(true).create_new(true).open(&path).at(&path)?;
+        Ok(Journal { path, file })
+    }
+
+    /// The object names that journals left by interrupted intakes name, and
+    /// the journals' paths. A journal is a list of object names, one a
+    /// line; anything else in it is ignored (it cannot make an object trusted,
+    /// only quarantined).
+    pub fn journaled(&self) -> Result<(std::collections::HashSet<String>, Vec<PathBuf>)> {
+        let mut names = std::collections::HashSet::new();
+        let mut journals = Vec::new();
+        for entry in fs::read_dir(&self.root).at(&self.root)? {
+            let entry = entry.at(&self.root)?;
+            if entry.file_name().to_string_lossy().starts_with(JOURNAL_PREFIX) && entry.file_type().at(&entry.path())?.is_file() {
+                let p = entry.path();
+                // Bounded: a batch names at most a few hundred objects.
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::Read::take(File::open(&p).at(&p)?, 1 << 20), &mut bytes).at(&p)?;
+                names.extend(String::from_utf8_lossy(&bytes).lines().filter(|l| is_object_name(l)).map(str::to_string));
+                journals.push(p);
+            }
+        }
+        journals.sort();
+        Ok((names, journals))
     }
 
     /// Opens an object for reading.
@@ -144,14 +224,26 @@ impl ObjectStore {
 
     /// Moves an object or stray file to `quarantine`, keeping its name.
     pub fn quarantine(&self, path: &Path, quarantine: &Path) -> Result<PathBuf> {
+        let dest = quarantine_path(path, quarantine);
+        self.move_to_quarantine(path, &dest)?;
+        Ok(dest)
+    }
+
+    /// Moves `path` to `dest` (a [`quarantine_path`]), durably.
+    pub fn move_to_quarantine(&self, path: &Path, dest: &Path) -> Result<()> {
+        let quarantine = dest.parent().expect("a quarantine path has a parent");
         fs::create_dir_all(quarantine).at(quarantine)?;
-        let fname = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        let dest = quarantine.join(format!("{}-{}", fname, random_suffix()));
-        fs::rename(path, &dest).at(&dest)?;
+        fs::rename(path, dest).at(dest)?;
         sync_dir(quarantine)?;
         if let Some(parent) = path.parent() {
             sync_dir(parent)?;
         }
-        Ok(dest)
+        Ok(())
     }
+}
+
+/// Where a file moved to `quarantine` goes: its name and a random suffix.
+pub(crate) fn quarantine_path(path: &Path, quarantine: &Path) -> PathBuf {
+    let fname = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    quarantine.join(format!("{}-{}", fname, random_suffix()))
 }

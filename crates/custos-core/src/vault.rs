@@ -1,12 +1,13 @@
 //! The vault: creating, unlocking, reading and editing a matter's evidence store.
 
-use crate::atomic::{sync_dir, temp_beside, write_atomically};
+use crate::atomic::{sync_dir, write_atomically};
 use crate::clock::{Clock, format_time};
 use crate::custody::{self, Action, CustodyEvent, LogWriter, NewEvent};
 use crate::error::{Error, IoContext, Result};
 use crate::keys::{self, VaultSecrets};
 use crate::merkle::Frontier;
-use crate::objects::{ObjectStore, PARTIAL_PREFIX};
+use crate::objects::{ObjectStore, PARTIAL_PREFIX, quarantine_path};
+use crate::outside_partials::{OutputKind, OutsidePartial};
 use crate::pipeline;
 use crate::progress::{NoProgress, Progress};
 use age::secrecy::SecretString;
@@ -21,6 +22,8 @@ use std::sync::Arc;
 pub const FORMAT_VERSION: u64 = 1;
 const FORMAT_NAME: &str = "custos-vault";
 const CONFIG_FILE: &str = "custos-vault.json";
+/// A new passphrase key file, written before its change is logged.
+const NEW_KEY_FILE: &str = "keys/passphrase.age.new";
 
 /// The plaintext description of a vault folder (no case data).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -288,10 +291,16 @@ impl Vault {
                 return Err(Error::AlreadyExists(root.to_path_buf()));
             }
         }
-        fs::create_dir_all(root).at(root)?;
+        // Readable only by its owner: the folder and everything Custos makes in it.
+        crate::atomic::create_private_dir(root)?;
+        #[cfg(unix)]
+        fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o700)).at(root)?;
         for d in ["keys", "db", "objects"] {
-            fs::create_dir(root.join(d)).at(&root.join(d))?;
+            crate::atomic::create_private_dir(&root.join(d))?;
         }
+        // SQLite gives its WAL and shared-memory files the database file's mode.
+        let db = root.join("db/custos.db");
+        crate::atomic::private_file(fs::OpenOptions::new().write(true).create_new(true)).open(&db).at(&db)?;
         let lock = lock_vault(root)?;
         let secrets = VaultSecrets::generate();
         secrets.write_passphrase_file(&root.join("keys/passphrase.age"), passphrase, opts.work_factor)?;
@@ -368,7 +377,13 @@ impl Vault {
         let config = probe(root)?;
         let lock = lock_vault(root)?;
         let (secrets, via) = match unlock {
-            Unlock::Passphrase(p) => (VaultSecrets::open_with_passphrase(&root.join("keys/passphrase.age"), p)?, "passphrase"),
+            Unlock::Passphrase(p) => match VaultSecrets::open_with_passphrase(&root.join("keys/passphrase.age"), p) {
+                // A passphrase change interrupted by a crash: the new one opens the new key file.
+                Err(Error::WrongPassphrase) if root.join(NEW_KEY_FILE).is_file() => {
+                    (VaultSecrets::open_with_passphrase(&root.join(NEW_KEY_FILE), p)?, "passphrase")
+                }
+                other => (other?, "passphrase"),
+            },
             Unlock::Recovery(id) => {
                 let p = root.join("keys/recovery.age");
                 if !p.exists() {
@@ -383,6 +398,16 @@ impl Vault {
             .optional()?
             .and_then(|s| serde_json::from_str(&s).ok())
             .ok_or_else(|| Error::DamagedDatabase("the matter settings are missing".into()))?;
+        // The vault id is the one in the encrypted database: the plaintext
+        // file can be changed by anyone who can write the folder, and
+        // checkpoints signed over a forged id would make the log look altered
+        // for good once the file is restored.
+        if matter.vault_id != config.vault_id {
+            return Err(Error::ConfigTampered {
+                path: root.to_path_buf(),
+                what: format!("it names vault {} but the encrypted database belongs to vault {}", config.vault_id, matter.vault_id),
+            });
+        }
         let frontier = custody::load_frontier(&conn)?;
         let actor = actor.map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&matter.examiner).to_string();
         let mut vault = Vault {
@@ -397,48 +422,70 @@ impl Vault {
             _lock: lock,
         };
         let unlocked_at = format_time(vault.clock.now());
-        // Recovery changed the disk: log it now.
-        let strays = vault.quarantine_strays()?;
-        if !strays.is_empty() {
-            vault.log(strays)?;
-        }
+        // Recovery changes the disk: it is logged first, then done.
+        vault.settle_passphrase_change()?;
+        vault.recover_interrupted_intake()?;
+        vault.remove_left_partials()?;
         vault.session.pending.push(
             NewEvent::new(Action::VaultUnlocked).details(serde_json::json!({ "via": via, "unlocked_at": unlocked_at })),
         );
         Ok(vault)
     }
 
-    /// Moves objects no exhibit refers to into `quarantine/` and removes
-    /// partial files; returns the events to log.
-    fn quarantine_strays(&mut self) -> Result<Vec<NewEvent>> {
+    /// Cleans up after an interrupted intake: removes unfinished partial
+    /// objects, and moves to `quarantine/` the objects that an intake
+    /// journal names and no exhibit refers to (put in place, never
+    /// committed). Each is logged before it is done, so nothing is moved or
+    /// removed without its event.
+    ///
+    /// An object that no exhibit refers to and no journal names is left
+    /// where it is: it is either committed work the database has lost (a
+    /// restored older database, a lost WAL) or was put there from outside,
+    /// and `verify` reports it as an error.
+    fn recover_interrupted_intake(&mut self) -> Result<()> {
         let (names, other) = self.objects.scan()?;
+        let (journaled, journals) = self.objects.journaled()?;
+        let partials: Vec<PathBuf> = other
+            .into_iter()
+            .filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(PARTIAL_PREFIX)))
+            .collect();
         let mut events = Vec::new();
-        for p in other {
+        for p in &partials {
             let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            if fname.starts_with(PARTIAL_PREFIX) {
-                // An unfinished write: its ciphertext is incomplete and was never referenced.
-                fs::remove_file(&p).at(&p)?;
-                events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
-                    "file": fname, "disposition": "removed unfinished partial object"
-                })));
-            }
+            // An unfinished write: its ciphertext is incomplete and was never referenced.
+            events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
+                "file": fname, "disposition": "removed unfinished partial object"
+            })));
         }
-        if names.is_empty() {
-            return Ok(events);
-        }
-        let referenced = self.referenced_objects()?;
-        let quarantine = self.root.join("quarantine");
-        for name in names {
-            if !referenced.contains(&name) {
-                let dest = self.objects.quarantine(&self.objects.path(&name), &quarantine)?;
+        let mut moves = Vec::new();
+        if !journaled.is_empty() {
+            let referenced = self.referenced_objects()?;
+            let quarantine = self.root.join("quarantine");
+            for name in names.iter().filter(|n| journaled.contains(*n) && !referenced.contains(*n)) {
+                let from = self.objects.path(name);
+                let dest = quarantine_path(&from, &quarantine);
                 events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
                     "object": name,
                     "moved_to": dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy(),
-                    "disposition": "quarantined: no exhibit refers to it (interrupted intake); never trusted"
+                    "disposition": "quarantined: an interrupted intake put it in place but never committed it; never trusted"
                 })));
+                moves.push((from, dest));
             }
         }
-        Ok(events)
+        if !events.is_empty() {
+            self.log(events)?;
+        }
+        crate::failpoint::hit("open.recovery_logged")?;
+        for p in &partials {
+            fs::remove_file(p).at(p)?;
+        }
+        for (from, dest) in &moves {
+            self.objects.move_to_quarantine(from, dest)?;
+        }
+        for j in journals {
+            fs::remove_file(&j).at(&j)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn referenced_objects(&self) -> Result<std::collections::HashSet<String>> {
@@ -609,18 +656,30 @@ impl Vault {
         if dest.exists() {
             return Err(Error::InvalidInput(format!("{} already exists; choose another destination", dest.display())));
         }
-        let sha = self.decrypt_to(&detail, dest, progress)?;
-        self.log(vec![
+        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        self.refuse_inside_vault(parent)?;
+        let (sha, partial) = self.decrypt_to(&detail, dest, progress)?;
+        let destination = std::path::absolute(dest).unwrap_or_else(|_| dest.to_path_buf());
+        let logged = self.log(vec![
             NewEvent::new(Action::Extracted)
                 .exhibit(id)
                 .sha256(detail.exhibit.sha256.clone(), sha.clone())
-                .details(serde_json::json!({ "destination": dest.to_string_lossy() })),
-        ])?;
+                .details(serde_json::json!({ "destination": destination.to_string_lossy() })),
+        ]);
+        if let Err(e) = logged {
+            // Unlogged, the plaintext must not stand.
+            let _ = fs::remove_file(dest);
+            return Err(e);
+        }
+        partial.finish();
         Ok(sha)
     }
 
-    fn decrypt_to(&self, detail: &ExhibitDetail, dest: &Path, progress: &dyn Progress) -> Result<String> {
-        let tmp = temp_beside(dest);
+    fn decrypt_to(&self, detail: &ExhibitDetail, dest: &Path, progress: &dyn Progress) -> Result<(String, OutsidePartial)> {
+        // Recorded in the vault first: a crash leaves no plaintext that the
+        // next open does not remove.
+        let partial = self.begin_outside_partial(dest, OutputKind::Extraction)?;
+        let tmp = partial.path.clone();
         let res = (|| -> Result<String> {
             let src = self.objects.open(&detail.object)?;
             let mut out = std::io::BufWriter::with_capacity(
@@ -644,16 +703,29 @@ impl Vault {
             let f = out.into_inner().map_err(|e| Error::Io { path: tmp.clone(), source: e.into_error() })?;
             f.sync_all().at(&tmp)?;
             drop(f);
+            crate::failpoint::hit("extract.written")?;
             fs::rename(&tmp, dest).at(dest)?;
             if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
                 sync_dir(parent)?;
             }
+            crate::failpoint::hit("extract.renamed")?;
             Ok(sha)
         })();
-        if res.is_err() {
-            let _ = fs::remove_file(&tmp);
+        res.map(|sha| (sha, partial))
+    }
+
+    /// Refuses a destination inside the vault's own folder: plaintext must
+    /// never be written there.
+    pub(crate) fn refuse_inside_vault(&self, folder: &Path) -> Result<()> {
+        let vault = fs::canonicalize(&self.root).at(&self.root)?;
+        let folder = fs::canonicalize(folder).at(folder)?;
+        if folder.starts_with(&vault) {
+            return Err(Error::InvalidInput(format!(
+                "{} is inside the vault folder; choose a destination outside the vault",
+                folder.display()
+            )));
         }
-        res
+        Ok(())
     }
 
     /// Reads a whole exhibit into memory for display (at most `max_bytes`),
@@ -753,9 +825,43 @@ impl Vault {
             Some(w) => w,
             None => current_work_factor(&path).unwrap_or(keys::DEFAULT_WORK_FACTOR),
         };
-        self.secrets.write_passphrase_file(&path, new, wf)?;
-        self.log(vec![NewEvent::new(Action::PassphraseChanged).details(serde_json::json!({ "work_factor": wf }))])?;
-        Ok(())
+        // The new key file is written beside the old one, the change is
+        // logged naming it, and only then is it put in place: after a crash,
+        // opening finishes a logged change and drops one that was not.
+        let pending = self.root.join(NEW_KEY_FILE);
+        self.secrets.write_passphrase_file(&pending, new, wf)?;
+        let written = (|| {
+            crate::failpoint::hit("passwd.written")?;
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(fs::read(&pending).at(&pending)?));
+            self.log(vec![NewEvent::new(Action::PassphraseChanged).details(serde_json::json!({ "work_factor": wf, "key_file_sha256": sha }))])
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&pending);
+            return Err(e);
+        }
+        crate::failpoint::hit("passwd.logged")?;
+        fs::rename(&pending, &path).at(&path)?;
+        sync_dir(&self.root.join("keys"))
+    }
+
+    /// Finishes or drops a passphrase change a crash interrupted: the new
+    /// key file is put in place if its change was logged, removed otherwise.
+    fn settle_passphrase_change(&mut self) -> Result<()> {
+        let pending = self.root.join(NEW_KEY_FILE);
+        let Ok(bytes) = fs::read(&pending) else { return Ok(()) };
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let logged = custody::read_events(&self.conn)?
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::PassphraseChanged)
+            .is_some_and(|e| e.details.get("key_file_sha256").and_then(|v| v.as_str()) == Some(sha.as_str()));
+        if logged {
+            let path = self.root.join("keys/passphrase.age");
+            fs::rename(&pending, &path).at(&path)?;
+        } else {
+            fs::remove_file(&pending).at(&pending)?;
+        }
+        sync_dir(&self.root.join("keys"))
     }
 }
 

@@ -198,34 +198,8 @@ impl Vault {
             }
             progress.advance(if mode == VerifyMode::Full { 0 } else { *size });
         }
-        for name in on_disk.iter().filter(|n| !referenced.contains(n.as_str())) {
-            findings.push(Finding {
-                severity: Severity::Error,
-                exhibit: None,
-                kind: "unknown_object".into(),
-                event: None,
-                message: format!("object {name} is in the vault but no exhibit refers to it"),
-                action: "It was added outside Custos or left by an interrupted intake; reopening the vault quarantines it. Do not trust it.".into(),
-            });
-        }
-        for p in other {
-            let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let (kind, action) = if fname.starts_with(crate::objects::PARTIAL_PREFIX) {
-                ("partial_object", "An intake in progress or interrupted left it; reopening the vault removes it.")
-            } else if is_object_name(&fname) {
-                ("misplaced_object", "An object is in the wrong folder; restore the vault from a backup.")
-            } else {
-                ("unknown_file", "A file that is not part of the vault format is among the objects; find out who put it there.")
-            };
-            findings.push(Finding {
-                severity: Severity::Warning,
-                exhibit: None,
-                kind: kind.into(),
-                event: None,
-                message: format!("unexpected file objects/{}", p.strip_prefix(self.root.join("objects")).unwrap_or(&p).display()),
-                action: action.into(),
-            });
-        }
+        findings.extend(self.check_unreferenced(&on_disk, &referenced, other)?);
+        findings.extend(self.check_quarantine()?);
 
         // The custody log.
         let log_findings = custody::verify_log(&self.conn, &self.secrets.verifying_key(), &self.config.vault_id)?;
@@ -260,5 +234,95 @@ impl Vault {
             });
         }
         Ok(report)
+    }
+
+    /// Objects no exhibit refers to, and other files among the objects.
+    ///
+    /// An object that decrypts under the vault's key but has no row is
+    /// committed work the database no longer holds (an older database put
+    /// back, a lost WAL): an interrupted intake's objects are quarantined on
+    /// open, so none is left for this check. It is an error, never hidden.
+    fn check_unreferenced(
+        &self,
+        on_disk: &std::collections::HashSet<String>,
+        referenced: &std::collections::HashSet<&str>,
+        other: Vec<std::path::PathBuf>,
+    ) -> Result<Vec<Finding>> {
+        let mut findings = Vec::new();
+        let mut lost: Vec<&String> = on_disk.iter().filter(|n| !referenced.contains(n.as_str())).collect();
+        lost.sort();
+        for name in lost {
+            let decrypted = self
+                .objects
+                .open(name)
+                .and_then(|f| pipeline::decrypt_stream(f, name, self.secrets.age_identity(), true, true, 0, &crate::progress::NoProgress, &mut |_| Ok(())));
+            findings.push(match decrypted {
+                Ok(d) => finding(
+                    "lost_exhibit_object",
+                    None,
+                    format!(
+                        "object {name} holds {} bytes encrypted with this vault's key (SHA-256 {}, MD5 {}), but no exhibit refers to it: the database has lost committed work (an older copy was put back, or its write-ahead log was lost)",
+                        d.size,
+                        hex::encode(d.sha256),
+                        d.md5.map(hex::encode).unwrap_or_default()
+                    ),
+                    "Restore db/ (custos.db with its -wal file) from the latest backup and verify again, also against a checkpoint kept outside the vault (custos verify --checkpoint); do not add or export until the lost exhibits are accounted for.",
+                ),
+                Err(_) => finding(
+                    "unknown_object",
+                    None,
+                    format!("object {name} is in the vault but was not made with this vault's key and no exhibit refers to it"),
+                    "Someone put it there from outside Custos; keep it for inspection, find out who, and do not trust it.",
+                ),
+            });
+        }
+        for p in other {
+            let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let shown = format!("objects/{}", p.strip_prefix(self.root.join("objects")).unwrap_or(&p).display());
+            if fname.starts_with(crate::objects::PARTIAL_PREFIX) || fname.starts_with(crate::objects::JOURNAL_PREFIX) {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    exhibit: None,
+                    kind: "partial_object".into(),
+                    event: None,
+                    message: format!("unfinished intake file {shown}"),
+                    action: "An intake in progress or interrupted left it; reopening the vault cleans it up and logs that.".into(),
+                });
+            } else {
+                findings.push(finding(
+                    "unknown_file",
+                    None,
+                    format!("unknown file {shown} among the objects{}", if is_object_name(&fname) { " (named like an object, in the wrong folder)" } else { "" }),
+                    "It is not part of the vault format and Custos did not put it there; keep it for inspection and find out who did.",
+                ));
+            }
+        }
+        Ok(findings)
+    }
+
+    /// Every file in `quarantine/` must have been put there with a custody event.
+    fn check_quarantine(&self) -> Result<Vec<Finding>> {
+        let dir = self.root.join("quarantine");
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
+        let logged: std::collections::HashSet<String> = custody::read_events(&self.conn)?
+            .into_iter()
+            .filter(|e| e.action == Action::StrayObjectQuarantined)
+            .filter_map(|e| e.details.get("moved_to").and_then(|m| m.as_str()).map(str::to_string))
+            .collect();
+        let mut findings = Vec::new();
+        let mut names: Vec<String> = entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+        names.sort();
+        for name in names {
+            let rel = format!("quarantine/{name}");
+            if !logged.contains(&rel) {
+                findings.push(finding(
+                    "quarantine_unlogged",
+                    None,
+                    format!("{rel} is in quarantine but no custody event records it being put there"),
+                    "A quarantine was interrupted before it was logged, or the file was put there from outside; inspect it and record what it is.",
+                ));
+            }
+        }
+        Ok(findings)
     }
 }

@@ -50,6 +50,15 @@ impl DatDelimiters {
         if all[0] == all[1] || all[1] == all[2] || all[0] == all[2] {
             return Err(Error::InvalidInput("the DAT field, quote and newline characters must differ".into()));
         }
+        for c in all {
+            // A NUL ends a string in many review platforms' loaders, and a
+            // letter, digit or space would be read as part of the data.
+            if c == '\0' || c.is_ascii_alphanumeric() || c == ' ' {
+                return Err(Error::InvalidInput(format!(
+                    "DAT delimiter {c:?} cannot be used: choose a character that never occurs in data (NUL, ASCII letters and digits, and the space are refused)"
+                )));
+            }
+        }
         if enc == DatEncoding::Windows1252 {
             for c in all {
                 let (_, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&c.to_string());
@@ -185,5 +194,10 @@ mod tests {
         let cjk = DatDelimiters { field: '\u{14}', quote: '囗', newline: '®' };
         assert!(cjk.validate(DatEncoding::Windows1252).is_err());
         assert!(cjk.validate(DatEncoding::Utf8).is_ok());
+        for c in ['\0', 'a', '7', ' '] {
+            let d = DatDelimiters { field: c, ..DatDelimiters::default() };
+            assert!(d.validate(DatEncoding::Utf8).is_err(), "{c:?} must be refused as a delimiter");
+        }
+        assert!(DatDelimiters::default().validate(DatEncoding::Windows1252).is_ok(), "the Concordance defaults are fine");
     }
 }

@@ -94,6 +94,8 @@ impl Vault {
                 continue;
             }
 
+            // Names the object put in place until its rows are committed.
+            let mut journal = None;
             // Encrypt straight from the bundle into a partial object (no plaintext
             // copy), reading it back as it is written (verify after copy, as at intake).
             let streamed = {
@@ -127,7 +129,7 @@ impl Vault {
                             });
                         }
                     }
-                    let p = self.objects.install(partial, &hex::encode(digests.object_sha256))?;
+                    let p = self.objects.install_journaled(partial, &hex::encode(digests.object_sha256), &mut journal)?;
                     self.objects.make_durable(std::slice::from_ref(&p))?;
                     Some(p)
                 }
@@ -204,7 +206,12 @@ impl Vault {
                 "object": object.as_ref().map(|_| hex::encode(digests.object_sha256)),
                 "duplicate_of_existing": existing.is_some(),
             }));
+            crate::failpoint::hit("import.before_commit")?;
             self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, vec![ev])?;
+            crate::failpoint::hit("import.committed")?;
+            if let Some(j) = journal {
+                j.finish();
+            }
             let outcome = match existing {
                 Some(_) => FileOutcome::Duplicate { exhibit: id, sha256: sha },
                 None => FileOutcome::Stored { exhibit: id, sha256: sha },

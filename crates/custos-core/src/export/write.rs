@@ -4,7 +4,8 @@
 use super::bag::{BagBuilder, BUNDLE_NAMESPACE, allowed_signers_line, signer_fingerprint, ssh_private_key};
 use super::dat::{DatDelimiters, DatEncoding, DatWriter};
 use super::model::{ProducedExhibit, Production};
-use crate::atomic::{sync_dir, temp_beside};
+use crate::atomic::sync_dir;
+use crate::outside_partials::OutputKind;
 use crate::clock::format_time;
 use crate::custody::{self, Action, NewEvent};
 use crate::error::{Error, IoContext, Result};
@@ -284,6 +285,9 @@ impl Vault {
             return Err(Error::InvalidInput(format!("the folder {} does not exist", parent.display())));
         }
         req.dat_delimiters.validate(req.dat_encoding)?;
+        if let Some(p) = &req.passphrase {
+            crate::keys::check_passphrase(p)?;
+        }
         let recipients = req.recipients.iter().map(|r| crate::keys::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
@@ -295,27 +299,27 @@ impl Vault {
                 )));
             }
         }
-        // The checkpoint in the bundle must cover this session's pending events.
-        self.flush()?;
+        self.refuse_inside_vault(parent)?;
+        // The session's pending unlock is not flushed here: a failed export
+        // must leave the database as it was. The bundle's checkpoint covers
+        // every event of the exhibits it holds, all committed earlier.
 
-        let tmp = temp_beside(&req.out);
-        let res = self.write_bundle(req, &recipients, &selection, &plan, &tmp, progress);
-        let (report, production) = match res {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
-        if let Err(e) = fs::rename(&tmp, &req.out).at(&req.out).and_then(|_| sync_dir(parent)) {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
-        }
-        if let Err(e) = self.record_production(req, &plan, &report, &production) {
+        // Recorded in the vault before it exists: a crash leaves no plaintext
+        // that the next open does not remove (and log).
+        let partial = self.begin_outside_partial(&req.out, OutputKind::Bundle)?;
+        crate::failpoint::hit("export.recorded")?;
+        let (report, production) = self.write_bundle(req, &recipients, &selection, &plan, &partial.path, progress)?;
+        crate::failpoint::hit("export.written")?;
+        fs::rename(&partial.path, &req.out).at(&req.out).and_then(|_| sync_dir(parent))?;
+        if let Err(e) = crate::failpoint::hit("export.renamed").and_then(|_| self.record_production(req, &plan, &report, &production)) {
             // Unlogged, the bundle must not stand: remove it.
             let _ = fs::remove_file(&req.out);
             return Err(e);
         }
+        crate::failpoint::hit("export.logged")?;
+        // Logged: the record of the output goes (a crash before this leaves
+        // a record whose output is logged, which the next open just drops).
+        partial.finish();
         Ok(report)
     }
 

@@ -184,26 +184,6 @@ fn collection_record_uses_the_injected_clock_and_verified_hash() {
 }
 
 #[test]
-fn stray_objects_from_an_interrupted_intake_are_quarantined_on_open() {
-    let (dir, v) = new_vault();
-    let root = v.root().to_path_buf();
-    // Simulate a crash after an object was renamed into place but before its row committed.
-    let stray = v.objects.path(&"cd".repeat(32));
-    std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
-    std::fs::write(&stray, b"orphaned ciphertext").unwrap();
-    std::fs::write(root.join("objects/.partial-0123"), b"half").unwrap();
-    drop(v);
-    let v = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
-    assert!(!stray.exists(), "the stray object is moved out of the object store");
-    assert_eq!(partials(&v), 0, "partial files are removed");
-    let q: Vec<_> = std::fs::read_dir(root.join("quarantine")).unwrap().collect();
-    assert_eq!(q.len(), 1, "the stray object is kept in quarantine for inspection");
-    let logged = v.custody_log(None).unwrap().iter().filter(|e| e.action == Action::StrayObjectQuarantined).count();
-    assert_eq!(logged, 2, "each is logged");
-    drop(dir);
-}
-
-#[test]
 fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
     // A vault whose database is at schema 1 (before productions, received
     // records and the counsel address book).
@@ -212,7 +192,7 @@ fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     v.conn
         .execute_batch(
-            "DROP TABLE counsel_keys; DROP TABLE received_records; DROP TABLE production_items; DROP TABLE productions; PRAGMA user_version = 1;",
+            "ALTER TABLE exhibit_sources DROP COLUMN path_bytes; DROP TABLE counsel_keys; DROP TABLE received_records; DROP TABLE production_items; DROP TABLE productions; PRAGMA user_version = 1;",
         )
         .unwrap();
     let root = v.root().to_path_buf();

@@ -6,6 +6,7 @@ mod custody_tamper;
 mod export;
 mod intake;
 mod object_tamper;
+mod recovery;
 
 use crate::{CreateOptions, SteppingClock, Vault};
 use age::secrecy::SecretString;

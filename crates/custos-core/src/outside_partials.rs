@@ -1,0 +1,209 @@
+//! Partial files written outside the vault: a bundle being exported or an
+//! exhibit being extracted is plaintext until it is renamed into place, so a
+//! crash must not leave it behind unnoticed.
+//!
+//! Before such a file is created, its path is recorded in the vault
+//! (`pending/<random>.age`, encrypted to the vault key, so the record shows
+//! nothing to whoever reads the folder). The record is removed once the file
+//! has been renamed into place, or removed. On the next open, Custos removes
+//! every file a left-over record names and logs that it did.
+
+use crate::atomic::{random_suffix, sync_dir, temp_beside, write_atomically};
+use crate::custody::{Action, NewEvent};
+use crate::error::{IoContext, Result};
+use crate::vault::Vault;
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The folder of the records, inside the vault.
+const FOLDER: &str = "pending";
+/// Largest record read back (a path).
+const MAX_RECORD: u64 = 64 * 1024;
+
+/// What a partial file outside the vault becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutputKind {
+    /// A production bundle (recorded in `productions` when logged).
+    Bundle,
+    /// An exhibit's bytes (recorded by an `extracted` event).
+    Extraction,
+}
+
+impl OutputKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutputKind::Bundle => "bundle",
+            OutputKind::Extraction => "extraction",
+        }
+    }
+}
+
+/// A partial file outside the vault, recorded in it. Call
+/// [`OutsidePartial::finish`] once the output is in place under its final
+/// name *and logged*; dropped without it, the partial file and then its
+/// record are removed.
+#[derive(Debug)]
+pub(crate) struct OutsidePartial {
+    /// The partial file to write (beside its destination).
+    pub path: PathBuf,
+    record: PathBuf,
+}
+
+impl OutsidePartial {
+    /// The output is in place and logged: forget the partial.
+    pub fn finish(self) {
+        let record = self.record.clone();
+        std::mem::forget(self);
+        remove_record(&record);
+    }
+}
+
+impl Drop for OutsidePartial {
+    fn drop(&mut self) {
+        // The record goes only once the plaintext is gone.
+        match fs::remove_file(&self.path) {
+            Ok(()) => remove_record(&self.record),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => remove_record(&self.record),
+            Err(_) => {}
+        }
+    }
+}
+
+fn remove_record(record: &Path) {
+    if fs::remove_file(record).is_ok()
+        && let Some(dir) = record.parent()
+    {
+        let _ = sync_dir(dir);
+    }
+}
+
+/// A record: the output's kind, the partial's path and the destination's,
+/// separated by NUL bytes (which no path holds).
+struct Record {
+    output: OutputKind,
+    partial: PathBuf,
+    destination: PathBuf,
+}
+
+fn path_bytes(p: &Path) -> Vec<u8> {
+    p.as_os_str().as_encoded_bytes().to_vec()
+}
+
+fn path_from(bytes: &[u8]) -> Option<PathBuf> {
+    #[cfg(unix)]
+    let p = PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(bytes.to_vec()));
+    #[cfg(not(unix))]
+    let p = PathBuf::from(String::from_utf8(bytes.to_vec()).ok()?);
+    p.is_absolute().then_some(p)
+}
+
+impl Vault {
+    /// Records, durably, a partial file about to be written beside `dest`,
+    /// and returns it. Nothing is created at the destination yet.
+    pub(crate) fn begin_outside_partial(&self, dest: &Path, output: OutputKind) -> Result<OutsidePartial> {
+        let dest = std::path::absolute(dest).at(dest)?;
+        let path = temp_beside(&dest);
+        let dir = self.root.join(FOLDER);
+        crate::atomic::create_private_dir(&dir)?;
+        let record = dir.join(format!("{}.age", random_suffix()));
+        let mut payload = output.as_str().as_bytes().to_vec();
+        for p in [&path, &dest] {
+            payload.push(0);
+            payload.extend(path_bytes(p));
+        }
+        let recipient = self.secrets.age_recipient();
+        let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| crate::Error::Encryption(e.to_string()))?;
+        let mut sealed = Vec::new();
+        let mut w = enc.wrap_output(&mut sealed).map_err(|e| crate::Error::Encryption(e.to_string()))?;
+        w.write_all(&payload).and_then(|_| w.finish().map(|_| ())).map_err(|e| crate::Error::Encryption(e.to_string()))?;
+        write_atomically(&record, &sealed)?;
+        Ok(OutsidePartial { path, record })
+    }
+
+    /// Removes what interrupted exports or extractions left outside the
+    /// vault: a partial file, or an output renamed into place but never
+    /// logged. Each removal is logged before it is done. Returns how many
+    /// records were handled.
+    pub(crate) fn remove_left_partials(&mut self) -> Result<usize> {
+        let dir = self.root.join(FOLDER);
+        let Ok(entries) = fs::read_dir(&dir) else { return Ok(0) };
+        let mut records: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        records.sort();
+        let mut handled = Vec::new();
+        let mut events = Vec::new();
+        for path in records {
+            // A file that is not a record this vault wrote is left for verify to report.
+            let Some(r) = self.read_record(&path) else { continue };
+            let victim = if is_file(&r.partial) {
+                Some((r.partial.clone(), "the partial file of an interrupted output"))
+            } else if is_file(&r.destination) && !self.output_logged(&r)? {
+                Some((r.destination.clone(), "an output renamed into place but never logged (interrupted before it was recorded)"))
+            } else {
+                None
+            };
+            if let Some((file, what)) = &victim {
+                events.push(NewEvent::new(Action::PartialOutputRemoved).details(serde_json::json!({
+                    "output": r.output.as_str(),
+                    "file": file.to_string_lossy(),
+                    "destination": r.destination.to_string_lossy(),
+                    "removed": what,
+                })));
+            }
+            handled.push((path, victim.map(|v| v.0)));
+        }
+        if !events.is_empty() {
+            self.log(events)?;
+        }
+        for (record, victim) in &handled {
+            if let Some(file) = victim {
+                fs::remove_file(file).at(file)?;
+                if let Some(parent) = file.parent() {
+                    let _ = sync_dir(parent);
+                }
+            }
+            remove_record(record);
+        }
+        Ok(handled.len())
+    }
+
+    /// Whether the output a record names was logged (so it stands).
+    fn output_logged(&self, r: &Record) -> Result<bool> {
+        let dest = r.destination.to_string_lossy();
+        Ok(match r.output {
+            OutputKind::Bundle => self
+                .conn
+                .query_row("SELECT count(*) FROM productions WHERE destination = ?1", [dest.as_ref()], |row| row.get::<_, i64>(0))?
+                > 0,
+            OutputKind::Extraction => crate::custody::read_events(&self.conn)?.iter().any(|e| {
+                e.action == Action::Extracted && e.details.get("destination").and_then(|d| d.as_str()) == Some(dest.as_ref())
+            }),
+        })
+    }
+
+    /// The record in `path`, if it is one this vault wrote.
+    fn read_record(&self, path: &Path) -> Option<Record> {
+        let mut sealed = Vec::new();
+        fs::File::open(path).ok()?.take(MAX_RECORD).read_to_end(&mut sealed).ok()?;
+        let d = age::Decryptor::new(&sealed[..]).ok()?;
+        let mut reader = d.decrypt(std::iter::once(self.secrets.age_identity() as &dyn age::Identity)).ok()?;
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).ok()?;
+        let mut parts = bytes.split(|b| *b == 0);
+        let output = match parts.next()? {
+            b"bundle" => OutputKind::Bundle,
+            b"extraction" => OutputKind::Extraction,
+            _ => return None,
+        };
+        let partial = path_from(parts.next()?)?;
+        let destination = path_from(parts.next()?)?;
+        // Only a file named as Custos names its partials is ever removed as one.
+        let named = partial.file_name().is_some_and(|f| f.to_string_lossy().starts_with(crate::atomic::PARTIAL_OUT_PREFIX));
+        (named && parts.next().is_none()).then_some(Record { output, partial, destination })
+    }
+}
+
+fn is_file(p: &Path) -> bool {
+    fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+}
