@@ -132,11 +132,15 @@ def check_inclusion(bag):
             if not text.strip():
                 continue
             count += 1
-            line = json.loads(text)
-            index = int(line["leaf_index"])
-            body = line["body"].encode("utf-8")
-            event = json.loads(body)
-            path = [bytes.fromhex(h) for h in line["inclusion_proof"]]
+            try:
+                line = json.loads(text)
+                index = int(line["leaf_index"])
+                body = line["body"].encode("utf-8")
+                event = json.loads(body)
+                path = [bytes.fromhex(h) for h in line["inclusion_proof"]]
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                problems.append("line %d cannot be read (%s: %s)" % (number, type(e).__name__, e))
+                continue
             if event.get("seq") != index + 1:
                 problems.append("line %d: event %s sits at leaf %d" % (number, event.get("seq"), index))
             elif root_from_audit_path(index, size, leaf_hash(body), path) != root:
