@@ -1080,23 +1080,9 @@ fn tamper_resealed_with_another_key_and_its_allowed_signers() {
     assert_ne!(r["signer_fingerprint"], fixture().report["signer_fingerprint"], "the report shows the forger's fingerprint");
 }
 
-#[test]
-fn tamper_load_file_hash_with_manifests_recomputed_is_caught_by_the_seal() {
-    let (_d, bag) = bag_copy("dat");
-    let dat_path = dat_file(&bag);
-    let mut bytes = fs::read(&dat_path).unwrap();
-    // Change the last hex digit of the second row's SHA256HASH.
-    let dat = parse_dat(&bytes, Enc::Utf8Bom);
-    let old = dat.rows[1]["SHA256HASH"].clone();
-    let mut new = old.clone();
-    let last = if new.ends_with('0') { "1" } else { "0" };
-    new.replace_range(63.., last);
-    let at = find_all(&bytes, old.as_bytes());
-    assert_eq!(at.len(), 1, "the hash to change occurs once in the load file");
-    bytes[at[0]..at[0] + 64].copy_from_slice(new.as_bytes());
-    fs::write(&dat_path, &bytes).unwrap();
-
-    // Re-compute the manifests with coreutils, as a careful forger would.
+/// Re-computes the payload and tag manifests with coreutils after a change,
+/// as a careful forger would, and checks they are self-consistent.
+fn recompute_manifests(bag: &Path) {
     let rewrite = |manifest: &str, hasher: &str| {
         let text = fs::read_to_string(bag.join(manifest)).unwrap();
         let fresh: String = text
@@ -1113,8 +1099,27 @@ fn tamper_load_file_hash_with_manifests_recomputed_is_caught_by_the_seal() {
     rewrite("manifest-md5.txt", "md5sum");
     rewrite("tagmanifest-sha256.txt", "sha256sum");
     for (hasher, m) in [("sha256sum", "manifest-sha256.txt"), ("md5sum", "manifest-md5.txt"), ("sha256sum", "tagmanifest-sha256.txt")] {
-        tool_ok(Command::new(hasher).args(["-c", "--quiet", m]).current_dir(&bag), "the forged manifests are self-consistent");
+        tool_ok(Command::new(hasher).args(["-c", "--quiet", m]).current_dir(bag), "the forged manifests are self-consistent");
     }
+}
+
+#[test]
+fn tamper_load_file_hash_with_manifests_recomputed_is_caught_by_the_seal() {
+    let (_d, bag) = bag_copy("dat");
+    let dat_path = dat_file(&bag);
+    let mut bytes = fs::read(&dat_path).unwrap();
+    // Change the last hex digit of the second row's SHA256HASH.
+    let dat = parse_dat(&bytes, Enc::Utf8Bom);
+    let old = dat.rows[1]["SHA256HASH"].clone();
+    let mut new = old.clone();
+    let last = if new.ends_with('0') { "1" } else { "0" };
+    new.replace_range(63.., last);
+    let at = find_all(&bytes, old.as_bytes());
+    assert_eq!(at.len(), 1, "the hash to change occurs once in the load file");
+    bytes[at[0]..at[0] + 64].copy_from_slice(new.as_bytes());
+    fs::write(&dat_path, &bytes).unwrap();
+
+    recompute_manifests(&bag);
     tool_ok(Command::new("bagit.py").arg("--validate").arg(&bag), "bagit.py alone cannot see this forgery");
     assert_ne!(ssh_keygen_verify(&bag).code, Some(0), "the seal no longer verifies with OpenSSH");
 
@@ -1200,8 +1205,27 @@ fn tamper_zip_native_changed_with_its_crc_fixed() {
 // ---------------------------------------------------------------------------
 // 7. Reproducibility
 
+/// Every entry of a zip, by name, in the order written.
+fn zip_entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut a = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
+    (0..a.len())
+        .map(|i| {
+            let mut e = a.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+            (e.name().to_string(), bytes)
+        })
+        .collect()
+}
+
 #[test]
-fn same_selection_exported_twice_gives_identical_natives_load_file_and_index() {
+fn same_selection_exported_twice_differs_only_in_the_custody_record_and_what_lists_it() {
+    // The first export appends its `exported` events (and the second export's
+    // unlock) to the log, and the second bundle must carry them and the newer
+    // checkpoint: those files, and the manifests, bag-info sizes and seal that
+    // list their hashes, differ. Every other entry must be byte-identical.
+    // (Two exports of one vault state give identical zips: the core test
+    // `the_same_vault_state_exported_twice_gives_byte_identical_bundles`.)
     let dir = scratch("reproducible");
     let varied = varied_vault(&dir);
     let export = |out: &Path, start: Option<&str>| {
@@ -1215,33 +1239,260 @@ fn same_selection_exported_twice_gives_identical_natives_load_file_and_index() {
     };
     export(&dir.join("a.zip"), None);
     export(&dir.join("b.zip"), Some("1"));
-    let a = unzip_bag(&dir.join("a.zip"), &dir.join("a"));
-    let b = unzip_bag(&dir.join("b.zip"), &dir.join("b"));
-    assert_eq!(a.file_name(), b.file_name(), "same Bates range, same bag name");
-    let same = [
-        "data/VOL001/NATIVES",
-        "data/VOL001/TEXT",
-        "data/VOL001/DATA",
-        "data/exhibit-index.csv",
-        "data/exhibit-index.pdf",
-        "data/certification-902-14-DRAFT.pdf",
-        "data/certification-902-14-DRAFT.docx",
-        "data/provenance.jsonld",
-    ];
-    for p in same {
-        let (fa, fb) = (a.join(p), b.join(p));
-        let list = |root: &Path, f: &Path| -> Vec<PathBuf> {
-            if f.is_dir() { files_under(f).into_iter().map(|x| x.strip_prefix(root).unwrap().to_path_buf()).collect() } else { vec![PathBuf::from(p)] }
-        };
-        let (la, lb) = (list(&a, &fa), list(&b, &fb));
-        assert!(!la.is_empty(), "{p} must exist");
-        assert_eq!(la, lb, "{p}: the same files in both exports");
-        for rel in la {
-            assert!(
-                fs::read(a.join(&rel)).unwrap() == fs::read(b.join(&rel)).unwrap(),
-                "{} must be byte-identical in two exports of the same selection",
-                rel.display()
-            );
-        }
+    let (a, b) = (zip_entries(&dir.join("a.zip")), zip_entries(&dir.join("b.zip")));
+    let names = |z: &[(String, Vec<u8>)]| z.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b), "the same entries in the same order");
+    let bag = names(&a)[0].split('/').next().unwrap().to_string();
+    let differing: BTreeSet<String> = a
+        .iter()
+        .zip(&b)
+        .filter(|((_, x), (_, y))| x != y)
+        .map(|((n, _), _)| n.strip_prefix(&format!("{bag}/")).unwrap().to_string())
+        .collect();
+    let expected: BTreeSet<String> = [
+        "data/custody/events.jsonl",
+        "data/custody/checkpoint.json",
+        "data/custody/checkpoint.json.sig",
+        "data/custody-report.pdf",
+        "manifest-sha256.txt",
+        "manifest-md5.txt",
+        "bag-info.txt",
+        "tagmanifest-sha256.txt",
+        "seal/tagmanifest-sha256.txt.sig",
+    ]
+    .map(str::to_string)
+    .into();
+    assert_eq!(differing, expected, "exactly the custody record and the files listing its hashes differ");
+
+    let entry = |z: &[(String, Vec<u8>)], p: &str| String::from_utf8(z.iter().find(|(n, _)| *n == format!("{bag}/{p}")).unwrap().1.clone()).unwrap();
+    // bag-info.txt differs only in the payload's size.
+    let info_diff: Vec<String> = entry(&a, "bag-info.txt")
+        .lines()
+        .zip(entry(&b, "bag-info.txt").lines())
+        .filter(|(x, y)| x != y)
+        .map(|(x, _)| x.split(':').next().unwrap().to_string())
+        .collect();
+    assert!(
+        info_diff.iter().all(|k| k == "Payload-Oxum" || k == "Bag-Size"),
+        "bag-info.txt may differ only in Payload-Oxum and Bag-Size: {info_diff:?}"
+    );
+    // The second custody record is the first one plus the first export's events.
+    let bodies = |z: &[(String, Vec<u8>)]| -> Vec<Value> {
+        entry(z, "data/custody/events.jsonl")
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(serde_json::from_str::<Value>(l).unwrap()["body"].as_str().unwrap()).unwrap())
+            .collect()
+    };
+    let (ea, eb) = (bodies(&a), bodies(&b));
+    assert!(eb.starts_with(&ea), "the second bundle carries every event of the first, unchanged");
+    let added: BTreeSet<&str> = eb[ea.len()..].iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(added, BTreeSet::from(["exported"]), "what the second bundle adds is the first export's record");
+    assert_eq!(eb.len() - ea.len(), varied.sources.len(), "one `exported` event per exhibit of the first export");
+    let size = |z: &[(String, Vec<u8>)]| serde_json::from_str::<Value>(&entry(z, "data/custody/checkpoint.json")).unwrap()["tree_size"].as_u64().unwrap();
+    assert!(size(&b) > size(&a), "the second checkpoint covers the later events");
+}
+
+// ---------------------------------------------------------------------------
+// 8. The custody record with Python and OpenSSH alone
+
+/// `ssh-keygen -Y verify` of the checkpoint's signature, as README.txt shows.
+#[track_caller]
+fn ssh_keygen_verify_checkpoint(bag: &Path) -> Output {
+    let allowed = fs::read_to_string(bag.join("seal/allowed_signers")).unwrap();
+    let identity = allowed.split_whitespace().next().unwrap().to_string();
+    tool(
+        Command::new("ssh-keygen")
+            .args(["-Y", "verify", "-f"])
+            .arg(bag.join("seal/allowed_signers"))
+            .args(["-I", &identity, "-n", "custos-checkpoint", "-s"])
+            .arg(bag.join("data/custody/checkpoint.json.sig"))
+            .stdin(fs::File::open(bag.join("data/custody/checkpoint.json")).unwrap()),
+    )
+}
+
+#[test]
+fn checkpoint_signature_verifies_with_ssh_keygen_and_a_changed_checkpoint_does_not() {
+    let (_d, bag) = bag_copy("checkpoint-sig");
+    let identity = str_field(&fixture().report, "signer_identity");
+    let allowed = fs::read_to_string(bag.join("seal/allowed_signers")).unwrap();
+    assert!(
+        allowed.contains("namespaces=\"custos-bundle,custos-checkpoint\""),
+        "allowed_signers must permit both namespaces: {allowed}"
+    );
+    let o = ssh_keygen_verify_checkpoint(&bag);
+    assert_eq!(o.code, Some(0), "OpenSSH must accept the checkpoint's signature; {}", o.describe());
+    assert!(
+        format!("{}{}", o.stdout, o.stderr).contains(&format!("Good \"custos-checkpoint\" signature for {identity}")),
+        "{}",
+        o.describe()
+    );
+    let listed = fs::read_to_string(bag.join("manifest-sha256.txt")).unwrap();
+    assert!(listed.contains("  data/custody/checkpoint.json.sig\n"), "the signature is listed in the payload manifest");
+
+    let path = bag.join("data/custody/checkpoint.json");
+    let text = fs::read_to_string(&path).unwrap();
+    let size = serde_json::from_str::<Value>(&text).unwrap()["tree_size"].as_u64().unwrap();
+    fs::write(&path, text.replacen(&format!("\"tree_size\": {size}"), &format!("\"tree_size\": {}", size - 1), 1)).unwrap();
+    assert_ne!(fs::read_to_string(&path).unwrap(), text, "the checkpoint was changed");
+    let o = ssh_keygen_verify_checkpoint(&bag);
+    assert_ne!(o.code, Some(0), "OpenSSH must refuse the signature over a changed checkpoint; {}", o.describe());
+}
+
+#[test]
+fn tamper_checkpoint_signature_removed_or_made_by_another_key() {
+    let (_d, bag) = bag_copy("checkpoint-sig-missing");
+    fs::remove_file(bag.join("data/custody/checkpoint.json.sig")).unwrap();
+    let r = verify_fails(&bag, "the checkpoint's SSH signature removed");
+    finding(&r, "checkpoint_seal_missing", "checkpoint.json.sig");
+
+    let (dir, bag) = bag_copy("checkpoint-sig-other");
+    let key = dir.join("intruder");
+    tool_ok(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "intruder", "-f"]).arg(&key), "ssh-keygen must make a key");
+    let copy = dir.join("checkpoint.json");
+    fs::copy(bag.join("data/custody/checkpoint.json"), &copy).unwrap();
+    tool_ok(Command::new("ssh-keygen").args(["-Y", "sign", "-n", "custos-checkpoint", "-f"]).arg(&key).arg(&copy), "ssh-keygen must sign");
+    fs::copy(dir.join("checkpoint.json.sig"), bag.join("data/custody/checkpoint.json.sig")).unwrap();
+    recompute_manifests(&bag);
+    let r = verify_fails(&bag, "the checkpoint signed by another key");
+    finding(&r, "checkpoint_seal_invalid", "checkpoint.json.sig");
+}
+
+/// `python3 verify_custody.py` in the bag folder, as README.txt says, but
+/// isolated from site packages (`-I -S`): the standard library must suffice.
+#[track_caller]
+fn custody_script(bag: &Path) -> Output {
+    tool(Command::new("python3").args(["-I", "-S", "verify_custody.py"]).current_dir(bag))
+}
+
+/// The status line the script printed for `check`.
+#[track_caller]
+fn check_line<'a>(o: &'a Output, check: &str) -> &'a str {
+    o.stdout
+        .lines()
+        .find(|l| l.get(6..).is_some_and(|rest| rest.starts_with(&format!("{check}: "))))
+        .unwrap_or_else(|| panic!("the script must report the check {check:?}; {}", o.describe()))
+}
+
+/// The script on a tampered bag: exit 1, `check` failed, and `needle` named
+/// in its report.
+#[track_caller]
+fn custody_script_fails(bag: &Path, check: &str, needle: &str, what: &str) -> Output {
+    let o = custody_script(bag);
+    assert_eq!(o.code, Some(1), "{what}: the script must exit 1; {}", o.describe());
+    assert!(check_line(&o, check).starts_with("FAIL"), "{what}: the {check} check must fail; {}", o.describe());
+    assert!(o.stdout.contains(needle), "{what}: the report must name {needle:?}; {}", o.describe());
+    assert!(o.stdout.contains("RESULT: FAILED"), "{what}: {}", o.describe());
+    o
+}
+
+#[test]
+fn custody_script_passes_with_the_python_standard_library_alone() {
+    let (_d, bag) = bag_copy("script");
+    let o = custody_script(&bag);
+    assert_eq!(o.code, Some(0), "the untouched bundle must pass every check; {}", o.describe());
+    for check in ["tag manifest", "payload", "inclusion proofs", "natives"] {
+        assert!(check_line(&o, check).starts_with("PASS"), "{check} must pass; {}", o.describe());
     }
+    let events = fs::read_to_string(bag.join("data/custody/events.jsonl")).unwrap().lines().count();
+    assert!(check_line(&o, "inclusion proofs").contains(&format!("{events} events lead to root")), "{}", o.describe());
+    let natives = fixture().varied.sources.len();
+    assert!(check_line(&o, "natives").contains(&format!("{natives} natives have the hashes")), "{}", o.describe());
+    assert!(o.stdout.contains("NOT CHECKED") && o.stdout.contains("Ed25519"), "it must say what it does not check; {}", o.describe());
+    let tags = fs::read_to_string(bag.join("tagmanifest-sha256.txt")).unwrap();
+    assert!(tags.contains("  verify_custody.py\n"), "the script is a tag file the seal covers: {tags}");
+    let readme = fs::read_to_string(bag.join("README.txt")).unwrap();
+    for step in ["python3 verify_custody.py", "-n custos-checkpoint -s data/custody/checkpoint.json.sig", "does not check the Ed25519"] {
+        assert!(readme.contains(step), "README.txt must walk through {step:?}:\n{readme}");
+    }
+}
+
+/// The first custody line and its event's sequence number.
+fn first_event_line(bag: &Path) -> (Vec<String>, Value, u64) {
+    let text = fs::read_to_string(bag.join("data/custody/events.jsonl")).unwrap();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let line: Value = serde_json::from_str(&lines[0]).unwrap();
+    let seq = line["leaf_index"].as_u64().unwrap() + 1;
+    (lines, line, seq)
+}
+
+#[test]
+fn custody_script_fails_on_an_edited_event_body() {
+    let (_d, bag) = bag_copy("script-event");
+    let (mut lines, _, seq) = first_event_line(&bag);
+    let actor = format!("\\\"actor\\\":\\\"{EXAMINER}\\\"");
+    assert!(lines[0].contains(&actor), "the first custody line names the actor: {}", lines[0]);
+    lines[0] = lines[0].replacen(&actor, "\\\"actor\\\":\\\"Eve Forger\\\"", 1);
+    fs::write(bag.join("data/custody/events.jsonl"), lines.join("\n") + "\n").unwrap();
+    recompute_manifests(&bag);
+    custody_script_fails(&bag, "inclusion proofs", &format!("(event {seq}): its inclusion proof does not lead"), "an event body edited");
+}
+
+#[test]
+fn custody_script_fails_on_a_changed_proof_hash() {
+    let (_d, bag) = bag_copy("script-proof");
+    let (mut lines, mut line, seq) = first_event_line(&bag);
+    let h = line["inclusion_proof"][0].as_str().expect("a proof with at least one hash").to_string();
+    let flipped = format!("{}{}", if h.starts_with('0') { "1" } else { "0" }, &h[1..]);
+    line["inclusion_proof"][0] = Value::String(flipped);
+    lines[0] = serde_json::to_string(&line).unwrap();
+    fs::write(bag.join("data/custody/events.jsonl"), lines.join("\n") + "\n").unwrap();
+    recompute_manifests(&bag);
+    let o = custody_script_fails(&bag, "inclusion proofs", &format!("(event {seq}): its inclusion proof does not lead"), "a proof hash changed");
+    assert!(check_line(&o, "payload").starts_with("PASS"), "with the manifests recomputed only the proof check catches it; {}", o.describe());
+}
+
+#[test]
+fn custody_script_fails_on_a_swapped_native_with_its_manifest_lines_updated() {
+    let (_d, bag) = bag_copy("script-native");
+    let memo = &fixture().varied.sources.values().find(|s| s.name == "memo.txt").unwrap().path;
+    let original = fs::read(memo).unwrap();
+    let native = files_under(&bag.join("data/VOL001/NATIVES"))
+        .into_iter()
+        .find(|p| fs::read(p).unwrap() == original)
+        .expect("the memo's native");
+    let bates = native.file_stem().unwrap().to_string_lossy().into_owned();
+    let swapped = b"Meeting notes, 2 January 2024: the shipment never left.\n";
+    // The careful forger also fixes the index's hashes, so only the custody record disagrees.
+    let index = bag.join("data/exhibit-index.csv");
+    let text = fs::read_to_string(&index).unwrap();
+    let (old_sha, old_md5) = (sha256sum_one(&native), md5sum(&native));
+    fs::write(&native, swapped).unwrap();
+    let (new_sha, new_md5) = (sha256sum_one(&native), md5sum(&native));
+    fs::write(&index, text.replace(&old_sha, &new_sha).replace(&old_md5, &new_md5)).unwrap();
+    recompute_manifests(&bag);
+    let o = custody_script_fails(&bag, "natives", &format!("{bates} ("), "a native swapped with its manifest lines updated");
+    assert!(o.stdout.contains(&new_sha), "the report names the hash no event records; {}", o.describe());
+    for check in ["tag manifest", "payload", "inclusion proofs"] {
+        assert!(check_line(&o, check).starts_with("PASS"), "{check}: the forgery is consistent there; {}", o.describe());
+    }
+}
+
+#[test]
+fn custody_script_fails_on_a_changed_checkpoint_root() {
+    let (_d, bag) = bag_copy("script-root");
+    let path = bag.join("data/custody/checkpoint.json");
+    let text = fs::read_to_string(&path).unwrap();
+    let root = serde_json::from_str::<Value>(&text).unwrap()["root"].as_str().unwrap().to_string();
+    let other = format!("{}{}", if root.starts_with('0') { "1" } else { "0" }, &root[1..]);
+    fs::write(&path, text.replacen(&root, &other, 1)).unwrap();
+    recompute_manifests(&bag);
+    let (_, _, seq) = first_event_line(&bag);
+    custody_script_fails(&bag, "inclusion proofs", &format!("(event {seq}): its inclusion proof does not lead"), "the checkpoint root changed");
+    assert_ne!(ssh_keygen_verify_checkpoint(&bag).code, Some(0), "and OpenSSH refuses the changed checkpoint");
+}
+
+#[test]
+fn custody_script_passes_on_a_received_exhibit_produced_again() {
+    // Counsel imports the production and produces it on: the natives are
+    // then recorded by `received` events, which must carry the MD5 too.
+    let f = fixture();
+    let dir = scratch("script-received");
+    let counsel = init_vault(&dir.join("counsel"));
+    custos(argv!["import-bundle", &counsel, &f.zip]).assert_success("counsel imports the production");
+    let zip = dir.join("onward.zip");
+    custos_json(argv!["export", &counsel, "--out", &zip, "--bates-prefix", "CNS", "--json"], "counsel produces it again");
+    let bag = unzip_bag(&zip, &dir.join("extracted"));
+    let o = custody_script(&bag);
+    assert_eq!(o.code, Some(0), "the onward production must pass; {}", o.describe());
+    assert!(check_line(&o, "natives").starts_with("PASS"), "{}", o.describe());
 }

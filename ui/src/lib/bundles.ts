@@ -43,6 +43,17 @@ export function sealCommand(identity: string): string {
   );
 }
 
+/** The OpenSSH command that checks the custody checkpoint's signature, run inside the bag folder. */
+export function checkpointCommand(identity: string): string {
+  return (
+    `ssh-keygen -Y verify -f seal/allowed_signers -I ${shellWord(identity)} ` +
+    "-n custos-checkpoint -s data/custody/checkpoint.json.sig < data/custody/checkpoint.json"
+  );
+}
+
+/** The bundle's own custody checker (Python 3 standard library only), run inside the bag folder. */
+export const CUSTODY_SCRIPT_COMMAND = "python3 verify_custody.py";
+
 /** The Library of Congress BagIt validator's command, run next to the bag folder. */
 export function bagitCommand(bag: string): string {
   return `bagit.py --validate ${shellWord(bag)}`;

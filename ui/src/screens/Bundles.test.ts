@@ -157,6 +157,10 @@ describe("Check bundle: results", () => {
     expect(within(result).getByTestId("seal-command").textContent).toBe(
       `ssh-keygen -Y verify -f seal/allowed_signers -I ${IDENTITY} -n custos-bundle -s seal/tagmanifest-sha256.txt.sig < tagmanifest-sha256.txt`,
     );
+    expect(within(result).getByTestId("checkpoint-command").textContent).toBe(
+      `ssh-keygen -Y verify -f seal/allowed_signers -I ${IDENTITY} -n custos-checkpoint -s data/custody/checkpoint.json.sig < data/custody/checkpoint.json`,
+    );
+    expect(within(result).getByTestId("custody-script-command").textContent).toBe("python3 verify_custody.py");
     expect(within(result).getByTestId("bagit-command").textContent).toBe("bagit.py --validate HAL000001-HAL000003");
     expect(within(result).queryAllByRole("listitem")).toHaveLength(0);
     // No vault open: nothing to import into.
@@ -177,6 +181,7 @@ describe("Check bundle: results", () => {
     await user.click(checkButton());
     const result = await screen.findByTestId("bundle-result");
     expect(within(result).getByTestId("seal-command")).toHaveTextContent("-I 'Harbor & Finch LLP' -n custos-bundle");
+    expect(within(result).getByTestId("checkpoint-command")).toHaveTextContent("-I 'Harbor & Finch LLP' -n custos-checkpoint");
     expect(within(result).getByTestId("bagit-command")).toHaveTextContent("bagit.py --validate ACME0001-ACME0004");
     expect(within(result).getByTestId("bundle-sha256")).toHaveTextContent("d".repeat(64));
   });

@@ -75,6 +75,10 @@ describe("Export", () => {
     expect(screen.getByTestId("export-sha256")).toHaveTextContent("b".repeat(64));
     expect(result).toHaveTextContent(`ssh-keygen -Y verify -f seal/allowed_signers -I custos-vault-${MOCK_MATTER.vault_id} -n custos-bundle`);
     expect(result).toHaveTextContent("bagit.py --validate HAL000001-HAL000003");
+    expect(within(result).getByTestId("checkpoint-command")).toHaveTextContent(
+      `-I custos-vault-${MOCK_MATTER.vault_id} -n custos-checkpoint -s data/custody/checkpoint.json.sig < data/custody/checkpoint.json`,
+    );
+    expect(within(result).getByTestId("custody-script-command")).toHaveTextContent("python3 verify_custody.py");
     expect(mock.state.log.filter((e) => e.action === "exported")).toHaveLength(3);
     expect(mock.state.productions).toHaveLength(1);
   });

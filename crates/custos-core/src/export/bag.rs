@@ -11,9 +11,24 @@ use zip::write::{SimpleFileOptions, StreamWriter};
 
 /// The `ssh-keygen -Y` namespace of bundle seals.
 pub const BUNDLE_NAMESPACE: &str = "custos-bundle";
+/// The `ssh-keygen -Y` namespace of the signature over the bundle's custody
+/// checkpoint: a recipient without Ed25519 tooling of their own checks the
+/// checkpoint with OpenSSH, and the inclusion proofs tie each event to it.
+pub const CHECKPOINT_NAMESPACE: &str = "custos-checkpoint";
+/// The custody events of the exported exhibits, one JSON line each.
+pub(crate) const EVENTS_FILE: &str = "data/custody/events.jsonl";
+/// The signed checkpoint the events' inclusion proofs lead to.
+pub(crate) const CHECKPOINT_FILE: &str = "data/custody/checkpoint.json";
+/// The SSHSIG over [`CHECKPOINT_FILE`], namespace [`CHECKPOINT_NAMESPACE`].
+pub(crate) const CHECKPOINT_SIG_FILE: &str = "data/custody/checkpoint.json.sig";
+/// The dependency-free custody checker at the bag root (a tag file, so the seal covers it).
+pub(crate) const CUSTODY_SCRIPT_FILE: &str = "verify_custody.py";
+/// Its text, kept in the repository beside the crate.
+const CUSTODY_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/verify_custody.py"));
 
 /// The tag files the tag manifest covers, in the order written.
-const TAG_FILES: &[&str] = &["bagit.txt", "bag-info.txt", "manifest-md5.txt", "manifest-sha256.txt", "README.txt"];
+const TAG_FILES: &[&str] =
+    &["bagit.txt", "bag-info.txt", "manifest-md5.txt", "manifest-sha256.txt", "README.txt", CUSTODY_SCRIPT_FILE];
 
 /// Zip entry options: stored, fixed time, fixed permissions, no extra fields,
 /// so two exports of the same selection give the same bytes.
@@ -100,8 +115,8 @@ impl<W: Write> BagBuilder<W> {
         Ok(())
     }
 
-    /// Writes bagit.txt, bag-info.txt, the payload manifests, README.txt and
-    /// the tag manifest; returns the tag manifest (what the seal signs).
+    /// Writes bagit.txt, bag-info.txt, the payload manifests, README.txt, the
+    /// custody checker and the tag manifest; returns the tag manifest (what the seal signs).
     pub fn finish_tags(&mut self, p: &Production, organization: Option<&str>, load_file: &str, readme: &str) -> Result<Vec<u8>> {
         let bytes: u64 = self.payload.iter().map(|e| e.size).sum();
         let files = self.payload.len();
@@ -136,6 +151,7 @@ impl<W: Write> BagBuilder<W> {
         self.add_covered_tag("manifest-md5.txt", md5.into_bytes())?;
         self.add_covered_tag("manifest-sha256.txt", sha.into_bytes())?;
         self.add_covered_tag("README.txt", readme.as_bytes().to_vec())?;
+        self.add_covered_tag(CUSTODY_SCRIPT_FILE, CUSTODY_SCRIPT.as_bytes().to_vec())?;
         debug_assert_eq!(self.tags.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), TAG_FILES);
         let tagmanifest: String = self.tags.iter().map(|(p, b)| format!("{}  {p}\n", hex::encode(Sha256::digest(b)))).collect();
         self.add_tag("tagmanifest-sha256.txt", tagmanifest.as_bytes())?;
@@ -175,10 +191,21 @@ pub(crate) fn signer_fingerprint(key: &ssh_key::PrivateKey) -> String {
     key.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string()
 }
 
-/// One line of an OpenSSH allowed_signers file for the seal.
+/// One line of an OpenSSH allowed_signers file for the seal and the
+/// checkpoint signature (`ssh-keygen -Y verify` refuses a namespace the line
+/// does not name).
 pub(crate) fn allowed_signers_line(key: &ssh_key::PrivateKey, identity: &str) -> Result<String> {
     let mut public = key.public_key().clone();
     public.set_comment("");
     let text = public.to_openssh().map_err(|e| Error::Encryption(e.to_string()))?;
-    Ok(format!("{identity} namespaces=\"{BUNDLE_NAMESPACE}\" {}\n", text.trim()))
+    Ok(format!("{identity} namespaces=\"{BUNDLE_NAMESPACE},{CHECKPOINT_NAMESPACE}\" {}\n", text.trim()))
+}
+
+/// A detached OpenSSH signature (`SSHSIG`, SHA-512, PEM) over `message`.
+/// Ed25519 signing is deterministic, so the same key and message always give
+/// the same bytes.
+pub(crate) fn ssh_signature(key: &ssh_key::PrivateKey, namespace: &str, message: &[u8]) -> Result<String> {
+    ssh_key::SshSig::sign(key, namespace, ssh_key::HashAlg::Sha512, message)
+        .and_then(|s| s.to_pem(ssh_key::LineEnding::LF))
+        .map_err(|e| Error::Encryption(format!("cannot sign {namespace}: {e}")))
 }

@@ -203,6 +203,9 @@ impl Vault {
                 "sender_fingerprint": sender_fingerprint,
                 "sender_exhibit": sender_exhibit,
                 "sender_events": sender_events.len(),
+                // With the SHA-256 above, the hashes a later production of this
+                // exhibit is checked against (verify_custody.py reads both).
+                "md5": hex::encode(digests.md5),
                 "object": object.as_ref().map(|_| hex::encode(digests.object_sha256)),
                 "duplicate_of_existing": existing.is_some(),
             }));

@@ -81,7 +81,8 @@ data/VOL001/NATIVES (named by Bates number), extracted text under
 data/VOL001/TEXT, a Concordance load file under data/VOL001/DATA, an exhibit
 index (CSV and PDF), a custody report, a draft FRE 902(14) certification, the
 custody events of these exhibits with Merkle inclusion proofs
-(data/custody/), and provenance in CASE/UCO JSON-LD.
+(data/custody/), provenance in CASE/UCO JSON-LD, and verify_custody.py, a
+custody checker that needs nothing but Python 3.
 
 HOW TO VERIFY IT WITHOUT CUSTOS
 
@@ -109,11 +110,32 @@ HOW TO VERIFY IT WITHOUT CUSTOS
 
        bagit.py --validate {bag}
 
-5. Every line of data/custody/events.jsonl is a custody event with its
-   Merkle inclusion proof (RFC 6962) against data/custody/checkpoint.json,
-   whose Ed25519 signature covers the text
-   custos-checkpoint-v1 / vault id / tree size / root / time.
-   `custos verify-bundle` checks all of this in one step.
+5. Check the custody record. The producer's custody log is a Merkle tree
+   (RFC 6962); data/custody/checkpoint.json gives its size and root when
+   this bundle was made, and is signed with the same key as the seal:
+
+       ssh-keygen -Y verify -f seal/allowed_signers -I {identity} \\
+           -n custos-checkpoint -s data/custody/checkpoint.json.sig \\
+           < data/custody/checkpoint.json
+
+   It must print \"Good \\\"custos-checkpoint\\\" signature for {identity}\".
+   Each line of data/custody/events.jsonl is one custody event of these
+   exhibits with its inclusion proof against that checkpoint. Then run, in
+   the same folder, with Python 3 and nothing else installed:
+
+       python3 verify_custody.py
+
+   It is short and meant to be read before it is run. It checks the tag
+   manifest and both payload manifests again, that every event's inclusion
+   proof leads to the checkpoint's root, and that every produced file's
+   SHA-256 and MD5 are the ones recorded when its exhibit was collected (or
+   received), and prints PASS or FAIL for each check; it exits 0 only when
+   all pass. It does not check the Ed25519 signature each event carries
+   (Python's standard library cannot): the ssh-keygen check of the
+   checkpoint above stands in for it, since a proof can only lead to the
+   signed root from the exact event bytes that were logged.
+   `custos verify-bundle` checks all of this, event signatures included, in
+   one step.
 ",
         first = p.bates_first,
         last = p.bates_last,

@@ -2,7 +2,7 @@
 //! signed checkpoint, inclusion proofs, and agreement of natives, load file
 //! and custody records. Every finding is collected.
 
-use super::bag::BUNDLE_NAMESPACE;
+use super::bag::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
 use super::read::Bundle;
 use crate::custody::{CustodyEvent, checkpoint_message};
 use crate::error::{Error, Result};
@@ -95,6 +95,11 @@ fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, Stri
         .collect()
 }
 
+/// Whether `sig` (an `SSHSIG` in PEM) is `key`'s signature over `message` in `namespace`.
+fn ssh_signature_verifies(key: &ssh_key::PublicKey, namespace: &str, message: &[u8], sig: &[u8]) -> bool {
+    ssh_key::SshSig::from_pem(sig).ok().is_some_and(|s| key.verify(namespace, message, &s).is_ok())
+}
+
 /// RFC 6962 root from a leaf hash and its inclusion path.
 fn root_from_proof(leaf: [u8; 32], mut index: u64, size: u64, proof: &[[u8; 32]]) -> Option<[u8; 32]> {
     if index >= size {
@@ -177,7 +182,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
 
     // 1. The seal over the tag manifest.
     let tagmanifest = bundle.read("tagmanifest-sha256.txt").unwrap_or_default();
-    let (mut fingerprint, mut identity, mut seal_key) = (None, None, None);
+    let (mut fingerprint, mut identity, mut seal_public) = (None, None, None);
     match (bundle.read("seal/allowed_signers"), bundle.read("seal/tagmanifest-sha256.txt.sig")) {
         (Ok(allowed), Ok(sig)) => {
             let line = text(allowed);
@@ -188,15 +193,14 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
                 Ok(pk) => {
                     fingerprint = Some(pk.fingerprint(ssh_key::HashAlg::Sha256).to_string());
                     identity = Some(id);
-                    seal_key = pk.key_data().ed25519().map(|k| k.0);
-                    let good = ssh_key::SshSig::from_pem(&sig).ok().is_some_and(|s| pk.verify(BUNDLE_NAMESPACE, &tagmanifest, &s).is_ok());
-                    if !good {
+                    if !ssh_signature_verifies(&pk, BUNDLE_NAMESPACE, &tagmanifest, &sig) {
                         f.push(err(
                             "seal_invalid",
                             "the seal signature does not verify over tagmanifest-sha256.txt with the key in seal/allowed_signers".into(),
                             TAMPERED,
                         ));
                     }
+                    seal_public = Some(pk);
                 }
                 Err(e) => f.push(err("seal_invalid", format!("seal/allowed_signers holds no usable key ({e})"), TAMPERED)),
             }
@@ -276,11 +280,31 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
     }
     contents.manifest = listed.clone();
 
-    // 3. The signed checkpoint and every custody event's proof.
+    // 3. The signed checkpoint (its Ed25519 signature, and the OpenSSH
+    // signature outside verifiers check) and every custody event's proof.
+    let seal_key = seal_public.as_ref().and_then(|pk| pk.key_data().ed25519().map(|k| k.0));
     let mut event_count = 0;
-    let checkpoint: Option<BundleCheckpoint> = bundle.read("data/custody/checkpoint.json").ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let checkpoint_bytes = bundle.read(CHECKPOINT_FILE).ok();
+    let checkpoint: Option<BundleCheckpoint> = checkpoint_bytes.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+    match (&seal_public, &checkpoint_bytes, bundle.read(CHECKPOINT_SIG_FILE)) {
+        (_, _, Err(_)) => f.push(err(
+            "checkpoint_seal_missing",
+            format!("{CHECKPOINT_SIG_FILE} is missing: outside verifiers cannot check the custody checkpoint with ssh-keygen"),
+            TAMPERED,
+        )),
+        (Some(pk), Some(cp), Ok(sig)) if ssh_signature_verifies(pk, CHECKPOINT_NAMESPACE, cp, &sig) => {}
+        // Without the seal's key there is nothing to check against; the seal's finding says why.
+        (None, _, Ok(_)) => {}
+        (Some(_), _, Ok(_)) => f.push(err(
+            "checkpoint_seal_invalid",
+            format!(
+                "{CHECKPOINT_SIG_FILE} does not verify over {CHECKPOINT_FILE} (namespace {CHECKPOINT_NAMESPACE}) with the key in seal/allowed_signers"
+            ),
+            TAMPERED,
+        )),
+    }
     match &checkpoint {
-        None => f.push(err("checkpoint_missing", "data/custody/checkpoint.json is missing or unreadable".into(), TAMPERED)),
+        None => f.push(err("checkpoint_missing", format!("{CHECKPOINT_FILE} is missing or unreadable"), TAMPERED)),
         Some(cp) => {
             let key = hex::decode(&cp.signing_key).ok().and_then(|k| <[u8; 32]>::try_from(k).ok());
             if key.is_some() && seal_key.is_some() && key != seal_key {
@@ -309,7 +333,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             if !sig_ok {
                 f.push(err("checkpoint_signature", "the custody checkpoint's signature does not verify".into(), TAMPERED));
             }
-            let lines = text(bundle.read("data/custody/events.jsonl").unwrap_or_default());
+            let lines = text(bundle.read(EVENTS_FILE).unwrap_or_default());
             for (n, l) in lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 event_count += 1;
                 let line: EventLine = match serde_json::from_str(l) {
@@ -442,5 +466,56 @@ mod tests {
                 assert_ne!(root_from_proof(LeafHash::of(b"x").0, i, size, &proof), Some(root), "a different leaf must not verify");
             }
         }
+    }
+
+    #[test]
+    fn the_bundled_python_checker_follows_the_same_audit_paths() {
+        // verify_custody.py re-implements the RFC 9162 audit path; it must
+        // accept every ct-merkle proof of trees of 1 to 17 leaves and refuse
+        // each with a leaf, a path hash or the index changed.
+        let mut cases = Vec::new();
+        for size in 1u64..=17 {
+            let mut t = Tree::default();
+            for i in 0..size {
+                t.push(i.to_be_bytes().to_vec());
+            }
+            for i in 0..size {
+                let path: Vec<String> = t.inclusion_proof(i).as_bytes().chunks(32).map(hex::encode).collect();
+                let leaf = hex::encode(LeafHash::of(&i.to_be_bytes()).0);
+                let root = hex::encode(t.root_bytes());
+                cases.push(serde_json::json!([i, size, leaf, path, root, true]));
+                cases.push(serde_json::json!([i, size, hex::encode(LeafHash::of(b"x").0), path, root, false]));
+                if let Some(first) = path.first() {
+                    let mut bad = path.clone();
+                    bad[0] = format!("{}{}", if first.starts_with('0') { "1" } else { "0" }, &first[1..]);
+                    cases.push(serde_json::json!([i, size, leaf, bad, root, false]));
+                }
+                if size > 1 {
+                    cases.push(serde_json::json!([(i + 1) % size, size, leaf, path, root, false]));
+                }
+            }
+        }
+        let program = r#"
+import json, runpy, sys
+checker = runpy.run_path(sys.argv[1])
+wrong = []
+for index, size, leaf, path, root, expected in json.load(sys.stdin):
+    got = checker["root_from_audit_path"](index, size, bytes.fromhex(leaf), [bytes.fromhex(h) for h in path]) == bytes.fromhex(root)
+    if got != expected:
+        wrong.append([index, size, expected])
+print(json.dumps(wrong))
+"#;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/verify_custody.py");
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", program, script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 must be installed (scripts/install-deps.sh)");
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), serde_json::to_string(&cases).unwrap().as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "the checker must load and run: {out:?}");
+        let wrong: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(wrong.is_empty(), "verify_custody.py disagrees with RFC 6962 proofs at [index, size, expected]: {wrong:?}");
     }
 }

@@ -1,7 +1,11 @@
 //! Writing a sealed production bundle: a BagIt bag holding a production
 //! volume, zipped, signed, and optionally encrypted for counsel.
 
-use super::bag::{BagBuilder, BUNDLE_NAMESPACE, allowed_signers_line, signer_fingerprint, ssh_private_key};
+use super::bag::{
+    BUNDLE_NAMESPACE, BagBuilder, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE, allowed_signers_line,
+    signer_fingerprint, ssh_private_key, ssh_signature,
+};
+use super::verify::{BundleCheckpoint, EventLine};
 use super::dat::{DatDelimiters, DatEncoding, DatWriter};
 use super::model::{ProducedExhibit, Production};
 use crate::atomic::sync_dir;
@@ -454,13 +458,12 @@ impl Vault {
             let event: custody::CustodyEvent =
                 serde_json::from_slice(body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))?;
             let Some(p) = produced.iter_mut().find(|p| Some(&p.exhibit_id) == event.exhibit.as_ref()) else { continue };
-            let proof = tree.inclusion_proof(*seq as u64 - 1);
-            let line = serde_json::json!({
-                "leaf_index": *seq as u64 - 1,
-                "body": String::from_utf8_lossy(body),
-                "signature": hex::encode(sig),
-                "inclusion_proof": proof.as_bytes().chunks(32).map(hex::encode).collect::<Vec<_>>(),
-            });
+            let line = EventLine {
+                leaf_index: *seq as u64 - 1,
+                body: String::from_utf8_lossy(body).into_owned(),
+                signature: hex::encode(sig),
+                inclusion_proof: tree.inclusion_proof(*seq as u64 - 1).as_bytes().chunks(32).map(hex::encode).collect(),
+            };
             jsonl.extend_from_slice(serde_json::to_string(&line).expect("serialise").as_bytes());
             jsonl.push(b'\n');
             p.events.push(event);
@@ -498,17 +501,19 @@ impl Vault {
         bag.add_payload("data/certification-902-14-DRAFT.docx", &super::documents::certification_docx(&production)?)?;
         bag.add_payload("data/certification-902-14-DRAFT.pdf", &super::documents::certification_pdf(&production)?)?;
         bag.add_payload("data/provenance.jsonld", &super::provenance::case_uco(&production, &identity)?)?;
-        bag.add_payload("data/custody/events.jsonl", &jsonl)?;
-        let cp = serde_json::json!({
-            "format": "custos-checkpoint-v1",
-            "vault_id": self.config.vault_id,
-            "signing_key": self.config.signing_key,
-            "tree_size": checkpoint.tree_size,
-            "root": checkpoint.root,
-            "time": checkpoint.time,
-            "signature": checkpoint.signature,
-        });
-        bag.add_payload("data/custody/checkpoint.json", serde_json::to_string_pretty(&cp).expect("serialise").as_bytes())?;
+        bag.add_payload(EVENTS_FILE, &jsonl)?;
+        let cp = BundleCheckpoint {
+            format: "custos-checkpoint-v1".into(),
+            vault_id: self.config.vault_id.clone(),
+            signing_key: self.config.signing_key.clone(),
+            tree_size: checkpoint.tree_size,
+            root: checkpoint.root,
+            time: checkpoint.time,
+            signature: checkpoint.signature,
+        };
+        let cp = serde_json::to_string_pretty(&cp).expect("serialise");
+        bag.add_payload(CHECKPOINT_FILE, cp.as_bytes())?;
+        bag.add_payload(CHECKPOINT_SIG_FILE, ssh_signature(&ssh_key, CHECKPOINT_NAMESPACE, cp.as_bytes())?.as_bytes())?;
 
         // Tag files, the seal, and the end of the zip (and of the age stream).
         let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some());
@@ -518,9 +523,7 @@ impl Vault {
             d.field as u32, d.quote as u32, d.newline as u32
         );
         let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &load_file, &readme)?;
-        let sig = ssh_key::SshSig::sign(&ssh_key, BUNDLE_NAMESPACE, ssh_key::HashAlg::Sha512, &tagmanifest)
-            .and_then(|s| s.to_pem(ssh_key::LineEnding::LF))
-            .map_err(|e| Error::Encryption(format!("cannot sign the bundle: {e}")))?;
+        let sig = ssh_signature(&ssh_key, BUNDLE_NAMESPACE, &tagmanifest)?;
         bag.add_tag("seal/allowed_signers", allowed_signers_line(&ssh_key, &identity)?.as_bytes())?;
         bag.add_tag("seal/tagmanifest-sha256.txt.sig", sig.as_bytes())?;
         let out = bag.finish()?;
