@@ -457,7 +457,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if let Some(why) = &report.stopped {
                 eprintln!("error: the intake stopped after the files listed: {why}; the files listed as stored are in the vault");
             }
-            if let Err(e) = v.close() {
+            // An intake that took nothing in leaves the vault as it was (no unlock event either).
+            if report.stored() + report.duplicates() > 0
+                && let Err(e) = v.close()
+            {
                 eprintln!("warning: the session could not be closed cleanly ({e}); the files listed as stored are in the vault");
             }
             Ok(if report.failed() > 0 || report.cancelled || report.stopped.is_some() { 2 } else { 0 })

@@ -140,6 +140,42 @@ fn canary_never_reaches_disk_in_plaintext() {
     let list = custos_in(&private_tmp, argv!["list", &vault, "--json"], "list --json should succeed");
     let log = custos_in(&private_tmp, argv!["log", &vault, "--json"], "log --json should succeed");
 
+    // Export (plaintext bundle, then one encrypted to counsel), extraction,
+    // import into a second vault, and an export killed after its partial
+    // bundle was written: only the explicit plaintext outputs may hold the
+    // marker, and the killed export's partial is gone once the vault reopens.
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).expect("create the output folder");
+    let plain_bundle = out.join("plain.zip");
+    custos_in(&private_tmp, argv!["export", &vault, "--out", &plain_bundle], "a plaintext export should succeed");
+    custos_in(&private_tmp, argv!["extract", &vault, "EX-0001", "--out", out.join("extracted.txt")], "extract should succeed");
+    let key = tmp.path().join("counsel.key");
+    let keygen = Command::new("age-keygen").arg("-o").arg(&key).output().expect("run age-keygen");
+    assert!(keygen.status.success(), "age-keygen must make a key");
+    let recipient = std::fs::read_to_string(&key)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_string))
+        .expect("age-keygen writes the public key as a comment");
+    let sealed_dir = tmp.path().join("sealed");
+    std::fs::create_dir_all(&sealed_dir).unwrap();
+    custos_in(
+        &private_tmp,
+        argv!["export", &vault, "--out", sealed_dir.join("counsel.zip.age"), "--recipient", &recipient],
+        "an export encrypted to counsel should succeed",
+    );
+    let vault2 = tmp.path().join("vault2");
+    custos_in(&private_tmp, argv!["init", &vault2, "--matter", "Receiving", "--examiner", "Counsel", "--work-factor", "10"], "init");
+    custos_in(&private_tmp, argv!["import-bundle", &vault2, &plain_bundle], "import of the plaintext bundle should succeed");
+    let killed_dir = tmp.path().join("killed");
+    std::fs::create_dir_all(&killed_dir).unwrap();
+    let mut killed = custos_command(argv!["export", &vault, "--out", killed_dir.join("killed.zip")]);
+    killed.env("TMPDIR", &private_tmp).env("CUSTOS_FAILPOINT", "export.written=crash");
+    let crashed = run(&mut killed);
+    assert!(crashed.code.is_none(), "the export must die after writing its partial bundle: {}", crashed.describe());
+    assert!(!entries_named(&killed_dir, ".custos-partial-").is_empty(), "control: the killed export left its partial bundle");
+    custos_in(&private_tmp, argv!["list", &vault], "reopening after the killed export should succeed");
+
     // Positive control: the marker really was stored (encrypted) everywhere
     // it was given, so its absence on disk below means something.
     let exhibits = match list.json() {
@@ -184,7 +220,9 @@ fn canary_never_reaches_disk_in_plaintext() {
     }
     let scanned_files = files_under(&vault).len() + files_under(&private_tmp).len();
     assert!(scanned_files >= sources.len() + 3, "the scan must cover the objects, database and key files");
-    for root in [&vault, &private_tmp] {
+    let control = find_leaks(&out, &needles);
+    assert!(!control.is_empty(), "control: the explicit plaintext outputs hold the marker");
+    for root in [&vault, &private_tmp, &vault2, &sealed_dir, &killed_dir] {
         let leaks = find_leaks(root, &needles);
         assert!(
             leaks.is_empty(),

@@ -116,8 +116,9 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
-    /// An I/O error while writing the vault.
-    #[error("I/O error on {path}: {source}")]
+    /// An I/O error while writing the vault (or a destination). A full
+    /// disk is named as such.
+    #[error("{}", io_message(path, source))]
     Io {
         /// The path.
         path: PathBuf,
@@ -186,6 +187,14 @@ pub(crate) fn io_error(path: &std::path::Path, source: std::io::Error) -> Error 
         Error::DiskFull(path.to_path_buf())
     } else {
         Error::Io { path: path.to_path_buf(), source }
+    }
+}
+
+fn io_message(path: &std::path::Path, source: &std::io::Error) -> String {
+    if is_disk_full(source) {
+        format!("the disk holding {} is full ({source})", path.display())
+    } else {
+        format!("I/O error on {}: {source}", path.display())
     }
 }
 
