@@ -547,5 +547,45 @@ async fn paralegal_workflow() {
     app.click("Custody log").await;
     app.see("Received").await;
 
+    // An SVG exhibit whose script would call the backend: previewed, it runs
+    // nothing and no command reaches the backend. Every command the page
+    // sends is recorded from here on; the script would send `lock_vault`.
+    let hostile = tmp.path().join("Hostile images");
+    std::fs::create_dir_all(&hostile).unwrap();
+    std::fs::write(
+        hostile.join("logo.svg"),
+        br##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" onload="parent.__pwned=5"><script>try{(window.__TAURI_INTERNALS__||parent.__TAURI_INTERNALS__).invoke('lock_vault')}catch(e){}parent.__pwned=4;</script><rect width="64" height="64" fill="#c33"/></svg>"##,
+    )
+    .unwrap();
+    app.click("Intake").await;
+    app.fill_id("typed-intake-path", hostile.to_str().unwrap()).await;
+    app.click("Add path").await;
+    app.click("Take in").await;
+    let text = app.text_of("[data-testid=intake-summary]").await;
+    assert!(text.contains("1 stored"), "intake summary: {text}");
+    let wrapped = app
+        .js(
+            "const i = window.__TAURI_INTERNALS__; window.__ipc = []; const orig = i.invoke; \
+             try { i.invoke = function (cmd, ...rest) { window.__ipc.push(cmd); return orig.call(this, cmd, ...rest); }; } catch (e) { return false; } \
+             return i.invoke !== orig;",
+        )
+        .await;
+    app.click("Exhibits").await;
+    app.see("logo.svg").await;
+    app.open_row("logo.svg").await;
+    app.click("Show preview").await;
+    app.css("[data-testid=preview] img").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    app.shot("svg-preview").await;
+    assert_eq!(app.js("return window.__pwned === undefined").await, serde_json::json!(true), "no script from an SVG ran");
+    if wrapped == serde_json::json!(true) {
+        let sent = app.js("return window.__ipc").await;
+        let sent: Vec<String> = serde_json::from_value(sent).unwrap();
+        assert!(!sent.iter().any(|c| c == "lock_vault"), "the SVG's script reached the backend: {sent:?}");
+        assert!(!sent.is_empty(), "control: the page's own commands are recorded ({sent:?})");
+    }
+    app.css("nav[aria-label=Main]").await;
+    app.see("logo.svg").await;
+
     app.client.clone().close().await.unwrap();
 }

@@ -366,3 +366,50 @@ fn help_lists_the_exit_codes() {
         );
     }
 }
+
+#[test]
+fn vault_folder_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = init_vault(&tmp.path().join("vault"));
+    let src = tmp.path().join("src");
+    write(&src.join("a.txt"), "alpha");
+    add_ok(&vault, &[&src]);
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for d in ["", "keys", "db", "objects"] {
+        assert_eq!(mode(&vault.join(d)), 0o700, "folder {d:?} must be readable only by its owner");
+    }
+    for f in ["keys/passphrase.age", "db/custos.db", "custos-vault.json"] {
+        assert_eq!(mode(&vault.join(f)), 0o600, "{f} must be readable only by its owner");
+    }
+}
+
+#[test]
+fn reading_a_source_leaves_its_access_time_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = init_vault(&tmp.path().join("vault"));
+    let src = tmp.path().join("src");
+    let file = src.join("original.txt");
+    write(&file, "evidence whose metadata must not change");
+    // An access time older than the modification time: a plain read would
+    // update it even on a relatime mount.
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    fs::File::options().write(true).open(&file).unwrap().set_times(fs::FileTimes::new().set_accessed(old)).unwrap();
+    assert_eq!(fs::metadata(&file).unwrap().accessed().unwrap(), old, "control: the access time was set");
+    add_ok(&vault, &[&src]);
+    assert_eq!(fs::metadata(&file).unwrap().accessed().unwrap(), old, "intake must not change the source's access time");
+}
+
+#[test]
+fn a_symbolic_link_given_to_add_is_reported_and_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = init_vault(&tmp.path().join("vault"));
+    let real = tmp.path().join("real");
+    write(&real.join("inside.txt"), "behind a link");
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = custos(args!["add", &vault, &link]);
+    assert_eq!(out.code, Some(2), "a link is not taken in: {}", out.describe());
+    assert!(out.stderr.contains("symbolic link"), "{}", out.describe());
+    assert!(list_json(&vault).is_empty(), "what the link points to was not taken in either");
+}
