@@ -441,6 +441,22 @@ fn local_header_differing_from_its_central_record_is_refused() {
 }
 
 #[test]
+fn oversized_tag_files_are_refused() {
+    // bag-info.txt is a few lines by nature; a manifest holds one line per
+    // payload file. Neither may make verify or import allocate more.
+    for (case, rest, bytes, limit) in [
+        ("big-bag-info", "bag-info.txt", (1 << 20) + 1, "at most 1048576)".to_string()),
+        ("big-manifest", "manifest-sha256.txt", 4 << 20, "at most".to_string()),
+    ] {
+        let mut entries = genuine().entries.clone();
+        let at = entries.iter().position(|e| e.name == in_bag(rest)).expect("the tag file");
+        let padded = vec![b'#'; bytes];
+        entries[at] = RawEntry::file(in_bag(rest), &padded);
+        assert_refused(case, &build_zip(&entries, None), &format!("{rest} is too large ({bytes} bytes, {limit}"));
+    }
+}
+
+#[test]
 fn a_genuine_bundle_rezipped_by_info_zip_with_an_empty_exhibit_verifies() {
     // Info-ZIP stores an empty file as a local header followed at once by
     // the next one: the empty entry touches its neighbour but shares no byte.

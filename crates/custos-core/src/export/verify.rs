@@ -3,7 +3,7 @@
 //! and custody records. Every finding is collected.
 
 use super::bag::BUNDLE_NAMESPACE;
-use super::read::Bundle;
+use super::read::{Bundle, Whole};
 use crate::custody::{CustodyEvent, checkpoint_message};
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
@@ -77,6 +77,33 @@ pub struct BundleContents {
     pub checkpoint: Option<BundleCheckpoint>,
     /// SHA-256 of each payload file as listed.
     pub manifest: BTreeMap<String, String>,
+}
+
+/// The files verify reads whole, and what each is.
+const WHOLE_FILES: &[(&str, Whole)] = &[
+    ("bagit.txt", Whole::Small),
+    ("bag-info.txt", Whole::Small),
+    ("tagmanifest-sha256.txt", Whole::Small),
+    ("seal/allowed_signers", Whole::Small),
+    ("seal/tagmanifest-sha256.txt.sig", Whole::Small),
+    ("data/custody/checkpoint.json", Whole::Small),
+    ("manifest-sha256.txt", Whole::Manifest),
+    ("manifest-md5.txt", Whole::Manifest),
+    ("data/custody/events.jsonl", Whole::Events),
+];
+
+/// A file read whole: `None` if the bundle lacks it or it cannot be read
+/// (damage, which the checks below report as a finding); an error if the
+/// bundle must be refused (too large, or inflating past its size).
+fn read_whole(bundle: &mut Bundle, path: &str, kind: Whole) -> Result<Option<Vec<u8>>> {
+    if !bundle.contains(path) {
+        return Ok(None);
+    }
+    match bundle.read(path, kind) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(Error::Io { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 fn err(kind: &str, message: String, action: &str) -> Finding {
@@ -175,11 +202,17 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
     }
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
 
+    // 0. Every file read whole is small enough, before anything is read.
+    let dat_path = bundle.paths().find(|p| p.starts_with("data/VOL001/DATA/") && p.ends_with(".dat")).map(str::to_string);
+    for (path, kind) in WHOLE_FILES.iter().copied().chain(dat_path.as_deref().map(|p| (p, Whole::LoadFile))) {
+        bundle.check_whole(path, kind)?;
+    }
+
     // 1. The seal over the tag manifest.
-    let tagmanifest = bundle.read("tagmanifest-sha256.txt").unwrap_or_default();
+    let tagmanifest = read_whole(bundle, "tagmanifest-sha256.txt", Whole::Small)?.unwrap_or_default();
     let (mut fingerprint, mut identity, mut seal_key) = (None, None, None);
-    match (bundle.read("seal/allowed_signers"), bundle.read("seal/tagmanifest-sha256.txt.sig")) {
-        (Ok(allowed), Ok(sig)) => {
+    match (read_whole(bundle, "seal/allowed_signers", Whole::Small)?, read_whole(bundle, "seal/tagmanifest-sha256.txt.sig", Whole::Small)?) {
+        (Some(allowed), Some(sig)) => {
             let line = text(allowed);
             let mut parts = line.split_whitespace();
             let id = parts.next().unwrap_or("").to_string();
@@ -210,10 +243,22 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
         Ok(entries) => {
             for (h, p) in entries {
                 tag_listed.insert(p.clone());
-                match bundle.read(&p) {
-                    Ok(b) if hex::encode(Sha256::digest(&b)) == h => {}
+                if !bundle.contains(&p) {
+                    f.push(err("tag_file_missing", format!("{p} is listed in the tag manifest but missing"), TAMPERED));
+                    continue;
+                }
+                // Hashed as it streams: a listed file is never read whole.
+                let mut sha = Sha256::new();
+                match bundle.read_with(&p, &mut |c| {
+                    sha.update(c);
+                    Ok(())
+                }) {
+                    Ok(_) if hex::encode(sha.finalize()) == h => {}
                     Ok(_) => f.push(err("tag_file_changed", format!("{p} has changed since the bundle was sealed"), TAMPERED)),
-                    Err(_) => f.push(err("tag_file_missing", format!("{p} is listed in the tag manifest but missing"), TAMPERED)),
+                    Err(Error::Io { source, .. }) => {
+                        f.push(err("tag_file_unreadable", format!("{p} cannot be read from the archive ({source})"), TAMPERED))
+                    }
+                    Err(e) => return Err(e),
                 }
             }
         }
@@ -224,9 +269,12 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             f.push(err("tag_file_unsealed", format!("{required} is not covered by the sealed tag manifest"), TAMPERED));
         }
     }
-    let sha_manifest = parse_manifest(&text(bundle.read("manifest-sha256.txt").unwrap_or_default())).unwrap_or_default();
-    let md5_manifest: BTreeMap<String, String> =
-        parse_manifest(&text(bundle.read("manifest-md5.txt").unwrap_or_default())).unwrap_or_default().into_iter().map(|(h, p)| (p, h)).collect();
+    let sha_manifest = parse_manifest(&text(read_whole(bundle, "manifest-sha256.txt", Whole::Manifest)?.unwrap_or_default())).unwrap_or_default();
+    let md5_manifest: BTreeMap<String, String> = parse_manifest(&text(read_whole(bundle, "manifest-md5.txt", Whole::Manifest)?.unwrap_or_default()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(h, p)| (p, h))
+        .collect();
     let listed: BTreeMap<String, String> = sha_manifest.into_iter().map(|(h, p)| (p, h)).collect();
     let on_disk: Vec<String> = bundle.paths().filter(|p| p.starts_with("data/")).map(str::to_string).collect();
     for p in &on_disk {
@@ -269,7 +317,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             f.push(err("payload_changed", format!("{p} does not match its MD5 in the manifest"), TAMPERED));
         }
     }
-    let info = text(bundle.read("bag-info.txt").unwrap_or_default());
+    let info = text(read_whole(bundle, "bag-info.txt", Whole::Small)?.unwrap_or_default());
     let oxum = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:")).map(str::trim).unwrap_or("");
     if oxum != format!("{bytes_total}.{}", listed.len()) {
         f.push(err("payload_oxum", format!("bag-info.txt says Payload-Oxum {oxum}, the payload is {bytes_total}.{}", listed.len()), TAMPERED));
@@ -278,7 +326,8 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
 
     // 3. The signed checkpoint and every custody event's proof.
     let mut event_count = 0;
-    let checkpoint: Option<BundleCheckpoint> = bundle.read("data/custody/checkpoint.json").ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let checkpoint: Option<BundleCheckpoint> =
+        read_whole(bundle, "data/custody/checkpoint.json", Whole::Small)?.and_then(|b| serde_json::from_slice(&b).ok());
     match &checkpoint {
         None => f.push(err("checkpoint_missing", "data/custody/checkpoint.json is missing or unreadable".into(), TAMPERED)),
         Some(cp) => {
@@ -309,7 +358,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             if !sig_ok {
                 f.push(err("checkpoint_signature", "the custody checkpoint's signature does not verify".into(), TAMPERED));
             }
-            let lines = text(bundle.read("data/custody/events.jsonl").unwrap_or_default());
+            let lines = text(read_whole(bundle, "data/custody/events.jsonl", Whole::Events)?.unwrap_or_default());
             for (n, l) in lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 event_count += 1;
                 let line: EventLine = match serde_json::from_str(l) {
@@ -356,9 +405,16 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
     contents.checkpoint = checkpoint;
 
     // 4. Natives, load file and custody records agree.
-    let dat_path = bundle.paths().find(|p| p.starts_with("data/VOL001/DATA/") && p.ends_with(".dat")).map(str::to_string);
     let delims = delimiters_from_info(&info);
-    match dat_path.map(|p| bundle.read(&p).map_err(|e| e.to_string()).and_then(|b| parse_dat_with(&b, delims))) {
+    let load_file = match &dat_path {
+        Some(p) => Some(match bundle.read(p, Whole::LoadFile) {
+            Ok(b) => parse_dat_with(&b, delims),
+            Err(Error::Io { source, .. }) => Err(format!("{p} cannot be read from the archive ({source})")),
+            Err(e) => return Err(e),
+        }),
+        None => None,
+    };
+    match load_file {
         None => f.push(err("load_file_missing", "the volume has no .dat load file".into(), TAMPERED)),
         Some(Err(e)) => f.push(err("load_file_invalid", e, TAMPERED)),
         Some(Ok(rows)) => {
