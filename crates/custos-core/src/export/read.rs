@@ -143,6 +143,12 @@ impl Bundle {
         Self::open_zip(reader)
     }
 
+    /// Opens a zip held in memory, as [`Bundle::open`] opens a file.
+    #[cfg(test)]
+    pub(crate) fn open_zip_bytes(bytes: Vec<u8>) -> Result<Bundle> {
+        Self::open_zip(Box::new(std::io::Cursor::new(bytes)))
+    }
+
     fn open_zip(mut reader: Box<dyn ReadSeek>) -> Result<Bundle> {
         // The archive's own records first: duplicate names, local headers
         // that disagree with the central directory and overlapping entries

@@ -112,7 +112,7 @@ fn err(kind: &str, message: String, action: &str) -> Finding {
 
 const TAMPERED: &str = "The bundle is not as it was sealed. Ask the producing party for a fresh copy and report the finding.";
 
-fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, String> {
+pub(crate) fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, String> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
@@ -143,7 +143,7 @@ fn root_from_proof(leaf: [u8; 32], mut index: u64, size: u64, proof: &[[u8; 32]]
 }
 
 /// The delimiters named in bag-info.txt's `Load-File-Format`, else the defaults.
-fn delimiters_from_info(info: &str) -> super::DatDelimiters {
+pub(crate) fn delimiters_from_info(info: &str) -> super::DatDelimiters {
     let mut d = super::DatDelimiters::default();
     let Some(line) = info.lines().find_map(|l| l.strip_prefix("Load-File-Format:")) else { return d };
     let code = |name: &str| {
