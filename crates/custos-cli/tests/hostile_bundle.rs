@@ -471,13 +471,17 @@ fn a_genuine_bundle_rezipped_by_info_zip_with_an_empty_exhibit_verifies() {
     let u = run(std::process::Command::new("unzip").arg("-q").arg(&zip).arg("-d").arg(&unpacked));
     assert_eq!(u.code, Some(0), "unzip must extract the genuine bundle; {}", u.describe());
     let bag = fs::read_dir(&unpacked).unwrap().next().unwrap().unwrap().file_name();
-    let rezipped = dir.join("rezipped.zip");
-    let z = run(std::process::Command::new("zip").arg("-q").arg("-r").arg(&rezipped).arg(&bag).current_dir(&unpacked));
-    assert_eq!(z.code, Some(0), "Info-ZIP zip must re-zip the bag; {}", z.describe());
-    let mut archive = zip::ZipArchive::new(fs::File::open(&rezipped).unwrap()).expect("a zip");
-    let empty_files = (0..archive.len()).filter(|&i| archive.by_index_raw(i).is_ok_and(|e| !e.is_dir() && e.compressed_size() == 0)).count();
-    assert!(empty_files > 0, "the re-zipped bundle holds an empty stored entry");
-    let o = custos(argv!["verify-bundle", &rezipped, "--json"]);
-    o.assert_success("a genuine bundle re-zipped by Info-ZIP must verify");
-    assert_eq!(o.json()["ok"], serde_json::Value::Bool(true), "{}", o.describe());
+    // Plain, and with ZIP64 forced (`-fz`: ZIP64 extra fields, end record and locator).
+    for (case, zip_flags) in [("rezipped.zip", &["-q", "-r"][..]), ("rezipped-zip64.zip", &["-q", "-r", "-fz"][..])] {
+        let rezipped = dir.join(case);
+        let z = run(std::process::Command::new("zip").args(zip_flags).arg(&rezipped).arg(&bag).current_dir(&unpacked));
+        assert_eq!(z.code, Some(0), "Info-ZIP zip must re-zip the bag; {}", z.describe());
+        let mut archive = zip::ZipArchive::new(fs::File::open(&rezipped).unwrap()).expect("a zip");
+        let empty_files =
+            (0..archive.len()).filter(|&i| archive.by_index_raw(i).is_ok_and(|e| !e.is_dir() && e.compressed_size() == 0)).count();
+        assert!(empty_files > 0, "{case}: the re-zipped bundle holds an empty stored entry");
+        let o = custos(argv!["verify-bundle", &rezipped, "--json"]);
+        o.assert_success(&format!("{case}: a genuine bundle re-zipped by Info-ZIP must verify"));
+        assert_eq!(o.json()["ok"], serde_json::Value::Bool(true), "{case}: {}", o.describe());
+    }
 }

@@ -453,3 +453,69 @@ pub fn read_records<R: Read + Seek>(r: &mut R, max_entries: usize) -> Result<Vec
     check_locals(&records, &locals)?;
     Ok(records)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ArchiveError, read_records};
+    use std::io::{Cursor, Write};
+
+    /// A zip of `entries` as the zip crate writes it: through a stream (data
+    /// descriptors, as bundles are written) or seekable; ZIP64 fields forced.
+    fn written(entries: &[(&str, &[u8])], streamed: bool) -> Vec<u8> {
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
+        if streamed {
+            let mut w = zip::ZipWriter::new_stream(Vec::new());
+            for (name, data) in entries {
+                w.start_file(*name, opts).unwrap();
+                w.write_all(data).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        } else {
+            let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for (name, data) in entries {
+                w.start_file(*name, opts).unwrap();
+                w.write_all(data).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        }
+    }
+
+    #[test]
+    fn zip64_entries_with_and_without_data_descriptors_are_read_as_the_zip_library_reads_them() {
+        let entries: [(&str, &[u8]); 3] = [("bag/a.txt", b"alpha"), ("bag/empty.txt", b""), ("bag/b.txt", b"bravo bravo")];
+        for streamed in [true, false] {
+            let zip = written(&entries, streamed);
+            let records = read_records(&mut Cursor::new(&zip), 10).unwrap_or_else(|e| panic!("streamed {streamed}: {e}"));
+            let mut archive = zip::ZipArchive::new(Cursor::new(&zip)).unwrap();
+            assert_eq!(records.len(), archive.len());
+            for (i, r) in records.iter().enumerate() {
+                let e = archive.by_index_raw(i).unwrap();
+                assert_eq!((r.name.as_slice(), r.size, r.compressed, r.local_offset), (e.name_raw(), e.size(), e.compressed_size(), e.header_start()));
+                assert_eq!(Some(r.data_start), e.data_start(), "streamed {streamed}: {}", e.name());
+            }
+        }
+    }
+
+    #[test]
+    fn a_data_descriptor_that_disagrees_with_the_central_record_is_refused() {
+        // The streamed writer puts the sizes after the data; a reader that
+        // walks the local headers believes them, so they must agree too.
+        let mut zip = written(&[("bag/a.txt", b"alpha"), ("bag/b.txt", b"bravo")], true);
+        let at = zip.windows(4).position(|w| w == [0x50, 0x4b, 0x07, 0x08]).expect("a data descriptor");
+        // Signature, CRC-32, then the 8-byte compressed size.
+        zip[at + 8] ^= 0x01;
+        match read_records(&mut Cursor::new(&zip), 10) {
+            Err(ArchiveError::LocalMismatch { name, field }) => assert_eq!((name.as_str(), field), ("bag/a.txt", "compressed size")),
+            other => panic!("must be refused as a mismatch, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_entry_count_limit_holds_before_any_record_is_read() {
+        let zip = written(&[("bag/a.txt", b"a"), ("bag/b.txt", b"b")], false);
+        match read_records(&mut Cursor::new(&zip), 1) {
+            Err(ArchiveError::TooManyEntries { found: 2, limit: 1 }) => {}
+            other => panic!("two entries over a limit of one: {other:?}"),
+        }
+    }
+}
