@@ -1,5 +1,6 @@
 //! Every reader of untrusted bytes fed generated and mutated input (TRUST.md
-//! row 22): the bundle's zip records and the zip reader, bag-info, the
+//! row 22): the bundle's zip records and the zip reader (plain, and through
+//! the age-decrypting stream of an encrypted bundle), bag-info, the
 //! manifests, the DAT load file, custody lines and checkpoints (alone and
 //! inside a bundle), and the age object reader. Each must finish, never
 //! panic, and fail with a clear error; a mutated age object must never hand
@@ -304,6 +305,69 @@ proptest! {
         if let Err(e) = finishes("reading arbitrary bytes", move || Bundle::open_zip_bytes(bytes).map(|_| ())) {
             assert_clear_refusal(&e);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// An encrypted bundle: the records are read through the age-decrypting stream
+
+/// The genuine bundle encrypted to [`identity`], as an encrypted export is.
+fn encrypted_genuine() -> &'static [u8] {
+    static E: OnceLock<Vec<u8>> = OnceLock::new();
+    E.get_or_init(|| {
+        let recipient = identity().to_public();
+        let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+        let mut out = Vec::new();
+        let mut w = encryptor.wrap_output(&mut out).unwrap();
+        w.write_all(&genuine().zip).unwrap();
+        w.finish().unwrap();
+        out
+    })
+}
+
+/// Opens `bytes` from a file as `Bundle::open` does (with the identity) and
+/// verifies it; returns whether it verified OK.
+fn open_file_and_verify(bytes: Vec<u8>) -> bool {
+    finishes("opening and verifying an encrypted bundle", move || {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bundle.zip.age");
+        std::fs::write(&path, bytes).unwrap();
+        match Bundle::open(&path, Some(identity()), None) {
+            Err(e) => {
+                assert_clear_refusal(&e);
+                false
+            }
+            Ok(mut bundle) => match verify_bundle(&mut bundle) {
+                Ok((report, _)) => report.ok,
+                Err(e) => {
+                    assert_clear_refusal(&e);
+                    false
+                }
+            },
+        }
+    })
+}
+
+#[test]
+fn the_encrypted_genuine_bundle_verifies() {
+    assert!(open_file_and_verify(encrypted_genuine().to_vec()), "the control: unchanged, it verifies");
+}
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    /// Every byte of an encrypted bundle is authenticated when it is read,
+    /// and verify reads every chunk: a changed ciphertext never verifies OK.
+    #[test]
+    fn a_mutated_encrypted_bundle_never_verifies(mutations in prop::collection::vec(mutation(), 1..3)) {
+        let mut bytes = encrypted_genuine().to_vec();
+        for m in &mutations {
+            if !matches!(m, Mutation::DuplicateCentral(..)) {
+                apply(&mut bytes, m);
+            }
+        }
+        prop_assume!(bytes != encrypted_genuine());
+        prop_assert!(!open_file_and_verify(bytes), "a changed encrypted bundle verified OK");
     }
 }
 
