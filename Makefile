@@ -26,7 +26,7 @@ test:
 # a few dozen cases each. `make fuzz CASES=100000` for a longer one.
 CASES ?= 5000
 fuzz:
-	bash -c 'source scripts/env.sh && PROPTEST_CASES=$(CASES) cargo test --locked --release -p custos-core --lib tests::fuzz'
+	bash -c 'source scripts/env.sh && PROPTEST_CASES=$(CASES) cargo test --locked -p custos-core --lib tests::fuzz'
 
 # Install build and test dependencies (Debian packages, crates).
 install-deps:
