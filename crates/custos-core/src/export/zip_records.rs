@@ -357,7 +357,7 @@ fn read_locals<R: Read + Seek>(r: &mut R, records: &mut [ZipRecord], dir: &Direc
         let compressed = if short_compressed == SAT32 { long.next().ok_or_else(missing)? } else { u64::from(short_compressed) };
         let data_end = data_start.checked_add(rec.compressed).filter(|&e| e <= dir.offset).ok_or_else(missing)?;
         let descriptor = if flags & FLAG_DESCRIPTOR != 0 {
-            Some(read_descriptor(r, data_end, zip64, dir.offset).ok_or_else(missing)?)
+            Some(read_descriptor(r, data_end, zip64, dir.offset)?.ok_or_else(missing)?)
         } else {
             None
         };
@@ -382,22 +382,23 @@ struct Descriptor {
 }
 
 /// Reads the data descriptor at `at` (with or without its optional
-/// signature; 8-byte sizes when the local header has a ZIP64 field).
-fn read_descriptor<R: Read + Seek>(r: &mut R, at: u64, zip64: bool, limit: u64) -> Option<Descriptor> {
+/// signature; 8-byte sizes when the local header has a ZIP64 field);
+/// `None` when it does not fit before `limit`.
+fn read_descriptor<R: Read + Seek>(r: &mut R, at: u64, zip64: bool, limit: u64) -> io::Result<Option<Descriptor>> {
     let sizes = if zip64 { 16 } else { 8 };
     let mut buf = [0u8; 4 + 4 + 16];
-    let room = limit.checked_sub(at)?;
+    let Some(room) = limit.checked_sub(at) else { return Ok(None) };
     let want = (4 + 4 + sizes as u64).min(room) as usize;
-    read_at(r, at, &mut buf[..want]).ok()?;
+    read_at(r, at, &mut buf[..want])?;
     let signed = want >= 4 && u32_at(&buf, 0) == DESCRIPTOR_SIG;
     let start = if signed { 4 } else { 0 };
     let len = start + 4 + sizes;
     if len > want {
-        return None;
+        return Ok(None);
     }
     let body = &buf[start..len];
     let (compressed, size) = if zip64 { (u64_at(body, 4), u64_at(body, 12)) } else { (u64::from(u32_at(body, 4)), u64::from(u32_at(body, 8))) };
-    Some(Descriptor { compressed, size, len: len as u64 })
+    Ok(Some(Descriptor { compressed, size, len: len as u64 }))
 }
 
 /// Phase 4: no two entries share a byte (local header to end of data).
