@@ -1,4 +1,4 @@
-.PHONY: run demo-cli test bench install-deps package bindings
+.PHONY: run demo-cli test fuzz bench install-deps package bindings
 
 # Run the Custos desktop app: `make run` (start screen with the demo matter)
 # or `make run VAULT=path` (that vault offered for unlocking).
@@ -20,6 +20,13 @@ bindings:
 # Every test of the workspace.
 test:
 	bash scripts/test.sh
+
+# A long run of the property and mutation tests of every reader of untrusted
+# bytes (zip, bag, manifests, load file, custody lines, age objects); CI runs
+# a few dozen cases each. `make fuzz CASES=100000` for a longer one.
+CASES ?= 5000
+fuzz:
+	bash -c 'source scripts/env.sh && PROPTEST_CASES=$(CASES) cargo test --locked -p custos-core --lib tests::fuzz'
 
 # Install build and test dependencies (Debian packages, crates).
 install-deps:

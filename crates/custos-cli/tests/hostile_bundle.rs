@@ -49,6 +49,18 @@ struct RawEntry {
     size: u32,
     /// Unix mode (type and permissions) for the external attributes.
     unix_mode: u32,
+    /// What the local header says where it differs from the central record.
+    local: LocalDiffers,
+    /// Bytes both headers claim beyond the data written (to run into the next entry).
+    claims_more: u32,
+}
+
+/// Fields a forged local header gives differently from its central record.
+#[derive(Debug, Clone, Default)]
+struct LocalDiffers {
+    name: Option<Vec<u8>>,
+    method: Option<u16>,
+    size: Option<u32>,
 }
 
 impl RawEntry {
@@ -61,6 +73,8 @@ impl RawEntry {
             crc: crc32(data),
             size: data.len() as u32,
             unix_mode: 0o100644,
+            local: LocalDiffers::default(),
+            claims_more: 0,
         }
     }
 }
@@ -84,18 +98,19 @@ fn build_zip(entries: &[RawEntry], records: Option<Vec<CentralRecord>>) -> Vec<u
     let mut offsets = Vec::new();
     for e in entries {
         offsets.push(out.len() as u32);
+        let name = e.local.name.as_ref().unwrap_or(&e.name);
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         out.extend_from_slice(&20u16.to_le_bytes()); // version needed
         out.extend_from_slice(&UTF8_NAMES.to_le_bytes());
-        out.extend_from_slice(&e.method.to_le_bytes());
+        out.extend_from_slice(&e.local.method.unwrap_or(e.method).to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // time
         out.extend_from_slice(&DOS_DATE_1980_01_01.to_le_bytes());
         out.extend_from_slice(&e.crc.to_le_bytes());
-        out.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&e.size.to_le_bytes());
-        out.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(e.data.len() as u32 + e.claims_more).to_le_bytes());
+        out.extend_from_slice(&(e.local.size.unwrap_or(e.size) + e.claims_more).to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // extra length
-        out.extend_from_slice(&e.name);
+        out.extend_from_slice(name);
         out.extend_from_slice(&e.data);
     }
     let cd_start = out.len() as u32;
@@ -109,8 +124,8 @@ fn build_zip(entries: &[RawEntry], records: Option<Vec<CentralRecord>>) -> Vec<u
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(&DOS_DATE_1980_01_01.to_le_bytes());
         out.extend_from_slice(&e.crc.to_le_bytes());
-        out.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&e.size.to_le_bytes());
+        out.extend_from_slice(&(e.data.len() as u32 + e.claims_more).to_le_bytes());
+        out.extend_from_slice(&(e.size + e.claims_more).to_le_bytes());
         out.extend_from_slice(&(r.name.len() as u16).to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // extra
         out.extend_from_slice(&0u16.to_le_bytes()); // comment
@@ -368,4 +383,105 @@ fn overlapping_entries_are_refused() {
 #[test]
 fn second_top_level_folder_is_refused() {
     assert_refused("two-tops", &genuine_plus(vec![RawEntry::file("other/readme.txt", b"x")]), "top-level");
+}
+
+#[test]
+fn entry_whose_data_runs_into_the_next_entry_is_refused() {
+    // Both headers of one native agree on a size that reaches into the next
+    // entry's local header: a genuine overlap, not a header mismatch.
+    let mut entries = genuine().entries.clone();
+    let native = entries.iter().position(|e| String::from_utf8_lossy(&e.name).contains("/data/VOL001/NATIVES/")).expect("a native");
+    assert!(native + 1 < entries.len(), "another entry follows the native");
+    entries[native].claims_more = 8;
+    assert_refused("overlap-run-in", &build_zip(&entries, None), "overlap");
+}
+
+// ---------------------------------------------------------------------------
+// The archive's own records (TRUST.md row 19)
+
+/// The first native's index among the genuine entries.
+fn first_native() -> usize {
+    genuine().entries.iter().position(|e| String::from_utf8_lossy(&e.name).contains("/data/VOL001/NATIVES/")).expect("a native")
+}
+
+#[test]
+fn duplicate_entry_name_is_refused() {
+    // A forged copy of a native placed before the genuine one under the very
+    // same name: unzip tools extract the forged copy, a zip library keeps one.
+    let genuine_native = genuine().entries[first_native()].clone();
+    let forged = RawEntry::file(genuine_native.name.clone(), b"The shipment never left.\n");
+    let mut entries = vec![forged];
+    entries.extend(genuine().entries.iter().cloned());
+    let zip = build_zip(&entries, None);
+    let name = String::from_utf8(genuine_native.name).unwrap();
+    assert_refused("duplicate-name", &zip, &format!("{name:?} occurs twice"));
+}
+
+#[test]
+fn local_header_differing_from_its_central_record_is_refused() {
+    let i = first_native();
+    let name = String::from_utf8(genuine().entries[i].name.clone()).unwrap();
+    let forged_name = {
+        let mut n = genuine().entries[i].name.clone();
+        let last = n.len() - 1;
+        n[last] = b'X';
+        n
+    };
+    let cases: [(&str, LocalDiffers, &str); 3] = [
+        ("local-name", LocalDiffers { name: Some(forged_name), ..LocalDiffers::default() }, "name"),
+        ("local-method", LocalDiffers { method: Some(8), ..LocalDiffers::default() }, "compression method"),
+        ("local-size", LocalDiffers { size: Some(genuine().entries[i].size + 1), ..LocalDiffers::default() }, "size"),
+    ];
+    for (case, local, field) in cases {
+        let mut entries = genuine().entries.clone();
+        entries[i].local = local;
+        let expected = format!("entry {name:?}: its local header gives a different {field} than its central directory record");
+        assert_refused(case, &build_zip(&entries, None), &expected);
+    }
+}
+
+#[test]
+fn oversized_tag_files_are_refused() {
+    // bag-info.txt is a few lines by nature; a manifest holds one line per
+    // payload file. Neither may make verify or import allocate more.
+    for (case, rest, bytes, limit) in [
+        ("big-bag-info", "bag-info.txt", (1 << 20) + 1, "at most 1048576)".to_string()),
+        ("big-manifest", "manifest-sha256.txt", 4 << 20, "at most".to_string()),
+    ] {
+        let mut entries = genuine().entries.clone();
+        let at = entries.iter().position(|e| e.name == in_bag(rest)).expect("the tag file");
+        let padded = vec![b'#'; bytes];
+        entries[at] = RawEntry::file(in_bag(rest), &padded);
+        assert_refused(case, &build_zip(&entries, None), &format!("{rest} is too large ({bytes} bytes, {limit}"));
+    }
+}
+
+#[test]
+fn a_genuine_bundle_rezipped_by_info_zip_with_an_empty_exhibit_verifies() {
+    // Info-ZIP stores an empty file as a local header followed at once by
+    // the next one: the empty entry touches its neighbour but shares no byte.
+    let dir = scratch("rezipped");
+    let vault = init_vault(&dir.join("vault"));
+    write_file(&dir.join("src/empty.txt"), "");
+    write_file(&dir.join("src/memo.txt"), "The shipment left on Tuesday.\n");
+    custos(argv!["add", &vault, dir.join("src")]).assert_success("add");
+    let zip = dir.join("genuine.zip");
+    custos(argv!["export", &vault, "--out", &zip, "--bates-prefix", "EMP"]).assert_success("export");
+    let unpacked = dir.join("unpacked");
+    let u = run(std::process::Command::new("unzip").arg("-q").arg(&zip).arg("-d").arg(&unpacked));
+    assert_eq!(u.code, Some(0), "unzip must extract the genuine bundle; {}", u.describe());
+    let bag = fs::read_dir(&unpacked).unwrap().next().unwrap().unwrap().file_name();
+    // Plain, and with ZIP64 forced (`-fz`: ZIP64 extra fields, end record and locator).
+    for (case, zip_flags) in [("rezipped.zip", &["-q", "-r"][..]), ("rezipped-zip64.zip", &["-q", "-r", "-fz"][..])] {
+        let rezipped = dir.join(case);
+        let z = run(std::process::Command::new("zip").args(zip_flags).arg(&rezipped).arg(&bag).current_dir(&unpacked));
+        assert_eq!(z.code, Some(0), "Info-ZIP zip must re-zip the bag; {}", z.describe());
+        let mut archive = zip::ZipArchive::new(fs::File::open(&rezipped).unwrap()).expect("a zip");
+        let empty_files =
+            (0..archive.len()).filter(|&i| archive.by_index_raw(i).is_ok_and(|e| !e.is_dir() && e.compressed_size() == 0)).count();
+        assert!(empty_files > 0, "{case}: the re-zipped bundle holds an empty stored entry");
+        let o = custos(argv!["verify-bundle", &rezipped, "--json"]);
+        o.assert_success(&format!("{case}: a genuine bundle re-zipped by Info-ZIP must verify"));
+        assert_eq!(o.json()["ok"], serde_json::Value::Bool(true), "{case}: {}", o.describe());
+    }
 }

@@ -37,7 +37,7 @@ fn sha256_file(path: &Path) -> Result<String> {
 /// as delivered (the encrypted file for an encrypted bundle), or of its tag
 /// manifest for an extracted folder.
 pub fn bundle_sha256(path: &Path, bundle: &mut Bundle) -> Result<String> {
-    if path.is_dir() { Ok(hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt")?))) } else { sha256_file(path) }
+    if path.is_dir() { Ok(hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt", super::read::Whole::Small)?))) } else { sha256_file(path) }
 }
 
 impl Vault {

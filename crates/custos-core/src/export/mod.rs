@@ -11,6 +11,7 @@ mod provenance;
 pub mod read;
 pub mod verify;
 mod write;
+pub(crate) mod zip_records;
 
 pub use counsel::CounselKey;
 pub use dat::{DatDelimiters, DatEncoding};

@@ -2,6 +2,7 @@
 //! access, never extracted) or an extracted folder, with every hostile-archive
 //! check done before anything is read or written.
 
+use super::zip_records;
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -13,8 +14,48 @@ use unicode_normalization::UnicodeNormalization;
 pub const MAX_TOTAL_BYTES: u64 = 1 << 40;
 /// Most entries a bundle may hold.
 pub const MAX_ENTRIES: usize = 1_000_000;
-/// Largest file read whole into memory (tag files, load file, custody records).
-pub const MAX_READ_BYTES: usize = 1 << 30;
+/// What a file read whole into memory is; each kind has its own limit, so a
+/// hostile bundle cannot make verify or import allocate more than a genuine
+/// production of its size needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    /// A few lines by nature: bagit.txt, bag-info.txt, tagmanifest-sha256.txt,
+    /// seal/allowed_signers, the seal signature, checkpoint.json.
+    Small,
+    /// A payload manifest: one line (a hash, a space, a path) per payload file.
+    Manifest,
+    /// The load file: a header row and one row per native.
+    LoadFile,
+    /// data/custody/events.jsonl: each exhibit's events, each with its proof.
+    Events,
+}
+
+/// The most a [`Whole::Small`] file may hold.
+pub const SMALL_FILE_MAX: u64 = 1 << 20;
+/// No file is read whole past this, whatever the bundle's size.
+pub const WHOLE_FILE_CEILING: u64 = 1 << 30;
+
+impl Whole {
+    /// The most bytes a file of this kind may hold in a bundle of `entries`
+    /// files: a fixed allowance and a budget per entry (lines, rows and
+    /// events grow with the files produced), never past [`WHOLE_FILE_CEILING`].
+    /// At the [`MAX_ENTRIES`] limit a manifest may hold 513 MB, the load file
+    /// 1.03 GB and the events 1 GiB.
+    pub fn limit(self, entries: usize) -> u64 {
+        let (base, per_entry): (u64, u64) = match self {
+            Whole::Small => return SMALL_FILE_MAX,
+            // 64 hex digits, a space, a path under 400 bytes, a newline.
+            Whole::Manifest => (1 << 20, 512),
+            // One row of the load file's fields, the source path the longest.
+            Whole::LoadFile => (1 << 20, 1 << 10),
+            // About 2 KiB per event with its signature and inclusion proof; a
+            // few events per exhibit on average, and room for a short
+            // production of an exhibit with a long history.
+            Whole::Events => (16 << 20, 4 << 10),
+        };
+        base.saturating_add(per_entry.saturating_mul(entries as u64)).min(WHOLE_FILE_CEILING)
+    }
+}
 
 trait ReadSeek: Read + Seek + Send {}
 impl<T: Read + Seek + Send> ReadSeek for T {}
@@ -102,18 +143,36 @@ impl Bundle {
         Self::open_zip(reader)
     }
 
-    fn open_zip(reader: Box<dyn ReadSeek>) -> Result<Bundle> {
+    /// Opens a zip held in memory, as [`Bundle::open`] opens a file.
+    #[cfg(test)]
+    pub(crate) fn open_zip_bytes(bytes: Vec<u8>) -> Result<Bundle> {
+        Self::open_zip(Box::new(std::io::Cursor::new(bytes)))
+    }
+
+    fn open_zip(mut reader: Box<dyn ReadSeek>) -> Result<Bundle> {
+        // The archive's own records first: duplicate names, local headers
+        // that disagree with the central directory and overlapping entries
+        // are refused before the zip library reads anything.
+        let records = zip_records::read_records(&mut reader, MAX_ENTRIES).map_err(|e| bad(e.to_string()))?;
         let mut zip = zip::ZipArchive::new(reader).map_err(|e| bad(format!("it is not a readable zip ({e})")))?;
-        if zip.len() > MAX_ENTRIES {
-            return Err(bad(format!("it has {} entries, more than {MAX_ENTRIES}", zip.len())));
+        if zip.len() != records.len() {
+            return Err(bad(format!("the zip library sees {} entries where the central directory holds {}", zip.len(), records.len())));
         }
         let mut folded: HashMap<String, String> = HashMap::new();
-        let mut ranges: Vec<(u64, u64, String)> = Vec::new();
         let mut files = BTreeMap::new();
         let mut tops = std::collections::BTreeSet::new();
         let mut declared = 0u64;
-        for i in 0..zip.len() {
+        for (i, record) in records.iter().enumerate() {
             let entry = zip.by_index_raw(i).map_err(|e| bad(format!("entry {i} cannot be read ({e})")))?;
+            // What is read later must be what was checked here.
+            if entry.name_raw() != record.name
+                || entry.header_start() != record.local_offset
+                || entry.compressed_size() != record.compressed
+                || entry.size() != record.size
+                || entry.data_start().is_some_and(|d| d != record.data_start)
+            {
+                return Err(bad(format!("entry {i} is read differently by the zip library than its records say")));
+            }
             let raw = String::from_utf8(entry.name_raw().to_vec()).map_err(|_| bad(format!("entry {i} has a name that is not UTF-8")))?;
             check_name(&raw)?;
             if entry.enclosed_name().is_none() {
@@ -136,13 +195,8 @@ impl Bundle {
             if entry.is_dir() {
                 continue;
             }
-            // From the local header to the end of the data: two entries may not share any of it.
-            let start = entry.header_start();
-            let data = entry.data_start().unwrap_or(start);
-            ranges.push((start, data + entry.compressed_size().max(1), raw.clone()));
             declared = declared.saturating_add(entry.size());
-            let (bag, rest) = raw.split_once('/').ok_or_else(|| bad(format!("entry {raw:?} is not inside the bag folder")))?;
-            let _ = bag;
+            let (_bag, rest) = raw.split_once('/').ok_or_else(|| bad(format!("entry {raw:?} is not inside the bag folder")))?;
             files.insert(rest.to_string(), (i, entry.size()));
         }
         if tops.len() != 1 {
@@ -150,13 +204,6 @@ impl Bundle {
         }
         if declared > MAX_TOTAL_BYTES {
             return Err(bad(format!("it declares {declared} bytes, more than the limit")));
-        }
-        // Entries whose data overlap are the mark of a zip bomb or a forged archive.
-        ranges.sort();
-        for w in ranges.windows(2) {
-            if w[1].0 < w[0].1 {
-                return Err(bad(format!("entries {:?} and {:?} overlap in the archive", w[0].2, w[1].2)));
-            }
         }
         let bag = tops.into_iter().next().unwrap_or_default();
         Ok(Bundle { backing: Backing::Zip(zip), bag, files, inflated: 0 })
@@ -244,13 +291,27 @@ impl Bundle {
         Ok(total)
     }
 
-    /// Reads a whole file that is read into memory (tag files, the load
-    /// file, custody records); refuses one larger than [`MAX_READ_BYTES`].
-    pub fn read(&mut self, path: &str) -> Result<Vec<u8>> {
+    /// Refuses `path` if it declares more bytes than a file of its kind may
+    /// hold in this bundle; nothing is read.
+    pub fn check_whole(&self, path: &str, kind: Whole) -> Result<()> {
+        let limit = kind.limit(self.files.len());
+        match self.size(path) {
+            Some(size) if size > limit => Err(bad(format!("{path} is too large ({size} bytes, at most {limit})"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads a whole file into memory (tag files, the load file, custody
+    /// records); refuses one larger than its kind may be ([`Whole::limit`])
+    /// before reading it, and never inflates past that.
+    pub fn read(&mut self, path: &str, kind: Whole) -> Result<Vec<u8>> {
+        self.check_whole(path, kind)?;
+        let limit = kind.limit(self.files.len());
         let mut out = Vec::new();
         self.read_with(path, &mut |c| {
-            if out.len() + c.len() > MAX_READ_BYTES {
-                return Err(bad(format!("{path} is larger than {} MiB, more than a bundle's metadata file can be", MAX_READ_BYTES >> 20)));
+            // The declared size was checked; this holds even if it lied.
+            if (out.len() + c.len()) as u64 > limit {
+                return Err(bad(format!("{path} is too large (more than {limit} bytes)")));
             }
             out.extend_from_slice(c);
             Ok(())
@@ -285,7 +346,18 @@ impl Read for BoundedReader<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_name;
+    use super::{MAX_ENTRIES, SMALL_FILE_MAX, WHOLE_FILE_CEILING, Whole, check_name};
+
+    #[test]
+    fn whole_file_limits_are_the_documented_ones() {
+        // DESIGN.md section 6 quotes these numbers.
+        assert_eq!(Whole::Small.limit(MAX_ENTRIES), SMALL_FILE_MAX);
+        assert_eq!(Whole::Manifest.limit(20), (1 << 20) + 20 * 512, "a small bundle gets a small manifest");
+        assert_eq!(Whole::Manifest.limit(MAX_ENTRIES), 513_048_576);
+        assert_eq!(Whole::LoadFile.limit(MAX_ENTRIES), 1_025_048_576);
+        assert_eq!(Whole::Events.limit(MAX_ENTRIES), WHOLE_FILE_CEILING, "never past the ceiling");
+        assert_eq!(Whole::Events.limit(usize::MAX), WHOLE_FILE_CEILING, "no overflow");
+    }
 
     #[test]
     fn hostile_names_are_refused() {

@@ -3,7 +3,7 @@
 //! and custody records. Every finding is collected.
 
 use super::bag::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
-use super::read::Bundle;
+use super::read::{Bundle, Whole};
 use crate::custody::{CustodyEvent, checkpoint_message};
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
@@ -79,13 +79,41 @@ pub struct BundleContents {
     pub manifest: BTreeMap<String, String>,
 }
 
+/// The files verify reads whole, and what each is.
+const WHOLE_FILES: &[(&str, Whole)] = &[
+    ("bagit.txt", Whole::Small),
+    ("bag-info.txt", Whole::Small),
+    ("tagmanifest-sha256.txt", Whole::Small),
+    ("seal/allowed_signers", Whole::Small),
+    ("seal/tagmanifest-sha256.txt.sig", Whole::Small),
+    ("data/custody/checkpoint.json", Whole::Small),
+    ("data/custody/checkpoint.json.sig", Whole::Small),
+    ("manifest-sha256.txt", Whole::Manifest),
+    ("manifest-md5.txt", Whole::Manifest),
+    ("data/custody/events.jsonl", Whole::Events),
+];
+
+/// A file read whole: `None` if the bundle lacks it or it cannot be read
+/// (damage, which the checks below report as a finding); an error if the
+/// bundle must be refused (too large, or inflating past its size).
+fn read_whole(bundle: &mut Bundle, path: &str, kind: Whole) -> Result<Option<Vec<u8>>> {
+    if !bundle.contains(path) {
+        return Ok(None);
+    }
+    match bundle.read(path, kind) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(Error::Io { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 fn err(kind: &str, message: String, action: &str) -> Finding {
     Finding { severity: Severity::Error, exhibit: None, kind: kind.into(), event: None, message, action: action.into() }
 }
 
 const TAMPERED: &str = "The bundle is not as it was sealed. Ask the producing party for a fresh copy and report the finding.";
 
-fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, String> {
+pub(crate) fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, String> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
@@ -121,7 +149,7 @@ fn root_from_proof(leaf: [u8; 32], mut index: u64, size: u64, proof: &[[u8; 32]]
 }
 
 /// The delimiters named in bag-info.txt's `Load-File-Format`, else the defaults.
-fn delimiters_from_info(info: &str) -> super::DatDelimiters {
+pub(crate) fn delimiters_from_info(info: &str) -> super::DatDelimiters {
     let mut d = super::DatDelimiters::default();
     let Some(line) = info.lines().find_map(|l| l.strip_prefix("Load-File-Format:")) else { return d };
     let code = |name: &str| {
@@ -180,11 +208,17 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
     }
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
 
+    // 0. Every file read whole is small enough, before anything is read.
+    let dat_path = bundle.paths().find(|p| p.starts_with("data/VOL001/DATA/") && p.ends_with(".dat")).map(str::to_string);
+    for (path, kind) in WHOLE_FILES.iter().copied().chain(dat_path.as_deref().map(|p| (p, Whole::LoadFile))) {
+        bundle.check_whole(path, kind)?;
+    }
+
     // 1. The seal over the tag manifest.
-    let tagmanifest = bundle.read("tagmanifest-sha256.txt").unwrap_or_default();
+    let tagmanifest = read_whole(bundle, "tagmanifest-sha256.txt", Whole::Small)?.unwrap_or_default();
     let (mut fingerprint, mut identity, mut seal_public) = (None, None, None);
-    match (bundle.read("seal/allowed_signers"), bundle.read("seal/tagmanifest-sha256.txt.sig")) {
-        (Ok(allowed), Ok(sig)) => {
+    match (read_whole(bundle, "seal/allowed_signers", Whole::Small)?, read_whole(bundle, "seal/tagmanifest-sha256.txt.sig", Whole::Small)?) {
+        (Some(allowed), Some(sig)) => {
             let line = text(allowed);
             let mut parts = line.split_whitespace();
             let id = parts.next().unwrap_or("").to_string();
@@ -214,10 +248,22 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
         Ok(entries) => {
             for (h, p) in entries {
                 tag_listed.insert(p.clone());
-                match bundle.read(&p) {
-                    Ok(b) if hex::encode(Sha256::digest(&b)) == h => {}
+                if !bundle.contains(&p) {
+                    f.push(err("tag_file_missing", format!("{p} is listed in the tag manifest but missing"), TAMPERED));
+                    continue;
+                }
+                // Hashed as it streams: a listed file is never read whole.
+                let mut sha = Sha256::new();
+                match bundle.read_with(&p, &mut |c| {
+                    sha.update(c);
+                    Ok(())
+                }) {
+                    Ok(_) if hex::encode(sha.finalize()) == h => {}
                     Ok(_) => f.push(err("tag_file_changed", format!("{p} has changed since the bundle was sealed"), TAMPERED)),
-                    Err(_) => f.push(err("tag_file_missing", format!("{p} is listed in the tag manifest but missing"), TAMPERED)),
+                    Err(Error::Io { source, .. }) => {
+                        f.push(err("tag_file_unreadable", format!("{p} cannot be read from the archive ({source})"), TAMPERED))
+                    }
+                    Err(e) => return Err(e),
                 }
             }
         }
@@ -228,9 +274,12 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             f.push(err("tag_file_unsealed", format!("{required} is not covered by the sealed tag manifest"), TAMPERED));
         }
     }
-    let sha_manifest = parse_manifest(&text(bundle.read("manifest-sha256.txt").unwrap_or_default())).unwrap_or_default();
-    let md5_manifest: BTreeMap<String, String> =
-        parse_manifest(&text(bundle.read("manifest-md5.txt").unwrap_or_default())).unwrap_or_default().into_iter().map(|(h, p)| (p, h)).collect();
+    let sha_manifest = parse_manifest(&text(read_whole(bundle, "manifest-sha256.txt", Whole::Manifest)?.unwrap_or_default())).unwrap_or_default();
+    let md5_manifest: BTreeMap<String, String> = parse_manifest(&text(read_whole(bundle, "manifest-md5.txt", Whole::Manifest)?.unwrap_or_default()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(h, p)| (p, h))
+        .collect();
     let listed: BTreeMap<String, String> = sha_manifest.into_iter().map(|(h, p)| (p, h)).collect();
     let on_disk: Vec<String> = bundle.paths().filter(|p| p.starts_with("data/")).map(str::to_string).collect();
     for p in &on_disk {
@@ -273,7 +322,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             f.push(err("payload_changed", format!("{p} does not match its MD5 in the manifest"), TAMPERED));
         }
     }
-    let info = text(bundle.read("bag-info.txt").unwrap_or_default());
+    let info = text(read_whole(bundle, "bag-info.txt", Whole::Small)?.unwrap_or_default());
     let oxum = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:")).map(str::trim).unwrap_or("");
     if oxum != format!("{bytes_total}.{}", listed.len()) {
         f.push(err("payload_oxum", format!("bag-info.txt says Payload-Oxum {oxum}, the payload is {bytes_total}.{}", listed.len()), TAMPERED));
@@ -284,18 +333,18 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
     // signature outside verifiers check) and every custody event's proof.
     let seal_key = seal_public.as_ref().and_then(|pk| pk.key_data().ed25519().map(|k| k.0));
     let mut event_count = 0;
-    let checkpoint_bytes = bundle.read(CHECKPOINT_FILE).ok();
+    let checkpoint_bytes = read_whole(bundle, CHECKPOINT_FILE, Whole::Small)?;
     let checkpoint: Option<BundleCheckpoint> = checkpoint_bytes.as_deref().and_then(|b| serde_json::from_slice(b).ok());
-    match (&seal_public, &checkpoint_bytes, bundle.read(CHECKPOINT_SIG_FILE)) {
-        (_, _, Err(_)) => f.push(err(
+    match (&seal_public, &checkpoint_bytes, read_whole(bundle, CHECKPOINT_SIG_FILE, Whole::Small)?) {
+        (_, _, None) => f.push(err(
             "checkpoint_seal_missing",
             format!("{CHECKPOINT_SIG_FILE} is missing: outside verifiers cannot check the custody checkpoint with ssh-keygen"),
             TAMPERED,
         )),
-        (Some(pk), Some(cp), Ok(sig)) if ssh_signature_verifies(pk, CHECKPOINT_NAMESPACE, cp, &sig) => {}
+        (Some(pk), Some(cp), Some(sig)) if ssh_signature_verifies(pk, CHECKPOINT_NAMESPACE, cp, &sig) => {}
         // Without the seal's key there is nothing to check against; the seal's finding says why.
-        (None, _, Ok(_)) => {}
-        (Some(_), _, Ok(_)) => f.push(err(
+        (None, _, Some(_)) => {}
+        (Some(_), _, Some(_)) => f.push(err(
             "checkpoint_seal_invalid",
             format!(
                 "{CHECKPOINT_SIG_FILE} does not verify over {CHECKPOINT_FILE} (namespace {CHECKPOINT_NAMESPACE}) with the key in seal/allowed_signers"
@@ -333,7 +382,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             if !sig_ok {
                 f.push(err("checkpoint_signature", "the custody checkpoint's signature does not verify".into(), TAMPERED));
             }
-            let lines = text(bundle.read(EVENTS_FILE).unwrap_or_default());
+            let lines = text(read_whole(bundle, EVENTS_FILE, Whole::Events)?.unwrap_or_default());
             for (n, l) in lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 event_count += 1;
                 let line: EventLine = match serde_json::from_str(l) {
@@ -380,9 +429,16 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
     contents.checkpoint = checkpoint;
 
     // 4. Natives, load file and custody records agree.
-    let dat_path = bundle.paths().find(|p| p.starts_with("data/VOL001/DATA/") && p.ends_with(".dat")).map(str::to_string);
     let delims = delimiters_from_info(&info);
-    match dat_path.map(|p| bundle.read(&p).map_err(|e| e.to_string()).and_then(|b| parse_dat_with(&b, delims))) {
+    let load_file = match &dat_path {
+        Some(p) => Some(match bundle.read(p, Whole::LoadFile) {
+            Ok(b) => parse_dat_with(&b, delims),
+            Err(Error::Io { source, .. }) => Err(format!("{p} cannot be read from the archive ({source})")),
+            Err(e) => return Err(e),
+        }),
+        None => None,
+    };
+    match load_file {
         None => f.push(err("load_file_missing", "the volume has no .dat load file".into(), TAMPERED)),
         Some(Err(e)) => f.push(err("load_file_invalid", e, TAMPERED)),
         Some(Ok(rows)) => {

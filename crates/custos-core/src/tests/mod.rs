@@ -4,6 +4,8 @@ mod age_vectors;
 mod agefile;
 mod custody_tamper;
 mod export;
+mod fuzz;
+mod fuzz_regressions;
 mod intake;
 mod object_tamper;
 mod recovery;
