@@ -22,7 +22,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CUSTOS=$CARGO_TARGET_DIR/release/custos
 
 # Vault init/open read the passphrase from here; it is a throwaway vault.
-export CUSTOS_PASSPHRASE=bench
+export CUSTOS_PASSPHRASE="bench passphrase"
 # log2 N of scrypt for the bench vaults: every custos command unlocks once,
 # and at 10 that costs about a millisecond instead of ~0.5 s at the default 18.
 WORK_FACTOR=10
