@@ -43,6 +43,11 @@ pub enum Action {
     Received,
     /// A vault setting changed (e.g. the exhibit-number prefix).
     SettingChanged,
+    /// A producer vault's seal key was pinned on first sight of one of its productions.
+    ProducerKeyPinned,
+    /// The user explicitly accepted a new seal key for a producer vault (old
+    /// key, new key and the reason given are recorded).
+    ProducerKeyAccepted,
 }
 
 impl Action {
@@ -62,6 +67,8 @@ impl Action {
             Action::Exported => "exported",
             Action::Received => "received",
             Action::SettingChanged => "setting_changed",
+            Action::ProducerKeyPinned => "producer_key_pinned",
+            Action::ProducerKeyAccepted => "producer_key_accepted",
         }
     }
 }
