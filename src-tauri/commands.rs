@@ -5,7 +5,9 @@ use crate::demo;
 use crate::preview;
 use crate::state::{AppState, OpenVault, Use};
 use crate::wire::*;
-use custos_core::export::{Bundle, CounselKey, DatEncoding, ExportPlan, ExportRequest, ProductionRecord};
+use custos_core::export::{
+    Bundle, CounselKey, DatEncoding, ExportPlan, ExportRequest, KeyAcceptance, PinnedKeys, ProductionRecord, SealKeyFingerprint, SealKeyTrust,
+};
 use custos_core::{
     CreateOptions, CustodyEvent, FileOutcome, IntakeOptions, Progress, SystemClock, Unlock, Vault, VerifyMode,
     VerifyReport,
@@ -660,9 +662,14 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
 }
 
 /// What a bundle source names: the bundle path, the identity read from the
-/// key file and the passphrase. The selections stay held so the same bundle
-/// can be imported after it was checked.
-type BundleInputs = (PathBuf, Option<custos_core::age::x25519::Identity>, Option<SecretString>);
+/// key file, the passphrase and the pinned seal key. The selections stay held
+/// so the same bundle can be imported after it was checked.
+struct BundleInputs {
+    path: PathBuf,
+    identity: Option<custos_core::age::x25519::Identity>,
+    passphrase: Option<SecretString>,
+    expect: Option<PinnedKeys>,
+}
 
 /// Reads an age identity file (capped; the secret's bytes are wiped after parsing).
 fn read_identity(file: &Path) -> Res<custos_core::age::x25519::Identity> {
@@ -682,7 +689,11 @@ fn bundle_inputs(s: &AppState, source: &mut BundleSource) -> Res<BundleInputs> {
         None => None,
     };
     let passphrase = source.passphrase.take().filter(|p| !p.is_empty()).map(secret);
-    Ok((bundle.remove(0), identity, passphrase))
+    let expect = match source.expect_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Some(PinnedKeys::one(k.parse::<SealKeyFingerprint>()?)),
+        None => None,
+    };
+    Ok(BundleInputs { path: bundle.remove(0), identity, passphrase, expect })
 }
 
 /// Checks a bundle without any vault: seal, manifests, checkpoint, inclusion
@@ -692,11 +703,11 @@ fn bundle_inputs(s: &AppState, source: &mut BundleSource) -> Res<BundleInputs> {
 pub async fn verify_bundle(app: AppHandle, source: BundleSource, on_progress: Channel<JobEvent>) -> Res<BundleCheck> {
     blocking(app, move |_, s| {
         let mut source = source;
-        let (path, identity, passphrase) = bundle_inputs(s, &mut source)?;
+        let BundleInputs { path, identity, passphrase, expect } = bundle_inputs(s, &mut source)?;
         s.free_job(|cancel| {
             let progress = ChannelProgress::new(on_progress, cancel);
             let mut bundle = Bundle::open(&path, identity.as_ref(), passphrase.as_ref())?;
-            let (report, _) = custos_core::export::verify_bundle_with(&mut bundle, &progress)?;
+            let (report, _) = custos_core::export::verify_bundle_with(&mut bundle, expect.as_ref(), &progress)?;
             let bundle_sha256 = custos_core::export::bundle_sha256(&path, &mut bundle)?;
             Ok(BundleCheck { folder: path.is_dir(), path: path.to_string_lossy().into_owned(), bundle_sha256, report })
         })
@@ -705,16 +716,21 @@ pub async fn verify_bundle(app: AppHandle, source: BundleSource, on_progress: Ch
 }
 
 /// Verifies a bundle and takes its exhibits into the open vault, keeping the
-/// producer's records; the chain continues with a `received` event.
+/// producer's records; the chain continues with a `received` event. A
+/// producer's key other than the one pinned for it is refused
+/// (`producer_key_changed`) unless `accept` names it.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_bundle(app: AppHandle, source: BundleSource, on_progress: Channel<JobEvent>) -> Res<ImportSummary> {
+pub async fn import_bundle(app: AppHandle, source: BundleSource, accept: Option<AcceptNewKey>, on_progress: Channel<JobEvent>) -> Res<ImportSummary> {
     blocking(app, move |_, s| {
         let mut source = source;
-        let (path, identity, passphrase) = bundle_inputs(s, &mut source)?;
+        let accept_new = accept.map(|a| KeyAcceptance::new(a.fingerprint.parse()?, &a.reason)).transpose()?;
+        let BundleInputs { path, identity, passphrase, expect } = bundle_inputs(s, &mut source)?;
+        let key_expected = expect.is_some();
+        let trust = SealKeyTrust { expect, accept_new };
         let report = s.job(|o, cancel| {
             let progress = ChannelProgress::new(on_progress, cancel);
-            Ok(o.vault.import_bundle(&path, identity.as_ref(), passphrase.as_ref(), &progress)?)
+            Ok(o.vault.import_bundle(&path, identity.as_ref(), passphrase.as_ref(), &trust, &progress)?)
         })?;
         let _ = s.take(&source.bundle, Use::Bundle);
         if let Some(t) = &source.identity {
@@ -729,6 +745,8 @@ pub async fn import_bundle(app: AppHandle, source: BundleSource, on_progress: Ch
             bundle_sha256: report.bundle_sha256.clone(),
             sender_fingerprint: report.sender_fingerprint.clone(),
             sender_identity: report.sender_identity.clone(),
+            producer_key: report.producer_key,
+            key_expected,
             exhibits: report.exhibits.into_iter().map(|(bates, outcome)| ImportedExhibit { bates, outcome }).collect(),
         })
     })

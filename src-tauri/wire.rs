@@ -36,6 +36,9 @@ pub enum ErrorCode {
     Cancelled,
     /// A file-system error.
     Io,
+    /// A production arrived from a producer vault under a seal key other than
+    /// the one pinned for it; the UI offers to accept the new key explicitly.
+    ProducerKeyChanged,
     /// No vault is open (never opened, locked on demand or after idle time).
     Locked,
     /// Another long job (intake, verification) is running.
@@ -82,6 +85,7 @@ impl From<custos_core::Error> for WireError {
             E::InvalidInput(_) => ErrorCode::InvalidInput,
             E::Cancelled => ErrorCode::Cancelled,
             E::Io { .. } => ErrorCode::Io,
+            E::ProducerKeyChanged { .. } => ErrorCode::ProducerKeyChanged,
             _ => ErrorCode::Internal,
         };
         WireError::new(code, e.to_string())
@@ -560,6 +564,18 @@ pub struct BundleSource {
     pub identity: Option<String>,
     /// The passphrase of a passphrase-encrypted bundle (wrapped as a secret on arrival; never sent back).
     pub passphrase: Option<String>,
+    /// The seal key fingerprint (`SHA256:…`) the producing party gave out of
+    /// band; empty or absent: not pinned.
+    pub expect_key: Option<String>,
+}
+
+/// The user's explicit acceptance of a producer's new seal key.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct AcceptNewKey {
+    /// The new key's fingerprint, typed by the user (`SHA256:…`); must be the bundle's key.
+    pub fingerprint: String,
+    /// Why it is accepted (who confirmed it, and how); logged.
+    pub reason: String,
 }
 
 /// The result of checking a bundle.
@@ -594,6 +610,10 @@ pub struct ImportSummary {
     pub sender_fingerprint: String,
     /// The sender's seal identity.
     pub sender_identity: String,
+    /// How the sender's key stands against the key pinned for its vault.
+    pub producer_key: custos_core::export::ProducerKey,
+    /// Whether the user pinned the key for this import (a fingerprint given).
+    pub key_expected: bool,
     /// New exhibits.
     pub stored: u32,
     /// Exhibits already here (the sender's record was added to them).

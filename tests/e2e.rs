@@ -470,7 +470,7 @@ async fn paralegal_workflow() {
     assert_eq!(shown.trim(), sha256_hex(&written), "the result shows the bundle's SHA-256");
     assert!(written.starts_with(b"age-encryption.org/v1"), "encrypted to counsel");
     let mut opened = custos_core::export::Bundle::open(&bundle, Some(&counsel_key), None).unwrap();
-    let (report, _) = custos_core::export::verify_bundle(&mut opened).unwrap();
+    let (report, _) = custos_core::export::verify_bundle(&mut opened, None).unwrap();
     assert!(report.ok && report.exhibits == 5, "the exported bundle verifies: {:?}", report.findings);
 
     // Check the bundle in the app with counsel's key file.

@@ -15,6 +15,7 @@ mod terminal;
 
 use clap::{Args, Parser, Subcommand};
 use custos_core::age::secrecy::{ExposeSecret, SecretString};
+use custos_core::export::{KeyAcceptance, PinnedKeys, ProducerKey, SealKeyFingerprint, SealKeyPinning, SealKeyTrust};
 use custos_core::{
     CreateOptions, Error, IntakeOptions, SystemClock, Unlock, Vault, VerifyMode, keys,
 };
@@ -258,6 +259,10 @@ enum Command {
         /// age identity file for an encrypted bundle (AGE-SECRET-KEY-1…)
         #[arg(long, value_name = "KEYFILE")]
         identity: Option<PathBuf>,
+        /// The seal key the producing party gave you: a fingerprint (SHA256:…) or an
+        /// allowed_signers file (any key it lists is accepted); another key is an error
+        #[arg(long, value_name = "FINGERPRINT|FILE", value_parser = parse_expect_key)]
+        expect_key: Option<PinnedKeys>,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -272,6 +277,17 @@ enum Command {
         /// age identity file for an encrypted bundle (AGE-SECRET-KEY-1…)
         #[arg(long, value_name = "KEYFILE")]
         identity: Option<PathBuf>,
+        /// The seal key the producing party gave you: a fingerprint (SHA256:…) or an
+        /// allowed_signers file (any key it lists is accepted); another key is refused
+        #[arg(long, value_name = "FINGERPRINT|FILE", value_parser = parse_expect_key)]
+        expect_key: Option<PinnedKeys>,
+        /// Accept this new seal key (its exact fingerprint) for a producer vault whose
+        /// earlier productions came under another key; logged with --reason
+        #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint, requires = "reason")]
+        accept_new_key: Option<SealKeyFingerprint>,
+        /// Why the new seal key is accepted (who confirmed it, and how)
+        #[arg(long, requires = "accept_new_key")]
+        reason: Option<String>,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -315,6 +331,39 @@ impl From<Error> for Failure {
             _ => 2,
         };
         Failure(code, e.to_string())
+    }
+}
+
+/// `--expect-key`: a `SHA256:…` fingerprint, or else the path of an
+/// allowed_signers file; parsed here once, so a malformed value is a usage error.
+fn parse_expect_key(value: &str) -> Result<PinnedKeys, String> {
+    const MAX_FILE: u64 = 64 * 1024;
+    if value.trim_start().starts_with("SHA256:") {
+        return parse_fingerprint(value).map(PinnedKeys::one);
+    }
+    let path = Path::new(value);
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{value} is neither a SHA256:… fingerprint nor a readable allowed_signers file ({e})"))?
+        .len();
+    if size > MAX_FILE {
+        return Err(format!("{value} is too large to be an allowed_signers file"));
+    }
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {value}: {e}"))?;
+    let text = String::from_utf8(text).map_err(|_| format!("{value} is not a text file, so not an allowed_signers file"))?;
+    PinnedKeys::from_allowed_signers(&text).map_err(|e| format!("{value}: {e}"))
+}
+
+fn parse_fingerprint(value: &str) -> Result<SealKeyFingerprint, String> {
+    value.parse().map_err(|e: Error| e.to_string())
+}
+
+/// The line that says what the seal key is worth.
+fn seal_key_line(fingerprint: Option<&str>, pinning: SealKeyPinning) -> String {
+    let Some(fp) = fingerprint else { return "no readable seal key".into() };
+    match pinning {
+        SealKeyPinning::NotPinned => format!("sealed by key {fp} — not pinned: compare it with the fingerprint the producing party gave you"),
+        SealKeyPinning::MatchesPinned => format!("sealed by key {fp} — matches the pinned key"),
+        SealKeyPinning::DiffersFromPinned => format!("sealed by key {fp} — does NOT match the pinned key"),
     }
 }
 
@@ -667,8 +716,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(0)
         }
-        Command::ImportBundle { vault, bundle, identity, json, session } => {
+        Command::ImportBundle { vault, bundle, identity, expect_key, accept_new_key, reason, json, session } => {
             let id = read_identity(identity.as_deref())?;
+            let accept_new = match (accept_new_key, reason) {
+                (Some(key), Some(reason)) => Some(KeyAcceptance::new(key, &reason)?),
+                _ => None,
+            };
+            let trust = SealKeyTrust { expect: expect_key, accept_new };
             let pass = std::env::var("CUSTOS_BUNDLE_PASSPHRASE").ok().map(SecretString::from);
             if !bundle.exists() {
                 return Err(Failure(2, format!("{} does not exist", bundle.display())));
@@ -678,7 +732,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let mut v = open(&vault, &session)?;
             let progress = TerminalProgress::new(!json);
             progress.install_interrupt_handler();
-            let report = v.import_bundle(&bundle, id.as_ref(), pass.as_ref(), &progress)?;
+            let report = v.import_bundle(&bundle, id.as_ref(), pass.as_ref(), &trust, &progress)?;
             progress.finish();
             v.close()?;
             if json {
@@ -692,14 +746,24 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     report.sender_fingerprint,
                     report.bundle_sha256
                 );
+                let fp = &report.sender_fingerprint;
+                eprintln!("{}", match report.producer_key {
+                    ProducerKey::PinnedNow if trust.expect.is_some() => format!("sealed by key {fp} — matches the pinned key; now pinned for this producer vault"),
+                    ProducerKey::PinnedNow => format!(
+                        "sealed by key {fp} — first production from this producer vault, its key is now pinned; \
+                         not pinned before: compare it with the fingerprint the producing party gave you"
+                    ),
+                    ProducerKey::MatchesPinned => format!("sealed by key {fp} — matches the key pinned for this producer vault"),
+                    ProducerKey::Accepted => format!("sealed by key {fp} — accepted as this producer vault's new key (logged)"),
+                });
             }
             Ok(0)
         }
-        Command::VerifyBundle { bundle, identity, json } => {
+        Command::VerifyBundle { bundle, identity, expect_key, json } => {
             let id = read_identity(identity.as_deref())?;
             let pass = std::env::var("CUSTOS_BUNDLE_PASSPHRASE").ok().map(SecretString::from);
             let mut b = custos_core::export::Bundle::open(&bundle, id.as_ref(), pass.as_ref())?;
-            let (report, _) = custos_core::export::verify_bundle(&mut b)?;
+            let (report, _) = custos_core::export::verify_bundle(&mut b, expect_key.as_ref())?;
             if json {
                 print_json(&report);
             } else {
@@ -707,15 +771,21 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     let at = f.exhibit.clone().unwrap_or_else(|| "bundle".into());
                     out!("ERROR [{}] {at}: {}", f.kind, printable(&f.message));
                 }
+                // A bundle names its own seal key, so "OK" alone would vouch
+                // for whoever sealed it; only a pinned key says who that was.
+                let status = match (report.ok, report.seal_key_pinning) {
+                    (false, _) => "FAILED",
+                    (true, SealKeyPinning::MatchesPinned) => "OK",
+                    (true, _) => "OK, seal key not pinned",
+                };
                 out!(
-                    "{}: bundle {} — {} exhibits, {} custody events, sealed by {} ({})",
-                    if report.ok { "OK" } else { "FAILED" },
+                    "{status}: bundle {} — {} exhibits, {} custody events, signer identity {}",
                     printable(&report.bag),
                     report.exhibits,
                     report.events,
-                    report.signer_identity.as_deref().unwrap_or("?"),
-                    report.signer_fingerprint.as_deref().unwrap_or("no readable seal")
+                    printable(report.signer_identity.as_deref().unwrap_or("?")),
                 );
+                out!("{}", seal_key_line(report.signer_fingerprint.as_deref(), report.seal_key_pinning));
             }
             Ok(if report.ok { 0 } else { 1 })
         }

@@ -46,6 +46,11 @@ pub enum Action {
     /// A partial file that an interrupted export or extraction left outside
     /// the vault (plaintext) was removed.
     PartialOutputRemoved,
+    /// A producer vault's seal key was pinned on first sight of one of its productions.
+    ProducerKeyPinned,
+    /// The user explicitly accepted a new seal key for a producer vault (old
+    /// key, new key and the reason given are recorded).
+    ProducerKeyAccepted,
 }
 
 impl Action {
@@ -66,6 +71,8 @@ impl Action {
             Action::Received => "received",
             Action::SettingChanged => "setting_changed",
             Action::PartialOutputRemoved => "partial_output_removed",
+            Action::ProducerKeyPinned => "producer_key_pinned",
+            Action::ProducerKeyAccepted => "producer_key_accepted",
         }
     }
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 /// The schema version this program writes and reads.
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Each migration brings the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -124,6 +124,19 @@ CREATE TABLE counsel_keys (
 -- The exact bytes of a source path that is not UTF-8 (NULL when it is):
 -- `path` holds its readable form, with such bytes written as \xHH.
 ALTER TABLE exhibit_sources ADD COLUMN path_bytes BLOB;
+"#, r#"
+-- The seal key pinned for each producer vault whose productions were received
+-- here; a production under another key is refused unless the user accepts it.
+CREATE TABLE IF NOT EXISTS producer_keys (
+    producer_vault_id TEXT PRIMARY KEY,
+    fingerprint       TEXT NOT NULL,
+    pinned_at         TEXT NOT NULL
+) STRICT;
+-- Productions received before keys were pinned: the key of the first one
+-- (SQLite takes the bare columns from the row where min() is found).
+INSERT OR IGNORE INTO producer_keys (producer_vault_id, fingerprint, pinned_at)
+SELECT substr(sender_identity, 14), sender_fingerprint, min(received_at) FROM received_records
+WHERE sender_identity LIKE 'custos-vault-%' GROUP BY sender_identity;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

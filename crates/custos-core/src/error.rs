@@ -150,6 +150,24 @@ pub enum Error {
         what: String,
     },
 
+    /// A production arrived from a producer vault under a seal key other than
+    /// the one pinned for that vault when its first production was received.
+    /// Nothing was written.
+    #[error(
+        "refusing the bundle: productions of vault {producer_vault} were received here under seal key {pinned}, \
+         but this bundle is sealed by key {presented}; it may have been re-made by someone else. \
+         Confirm the new key's fingerprint with the producing party by another channel; if they confirm it, \
+         accept it explicitly (custos import-bundle --accept-new-key {presented} --reason \"…\", or \"Accept the new key\" in the app)"
+    )]
+    ProducerKeyChanged {
+        /// The producer vault id (from the bundle's signed checkpoint).
+        producer_vault: String,
+        /// The fingerprint pinned for it here.
+        pinned: String,
+        /// The fingerprint of the key that sealed this bundle.
+        presented: String,
+    },
+
     /// The custody log refused a write (it is append-only).
     #[error("custody log error: {0}")]
     Custody(String),

@@ -19,6 +19,8 @@ describe("actionLabel", () => {
       exported: "Exported",
       received: "Received",
       setting_changed: "Setting changed",
+      producer_key_pinned: "Producer key pinned",
+      producer_key_accepted: "Producer key accepted",
     };
     for (const [action, label] of Object.entries(expected)) expect(actionLabel(action)).toBe(label);
   });

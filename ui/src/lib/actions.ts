@@ -21,6 +21,8 @@ const LABELS: ReadonlyMap<string, string> = new Map<Action, string>([
   ["exported", "Exported"],
   ["received", "Received"],
   ["setting_changed", "Setting changed"],
+  ["producer_key_pinned", "Producer key pinned"],
+  ["producer_key_accepted", "Producer key accepted"],
 ]);
 
 /**

@@ -8,6 +8,7 @@
 import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
+  type AcceptNewKey,
   events,
   type BundleCheck,
   type BundleSource,
@@ -48,7 +49,8 @@ export type Backend = { [K in Exclude<keyof Commands, Streaming>]: Unwrap<Comman
   intake(request: IntakeRequest, onEvent: (e: JobEvent) => void): Promise<IntakeSummary>;
   verifyVault(mode: VerifyMode, onEvent: (e: JobEvent) => void): Promise<VerifyReport>;
   exportBundle(request: ExportBundleRequest, onEvent: (e: JobEvent) => void): Promise<ExportResult>;
-  importBundle(source: BundleSource, onEvent: (e: JobEvent) => void): Promise<ImportSummary>;
+  /** `accept`: the user's explicit acceptance of a producer's new seal key (after `producer_key_changed`). */
+  importBundle(source: BundleSource, accept: AcceptNewKey | null, onEvent: (e: JobEvent) => void): Promise<ImportSummary>;
   verifyBundle(source: BundleSource, onEvent: (e: JobEvent) => void): Promise<BundleCheck>;
   /** Files or folders dropped on the window (held by the backend). */
   onDrop(cb: (selection: Selection) => void): Promise<() => void>;
@@ -103,7 +105,7 @@ export function tauriBackend(): Backend {
   b.intake = (request, onEvent) => unwrap(commands.intake(request, channel(onEvent)));
   b.verifyVault = (mode, onEvent) => unwrap(commands.verifyVault(mode, channel(onEvent)));
   b.exportBundle = (request, onEvent) => unwrap(commands.exportBundle(request, channel(onEvent)));
-  b.importBundle = (source, onEvent) => unwrap(commands.importBundle(source, channel(onEvent)));
+  b.importBundle = (source, accept, onEvent) => unwrap(commands.importBundle(source, accept, channel(onEvent)));
   b.verifyBundle = (source, onEvent) => unwrap(commands.verifyBundle(source, channel(onEvent)));
   b.onDrop = (cb) => events.dropEvent.listen((e) => cb(e.payload.selection));
   b.onLocked = (cb) => events.lockedEvent.listen((e) => cb(e.payload.reason));

@@ -82,9 +82,11 @@ export const commands = {
 	verifyBundle: (source: BundleSource, onProgress: Channel<JobEvent>) => typedError<BundleCheck, WireError>(__TAURI_INVOKE("verify_bundle", { source, onProgress })),
 	/**
 	 *  Verifies a bundle and takes its exhibits into the open vault, keeping the
-	 *  producer's records; the chain continues with a `received` event.
+	 *  producer's records; the chain continues with a `received` event. A
+	 *  producer's key other than the one pinned for it is refused
+	 *  (`producer_key_changed`) unless `accept` names it.
 	 */
-	importBundle: (source: BundleSource, onProgress: Channel<JobEvent>) => typedError<ImportSummary, WireError>(__TAURI_INVOKE("import_bundle", { source, onProgress })),
+	importBundle: (source: BundleSource, accept: AcceptNewKey | null, onProgress: Channel<JobEvent>) => typedError<ImportSummary, WireError>(__TAURI_INVOKE("import_bundle", { source, accept, onProgress })),
 };
 
 /** Events */
@@ -94,6 +96,14 @@ export const events = {
 };
 
 /* Types */
+/**  The user's explicit acceptance of a producer's new seal key. */
+export type AcceptNewKey = {
+	/**  The new key's fingerprint, typed by the user (`SHA256:…`); must be the bundle's key. */
+	fingerprint: string,
+	/**  Why it is accepted (who confirmed it, and how); logged. */
+	reason: string,
+};
+
 /**  The actions the log records. Stored as their snake_case names. */
 export type Action = 
 /**  The vault was created. */
@@ -121,7 +131,14 @@ export type Action =
 /**  A bundle was imported (custody received). */
 "received" | 
 /**  A vault setting changed (e.g. the exhibit-number prefix). */
-"setting_changed";
+"setting_changed" | 
+/**  A producer vault's seal key was pinned on first sight of one of its productions. */
+"producer_key_pinned" | 
+/**
+ *  The user explicitly accepted a new seal key for a producer vault (old
+ *  key, new key and the reason given are recorded).
+ */
+"producer_key_accepted";
 
 /**  What the start screen needs. */
 export type AppInfo = {
@@ -162,8 +179,14 @@ export type BundleReport = {
 	ok: boolean,
 	/**  The bag folder name. */
 	bag: string,
-	/**  Seal key fingerprint (`SHA256:…`), if the seal could be read. */
+	/**
+	 *  Seal key fingerprint (`SHA256:…`), if the seal could be read. The
+	 *  bundle names this key itself: it is only as good as the fingerprint
+	 *  the producing party gave out of band.
+	 */
 	signer_fingerprint: string | null,
+	/**  Whether the seal key was checked against a pinned key, and how it stood. */
+	seal_key_pinning: SealKeyPinning,
 	/**  The signer identity in `seal/allowed_signers`. */
 	signer_identity: string | null,
 	/**  Exhibits (load-file rows) found. */
@@ -185,6 +208,11 @@ export type BundleSource = {
 	identity: string | null,
 	/**  The passphrase of a passphrase-encrypted bundle (wrapped as a secret on arrival; never sent back). */
 	passphrase: string | null,
+	/**
+	 *  The seal key fingerprint (`SHA256:…`) the producing party gave out of
+	 *  band; empty or absent: not pinned.
+	 */
+	expect_key: string | null,
 };
 
 /**  One entry of the address book. */
@@ -355,6 +383,11 @@ export type ErrorCode =
 "cancelled" | 
 /**  A file-system error. */
 "io" | 
+/**
+ *  A production arrived from a producer vault under a seal key other than
+ *  the one pinned for it; the UI offers to accept the new key explicitly.
+ */
+"producer_key_changed" | 
 /**  No vault is open (never opened, locked on demand or after idle time). */
 "locked" | 
 /**  Another long job (intake, verification) is running. */
@@ -563,6 +596,10 @@ export type ImportSummary = {
 	sender_fingerprint: string,
 	/**  The sender's seal identity. */
 	sender_identity: string,
+	/**  How the sender's key stands against the key pinned for its vault. */
+	producer_key: ProducerKey,
+	/**  Whether the user pinned the key for this import (a fingerprint given). */
+	key_expected: boolean,
 	/**  New exhibits. */
 	stored: number,
 	/**  Exhibits already here (the sender's record was added to them). */
@@ -760,6 +797,15 @@ export type PreviewKind =
 /**  No preview for this type or size; `reason` says why. */
 "none";
 
+/**  How the producer's seal key was treated by an import. */
+export type ProducerKey = 
+/**  The first production received from this producer vault: its key is now pinned. */
+"pinned_now" | 
+/**  The key pinned for this producer vault sealed the bundle. */
+"matches_pinned" | 
+/**  The user accepted a new key for this producer vault; it replaces the pinned one. */
+"accepted";
+
 /**  A production made earlier from this vault. */
 export type ProductionRecord = {
 	/**  Row id. */
@@ -832,6 +878,22 @@ export type SaveTextRequest = {
 	/**  The content. */
 	content: string,
 };
+
+/**  How a bundle's seal key stands against the key(s) the user pinned. */
+export type SealKeyPinning = 
+/**
+ *  No key was pinned: the seal proves only that the bundle is unchanged
+ *  since someone holding *this* key sealed it. Compare the fingerprint
+ *  with the one the producing party gave.
+ */
+"not_pinned" | 
+/**  The seal key is one of the pinned keys. */
+"matches_pinned" | 
+/**
+ *  The seal key is not one of the pinned keys (or could not be read): an
+ *  error finding.
+ */
+"differs_from_pinned";
 
 /**
  *  Paths the user picked in a native dialog or dropped on the window,

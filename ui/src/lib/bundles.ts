@@ -4,7 +4,7 @@
  * without Custos.
  */
 import { backend, toBackendError } from "./backend";
-import type { BundleCheck, BundleSource, Selection } from "./bindings";
+import type { BundleCheck, BundleSource, SealKeyPinning, Selection } from "./bindings";
 import { sentence } from "./format";
 import type { JobTracker } from "./job.svelte";
 
@@ -19,9 +19,26 @@ export function chosen(selection: Selection): Chosen {
   return { token: selection.token, path: selection.paths[0] ?? "" };
 }
 
-/** The wire source for `verifyBundle` / `importBundle` (an empty passphrase is none). */
-export function bundleSource(bundle: Chosen, identity: Chosen | null, passphrase: string): BundleSource {
-  return { bundle: bundle.token, identity: identity?.token ?? null, passphrase: passphrase === "" ? null : passphrase };
+/** The wire source for `verifyBundle` / `importBundle` (an empty passphrase or key fingerprint is none). */
+export function bundleSource(bundle: Chosen, identity: Chosen | null, passphrase: string, expectKey = ""): BundleSource {
+  return {
+    bundle: bundle.token,
+    identity: identity?.token ?? null,
+    passphrase: passphrase === "" ? null : passphrase,
+    expect_key: expectKey.trim() === "" ? null : expectKey.trim(),
+  };
+}
+
+/** What a seal key's standing against the pinned key means, in words. */
+export function pinningText(fingerprint: string, pinning: SealKeyPinning): string {
+  switch (pinning) {
+    case "not_pinned":
+      return `Sealed by key ${fingerprint} — not pinned: compare it with the fingerprint the producing party gave you.`;
+    case "matches_pinned":
+      return `Sealed by key ${fingerprint} — matches the pinned key.`;
+    case "differs_from_pinned":
+      return `Sealed by key ${fingerprint} — does not match the pinned key.`;
+  }
 }
 
 /** Whether a path names an age-encrypted bundle (`.age`). */
@@ -76,9 +93,17 @@ export type CheckOutcome =
     };
 
 /** Checks a bundle as the session's long job (progress in `job`). */
-export async function checkBundle(job: JobTracker, bundle: Chosen, identity: Chosen | null, passphrase: string): Promise<CheckOutcome> {
+export async function checkBundle(
+  job: JobTracker,
+  bundle: Chosen,
+  identity: Chosen | null,
+  passphrase: string,
+  expectKey = "",
+): Promise<CheckOutcome> {
   try {
-    return { check: await job.run("bundle check", (onEvent) => backend().verifyBundle(bundleSource(bundle, identity, passphrase), onEvent)) };
+    return {
+      check: await job.run("bundle check", (onEvent) => backend().verifyBundle(bundleSource(bundle, identity, passphrase, expectKey), onEvent)),
+    };
   } catch (e) {
     const err = toBackendError(e);
     if (err.code === "cancelled") return { problem: "", cancelled: true, forget: false };

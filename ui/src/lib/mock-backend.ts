@@ -7,7 +7,9 @@ import type { Backend } from "./backend";
 import { BackendError } from "./backend";
 import type {
   AppInfo,
+  AcceptNewKey,
   BundleReport,
+  ProducerKey,
   CounselKey,
   CustodyEvent,
   ExportOptions,
@@ -43,7 +45,16 @@ export interface MockState {
   counsel: CounselKey[];
   /** Productions made from the vault. */
   productions: ProductionRecord[];
+  /** The key that seals the mock's bundles (`SHA256:…`). */
+  bundleKey: string;
+  /** The key pinned for the mock producer vault, once a production of it was imported (null: none yet). */
+  producerKey: string | null;
 }
+
+/** The fingerprint of the mock's genuine seal key. */
+export const MOCK_SEAL_KEY = "SHA256:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo";
+/** Another well-formed fingerprint: a different key. */
+export const MOCK_OTHER_SEAL_KEY = "SHA256:b3RoZXJrZXlvdGhlcmtleW90aGVya2V5b3RoZXJrZXk";
 
 /** A valid-looking age recipient (62 characters, `age1` + bech32). */
 export const MOCK_RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
@@ -53,11 +64,12 @@ export function mockBundleReport(over: Partial<BundleReport> = {}): BundleReport
   return {
     ok: true,
     bag: "HAL000001-HAL000003",
-    signer_fingerprint: "SHA256:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo",
+    signer_fingerprint: MOCK_SEAL_KEY,
     signer_identity: `custos-vault-${MOCK_MATTER.vault_id}`,
     exhibits: 3,
     events: 9,
     findings: [],
+    seal_key_pinning: "not_pinned",
     ...over,
   };
 }
@@ -148,6 +160,8 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     typedPaths: init.typedPaths ?? false,
     counsel: init.counsel ?? [],
     productions: init.productions ?? [],
+    bundleKey: init.bundleKey ?? MOCK_SEAL_KEY,
+    producerKey: init.producerKey ?? null,
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -235,6 +249,55 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       warnings: o.dat_encoding === "windows1252" ? ["1 character(s) have no Windows-1252 form and were written as '?'; use UTF-8 to keep them"] : [],
       earlier,
     };
+  };
+
+  /** A typed fingerprint, checked as the backend does (empty: none). */
+  const expectedKey = (typed: string | null): string | null => {
+    const key = (typed ?? "").trim();
+    if (key === "") return null;
+    if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(key))
+      throw new BackendError("invalid_input", `"${key}" is not a seal key fingerprint: expected SHA256: followed by 43 base64 characters, as ssh-keygen -l prints it`);
+    return key;
+  };
+  /** The mock bundle's report against the pinned key, as the core's `verify_bundle`. */
+  const bundleReport = (expected: string | null): BundleReport => {
+    if (expected === null) return mockBundleReport({ signer_fingerprint: state.bundleKey });
+    if (expected === state.bundleKey) return mockBundleReport({ signer_fingerprint: state.bundleKey, seal_key_pinning: "matches_pinned" });
+    return mockBundleReport({
+      ok: false,
+      signer_fingerprint: state.bundleKey,
+      seal_key_pinning: "differs_from_pinned",
+      findings: [
+        {
+          severity: "error",
+          exhibit: null,
+          kind: "seal_key_not_pinned",
+          event: null,
+          message: `the bundle is sealed by key ${state.bundleKey}, not by the pinned key (${expected})`,
+          action: "Do not rely on this bundle.",
+        },
+      ],
+    });
+  };
+  /** The producer's key against the one pinned for it, as the core's import. */
+  const admitKey = (accept: AcceptNewKey | null): ProducerKey => {
+    if (accept && accept.fingerprint.trim() !== state.bundleKey)
+      throw new BackendError("invalid_input", `refusing the bundle: the key accepted (${accept.fingerprint}) is not the key that sealed this bundle (${state.bundleKey})`);
+    if (state.producerKey === null) {
+      state.producerKey = state.bundleKey;
+      append({ action: "producer_key_pinned", details: { fingerprint: state.bundleKey } });
+      return "pinned_now";
+    }
+    if (state.producerKey === state.bundleKey) return "matches_pinned";
+    if (!accept)
+      throw new BackendError(
+        "producer_key_changed",
+        `refusing the bundle: productions of vault ${MOCK_MATTER.vault_id} were received here under seal key ${state.producerKey}, but this bundle is sealed by key ${state.bundleKey}`,
+      );
+    if (accept.reason.trim() === "") throw new BackendError("invalid_input", "say why the new seal key is accepted (for example who confirmed it, and how)");
+    append({ action: "producer_key_accepted", purpose: accept.reason, details: { old_fingerprint: state.producerKey, new_fingerprint: state.bundleKey } });
+    state.producerKey = state.bundleKey;
+    return "accepted";
   };
 
   const b: Backend & { state: MockState } = {
@@ -494,18 +557,21 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       if (source.identity) take(source.identity);
       if (path.endsWith(".age") && !source.identity && !source.passphrase)
         throw new BackendError("invalid_input", `${path} is not a bundle Custos can read: it is encrypted with age; give the identity (key file) it was encrypted to`);
+      const expected = expectedKey(source.expect_key);
       onEvent({ type: "begin", files: 12, bytes: 4000 });
       onEvent({ type: "progress", bytes: 4000 });
-      return { path, bundle_sha256: "c".repeat(64), folder: !/\.(zip|age)$/.test(path), report: mockBundleReport() };
+      return { path, bundle_sha256: "c".repeat(64), folder: !/\.(zip|age)$/.test(path), report: bundleReport(expected) };
     },
-    async importBundle(source, onEvent) {
+    async importBundle(source, accept, onEvent) {
       track("importBundle");
       need();
       const [path] = take(source.bundle);
       if (path.endsWith(".age") && !source.identity && !source.passphrase)
         throw new BackendError("invalid_input", `${path} is not a bundle Custos can read: it is encrypted with age; give the identity (key file) it was encrypted to`);
       if (source.identity) take(source.identity);
-      const r = mockBundleReport();
+      const r = bundleReport(expectedKey(source.expect_key));
+      if (!r.ok) throw new BackendError("invalid_input", `refusing the bundle: it fails verification with 1 finding(s), e.g. ${r.findings[0]?.message}`);
+      const producer_key = admitKey(accept);
       onEvent({ type: "begin", files: r.exhibits, bytes: 3000 });
       const exhibits = Array.from({ length: r.exhibits }, (_, i) => {
         const native = `data/VOL001/NATIVES/0001/HAL00000${i + 1}.pdf`;
@@ -521,7 +587,16 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       // Like the app: the selections are used up by a successful import only.
       state.selections.delete(source.bundle);
       if (source.identity) state.selections.delete(source.identity);
-      return { bundle_sha256: "c".repeat(64), sender_fingerprint: r.signer_fingerprint!, sender_identity: r.signer_identity!, stored: exhibits.length, duplicates: 0, exhibits };
+      return {
+        bundle_sha256: "c".repeat(64),
+        sender_fingerprint: r.signer_fingerprint!,
+        sender_identity: r.signer_identity!,
+        producer_key,
+        key_expected: (source.expect_key ?? "") !== "",
+        stored: exhibits.length,
+        duplicates: 0,
+        exhibits,
+      };
     },
     async onDrop(cb) {
       state.dropListeners.push(cb);

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
 import type { JobEvent, BundleCheck, BundleSource, Finding, VaultSummary } from "../lib/bindings";
-import { createMockBackend, MOCK_MATTER, mockBundleReport, type MockState } from "../lib/mock-backend";
+import { createMockBackend, MOCK_MATTER, MOCK_OTHER_SEAL_KEY, mockBundleReport, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -139,7 +139,7 @@ describe("Check bundle: results", () => {
     await user.click(checkButton());
 
     const result = await screen.findByTestId("bundle-result");
-    expect(checked).toEqual([{ bundle: expect.stringMatching(/^sel-/), identity: null, passphrase: null }]);
+    expect(checked).toEqual([{ bundle: expect.stringMatching(/^sel-/), identity: null, passphrase: null, expect_key: null }]);
     expect(within(result).getByRole("heading", { level: 2 })).toHaveTextContent("The bundle is intact");
     expect(result).toHaveTextContent("3 exhibits and 9 custody events checked");
     expect(result).not.toHaveTextContent("failed verification");
@@ -263,7 +263,7 @@ describe("Check bundle: encrypted bundles and errors", () => {
     await user.type(screen.getByLabelText("Bundle passphrase"), "correct horse battery");
     await user.click(checkButton());
     expect(await screen.findByTestId("bundle-result")).toHaveTextContent("The bundle is intact");
-    expect(checked).toEqual([{ bundle: expect.any(String), identity: null, passphrase: "correct horse battery" }]);
+    expect(checked).toEqual([{ bundle: expect.any(String), identity: null, passphrase: "correct horse battery", expect_key: null }]);
   });
 
   it("removing the key file leaves the bundle chosen", async () => {
@@ -368,5 +368,70 @@ describe("Check bundle: with a vault open", () => {
     // Checking used nothing up: the import can use the same selections.
     expect(mock.state.selections.get(source.bundle)).toEqual([FILE]);
     await waitFor(() => expect(mock.state.selections.get(source.identity!)).toEqual([KEY]));
+  });
+});
+
+describe("Check bundle: the seal key", () => {
+  it("without a fingerprint, never says simply intact: the key is shown as not pinned", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Bundles);
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.click(checkButton());
+    const result = await screen.findByTestId("bundle-result");
+    expect(within(result).getByRole("heading", { level: 2 }).textContent).toBe("The bundle is intact — seal key not pinned");
+    expect(within(result).getByTestId("bundle-key-pinning")).toHaveTextContent(
+      `Sealed by key ${FINGERPRINT} — not pinned: compare it with the fingerprint the producing party gave you.`,
+    );
+  });
+
+  it("checks against the fingerprint typed: the same key matches", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Bundles);
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.type(screen.getByLabelText("Seal key fingerprint (optional)"), `  ${FINGERPRINT} `);
+    await user.click(checkButton());
+    const result = await screen.findByTestId("bundle-result");
+    expect(checked).toEqual([{ bundle: expect.any(String), identity: null, passphrase: null, expect_key: FINGERPRINT }]);
+    expect(within(result).getByRole("heading", { level: 2 }).textContent).toBe("The bundle is intact");
+    expect(within(result).getByTestId("bundle-key-pinning")).toHaveTextContent(`Sealed by key ${FINGERPRINT} — matches the pinned key.`);
+  });
+
+  it("another key than the one typed is a failed check naming both keys", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Bundles);
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.type(screen.getByLabelText("Seal key fingerprint (optional)"), MOCK_OTHER_SEAL_KEY);
+    await user.click(checkButton());
+    const result = await screen.findByTestId("bundle-result");
+    expect(within(result).getByRole("heading", { level: 2 })).toHaveTextContent("The bundle failed verification");
+    expect(within(result).getByTestId("bundle-key-pinning")).toHaveTextContent(`Sealed by key ${FINGERPRINT} — does not match the pinned key.`);
+    expect(result).toHaveTextContent(`not by the pinned key (${MOCK_OTHER_SEAL_KEY})`);
+  });
+
+  it("a malformed fingerprint is refused with the reason", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Bundles);
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.type(screen.getByLabelText("Seal key fingerprint (optional)"), "SHA256:short");
+    await user.click(checkButton());
+    expect(await screen.findByRole("alert")).toHaveTextContent("is not a seal key fingerprint");
+    expect(screen.queryByTestId("bundle-result")).toBeNull();
+  });
+
+  it("passes the typed fingerprint on to the import", async () => {
+    install({ open: vault() });
+    session.vault = vault();
+    const user = userEvent.setup();
+    render(Bundles);
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.type(screen.getByLabelText("Seal key fingerprint (optional)"), FINGERPRINT);
+    await user.click(checkButton());
+    await screen.findByTestId("bundle-result");
+    await user.click(screen.getByRole("button", { name: "Import into this vault…" }));
+    expect(router.params.expect_key).toBe(FINGERPRINT);
   });
 });

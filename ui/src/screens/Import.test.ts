@@ -2,8 +2,8 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
-import type { BundleSource, ImportSummary, JobEvent, VaultSummary } from "../lib/bindings";
-import { createMockBackend, MOCK_MATTER, mockBundleReport } from "../lib/mock-backend";
+import type { AcceptNewKey, BundleSource, ImportSummary, JobEvent, VaultSummary } from "../lib/bindings";
+import { createMockBackend, MOCK_MATTER, MOCK_OTHER_SEAL_KEY, mockBundleReport } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -19,15 +19,18 @@ type Mock = ReturnType<typeof createMockBackend>;
 let mock: Mock;
 /** Every source `importBundle` was called with, in order. */
 let imported: BundleSource[];
+/** What each `importBundle` call accepted as a producer's new key. */
+let accepted: (AcceptNewKey | null)[];
 
 const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
 
 function install(): Mock {
   mock = createMockBackend({ open: vault() });
   const take = mock.importBundle;
-  mock.importBundle = (source, onEvent) => {
+  mock.importBundle = (source, accept, onEvent) => {
     imported.push({ ...source });
-    return take(source, onEvent);
+    accepted.push(accept);
+    return take(source, accept, onEvent);
   };
   setBackend(mock);
   return mock;
@@ -50,6 +53,7 @@ beforeEach(() => {
   session.info = null;
   session.drops = [];
   imported = [];
+  accepted = [];
   clearNotices();
 });
 
@@ -117,7 +121,7 @@ describe("Import: before importing", () => {
     expect(await screen.findByTestId("bundle-result")).toHaveTextContent("The bundle is intact");
     await user.click(importButton());
     expect(await screen.findByTestId("import-summary")).toBeInTheDocument();
-    expect(imported).toEqual([{ bundle: bundle.token, identity: key.token, passphrase: null }]);
+    expect(imported).toEqual([{ bundle: bundle.token, identity: key.token, passphrase: null, expect_key: null }]);
     // Nothing was chosen again.
     expect(mock.state.calls.filter((c) => c.startsWith("pickPaths:"))).toEqual(["pickPaths:bundle_file", "pickPaths:identity_file"]);
   });
@@ -154,7 +158,7 @@ describe("Import: importing", () => {
     install();
     const job = deferred<ImportSummary>();
     let send: ((e: JobEvent) => void) | null = null;
-    mock.importBundle = (source, onEvent) => {
+    mock.importBundle = (source, _accept, onEvent) => {
       imported.push(source);
       send = onEvent;
       onEvent({ type: "begin", files: 3, bytes: 4000 });
@@ -181,6 +185,8 @@ describe("Import: importing", () => {
       bundle_sha256: "c".repeat(64),
       sender_fingerprint: FINGERPRINT,
       sender_identity: "custos-vault-sender",
+      producer_key: "matches_pinned",
+      key_expected: false,
       stored: 1,
       duplicates: 1,
       exhibits: [
@@ -227,7 +233,7 @@ describe("Import: importing", () => {
   it("says what a cancelled import kept, and can import again", async () => {
     install();
     const job = deferred<ImportSummary>();
-    mock.importBundle = (source, onEvent) => {
+    mock.importBundle = (source, _accept, onEvent) => {
       imported.push(source);
       onEvent({ type: "begin", files: 3, bytes: 3000 });
       onEvent({ type: "file_started", path: "data/VOL001/NATIVES/0001/HAL000001.pdf", size: 1000 });
@@ -276,7 +282,7 @@ describe("Import: importing", () => {
 
   it("an error part-way says how many exhibits stayed in the vault", async () => {
     install();
-    mock.importBundle = async (_source, onEvent: (e: JobEvent) => void) => {
+    mock.importBundle = async (_source, _accept, onEvent: (e: JobEvent) => void) => {
       onEvent({ type: "begin", files: 3, bytes: 300 });
       onEvent({ type: "file_done", path: "data/VOL001/NATIVES/0001/HAL000001.pdf", outcome: { outcome: "stored", exhibit: "EX-0004", sha256: "a".repeat(64) } });
       onEvent({ type: "file_done", path: "data/VOL001/NATIVES/0001/HAL000002.pdf", outcome: { outcome: "duplicate", exhibit: "EX-0001", sha256: "b".repeat(64) } });
@@ -303,5 +309,100 @@ describe("Import: importing", () => {
     await waitFor(() => expect(session.job).toBe("import"));
     job.reject(new BackendError("cancelled", "cancelled"));
     await waitFor(() => expect(session.job).toBeNull());
+  });
+});
+
+describe("Import: the producer's seal key", () => {
+  it("pins the key of a first production and says it was not pinned before", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Import);
+    const result = await chooseAndCheck(user);
+    expect(within(result).getByTestId("bundle-key-pinning")).toHaveTextContent(
+      `Sealed by key ${FINGERPRINT} — not pinned: compare it with the fingerprint the producing party gave you.`,
+    );
+    await user.click(importButton());
+    expect(await screen.findByTestId("import-key-outcome")).toHaveTextContent("its key is now pinned here");
+    expect(screen.getByTestId("import-key-outcome")).toHaveTextContent("It was not pinned before");
+    expect(mock.state.producerKey).toBe(FINGERPRINT);
+    expect(accepted).toEqual([null]);
+  });
+
+  it("sends the fingerprint typed and says the key matched it", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Import);
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.type(screen.getByLabelText("Seal key fingerprint (optional)"), FINGERPRINT);
+    await user.click(checkButton());
+    const result = await screen.findByTestId("bundle-result");
+    expect(within(result).getByTestId("bundle-key-pinning")).toHaveTextContent(`Sealed by key ${FINGERPRINT} — matches the pinned key.`);
+    expect(within(result).getByRole("heading", { level: 2 }).textContent).toBe("The bundle is intact");
+    await user.click(importButton());
+    expect(await screen.findByTestId("import-key-outcome")).toHaveTextContent("It matches the key you gave");
+    expect(imported).toEqual([{ bundle: expect.any(String), identity: null, passphrase: null, expect_key: FINGERPRINT }]);
+  });
+
+  it("a fingerprint other than the bundle's fails the check, and the import stays disabled", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Import);
+    await user.click(screen.getByRole("button", { name: "Choose extracted folder…" }));
+    await user.type(screen.getByLabelText("Seal key fingerprint (optional)"), MOCK_OTHER_SEAL_KEY);
+    await user.click(checkButton());
+    const result = await screen.findByTestId("bundle-result");
+    expect(result).toHaveTextContent("The bundle failed verification");
+    expect(within(result).getByTestId("bundle-key-pinning")).toHaveTextContent("does not match the pinned key");
+    expect(importButton()).toBeDisabled();
+    expect(imported).toEqual([]);
+  });
+
+  it("refuses a production under another key, then imports only once the new key is typed and accepted", async () => {
+    install();
+    mock.state.producerKey = MOCK_OTHER_SEAL_KEY;
+    const logBefore = mock.state.log.length;
+    const user = userEvent.setup();
+    render(Import);
+    await chooseAndCheck(user);
+    await user.click(importButton());
+
+    const panel = await screen.findByTestId("key-change");
+    expect(within(panel).getByRole("alert")).toHaveTextContent(MOCK_OTHER_SEAL_KEY);
+    expect(within(panel).getByRole("alert")).toHaveTextContent(FINGERPRINT);
+    expect(within(panel).getByRole("alert")).toHaveTextContent("Nothing was taken in.");
+    expect(screen.queryByTestId("import-summary")).toBeNull();
+    expect(mock.state.log.length).toBe(logBefore);
+    const accept = within(panel).getByRole("button", { name: "Accept the new key" });
+    expect(accept).toBeDisabled();
+
+    // The old key typed (or any other) is not the bundle's: still disabled, and said so.
+    await user.type(within(panel).getByLabelText("New key's fingerprint, as the producing party gave it"), MOCK_OTHER_SEAL_KEY);
+    await user.type(within(panel).getByLabelText("How it was confirmed"), "Phoned Dana Whitfield, 2 March");
+    expect(within(panel).getByTestId("accept-mismatch")).toHaveTextContent(FINGERPRINT);
+    expect(accept).toBeDisabled();
+
+    await user.clear(within(panel).getByLabelText("New key's fingerprint, as the producing party gave it"));
+    await user.type(within(panel).getByLabelText("New key's fingerprint, as the producing party gave it"), FINGERPRINT);
+    expect(accept).toBeEnabled();
+    await user.click(accept);
+
+    expect(await screen.findByTestId("import-summary")).toHaveTextContent("3 new exhibits");
+    expect(screen.getByTestId("import-key-outcome")).toHaveTextContent("You accepted it as this producer vault's new key");
+    expect(accepted).toEqual([null, { fingerprint: FINGERPRINT, reason: "Phoned Dana Whitfield, 2 March" }]);
+    const decision = mock.state.log.find((e) => e.action === "producer_key_accepted");
+    expect(decision?.purpose).toBe("Phoned Dana Whitfield, 2 March");
+    expect(mock.state.producerKey).toBe(FINGERPRINT);
+  });
+
+  it("a new choice of bundle clears the refusal", async () => {
+    install();
+    mock.state.producerKey = MOCK_OTHER_SEAL_KEY;
+    const user = userEvent.setup();
+    render(Import);
+    await chooseAndCheck(user);
+    await user.click(importButton());
+    await screen.findByTestId("key-change");
+    await user.type(screen.getByLabelText("Bundle passphrase"), "x");
+    expect(screen.queryByTestId("key-change")).toBeNull();
   });
 });

@@ -3,7 +3,8 @@
 //! custody events, and the chain continues with a `received` event.
 
 use super::read::Bundle;
-use super::verify::verify_bundle;
+use super::seal_key::{PinnedKeys, SealKeyFingerprint};
+use super::verify::{BundleContents, verify_bundle};
 use crate::clock::format_time;
 use crate::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
@@ -24,8 +25,64 @@ pub struct ImportReport {
     pub sender_fingerprint: String,
     /// The sender's seal identity.
     pub sender_identity: String,
+    /// How the sender's key stands against the key pinned for its vault.
+    pub producer_key: ProducerKey,
     /// Each Bates number with the exhibit it became here.
     pub exhibits: Vec<(String, FileOutcome)>,
+}
+
+/// How the producer's seal key was treated by an import.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProducerKey {
+    /// The first production received from this producer vault: its key is now pinned.
+    PinnedNow,
+    /// The key pinned for this producer vault sealed the bundle.
+    MatchesPinned,
+    /// The user accepted a new key for this producer vault; it replaces the pinned one.
+    Accepted,
+}
+
+/// What the user said about the producer's seal key for one import.
+#[derive(Debug, Clone, Default)]
+pub struct SealKeyTrust {
+    /// Keys the producing party gave out of band: the bundle's must be one of them.
+    pub expect: Option<PinnedKeys>,
+    /// An explicit decision to accept a key other than the one pinned for the producer vault.
+    pub accept_new: Option<KeyAcceptance>,
+}
+
+/// The decision to accept a new seal key for a producer vault: the key, named
+/// exactly, and why. Logged as a `producer_key_accepted` custody event.
+#[derive(Debug, Clone)]
+pub struct KeyAcceptance {
+    fingerprint: SealKeyFingerprint,
+    reason: String,
+}
+
+/// Longest reason kept for accepting a key.
+const MAX_REASON: usize = 500;
+
+impl KeyAcceptance {
+    /// The new key and a reason (one line, not empty).
+    pub fn new(fingerprint: SealKeyFingerprint, reason: &str) -> Result<Self> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::InvalidInput("say why the new seal key is accepted (for example who confirmed it, and how)".into()));
+        }
+        if reason.chars().count() > MAX_REASON || reason.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(format!("the reason must be one line of at most {MAX_REASON} characters")));
+        }
+        Ok(Self { fingerprint, reason: reason.to_string() })
+    }
+}
+
+/// The pin to write with the import's first change.
+struct PinChange {
+    producer_vault: String,
+    fingerprint: SealKeyFingerprint,
+    event: NewEvent,
 }
 
 fn sha256_file(path: &Path) -> Result<String> {
@@ -48,10 +105,11 @@ impl Vault {
         path: &Path,
         identity: Option<&age::x25519::Identity>,
         passphrase: Option<&age::secrecy::SecretString>,
+        trust: &SealKeyTrust,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
         let mut bundle = Bundle::open(path, identity, passphrase)?;
-        let (report, contents) = verify_bundle(&mut bundle)?;
+        let (report, contents) = verify_bundle(&mut bundle, trust.expect.as_ref())?;
         if !report.ok {
             let first: Vec<String> = report.findings.iter().take(3).map(|f| f.message.clone()).collect();
             return Err(Error::InvalidInput(format!(
@@ -63,6 +121,9 @@ impl Vault {
         let bundle_sha256 = bundle_sha256(path, &mut bundle)?;
         let sender_identity = report.signer_identity.clone().unwrap_or_default();
         let sender_fingerprint = report.signer_fingerprint.clone().unwrap_or_default();
+        // Both checks come before anything is written.
+        let (producer_key, mut pin_change) = self.check_producer_key(&contents, &sender_fingerprint, trust, &bundle_sha256)?;
+        self.check_bates_continuity(&contents, &sender_identity)?;
         let recipient = self.secrets.age_recipient();
         let total: u64 = contents.rows.iter().filter_map(|r| r.get("FILESIZE")?.parse::<u64>().ok()).sum();
         progress.begin(contents.rows.len() as u64, total);
@@ -144,6 +205,9 @@ impl Vault {
             let events_jsonl: String = sender_events.iter().map(|(_, l)| serde_json::to_string(l).expect("serialise") + "\n").collect();
 
             let tx = self.conn.transaction()?;
+            // The pin travels with the first exhibit taken in, so a refused or
+            // failed import leaves no pin behind.
+            let pin_event = pin_change.take().map(|p| p.write(&tx, &now)).transpose()?;
             let id = match &existing {
                 Some(id) => id.clone(),
                 None => {
@@ -210,7 +274,7 @@ impl Vault {
                 "duplicate_of_existing": existing.is_some(),
             }));
             crate::failpoint::hit("import.before_commit")?;
-            self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, vec![ev])?;
+            self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, pin_event.into_iter().chain([ev]).collect())?;
             crate::failpoint::hit("import.committed")?;
             if let Some(j) = journal {
                 j.finish();
@@ -222,6 +286,112 @@ impl Vault {
             progress.file_done(Path::new(&native), &outcome);
             out.push((bates, outcome));
         }
-        Ok(ImportReport { bundle_sha256, sender_fingerprint, sender_identity, exhibits: out })
+        // Every exhibit was here already: the pin is still a decision to record.
+        if let Some(change) = pin_change {
+            let now = format_time(self.clock.now());
+            let tx = self.conn.transaction()?;
+            let event = change.write(&tx, &now)?;
+            self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, vec![event])?;
+        }
+        Ok(ImportReport { bundle_sha256, sender_fingerprint, sender_identity, producer_key, exhibits: out })
+    }
+
+    /// The bundle's seal key against the key pinned for its producer vault:
+    /// the same key, a first sight (to pin), or another key, refused unless
+    /// the user accepted exactly this key.
+    fn check_producer_key(
+        &self,
+        contents: &BundleContents,
+        sender_fingerprint: &str,
+        trust: &SealKeyTrust,
+        bundle_sha256: &str,
+    ) -> Result<(ProducerKey, Option<PinChange>)> {
+        // A verified bundle has a checkpoint and a seal key; these are the verifier's findings otherwise.
+        let producer_vault = contents
+            .checkpoint
+            .as_ref()
+            .map(|c| c.vault_id.clone())
+            .ok_or_else(|| Error::InvalidInput("refusing the bundle: it has no custody checkpoint naming its producer vault".into()))?;
+        let presented: SealKeyFingerprint = sender_fingerprint.parse()?;
+        if let Some(accept) = &trust.accept_new
+            && accept.fingerprint != presented
+        {
+            return Err(Error::InvalidInput(format!(
+                "refusing the bundle: the key accepted ({}) is not the key that sealed this bundle ({presented})",
+                accept.fingerprint
+            )));
+        }
+        let pinned: Option<String> = self
+            .conn
+            .query_row("SELECT fingerprint FROM producer_keys WHERE producer_vault_id = ?1", [&producer_vault], |r| r.get(0))
+            .optional()?;
+        let details = |extra: serde_json::Value| {
+            let mut d = serde_json::json!({
+                "producer_vault": producer_vault,
+                "fingerprint": presented.to_string(),
+                "bundle_sha256": bundle_sha256,
+            });
+            if let (Some(d), serde_json::Value::Object(extra)) = (d.as_object_mut(), extra) {
+                d.extend(extra);
+            }
+            d
+        };
+        match pinned {
+            None => {
+                let event = NewEvent::new(Action::ProducerKeyPinned).details(details(serde_json::json!({})));
+                Ok((ProducerKey::PinnedNow, Some(PinChange { producer_vault: producer_vault.clone(), fingerprint: presented, event })))
+            }
+            Some(p) if p == presented.to_string() => Ok((ProducerKey::MatchesPinned, None)),
+            Some(p) => match &trust.accept_new {
+                Some(accept) => {
+                    let event = NewEvent::new(Action::ProducerKeyAccepted)
+                        .purpose(Some(accept.reason.clone()))
+                        .details(details(serde_json::json!({ "old_fingerprint": p, "new_fingerprint": presented.to_string() })));
+                    Ok((ProducerKey::Accepted, Some(PinChange { producer_vault: producer_vault.clone(), fingerprint: presented, event })))
+                }
+                None => Err(Error::ProducerKeyChanged { producer_vault, pinned: p, presented: presented.to_string() }),
+            },
+        }
+    }
+
+    /// A Bates number already received from this producer must not come back
+    /// with other content.
+    fn check_bates_continuity(&self, contents: &BundleContents, sender_identity: &str) -> Result<()> {
+        let mut clashes = Vec::new();
+        for row in &contents.rows {
+            let (bates, sha) = (row.get("BEGBATES").cloned().unwrap_or_default(), row.get("SHA256HASH").cloned().unwrap_or_default());
+            let earlier: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT e.sha256 FROM received_records r JOIN exhibits e ON e.id = r.exhibit_id
+                     WHERE r.sender_identity = ?1 AND r.bates = ?2 AND e.sha256 <> ?3 LIMIT 1",
+                    params![sender_identity, bates, sha],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(earlier) = earlier {
+                clashes.push(format!("{bates} (received before as SHA-256 {earlier}, now {sha})"));
+            }
+        }
+        if clashes.is_empty() {
+            return Ok(());
+        }
+        Err(Error::InvalidInput(format!(
+            "refusing the bundle: {} Bates number(s) already received from {sender_identity} come with other content: {}",
+            clashes.len(),
+            clashes.join("; ")
+        )))
+    }
+}
+
+impl PinChange {
+    /// Records the pin in `tx` and returns its custody event.
+    fn write(self, tx: &rusqlite::Transaction<'_>, now: &str) -> Result<NewEvent> {
+        tx.execute(
+            "INSERT INTO producer_keys (producer_vault_id, fingerprint, pinned_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (producer_vault_id) DO UPDATE SET fingerprint = excluded.fingerprint, pinned_at = excluded.pinned_at",
+            params![self.producer_vault, self.fingerprint.to_string(), now],
+        )?;
+        Ok(self.event)
     }
 }

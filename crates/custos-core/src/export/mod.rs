@@ -9,15 +9,17 @@ pub mod model;
 mod plan;
 mod provenance;
 pub mod read;
+mod seal_key;
 pub mod verify;
 mod write;
 pub(crate) mod zip_records;
 
 pub use counsel::CounselKey;
 pub use dat::{DatDelimiters, DatEncoding};
-pub use import::{ImportReport, bundle_sha256};
+pub use import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_sha256};
 pub use plan::{ExportPlan, PlannedExhibit, ProductionRecord};
 pub use read::Bundle;
+pub use seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
 pub use verify::{BundleReport, verify_bundle, verify_bundle_with};
 pub use write::{BatesPlan, ExportReport, ExportRequest};
 

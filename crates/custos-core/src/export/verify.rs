@@ -4,6 +4,7 @@
 
 use super::bag::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
 use super::read::{Bundle, Whole};
+use super::seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
 use crate::custody::{CustodyEvent, checkpoint_message};
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
@@ -22,8 +23,12 @@ pub struct BundleReport {
     pub ok: bool,
     /// The bag folder name.
     pub bag: String,
-    /// Seal key fingerprint (`SHA256:…`), if the seal could be read.
+    /// Seal key fingerprint (`SHA256:…`), if the seal could be read. The
+    /// bundle names this key itself: it is only as good as the fingerprint
+    /// the producing party gave out of band.
     pub signer_fingerprint: Option<String>,
+    /// Whether the seal key was checked against a pinned key, and how it stood.
+    pub seal_key_pinning: SealKeyPinning,
     /// The signer identity in `seal/allowed_signers`.
     pub signer_identity: Option<String>,
     /// Exhibits (load-file rows) found.
@@ -193,14 +198,16 @@ pub fn parse_dat_with(bytes: &[u8], d: super::DatDelimiters) -> std::result::Res
 }
 
 /// Verifies a bundle. Bad input (not a bundle, hostile archive, wrong key) is
-/// an error; anything wrong inside a readable bundle is a finding.
-pub fn verify_bundle(bundle: &mut Bundle) -> Result<(BundleReport, BundleContents)> {
-    verify_bundle_with(bundle, &NoProgress)
+/// an error; anything wrong inside a readable bundle is a finding. With
+/// `pinned`, a seal key other than the pinned one(s) is an error finding;
+/// without it the report says the key is not pinned.
+pub fn verify_bundle(bundle: &mut Bundle, pinned: Option<&PinnedKeys>) -> Result<(BundleReport, BundleContents)> {
+    verify_bundle_with(bundle, pinned, &NoProgress)
 }
 
 /// [`verify_bundle`], reporting the payload's hashing to `progress` (one
 /// file per payload file) and stopping with [`Error::Cancelled`] when asked.
-pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Result<(BundleReport, BundleContents)> {
+pub fn verify_bundle_with(bundle: &mut Bundle, pinned: Option<&PinnedKeys>, progress: &dyn Progress) -> Result<(BundleReport, BundleContents)> {
     let mut f: Vec<Finding> = Vec::new();
     let mut contents = BundleContents::default();
     if !bundle.contains("bagit.txt") {
@@ -216,7 +223,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
 
     // 1. The seal over the tag manifest.
     let tagmanifest = read_whole(bundle, "tagmanifest-sha256.txt", Whole::Small)?.unwrap_or_default();
-    let (mut fingerprint, mut identity, mut seal_public) = (None, None, None);
+    let (mut seal_fingerprint, mut identity, mut seal_public) = (None, None, None);
     match (read_whole(bundle, "seal/allowed_signers", Whole::Small)?, read_whole(bundle, "seal/tagmanifest-sha256.txt.sig", Whole::Small)?) {
         (Some(allowed), Some(sig)) => {
             let line = text(allowed);
@@ -225,7 +232,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
             let key_text: Vec<&str> = parts.skip_while(|p| !p.starts_with("ssh-")).take(2).collect();
             match ssh_key::PublicKey::from_openssh(&key_text.join(" ")) {
                 Ok(pk) => {
-                    fingerprint = Some(pk.fingerprint(ssh_key::HashAlg::Sha256).to_string());
+                    seal_fingerprint = Some(SealKeyFingerprint::of(&pk));
                     identity = Some(id);
                     if !ssh_signature_verifies(&pk, BUNDLE_NAMESPACE, &tagmanifest, &sig) {
                         f.push(err(
@@ -241,6 +248,7 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
         }
         _ => f.push(err("seal_missing", "the bundle has no seal (seal/allowed_signers and its signature)".into(), TAMPERED)),
     }
+    let seal_key_pinning = check_pinned_key(seal_fingerprint.as_ref(), pinned, &mut f);
 
     // 2. Tag manifest, then payload manifests.
     let mut tag_listed = BTreeSet::new();
@@ -492,7 +500,8 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
         BundleReport {
             ok,
             bag: bundle.bag.clone(),
-            signer_fingerprint: fingerprint,
+            signer_fingerprint: seal_fingerprint.map(|k| k.to_string()),
+            seal_key_pinning,
             signer_identity: identity,
             exhibits: contents.rows.len(),
             events: event_count,
@@ -500,6 +509,25 @@ pub fn verify_bundle_with(bundle: &mut Bundle, progress: &dyn Progress) -> Resul
         },
         contents,
     ))
+}
+
+/// The seal key against the key(s) the user pinned: a key that is not one of
+/// them, or no readable key at all, is an error finding.
+fn check_pinned_key(seal: Option<&SealKeyFingerprint>, pinned: Option<&PinnedKeys>, f: &mut Vec<Finding>) -> SealKeyPinning {
+    let Some(pinned) = pinned else { return SealKeyPinning::NotPinned };
+    match seal {
+        Some(key) if pinned.contains(key) => SealKeyPinning::MatchesPinned,
+        seal => {
+            let sealed_by = seal.map_or_else(|| "no readable key".to_string(), |k| format!("key {k}"));
+            f.push(err(
+                "seal_key_not_pinned",
+                format!("the bundle is sealed by {sealed_by}, not by the pinned key ({})", pinned.describe()),
+                "Do not rely on this bundle: it was sealed by a key other than the one the producing party gave you. \
+                 Ask them for a fresh copy and confirm their key's fingerprint by another channel.",
+            ));
+            SealKeyPinning::DiffersFromPinned
+        }
+    }
 }
 
 #[cfg(test)]

@@ -95,7 +95,7 @@ fn custom_delimiters_and_a_passphrase_bundle_verify() {
     v.export(&req, &NoProgress).unwrap();
     assert!(crate::export::Bundle::open(&out, None, None).is_err(), "a passphrase bundle needs its passphrase");
     let mut b = crate::export::Bundle::open(&out, None, Some(&pass)).unwrap();
-    let (report, contents) = crate::export::verify_bundle(&mut b).unwrap();
+    let (report, contents) = crate::export::verify_bundle(&mut b, None).unwrap();
     assert!(report.ok, "the verifier reads the delimiters named in bag-info.txt: {:?}", report.findings);
     assert_eq!(contents.rows.len(), 2);
     assert_eq!(contents.rows[0]["BEGBATES"], "DLM000001");
@@ -191,11 +191,11 @@ fn importing_the_same_production_twice_adds_nothing() {
     let out = dir.path().join("p.zip");
     v.export(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
     let (_d2, mut counsel) = new_vault();
-    let first = counsel.import_bundle(&out, None, None, &NoProgress).unwrap();
+    let first = counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
     assert!(first.exhibits.iter().all(|(_, o)| matches!(o, crate::FileOutcome::Stored { .. })));
     let log = counsel.custody_log(None).unwrap().len();
     let sources_before = counsel.show("EX-0001").unwrap().sources.len();
-    let again = counsel.import_bundle(&out, None, None, &NoProgress).unwrap();
+    let again = counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
     assert!(again.exhibits.iter().all(|(_, o)| matches!(o, crate::FileOutcome::Duplicate { .. })), "{:?}", again.exhibits);
     assert_eq!(counsel.custody_log(None).unwrap().len(), log, "no second received event");
     assert_eq!(counsel.show("EX-0001").unwrap().sources.len(), sources_before, "no second source record");
@@ -225,13 +225,13 @@ fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
     }
     let all = Count(AtomicU64::new(0), AtomicU64::new(0), u64::MAX);
     let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
-    let (report, _) = crate::export::verify_bundle_with(&mut b, &all).unwrap();
+    let (report, _) = crate::export::verify_bundle_with(&mut b, None, &all).unwrap();
     assert!(report.ok);
     let (done, total) = (all.0.load(Ordering::SeqCst), all.1.load(Ordering::SeqCst));
     assert!(total > big.len() as u64 && done == total, "every payload byte is reported: {done} of {total}");
 
     let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
-    let err = crate::export::verify_bundle_with(&mut b, &Count(AtomicU64::new(0), AtomicU64::new(0), 1 << 20)).unwrap_err();
+    let err = crate::export::verify_bundle_with(&mut b, None, &Count(AtomicU64::new(0), AtomicU64::new(0), 1 << 20)).unwrap_err();
     assert!(matches!(err, crate::Error::Cancelled), "{err}");
 }
 
@@ -301,4 +301,29 @@ fn the_same_vault_state_exported_twice_gives_byte_identical_bundles() {
         let differing: Vec<&String> = ea.keys().filter(|k| ea.get(*k) != eb.get(*k)).collect();
         panic!("two exports of one vault state must be byte-identical; entries that differ: {differing:?}");
     }
+}
+
+#[test]
+fn productions_received_before_pinning_have_their_first_key_pinned_by_the_upgrade() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha")]);
+    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    let out = dir.path().join("p.zip");
+    v.export(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
+    let (_d2, mut counsel) = new_vault();
+    let first = counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
+    assert_eq!(first.producer_key, crate::export::ProducerKey::PinnedNow, "the first production pins its key");
+
+    // The database as it was before the pinning migration: no pins, only received records.
+    counsel
+        .conn
+        .execute_batch(&format!("DROP TABLE producer_keys; PRAGMA user_version = {};", crate::db::SCHEMA_VERSION - 1))
+        .unwrap();
+    let root = counsel.root().to_path_buf();
+    drop(counsel);
+    let mut counsel = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
+    let pinned: String = counsel.conn.query_row("SELECT fingerprint FROM producer_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(pinned, first.sender_fingerprint, "the upgrade pins the key the production was received under");
+    let again = counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
+    assert_eq!(again.producer_key, crate::export::ProducerKey::MatchesPinned, "so the same producer's key is recognised, not pinned anew");
 }

@@ -106,7 +106,7 @@ fn open_and_verify(bytes: Vec<u8>) -> bool {
             assert_clear_refusal(&e);
             false
         }
-        Ok(mut bundle) => match verify_bundle(&mut bundle) {
+        Ok(mut bundle) => match verify_bundle(&mut bundle, None) {
             Ok((report, _)) => {
                 for f in &report.findings {
                     assert!(!f.message.trim().is_empty() && !f.kind.is_empty(), "a finding says what it is: {f:?}");
@@ -292,7 +292,7 @@ proptest! {
                 for p in paths {
                     let _ = bundle.read_with(&p, &mut |_| Ok(()));
                 }
-                let _ = verify_bundle(&mut bundle);
+                let _ = verify_bundle(&mut bundle, None);
             }
         });
     }
@@ -337,7 +337,7 @@ fn open_file_and_verify(bytes: Vec<u8>) -> bool {
                 assert_clear_refusal(&e);
                 false
             }
-            Ok(mut bundle) => match verify_bundle(&mut bundle) {
+            Ok(mut bundle) => match verify_bundle(&mut bundle, None) {
                 Ok((report, _)) => report.ok,
                 Err(e) => {
                     assert_clear_refusal(&e);

@@ -80,7 +80,7 @@ fn exhibits_lost_with_a_rolled_back_database_are_an_error_not_a_quarantine() {
 
 #[test]
 fn foreign_objects_and_unknown_files_are_errors() {
-    let (dir, mut v) = new_vault();
+    let (dir, v) = new_vault();
     let root = v.root().to_path_buf();
     let foreign = v.objects.path(&"ab".repeat(32));
     std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
@@ -136,7 +136,7 @@ fn a_changed_vault_id_in_the_plaintext_config_is_refused_before_any_write() {
 
 #[test]
 fn a_partial_output_left_by_a_crash_is_removed_and_logged_on_open() {
-    let (dir, mut v) = new_vault();
+    let (dir, v) = new_vault();
     let root = v.root().to_path_buf();
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
@@ -161,7 +161,7 @@ fn a_partial_output_left_by_a_crash_is_removed_and_logged_on_open() {
 
 #[test]
 fn an_output_in_place_but_never_logged_is_removed_on_open() {
-    let (dir, mut v) = new_vault();
+    let (dir, v) = new_vault();
     let root = v.root().to_path_buf();
     let dest = dir.path().join("memo.txt");
     // A crash after the rename and before the `extracted` event.
