@@ -43,6 +43,8 @@ pub enum Action {
     Received,
     /// A vault setting changed (e.g. the exhibit-number prefix).
     SettingChanged,
+    /// An RFC 3161 time-stamp authority countersigned a checkpoint.
+    Timestamped,
 }
 
 impl Action {
@@ -62,6 +64,7 @@ impl Action {
             Action::Exported => "exported",
             Action::Received => "received",
             Action::SettingChanged => "setting_changed",
+            Action::Timestamped => "timestamped",
         }
     }
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 /// The schema version this program writes and reads.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Each migration brings the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -120,6 +120,23 @@ CREATE TABLE counsel_keys (
     recipient TEXT NOT NULL UNIQUE,
     added_at  TEXT NOT NULL
 ) STRICT;
+"#, r#"
+-- RFC 3161 time-stamp tokens over checkpoints, exactly as the authority
+-- answered (DER ContentInfo), with the nonce sent; append-only.
+CREATE TABLE IF NOT EXISTS checkpoint_timestamps (
+    id                INTEGER PRIMARY KEY,
+    tree_size         INTEGER NOT NULL,
+    tsa_url           TEXT NOT NULL,
+    token             BLOB NOT NULL,
+    gen_time          TEXT NOT NULL,
+    checkpoint_sha256 TEXT NOT NULL,
+    nonce             TEXT NOT NULL,
+    stamped_at        TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS checkpoint_timestamps_no_update BEFORE UPDATE ON checkpoint_timestamps
+BEGIN SELECT RAISE(ABORT, 'time-stamp tokens are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoint_timestamps_no_delete BEFORE DELETE ON checkpoint_timestamps
+BEGIN SELECT RAISE(ABORT, 'time-stamp tokens are append-only'); END;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

@@ -69,6 +69,9 @@ pub struct IntakeReport {
     pub files: Vec<(PathBuf, FileOutcome)>,
     /// Whether the intake was cancelled before the end.
     pub cancelled: bool,
+    /// Automatic RFC 3161 stamping of the intake's checkpoint, when the
+    /// vault's settings ask for it (a failure here undoes nothing).
+    pub timestamps: Vec<crate::timestamp::StampOutcome>,
 }
 
 impl IntakeReport {
@@ -469,6 +472,11 @@ impl Vault {
             }
         }
         self.commit_batch(batch.files, opts, progress, &mut report)?;
+        // The intake is committed: automatic stamping only adds to it, and
+        // its failures are warnings in the report.
+        if report.stored() + report.duplicates() > 0 {
+            report.timestamps = self.stamp_automatically();
+        }
         Ok(report)
     }
 

@@ -9,6 +9,7 @@ pub mod model;
 mod plan;
 mod provenance;
 pub mod read;
+pub mod timestamps;
 pub mod verify;
 mod write;
 
@@ -17,7 +18,7 @@ pub use dat::{DatDelimiters, DatEncoding};
 pub use import::{ImportReport, bundle_sha256};
 pub use plan::{ExportPlan, PlannedExhibit, ProductionRecord};
 pub use read::Bundle;
-pub use verify::{BundleReport, verify_bundle, verify_bundle_with};
+pub use verify::{BundleReport, verify_bundle, verify_bundle_trusting, verify_bundle_with};
 pub use write::{BatesPlan, ExportReport, ExportRequest};
 
 use model::Production;

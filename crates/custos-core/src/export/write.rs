@@ -101,6 +101,11 @@ pub struct ExportReport {
     pub signer_identity: String,
     /// Quality-control notes (all passed checks are listed too).
     pub qc: Vec<String>,
+    /// RFC 3161 tokens the bundle carries: (tree size, authority, TSA time).
+    pub carried_timestamps: Vec<(u64, String, String)>,
+    /// Automatic stamping after the export, when the vault's settings ask for
+    /// it (a failure here undoes nothing).
+    pub timestamps: Vec<crate::timestamp::StampOutcome>,
 }
 
 /// A Bates plan for a selection, checked against earlier productions.
@@ -316,6 +321,8 @@ impl Vault {
             let _ = fs::remove_file(&req.out);
             return Err(e);
         }
+        let mut report = report;
+        report.timestamps = self.stamp_automatically();
         Ok(report)
     }
 
@@ -505,9 +512,11 @@ impl Vault {
             "signature": checkpoint.signature,
         });
         bag.add_payload("data/custody/checkpoint.json", serde_json::to_string_pretty(&cp).expect("serialise").as_bytes())?;
+        let carried = self.carry_timestamps(&mut bag, &tree)?;
 
         // Tag files, the seal, and the end of the zip (and of the age stream).
-        let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some());
+        let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
+            + &super::timestamps::readme_step(&carried);
         let d = req.dat_delimiters;
         let load_file = format!(
             "Concordance DAT, {enc_name}, CRLF; field U+{:04X}, quote U+{:04X}, newline U+{:04X}",
@@ -535,6 +544,8 @@ impl Vault {
                 signer_fingerprint: fingerprint,
                 signer_identity: identity,
                 qc,
+                carried_timestamps: carried,
+                timestamps: Vec::new(),
             },
             production,
         ))

@@ -5,7 +5,9 @@ mod agefile;
 mod custody_tamper;
 mod export;
 mod intake;
+pub(crate) mod local_tsa;
 mod object_tamper;
+mod timestamp;
 
 use crate::{CreateOptions, SteppingClock, Vault};
 use age::secrecy::SecretString;
