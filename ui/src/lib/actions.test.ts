@@ -19,6 +19,7 @@ describe("actionLabel", () => {
       exported: "Exported",
       received: "Received",
       setting_changed: "Setting changed",
+      timestamped: "Timestamped by an outside authority",
     };
     for (const [action, label] of Object.entries(expected)) expect(actionLabel(action)).toBe(label);
   });

@@ -21,6 +21,7 @@ const LABELS: ReadonlyMap<string, string> = new Map<Action, string>([
   ["exported", "Exported"],
   ["received", "Received"],
   ["setting_changed", "Setting changed"],
+  ["timestamped", "Timestamped by an outside authority"],
 ]);
 
 /**

@@ -61,6 +61,10 @@ export const commands = {
 	saveTextFile: (request: SaveTextRequest) => typedError<string | null, WireError>(__TAURI_INVOKE("save_text_file", { request })),
 	/**  Saves app settings and, with a vault open, its exhibit-number prefix. */
 	saveSettings: (request: SaveSettings) => typedError<Settings, WireError>(__TAURI_INVOKE("save_settings", { request })),
+	/**  The open vault's time-stamping settings (authorities, automatic stamping, trusted CAs). */
+	timestampSettings: () => typedError<TimestampSettings, WireError>(__TAURI_INVOKE("timestamp_settings")),
+	/**  Keeps the authorities and the automatic option in the open vault (each change logged). */
+	saveTimestampSettings: (request: SaveTimestampSettings) => typedError<TimestampSettings, WireError>(__TAURI_INVOKE("save_timestamp_settings", { request })),
 	/**  A native save dialog for a file to be written; the path stays in the backend. */
 	pickDestination: (suggestedName: string) => typedError<Selection | null, WireError>(__TAURI_INVOKE("pick_destination", { suggestedName })),
 	/**  The vault's address book of counsel keys. */
@@ -121,7 +125,9 @@ export type Action =
 /**  A bundle was imported (custody received). */
 "received" | 
 /**  A vault setting changed (e.g. the exhibit-number prefix). */
-"setting_changed";
+"setting_changed" | 
+/**  An RFC 3161 time-stamp authority countersigned a checkpoint. */
+"timestamped";
 
 /**  What the start screen needs. */
 export type AppInfo = {
@@ -140,6 +146,13 @@ export type AppInfo = {
 	 */
 	typed_paths: boolean,
 };
+
+/**  Whether tokens are asked for without being told to. */
+export type AutoTimestamp = 
+/**  Only when asked (`custos timestamp`); the default, since it needs the network. */
+"off" | 
+/**  Also after every intake that stored something and every export. */
+"after_intake_and_export";
 
 /**  The result of checking a bundle. */
 export type BundleCheck = {
@@ -619,6 +632,8 @@ export type IntakeSummary = {
 	cancelled: boolean,
 	/**  Every file. */
 	files: IntakeFile[],
+	/**  Automatic time stamping that failed after the intake (the intake stands). */
+	warnings: string[],
 };
 
 /**  Progress of a long job, streamed over a channel. */
@@ -833,6 +848,14 @@ export type SaveTextRequest = {
 	content: string,
 };
 
+/**  What the settings screen saves about time stamping of the open vault. */
+export type SaveTimestampSettings = {
+	/**  The RFC 3161 authorities to keep (http:// or https://), in order. */
+	tsa_urls: string[],
+	/**  Whether intake and export stamp on their own. */
+	automatic: AutoTimestamp,
+};
+
 /**
  *  Paths the user picked in a native dialog or dropped on the window,
  *  held by the backend; the web view refers to them by `token` only.
@@ -896,6 +919,31 @@ export type TagRequest = {
 	/**  Tags to remove. */
 	remove_tags: string[],
 };
+
+/**  The vault's time-stamping settings (one JSON row of `settings`). */
+export type TimestampSettings = {
+	/**  The authorities asked, in order. */
+	tsa_urls: TsaUrl[],
+	/**  Whether intake and export stamp on their own. */
+	automatic: AutoTimestamp,
+	/**  Trusted TSA CA certificates. */
+	trusted_cas: TrustedTsaCa[],
+};
+
+/**  A TSA CA certificate the vault trusts for checking tokens. */
+export type TrustedTsaCa = {
+	/**  The certificate's subject. */
+	subject: string,
+	/**  SHA-256 of the DER certificate, hex. */
+	sha256: string,
+	/**  The certificate, PEM. */
+	pem: string,
+	/**  When it was added (UTC, RFC 3339). */
+	added_at: string,
+};
+
+/**  The address of a time-stamp authority: `http://` or `https://`, checked once. */
+export type TsaUrl = string;
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -105,7 +105,7 @@ pub struct TrustedTsaCa {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AutoTimestamp {
-    /// Only `custos timestamp` (or the app's button) asks (the default: it needs the network).
+    /// Only when asked (`custos timestamp`); the default, since it needs the network.
     #[default]
     Off,
     /// Also after every intake that stored something and every export.
