@@ -116,6 +116,13 @@ fn settings_through_the_command_line_and_bad_input_changes_nothing() {
     }
     assert!(snapshot_diff(&before, &snapshot(&vault)).is_empty(), "refused commands leave the vault as it was");
 
+    // An authority that does not answer: exit 2, the vault as it was (not even the unlock is logged).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = custos(argv!["timestamp", &vault, "--tsa", format!("http://127.0.0.1:{port}/tsa")]);
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(out.stderr.contains("warning: no timestamp from http://127.0.0.1"), "{}", out.describe());
+    assert!(snapshot_diff(&before, &snapshot(&vault)).is_empty(), "a failed stamp leaves the vault as it was");
+
     custos(argv!["timestamp", &vault, "--set-tsa", &tsa.url, "--auto", "on", "--trust-ca", &tsa.ca_pem]).assert_success("settings");
     let src = dir.path().join("src");
     write_file(&src.join("a.txt"), "alpha");

@@ -68,8 +68,11 @@ fn history_rewritten_after_a_stamp_is_caught_naming_size_and_time() {
     v.conn.execute("DELETE FROM custody_events WHERE seq >= ?1", [cut]).unwrap();
     v.conn.execute("DELETE FROM checkpoints WHERE tree_size >= ?1", [cut]).unwrap();
     v.session.frontier = custody::load_frontier(&v.conn).unwrap();
-    v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0003")]).unwrap();
-    v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0002"), NewEvent::new(Action::Viewed).exhibit("EX-0001")]).unwrap();
+    // Two events bring the log back to the stamped size, with a new signed
+    // checkpoint at exactly that size; one more goes beyond it.
+    v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0003"), NewEvent::new(Action::Viewed).exhibit("EX-0002")]).unwrap();
+    assert!(v.latest_checkpoint().unwrap().is_some_and(|c| c.tree_size == size), "a re-signed checkpoint at the stamped size");
+    v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0001")]).unwrap();
     let own = crate::custody::verify_log(&v.conn, &v.secrets.verifying_key(), &v.config.vault_id).unwrap();
     assert!(own.is_empty(), "the rewritten log is self-consistent: {own:?}");
     let r = check(&mut v, &[&tsa]);
