@@ -292,12 +292,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_request_is_the_der_openssl_reads() {
+    fn the_request_carries_version_imprint_nonce_and_cert_req() {
         let req = timestamp_request(&[7u8; 32], &[0x80, 1]);
         let outer = single(&req, tag::SEQUENCE, "req").unwrap();
         let mut r = Reader::new(outer.content);
         assert_eq!(r.expect(tag::INTEGER, "v").unwrap().content, [1]);
-        r.expect(tag::SEQUENCE, "imprint").unwrap();
+        let imprint = r.expect(tag::SEQUENCE, "imprint").unwrap();
+        let mut m = Reader::new(imprint.content);
+        let alg = m.expect(tag::SEQUENCE, "alg").unwrap();
+        assert_eq!(Reader::new(alg.content).expect(tag::OID, "oid").unwrap().content, OID_SHA256, "SHA-256");
+        assert_eq!(m.expect(tag::OCTET_STRING, "hash").unwrap().content, [7u8; 32]);
         assert_eq!(r.expect(tag::INTEGER, "nonce").unwrap().content, [0, 0x80, 1], "a high bit needs a leading zero to stay positive");
         assert_eq!(r.expect(tag::BOOLEAN, "certReq").unwrap().content, [0xFF]);
         r.end("req").unwrap();
