@@ -7,11 +7,13 @@ source "$(dirname "$0")/env.sh"
 # C toolchain and perl build the vendored SQLCipher and OpenSSL; coreutils'
 # sha256sum/md5sum are the independent hashers the tests compare against.
 # The bundle tests check exports with the tools a recipient would use: age
-# (decrypt), unzip and zip (re-zipping a bundle as a recipient might), ssh-keygen -Y verify (the seal), pdfinfo/pdftoppm (PDFs).
+# (decrypt), unzip and zip (re-zipping a bundle as a recipient might), ssh-keygen -Y verify (the seal), pdfinfo/pdftoppm (PDFs);
+# the openssl command is the tests' local RFC 3161 authority and checks the
+# bundles' time-stamp tokens (openssl ts -verify).
 # The desktop app builds against WebKitGTK 4.1 (tauri 2); its end-to-end tests
 # run it under Xvfb through WebKitWebDriver.
 PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
-          age unzip zip openssh-client poppler-utils python3 python3-pip fonts-dejavu-core
+          age unzip zip openssh-client openssl poppler-utils python3 python3-pip fonts-dejavu-core
           libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
           libxdo-dev xvfb xauth webkit2gtk-driver)
 

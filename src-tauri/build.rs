@@ -29,6 +29,8 @@ const COMMANDS: &[&str] = &[
     "custody_log",
     "save_text_file",
     "save_settings",
+    "timestamp_settings",
+    "save_timestamp_settings",
     "pick_destination",
     "counsel_keys",
     "add_counsel_key",

@@ -437,6 +437,7 @@ pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel
                 duplicates: report.duplicates() as u32,
                 failed: report.failed() as u32,
                 cancelled: report.cancelled,
+                warnings: stamp_warnings(&report.timestamps),
                 files: report
                     .files
                     .into_iter()
@@ -577,6 +578,45 @@ pub async fn remove_counsel_key(app: AppHandle, id: u32) -> Res<()> {
     blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.remove_counsel_key(id)?))).await
 }
 
+/// Failed automatic stamps as warnings for the UI.
+fn stamp_warnings(outcomes: &[custos_core::StampOutcome]) -> Vec<String> {
+    outcomes
+        .iter()
+        .filter_map(|o| match o {
+            custos_core::StampOutcome::Failed { tsa_url, error } => Some(format!("no timestamp from {tsa_url}: {error}")),
+            custos_core::StampOutcome::Stamped { .. } => None,
+        })
+        .collect()
+}
+
+/// The open vault's time-stamping settings (authorities, automatic stamping, trusted CAs).
+#[tauri::command]
+#[specta::specta]
+pub async fn timestamp_settings(app: AppHandle) -> Res<custos_core::TimestampSettings> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.timestamp_settings()?))).await
+}
+
+/// Keeps the authorities and the automatic option in the open vault (each change logged).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_timestamp_settings(app: AppHandle, request: SaveTimestampSettings) -> Res<custos_core::TimestampSettings> {
+    blocking(app, move |_, s| {
+        let urls = request
+            .tsa_urls
+            .iter()
+            .map(|u| u.trim())
+            .filter(|u| !u.is_empty())
+            .map(custos_core::TsaUrl::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        s.with_vault(|o| {
+            o.vault.set_tsa_urls(&urls)?;
+            o.vault.set_auto_timestamp(request.automatic)?;
+            Ok(o.vault.timestamp_settings()?)
+        })
+    })
+    .await
+}
+
 /// Every production made from the vault, oldest first.
 #[tauri::command]
 #[specta::specta]
@@ -655,7 +695,8 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
             encrypted: report.encrypted,
             signer_fingerprint: report.signer_fingerprint,
             signer_identity: report.signer_identity,
-            qc: report.qc,
+            // A failed automatic stamp is a warning beside the QC notes; the export stands.
+            qc: report.qc.into_iter().chain(stamp_warnings(&report.timestamps).into_iter().map(|w| format!("warning: {w}"))).collect(),
         })
     })
     .await

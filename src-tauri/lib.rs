@@ -45,6 +45,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             custody_log,
             save_text_file,
             save_settings,
+            timestamp_settings,
+            save_timestamp_settings,
             pick_destination,
             counsel_keys,
             add_counsel_key,

@@ -465,6 +465,17 @@ pub struct IntakeSummary {
     pub cancelled: bool,
     /// Every file.
     pub files: Vec<IntakeFile>,
+    /// Automatic time stamping that failed after the intake (the intake stands).
+    pub warnings: Vec<String>,
+}
+
+/// What the settings screen saves about time stamping of the open vault.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct SaveTimestampSettings {
+    /// The RFC 3161 authorities to keep (http:// or https://), in order.
+    pub tsa_urls: Vec<String>,
+    /// Whether intake and export stamp on their own.
+    pub automatic: custos_core::AutoTimestamp,
 }
 
 /// Where the web view may save a text file it made (CSV of the custody log).

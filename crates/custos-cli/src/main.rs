@@ -187,6 +187,38 @@ enum Command {
         /// checkpoint (as printed earlier by `custos checkpoint`; repeatable)
         #[arg(long = "checkpoint", value_name = "FILE")]
         checkpoints: Vec<PathBuf>,
+        /// Also trust the TSA CA certificate(s) in this PEM file for the time-stamp tokens (repeatable)
+        #[arg(long = "tsa-ca", value_name = "FILE")]
+        tsa_ca: Vec<PathBuf>,
+        #[command(flatten)]
+        session: Session,
+    },
+    /// Have RFC 3161 time-stamp authorities countersign the latest checkpoint, or keep their settings
+    #[command(after_help = EXIT_CODES)]
+    Timestamp {
+        /// The vault
+        vault: PathBuf,
+        /// Ask this authority (http:// or https://; repeatable; default: those kept with --set-tsa)
+        #[arg(long = "tsa", value_name = "URL")]
+        tsa: Vec<String>,
+        /// Keep these authorities in the vault, replacing the list (repeatable; logged; does not stamp)
+        #[arg(long = "set-tsa", value_name = "URL")]
+        set_tsa: Vec<String>,
+        /// Forget the authorities kept in the vault (logged; does not stamp)
+        #[arg(long, conflicts_with = "set_tsa")]
+        clear_tsa: bool,
+        /// Stamp automatically after every intake and export: on or off (logged; does not stamp)
+        #[arg(long, value_name = "on|off")]
+        auto: Option<String>,
+        /// Trust the TSA CA certificate(s) in this PEM file when verifying tokens (repeatable; logged; does not stamp)
+        #[arg(long = "trust-ca", value_name = "FILE")]
+        trust_ca: Vec<PathBuf>,
+        /// Print the settings and the stored tokens instead of stamping
+        #[arg(long)]
+        list: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         session: Session,
     },
@@ -263,6 +295,9 @@ enum Command {
         /// allowed_signers file (any key it lists is accepted); another key is an error
         #[arg(long, value_name = "FINGERPRINT|FILE", value_parser = parse_expect_key)]
         expect_key: Option<PinnedKeys>,
+        /// Check the bundle's time-stamp tokens against the TSA CA certificate(s) in this PEM file (repeatable)
+        #[arg(long = "tsa-ca", value_name = "FILE")]
+        tsa_ca: Vec<PathBuf>,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -434,6 +469,42 @@ fn read_identity(file: Option<&Path>) -> Result<Option<custos_core::age::x25519:
     }
 }
 
+fn severity_label(s: custos_core::Severity) -> &'static str {
+    match s {
+        custos_core::Severity::Error => "ERROR",
+        custos_core::Severity::Warning => "WARNING",
+    }
+}
+
+/// Reads TSA CA certificate files (PEM) before the vault is opened, so a bad
+/// file is refused with nothing changed.
+fn read_tsa_cas(files: &[PathBuf]) -> Result<Vec<String>, Failure> {
+    files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).map_err(|e| Failure(2, format!("cannot read {}: {e}", f.display())))?;
+            custos_core::timestamp::parse_pem_certificates(&bytes)
+                .map_err(|e| Failure(2, format!("{} is refused as a TSA CA certificate: {e}", f.display())))?;
+            String::from_utf8(bytes).map_err(|_| Failure(2, format!("{} is not PEM text", f.display())))
+        })
+        .collect()
+}
+
+/// Reports what stamping did: a stamp on standard error, a failure as a
+/// warning there (it never undoes the intake or export it followed).
+fn print_stamps(outcomes: &[custos_core::StampOutcome]) {
+    for o in outcomes {
+        match o {
+            custos_core::StampOutcome::Stamped { tsa_url, tree_size, gen_time } => {
+                eprintln!("Timestamped checkpoint {tree_size} by {} at {gen_time}", printable(tsa_url))
+            }
+            custos_core::StampOutcome::Failed { tsa_url, error } => {
+                eprintln!("warning: no timestamp from {}: {}", if tsa_url.is_empty() { "the settings" } else { tsa_url.as_str() }, printable(error))
+            }
+        }
+    }
+}
+
 fn print_json(v: &impl serde::Serialize) {
     out!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
 }
@@ -491,6 +562,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let report = v.add(&paths, &opts, &progress)?;
             progress.finish();
             // What was acknowledged is reported before anything else can fail.
+            print_stamps(&report.timestamps);
             if json {
                 print_json(&report);
             } else {
@@ -597,8 +669,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             v.close()?;
             Ok(0)
         }
-        Command::Verify { vault, quick, json, checkpoints, session } => {
+        Command::Verify { vault, quick, json, checkpoints, tsa_ca, session } => {
             let kept = checkpoints.iter().map(|f| read_checkpoint(f)).collect::<Result<Vec<_>, _>>()?;
+            let tsa_cas = read_tsa_cas(&tsa_ca)?;
             let mut v = open(&vault, &session)?;
             for (file, k) in checkpoints.iter().zip(&kept) {
                 if k.vault_id != v.config().vault_id {
@@ -608,8 +681,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let mode = if quick { VerifyMode::Quick } else { VerifyMode::Full };
             let progress = TerminalProgress::new(!json);
             progress.install_interrupt_handler();
-            let kept: Vec<_> = kept.into_iter().map(|k| k.checkpoint).collect();
-            let report = v.verify_with(mode, &kept, &progress)?;
+            let anchors = custos_core::Anchors { kept: kept.into_iter().map(|k| k.checkpoint).collect(), tsa_cas };
+            let report = v.verify_anchored(mode, &anchors, &progress)?;
             progress.finish();
             v.close()?;
             if json {
@@ -623,10 +696,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     );
                 } else {
                     for f in &report.findings {
-                        let sev = match f.severity {
-                            custos_core::Severity::Error => "ERROR",
-                            custos_core::Severity::Warning => "WARNING",
-                        };
+                        let sev = severity_label(f.severity);
                         let at = f.exhibit.clone().or(f.event.map(|e| format!("event {e}"))).unwrap_or_else(|| "vault".into());
                         out!("{sev} [{}] {at}: {}", f.kind, printable(&f.message));
                         out!("    what to do: {}", f.action);
@@ -702,6 +772,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let report = v.export(&req, &progress)?;
             progress.finish();
             v.close()?;
+            print_stamps(&report.timestamps);
             if json {
                 print_json(&report);
             } else {
@@ -759,17 +830,20 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(0)
         }
-        Command::VerifyBundle { bundle, identity, expect_key, json } => {
+        Command::VerifyBundle { bundle, identity, expect_key, tsa_ca, json } => {
             let id = read_identity(identity.as_deref())?;
+            let pems = read_tsa_cas(&tsa_ca)?;
+            let trust = custos_core::timestamp::TsaTrust::from_pems(pems.iter().map(String::as_str))
+                .map_err(|e| Failure(2, format!("a TSA CA certificate cannot be used: {e}")))?;
             let pass = std::env::var("CUSTOS_BUNDLE_PASSPHRASE").ok().map(SecretString::from);
             let mut b = custos_core::export::Bundle::open(&bundle, id.as_ref(), pass.as_ref())?;
-            let (report, _) = custos_core::export::verify_bundle(&mut b, expect_key.as_ref())?;
+            let (report, _) = custos_core::export::verify_bundle_trusting(&mut b, expect_key.as_ref(), &custos_core::NoProgress, trust.as_ref())?;
             if json {
                 print_json(&report);
             } else {
                 for f in &report.findings {
                     let at = f.exhibit.clone().unwrap_or_else(|| "bundle".into());
-                    out!("ERROR [{}] {at}: {}", f.kind, printable(&f.message));
+                    out!("{} [{}] {at}: {}", severity_label(f.severity), f.kind, printable(&f.message));
                 }
                 // A bundle names its own seal key, so "OK" alone would vouch
                 // for whoever sealed it; only a pinned key says who that was.
@@ -788,6 +862,69 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out!("{}", seal_key_line(report.signer_fingerprint.as_deref(), report.seal_key_pinning));
             }
             Ok(if report.ok { 0 } else { 1 })
+        }
+        Command::Timestamp { vault, tsa, set_tsa, clear_tsa, auto, trust_ca, list, json, session } => {
+            // Everything is parsed before the vault is opened: bad input changes nothing.
+            let tsa = tsa.iter().map(|u| custos_core::TsaUrl::parse(u)).collect::<Result<Vec<_>, _>>()?;
+            let set_tsa = set_tsa.iter().map(|u| custos_core::TsaUrl::parse(u)).collect::<Result<Vec<_>, _>>()?;
+            let auto = match auto.as_deref() {
+                None => None,
+                Some("on") => Some(custos_core::AutoTimestamp::AfterIntakeAndExport),
+                Some("off") => Some(custos_core::AutoTimestamp::Off),
+                Some(other) => return Err(Failure(2, format!("--auto takes on or off, not '{other}'"))),
+            };
+            let cas = read_tsa_cas(&trust_ca)?;
+            let settings_only = !set_tsa.is_empty() || clear_tsa || auto.is_some() || !cas.is_empty();
+            if settings_only && !tsa.is_empty() {
+                return Err(Failure(2, "change the settings (--set-tsa, --clear-tsa, --auto, --trust-ca) or stamp (--tsa), not both at once".into()));
+            }
+            let mut v = open(&vault, &session)?;
+            if list {
+                let settings = v.timestamp_settings()?;
+                let stored = v.timestamps()?;
+                v.close()?;
+                if json {
+                    print_json(&serde_json::json!({ "settings": settings, "timestamps": stored }));
+                } else {
+                    out!("Authorities: {}", if settings.tsa_urls.is_empty() { "none kept".to_string() } else { settings.tsa_urls.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(", ") });
+                    out!("Automatic:   {}", if settings.automatic == custos_core::AutoTimestamp::Off { "off" } else { "after every intake and export" });
+                    for c in &settings.trusted_cas {
+                        out!("Trusted CA:  {} (SHA-256 {})", printable(&c.subject), c.sha256);
+                    }
+                    for t in &stored {
+                        out!("{:>6}  {}  {}  token {}", t.tree_size, t.gen_time, printable(&t.tsa_url), &t.token_sha256[..16]);
+                    }
+                }
+                return Ok(0);
+            }
+            if settings_only {
+                if !set_tsa.is_empty() || clear_tsa {
+                    v.set_tsa_urls(&set_tsa)?;
+                }
+                if let Some(a) = auto {
+                    v.set_auto_timestamp(a)?;
+                }
+                for pem in &cas {
+                    for c in v.trust_tsa_ca(pem.as_bytes())? {
+                        eprintln!("Trusted TSA CA {} (SHA-256 {})", printable(&c.subject), c.sha256);
+                    }
+                }
+                v.close()?;
+                return Ok(0);
+            }
+            let outcomes = v.timestamp(&tsa)?;
+            let stamped = outcomes.iter().any(|o| matches!(o, custos_core::StampOutcome::Stamped { .. }));
+            // With no token the command failed: the unlock is not logged and
+            // the vault stays as it was.
+            if stamped {
+                v.close()?;
+            }
+            if json {
+                print_json(&outcomes);
+            } else {
+                print_stamps(&outcomes);
+            }
+            Ok(if stamped { 0 } else { 2 })
         }
         Command::Checkpoint { vault, session } => {
             let mut v = open(&vault, &session)?;

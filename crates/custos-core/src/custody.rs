@@ -51,6 +51,8 @@ pub enum Action {
     /// The user explicitly accepted a new seal key for a producer vault (old
     /// key, new key and the reason given are recorded).
     ProducerKeyAccepted,
+    /// An RFC 3161 time-stamp authority countersigned a checkpoint.
+    Timestamped,
 }
 
 impl Action {
@@ -73,6 +75,7 @@ impl Action {
             Action::PartialOutputRemoved => "partial_output_removed",
             Action::ProducerKeyPinned => "producer_key_pinned",
             Action::ProducerKeyAccepted => "producer_key_accepted",
+            Action::Timestamped => "timestamped",
         }
     }
 }

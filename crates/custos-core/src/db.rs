@@ -137,6 +137,23 @@ CREATE TABLE IF NOT EXISTS producer_keys (
 INSERT OR IGNORE INTO producer_keys (producer_vault_id, fingerprint, pinned_at)
 SELECT substr(sender_identity, 14), sender_fingerprint, min(received_at) FROM received_records
 WHERE sender_identity LIKE 'custos-vault-%' GROUP BY sender_identity;
+"#, r#"
+-- RFC 3161 time-stamp tokens over checkpoints, exactly as the authority
+-- answered (DER ContentInfo), with the nonce sent; append-only.
+CREATE TABLE IF NOT EXISTS checkpoint_timestamps (
+    id                INTEGER PRIMARY KEY,
+    tree_size         INTEGER NOT NULL,
+    tsa_url           TEXT NOT NULL,
+    token             BLOB NOT NULL,
+    gen_time          TEXT NOT NULL,
+    checkpoint_sha256 TEXT NOT NULL,
+    nonce             TEXT NOT NULL,
+    stamped_at        TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS checkpoint_timestamps_no_update BEFORE UPDATE ON checkpoint_timestamps
+BEGIN SELECT RAISE(ABORT, 'time-stamp tokens are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoint_timestamps_no_delete BEFORE DELETE ON checkpoint_timestamps
+BEGIN SELECT RAISE(ABORT, 'time-stamp tokens are append-only'); END;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

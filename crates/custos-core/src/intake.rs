@@ -74,6 +74,9 @@ pub struct IntakeReport {
     /// The error that stopped the intake after the files listed (those
     /// stored or recorded as duplicates are acknowledged all the same).
     pub stopped: Option<String>,
+    /// Automatic RFC 3161 stamping of the intake's checkpoint, when the
+    /// vault's settings ask for it (a failure here undoes nothing).
+    pub timestamps: Vec<crate::timestamp::StampOutcome>,
 }
 
 impl IntakeReport {
@@ -449,7 +452,14 @@ impl Vault {
     pub fn add(&mut self, inputs: &[PathBuf], opts: &IntakeOptions, progress: &dyn Progress) -> Result<IntakeReport> {
         let mut report = IntakeReport::default();
         match self.take_in(inputs, opts, progress, &mut report) {
-            Ok(()) => Ok(report),
+            Ok(()) => {
+                // The intake is committed: automatic stamping only adds to
+                // it, and its failures are warnings in the report.
+                if report.stored() + report.duplicates() > 0 {
+                    report.timestamps = self.stamp_automatically();
+                }
+                Ok(report)
+            }
             Err(e) if report.stored() + report.duplicates() > 0 => {
                 report.stopped = Some(e.to_string());
                 Ok(report)

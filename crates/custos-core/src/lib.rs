@@ -47,6 +47,7 @@ mod objects;
 mod outside_partials;
 mod pipeline;
 pub mod progress;
+pub mod timestamp;
 mod vault;
 mod verify;
 
@@ -59,8 +60,9 @@ pub use custody::{Action, Checkpoint, CustodyEvent};
 pub use error::{Error, Result};
 pub use intake::{IntakeOptions, IntakeReport};
 pub use progress::{FileOutcome, NoProgress, Progress};
+pub use timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
 pub use vault::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};
-pub use verify::{Finding, Severity, VerifyMode, VerifyReport};
+pub use verify::{Anchors, Finding, Severity, VerifyMode, VerifyReport};
 
 /// The tool name and version recorded in custody events.
 pub const TOOL: &str = concat!("custos ", env!("CARGO_PKG_VERSION"));

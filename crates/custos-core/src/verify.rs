@@ -77,6 +77,15 @@ fn finding(kind: &str, exhibit: Option<&str>, message: String, action: &str) -> 
     }
 }
 
+/// What verification checks the vault against, held outside it.
+#[derive(Debug, Clone, Default)]
+pub struct Anchors {
+    /// Checkpoints kept elsewhere (`custos checkpoint`, earlier bundles).
+    pub kept: Vec<custody::Checkpoint>,
+    /// TSA CA certificates (PEM) trusted for this run, besides the vault's own list.
+    pub tsa_cas: Vec<String>,
+}
+
 const RESTORE: &str = "Restore the vault folder from a backup and verify again; do not produce this exhibit until it verifies.";
 
 impl Vault {
@@ -94,6 +103,16 @@ impl Vault {
     /// Verifies the vault, also checking checkpoints kept outside it (which
     /// catch a log rewritten by someone holding the key), and logs the run.
     pub fn verify_with(&mut self, mode: VerifyMode, kept: &[custody::Checkpoint], progress: &dyn Progress) -> Result<VerifyReport> {
+        self.verify_anchored(mode, &Anchors { kept: kept.to_vec(), tsa_cas: Vec::new() }, progress)
+    }
+
+    /// Verifies the vault against everything held outside it: kept
+    /// checkpoints, and TSA CA certificates (PEM) trusted for this run besides
+    /// those the vault's settings list. Logs the run.
+    pub fn verify_anchored(&mut self, mode: VerifyMode, anchors: &Anchors, progress: &dyn Progress) -> Result<VerifyReport> {
+        let kept = anchors.kept.as_slice();
+        // A bad trust anchor is bad input: refused before anything is checked or logged.
+        let trust = self.tsa_trust(&anchors.tsa_cas)?;
         let mut findings = Vec::new();
 
         // The keys the config advertises must be this vault's.
@@ -209,6 +228,8 @@ impl Vault {
         for k in kept {
             findings.extend(self.check_checkpoint(k)?);
         }
+        // RFC 3161 tokens over checkpoints (time from outside).
+        findings.extend(crate::timestamp::check_stored(&self.conn, &self.config.vault_id, trust.as_ref())?);
 
         findings.sort_by_key(|f| f.severity);
         let ok = !findings.iter().any(|f| f.severity == Severity::Error);

@@ -15,12 +15,14 @@ describe("actionLabel", () => {
       extracted: "Extracted",
       verified: "Verified",
       stray_object_quarantined: "Stray object quarantined",
+      partial_output_removed: "Partial output removed",
       passphrase_changed: "Passphrase changed",
       exported: "Exported",
       received: "Received",
       setting_changed: "Setting changed",
       producer_key_pinned: "Producer key pinned",
       producer_key_accepted: "Producer key accepted",
+      timestamped: "Timestamped by an outside authority",
     };
     for (const [action, label] of Object.entries(expected)) expect(actionLabel(action)).toBe(label);
   });

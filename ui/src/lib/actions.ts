@@ -17,12 +17,14 @@ const LABELS: ReadonlyMap<string, string> = new Map<Action, string>([
   ["extracted", "Extracted"],
   ["verified", "Verified"],
   ["stray_object_quarantined", "Stray object quarantined"],
+  ["partial_output_removed", "Partial output removed"],
   ["passphrase_changed", "Passphrase changed"],
   ["exported", "Exported"],
   ["received", "Received"],
   ["setting_changed", "Setting changed"],
   ["producer_key_pinned", "Producer key pinned"],
   ["producer_key_accepted", "Producer key accepted"],
+  ["timestamped", "Timestamped by an outside authority"],
 ]);
 
 /**

@@ -61,6 +61,10 @@ export const commands = {
 	saveTextFile: (request: SaveTextRequest) => typedError<string | null, WireError>(__TAURI_INVOKE("save_text_file", { request })),
 	/**  Saves app settings and, with a vault open, its exhibit-number prefix. */
 	saveSettings: (request: SaveSettings) => typedError<Settings, WireError>(__TAURI_INVOKE("save_settings", { request })),
+	/**  The open vault's time-stamping settings (authorities, automatic stamping, trusted CAs). */
+	timestampSettings: () => typedError<TimestampSettings, WireError>(__TAURI_INVOKE("timestamp_settings")),
+	/**  Keeps the authorities and the automatic option in the open vault (each change logged). */
+	saveTimestampSettings: (request: SaveTimestampSettings) => typedError<TimestampSettings, WireError>(__TAURI_INVOKE("save_timestamp_settings", { request })),
 	/**  A native save dialog for a file to be written; the path stays in the backend. */
 	pickDestination: (suggestedName: string) => typedError<Selection | null, WireError>(__TAURI_INVOKE("pick_destination", { suggestedName })),
 	/**  The vault's address book of counsel keys. */
@@ -132,13 +136,20 @@ export type Action =
 "received" | 
 /**  A vault setting changed (e.g. the exhibit-number prefix). */
 "setting_changed" | 
+/**
+ *  A partial file that an interrupted export or extraction left outside
+ *  the vault (plaintext) was removed.
+ */
+"partial_output_removed" | 
 /**  A producer vault's seal key was pinned on first sight of one of its productions. */
 "producer_key_pinned" | 
 /**
  *  The user explicitly accepted a new seal key for a producer vault (old
  *  key, new key and the reason given are recorded).
  */
-"producer_key_accepted";
+"producer_key_accepted" | 
+/**  An RFC 3161 time-stamp authority countersigned a checkpoint. */
+"timestamped";
 
 /**  What the start screen needs. */
 export type AppInfo = {
@@ -157,6 +168,13 @@ export type AppInfo = {
 	 */
 	typed_paths: boolean,
 };
+
+/**  Whether tokens are asked for without being told to. */
+export type AutoTimestamp = 
+/**  Only when asked (`custos timestamp`); the default, since it needs the network. */
+"off" | 
+/**  Also after every intake that stored something and every export. */
+"after_intake_and_export";
 
 /**  The result of checking a bundle. */
 export type BundleCheck = {
@@ -656,6 +674,8 @@ export type IntakeSummary = {
 	cancelled: boolean,
 	/**  Every file. */
 	files: IntakeFile[],
+	/**  Automatic time stamping that failed after the intake (the intake stands). */
+	warnings: string[],
 };
 
 /**  Progress of a long job, streamed over a channel. */
@@ -879,6 +899,14 @@ export type SaveTextRequest = {
 	content: string,
 };
 
+/**  What the settings screen saves about time stamping of the open vault. */
+export type SaveTimestampSettings = {
+	/**  The RFC 3161 authorities to keep (http:// or https://), in order. */
+	tsa_urls: string[],
+	/**  Whether intake and export stamp on their own. */
+	automatic: AutoTimestamp,
+};
+
 /**  How a bundle's seal key stands against the key(s) the user pinned. */
 export type SealKeyPinning = 
 /**
@@ -958,6 +986,31 @@ export type TagRequest = {
 	/**  Tags to remove. */
 	remove_tags: string[],
 };
+
+/**  The vault's time-stamping settings (one JSON row of `settings`). */
+export type TimestampSettings = {
+	/**  The authorities asked, in order. */
+	tsa_urls: TsaUrl[],
+	/**  Whether intake and export stamp on their own. */
+	automatic: AutoTimestamp,
+	/**  Trusted TSA CA certificates. */
+	trusted_cas: TrustedTsaCa[],
+};
+
+/**  A TSA CA certificate the vault trusts for checking tokens. */
+export type TrustedTsaCa = {
+	/**  The certificate's subject. */
+	subject: string,
+	/**  SHA-256 of the DER certificate, hex. */
+	sha256: string,
+	/**  The certificate, PEM. */
+	pem: string,
+	/**  When it was added (UTC, RFC 3339). */
+	added_at: string,
+};
+
+/**  The address of a time-stamp authority: `http://` or `https://`, checked once. */
+export type TsaUrl = string;
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -23,6 +23,7 @@ import type {
   RecentVault,
   Selection,
   Settings,
+  TimestampSettings,
   VaultSummary,
 } from "./bindings";
 
@@ -49,6 +50,8 @@ export interface MockState {
   bundleKey: string;
   /** The key pinned for the mock producer vault, once a production of it was imported (null: none yet). */
   producerKey: string | null;
+  /** The vault's RFC 3161 time-stamping settings. */
+  timestamping: TimestampSettings;
 }
 
 /** The fingerprint of the mock's genuine seal key. */
@@ -162,6 +165,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     productions: init.productions ?? [],
     bundleKey: init.bundleKey ?? MOCK_SEAL_KEY,
     producerKey: init.producerKey ?? null,
+    timestamping: init.timestamping ?? { tsa_urls: [], automatic: "off", trusted_cas: [] },
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -446,7 +450,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         onEvent({ type: "file_done", path, outcome });
         return { path, outcome };
       });
-      return { stored: files.length, duplicates: 0, failed: 0, cancelled: false, files };
+      return { stored: files.length, duplicates: 0, failed: 0, cancelled: false, files, warnings: [] };
     },
     async cancelJob() {
       track("cancelJob");
@@ -475,6 +479,30 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       state.settings = { examiner: req.examiner.trim(), idle_lock_minutes: req.idle_lock_minutes };
       if (req.exhibit_prefix && state.open) state.open.matter.exhibit_prefix = req.exhibit_prefix;
       return state.settings;
+    },
+    async timestampSettings() {
+      track("timestampSettings");
+      need();
+      return wire(state.timestamping);
+    },
+    async saveTimestampSettings(req) {
+      track("saveTimestampSettings");
+      need();
+      const urls = req.tsa_urls.map((u) => u.trim()).filter((u) => u !== "");
+      for (const u of urls) {
+        if (!/^https?:\/\/[^\s/?#]+/i.test(u) || /\s/.test(u))
+          throw new BackendError("invalid_input", `'${u}' is not a time-stamp authority address: it must start with http:// or https://`);
+      }
+      const t = state.timestamping;
+      if (JSON.stringify(t.tsa_urls) !== JSON.stringify(urls)) {
+        append({ action: "setting_changed", details: { setting: "tsa_urls", before: t.tsa_urls, after: urls } });
+        t.tsa_urls = urls;
+      }
+      if (t.automatic !== req.automatic) {
+        append({ action: "setting_changed", details: { setting: "automatic_timestamps", before: t.automatic, after: req.automatic } });
+        t.automatic = req.automatic;
+      }
+      return wire(t);
     },
     async pickDestination(name) {
       track("pickDestination");

@@ -191,6 +191,27 @@ describe("Intake: taking in", () => {
     });
   });
 
+  it("shows a failed automatic time stamp as a warning beside a standing intake", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    mock.intake = async (): Promise<IntakeSummary> => ({
+      stored: 1,
+      duplicates: 0,
+      failed: 0,
+      cancelled: false,
+      files: [{ path: "/evidence/a.txt", outcome: { outcome: "stored", exhibit: "EX-0004", sha256: "ab".repeat(32) } }],
+      warnings: ["no timestamp from https://freetsa.org/tsr: no answer: connection refused"],
+    });
+    render(Intake);
+    await user.click(screen.getByRole("button", { name: "Add files…" }));
+    await user.click(takeIn());
+
+    expect(await screen.findByTestId("intake-summary")).toHaveTextContent("1 stored, 0 duplicates, 0 failed");
+    expect(screen.getByTestId("intake-warning")).toHaveTextContent(
+      "Taken in, but no timestamp from https://freetsa.org/tsr: no answer: connection refused.",
+    );
+  });
+
   it("lists failures first with their reasons", async () => {
     const user = userEvent.setup();
     await openMock();
@@ -204,6 +225,7 @@ describe("Intake: taking in", () => {
         { path: "/evidence/b.txt", outcome: { outcome: "duplicate", exhibit: "EX-0001", sha256: "cd".repeat(32) } },
         { path: "/evidence/locked.xlsx", outcome: { outcome: "failed", reason: "permission denied (os error 13)" } },
       ],
+      warnings: [],
     });
     render(Intake);
     await user.click(screen.getByRole("button", { name: "Add files…" }));
@@ -271,6 +293,7 @@ describe("Intake: taking in", () => {
         { path: "/evidence/folder/1.txt", outcome: { outcome: "stored", exhibit: "EX-0004", sha256: "ab".repeat(32) } },
         { path: "/evidence/folder/2.txt", outcome: { outcome: "failed", reason: "file changed while being read" } },
       ],
+      warnings: [],
     });
     const summary = await screen.findByTestId("intake-summary");
     expect(summary).toHaveTextContent("1 stored, 0 duplicates, 1 failed");
@@ -330,7 +353,7 @@ describe("Intake: taking in", () => {
     await user.click(takeIn());
     await screen.findByRole("progressbar");
     dropOn(mock, ["/evidence/late.msg"]);
-    pending.resolve({ stored: 0, duplicates: 0, failed: 0, cancelled: false, files: [] });
+    pending.resolve({ stored: 0, duplicates: 0, failed: 0, cancelled: false, files: [], warnings: [] });
     expect(await screen.findByTestId("intake-summary")).toHaveTextContent("0 stored, 0 duplicates, 0 failed");
     expect(screen.getByText("No files were found in what was chosen.")).toBeInTheDocument();
     expect(screen.getByText(/1 more item was dropped meanwhile/)).toBeInTheDocument();

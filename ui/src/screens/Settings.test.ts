@@ -82,7 +82,8 @@ describe("Settings", () => {
     });
     // The app info is read again afterwards.
     await waitFor(() => expect(session.info?.settings).toEqual({ examiner: "Sam Okoro", idle_lock_minutes: 30 }));
-    expect(mock.state.calls).toEqual(["saveSettings", "appInfo"]);
+    // (The vault's time-stamping settings are read once when the screen opens.)
+    expect(mock.state.calls).toEqual(["timestampSettings", "saveSettings", "appInfo"]);
     await waitFor(() => expect(notices.items.map((n) => [n.kind, n.message])).toEqual([["success", "Settings saved."]]));
     expect(screen.queryByRole("alert")).toBeNull();
   });
@@ -199,5 +200,76 @@ describe("Settings", () => {
     expect(await screen.findByLabelText("Examiner name")).toHaveValue("Dana Whitfield");
     expect(screen.queryByLabelText("Exhibit number prefix")).toBeNull();
     expect(screen.queryByText("Vault folder")).toBeNull();
+  });
+
+  describe("time stamping", () => {
+    const tsaBox = () => screen.getByLabelText("Time-stamp authorities, one address a line") as HTMLTextAreaElement;
+    const autoBox = () => screen.getByRole("checkbox", { name: "Stamp automatically after every intake and export" });
+    const saveStamping = () => screen.getByRole("button", { name: "Save time stamping" });
+
+    it("is off by default and shows the kept authorities", async () => {
+      await openMock({ timestamping: { tsa_urls: ["https://freetsa.org/tsr"], automatic: "off", trusted_cas: [] } });
+      render(Settings);
+      await waitFor(() => expect(tsaBox()).toHaveValue("https://freetsa.org/tsr"));
+      expect(autoBox()).not.toBeChecked();
+      expect(screen.getByText(/needs the network/)).toBeInTheDocument();
+    });
+
+    it("saves the authorities and the automatic option through the backend, logged", async () => {
+      const user = userEvent.setup();
+      await openMock();
+      const save = vi.spyOn(mock, "saveTimestampSettings");
+      render(Settings);
+      await waitFor(() => expect(saveStamping()).toBeEnabled());
+      await user.type(tsaBox(), "https://freetsa.org/tsr{Enter}{Enter}  http://timestamp.digicert.com  ");
+      await user.click(autoBox());
+      await user.click(saveStamping());
+      await waitFor(() => expect(save).toHaveBeenCalledTimes(1));
+      expect(save.mock.calls[0]![0]).toEqual({
+        tsa_urls: ["https://freetsa.org/tsr", "http://timestamp.digicert.com"],
+        automatic: "after_intake_and_export",
+      });
+      expect(mock.state.timestamping.automatic).toBe("after_intake_and_export");
+      const settings = mock.state.log.filter((e) => e.action === "setting_changed").map((e) => (e.details as { setting: string }).setting);
+      expect(settings).toEqual(["tsa_urls", "automatic_timestamps"]);
+      expect(notices.items.at(-1)?.message).toBe("Time-stamping settings saved.");
+    });
+
+    it("refuses an address that is not http or https, and automatic stamping without an authority", async () => {
+      const user = userEvent.setup();
+      await openMock();
+      const save = vi.spyOn(mock, "saveTimestampSettings");
+      render(Settings);
+      await waitFor(() => expect(saveStamping()).toBeEnabled());
+      await user.type(tsaBox(), "ftp://tsa.example");
+      await user.click(saveStamping());
+      expect(await screen.findByRole("alert")).toHaveTextContent("“ftp://tsa.example” is not an authority address");
+      await user.clear(tsaBox());
+      await user.click(autoBox());
+      await user.click(saveStamping());
+      expect(await screen.findByRole("alert")).toHaveTextContent("Add at least one authority");
+      expect(save).not.toHaveBeenCalled();
+    });
+
+    it("shows the backend's refusal", async () => {
+      const user = userEvent.setup();
+      await openMock();
+      mock.saveTimestampSettings = async () => {
+        throw new BackendError("invalid_input", "'http://' is not a time-stamp authority address: it names no host");
+      };
+      render(Settings);
+      await waitFor(() => expect(saveStamping()).toBeEnabled());
+      await user.type(tsaBox(), "http://x");
+      await user.click(saveStamping());
+      expect(await screen.findByRole("alert")).toHaveTextContent("it names no host");
+    });
+
+    it("is not shown without an open vault", async () => {
+      mock = createMockBackend();
+      setBackend(mock);
+      render(Settings);
+      expect(await screen.findByLabelText("Examiner name")).toBeInTheDocument();
+      expect(screen.queryByText("Time stamping (RFC 3161)")).toBeNull();
+    });
   });
 });

@@ -10,6 +10,7 @@ mod plan;
 mod provenance;
 pub mod read;
 mod seal_key;
+pub mod timestamps;
 pub mod verify;
 mod write;
 pub(crate) mod zip_records;
@@ -20,7 +21,7 @@ pub use import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_
 pub use plan::{ExportPlan, PlannedExhibit, ProductionRecord};
 pub use read::Bundle;
 pub use seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
-pub use verify::{BundleReport, verify_bundle, verify_bundle_with};
+pub use verify::{BundleReport, verify_bundle, verify_bundle_trusting, verify_bundle_with};
 pub use write::{BatesPlan, ExportReport, ExportRequest};
 
 use model::Production;

@@ -208,6 +208,18 @@ pub fn verify_bundle(bundle: &mut Bundle, pinned: Option<&PinnedKeys>) -> Result
 /// [`verify_bundle`], reporting the payload's hashing to `progress` (one
 /// file per payload file) and stopping with [`Error::Cancelled`] when asked.
 pub fn verify_bundle_with(bundle: &mut Bundle, pinned: Option<&PinnedKeys>, progress: &dyn Progress) -> Result<(BundleReport, BundleContents)> {
+    verify_bundle_trusting(bundle, pinned, progress, None)
+}
+
+/// [`verify_bundle_with`], also checking the RFC 3161 tokens the bundle
+/// carries against these trusted TSA certificates (without them, a warning
+/// says the tokens were checked for signature and checkpoint only).
+pub fn verify_bundle_trusting(
+    bundle: &mut Bundle,
+    pinned: Option<&PinnedKeys>,
+    progress: &dyn Progress,
+    trust: Option<&crate::timestamp::TsaTrust>,
+) -> Result<(BundleReport, BundleContents)> {
     let mut f: Vec<Finding> = Vec::new();
     let mut contents = BundleContents::default();
     if !bundle.contains("bagit.txt") {
@@ -432,6 +444,8 @@ pub fn verify_bundle_with(bundle: &mut Bundle, pinned: Option<&PinnedKeys>, prog
                     contents.events.entry(ex).or_default().push((event, line));
                 }
             }
+            // RFC 3161 tokens over an earlier checkpoint of the same history.
+            f.extend(super::timestamps::check_bundle(bundle, cp, vk.as_ref(), trust));
         }
     }
     contents.checkpoint = checkpoint;

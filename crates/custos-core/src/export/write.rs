@@ -106,6 +106,11 @@ pub struct ExportReport {
     pub signer_identity: String,
     /// Quality-control notes (all passed checks are listed too).
     pub qc: Vec<String>,
+    /// RFC 3161 tokens the bundle carries: (tree size, authority, TSA time).
+    pub carried_timestamps: Vec<(u64, String, String)>,
+    /// Automatic stamping after the export, when the vault's settings ask for
+    /// it (a failure here undoes nothing).
+    pub timestamps: Vec<crate::timestamp::StampOutcome>,
 }
 
 /// A Bates plan for a selection, checked against earlier productions.
@@ -324,6 +329,9 @@ impl Vault {
         // Logged: the record of the output goes (a crash before this leaves
         // a record whose output is logged, which the next open just drops).
         partial.finish();
+        // The export stands: automatic stamping only adds to it.
+        let mut report = report;
+        report.timestamps = self.stamp_automatically();
         Ok(report)
     }
 
@@ -514,9 +522,11 @@ impl Vault {
         let cp = serde_json::to_string_pretty(&cp).expect("serialise");
         bag.add_payload(CHECKPOINT_FILE, cp.as_bytes())?;
         bag.add_payload(CHECKPOINT_SIG_FILE, ssh_signature(&ssh_key, CHECKPOINT_NAMESPACE, cp.as_bytes())?.as_bytes())?;
+        let carried = self.carry_timestamps(&mut bag, &tree)?;
 
         // Tag files, the seal, and the end of the zip (and of the age stream).
-        let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some());
+        let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
+            + &super::timestamps::readme_step(&carried);
         let d = req.dat_delimiters;
         let load_file = format!(
             "Concordance DAT, {enc_name}, CRLF; field U+{:04X}, quote U+{:04X}, newline U+{:04X}",
@@ -542,6 +552,8 @@ impl Vault {
                 signer_fingerprint: fingerprint,
                 signer_identity: identity,
                 qc,
+                carried_timestamps: carried,
+                timestamps: Vec::new(),
             },
             production,
         ))

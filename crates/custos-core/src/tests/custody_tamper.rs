@@ -17,7 +17,7 @@ fn populated() -> (tempfile::TempDir, Vault) {
 }
 
 /// Lets a test change the log the way an attacker with the database key could.
-fn drop_guards(v: &Vault) {
+pub(super) fn drop_guards(v: &Vault) {
     v.conn
         .execute_batch(
             "DROP TRIGGER custody_events_no_update; DROP TRIGGER custody_events_no_delete;

@@ -7,8 +7,10 @@ mod export;
 mod fuzz;
 mod fuzz_regressions;
 mod intake;
+pub(crate) mod local_tsa;
 mod object_tamper;
 mod recovery;
+mod timestamp;
 
 use crate::{CreateOptions, SteppingClock, Vault};
 use age::secrecy::SecretString;
