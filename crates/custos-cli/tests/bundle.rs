@@ -1036,17 +1036,25 @@ fn sign_with_other_key(dir: &Path, bag: &Path) -> (PathBuf, PathBuf) {
     (key, dir.join("tagmanifest-sha256.txt.sig"))
 }
 
+/// `ssh-keygen -Y verify` of the seal, as README.txt shows.
 #[track_caller]
 fn ssh_keygen_verify(bag: &Path) -> Output {
+    ssh_keygen_verify_signed(bag, "custos-bundle", "seal/tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt")
+}
+
+/// `ssh-keygen -Y verify` of `signed` in the bag against `sig`, with the
+/// bag's allowed_signers and its identity, in `namespace`.
+#[track_caller]
+fn ssh_keygen_verify_signed(bag: &Path, namespace: &str, sig: &str, signed: &str) -> Output {
     let allowed = fs::read_to_string(bag.join("seal/allowed_signers")).unwrap();
     let identity = allowed.split_whitespace().next().unwrap().to_string();
     tool(
         Command::new("ssh-keygen")
             .args(["-Y", "verify", "-f"])
             .arg(bag.join("seal/allowed_signers"))
-            .args(["-I", &identity, "-n", "custos-bundle", "-s"])
-            .arg(bag.join("seal/tagmanifest-sha256.txt.sig"))
-            .stdin(fs::File::open(bag.join("tagmanifest-sha256.txt")).unwrap()),
+            .args(["-I", &identity, "-n", namespace, "-s"])
+            .arg(bag.join(sig))
+            .stdin(fs::File::open(bag.join(signed)).unwrap()),
     )
 }
 
@@ -1298,16 +1306,7 @@ fn same_selection_exported_twice_differs_only_in_the_custody_record_and_what_lis
 /// `ssh-keygen -Y verify` of the checkpoint's signature, as README.txt shows.
 #[track_caller]
 fn ssh_keygen_verify_checkpoint(bag: &Path) -> Output {
-    let allowed = fs::read_to_string(bag.join("seal/allowed_signers")).unwrap();
-    let identity = allowed.split_whitespace().next().unwrap().to_string();
-    tool(
-        Command::new("ssh-keygen")
-            .args(["-Y", "verify", "-f"])
-            .arg(bag.join("seal/allowed_signers"))
-            .args(["-I", &identity, "-n", "custos-checkpoint", "-s"])
-            .arg(bag.join("data/custody/checkpoint.json.sig"))
-            .stdin(fs::File::open(bag.join("data/custody/checkpoint.json")).unwrap()),
-    )
+    ssh_keygen_verify_signed(bag, "custos-checkpoint", "data/custody/checkpoint.json.sig", "data/custody/checkpoint.json")
 }
 
 #[test]
