@@ -317,7 +317,11 @@ fn productions_received_before_pinning_have_their_first_key_pinned_by_the_upgrad
     // The database as it was before the pinning migration: no pins, only received records.
     counsel
         .conn
-        .execute_batch(&format!("DROP TABLE producer_keys; PRAGMA user_version = {};", crate::db::SCHEMA_VERSION - 1))
+        .execute_batch(&format!(
+            "DROP TABLE producer_keys; PRAGMA user_version = {};",
+            // The schema just before the pinning migration (later ones are idempotent).
+            crate::db::MIGRATIONS.iter().position(|m| m.contains("CREATE TABLE IF NOT EXISTS producer_keys")).unwrap()
+        ))
         .unwrap();
     let root = counsel.root().to_path_buf();
     drop(counsel);

@@ -215,3 +215,34 @@ fn names_that_are_not_utf8_are_kept_exactly_and_stay_distinct() {
     assert!(bytes.ends_with(b"/x\xff.txt"), "the exact bytes are kept");
     drop(dir);
 }
+
+#[test]
+fn an_export_into_the_vault_folder_is_refused_and_changes_nothing() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("memo.txt", b"memo")]);
+    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    let events = v.custody_log(None).unwrap().len();
+    let inside = v.root().join("objects/prod.zip");
+    let err = v.export(&crate::export::ExportRequest::new(&inside, "ABC"), &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("inside the vault folder"), "{err}");
+    assert!(!inside.exists());
+    assert_eq!(v.custody_log(None).unwrap().len(), events, "nothing was logged");
+    drop(dir);
+}
+
+#[test]
+fn a_damaged_key_file_stanza_reads_as_wrong_passphrase_or_damaged_key_file() {
+    let (dir, v) = new_vault();
+    let root = v.root().to_path_buf();
+    drop(v);
+    let key = root.join("keys/passphrase.age");
+    let mut bytes = std::fs::read(&key).unwrap();
+    // The scrypt stanza's body is the second header line; change one of its characters.
+    let body = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let at = body + bytes[body..].iter().position(|b| *b == b'\n').unwrap() + 3;
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&key, &bytes).unwrap();
+    let err = Vault::open(&root, &Unlock::Passphrase(pass()), None, clock()).unwrap_err();
+    assert!(err.to_string().contains("wrong passphrase or damaged key file"), "{err}");
+    drop(dir);
+}
