@@ -74,7 +74,7 @@ impl Drop for Tmpfs {
 fn data_changes(before: &Snapshot, vault: &std::path::Path) -> Vec<String> {
     snapshot_diff(before, &snapshot(vault))
         .into_iter()
-        .filter(|l| !l.contains("custos.db-shm") && !(l.contains("custos.db-wal") && l.contains("File { len: 0,")))
+        .filter(|l| !(l.contains("custos.db-shm") || (l.contains("custos.db-wal") && l.contains("File { len: 0,"))))
         .collect()
 }
 

@@ -178,10 +178,9 @@ pub(crate) fn open_source(path: &Path) -> std::io::Result<fs::File> {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        match fs::OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NOATIME.bits() as i32).open(path) {
-            Ok(f) => return Ok(f),
-            // EPERM: not the owner; anything else is reported by the plain open below.
-            Err(_) => {}
+        // EPERM (not the owner) falls back; anything else is reported by the plain open below.
+        if let Ok(f) = fs::OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NOATIME.bits() as i32).open(path) {
+            return Ok(f);
         }
     }
     fs::File::open(path)

@@ -202,7 +202,7 @@ fn names_that_are_not_utf8_are_kept_exactly_and_stay_distinct() {
     let b = src.join(std::ffi::OsStr::from_bytes(b"x\xfe.txt"));
     std::fs::write(&a, b"first").unwrap();
     std::fs::write(&b, b"second").unwrap();
-    let r = v.add(&[src.clone()], &IntakeOptions::default(), &NoProgress).unwrap();
+    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &NoProgress).unwrap();
     assert_eq!(r.stored(), 2);
     let json = serde_json::to_string(&r).expect("a report with such names serialises");
     assert!(json.contains(r"x\\xFE.txt") && json.contains(r"x\\xFF.txt"), "{json}");
