@@ -358,3 +358,40 @@ fn passphrase_is_never_offered_as_an_argument() {
     assert_code(&out, 2, "an unknown --passphrase flag must be a usage error");
     assert!(!target.exists(), "a usage error must not create the vault folder");
 }
+
+#[test]
+fn a_passphrase_shorter_than_twelve_characters_is_refused_by_the_cli_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("v");
+    let out = Run::new(args!["init", &target, "--matter", "M", "--examiner", "E", "--work-factor", "10"]).pass(Some("eleven char")).run();
+    assert_code(&out, 2, "a short passphrase is bad input");
+    assert_stderr_has(&out, "at least 12 characters", "the error must state the rule");
+    assert!(!target.exists(), "nothing is created");
+    // A passphrase change is held to the same rule, and changes nothing.
+    let vault = vault_with_exhibits(tmp.path());
+    let before = snapshot(&vault);
+    let out = Run::new(args!["passwd", &vault]).env("CUSTOS_NEW_PASSPHRASE", "too short").run();
+    assert_code(&out, 2, "a short new passphrase is bad input");
+    assert_stderr_has(&out, "at least 12 characters", "the error must state the rule");
+    assert_vault_unchanged(&vault, &before, "a refused passphrase change");
+}
+
+#[test]
+fn an_oversized_identity_file_is_refused_without_reading_it_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = vault_with_exhibits(tmp.path());
+    let key = tmp.path().join("huge-key.txt");
+    let mut text = String::from("# not a key file\n");
+    while text.len() < 200 * 1024 {
+        text.push_str("padding padding padding padding padding padding padding\n");
+    }
+    write(&key, text);
+    let before = snapshot(&vault);
+    let out = custos(args!["list", &vault, "--recovery-identity", &key]);
+    assert_code(&out, 2, "an oversized identity file is bad input");
+    assert_stderr_has(&out, "too large", "the error must say the file is too large");
+    assert_vault_unchanged(&vault, &before, "a refused identity file");
+    let out = custos(args!["verify-bundle", tmp.path(), "--identity", &key]);
+    assert_code(&out, 2, "verify-bundle refuses it too");
+    assert_stderr_has(&out, "too large", "the error must say the file is too large");
+}

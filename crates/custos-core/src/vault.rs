@@ -276,6 +276,7 @@ impl Vault {
             return Err(Error::InvalidInput("the examiner name must not be empty".into()));
         }
         validate_prefix(&opts.exhibit_prefix)?;
+        keys::check_passphrase(passphrase)?;
         let recovery = opts.recovery_recipient.as_deref().map(keys::parse_recipient).transpose()?;
         if !(keys::MIN_WORK_FACTOR..=keys::MAX_WORK_FACTOR).contains(&opts.work_factor) {
             return Err(Error::InvalidInput(format!(
