@@ -62,6 +62,8 @@ fn assert_clean(vault: &Path, context: &str) -> BTreeSet<String> {
         assert!(left.is_empty(), "{context}: {prefix} files must be gone after reopening: {left:?}");
     }
     assert!(entries_named(vault, "passphrase.age.new").is_empty(), "{context}: no pending key file may remain");
+    let temps = entries_named(vault, ".tmp-");
+    assert!(temps.is_empty(), "{context}: no unfinished atomic write may remain: {temps:?}");
     let pending = files_under(&vault.join("pending"));
     assert!(pending.is_empty(), "{context}: no record of a partial output may remain: {pending:?}");
     list_json(vault).iter().map(|e| str_field(e, "sha256").to_string()).collect()

@@ -12,11 +12,14 @@ pub(crate) fn random_suffix() -> String {
     hex::encode(b)
 }
 
+/// How the name of an atomic write's temp file begins.
+const TEMP_PREFIX: &str = ".tmp-";
+
 /// Writes `bytes` to `path` so that afterwards the file holds either its old
 /// contents or all of the new ones, durably.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".tmp-{}", random_suffix()));
+    let tmp = dir.join(format!("{TEMP_PREFIX}{}", random_suffix()));
     let res = (|| {
         let mut f = private_file(OpenOptions::new().write(true).create_new(true)).open(&tmp).at(&tmp)?;
         f.write_all(bytes).at(&tmp)?;
@@ -37,6 +40,18 @@ pub(crate) fn private_file(o: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(o, 0o600);
     o
+}
+
+/// Removes, from `paths`, the temp files of atomic writes that a crash cut
+/// short (`.tmp-*`: never renamed into place, so never used), and deletes them.
+pub(crate) fn remove_unfinished_temps(paths: &mut Vec<PathBuf>) {
+    paths.retain(|p| {
+        let temp = p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(TEMP_PREFIX));
+        if temp {
+            let _ = fs::remove_file(p);
+        }
+        !temp
+    });
 }
 
 /// Makes a folder's entries (creations, renames) durable.

@@ -131,6 +131,9 @@ impl Vault {
         let Ok(entries) = fs::read_dir(&dir) else { return Ok(0) };
         let mut records: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         records.sort();
+        // A record whose own atomic write was cut short: its partial output
+        // was never created (that happens only once the record is in place).
+        crate::atomic::remove_unfinished_temps(&mut records);
         let mut handled = Vec::new();
         let mut events = Vec::new();
         for path in records {

@@ -848,6 +848,11 @@ impl Vault {
     /// Finishes or drops a passphrase change a crash interrupted: the new
     /// key file is put in place if its change was logged, removed otherwise.
     fn settle_passphrase_change(&mut self) -> Result<()> {
+        // A key file whose atomic write a crash cut short was never used.
+        if let Ok(entries) = fs::read_dir(self.root.join("keys")) {
+            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            crate::atomic::remove_unfinished_temps(&mut paths);
+        }
         let pending = self.root.join(NEW_KEY_FILE);
         let Ok(bytes) = fs::read(&pending) else { return Ok(()) };
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
