@@ -642,6 +642,9 @@ impl Vault {
         }
         let installed: Vec<PathBuf> = batch.iter().filter_map(|p| p.object.clone()).collect();
         crate::failpoint::hit("intake.installed")?;
+        if let Some(j) = &journal {
+            j.sync()?;
+        }
         self.objects.make_durable(&installed)?;
         crate::failpoint::hit("intake.durable")?;
 

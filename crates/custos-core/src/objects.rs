@@ -33,6 +33,13 @@ impl Journal {
         writeln!(self.file, "{name}").at(&self.path)
     }
 
+    /// Makes the names written so far durable (before the batch's objects
+    /// are made durable, so that after a power cut no object is in place
+    /// that its journal does not name).
+    pub fn sync(&self) -> Result<()> {
+        self.file.sync_data().at(&self.path)
+    }
+
     /// Removes the journal once its batch is committed. A journal left by a
     /// crash after the commit names only referenced objects and is removed on the next open.
     pub fn finish(self) {

@@ -48,9 +48,19 @@ pub(crate) struct OutsidePartial {
     /// The partial file to write (beside its destination).
     pub path: PathBuf,
     record: PathBuf,
+    output: OutputKind,
+    destination: PathBuf,
 }
 
 impl OutsidePartial {
+    /// Records, before the partial is renamed into place, the SHA-256 of
+    /// its whole content: after a crash, a file at the destination is
+    /// removed as an unlogged output only if it is this very file (not one
+    /// someone put there in the meantime).
+    pub fn before_rename(&self, vault: &Vault, sha256_hex: &str) -> Result<()> {
+        vault.write_record(&self.record, self.output, &self.path, &self.destination, Some(sha256_hex))
+    }
+
     /// The output is in place and logged: forget the partial.
     pub fn finish(self) {
         let record = self.record.clone();
@@ -79,11 +89,13 @@ fn remove_record(record: &Path) {
 }
 
 /// A record: the output's kind, the partial's path and the destination's,
-/// separated by NUL bytes (which no path holds).
+/// and, once the partial is complete, its SHA-256, separated by NUL bytes
+/// (which no path holds).
 struct Record {
     output: OutputKind,
     partial: PathBuf,
     destination: PathBuf,
+    sha256: Option<String>,
 }
 
 fn path_bytes(p: &Path) -> Vec<u8> {
@@ -107,19 +119,32 @@ impl Vault {
         let dir = self.root.join(FOLDER);
         crate::atomic::create_private_dir(&dir)?;
         let record = dir.join(format!("{}.age", random_suffix()));
+        self.write_record(&record, output, &path, &dest, None)?;
+        Ok(OutsidePartial { path, record, output, destination: dest })
+    }
+
+    /// Writes a record, durably, encrypted to the vault key.
+    fn write_record(&self, record: &Path, output: OutputKind, partial: &Path, dest: &Path, sha256: Option<&str>) -> Result<()> {
         let mut payload = output.as_str().as_bytes().to_vec();
-        for p in [&path, &dest] {
+        for p in [partial, dest] {
             payload.push(0);
             payload.extend(path_bytes(p));
         }
+        if let Some(sha) = sha256 {
+            payload.push(0);
+            payload.extend(sha.as_bytes());
+        }
+        // Signed with the vault key: the age recipient is public, so anyone
+        // who can write the folder could make a record; only a signed one is acted on.
+        let signature = ed25519_dalek::Signer::sign(self.secrets.signing_key(), &record_message(&payload));
+        payload.extend(signature.to_bytes());
         let recipient = self.secrets.age_recipient();
         let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
             .map_err(|e| crate::Error::Encryption(e.to_string()))?;
         let mut sealed = Vec::new();
         let mut w = enc.wrap_output(&mut sealed).map_err(|e| crate::Error::Encryption(e.to_string()))?;
         w.write_all(&payload).and_then(|_| w.finish().map(|_| ())).map_err(|e| crate::Error::Encryption(e.to_string()))?;
-        write_atomically(&record, &sealed)?;
-        Ok(OutsidePartial { path, record })
+        write_atomically(record, &sealed)
     }
 
     /// Removes what interrupted exports or extractions left outside the
@@ -139,9 +164,18 @@ impl Vault {
         for path in records {
             // A file that is not a record this vault wrote is left for verify to report.
             let Some(r) = self.read_record(&path) else { continue };
+            // The destination's folder is out of reach (a removable disk not
+            // plugged in): keep the record for a later open.
+            if !r.partial.parent().is_some_and(Path::is_dir) {
+                continue;
+            }
             let victim = if is_file(&r.partial) {
                 Some((r.partial.clone(), "the partial file of an interrupted output"))
-            } else if is_file(&r.destination) && !self.output_logged(&r)? {
+            } else if is_file(&r.destination)
+                && r.sha256.is_some()
+                && r.sha256 == sha256_of(&r.destination)
+                && !self.output_logged(&r)?
+            {
                 Some((r.destination.clone(), "an output renamed into place but never logged (interrupted before it was recorded)"))
             } else {
                 None
@@ -161,7 +195,11 @@ impl Vault {
         }
         for (record, victim) in &handled {
             if let Some(file) = victim {
-                fs::remove_file(file).at(file)?;
+                // A file that cannot be removed now (a read-only mount) keeps
+                // its record, so the next open tries again; opening goes on.
+                if fs::remove_file(file).is_err() && is_file(file) {
+                    continue;
+                }
                 if let Some(parent) = file.parent() {
                     let _ = sync_dir(parent);
                 }
@@ -172,15 +210,23 @@ impl Vault {
     }
 
     /// Whether the output a record names was logged (so it stands).
+    /// Judged by destination and content both: an earlier output logged at
+    /// the same path does not make this one logged.
     fn output_logged(&self, r: &Record) -> Result<bool> {
         let dest = r.destination.to_string_lossy();
+        let sha = r.sha256.as_deref().unwrap_or_default();
         Ok(match r.output {
-            OutputKind::Bundle => self
-                .conn
-                .query_row("SELECT count(*) FROM productions WHERE destination = ?1", [dest.as_ref()], |row| row.get::<_, i64>(0))?
-                > 0,
+            OutputKind::Bundle => {
+                self.conn.query_row(
+                    "SELECT count(*) FROM productions WHERE destination = ?1 AND bundle_sha256 = ?2",
+                    [dest.as_ref(), sha],
+                    |row| row.get::<_, i64>(0),
+                )? > 0
+            }
             OutputKind::Extraction => crate::custody::read_events(&self.conn)?.iter().any(|e| {
-                e.action == Action::Extracted && e.details.get("destination").and_then(|d| d.as_str()) == Some(dest.as_ref())
+                e.action == Action::Extracted
+                    && e.hash_after.as_deref() == Some(sha)
+                    && e.details.get("destination").and_then(|d| d.as_str()) == Some(dest.as_ref())
             }),
         })
     }
@@ -193,6 +239,10 @@ impl Vault {
         let mut reader = d.decrypt(std::iter::once(self.secrets.age_identity() as &dyn age::Identity)).ok()?;
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).ok()?;
+        let split = bytes.len().checked_sub(64)?;
+        let (bytes, signature) = bytes.split_at(split);
+        let signature = ed25519_dalek::Signature::from_bytes(signature.try_into().ok()?);
+        self.secrets.verifying_key().verify_strict(&record_message(bytes), &signature).ok()?;
         let mut parts = bytes.split(|b| *b == 0);
         let output = match parts.next()? {
             b"bundle" => OutputKind::Bundle,
@@ -201,9 +251,32 @@ impl Vault {
         };
         let partial = path_from(parts.next()?)?;
         let destination = path_from(parts.next()?)?;
+        let sha256 = match parts.next() {
+            Some(s) => Some(String::from_utf8(s.to_vec()).ok().filter(|s| s.len() == 64)?),
+            None => None,
+        };
         // Only a file named as Custos names its partials is ever removed as one.
         let named = partial.file_name().is_some_and(|f| f.to_string_lossy().starts_with(crate::atomic::PARTIAL_OUT_PREFIX));
-        (named && parts.next().is_none()).then_some(Record { output, partial, destination })
+        (named && parts.next().is_none()).then_some(Record { output, partial, destination, sha256 })
+    }
+}
+
+/// What a record's signature covers.
+fn record_message(payload: &[u8]) -> Vec<u8> {
+    [b"custos-pending-output-v1\n".as_slice(), payload].concat()
+}
+
+/// The SHA-256 of a file's content (`None` if it cannot be read).
+fn sha256_of(p: &Path) -> Option<String> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let mut f = fs::File::open(p).ok()?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match f.read(&mut buf).ok()? {
+            0 => return Some(hex::encode(h.finalize())),
+            n => h.update(&buf[..n]),
+        }
     }
 }
 

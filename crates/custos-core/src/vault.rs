@@ -478,7 +478,9 @@ impl Vault {
         }
         crate::failpoint::hit("open.recovery_logged")?;
         for p in &partials {
-            fs::remove_file(p).at(p)?;
+            // Something that cannot be removed (a folder named like a
+            // partial) is left for verify to report; opening goes on.
+            let _ = fs::remove_file(p);
         }
         for (from, dest) in &moves {
             self.objects.move_to_quarantine(from, dest)?;
@@ -668,8 +670,11 @@ impl Vault {
                 .details(serde_json::json!({ "destination": destination.to_string_lossy() })),
         ]);
         if let Err(e) = logged {
-            // Unlogged, the plaintext must not stand.
-            let _ = fs::remove_file(dest);
+            // Unlogged, the plaintext must not stand. If it cannot be
+            // removed, the record stays and the next open removes it.
+            if fs::remove_file(dest).is_err() {
+                std::mem::forget(partial);
+            }
             return Err(e);
         }
         partial.finish();
@@ -704,12 +709,18 @@ impl Vault {
             let f = out.into_inner().map_err(|e| Error::Io { path: tmp.clone(), source: e.into_error() })?;
             f.sync_all().at(&tmp)?;
             drop(f);
+            partial.before_rename(self, &sha)?;
             crate::failpoint::hit("extract.written")?;
             fs::rename(&tmp, dest).at(dest)?;
-            if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-                sync_dir(parent)?;
+            let synced = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(parent) => sync_dir(parent),
+                None => Ok(()),
+            };
+            if let Err(e) = synced.and_then(|_| crate::failpoint::hit("extract.renamed")) {
+                // In place but not to be logged: it must not stand.
+                let _ = fs::remove_file(dest);
+                return Err(e);
             }
-            crate::failpoint::hit("extract.renamed")?;
             Ok(sha)
         })();
         res.map(|sha| (sha, partial))

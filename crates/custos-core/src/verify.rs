@@ -272,6 +272,20 @@ impl Vault {
         let mut findings = Vec::new();
         let mut lost: Vec<&String> = on_disk.iter().filter(|n| !referenced.contains(n.as_str())).collect();
         lost.sort();
+        // Named by a journal: an intake of this session that stopped before
+        // committing (reopening the vault quarantines them), not lost work.
+        let (journaled, _) = self.objects.journaled()?;
+        for name in lost.iter().filter(|n| journaled.contains(n.as_str())) {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                exhibit: None,
+                kind: "uncommitted_object".into(),
+                event: None,
+                message: format!("object {name} was put in place by an intake that stopped before committing it"),
+                action: "Reopening the vault moves it to quarantine and logs that; it is never trusted.".into(),
+            });
+        }
+        lost.retain(|n| !journaled.contains(n.as_str()));
         for name in lost {
             let decrypted = self
                 .objects

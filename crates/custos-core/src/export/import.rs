@@ -191,6 +191,9 @@ impl Vault {
                         }
                     }
                     let p = self.objects.install_journaled(partial, &hex::encode(digests.object_sha256), &mut journal)?;
+                    if let Some(j) = &journal {
+                        j.sync()?;
+                    }
                     self.objects.make_durable(std::slice::from_ref(&p))?;
                     Some(p)
                 }

@@ -318,11 +318,18 @@ impl Vault {
         let partial = self.begin_outside_partial(&req.out, OutputKind::Bundle)?;
         crate::failpoint::hit("export.recorded")?;
         let (report, production) = self.write_bundle(req, &recipients, &selection, &plan, &partial.path, progress)?;
+        partial.before_rename(self, &report.bundle_sha256)?;
         crate::failpoint::hit("export.written")?;
-        fs::rename(&partial.path, &req.out).at(&req.out).and_then(|_| sync_dir(parent))?;
-        if let Err(e) = crate::failpoint::hit("export.renamed").and_then(|_| self.record_production(req, &plan, &report, &production)) {
-            // Unlogged, the bundle must not stand: remove it.
-            let _ = fs::remove_file(&req.out);
+        fs::rename(&partial.path, &req.out).at(&req.out)?;
+        let logged = sync_dir(parent)
+            .and_then(|_| crate::failpoint::hit("export.renamed"))
+            .and_then(|_| self.record_production(req, &plan, &report, &production));
+        if let Err(e) = logged {
+            // Unlogged, the bundle must not stand: remove it. If it cannot
+            // be removed, the record stays and the next open removes it.
+            if fs::remove_file(&req.out).is_err() {
+                std::mem::forget(partial);
+            }
             return Err(e);
         }
         crate::failpoint::hit("export.logged")?;

@@ -166,12 +166,37 @@ fn an_output_in_place_but_never_logged_is_removed_on_open() {
     let dest = dir.path().join("memo.txt");
     // A crash after the rename and before the `extracted` event.
     let partial = v.begin_outside_partial(&dest, crate::outside_partials::OutputKind::Extraction).unwrap();
+    partial.before_rename(&v, &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"CANARY plaintext"))).unwrap();
     std::fs::write(&dest, b"CANARY plaintext").unwrap();
     std::mem::forget(partial);
     drop(v);
     let v = reopen(&root);
     assert!(!dest.exists(), "an unlogged output does not stand");
     assert_eq!(logged(&v, Action::PartialOutputRemoved).len(), 1);
+    drop(dir);
+}
+
+#[test]
+fn a_file_someone_else_put_at_the_destination_is_never_removed() {
+    let (dir, v) = new_vault();
+    let root = v.root().to_path_buf();
+    // A crash before the output was complete (no hash recorded), and one
+    // after it (hash recorded), each followed by someone else's file at the destination.
+    let early = dir.path().join("early.txt");
+    let late = dir.path().join("late.txt");
+    let a = v.begin_outside_partial(&early, crate::outside_partials::OutputKind::Extraction).unwrap();
+    let b = v.begin_outside_partial(&late, crate::outside_partials::OutputKind::Extraction).unwrap();
+    b.before_rename(&v, &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"what Custos wrote"))).unwrap();
+    std::mem::forget(a);
+    std::mem::forget(b);
+    std::fs::write(&early, b"the user's own file").unwrap();
+    std::fs::write(&late, b"the user's own file").unwrap();
+    drop(v);
+    let v = reopen(&root);
+    assert_eq!(std::fs::read(&early).unwrap(), b"the user's own file", "not Custos's output: kept");
+    assert_eq!(std::fs::read(&late).unwrap(), b"the user's own file", "not the content Custos wrote: kept");
+    assert!(logged(&v, Action::PartialOutputRemoved).is_empty(), "nothing was removed");
+    assert_eq!(std::fs::read_dir(root.join("pending")).unwrap().count(), 0, "the records are handled");
     drop(dir);
 }
 
@@ -244,5 +269,29 @@ fn a_damaged_key_file_stanza_reads_as_wrong_passphrase_or_damaged_key_file() {
     std::fs::write(&key, &bytes).unwrap();
     let err = Vault::open(&root, &Unlock::Passphrase(pass()), None, clock()).unwrap_err();
     assert!(err.to_string().contains("wrong passphrase or damaged key file"), "{err}");
+    drop(dir);
+}
+
+#[test]
+fn a_forged_record_removes_nothing() {
+    let (dir, v) = new_vault();
+    let root = v.root().to_path_buf();
+    // Anyone can encrypt to the vault's public age key; only a record signed
+    // with the vault key is acted on.
+    let victim = dir.path().join(".custos-partial-somebodys-file");
+    std::fs::write(&victim, b"not Custos's to remove").unwrap();
+    let payload = [b"extraction\0".as_slice(), victim.as_os_str().as_encoded_bytes(), b"\0", dir.path().join("x").as_os_str().as_encoded_bytes()].concat();
+    let recipient = v.secrets.age_recipient();
+    let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+    let mut sealed = Vec::new();
+    let mut w = enc.wrap_output(&mut sealed).unwrap();
+    std::io::Write::write_all(&mut w, &payload).unwrap();
+    w.finish().unwrap();
+    std::fs::create_dir_all(root.join("pending")).unwrap();
+    std::fs::write(root.join("pending/forged.age"), sealed).unwrap();
+    drop(v);
+    let v = reopen(&root);
+    assert!(victim.exists(), "a record the vault did not sign is never acted on");
+    assert!(logged(&v, Action::PartialOutputRemoved).is_empty());
     drop(dir);
 }
