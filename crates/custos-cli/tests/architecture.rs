@@ -173,3 +173,37 @@ fn core_crate_has_no_tauri_dependency() {
         "crates/custos-core/Cargo.toml must not mention tauri (not even as an optional dependency)"
     );
 }
+
+/// Every `include_bytes!`/`include_str!` of the core names a file inside its
+/// crate, so the core builds on any system (no fonts or files of the host).
+#[test]
+fn core_embeds_only_files_of_its_own_crate() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../custos-core/src");
+    let mut stack = vec![src];
+    let mut checked = 0;
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    for mac in ["include_bytes!(", "include_str!("] {
+                        if let Some(at) = line.find(mac) {
+                            checked += 1;
+                            let arg = &line[at + mac.len()..];
+                            assert!(
+                                arg.starts_with("concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/") && !arg.contains(".."),
+                                "{}:{}: embeds a file outside the crate: {line}",
+                                p.display(),
+                                n + 1
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 3, "control: the fonts' include_bytes! were found ({checked})");
+}

@@ -25,13 +25,14 @@ use super::model::{ProducedExhibit, Production};
 use crate::custody::CustodyEvent;
 use crate::error::{Error, Result};
 
-// DejaVu Sans, Sans Bold and Sans Mono from Debian's fonts-dejavu-core. Licence:
+// DejaVu Sans, Sans Bold and Sans Mono, kept in the repository
+// (assets/fonts/, with their LICENSE) so the core builds anywhere. Licence:
 // Bitstream Vera Fonts licence, DejaVu changes in the public domain; free to use,
 // embed in documents and redistribute. Embedded (subset) so every reader shows the
 // same glyphs, accents, Greek, Cyrillic, Hebrew and Arabic included.
-const SANS_TTF: &[u8] = include_bytes!("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
-const SANS_BOLD_TTF: &[u8] = include_bytes!("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf");
-const MONO_TTF: &[u8] = include_bytes!("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf");
+const SANS_TTF: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf"));
+const SANS_BOLD_TTF: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf"));
+const MONO_TTF: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSansMono.ttf"));
 
 /// The title of the certification, as FRE 902(14) practice words it.
 const CERT_TITLE: &str = "Certification of Authenticity of Data Copied from an Electronic Device, Storage \
