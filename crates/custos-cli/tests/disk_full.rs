@@ -156,7 +156,7 @@ fn a_full_disk_at_the_export_destination_leaves_no_partial_bundle() {
 }
 
 #[test]
-fn a_full_disk_during_import_takes_nothing_in() {
+fn a_full_disk_during_import_keeps_only_whole_logged_exhibits() {
     let Some(fs) = Tmpfs::mount("6m") else { return };
     let tmp = tempfile::tempdir().unwrap();
     let producer = init_vault(&tmp.path().join("producer"));

@@ -172,25 +172,29 @@ impl ObjectStore {
     }
 
     /// The object names that journals left by interrupted intakes name, and
-    /// the journals' paths. A journal is a list of object names, one a
-    /// line; anything else in it is ignored (it cannot make an object trusted,
-    /// only quarantined).
-    pub fn journaled(&self) -> Result<(std::collections::HashSet<String>, Vec<PathBuf>)> {
+    /// the journals' paths, picked from the other entries a [`scan`](Self::scan)
+    /// found. A journal is a list of object names, one a line; anything else
+    /// in it is ignored (it cannot make an object trusted, only quarantined),
+    /// and one that cannot be read names nothing (its objects are then
+    /// reported by verify, never trusted).
+    pub fn journaled(&self, other: &[PathBuf]) -> (std::collections::HashSet<String>, Vec<PathBuf>) {
         let mut names = std::collections::HashSet::new();
         let mut journals = Vec::new();
-        for entry in fs::read_dir(&self.root).at(&self.root)? {
-            let entry = entry.at(&self.root)?;
-            if entry.file_name().to_string_lossy().starts_with(JOURNAL_PREFIX) && entry.file_type().at(&entry.path())?.is_file() {
-                let p = entry.path();
-                // Bounded: a batch names at most a few hundred objects.
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::Read::take(File::open(&p).at(&p)?, 1 << 20), &mut bytes).at(&p)?;
-                names.extend(String::from_utf8_lossy(&bytes).lines().filter(|l| is_object_name(l)).map(str::to_string));
-                journals.push(p);
+        let is_journal = |p: &&PathBuf| {
+            p.parent() == Some(self.root.as_path())
+                && p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(JOURNAL_PREFIX))
+                && p.is_file()
+        };
+        for p in other.iter().filter(is_journal) {
+            // Bounded: a batch names at most a few hundred objects.
+            let mut bytes = Vec::new();
+            if let Ok(f) = File::open(p) {
+                let _ = std::io::Read::read_to_end(&mut std::io::Read::take(f, 1 << 20), &mut bytes);
             }
+            names.extend(String::from_utf8_lossy(&bytes).lines().filter(|l| is_object_name(l)).map(str::to_string));
+            journals.push(p.clone());
         }
-        journals.sort();
-        Ok((names, journals))
+        (names, journals)
     }
 
     /// Opens an object for reading.

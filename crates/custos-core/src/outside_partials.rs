@@ -50,6 +50,8 @@ pub(crate) struct OutsidePartial {
     record: PathBuf,
     output: OutputKind,
     destination: PathBuf,
+    /// Finished or kept: dropping it then does nothing.
+    settled: bool,
 }
 
 impl OutsidePartial {
@@ -62,15 +64,23 @@ impl OutsidePartial {
     }
 
     /// The output is in place and logged: forget the partial.
-    pub fn finish(self) {
-        let record = self.record.clone();
-        std::mem::forget(self);
-        remove_record(&record);
+    pub fn finish(mut self) {
+        remove_record(&self.record);
+        self.settled = true;
+    }
+
+    /// The output could not be removed: keep the record, so that the next
+    /// open removes the output and logs that.
+    pub fn keep(mut self) {
+        self.settled = true;
     }
 }
 
 impl Drop for OutsidePartial {
     fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
         // The record goes only once the plaintext is gone.
         match fs::remove_file(&self.path) {
             Ok(()) => remove_record(&self.record),
@@ -120,7 +130,7 @@ impl Vault {
         crate::atomic::create_private_dir(&dir)?;
         let record = dir.join(format!("{}.age", random_suffix()));
         self.write_record(&record, output, &path, &dest, None)?;
-        Ok(OutsidePartial { path, record, output, destination: dest })
+        Ok(OutsidePartial { path, record, output, destination: dest, settled: false })
     }
 
     /// Writes a record, durably, encrypted to the vault key.

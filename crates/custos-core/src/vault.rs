@@ -445,7 +445,7 @@ impl Vault {
     /// and `verify` reports it as an error.
     fn recover_interrupted_intake(&mut self) -> Result<()> {
         let (names, other) = self.objects.scan()?;
-        let (journaled, journals) = self.objects.journaled()?;
+        let (journaled, journals) = self.objects.journaled(&other);
         let partials: Vec<PathBuf> = other
             .into_iter()
             .filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(PARTIAL_PREFIX)))
@@ -486,7 +486,7 @@ impl Vault {
             self.objects.move_to_quarantine(from, dest)?;
         }
         for j in journals {
-            fs::remove_file(&j).at(&j)?;
+            let _ = fs::remove_file(&j);
         }
         Ok(())
     }
@@ -673,7 +673,7 @@ impl Vault {
             // Unlogged, the plaintext must not stand. If it cannot be
             // removed, the record stays and the next open removes it.
             if fs::remove_file(dest).is_err() {
-                std::mem::forget(partial);
+                partial.keep();
             }
             return Err(e);
         }

@@ -274,7 +274,7 @@ impl Vault {
         lost.sort();
         // Named by a journal: an intake of this session that stopped before
         // committing (reopening the vault quarantines them), not lost work.
-        let (journaled, _) = self.objects.journaled()?;
+        let (journaled, _) = self.objects.journaled(&other);
         for name in lost.iter().filter(|n| journaled.contains(n.as_str())) {
             findings.push(Finding {
                 severity: Severity::Warning,

@@ -328,7 +328,7 @@ impl Vault {
             // Unlogged, the bundle must not stand: remove it. If it cannot
             // be removed, the record stays and the next open removes it.
             if fs::remove_file(&req.out).is_err() {
-                std::mem::forget(partial);
+                partial.keep();
             }
             return Err(e);
         }
