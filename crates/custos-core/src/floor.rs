@@ -5,8 +5,8 @@
 //! least wall time they allow next to what it measures, so a target below
 //! what the required work allows can be told from a slow pipeline.
 
-use crate::agefile;
-use crate::pipeline::Md5;
+use crate::format::agefile;
+use crate::format::pipeline::Md5;
 use sha2::{Digest, Sha256};
 use std::time::Instant;
 

@@ -28,28 +28,35 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod agefile;
-pub mod atomic;
+// Shared by every floor: errors, time, progress reports, fault injection.
 pub mod clock;
-pub mod custody;
-mod db;
-mod direct;
 mod error;
 mod failpoint;
-pub mod export;
 #[doc(hidden)]
 pub mod floor;
-mod intake;
-pub mod keys;
-mod merkle;
-pub mod names;
-mod objects;
-mod outside_partials;
-mod pipeline;
 pub mod progress;
-pub mod timestamp;
-mod vault;
-mod verify;
+
+// The floors, each depending only on those listed before it.
+pub mod format;
+pub(crate) mod store;
+pub mod bundle;
+pub(crate) mod ops;
+
+pub use format::{atomic, custody, keys, names};
+pub use ops::timestamp;
+
+/// Producing a sealed bundle and receiving one: the requests, plans and
+/// reports of the export and import operations, and the bundle types they use.
+pub mod export {
+    pub use crate::bundle::{
+        Bundle, BundleReport, DatDelimiters, DatEncoding, PinnedKeys, SealKeyFingerprint, SealKeyPinning, dat, documents, model, read,
+        timestamps, verify, verify_bundle, verify_bundle_trusting, verify_bundle_with,
+    };
+    pub use crate::ops::export::plan::{ExportPlan, PlannedExhibit, ProductionRecord};
+    pub use crate::ops::export::write::{BatesPlan, ExportReport, ExportRequest};
+    pub use crate::ops::import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_sha256};
+    pub use crate::store::counsel::CounselKey;
+}
 
 #[cfg(test)]
 mod tests;
@@ -58,11 +65,11 @@ pub use age;
 pub use clock::{Clock, SteppingClock, SystemClock};
 pub use custody::{Action, Checkpoint, CustodyEvent};
 pub use error::{Error, Result};
-pub use intake::{IntakeOptions, IntakeReport};
+pub use ops::intake::{IntakeOptions, IntakeReport};
 pub use progress::{FileOutcome, NoProgress, Progress};
-pub use timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
-pub use vault::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};
-pub use verify::{Anchors, Finding, Severity, VerifyMode, VerifyReport};
+pub use ops::timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
+pub use store::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};
+pub use ops::verify::{Anchors, Finding, Severity, VerifyMode, VerifyReport};
 
 /// The tool name and version recorded in custody events.
 pub const TOOL: &str = concat!("custos ", env!("CARGO_PKG_VERSION"));

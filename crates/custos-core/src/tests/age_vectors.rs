@@ -6,7 +6,7 @@
 //! there even where the vector expects success for a general age reader.
 
 use crate::error::Error;
-use crate::pipeline::decrypt_stream;
+use crate::format::pipeline::decrypt_stream;
 use crate::progress::NoProgress;
 use sha2::{Digest, Sha256};
 use std::io::Read;

@@ -3,7 +3,7 @@
 //! ways, and the `age` command.
 
 use crate::error::Error;
-use crate::pipeline::{Layout, decrypt_stream, encrypt_stream_laid_out};
+use crate::format::pipeline::{Layout, decrypt_stream, encrypt_stream_laid_out};
 use crate::progress::NoProgress;
 use md5::Md5;
 use sha2::{Digest, Sha256};
@@ -22,17 +22,17 @@ fn content(len: usize, seed: u32) -> Vec<u8> {
 }
 
 /// Encrypts with the vault's writer, with `size_hint` choosing the path.
-fn seal(plain: &[u8], recipient: &age::x25519::Recipient, size_hint: u64) -> (Vec<u8>, crate::pipeline::Digests) {
+fn seal(plain: &[u8], recipient: &age::x25519::Recipient, size_hint: u64) -> (Vec<u8>, crate::format::pipeline::Digests) {
     seal_laid_out(Layout::Spread, plain, recipient, size_hint)
 }
 
-fn seal_laid_out(layout: Layout, plain: &[u8], recipient: &age::x25519::Recipient, size_hint: u64) -> (Vec<u8>, crate::pipeline::Digests) {
+fn seal_laid_out(layout: Layout, plain: &[u8], recipient: &age::x25519::Recipient, size_hint: u64) -> (Vec<u8>, crate::format::pipeline::Digests) {
     let (d, out) =
         encrypt_stream_laid_out(layout, &mut &plain[..], Path::new("src"), Vec::new(), Path::new("dest"), recipient, true, size_hint, &NoProgress).unwrap();
     (out, d)
 }
 
-fn open(object: &[u8], identity: &age::x25519::Identity, size_hint: u64) -> crate::Result<(Vec<u8>, crate::pipeline::Decrypted)> {
+fn open(object: &[u8], identity: &age::x25519::Identity, size_hint: u64) -> crate::Result<(Vec<u8>, crate::format::pipeline::Decrypted)> {
     let mut plain = Vec::new();
     let d = decrypt_stream(object, "test", identity, true, true, size_hint, &NoProgress, &mut |c| {
         plain.extend_from_slice(c);

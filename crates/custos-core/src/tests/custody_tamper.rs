@@ -2,7 +2,7 @@
 //! duplicated, inserted; a truncated log; each named by verification.
 
 use super::{new_vault, sources};
-use crate::custody::{self, Action, NewEvent};
+use crate::format::custody::{self, Action, NewEvent};
 use crate::{IntakeOptions, NoProgress, Vault, VerifyMode, VerifyReport};
 use rusqlite::params;
 

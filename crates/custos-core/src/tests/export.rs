@@ -88,14 +88,14 @@ fn custom_delimiters_and_a_passphrase_bundle_verify() {
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("b.zip.age");
     let mut req = ExportRequest::new(&out, "DLM");
-    req.dat_delimiters = crate::export::DatDelimiters { field: '|', quote: '^', newline: '~' };
-    req.dat_encoding = crate::export::DatEncoding::Windows1252;
+    req.dat_delimiters = crate::bundle::DatDelimiters { field: '|', quote: '^', newline: '~' };
+    req.dat_encoding = crate::bundle::DatEncoding::Windows1252;
     let pass = age::secrecy::SecretString::from("counsel passphrase".to_string());
     req.passphrase = Some(pass.clone());
     v.export(&req, &NoProgress).unwrap();
-    assert!(crate::export::Bundle::open(&out, None, None).is_err(), "a passphrase bundle needs its passphrase");
-    let mut b = crate::export::Bundle::open(&out, None, Some(&pass)).unwrap();
-    let (report, contents) = crate::export::verify_bundle(&mut b, None).unwrap();
+    assert!(crate::bundle::Bundle::open(&out, None, None).is_err(), "a passphrase bundle needs its passphrase");
+    let mut b = crate::bundle::Bundle::open(&out, None, Some(&pass)).unwrap();
+    let (report, contents) = crate::bundle::verify_bundle(&mut b, None).unwrap();
     assert!(report.ok, "the verifier reads the delimiters named in bag-info.txt: {:?}", report.findings);
     assert_eq!(contents.rows.len(), 2);
     assert_eq!(contents.rows[0]["BEGBATES"], "DLM000001");
@@ -121,13 +121,13 @@ fn the_plan_matches_the_export_and_writes_nothing() {
     assert_eq!(v.custody_log(None).unwrap().len(), log, "planning is not a custody event");
 
     // Windows-1252 cannot hold the snowman: the plan says so before writing.
-    req.dat_encoding = crate::export::DatEncoding::Windows1252;
+    req.dat_encoding = crate::bundle::DatEncoding::Windows1252;
     let plan = v.plan_export(&req).unwrap();
     assert!(plan.warnings.iter().any(|w| w.contains("no Windows-1252 form")), "{:?}", plan.warnings);
 
     // After a production, the plan continues after it and lists it.
     req.out = dir.path().join("1.zip");
-    req.dat_encoding = crate::export::DatEncoding::Utf8;
+    req.dat_encoding = crate::bundle::DatEncoding::Utf8;
     let report = v.export(&req, &NoProgress).unwrap();
     let mut again = ExportRequest::new(dir.path().join("x.zip"), "ABC");
     again.exhibits = vec!["EX-0002".into()];
@@ -224,14 +224,14 @@ fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
         }
     }
     let all = Count(AtomicU64::new(0), AtomicU64::new(0), u64::MAX);
-    let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
-    let (report, _) = crate::export::verify_bundle_with(&mut b, None, &all).unwrap();
+    let mut b = crate::bundle::Bundle::open(&out, None, None).unwrap();
+    let (report, _) = crate::bundle::verify_bundle_with(&mut b, None, &all).unwrap();
     assert!(report.ok);
     let (done, total) = (all.0.load(Ordering::SeqCst), all.1.load(Ordering::SeqCst));
     assert!(total > big.len() as u64 && done == total, "every payload byte is reported: {done} of {total}");
 
-    let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
-    let err = crate::export::verify_bundle_with(&mut b, None, &Count(AtomicU64::new(0), AtomicU64::new(0), 1 << 20)).unwrap_err();
+    let mut b = crate::bundle::Bundle::open(&out, None, None).unwrap();
+    let err = crate::bundle::verify_bundle_with(&mut b, None, &Count(AtomicU64::new(0), AtomicU64::new(0), 1 << 20)).unwrap_err();
     assert!(matches!(err, crate::Error::Cancelled), "{err}");
 }
 
@@ -320,7 +320,7 @@ fn productions_received_before_pinning_have_their_first_key_pinned_by_the_upgrad
         .execute_batch(&format!(
             "DROP TABLE producer_keys; PRAGMA user_version = {};",
             // The schema just before the pinning migration (later ones are idempotent).
-            crate::db::MIGRATIONS.iter().position(|m| m.contains("CREATE TABLE IF NOT EXISTS producer_keys")).unwrap()
+            crate::store::db::MIGRATIONS.iter().position(|m| m.contains("CREATE TABLE IF NOT EXISTS producer_keys")).unwrap()
         ))
         .unwrap();
     let root = counsel.root().to_path_buf();

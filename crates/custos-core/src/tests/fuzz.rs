@@ -14,8 +14,8 @@
 
 use super::{new_vault, sources};
 use crate::error::Error;
-use crate::export::read::Bundle;
-use crate::export::verify::{BundleCheckpoint, EventLine, parse_dat_with, verify_bundle};
+use crate::bundle::read::Bundle;
+use crate::bundle::verify::{BundleCheckpoint, EventLine, parse_dat_with, verify_bundle};
 use crate::export::{DatDelimiters, ExportRequest};
 use crate::{IntakeOptions, NoProgress};
 use proptest::prelude::*;
@@ -395,10 +395,10 @@ proptest! {
     /// What the load-file writer writes, the parser reads back.
     #[test]
     fn load_files_read_back_what_was_written(
-        rows in prop::collection::vec(prop::collection::vec("[a-zA-Z0-9 éü\n._-]{0,12}", crate::export::dat::FIELDS.len()), 0..6),
+        rows in prop::collection::vec(prop::collection::vec("[a-zA-Z0-9 éü\n._-]{0,12}", crate::bundle::dat::FIELDS.len()), 0..6),
         d in delimiters().prop_filter("no letters or digits as delimiters", |d| ![d.field, d.quote, d.newline].iter().any(|c| c.is_alphanumeric() || " éü._-\n".contains(*c))),
     ) {
-        let mut w = crate::export::dat::DatWriter::new(d, crate::export::DatEncoding::Utf8);
+        let mut w = crate::bundle::dat::DatWriter::new(d, crate::bundle::DatEncoding::Utf8);
         for r in &rows {
             w.row(r);
         }
@@ -407,7 +407,7 @@ proptest! {
         let parsed = parse_dat_with(&bytes, d).expect("a written load file parses");
         prop_assert_eq!(parsed.len(), rows.len());
         for (got, want) in parsed.iter().zip(&rows) {
-            let want: std::collections::BTreeMap<String, String> = crate::export::dat::FIELDS.iter().map(|f| f.to_string()).zip(want.iter().cloned()).collect();
+            let want: std::collections::BTreeMap<String, String> = crate::bundle::dat::FIELDS.iter().map(|f| f.to_string()).zip(want.iter().cloned()).collect();
             prop_assert_eq!(got, &want);
         }
     }
@@ -416,11 +416,11 @@ proptest! {
     #[test]
     fn manifest_and_bag_info_parsers_never_panic(text in "(?s).{0,400}", lines in prop::collection::vec("[0-9a-f]{0,64}[ \t]{0,2}[a-z/.]{0,20}", 0..8)) {
         for t in [text.clone(), lines.join("\n")] {
-            if let Err(m) = crate::export::verify::parse_manifest(&t) {
+            if let Err(m) = crate::bundle::verify::parse_manifest(&t) {
                 prop_assert!(m.contains("manifest line"));
             }
             let info = format!("Load-File-Format: {t}\n");
-            let _ = crate::export::verify::delimiters_from_info(&info);
+            let _ = crate::bundle::verify::delimiters_from_info(&info);
         }
     }
 
@@ -440,9 +440,9 @@ proptest! {
         }
         for bytes in [&noise, &one_line, &checkpoint] {
             let _ = serde_json::from_slice::<EventLine>(bytes);
-            let _ = serde_json::from_slice::<crate::custody::CustodyEvent>(bytes);
+            let _ = serde_json::from_slice::<crate::format::custody::CustodyEvent>(bytes);
             let _ = serde_json::from_slice::<BundleCheckpoint>(bytes);
-            let _ = serde_json::from_slice::<crate::custody::Checkpoint>(bytes);
+            let _ = serde_json::from_slice::<crate::format::custody::Checkpoint>(bytes);
         }
     }
 }
@@ -456,8 +456,8 @@ fn identity() -> &'static age::x25519::Identity {
 }
 
 fn seal(plain: &[u8]) -> Vec<u8> {
-    let (_, out) = crate::pipeline::encrypt_stream_laid_out(
-        crate::pipeline::Layout::Spread,
+    let (_, out) = crate::format::pipeline::encrypt_stream_laid_out(
+        crate::format::pipeline::Layout::Spread,
         &mut &plain[..],
         std::path::Path::new("src"),
         Vec::new(),
@@ -496,7 +496,7 @@ proptest! {
         let hint = if threaded { 64 << 20 } else { len as u64 };
         let (result, released) = finishes("decrypting a mutated object", move || {
             let mut released = Vec::new();
-            let r = crate::pipeline::decrypt_stream(&forged[..], "fuzzed", identity(), true, true, hint, &NoProgress, &mut |c| {
+            let r = crate::format::pipeline::decrypt_stream(&forged[..], "fuzzed", identity(), true, true, hint, &NoProgress, &mut |c| {
                 released.extend_from_slice(c);
                 Ok(())
             });

@@ -9,7 +9,7 @@
 //! ZIP64 locator pointing past the end, an end record whose directory lies
 //! past the end, and a central directory cut short.
 
-use crate::export::read::Bundle;
+use crate::bundle::read::Bundle;
 use std::path::Path;
 
 /// Each corpus file and what its refusal must name.

@@ -199,7 +199,7 @@ fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
     drop(v);
     let v = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
     let version: i64 = v.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, crate::db::SCHEMA_VERSION, "all pending migrations ran");
+    assert_eq!(version, crate::store::db::SCHEMA_VERSION, "all pending migrations ran");
     assert_eq!(v.next_bates("ABC").unwrap(), 1, "the productions table exists again");
     assert!(v.counsel_keys().unwrap().is_empty(), "the address book exists again");
     assert_eq!(v.list().unwrap().len(), 1, "exhibits survive the upgrade");

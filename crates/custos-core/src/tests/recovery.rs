@@ -141,7 +141,7 @@ fn a_partial_output_left_by_a_crash_is_removed_and_logged_on_open() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     // What a crash mid-extraction leaves: the record, then the partial plaintext.
-    let partial = v.begin_outside_partial(&out.join("memo.txt"), crate::outside_partials::OutputKind::Extraction).unwrap();
+    let partial = v.begin_outside_partial(&out.join("memo.txt"), crate::store::partials::OutputKind::Extraction).unwrap();
     std::fs::write(&partial.path, b"CANARY plaintext").unwrap();
     let left = partial.path.clone();
     std::mem::forget(partial);
@@ -165,7 +165,7 @@ fn an_output_in_place_but_never_logged_is_removed_on_open() {
     let root = v.root().to_path_buf();
     let dest = dir.path().join("memo.txt");
     // A crash after the rename and before the `extracted` event.
-    let partial = v.begin_outside_partial(&dest, crate::outside_partials::OutputKind::Extraction).unwrap();
+    let partial = v.begin_outside_partial(&dest, crate::store::partials::OutputKind::Extraction).unwrap();
     partial.before_rename(&v, &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"CANARY plaintext"))).unwrap();
     std::fs::write(&dest, b"CANARY plaintext").unwrap();
     std::mem::forget(partial);
@@ -184,8 +184,8 @@ fn a_file_someone_else_put_at_the_destination_is_never_removed() {
     // after it (hash recorded), each followed by someone else's file at the destination.
     let early = dir.path().join("early.txt");
     let late = dir.path().join("late.txt");
-    let a = v.begin_outside_partial(&early, crate::outside_partials::OutputKind::Extraction).unwrap();
-    let b = v.begin_outside_partial(&late, crate::outside_partials::OutputKind::Extraction).unwrap();
+    let a = v.begin_outside_partial(&early, crate::store::partials::OutputKind::Extraction).unwrap();
+    let b = v.begin_outside_partial(&late, crate::store::partials::OutputKind::Extraction).unwrap();
     b.before_rename(&v, &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"what Custos wrote"))).unwrap();
     std::mem::forget(a);
     std::mem::forget(b);

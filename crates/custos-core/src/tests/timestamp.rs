@@ -4,8 +4,8 @@
 
 use super::local_tsa::LocalTsa;
 use super::{new_vault, sources};
-use crate::custody::{self, Action, NewEvent};
-use crate::timestamp::{AutoTimestamp, StampOutcome, TsaUrl};
+use crate::format::custody::{self, Action, NewEvent};
+use crate::ops::timestamp::{AutoTimestamp, StampOutcome, TsaUrl};
 use crate::{Anchors, Error, IntakeOptions, NoProgress, Vault, VerifyMode, VerifyReport};
 
 fn url(u: &str) -> TsaUrl {
@@ -73,7 +73,7 @@ fn history_rewritten_after_a_stamp_is_caught_naming_size_and_time() {
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0003"), NewEvent::new(Action::Viewed).exhibit("EX-0002")]).unwrap();
     assert!(v.latest_checkpoint().unwrap().is_some_and(|c| c.tree_size == size), "a re-signed checkpoint at the stamped size");
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0001")]).unwrap();
-    let own = crate::custody::verify_log(&v.conn, &v.secrets.verifying_key(), &v.config.vault_id).unwrap();
+    let own = crate::format::custody::verify_log(&v.conn, &v.secrets.verifying_key(), &v.config.vault_id).unwrap();
     assert!(own.is_empty(), "the rewritten log is self-consistent: {own:?}");
     let r = check(&mut v, &[&tsa]);
     assert!(!r.ok, "a rewritten history must fail verification");
@@ -233,14 +233,14 @@ fn a_bundle_carries_its_timestamp_and_verify_bundle_checks_it() {
     assert_eq!(report.carried_timestamps.len(), 1);
     assert_eq!(report.carried_timestamps[0].0, size);
 
-    let trust = |t: &LocalTsa| crate::timestamp::TsaTrust::from_pems([std::fs::read_to_string(&t.ca_pem).unwrap().as_str()]).unwrap();
-    let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
-    let (r, _) = crate::export::verify_bundle_trusting(&mut b, None, &NoProgress, trust(&tsa).as_ref()).unwrap();
+    let trust = |t: &LocalTsa| crate::ops::timestamp::TsaTrust::from_pems([std::fs::read_to_string(&t.ca_pem).unwrap().as_str()]).unwrap();
+    let mut b = crate::bundle::Bundle::open(&out, None, None).unwrap();
+    let (r, _) = crate::bundle::verify_bundle_trusting(&mut b, None, &NoProgress, trust(&tsa).as_ref()).unwrap();
     assert!(r.ok && r.findings.is_empty(), "{:?}", r.findings);
-    let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
-    let (r, _) = crate::export::verify_bundle_trusting(&mut b, None, &NoProgress, trust(&other).as_ref()).unwrap();
+    let mut b = crate::bundle::Bundle::open(&out, None, None).unwrap();
+    let (r, _) = crate::bundle::verify_bundle_trusting(&mut b, None, &NoProgress, trust(&other).as_ref()).unwrap();
     assert!(!r.ok && r.findings.iter().any(|f| f.kind == "timestamp_untrusted"), "{:?}", r.findings);
-    let mut b = crate::export::Bundle::open(&out, None, None).unwrap();
-    let (r, _) = crate::export::verify_bundle(&mut b, None).unwrap();
+    let mut b = crate::bundle::Bundle::open(&out, None, None).unwrap();
+    let (r, _) = crate::bundle::verify_bundle(&mut b, None).unwrap();
     assert!(r.ok && r.findings.iter().map(|f| f.kind.as_str()).eq(["timestamp_trust_unchecked"]), "{:?}", r.findings);
 }

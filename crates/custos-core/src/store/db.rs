@@ -1,7 +1,7 @@
 //! The encrypted metadata database: connection set-up and migrations.
 
 use crate::error::{Error, Result};
-use crate::keys::VaultSecrets;
+use crate::format::keys::VaultSecrets;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 

@@ -13,8 +13,8 @@
 //! reuses a handful of buffers without allocating or zeroing one per chunk;
 //! they are wiped when the pool goes (they held plaintext).
 
-use crate::agefile;
-use crate::direct::Aligned;
+use crate::format::agefile;
+use crate::format::direct::Aligned;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use sha1::Sha1;
@@ -27,7 +27,7 @@ use zeroize::Zeroizing;
 
 /// Plaintext bytes per chunk handed between threads (whole age chunks), and
 /// the size of the sealed blocks the writer gets.
-pub(crate) const CHUNK: usize = crate::direct::BLOCK;
+pub(crate) const CHUNK: usize = crate::format::direct::BLOCK;
 /// Chunks a queue may hold.
 const QUEUE_DEPTH: usize = 4;
 /// Inputs smaller than this are processed on the calling thread.

@@ -3,23 +3,22 @@
 //! what an independent authority countersigned.
 //!
 //! A token is asked for over the exact signed text of the latest checkpoint
-//! ([`crate::custody::checkpoint_message`]): SHA-256 message imprint, a random
+//! ([`crate::format::custody::checkpoint_message`]): SHA-256 message imprint, a random
 //! nonce, certReq true. It is checked on arrival (signature, imprint, nonce),
 //! stored as received in `checkpoint_timestamps`, and logged as a
 //! `timestamped` custody event. Verification recomputes the checkpoint text
 //! from the current log and compares it with what the authority signed.
 
-mod der;
+use crate::format::tsp::{der, token};
 mod http;
-mod token;
 
 pub use token::{ParsedCert, TokenError, TsaTrust, parse_pem_certificates};
 
 use crate::clock::format_time;
-use crate::custody::{self, Action, NewEvent};
+use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::verify::{Finding, Severity};
-use crate::vault::Vault;
+use crate::ops::verify::{Finding, Severity};
+use crate::store::Vault;
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -374,10 +373,10 @@ impl Vault {
 /// A size the log no longer reaches, or with no checkpoint row, is absent.
 pub(crate) fn checkpoint_texts(conn: &Connection, vault_id: &str) -> Result<BTreeMap<u64, String>> {
     let times: BTreeMap<u64, String> = custody::read_checkpoints(conn)?.into_iter().map(|c| (c.tree_size, c.time)).collect();
-    let mut frontier = crate::merkle::Frontier::default();
+    let mut frontier = crate::format::merkle::Frontier::default();
     let mut out = BTreeMap::new();
     for (_, body, _) in custody::read_raw(conn)? {
-        frontier.push(crate::merkle::LeafHash::of(&body));
+        frontier.push(crate::format::merkle::LeafHash::of(&body));
         if let Some(time) = times.get(&frontier.size()) {
             out.insert(frontier.size(), custody::checkpoint_message(vault_id, frontier.size(), &frontier.root(), time));
         }

@@ -1,7 +1,7 @@
 //! The object store: write-once, content-addressed, age-encrypted exhibit bytes.
 
-use crate::atomic::{random_suffix, sync_dir};
-use crate::direct::ObjectFile;
+use crate::format::atomic::{random_suffix, sync_dir};
+use crate::format::direct::ObjectFile;
 use crate::error::{Error, IoContext, Result};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -82,7 +82,7 @@ impl ObjectStore {
     }
 
     /// Creates a new partial file to stream ciphertext into (past the page
-    /// cache where the file system allows it; see [`crate::direct`]).
+    /// cache where the file system allows it; see [`crate::format::direct`]).
     pub fn create_partial(&self) -> Result<(Partial, ObjectFile)> {
         let path = self.root.join(format!("{PARTIAL_PREFIX}{}", random_suffix()));
         let f = OpenOptions::new().write(true).create_new(true).open(&path).at(&path)?;

@@ -22,7 +22,7 @@ use unicode_bidi::{BidiInfo, Level};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::model::{ProducedExhibit, Production};
-use crate::custody::CustodyEvent;
+use crate::format::custody::CustodyEvent;
 use crate::error::{Error, Result};
 
 // DejaVu Sans, Sans Bold and Sans Mono, kept in the repository
@@ -1109,7 +1109,7 @@ impl Certification {
             .exhibits
             .iter()
             .flat_map(|e| e.events.iter())
-            .filter(|ev| ev.action == crate::custody::Action::Collected)
+            .filter(|ev| ev.action == crate::format::custody::Action::Collected)
             .map(|ev| ev.tool.clone())
             .collect();
         tools.push(p.tool.clone());
@@ -1558,7 +1558,7 @@ mod docx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::custody::Action;
+    use crate::format::custody::Action;
     use md5::Md5;
     use sha2::{Digest, Sha256};
     use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 
 use super::model::Production;
 use crate::error::{Error, Result};
-use crate::pipeline::Md5;
+use crate::format::pipeline::Md5;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::PathBuf;

@@ -2,9 +2,9 @@
 //! encrypted to, each with a name. Adding or removing one is a custody event.
 
 use crate::clock::format_time;
-use crate::custody::{Action, NewEvent};
+use crate::format::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::vault::Vault;
+use crate::store::Vault;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +46,7 @@ impl Vault {
             return Err(Error::InvalidInput(format!("the name must be one line of at most {MAX_NAME} characters")));
         }
         let recipient = recipient.trim();
-        crate::keys::parse_recipient(recipient)?;
+        crate::format::keys::parse_recipient(recipient)?;
         let existing: Option<String> =
             self.conn.query_row("SELECT name FROM counsel_keys WHERE recipient = ?1", [recipient], |r| r.get(0)).optional()?;
         if let Some(other) = existing {

@@ -5,7 +5,7 @@
 //! passphrase key file (age scrypt recipient, explicit work factor) and,
 //! optionally, a recovery key file encrypted to an escrow `age1…` key.
 
-use crate::atomic::write_atomically;
+use crate::format::atomic::write_atomically;
 use crate::error::{Error, Result};
 use age::secrecy::{ExposeSecret, SecretString};
 use ed25519_dalek::{SigningKey, VerifyingKey};

@@ -1,12 +1,12 @@
 //! Verification: checks every object, the database and the custody log, and
 //! reports every finding rather than stopping at the first.
 
-use crate::custody::{self, Action, NewEvent};
+use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::objects::is_object_name;
-use crate::pipeline;
+use crate::store::objects::is_object_name;
+use crate::format::pipeline;
 use crate::progress::Progress;
-use crate::vault::Vault;
+use crate::store::Vault;
 use serde::{Deserialize, Serialize};
 
 /// How serious a finding is.
@@ -229,7 +229,7 @@ impl Vault {
             findings.extend(self.check_checkpoint(k)?);
         }
         // RFC 3161 tokens over checkpoints (time from outside).
-        findings.extend(crate::timestamp::check_stored(&self.conn, &self.config.vault_id, trust.as_ref())?);
+        findings.extend(crate::ops::timestamp::check_stored(&self.conn, &self.config.vault_id, trust.as_ref())?);
 
         findings.sort_by_key(|f| f.severity);
         let ok = !findings.iter().any(|f| f.severity == Severity::Error);
@@ -314,7 +314,7 @@ impl Vault {
         for p in other {
             let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let shown = format!("objects/{}", p.strip_prefix(self.root.join("objects")).unwrap_or(&p).display());
-            if fname.starts_with(crate::objects::PARTIAL_PREFIX) || fname.starts_with(crate::objects::JOURNAL_PREFIX) {
+            if fname.starts_with(crate::store::objects::PARTIAL_PREFIX) || fname.starts_with(crate::store::objects::JOURNAL_PREFIX) {
                 findings.push(Finding {
                     severity: Severity::Warning,
                     exhibit: None,

@@ -5,7 +5,7 @@
 //! CMS signature over it verified (see `token.rs`).
 
 /// DER tags used here.
-pub(super) mod tag {
+pub(crate) mod tag {
     pub const BOOLEAN: u8 = 0x01;
     pub const INTEGER: u8 = 0x02;
     pub const OCTET_STRING: u8 = 0x04;
@@ -17,18 +17,18 @@ pub(super) mod tag {
 }
 
 /// The SHA-256 algorithm identifier's OID (2.16.840.1.101.3.4.2.1), content bytes.
-pub(super) const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+pub(crate) const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 /// id-signedData (1.2.840.113549.1.7.2).
 const OID_SIGNED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
 /// id-ct-TSTInfo (1.2.840.113549.1.9.16.1.4).
 const OID_TST_INFO: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x10, 0x01, 0x04];
 
 /// Why a DER structure was refused.
-pub(super) type DerError = String;
+pub(crate) type DerError = String;
 
 /// One tag-length-value.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Tlv<'a> {
+pub(crate) struct Tlv<'a> {
     pub tag: u8,
     pub content: &'a [u8],
     /// The whole encoding, tag and length included.
@@ -36,7 +36,7 @@ pub(super) struct Tlv<'a> {
 }
 
 /// Reads TLVs one after another from a byte string.
-pub(super) struct Reader<'a>(&'a [u8]);
+pub(crate) struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
@@ -104,7 +104,7 @@ impl<'a> Reader<'a> {
 }
 
 /// A whole byte string that must be exactly one TLV of tag `want`.
-pub(super) fn single<'a>(bytes: &'a [u8], want: u8, what: &str) -> Result<Tlv<'a>, DerError> {
+pub(crate) fn single<'a>(bytes: &'a [u8], want: u8, what: &str) -> Result<Tlv<'a>, DerError> {
     let mut r = Reader::new(bytes);
     let t = r.expect(want, what)?;
     r.end(what)?;
@@ -126,7 +126,7 @@ fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
 }
 
 /// The DER content of a non-negative INTEGER with these big-endian bytes.
-pub(super) fn positive_integer(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn positive_integer(bytes: &[u8]) -> Vec<u8> {
     let trimmed: &[u8] = {
         let i = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len().saturating_sub(1));
         &bytes[i.min(bytes.len())..]
@@ -141,7 +141,7 @@ pub(super) fn positive_integer(bytes: &[u8]) -> Vec<u8> {
 
 /// A TimeStampReq (RFC 3161 §2.4.1): version 1, SHA-256 message imprint,
 /// the nonce, certReq TRUE (so the token carries the TSA's certificate).
-pub(super) fn timestamp_request(imprint: &[u8; 32], nonce: &[u8]) -> Vec<u8> {
+pub(crate) fn timestamp_request(imprint: &[u8; 32], nonce: &[u8]) -> Vec<u8> {
     let alg = encode(tag::SEQUENCE, &[encode(tag::OID, OID_SHA256), encode(tag::NULL, &[])].concat());
     let message_imprint = encode(tag::SEQUENCE, &[alg, encode(tag::OCTET_STRING, imprint)].concat());
     let body = [
@@ -156,7 +156,7 @@ pub(super) fn timestamp_request(imprint: &[u8; 32], nonce: &[u8]) -> Vec<u8> {
 
 /// A TimeStampResp's answer: the token (a ContentInfo, exactly as received)
 /// when the status is granted (0) or grantedWithMods (1).
-pub(super) fn response_token(resp: &[u8]) -> Result<Vec<u8>, DerError> {
+pub(crate) fn response_token(resp: &[u8]) -> Result<Vec<u8>, DerError> {
     let outer = single(resp, tag::SEQUENCE, "TimeStampResp")?;
     let mut r = Reader::new(outer.content);
     let status_info = r.expect(tag::SEQUENCE, "PKIStatusInfo")?;
@@ -193,7 +193,7 @@ pub(super) fn response_token(resp: &[u8]) -> Result<Vec<u8>, DerError> {
 }
 
 /// Checks that a token is a ContentInfo of SignedData encapsulating a TSTInfo.
-pub(super) fn check_token_shape(token: &[u8]) -> Result<(), DerError> {
+pub(crate) fn check_token_shape(token: &[u8]) -> Result<(), DerError> {
     let ci = single(token, tag::SEQUENCE, "ContentInfo")?;
     let mut r = Reader::new(ci.content);
     if r.expect(tag::OID, "contentType")?.content != OID_SIGNED_DATA {
@@ -215,7 +215,7 @@ pub(super) fn check_token_shape(token: &[u8]) -> Result<(), DerError> {
 
 /// The fields of a TSTInfo (RFC 3161 §2.4.2) that Custos checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct TstInfo {
+pub(crate) struct TstInfo {
     /// Whether the message imprint is SHA-256.
     pub imprint_is_sha256: bool,
     /// The hashed message.
@@ -229,7 +229,7 @@ pub(super) struct TstInfo {
 }
 
 /// Parses a TSTInfo (the content a token's signature covers).
-pub(super) fn tst_info(bytes: &[u8]) -> Result<TstInfo, DerError> {
+pub(crate) fn tst_info(bytes: &[u8]) -> Result<TstInfo, DerError> {
     let outer = single(bytes, tag::SEQUENCE, "TSTInfo")?;
     let mut r = Reader::new(outer.content);
     if r.expect(tag::INTEGER, "TSTInfo version")?.content != [1] {

@@ -1,21 +1,21 @@
 //! Writing a sealed production bundle: a BagIt bag holding a production
 //! volume, zipped, signed, and optionally encrypted for counsel.
 
-use super::bag::{
+use crate::bundle::bag::{
     BUNDLE_NAMESPACE, BagBuilder, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE, allowed_signers_line,
     signer_fingerprint, ssh_private_key, ssh_signature,
 };
-use super::verify::{BundleCheckpoint, EventLine};
-use super::dat::{DatDelimiters, DatEncoding, DatWriter};
-use super::model::{ProducedExhibit, Production};
-use crate::atomic::sync_dir;
-use crate::outside_partials::OutputKind;
+use crate::bundle::verify::{BundleCheckpoint, EventLine};
+use crate::bundle::dat::{DatDelimiters, DatEncoding, DatWriter};
+use crate::bundle::model::{ProducedExhibit, Production};
+use crate::format::atomic::sync_dir;
+use crate::store::partials::OutputKind;
 use crate::clock::format_time;
-use crate::custody::{self, Action, NewEvent};
+use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, IoContext, Result};
-use crate::pipeline;
+use crate::format::pipeline;
 use crate::progress::Progress;
-use crate::vault::Vault;
+use crate::store::Vault;
 use age::secrecy::SecretString;
 use rusqlite::params;
 use serde::Serialize;
@@ -110,7 +110,7 @@ pub struct ExportReport {
     pub carried_timestamps: Vec<(u64, String, String)>,
     /// Automatic stamping after the export, when the vault's settings ask for
     /// it (a failure here undoes nothing).
-    pub timestamps: Vec<crate::timestamp::StampOutcome>,
+    pub timestamps: Vec<crate::ops::timestamp::StampOutcome>,
 }
 
 /// A Bates plan for a selection, checked against earlier productions.
@@ -295,9 +295,9 @@ impl Vault {
         }
         req.dat_delimiters.validate(req.dat_encoding)?;
         if let Some(p) = &req.passphrase {
-            crate::keys::check_passphrase(p)?;
+            crate::format::keys::check_passphrase(p)?;
         }
-        let recipients = req.recipients.iter().map(|r| crate::keys::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
+        let recipients = req.recipients.iter().map(|r| crate::format::keys::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
         if let Some((first, last)) = &req.expect_range {
@@ -409,7 +409,7 @@ impl Vault {
             let encryptor = match &req.passphrase {
                 Some(p) if recipients.is_empty() => {
                     let mut r = age::scrypt::Recipient::new(p.clone());
-                    r.set_work_factor(crate::keys::DEFAULT_WORK_FACTOR);
+                    r.set_work_factor(crate::format::keys::DEFAULT_WORK_FACTOR);
                     age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
                 }
                 Some(_) => {
@@ -464,7 +464,7 @@ impl Vault {
         // proof against the latest signed checkpoint.
         let raw = custody::read_raw(&self.conn)?;
         let checkpoint = custody::read_checkpoints(&self.conn)?.pop().ok_or_else(|| Error::Custody("the log has no checkpoint".into()))?;
-        let mut tree = crate::merkle::Tree::default();
+        let mut tree = crate::format::merkle::Tree::default();
         for (_, body, _) in raw.iter().take(checkpoint.tree_size as usize) {
             tree.push(body.clone());
         }
@@ -510,12 +510,12 @@ impl Vault {
         bag.add_payload(&format!("data/VOL001/DATA/{}_VOL001.dat", plan.prefix), &dat_bytes)?;
 
         // Index, custody record, certification, provenance.
-        bag.add_payload("data/exhibit-index.csv", &super::index_csv(&production))?;
-        bag.add_payload("data/exhibit-index.pdf", &super::documents::exhibit_index_pdf(&production)?)?;
-        bag.add_payload("data/custody-report.pdf", &super::documents::custody_report_pdf(&production)?)?;
-        bag.add_payload("data/certification-902-14-DRAFT.docx", &super::documents::certification_docx(&production)?)?;
-        bag.add_payload("data/certification-902-14-DRAFT.pdf", &super::documents::certification_pdf(&production)?)?;
-        bag.add_payload("data/provenance.jsonld", &super::provenance::case_uco(&production, &identity)?)?;
+        bag.add_payload("data/exhibit-index.csv", &crate::bundle::index_csv(&production))?;
+        bag.add_payload("data/exhibit-index.pdf", &crate::bundle::documents::exhibit_index_pdf(&production)?)?;
+        bag.add_payload("data/custody-report.pdf", &crate::bundle::documents::custody_report_pdf(&production)?)?;
+        bag.add_payload("data/certification-902-14-DRAFT.docx", &crate::bundle::documents::certification_docx(&production)?)?;
+        bag.add_payload("data/certification-902-14-DRAFT.pdf", &crate::bundle::documents::certification_pdf(&production)?)?;
+        bag.add_payload("data/provenance.jsonld", &crate::bundle::provenance::case_uco(&production, &identity)?)?;
         bag.add_payload(EVENTS_FILE, &jsonl)?;
         let cp = BundleCheckpoint {
             format: "custos-checkpoint-v1".into(),
@@ -532,8 +532,8 @@ impl Vault {
         let carried = self.carry_timestamps(&mut bag, &tree)?;
 
         // Tag files, the seal, and the end of the zip (and of the age stream).
-        let readme = super::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
-            + &super::timestamps::readme_step(&carried);
+        let readme = crate::bundle::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
+            + &crate::bundle::timestamps::readme_step(&carried);
         let d = req.dat_delimiters;
         let load_file = format!(
             "Concordance DAT, {enc_name}, CRLF; field U+{:04X}, quote U+{:04X}, newline U+{:04X}",

@@ -1,6 +1,6 @@
 //! What a production holds, as the bundle writer and the documents in it see it.
 
-use crate::custody::CustodyEvent;
+use crate::format::custody::CustodyEvent;
 use serde::{Deserialize, Serialize};
 
 /// One exhibit as produced.

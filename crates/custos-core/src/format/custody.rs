@@ -2,8 +2,8 @@
 //! Merkle tree, with a signed checkpoint after every transaction.
 
 use crate::error::{Error, Result};
-use crate::merkle::{Frontier, LeafHash};
-use crate::verify::{Finding, Severity};
+use crate::format::merkle::{Frontier, LeafHash};
+use crate::ops::verify::{Finding, Severity};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -356,7 +356,7 @@ pub(crate) fn verify_log(conn: &rusqlite::Connection, key: &VerifyingKey, vault_
     let raw = read_raw(conn)?;
     let checkpoints = read_checkpoints(conn)?;
     let mut findings = Vec::new();
-    let mut tree = crate::merkle::Tree::default();
+    let mut tree = crate::format::merkle::Tree::default();
     let mut roots_at = std::collections::BTreeMap::new();
     let stored_root = |c: &Checkpoint| hex::decode(&c.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
     let index_of: std::collections::BTreeMap<u64, usize> =
@@ -398,7 +398,7 @@ pub(crate) fn verify_log(conn: &rusqlite::Connection, key: &VerifyingKey, vault_
             if j > 0 {
                 let (p, c) = (&checkpoints[j - 1], &checkpoints[j]);
                 let ok = match (stored_root(p), stored_root(c)) {
-                    (Some(pr), Some(cr)) => crate::merkle::verify_consistency(&tree, (p.tree_size, pr), (c.tree_size, cr)),
+                    (Some(pr), Some(cr)) => crate::format::merkle::verify_consistency(&tree, (p.tree_size, pr), (c.tree_size, cr)),
                     _ => false,
                 };
                 if !ok {
@@ -500,7 +500,7 @@ pub(crate) fn check_external(conn: &rusqlite::Connection, key: &VerifyingKey, va
         ));
         return Ok(findings);
     }
-    let mut tree = crate::merkle::Tree::default();
+    let mut tree = crate::format::merkle::Tree::default();
     for (_, body, _) in raw.iter().take(cp.tree_size as usize) {
         tree.push(body.clone());
     }

@@ -1,14 +1,20 @@
 //! The vault: creating, unlocking, reading and editing a matter's evidence store.
 
-use crate::atomic::{sync_dir, write_atomically};
+
+pub(crate) mod counsel;
+pub(crate) mod db;
+pub(crate) mod objects;
+pub(crate) mod partials;
+
+use crate::format::atomic::{sync_dir, write_atomically};
 use crate::clock::{Clock, format_time};
-use crate::custody::{self, Action, CustodyEvent, LogWriter, NewEvent};
+use crate::format::custody::{self, Action, CustodyEvent, LogWriter, NewEvent};
 use crate::error::{Error, IoContext, Result};
-use crate::keys::{self, VaultSecrets};
-use crate::merkle::Frontier;
-use crate::objects::{ObjectStore, PARTIAL_PREFIX, quarantine_path};
-use crate::outside_partials::{OutputKind, OutsidePartial};
-use crate::pipeline;
+use crate::format::keys::{self, VaultSecrets};
+use crate::format::merkle::Frontier;
+use crate::store::objects::{ObjectStore, PARTIAL_PREFIX, quarantine_path};
+use crate::store::partials::{OutputKind, OutsidePartial};
+use crate::format::pipeline;
 use crate::progress::{NoProgress, Progress};
 use age::secrecy::SecretString;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -293,15 +299,15 @@ impl Vault {
             }
         }
         // Readable only by its owner: the folder and everything Custos makes in it.
-        crate::atomic::create_private_dir(root)?;
+        crate::format::atomic::create_private_dir(root)?;
         #[cfg(unix)]
         fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o700)).at(root)?;
         for d in ["keys", "db", "objects"] {
-            crate::atomic::create_private_dir(&root.join(d))?;
+            crate::format::atomic::create_private_dir(&root.join(d))?;
         }
         // SQLite gives its WAL and shared-memory files the database file's mode.
         let db = root.join("db/custos.db");
-        crate::atomic::private_file(fs::OpenOptions::new().write(true).create_new(true)).open(&db).at(&db)?;
+        crate::format::atomic::private_file(fs::OpenOptions::new().write(true).create_new(true)).open(&db).at(&db)?;
         let lock = lock_vault(root)?;
         let secrets = VaultSecrets::generate();
         secrets.write_passphrase_file(&root.join("keys/passphrase.age"), passphrase, opts.work_factor)?;
@@ -317,7 +323,7 @@ impl Vault {
             age_recipient: secrets.age_recipient().to_string(),
             signing_key: hex::encode(secrets.verifying_key().to_bytes()),
         };
-        let mut conn = crate::db::open(&root.join("db/custos.db"), &secrets, true)?;
+        let mut conn = crate::store::db::open(&root.join("db/custos.db"), &secrets, true)?;
         let matter_info = MatterInfo {
             vault_id: config.vault_id.clone(),
             matter: matter.into(),
@@ -393,7 +399,7 @@ impl Vault {
                 (VaultSecrets::open_with_identity(&p, id)?, "recovery key")
             }
         };
-        let conn = crate::db::open(&root.join("db/custos.db"), &secrets, false)?;
+        let conn = crate::store::db::open(&root.join("db/custos.db"), &secrets, false)?;
         let matter: MatterInfo = conn
             .query_row("SELECT value FROM settings WHERE key = 'matter'", [], |r| r.get::<_, String>(0))
             .optional()?
@@ -862,7 +868,7 @@ impl Vault {
         // A key file whose atomic write a crash cut short was never used.
         if let Ok(entries) = fs::read_dir(self.root.join("keys")) {
             let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            crate::atomic::remove_unfinished_temps(&mut paths);
+            crate::format::atomic::remove_unfinished_temps(&mut paths);
         }
         let pending = self.root.join(NEW_KEY_FILE);
         let Ok(bytes) = fs::read(&pending) else { return Ok(()) };

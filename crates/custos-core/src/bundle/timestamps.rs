@@ -6,12 +6,12 @@
 use super::bag::BagBuilder;
 use super::read::Bundle;
 use super::verify::BundleCheckpoint;
-use crate::custody::checkpoint_message;
+use crate::format::custody::checkpoint_message;
 use crate::error::Result;
-use crate::merkle::Tree;
-use crate::timestamp::{self, TokenError, TsaTrust};
-use crate::vault::Vault;
-use crate::verify::{Finding, Severity};
+use crate::format::merkle::Tree;
+use crate::ops::timestamp::{self, TokenError, TsaTrust};
+use crate::store::Vault;
+use crate::ops::verify::{Finding, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -54,9 +54,9 @@ impl Vault {
     /// Writes the tokens of the latest timestamped checkpoint at or below the
     /// bundle's (only tokens that still match the log) into the bag.
     /// Returns (tree size, authority, TSA time) of each one carried.
-    pub(super) fn carry_timestamps<W: Write>(&self, bag: &mut BagBuilder<W>, tree: &Tree) -> Result<Vec<(u64, String, String)>> {
+    pub(crate) fn carry_timestamps<W: Write>(&self, bag: &mut BagBuilder<W>, tree: &Tree) -> Result<Vec<(u64, String, String)>> {
         let texts = timestamp::checkpoint_texts(&self.conn, &self.config.vault_id)?;
-        let checkpoints = crate::custody::read_checkpoints(&self.conn)?;
+        let checkpoints = crate::format::custody::read_checkpoints(&self.conn)?;
         let tokens = timestamp::read_tokens(&self.conn)?;
         let matching: Vec<_> = tokens
             .into_iter()
@@ -91,7 +91,7 @@ impl Vault {
 }
 
 /// The README.txt step that checks the carried tokens with OpenSSL alone.
-pub(super) fn readme_step(carried: &[(u64, String, String)]) -> String {
+pub(crate) fn readme_step(carried: &[(u64, String, String)]) -> String {
     let Some((size, _, _)) = carried.first() else { return String::new() };
     let mut s = format!(
         "
@@ -167,7 +167,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Opti
         let proof: Option<Vec<u8>> = carried.consistency_proof.iter().map(|h| hex::decode(h).ok().filter(|b| b.len() == 32)).collect::<Option<Vec<_>>>().map(|v| v.concat());
         let bundle_root = hex::decode(&cp.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
         let consistent = match (root, bundle_root, proof) {
-            (Some(old), Some(new), Some(p)) => crate::merkle::verify_consistency_proof((n, old), (cp.tree_size, new), &p),
+            (Some(old), Some(new), Some(p)) => crate::format::merkle::verify_consistency_proof((n, old), (cp.tree_size, new), &p),
             _ => false,
         };
         if !consistent {

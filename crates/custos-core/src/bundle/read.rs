@@ -127,7 +127,7 @@ impl Bundle {
             let stream = if d.is_scrypt() {
                 let p = passphrase.ok_or_else(|| bad("it is encrypted with a passphrase; give the passphrase"))?;
                 let mut id = age::scrypt::Identity::new(p.clone());
-                id.set_max_work_factor(crate::keys::MAX_WORK_FACTOR);
+                id.set_max_work_factor(crate::format::keys::MAX_WORK_FACTOR);
                 d.decrypt(std::iter::once(&id as &dyn age::Identity))
             } else {
                 let id = identity.ok_or_else(|| bad("it is encrypted with age; give the identity (key file) it was encrypted to"))?;

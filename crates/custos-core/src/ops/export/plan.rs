@@ -1,10 +1,10 @@
 //! Planning an export before anything is written: the selection, its Bates
 //! numbers, the earlier productions under the prefix, and the QC result.
 
-use super::model::Production;
+use crate::bundle::model::Production;
 use super::write::{ExportRequest, load_file, produced_exhibit, qc_checks};
 use crate::error::Result;
-use crate::vault::Vault;
+use crate::store::Vault;
 use serde::{Deserialize, Serialize};
 
 /// One exhibit as it would be produced.
@@ -112,7 +112,7 @@ impl Vault {
     pub fn plan_export(&self, req: &ExportRequest) -> Result<ExportPlan> {
         req.dat_delimiters.validate(req.dat_encoding)?;
         for r in &req.recipients {
-            crate::keys::parse_recipient(r)?;
+            crate::format::keys::parse_recipient(r)?;
         }
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;

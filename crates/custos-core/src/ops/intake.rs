@@ -2,12 +2,12 @@
 //! verify-after-copy, de-duplication and a custody event per file.
 
 use crate::clock::format_time;
-use crate::custody::{Action, NewEvent};
+use crate::format::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::objects::{Journal, ObjectStore, Partial};
-use crate::pipeline::{self, Digests};
+use crate::store::objects::{Journal, ObjectStore, Partial};
+use crate::format::pipeline::{self, Digests};
 use crate::progress::{FileOutcome, NoProgress, Progress};
-use crate::vault::{Vault, file_times, validate_tag};
+use crate::store::{Vault, file_times, validate_tag};
 use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 use std::fs;
@@ -66,8 +66,8 @@ impl Default for IntakeOptions {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct IntakeReport {
     /// Each file with what happened to it (paths serialised in their
-    /// readable form: see [`crate::names`]).
-    #[serde(serialize_with = "crate::names::serialize_paths")]
+    /// readable form: see [`crate::format::names`]).
+    #[serde(serialize_with = "crate::format::names::serialize_paths")]
     pub files: Vec<(PathBuf, FileOutcome)>,
     /// Whether the intake was cancelled before the end.
     pub cancelled: bool,
@@ -76,7 +76,7 @@ pub struct IntakeReport {
     pub stopped: Option<String>,
     /// Automatic RFC 3161 stamping of the intake's checkpoint, when the
     /// vault's settings ask for it (a failure here undoes nothing).
-    pub timestamps: Vec<crate::timestamp::StampOutcome>,
+    pub timestamps: Vec<crate::ops::timestamp::StampOutcome>,
 }
 
 impl IntakeReport {
@@ -255,7 +255,7 @@ pub(crate) fn stream_object(
     let (res, checked) = std::thread::scope(|s| {
         let checker = check.zip(written.as_deref()).map(|(identity, written)| {
             s.spawn(move || {
-                crate::direct::read_following(path, written, |r| read_back(r, path, identity, size_hint))
+                crate::format::direct::read_following(path, written, |r| read_back(r, path, identity, size_hint))
                     .map_err(|e| Error::Io { path: path.clone(), source: e })?
             })
         });
@@ -720,11 +720,11 @@ impl Vault {
             for p in &batch {
                 let sha = hex::encode(p.digests.sha256);
                 let md5 = hex::encode(p.digests.md5);
-                let name = p.path.file_name().map(|n| crate::names::readable(Path::new(n))).unwrap_or_default();
+                let name = p.path.file_name().map(|n| crate::format::names::readable(Path::new(n))).unwrap_or_default();
                 let absolute = std::path::absolute(&p.path).unwrap_or_else(|_| p.path.clone());
-                let full = crate::names::readable(&absolute);
+                let full = crate::format::names::readable(&absolute);
                 // The exact bytes of a path that is not UTF-8 (its readable form escapes them).
-                let exact = crate::names::exact_bytes(&absolute);
+                let exact = crate::format::names::exact_bytes(&absolute);
                 let (modified, created, accessed) = file_times(&p.meta);
                 let (id, action) = match &p.content {
                     Content::EarlierInBatch => (new_ids[&p.digests.sha256].clone(), Action::DuplicateSourceRecorded),

@@ -5,12 +5,12 @@
 use super::bag::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
 use super::read::{Bundle, Whole};
 use super::seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
-use crate::custody::{CustodyEvent, checkpoint_message};
+use crate::format::custody::{CustodyEvent, checkpoint_message};
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
-use crate::verify::{Finding, Severity};
+use crate::ops::verify::{Finding, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
-use crate::pipeline::Md5;
+use crate::format::pipeline::Md5;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,9 +143,9 @@ fn root_from_proof(leaf: [u8; 32], mut index: u64, size: u64, proof: &[[u8; 32]]
     let mut it = proof.iter();
     while last > 0 {
         if index % 2 == 1 {
-            hash = crate::merkle::node(it.next()?, &hash);
+            hash = crate::format::merkle::node(it.next()?, &hash);
         } else if index < last {
-            hash = crate::merkle::node(&hash, it.next()?);
+            hash = crate::format::merkle::node(&hash, it.next()?);
         }
         index /= 2;
         last /= 2;
@@ -218,7 +218,7 @@ pub fn verify_bundle_trusting(
     bundle: &mut Bundle,
     pinned: Option<&PinnedKeys>,
     progress: &dyn Progress,
-    trust: Option<&crate::timestamp::TsaTrust>,
+    trust: Option<&crate::ops::timestamp::TsaTrust>,
 ) -> Result<(BundleReport, BundleContents)> {
     let mut f: Vec<Finding> = Vec::new();
     let mut contents = BundleContents::default();
@@ -425,7 +425,7 @@ pub fn verify_bundle_trusting(
                     line.inclusion_proof.iter().map(|h| hex::decode(h).ok().and_then(|b| <[u8; 32]>::try_from(b).ok())).collect();
                 let included = match (root, proof) {
                     (Some(root), Some(proof)) => {
-                        root_from_proof(crate::merkle::LeafHash::of(body).0, line.leaf_index, cp.tree_size, &proof) == Some(root)
+                        root_from_proof(crate::format::merkle::LeafHash::of(body).0, line.leaf_index, cp.tree_size, &proof) == Some(root)
                     }
                     _ => false,
                 };
@@ -488,8 +488,8 @@ pub fn verify_bundle_trusting(
                 // Taken in by collection, or received in an earlier production.
                 let collected = contents.events.get(&ex).is_some_and(|evs| {
                     evs.iter().any(|(e, _)| match e.action {
-                        crate::custody::Action::Collected => e.hash_before.as_ref() == row.get("SHA256HASH"),
-                        crate::custody::Action::Received => e.hash_after.as_ref() == row.get("SHA256HASH"),
+                        crate::format::custody::Action::Collected => e.hash_before.as_ref() == row.get("SHA256HASH"),
+                        crate::format::custody::Action::Received => e.hash_after.as_ref() == row.get("SHA256HASH"),
                         _ => false,
                     })
                 });
@@ -547,7 +547,7 @@ fn check_pinned_key(seal: Option<&SealKeyFingerprint>, pinned: Option<&PinnedKey
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merkle::{LeafHash, Tree};
+    use crate::format::merkle::{LeafHash, Tree};
 
     #[test]
     fn inclusion_proofs_from_ct_merkle_lead_to_the_root() {

@@ -2,15 +2,15 @@
 //! vault, keeping the producer's collection record, Bates numbers and signed
 //! custody events, and the chain continues with a `received` event.
 
-use super::read::Bundle;
-use super::seal_key::{PinnedKeys, SealKeyFingerprint};
-use super::verify::{BundleContents, verify_bundle};
+use crate::bundle::read::Bundle;
+use crate::bundle::seal_key::{PinnedKeys, SealKeyFingerprint};
+use crate::bundle::verify::{BundleContents, verify_bundle};
 use crate::clock::format_time;
-use crate::custody::{Action, NewEvent};
+use crate::format::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::pipeline;
+use crate::format::pipeline;
 use crate::progress::{FileOutcome, Progress};
-use crate::vault::Vault;
+use crate::store::Vault;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -94,7 +94,7 @@ fn sha256_file(path: &Path) -> Result<String> {
 /// as delivered (the encrypted file for an encrypted bundle), or of its tag
 /// manifest for an extracted folder.
 pub fn bundle_sha256(path: &Path, bundle: &mut Bundle) -> Result<String> {
-    if path.is_dir() { Ok(hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt", super::read::Whole::Small)?))) } else { sha256_file(path) }
+    if path.is_dir() { Ok(hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt", crate::bundle::read::Whole::Small)?))) } else { sha256_file(path) }
 }
 
 impl Vault {
@@ -163,7 +163,7 @@ impl Vault {
                 let mut reader = bundle.reader(&native)?;
                 let size_hint = get("FILESIZE").parse().unwrap_or(0);
                 let identity = self.secrets.age_identity();
-                crate::intake::stream_object(&self.objects, &mut reader, Path::new(&native), &recipient, Some(identity), false, size_hint, progress)?
+                crate::ops::intake::stream_object(&self.objects, &mut reader, Path::new(&native), &recipient, Some(identity), false, size_hint, progress)?
             };
             let (partial, digests) = (streamed.partial, streamed.digests);
             let read_back = streamed.check.expect("a check was asked for");

@@ -1,28 +1,20 @@
 //! Sealed production bundles: export, verification without the vault, import.
 
-mod bag;
-mod counsel;
+pub(crate) mod bag;
 pub mod dat;
 pub mod documents;
-mod import;
 pub mod model;
-mod plan;
-mod provenance;
+pub(crate) mod provenance;
 pub mod read;
-mod seal_key;
+pub(crate) mod seal_key;
 pub mod timestamps;
 pub mod verify;
-mod write;
 pub(crate) mod zip_records;
 
-pub use counsel::CounselKey;
 pub use dat::{DatDelimiters, DatEncoding};
-pub use import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_sha256};
-pub use plan::{ExportPlan, PlannedExhibit, ProductionRecord};
 pub use read::Bundle;
 pub use seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
 pub use verify::{BundleReport, verify_bundle, verify_bundle_trusting, verify_bundle_with};
-pub use write::{BatesPlan, ExportReport, ExportRequest};
 
 use model::Production;
 

@@ -8,10 +8,10 @@
 //! has been renamed into place, or removed. On the next open, Custos removes
 //! every file a left-over record names and logs that it did.
 
-use crate::atomic::{random_suffix, sync_dir, temp_beside, write_atomically};
-use crate::custody::{Action, NewEvent};
+use crate::format::atomic::{random_suffix, sync_dir, temp_beside, write_atomically};
+use crate::format::custody::{Action, NewEvent};
 use crate::error::{IoContext, Result};
-use crate::vault::Vault;
+use crate::store::Vault;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -127,7 +127,7 @@ impl Vault {
         let dest = std::path::absolute(dest).at(dest)?;
         let path = temp_beside(&dest);
         let dir = self.root.join(FOLDER);
-        crate::atomic::create_private_dir(&dir)?;
+        crate::format::atomic::create_private_dir(&dir)?;
         let record = dir.join(format!("{}.age", random_suffix()));
         self.write_record(&record, output, &path, &dest, None)?;
         Ok(OutsidePartial { path, record, output, destination: dest, settled: false })
@@ -168,7 +168,7 @@ impl Vault {
         records.sort();
         // A record whose own atomic write was cut short: its partial output
         // was never created (that happens only once the record is in place).
-        crate::atomic::remove_unfinished_temps(&mut records);
+        crate::format::atomic::remove_unfinished_temps(&mut records);
         let mut handled = Vec::new();
         let mut events = Vec::new();
         for path in records {
@@ -233,7 +233,7 @@ impl Vault {
                     |row| row.get::<_, i64>(0),
                 )? > 0
             }
-            OutputKind::Extraction => crate::custody::read_events(&self.conn)?.iter().any(|e| {
+            OutputKind::Extraction => crate::format::custody::read_events(&self.conn)?.iter().any(|e| {
                 e.action == Action::Extracted
                     && e.hash_after.as_deref() == Some(sha)
                     && e.details.get("destination").and_then(|d| d.as_str()) == Some(dest.as_ref())
@@ -266,7 +266,7 @@ impl Vault {
             None => None,
         };
         // Only a file named as Custos names its partials is ever removed as one.
-        let named = partial.file_name().is_some_and(|f| f.to_string_lossy().starts_with(crate::atomic::PARTIAL_OUT_PREFIX));
+        let named = partial.file_name().is_some_and(|f| f.to_string_lossy().starts_with(crate::format::atomic::PARTIAL_OUT_PREFIX));
         (named && parts.next().is_none()).then_some(Record { output, partial, destination, sha256 })
     }
 }

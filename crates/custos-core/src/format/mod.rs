@@ -1,0 +1,15 @@
+//! The first floor: what is on disk and on the wire. Vault configuration and
+//! key files, the age object framing and its direct I/O, the streaming
+//! pipeline, custody events and checkpoints, the Merkle tree, findings,
+//! readable names and RFC 3161 tokens. Nothing here opens a vault or names
+//! another floor.
+
+pub(crate) mod agefile;
+pub mod atomic;
+pub mod custody;
+pub(crate) mod direct;
+pub mod keys;
+pub(crate) mod merkle;
+pub mod names;
+pub(crate) mod pipeline;
+pub mod tsp;

@@ -1,0 +1,4 @@
+//! Producing a sealed bundle: planning the Bates numbers and writing it.
+
+pub(crate) mod plan;
+pub(crate) mod write;

@@ -1,0 +1,10 @@
+//! The third floor: one module per operation on an open vault (intake,
+//! verify, extract, edit, passphrase change, dashboard, export, import,
+//! timestamping). Operations reach the vault's rows and objects only through
+//! the store's methods.
+
+pub mod export;
+pub(crate) mod import;
+pub(crate) mod intake;
+pub mod timestamp;
+pub(crate) mod verify;
