@@ -174,12 +174,13 @@ fn core_crate_has_no_tauri_dependency() {
     );
 }
 
-/// Every `include_bytes!`/`include_str!` of the core names a file inside its
-/// crate, so the core builds on any system (no fonts or files of the host).
+/// Every `include_bytes!`/`include_str!` of the core and of the documents
+/// crate names a file inside its crate, so they build on any system (no fonts
+/// or files of the host).
 #[test]
 fn core_embeds_only_files_of_its_own_crate() {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../custos-core/src");
-    let mut stack = vec![src];
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut stack = vec![crates.join("custos-core/src"), crates.join("custos-documents/src")];
     let mut checked = 0;
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).unwrap() {

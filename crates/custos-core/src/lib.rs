@@ -49,7 +49,7 @@ pub use ops::timestamp;
 /// reports of the export and import operations, and the bundle types they use.
 pub mod export {
     pub use crate::bundle::{
-        Bundle, BundleReport, DatDelimiters, DatEncoding, PinnedKeys, SealKeyFingerprint, SealKeyPinning, dat, documents, model, read,
+        Bundle, BundleReport, DatDelimiters, DatEncoding, PinnedKeys, SealKeyFingerprint, SealKeyPinning, dat, model, read,
         timestamps, verify, verify_bundle, verify_bundle_trusting, verify_bundle_with,
     };
     pub use crate::ops::export::plan::{ExportPlan, PlannedExhibit, ProductionRecord};

@@ -2,7 +2,6 @@
 
 pub(crate) mod bag;
 pub mod dat;
-pub mod documents;
 pub mod model;
 pub(crate) mod provenance;
 pub mod read;

@@ -1,80 +1,31 @@
-//! What a production holds, as the bundle writer and the documents in it see it.
+//! What a production holds, as the bundle writer and the documents in it see
+//! it: the plain model of `custos-documents`, filled from the vault's records.
 
+use crate::error::Error;
 use crate::format::custody::CustodyEvent;
-use serde::{Deserialize, Serialize};
+pub use custos_documents::{Event, ProducedExhibit, Production};
 
-/// One exhibit as produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProducedExhibit {
-    /// Bates number, e.g. `ABC000001` (one per exhibit; natives are not paginated).
-    pub bates: String,
-    /// Exhibit id in the producing vault (`EX-0001`).
-    pub exhibit_id: String,
-    /// Original file name.
-    pub name: String,
-    /// Original full path at collection.
-    pub path: String,
-    /// Path of the native inside the bag, e.g. `data/VOL001/NATIVES/0001/ABC000001.pdf`.
-    pub native_path: String,
-    /// Path of the extracted text inside the bag, if any.
-    pub text_path: Option<String>,
-    /// MIME type.
-    pub mime: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 recorded at intake.
-    pub intake_sha256: String,
-    /// MD5 recorded at intake.
-    pub intake_md5: String,
-    /// SHA-256 of the bytes written to the bundle (re-hashed while written).
-    pub export_sha256: String,
-    /// MD5 of the bytes written to the bundle.
-    pub export_md5: String,
-    /// Custodian.
-    pub custodian: Option<String>,
-    /// Source (device, account).
-    pub source: Option<String>,
-    /// Collection method.
-    pub method: Option<String>,
-    /// Who collected it.
-    pub collected_by: String,
-    /// When it was collected (UTC, RFC 3339).
-    pub collected_at: String,
-    /// File times reported by the OS at collection.
-    pub modified: Option<String>,
-    /// Creation time at collection.
-    pub created: Option<String>,
-    /// Description.
-    pub description: String,
-    /// This exhibit's custody events, in order.
-    pub events: Vec<CustodyEvent>,
+/// A custody event as the production's documents print it.
+pub(crate) fn document_event(e: &CustodyEvent) -> Event {
+    Event {
+        seq: e.seq,
+        time: e.time.clone(),
+        action: e.action.as_str().to_string(),
+        actor: e.actor.clone(),
+        released_by: e.released_by.clone(),
+        received_by: e.received_by.clone(),
+        purpose: e.purpose.clone(),
+        method: e.method.clone(),
+        tool: e.tool.clone(),
+        hash_algorithm: e.hash_algorithm.clone(),
+        hash_before: e.hash_before.clone(),
+        hash_after: e.hash_after.clone(),
+        hashes_match: e.hashes_match,
+        location: e.location.clone(),
+    }
 }
 
-/// The production as a whole.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Production {
-    /// Matter name.
-    pub matter: String,
-    /// Matter number.
-    pub matter_number: Option<String>,
-    /// Producing organisation (firm), if given.
-    pub organization: Option<String>,
-    /// Examiner who made the export.
-    pub examiner: String,
-    /// Bates prefix.
-    pub bates_prefix: String,
-    /// First and last Bates number.
-    pub bates_first: String,
-    /// Last Bates number.
-    pub bates_last: String,
-    /// When the production was made (UTC, RFC 3339; fixed by SOURCE_DATE_EPOCH when set).
-    pub produced_at: String,
-    /// Tool and version (`custos 0.1.0`).
-    pub tool: String,
-    /// Fingerprint of the signing key (`SHA256:…`, as `ssh-keygen -l` prints it).
-    pub signer_fingerprint: String,
-    /// The vault id of the producing vault.
-    pub vault_id: String,
-    /// The exhibits, in Bates order.
-    pub exhibits: Vec<ProducedExhibit>,
+/// A document that could not be rendered, as the vault's error.
+pub(crate) fn render_failed(e: custos_documents::RenderError) -> Error {
+    Error::InvalidInput(e.to_string())
 }

@@ -481,7 +481,7 @@ impl Vault {
             };
             jsonl.extend_from_slice(serde_json::to_string(&line).expect("serialise").as_bytes());
             jsonl.push(b'\n');
-            p.events.push(event);
+            p.events.push(crate::bundle::model::document_event(&event));
         }
         let production = Production {
             matter: self.matter.matter.clone(),
@@ -511,10 +511,10 @@ impl Vault {
 
         // Index, custody record, certification, provenance.
         bag.add_payload("data/exhibit-index.csv", &crate::bundle::index_csv(&production))?;
-        bag.add_payload("data/exhibit-index.pdf", &crate::bundle::documents::exhibit_index_pdf(&production)?)?;
-        bag.add_payload("data/custody-report.pdf", &crate::bundle::documents::custody_report_pdf(&production)?)?;
-        bag.add_payload("data/certification-902-14-DRAFT.docx", &crate::bundle::documents::certification_docx(&production)?)?;
-        bag.add_payload("data/certification-902-14-DRAFT.pdf", &crate::bundle::documents::certification_pdf(&production)?)?;
+        bag.add_payload("data/exhibit-index.pdf", &custos_documents::exhibit_index_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
+        bag.add_payload("data/custody-report.pdf", &custos_documents::custody_report_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
+        bag.add_payload("data/certification-902-14-DRAFT.docx", &custos_documents::certification_docx(&production).map_err(crate::bundle::model::render_failed)?)?;
+        bag.add_payload("data/certification-902-14-DRAFT.pdf", &custos_documents::certification_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
         bag.add_payload("data/provenance.jsonld", &crate::bundle::provenance::case_uco(&production, &identity)?)?;
         bag.add_payload(EVENTS_FILE, &jsonl)?;
         let cp = BundleCheckpoint {
