@@ -1,0 +1,496 @@
+/**
+ * The export wizard's state: the request built step by step, what keeps a
+ * step from going on, the plan the vault makes of the choices, and the
+ * export itself. The step components read and change one ExportWizard; the
+ * pure parts (validation, the request) are plain functions, tested alone.
+ */
+import { untrack } from "svelte";
+import { backend, toBackendError } from "../../lib/backend";
+import {
+  MIN_PASSPHRASE_CHARS,
+  type CounselKey,
+  type DatEncodingChoice,
+  type Exhibit,
+  type ExportBundleRequest,
+  type ExportOptions,
+  type ExportPlan,
+  type ExportResult,
+} from "../../lib/bindings";
+import { formatBytes, plural, sentence } from "../../lib/format";
+import { JobTracker } from "../../lib/job.svelte";
+import { session } from "../../lib/session.svelte";
+
+export type Step = "select" | "numbering" | "encryption" | "review";
+export type SelectBy = "all" | "tag" | "custodian" | "picked";
+export type StartMode = "next" | "custom";
+export type Protect = "none" | "keys" | "passphrase";
+export type Phase = "wizard" | "running" | "done";
+
+export const STEPS: { step: Step; label: string }[] = [
+  { step: "select", label: "Exhibits" },
+  { step: "numbering", label: "Numbering" },
+  { step: "encryption", label: "Encryption" },
+  { step: "review", label: "Review and export" },
+];
+/** Rows of the review list shown before "and N more". */
+export const REVIEW_ROWS = 100;
+/** Rows of the hand-pick list shown before the search must narrow it. */
+export const PICK_ROWS = 300;
+/** The plan waits this long after the last change before asking the vault. */
+export const PLAN_DELAY_MS = 250;
+
+export const CHECKING = "Checking the numbering…";
+
+// ------------------------------------------------------------ pure logic
+
+/** The values, once each, sorted. */
+export function distinctSorted(values: string[]): string[] {
+  return [...new Set(values)].sort((a, b) => a.localeCompare(b));
+}
+
+/** Every tag the exhibits carry. */
+export function exhibitTags(exhibits: readonly Exhibit[]): string[] {
+  return distinctSorted(exhibits.flatMap((e) => e.tags));
+}
+
+/** Every custodian named by the exhibits. */
+export function exhibitCustodians(exhibits: readonly Exhibit[]): string[] {
+  return distinctSorted(exhibits.map((e) => e.custodian).filter((c): c is string => !!c));
+}
+
+/** The exhibits a search matches (all of them for an empty search). */
+export function searchExhibits<T extends Exhibit>(exhibits: readonly T[], search: string): readonly T[] {
+  const q = search.trim().toLowerCase();
+  if (!q) return exhibits;
+  return exhibits.filter((e) =>
+    [e.id, e.name, e.path, e.custodian ?? "", e.description, e.sha256, e.md5, ...e.tags].some((f) => f.toLowerCase().includes(q)),
+  );
+}
+
+/** How the exhibits are chosen on the first step. */
+export interface ExhibitChoice {
+  selectBy: SelectBy;
+  tag: string;
+  custodian: string;
+  picked: readonly string[];
+}
+
+/** How many exhibits the choice takes. */
+export function chosenCount(exhibits: readonly Exhibit[], choice: ExhibitChoice): number {
+  switch (choice.selectBy) {
+    case "all":
+      return exhibits.length;
+    case "tag":
+      return exhibits.filter((e) => e.tags.includes(choice.tag)).length;
+    case "custodian":
+      return exhibits.filter((e) => e.custodian === choice.custodian).length;
+    case "picked":
+      return choice.picked.length;
+  }
+}
+
+/** The list with `value` in it (`on`) or not, each value at most once added. */
+export function toggled(list: readonly string[], value: string, on: boolean): string[] {
+  return on ? (list.includes(value) ? [...list] : [...list, value]) : list.filter((v) => v !== value);
+}
+
+/** The picked ids with every shown exhibit added, in order, none twice. */
+export function withAllShown(picked: readonly string[], shown: readonly Exhibit[]): string[] {
+  const have = new Set(picked);
+  return [...picked, ...shown.map((e) => e.id).filter((id) => !have.has(id))];
+}
+
+/** What is wrong with a typed first Bates number, or null. */
+export function startProblem(startMode: StartMode, start: string): string | null {
+  return startMode === "custom" && !/^[1-9][0-9]{0,11}$/.test(start.trim()) ? "Enter a whole number from 1." : null;
+}
+
+/** What is wrong with the bundle's passphrase (when it is the protection chosen), or null. */
+export function passphraseProblem(protect: Protect, passphrase: string, again: string): string | null {
+  if (protect !== "passphrase") return null;
+  if (passphrase.length < MIN_PASSPHRASE_CHARS) return `Use at least ${MIN_PASSPHRASE_CHARS} characters.`;
+  if (passphrase !== again) return "The two passphrases differ.";
+  return null;
+}
+
+/** Every choice the wizard's steps make. */
+export interface ExportDraft extends ExhibitChoice {
+  prefix: string;
+  startMode: StartMode;
+  start: string;
+  width: string;
+  encoding: DatEncodingChoice;
+  organization: string;
+  protect: Protect;
+  chosenKeys: readonly string[];
+  passphrase: string;
+}
+
+/** The options the choices make (and the plan is asked for, without the passphrase). */
+export function buildOptions(d: ExportDraft): ExportOptions {
+  const n = Number(d.start);
+  return {
+    exhibits: d.selectBy === "picked" ? [...d.picked] : [],
+    tag: d.selectBy === "tag" ? d.tag : null,
+    custodian: d.selectBy === "custodian" ? d.custodian : null,
+    bates_prefix: d.prefix.trim(),
+    bates_start: d.startMode === "custom" && d.start.trim() !== "" && Number.isInteger(n) ? n : null,
+    bates_width: Number(d.width) || 6,
+    recipients: d.protect === "keys" ? [...d.chosenKeys] : [],
+    passphrase: d.protect === "passphrase" ? d.passphrase : null,
+    dat_encoding: d.encoding,
+    organization: d.organization.trim() || null,
+  };
+}
+
+/** The export request for exactly what was reviewed: its exhibits and its first number. */
+export function bundleRequest(options: ExportOptions, reviewed: ExportPlan, destination: string): ExportBundleRequest {
+  return {
+    options: {
+      ...options,
+      exhibits: reviewed.exhibits.map((e) => e.exhibit_id),
+      tag: null,
+      custodian: null,
+      bates_start: reviewed.first_number,
+    },
+    destination,
+    expect_first: reviewed.bates_first,
+    expect_last: reviewed.bates_last,
+  };
+}
+
+/** What a step's checks look at: the wizard's choices, the plan included. */
+export interface StepFacts extends ExhibitChoice {
+  loaded: boolean;
+  exhibits: readonly Exhibit[];
+  chosenCount: number;
+  prefix: string;
+  startProblem: string | null;
+  plan: ExportPlan | null;
+  planError: string | null;
+  planning: boolean;
+  protect: Protect;
+  chosenKeys: readonly string[];
+  passphraseProblem: string | null;
+}
+
+/** Why the step cannot go on (Next or export disabled), or null. */
+export function stepProblem(step: Step, f: StepFacts): string | null {
+  switch (step) {
+    case "select":
+      if (!f.loaded) return "Loading the exhibits…";
+      if (f.exhibits.length === 0) return "The vault holds no exhibits yet.";
+      if (f.selectBy === "tag" && !f.tag) return "Choose a tag.";
+      if (f.selectBy === "custodian" && !f.custodian) return "Choose a custodian.";
+      if (f.chosenCount === 0) return "Choose at least one exhibit.";
+      return null;
+    case "numbering":
+      if (!f.prefix.trim()) return "Enter a Bates prefix.";
+      if (f.startProblem) return f.startProblem;
+      if (f.planError) return f.planError;
+      if (f.planning || !f.plan) return CHECKING;
+      return null;
+    case "encryption":
+      if (f.protect === "keys" && f.chosenKeys.length === 0) return "Choose at least one key, or choose another option.";
+      return f.passphraseProblem;
+    case "review":
+      if (f.planning || !f.plan) return f.planError ?? CHECKING;
+      return null;
+  }
+}
+
+/**
+ * The problem shown beside Next, or null: none on the review, and none on
+ * the numbering step while the step shows the plan's own state.
+ */
+export function navHint(step: Step, problem: string | null, prefix: string, startProblem: string | null): string | null {
+  if (!problem || step === "review") return null;
+  if (step === "numbering" && prefix.trim() && !startProblem) return null;
+  return problem;
+}
+
+/** The Bates prefix offered first: the last production's, else from the matter's name. */
+export function suggestedPrefix(lastPrefix: string | null, matter: string): string {
+  if (lastPrefix) return lastPrefix;
+  const word = matter.replace(/[^A-Za-z]/g, " ").trim().split(/\s+/)[0] ?? "";
+  return (word.slice(0, 3) || "PROD").toUpperCase();
+}
+
+/** The file name the save dialog suggests. */
+export function suggestedFileName(plan: ExportPlan, encrypted: boolean): string {
+  return `${plan.bates_first}-${plan.bates_last}.zip${encrypted ? ".age" : ""}`;
+}
+
+/** The review's line on who can open the bundle. */
+export function protectionText(protect: Protect, counsel: readonly CounselKey[], chosenKeys: readonly string[]): string {
+  if (protect === "keys")
+    return `to ${counsel
+      .filter((k) => chosenKeys.includes(k.recipient))
+      .map((k) => `${k.name} (${k.recipient.slice(0, 12)}…${k.recipient.slice(-6)})`)
+      .join(", ")}`;
+  return protect === "passphrase" ? "with a passphrase" : "none";
+}
+
+/** The progress bar's text. */
+export function progressText(job: Pick<JobTracker, "byBytes" | "bytes" | "totalBytes" | "totalFiles">): string {
+  return job.byBytes
+    ? `${formatBytes(Math.min(job.bytes, job.totalBytes ?? 0))} of ${formatBytes(job.totalBytes ?? 0)} · ${plural(job.totalFiles, "exhibit", "exhibits")}`
+    : "Starting…";
+}
+
+function problem(e: unknown): string {
+  return sentence(toBackendError(e).message);
+}
+
+// ------------------------------------------------------------ the wizard
+
+export class ExportWizard {
+  step = $state<Step>("select");
+  phase = $state<Phase>("wizard");
+  loadError = $state<string | null>(null);
+
+  // Exhibits.
+  exhibits = $state.raw<Exhibit[]>([]);
+  loaded = $state(false);
+  selectBy = $state<SelectBy>("all");
+  tag = $state("");
+  custodian = $state("");
+  search = $state("");
+  picked = $state<string[]>([]);
+
+  // Numbering.
+  prefix = $state("");
+  startMode = $state<StartMode>("next");
+  start = $state("");
+  width = $state("6");
+  encoding = $state<DatEncodingChoice>("utf8");
+  organization = $state("");
+  /** The prefix of the latest production, if any. */
+  lastPrefix = $state<string | null>(null);
+
+  // Encryption.
+  protect = $state<Protect>("keys");
+  counsel = $state<CounselKey[]>([]);
+  chosenKeys = $state<string[]>([]);
+  newName = $state("");
+  newKey = $state("");
+  keyError = $state<string | null>(null);
+  addingKey = $state(false);
+  passphrase = $state("");
+  passphrase2 = $state("");
+
+  // The plan.
+  plan = $state.raw<ExportPlan | null>(null);
+  planError = $state<string | null>(null);
+  planning = $state(false);
+  #planSeq = 0;
+
+  // The export.
+  result = $state.raw<ExportResult | null>(null);
+  exportError = $state<string | null>(null);
+  cancelled = $state(false);
+  usedPassphrase = $state(false);
+  /** With typed paths (automated tests), the destination can be typed. */
+  typedDestination = $state("");
+  readonly job = new JobTracker();
+
+  readonly tags = $derived(exhibitTags(this.exhibits));
+  readonly custodians = $derived(exhibitCustodians(this.exhibits));
+  readonly matching = $derived(searchExhibits(this.exhibits, this.search));
+  readonly pickedSet = $derived(new Set(this.picked));
+  readonly chosenCount = $derived(chosenCount(this.exhibits, this));
+  readonly startProblem = $derived(startProblem(this.startMode, this.start));
+  readonly passphraseProblem = $derived(passphraseProblem(this.protect, this.passphrase, this.passphrase2));
+  readonly options = $derived(buildOptions(this));
+  readonly encrypted = $derived(this.protect !== "none");
+  readonly stepIndex = $derived(STEPS.findIndex((s) => s.step === this.step));
+  readonly stepProblem = $derived(stepProblem(this.step, this));
+  readonly navHint = $derived(navHint(this.step, this.stepProblem, this.prefix, this.startProblem));
+  readonly progressText = $derived(progressText(this.job));
+
+  // ---------------------------------------------------------- exhibits
+
+  togglePick(id: string, on: boolean): void {
+    this.picked = toggled(this.picked, id, on);
+  }
+
+  pickAllShown(): void {
+    this.picked = withAllShown(this.picked, this.matching);
+  }
+
+  // ---------------------------------------------------------- encryption
+
+  toggleKey(recipient: string, on: boolean): void {
+    this.chosenKeys = toggled(this.chosenKeys, recipient, on);
+  }
+
+  /** Forgets the passphrase unless it is the protection chosen (run as an effect). */
+  keepPassphraseOnlyIfChosen(): void {
+    if (this.protect !== "passphrase") untrack(() => this.forgetPassphrase());
+  }
+
+  forgetPassphrase(): void {
+    this.passphrase = "";
+    this.passphrase2 = "";
+  }
+
+  /** Adds the key typed in to the address book and chooses it. */
+  async addKey(): Promise<void> {
+    if (this.addingKey) return;
+    this.addingKey = true;
+    this.keyError = null;
+    try {
+      const key = await backend().addCounselKey(this.newName, this.newKey);
+      this.counsel = [...this.counsel, key].sort((a, b) => a.name.localeCompare(b.name));
+      this.chosenKeys = [...this.chosenKeys, key.recipient];
+      this.newName = "";
+      this.newKey = "";
+    } catch (e) {
+      this.keyError = problem(e);
+    } finally {
+      this.addingKey = false;
+    }
+  }
+
+  async removeKey(key: CounselKey): Promise<void> {
+    this.keyError = null;
+    try {
+      await backend().removeCounselKey(key.id);
+      this.counsel = this.counsel.filter((k) => k.id !== key.id);
+      this.chosenKeys = this.chosenKeys.filter((r) => r !== key.recipient);
+    } catch (e) {
+      this.keyError = problem(e);
+    }
+  }
+
+  // ---------------------------------------------------------- the plan
+
+  /**
+   * Asks the vault for the plan of the current choices on the numbering and
+   * review steps (run as an effect; returns its cleanup). A request still on
+   * its way when the choices change is dropped.
+   */
+  followPlan(): (() => void) | undefined {
+    const opts = { ...this.options, passphrase: null };
+    if (this.phase !== "wizard" || (this.step !== "numbering" && this.step !== "review") || !opts.bates_prefix || this.startProblem) {
+      this.#planSeq++;
+      untrack(() => {
+        this.plan = null;
+        this.planError = null;
+        this.planning = false;
+      });
+      return undefined;
+    }
+    const seq = ++this.#planSeq;
+    untrack(() => (this.planning = true));
+    const timer = setTimeout(async () => {
+      try {
+        const p = await backend().planExport(opts);
+        if (seq === this.#planSeq) {
+          this.plan = p;
+          this.planError = null;
+        }
+      } catch (e) {
+        if (seq === this.#planSeq) {
+          this.plan = null;
+          this.planError = problem(e);
+        }
+      } finally {
+        if (seq === this.#planSeq) this.planning = false;
+      }
+    }, PLAN_DELAY_MS);
+    return () => clearTimeout(timer);
+  }
+
+  // ---------------------------------------------------------- steps
+
+  next(): void {
+    if (this.stepProblem) return;
+    this.step = STEPS[Math.min(this.stepIndex + 1, STEPS.length - 1)].step;
+  }
+
+  previous(): void {
+    this.step = STEPS[Math.max(this.stepIndex - 1, 0)].step;
+  }
+
+  // ---------------------------------------------------------- export
+
+  /** Asks where to save (a native dialog), then writes the reviewed bundle there. */
+  async exportToChosen(): Promise<void> {
+    if (this.stepProblem || !this.plan) return;
+    this.exportError = null;
+    this.cancelled = false;
+    let destination;
+    try {
+      destination = await backend().pickDestination(suggestedFileName(this.plan, this.encrypted));
+    } catch (e) {
+      this.exportError = problem(e);
+      return;
+    }
+    if (!destination) return;
+    await this.write(destination.token);
+  }
+
+  async exportToTyped(): Promise<void> {
+    if (this.stepProblem || !this.plan || !this.typedDestination.trim()) return;
+    this.exportError = null;
+    try {
+      const sel = await backend().typedPath(this.typedDestination.trim());
+      await this.write(sel.token);
+    } catch (e) {
+      this.exportError = problem(e);
+    }
+  }
+
+  async write(token: string): Promise<void> {
+    const reviewed = this.plan;
+    if (!reviewed) return;
+    this.phase = "running";
+    try {
+      this.usedPassphrase = this.protect === "passphrase";
+      const request = bundleRequest(this.options, reviewed, token);
+      this.result = await this.job.run("export", (onEvent) => backend().exportBundle(request, onEvent));
+      this.forgetPassphrase();
+      this.phase = "done";
+    } catch (e) {
+      const err = toBackendError(e);
+      if (err.code === "cancelled") this.cancelled = true;
+      else this.exportError = sentence(err.message);
+      this.phase = "wizard";
+    }
+  }
+
+  async cancel(): Promise<void> {
+    const trouble = await this.job.cancel();
+    if (trouble) this.exportError = trouble;
+  }
+
+  startOver(): void {
+    this.result = null;
+    this.phase = "wizard";
+    this.step = "select";
+    void this.loadProductions();
+  }
+
+  // ---------------------------------------------------------- loading
+
+  async loadProductions(): Promise<void> {
+    const done = await backend().productions();
+    const latest = done.at(-1);
+    this.lastPrefix = latest ? latest.bates_prefix : null;
+    if (latest) this.width = String(latest.bates_width);
+  }
+
+  /** Reads the exhibits, the address book and the earlier productions. */
+  async load(): Promise<void> {
+    try {
+      const [list, keys] = await Promise.all([backend().listExhibits(), backend().counselKeys(), this.loadProductions()]);
+      this.exhibits = list;
+      this.counsel = keys;
+      if (!this.prefix) this.prefix = suggestedPrefix(this.lastPrefix, session.vault?.matter.matter ?? "");
+      this.loaded = true;
+    } catch (e) {
+      this.loadError = problem(e);
+    }
+  }
+}

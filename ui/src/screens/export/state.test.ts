@@ -1,0 +1,271 @@
+import { describe, expect, it } from "vitest";
+import { MIN_PASSPHRASE_CHARS, type CounselKey, type ExportPlan } from "../../lib/bindings";
+import { MOCK_RECIPIENT, mockExhibit } from "../../lib/mock-backend";
+import {
+  CHECKING,
+  buildOptions,
+  bundleRequest,
+  chosenCount,
+  exhibitCustodians,
+  exhibitTags,
+  navHint,
+  passphraseProblem,
+  progressText,
+  protectionText,
+  searchExhibits,
+  startProblem,
+  stepProblem,
+  suggestedFileName,
+  suggestedPrefix,
+  toggled,
+  withAllShown,
+  type ExportDraft,
+  type StepFacts,
+} from "./state.svelte";
+
+const exhibits = [
+  mockExhibit(1, { tags: ["hot", "privileged"], custodian: "Erik Brandt" }),
+  mockExhibit(2, { tags: [], custodian: null, name: "Audit findings.pdf" }),
+  mockExhibit(3, { tags: ["hot"], custodian: "Anna Lind" }),
+];
+
+const draft = (over: Partial<ExportDraft> = {}): ExportDraft => ({
+  selectBy: "all",
+  tag: "",
+  custodian: "",
+  picked: [],
+  prefix: "HAL",
+  startMode: "next",
+  start: "",
+  width: "6",
+  encoding: "utf8",
+  organization: "",
+  protect: "keys",
+  chosenKeys: [MOCK_RECIPIENT],
+  passphrase: "",
+  ...over,
+});
+
+const plan = (over: Partial<ExportPlan> = {}): ExportPlan => ({
+  exhibits: [
+    { exhibit_id: "EX-0001", name: "a.txt", size: 1, custodian: null, bates: "HAL000041", native_path: "NATIVES/HAL000041.txt" },
+    { exhibit_id: "EX-0003", name: "c.txt", size: 1, custodian: null, bates: "HAL000042", native_path: "NATIVES/HAL000042.txt" },
+  ],
+  bates_first: "HAL000041",
+  bates_last: "HAL000042",
+  first_number: 41,
+  next_free: 41,
+  last_produced: null,
+  total_bytes: 2,
+  qc: [],
+  warnings: [],
+  earlier: [],
+  ...over,
+});
+
+const facts = (over: Partial<StepFacts> = {}): StepFacts => ({
+  selectBy: "all",
+  tag: "",
+  custodian: "",
+  picked: [],
+  loaded: true,
+  exhibits,
+  chosenCount: 3,
+  prefix: "HAL",
+  startProblem: null,
+  plan: plan(),
+  planError: null,
+  planning: false,
+  protect: "keys",
+  chosenKeys: [MOCK_RECIPIENT],
+  passphraseProblem: null,
+  ...over,
+});
+
+describe("choosing exhibits", () => {
+  it("lists the tags and custodians once each, sorted", () => {
+    expect(exhibitTags(exhibits)).toEqual(["hot", "privileged"]);
+    expect(exhibitCustodians(exhibits)).toEqual(["Anna Lind", "Erik Brandt"]);
+  });
+
+  it("searches every field without regard to case; an empty search matches all", () => {
+    expect(searchExhibits(exhibits, "  ")).toBe(exhibits);
+    expect(searchExhibits(exhibits, "AUDIT").map((e) => e.id)).toEqual(["EX-0002"]);
+    expect(searchExhibits(exhibits, "privileged").map((e) => e.id)).toEqual(["EX-0001"]);
+    expect(searchExhibits(exhibits, "anna").map((e) => e.id)).toEqual(["EX-0003"]);
+    expect(searchExhibits(exhibits, exhibits[1].sha256.slice(0, 10)).map((e) => e.id)).toContain("EX-0002");
+  });
+
+  it("counts what each way of choosing takes", () => {
+    const choice = { selectBy: "all" as const, tag: "hot", custodian: "Anna Lind", picked: ["EX-0002"] };
+    expect(chosenCount(exhibits, choice)).toBe(3);
+    expect(chosenCount(exhibits, { ...choice, selectBy: "tag" })).toBe(2);
+    expect(chosenCount(exhibits, { ...choice, selectBy: "custodian" })).toBe(1);
+    expect(chosenCount(exhibits, { ...choice, selectBy: "picked" })).toBe(1);
+  });
+
+  it("picks and unpicks without doubles", () => {
+    expect(toggled(["a"], "b", true)).toEqual(["a", "b"]);
+    expect(toggled(["a", "b"], "b", true)).toEqual(["a", "b"]);
+    expect(toggled(["a", "b"], "a", false)).toEqual(["b"]);
+    expect(withAllShown(["EX-0003"], exhibits)).toEqual(["EX-0003", "EX-0001", "EX-0002"]);
+  });
+});
+
+describe("validation", () => {
+  it("accepts a typed first number from 1, up to twelve digits", () => {
+    expect(startProblem("next", "")).toBeNull();
+    expect(startProblem("custom", " 41 ")).toBeNull();
+    expect(startProblem("custom", "999999999999")).toBeNull();
+    for (const bad of ["", "0", "007", "1.5", "-3", "abc", "1000000000000"])
+      expect(startProblem("custom", bad)).toBe("Enter a whole number from 1.");
+  });
+
+  it("wants a long enough passphrase, typed twice, only when it is the protection", () => {
+    const short = "x".repeat(MIN_PASSPHRASE_CHARS - 1);
+    const long = "x".repeat(MIN_PASSPHRASE_CHARS);
+    expect(passphraseProblem("keys", "", "")).toBeNull();
+    expect(passphraseProblem("none", short, "")).toBeNull();
+    expect(passphraseProblem("passphrase", short, short)).toBe(`Use at least ${MIN_PASSPHRASE_CHARS} characters.`);
+    expect(passphraseProblem("passphrase", short, short)).toBe("Use at least 12 characters.");
+    expect(passphraseProblem("passphrase", long, `${long}y`)).toBe("The two passphrases differ.");
+    expect(passphraseProblem("passphrase", long, long)).toBeNull();
+  });
+
+  it("says why the first step cannot go on", () => {
+    expect(stepProblem("select", facts({ loaded: false }))).toBe("Loading the exhibits…");
+    expect(stepProblem("select", facts({ exhibits: [] }))).toBe("The vault holds no exhibits yet.");
+    expect(stepProblem("select", facts({ selectBy: "tag" }))).toBe("Choose a tag.");
+    expect(stepProblem("select", facts({ selectBy: "custodian" }))).toBe("Choose a custodian.");
+    expect(stepProblem("select", facts({ selectBy: "picked", chosenCount: 0 }))).toBe("Choose at least one exhibit.");
+    expect(stepProblem("select", facts())).toBeNull();
+  });
+
+  it("holds the numbering until the plan is there and the vault accepts it", () => {
+    expect(stepProblem("numbering", facts({ prefix: "  " }))).toBe("Enter a Bates prefix.");
+    expect(stepProblem("numbering", facts({ startProblem: "Enter a whole number from 1." }))).toBe("Enter a whole number from 1.");
+    expect(stepProblem("numbering", facts({ planError: "Bates HAL000002 was already produced." }))).toBe("Bates HAL000002 was already produced.");
+    expect(stepProblem("numbering", facts({ planning: true }))).toBe(CHECKING);
+    expect(stepProblem("numbering", facts({ plan: null }))).toBe(CHECKING);
+    expect(stepProblem("numbering", facts())).toBeNull();
+  });
+
+  it("wants a key or another protection, and a good passphrase", () => {
+    expect(stepProblem("encryption", facts({ chosenKeys: [] }))).toBe("Choose at least one key, or choose another option.");
+    expect(stepProblem("encryption", facts({ protect: "none", chosenKeys: [] }))).toBeNull();
+    expect(stepProblem("encryption", facts({ protect: "passphrase", passphraseProblem: "The two passphrases differ." }))).toBe(
+      "The two passphrases differ.",
+    );
+  });
+
+  it("exports only a plan that is there and current", () => {
+    expect(stepProblem("review", facts())).toBeNull();
+    expect(stepProblem("review", facts({ planning: true }))).toBe(CHECKING);
+    expect(stepProblem("review", facts({ plan: null, planError: "Refused." }))).toBe("Refused.");
+  });
+
+  it("shows the problem beside Next except where the step shows the plan's state", () => {
+    expect(navHint("select", "Choose a tag.", "HAL", null)).toBe("Choose a tag.");
+    expect(navHint("select", null, "HAL", null)).toBeNull();
+    expect(navHint("numbering", CHECKING, "HAL", null)).toBeNull();
+    expect(navHint("numbering", "Enter a Bates prefix.", " ", null)).toBe("Enter a Bates prefix.");
+    expect(navHint("numbering", "Enter a whole number from 1.", "HAL", "Enter a whole number from 1.")).toBe("Enter a whole number from 1.");
+    expect(navHint("review", CHECKING, "HAL", null)).toBeNull();
+  });
+});
+
+describe("the request", () => {
+  it("sends every exhibit, the next free number and the chosen keys by default", () => {
+    expect(buildOptions(draft())).toEqual({
+      exhibits: [],
+      tag: null,
+      custodian: null,
+      bates_prefix: "HAL",
+      bates_start: null,
+      bates_width: 6,
+      recipients: [MOCK_RECIPIENT],
+      passphrase: null,
+      dat_encoding: "utf8",
+      organization: null,
+    });
+  });
+
+  it("sends only what the choices select", () => {
+    const o = buildOptions(
+      draft({
+        selectBy: "tag",
+        tag: "hot",
+        custodian: "Anna Lind",
+        picked: ["EX-0002"],
+        prefix: " DEF ",
+        startMode: "custom",
+        start: "41",
+        width: "8",
+        encoding: "windows1252",
+        organization: " Kessler Moreau LLP ",
+        protect: "passphrase",
+        passphrase: "violet anchor lamp 42",
+      }),
+    );
+    expect(o).toMatchObject({
+      exhibits: [],
+      tag: "hot",
+      custodian: null,
+      bates_prefix: "DEF",
+      bates_start: 41,
+      bates_width: 8,
+      recipients: [],
+      passphrase: "violet anchor lamp 42",
+      dat_encoding: "windows1252",
+      organization: "Kessler Moreau LLP",
+    });
+    expect(buildOptions(draft({ selectBy: "picked", picked: ["EX-0002"] }))).toMatchObject({ exhibits: ["EX-0002"], tag: null });
+    expect(buildOptions(draft({ selectBy: "custodian", custodian: "Anna Lind" }))).toMatchObject({ custodian: "Anna Lind", tag: null });
+    expect(buildOptions(draft({ protect: "none" }))).toMatchObject({ recipients: [], passphrase: null });
+  });
+
+  it("leaves an unusable typed start or width to the defaults", () => {
+    expect(buildOptions(draft({ startMode: "custom", start: " " })).bates_start).toBeNull();
+    expect(buildOptions(draft({ startMode: "custom", start: "4.5" })).bates_start).toBeNull();
+    expect(buildOptions(draft({ startMode: "next", start: "41" })).bates_start).toBeNull();
+    expect(buildOptions(draft({ width: "" })).bates_width).toBe(6);
+  });
+
+  it("writes exactly what was reviewed: its exhibits by id and its first number", () => {
+    const options = buildOptions(draft({ selectBy: "tag", tag: "hot" }));
+    expect(bundleRequest(options, plan(), "sel-7")).toEqual({
+      options: { ...options, exhibits: ["EX-0001", "EX-0003"], tag: null, custodian: null, bates_start: 41 },
+      destination: "sel-7",
+      expect_first: "HAL000041",
+      expect_last: "HAL000042",
+    });
+  });
+});
+
+describe("derived texts", () => {
+  it("suggests the last production's prefix, else three letters of the matter", () => {
+    expect(suggestedPrefix("KMR", "Halvorsen v. Brandt")).toBe("KMR");
+    expect(suggestedPrefix(null, "Halvorsen v. Brandt")).toBe("HAL");
+    expect(suggestedPrefix(null, "3M v. Ng")).toBe("M");
+    expect(suggestedPrefix(null, "2024-17")).toBe("PROD");
+    expect(suggestedPrefix(null, "")).toBe("PROD");
+  });
+
+  it("names the bundle by its range, .age when encrypted", () => {
+    expect(suggestedFileName(plan(), true)).toBe("HAL000041-HAL000042.zip.age");
+    expect(suggestedFileName(plan(), false)).toBe("HAL000041-HAL000042.zip");
+  });
+
+  it("says who can open the bundle", () => {
+    const key = (id: number, name: string, recipient: string): CounselKey => ({ id, name, recipient, added_at: "2026-06-02T09:00:00Z" });
+    const counsel = [key(1, "Reyes & Hart LLP", MOCK_RECIPIENT), key(2, "Other", "age1other")];
+    expect(protectionText("keys", counsel, [MOCK_RECIPIENT])).toBe(`to Reyes & Hart LLP (${MOCK_RECIPIENT.slice(0, 12)}…${MOCK_RECIPIENT.slice(-6)})`);
+    expect(protectionText("passphrase", counsel, [])).toBe("with a passphrase");
+    expect(protectionText("none", counsel, [])).toBe("none");
+  });
+
+  it("shows progress by bytes once the job reports them", () => {
+    expect(progressText({ byBytes: false, bytes: 0, totalBytes: null, totalFiles: 0 })).toBe("Starting…");
+    expect(progressText({ byBytes: true, bytes: 3000, totalBytes: 2000, totalFiles: 1 })).toBe("2.0 kB of 2.0 kB · 1 exhibit");
+  });
+});
