@@ -3,20 +3,18 @@
 
 use crate::demo;
 use crate::preview;
+use crate::progress::{vault_job, vaultless_job};
 use crate::state::{AppState, OpenVault, Use};
 use crate::wire::*;
 use custos_core::export::{
     Bundle, CounselKey, DatEncoding, ExportPlan, ExportRequest, KeyAcceptance, PinnedKeys, ProductionRecord, SealKeyFingerprint, SealKeyTrust,
 };
 use custos_core::{
-    CreateOptions, CustodyEvent, FileOutcome, IntakeOptions, Progress, SystemClock, Unlock, Vault, VerifyMode,
-    VerifyReport,
+    CreateOptions, CustodyEvent, FileOutcome, IntakeOptions, SystemClock, Unlock, Vault, VerifyMode, VerifyReport,
 };
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_dialog::DialogExt;
@@ -361,52 +359,6 @@ pub async fn preview_exhibit(app: AppHandle, id: String) -> Res<Preview> {
     .await
 }
 
-/// Forwards core progress to a channel, throttled.
-struct ChannelProgress {
-    channel: Channel<JobEvent>,
-    cancel: Arc<AtomicBool>,
-    bytes: AtomicU64,
-    last: Mutex<Instant>,
-}
-
-impl ChannelProgress {
-    fn new(channel: Channel<JobEvent>, cancel: Arc<AtomicBool>) -> Self {
-        Self { channel, cancel, bytes: AtomicU64::new(0), last: Mutex::new(Instant::now() - Duration::from_secs(1)) }
-    }
-    fn due(&self) -> bool {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if last.elapsed() >= Duration::from_millis(80) {
-            *last = Instant::now();
-            true
-        } else {
-            false
-        }
-    }
-}
-
-impl Progress for ChannelProgress {
-    fn begin(&self, files: u64, bytes: u64) {
-        let _ = self.channel.send(JobEvent::Begin { files, bytes });
-    }
-    fn file_started(&self, path: &Path, size: u64) {
-        if self.due() {
-            let _ = self.channel.send(JobEvent::FileStarted { path: path.to_string_lossy().into_owned(), size });
-        }
-    }
-    fn advance(&self, bytes: u64) {
-        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        if self.due() {
-            let _ = self.channel.send(JobEvent::Progress { bytes: total });
-        }
-    }
-    fn file_done(&self, path: &Path, outcome: &FileOutcome) {
-        let _ = self.channel.send(JobEvent::FileDone { path: path.to_string_lossy().into_owned(), outcome: outcome.clone() });
-    }
-    fn is_cancelled(&self) -> bool {
-        self.cancel.load(Ordering::SeqCst)
-    }
-}
-
 /// Takes in the selected files and folders, streaming progress.
 #[tauri::command]
 #[specta::specta]
@@ -429,9 +381,8 @@ pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel
             verify_after_copy: request.verify_after_copy,
             sha1: false,
         };
-        s.job(|o, cancel| {
-            let progress = ChannelProgress::new(on_progress, cancel);
-            let report = o.vault.add(&inputs, &opts, &progress)?;
+        vault_job(s, on_progress, |o, progress| {
+            let report = o.vault.add(&inputs, &opts, progress)?;
             Ok(IntakeSummary {
                 stored: report.stored() as u32,
                 duplicates: report.duplicates() as u32,
@@ -461,10 +412,7 @@ pub fn cancel_job(state: tauri::State<'_, AppState>) -> bool {
 #[specta::specta]
 pub async fn verify_vault(app: AppHandle, mode: VerifyMode, on_progress: Channel<JobEvent>) -> Res<VerifyReport> {
     blocking(app, move |_, s| {
-        s.job(|o, cancel| {
-            let progress = ChannelProgress::new(on_progress, cancel);
-            Ok(o.vault.verify(mode, &progress)?)
-        })
+        vault_job(s, on_progress, |o, progress| Ok(o.vault.verify(mode, progress)?))
     })
     .await
 }
@@ -678,10 +626,7 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
         }
         let mut req = export_request(request.options, out)?;
         req.expect_range = Some((request.expect_first, request.expect_last));
-        let report = s.job(|o, cancel| {
-            let progress = ChannelProgress::new(on_progress, cancel);
-            Ok(o.vault.export(&req, &progress)?)
-        })?;
+        let report = vault_job(s, on_progress, |o, progress| Ok(o.vault.export(&req, progress)?))?;
         let _ = s.take(&request.destination, Use::Destination);
         let bundle_bytes = std::fs::metadata(&report.out).map(|m| m.len()).unwrap_or(0);
         Ok(ExportResult {
@@ -745,10 +690,9 @@ pub async fn verify_bundle(app: AppHandle, source: BundleSource, on_progress: Ch
     blocking(app, move |_, s| {
         let mut source = source;
         let BundleInputs { path, identity, passphrase, expect } = bundle_inputs(s, &mut source)?;
-        s.free_job(|cancel| {
-            let progress = ChannelProgress::new(on_progress, cancel);
+        vaultless_job(s, on_progress, |progress| {
             let mut bundle = Bundle::open(&path, identity.as_ref(), passphrase.as_ref())?;
-            let (report, _) = custos_core::export::verify_bundle_with(&mut bundle, expect.as_ref(), &progress)?;
+            let (report, _) = custos_core::export::verify_bundle_with(&mut bundle, expect.as_ref(), progress)?;
             let bundle_sha256 = custos_core::export::bundle_sha256(&path, &mut bundle)?;
             Ok(BundleCheck { folder: path.is_dir(), path: path.to_string_lossy().into_owned(), bundle_sha256, report })
         })
@@ -769,10 +713,7 @@ pub async fn import_bundle(app: AppHandle, source: BundleSource, accept: Option<
         let BundleInputs { path, identity, passphrase, expect } = bundle_inputs(s, &mut source)?;
         let key_expected = expect.is_some();
         let trust = SealKeyTrust { expect, accept_new };
-        let report = s.job(|o, cancel| {
-            let progress = ChannelProgress::new(on_progress, cancel);
-            Ok(o.vault.import_bundle(&path, identity.as_ref(), passphrase.as_ref(), &trust, &progress)?)
-        })?;
+        let report = vault_job(s, on_progress, |o, progress| Ok(o.vault.import_bundle(&path, identity.as_ref(), passphrase.as_ref(), &trust, progress)?))?;
         let _ = s.take(&source.bundle, Use::Bundle);
         if let Some(t) = &source.identity {
             let _ = s.take(t, Use::Key);

@@ -4,11 +4,13 @@
 //! [`commands`]; their argument, result and event types live in [`wire`]
 //! and are exported to TypeScript by [`export_bindings`]. Paths reach
 //! commands only from native dialogs and drag and drop (held here, referred
-//! to by token). Previews are served from memory by [`preview`].
+//! to by token). Previews are served from memory by [`preview`]; long jobs
+//! report to the web view through [`progress`].
 
 pub mod commands;
 mod demo;
 pub mod preview;
+pub mod progress;
 pub mod state;
 pub mod wire;
 
