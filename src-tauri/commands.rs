@@ -214,8 +214,8 @@ pub async fn open_demo(app: AppHandle) -> Res<VaultSummary> {
 #[specta::specta]
 pub async fn lock_vault(app: AppHandle) -> Res<()> {
     blocking(app, |app, s| {
-        s.cancel_job();
-        if s.lock_vault()? {
+        s.cancel_running();
+        if s.lock_session()? {
             let _ = LockedEvent { reason: LockReason::User }.emit(app);
         }
         Ok(())
@@ -404,7 +404,7 @@ pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_job(state: tauri::State<'_, AppState>) -> bool {
-    state.cancel_job()
+    state.cancel_running()
 }
 
 /// Quick or full verification, streaming progress.

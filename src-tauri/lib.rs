@@ -14,7 +14,7 @@ pub mod progress;
 pub mod state;
 pub mod wire;
 
-use state::AppState;
+use state::{AppState, Use};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
@@ -104,15 +104,15 @@ pub fn run() {
                 None => app.path().app_cache_dir()?.join("demo-vault"),
             };
             let typed_paths = std::env::var("CUSTOS_ALLOW_TYPED_PATHS").as_deref() == Ok("1");
-            let state = AppState::new(config_dir, demo_dir, typed_paths);
+            let app_state = AppState::new(config_dir, demo_dir, typed_paths);
             // `custos-app <vault folder>` puts that vault first on the start screen.
             if let Some(arg) = std::env::args_os().nth(1).map(PathBuf::from) {
                 match custos_core::probe(&arg) {
-                    Ok(config) => state.remember(&config.vault_id, &std::path::absolute(&arg)?)?,
+                    Ok(config) => app_state.remember(&config.vault_id, &std::path::absolute(&arg)?)?,
                     Err(e) => eprintln!("custos-app: {e}"),
                 }
             }
-            app.manage(state);
+            app.manage(app_state);
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Custos")
                 .inner_size(1280.0, 820.0)
@@ -129,9 +129,9 @@ pub fn run() {
                 if paths.is_empty() {
                     return;
                 }
-                let state = window.state::<AppState>();
-                state.touch();
-                let selection = state.hold(state::Use::Intake, paths.clone());
+                let app_state = window.state::<AppState>();
+                app_state.touch();
+                let selection = app_state.hold(Use::Intake, paths.clone());
                 let _ = DropEvent { selection }.emit(window.app_handle());
             }
         })
@@ -140,7 +140,7 @@ pub fn run() {
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
             // Closing the vault writes its pending session events and wipes keys.
-            let _ = handle.state::<AppState>().lock_vault();
+            let _ = handle.state::<AppState>().lock_session();
         }
     });
 }
@@ -148,9 +148,9 @@ pub fn run() {
 fn idle_watch(app: tauri::AppHandle) {
     loop {
         std::thread::sleep(Duration::from_secs(5));
-        let state = app.state::<AppState>();
-        let minutes = state.settings().idle_lock_minutes;
-        if state.summary().is_some() && idle_lock_due(state.idle_secs(), minutes, state.job_running()) && let Ok(true) = state.lock_vault() {
+        let app_state = app.state::<AppState>();
+        let minutes = app_state.settings().idle_lock_minutes;
+        if app_state.summary().is_some() && idle_lock_due(app_state.idle_secs(), minutes, app_state.job_running()) && let Ok(true) = app_state.lock_session() {
             let _ = LockedEvent { reason: LockReason::Idle }.emit(&app);
         }
     }
