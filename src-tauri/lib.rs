@@ -21,7 +21,7 @@ use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use tauri_specta::Event;
 use wire::{DropEvent, LockReason, LockedEvent};
 
-/// The commands and events the web view knows, for tauri and for TypeScript.
+/// The commands, events and constants the web view knows, for tauri and for TypeScript.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::*;
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -60,6 +60,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import_bundle,
         ])
         .events(tauri_specta::collect_events![DropEvent, LockedEvent])
+        // The passphrase rule's length, so the forms can say it before asking the core.
+        .constant("MIN_PASSPHRASE_CHARS", custos_core::keys::MIN_PASSPHRASE_CHARS)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
 }
