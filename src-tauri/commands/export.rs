@@ -59,6 +59,10 @@ fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
     req.bates_width = bates_width as usize;
     req.recipients = recipients.into_iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
     req.passphrase = passphrase.filter(|p| !p.is_empty()).map(secret);
+    // core: one encryption or the other is the export's rule, but
+    // `Vault::export` refuses both only once it starts writing and
+    // `plan_export` not at all; checked with the request's other checks,
+    // this would not be needed here.
     if req.passphrase.is_some() && !req.recipients.is_empty() {
         return Err(WireError::new(ErrorCode::InvalidInput, "encrypt either to counsel's keys or to a passphrase, not both"));
     }

@@ -5,11 +5,11 @@
 
 mod counsel;
 mod custody;
-mod dashboard;
 mod exhibits;
 mod export;
 mod import;
 mod intake;
+mod matter;
 mod paths;
 mod session;
 mod timestamps;
@@ -17,11 +17,11 @@ mod verify;
 
 pub use counsel::*;
 pub use custody::*;
-pub use dashboard::*;
 pub use exhibits::*;
 pub use export::*;
 pub use import::*;
 pub use intake::*;
+pub use matter::*;
 pub use paths::*;
 pub use session::*;
 pub use timestamps::*;

@@ -105,9 +105,9 @@ fn file_name(suggested: &str) -> String {
 }
 
 /// A bundle is never written over an existing file or into the vault folder.
-// core: where a bundle may be written (never over a file, never inside the
-// vault folder) is the vault's rule; `Vault::export` could refuse such an
-// output itself.
+// core: `Vault::export` refuses an existing file but not an output inside
+// the vault folder; that rule is the vault's, and checking it there would
+// also cover the command line.
 pub(super) fn check_destination(s: &AppState, path: &Path) -> Res<()> {
     if path.exists() {
         return Err(WireError::new(

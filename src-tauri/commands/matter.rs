@@ -1,4 +1,4 @@
-//! The matter dashboard.
+//! The matter at a glance: the dashboard.
 
 use super::blocking;
 use crate::wire::{CustodianCount, Dashboard, LastVerification, Res};
