@@ -19,6 +19,9 @@ pub const DEMO_PASSPHRASE: &str = "demo passphrase";
 pub fn open_or_create(dir: &Path, examiner: &str) -> Res<Vault> {
     let examiner = if examiner.trim().is_empty() { "Dana Whitfield (paralegal)" } else { examiner.trim() };
     let pass = || SecretString::from(DEMO_PASSPHRASE.to_string());
+    // core: the name of a vault's marker file is the core's; a
+    // `custos_core::is_vault(dir)` (whether the marker is there, even if the
+    // vault cannot be read) would keep it there.
     if dir.join("custos-vault.json").exists() {
         return Ok(Vault::open(dir, &Unlock::Passphrase(pass()), Some(examiner), Arc::new(SystemClock))?);
     }

@@ -4,22 +4,24 @@
 //! [`commands`]; their argument, result and event types live in [`wire`]
 //! and are exported to TypeScript by [`export_bindings`]. Paths reach
 //! commands only from native dialogs and drag and drop (held here, referred
-//! to by token). Previews are served from memory by [`preview`].
+//! to by token). Previews are served from memory by [`preview`]; long jobs
+//! report to the web view through [`progress`].
 
 pub mod commands;
 mod demo;
 pub mod preview;
+pub mod progress;
 pub mod state;
 pub mod wire;
 
-use state::AppState;
+use state::{AppState, Use};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use tauri_specta::Event;
 use wire::{DropEvent, LockReason, LockedEvent};
 
-/// The commands and events the web view knows, for tauri and for TypeScript.
+/// The commands, events and constants the web view knows, for tauri and for TypeScript.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::*;
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -58,6 +60,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import_bundle,
         ])
         .events(tauri_specta::collect_events![DropEvent, LockedEvent])
+        // The passphrase rule's length, so the forms can say it before asking the core.
+        .constant("MIN_PASSPHRASE_CHARS", custos_core::keys::MIN_PASSPHRASE_CHARS)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
 }
@@ -102,15 +106,15 @@ pub fn run() {
                 None => app.path().app_cache_dir()?.join("demo-vault"),
             };
             let typed_paths = std::env::var("CUSTOS_ALLOW_TYPED_PATHS").as_deref() == Ok("1");
-            let state = AppState::new(config_dir, demo_dir, typed_paths);
+            let app_state = AppState::new(config_dir, demo_dir, typed_paths);
             // `custos-app <vault folder>` puts that vault first on the start screen.
             if let Some(arg) = std::env::args_os().nth(1).map(PathBuf::from) {
                 match custos_core::probe(&arg) {
-                    Ok(config) => state.remember(&config.vault_id, &std::path::absolute(&arg)?)?,
+                    Ok(config) => app_state.remember(&config.vault_id, &std::path::absolute(&arg)?)?,
                     Err(e) => eprintln!("custos-app: {e}"),
                 }
             }
-            app.manage(state);
+            app.manage(app_state);
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Custos")
                 .inner_size(1280.0, 820.0)
@@ -127,9 +131,9 @@ pub fn run() {
                 if paths.is_empty() {
                     return;
                 }
-                let state = window.state::<AppState>();
-                state.touch();
-                let selection = state.hold(state::Use::Intake, paths.clone());
+                let app_state = window.state::<AppState>();
+                app_state.touch();
+                let selection = app_state.hold(Use::Intake, paths.clone());
                 let _ = DropEvent { selection }.emit(window.app_handle());
             }
         })
@@ -138,7 +142,7 @@ pub fn run() {
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
             // Closing the vault writes its pending session events and wipes keys.
-            let _ = handle.state::<AppState>().lock_vault();
+            let _ = handle.state::<AppState>().lock_session();
         }
     });
 }
@@ -146,9 +150,9 @@ pub fn run() {
 fn idle_watch(app: tauri::AppHandle) {
     loop {
         std::thread::sleep(Duration::from_secs(5));
-        let state = app.state::<AppState>();
-        let minutes = state.settings().idle_lock_minutes;
-        if state.summary().is_some() && idle_lock_due(state.idle_secs(), minutes, state.job_running()) && let Ok(true) = state.lock_vault() {
+        let app_state = app.state::<AppState>();
+        let minutes = app_state.settings().idle_lock_minutes;
+        if app_state.summary().is_some() && idle_lock_due(app_state.idle_secs(), minutes, app_state.job_running()) && let Ok(true) = app_state.lock_session() {
             let _ = LockedEvent { reason: LockReason::Idle }.emit(&app);
         }
     }

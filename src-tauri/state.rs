@@ -34,8 +34,8 @@ impl Drop for HeldPreview {
 /// Everything the commands share.
 pub struct AppState {
     vault: Mutex<Option<OpenVault>>,
-    /// Set while a long job runs; holds its cancel flag.
-    job: Mutex<Option<Arc<AtomicBool>>>,
+    /// The cancel flag of the long job that runs, if one does.
+    running: Mutex<Option<Arc<AtomicBool>>>,
     selections: Mutex<HashMap<String, (Use, Vec<PathBuf>)>>,
     previews: Mutex<HashMap<String, HeldPreview>>,
     last_activity: Mutex<Instant>,
@@ -54,7 +54,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Random hex string of `n` bytes.
 /// What a held selection was chosen for; a command accepts only its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
@@ -99,6 +98,7 @@ fn misused(made_for: Use, wanted: Use) -> WireError {
     )
 }
 
+/// Random hex string of `n` bytes.
 pub fn random_token(n: usize) -> String {
     let mut b = vec![0u8; n];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
@@ -112,7 +112,7 @@ impl AppState {
         let recent = read_json(&config_dir.join("recent.json")).unwrap_or_default();
         Self {
             vault: Mutex::new(None),
-            job: Mutex::new(None),
+            running: Mutex::new(None),
             selections: Mutex::new(HashMap::new()),
             previews: Mutex::new(HashMap::new()),
             last_activity: Mutex::new(Instant::now()),
@@ -221,7 +221,7 @@ impl AppState {
 
     /// Runs `f` on the open vault. Refused while a long job runs or when locked.
     pub fn with_vault<T>(&self, f: impl FnOnce(&mut OpenVault) -> Res<T>) -> Res<T> {
-        if lock(&self.job).is_some() {
+        if lock(&self.running).is_some() {
             return Err(WireError::new(
                 ErrorCode::Busy,
                 "an intake, verification, export, import or bundle check is running; wait for it to finish or cancel it",
@@ -247,16 +247,16 @@ impl AppState {
     pub fn free_job<T>(&self, f: impl FnOnce(Arc<AtomicBool>) -> Res<T>) -> Res<T> {
         let cancel = Arc::new(AtomicBool::new(false));
         {
-            let mut job = lock(&self.job);
-            if job.is_some() {
+            let mut running = lock(&self.running);
+            if running.is_some() {
                 return Err(WireError::new(ErrorCode::Busy, "another intake, verification, export, import or bundle check is running"));
             }
-            *job = Some(cancel.clone());
+            *running = Some(cancel.clone());
         }
         struct Clear<'a>(&'a AppState);
         impl Drop for Clear<'_> {
             fn drop(&mut self) {
-                *lock(&self.0.job) = None;
+                *lock(&self.0.running) = None;
                 self.0.touch();
             }
         }
@@ -266,8 +266,8 @@ impl AppState {
     }
 
     /// Asks the running job to stop; false when none runs.
-    pub fn cancel_job(&self) -> bool {
-        match &*lock(&self.job) {
+    pub fn cancel_running(&self) -> bool {
+        match &*lock(&self.running) {
             Some(flag) => {
                 flag.store(true, Ordering::SeqCst);
                 true
@@ -278,7 +278,7 @@ impl AppState {
 
     /// Whether a long job runs.
     pub fn job_running(&self) -> bool {
-        lock(&self.job).is_some()
+        lock(&self.running).is_some()
     }
 
     /// Installs a newly unlocked vault, closing any other.
@@ -302,7 +302,7 @@ impl AppState {
 
     /// Locks: closes the vault (keys wiped) and drops previews and selections.
     /// Returns whether a vault was open.
-    pub fn lock_vault(&self) -> Res<bool> {
+    pub fn lock_session(&self) -> Res<bool> {
         lock(&self.previews).clear();
         lock(&self.selections).clear();
         let old = lock(&self.vault).take();
@@ -380,7 +380,7 @@ mod tests {
             let busy = s.free_job(|_| Ok(())).err().unwrap();
             assert_eq!(busy.code, ErrorCode::Busy);
             assert!(busy.message.contains("bundle check"), "{}", busy.message);
-            assert!(s.cancel_job());
+            assert!(s.cancel_running());
             assert!(cancel.load(Ordering::SeqCst), "cancel reaches the job");
             Ok(7)
         });

@@ -101,6 +101,9 @@ export const events = {
 	lockedEvent: makeEvent<LockedEvent, LockedEvent>("locked-event"),
 };
 
+/* Constants */
+export const MIN_PASSPHRASE_CHARS = 12 as const;
+
 /* Types */
 /**  The user's explicit acceptance of a producer's new seal key. */
 export type AcceptNewKey = {

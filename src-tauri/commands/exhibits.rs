@@ -1,0 +1,96 @@
+//! Exhibits: the list, one exhibit with its history, editing, tagging and
+//! previews.
+
+use super::blocking;
+use crate::preview;
+use crate::state::OpenVault;
+use crate::wire::{EditRequest, ErrorCode, ExhibitView, Preview, PreviewKind, Res, TagRequest, WireError};
+use custos_core::{Exhibit, Vault};
+use tauri::AppHandle;
+
+/// Every exhibit.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_exhibits(app: AppHandle) -> Res<Vec<Exhibit>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.list()?))).await
+}
+
+/// One exhibit with its sources and custody events.
+#[tauri::command]
+#[specta::specta]
+pub async fn exhibit_detail(app: AppHandle, id: String) -> Res<ExhibitView> {
+    blocking(app, move |_, s| s.with_vault(|o| exhibit_view(o, &id))).await
+}
+
+/// Changes one exhibit's description and tags (each change logged).
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_exhibit(app: AppHandle, request: EditRequest) -> Res<ExhibitView> {
+    blocking(app, move |_, s| {
+        s.with_vault(|o| {
+            o.vault.edit(&request.id, request.description.as_deref(), &request.add_tags, &request.remove_tags)?;
+            exhibit_view(o, &request.id)
+        })
+    })
+    .await
+}
+
+/// Adds and removes tags on many exhibits. Every id is checked first, so a
+/// bad id changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn tag_exhibits(app: AppHandle, request: TagRequest) -> Res<u32> {
+    blocking(app, move |_, s| s.with_vault(|o| tag_all(&mut o.vault, &request))).await
+}
+
+/// Decrypts an exhibit into memory for display (a `viewed` custody event).
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_exhibit(app: AppHandle, id: String) -> Res<Preview> {
+    blocking(app, move |_, s| {
+        let exhibit = s.with_vault(|o| Ok(o.vault.show(&id)?.exhibit))?;
+        let kind = match preview_kind(&exhibit) {
+            Ok(kind) => kind,
+            Err(reason) => return Ok(preview::none(&exhibit.mime, reason)),
+        };
+        let bytes = s.with_vault(|o| Ok(o.vault.view(&id, preview::MAX_PREVIEW)?))?;
+        Ok(preview::build(s, kind, exhibit.mime, bytes))
+    })
+    .await
+}
+
+/// Everything recorded about an exhibit, with its custody events.
+fn exhibit_view(o: &OpenVault, id: &str) -> Res<ExhibitView> {
+    Ok(ExhibitView { detail: o.vault.show(id)?, events: o.vault.custody_log(Some(id))? })
+}
+
+/// Tags and untags every exhibit of the request, once all ids are known.
+// core: tagging many exhibits as one change (all ids checked, then all
+// edits in one transaction) belongs in `Vault`; here a failure after the
+// first edit leaves the earlier ones made.
+fn tag_all(vault: &mut Vault, request: &TagRequest) -> Res<u32> {
+    if request.ids.is_empty() {
+        return Err(WireError::new(ErrorCode::InvalidInput, "select at least one exhibit"));
+    }
+    for id in &request.ids {
+        vault.show(id)?;
+    }
+    for id in &request.ids {
+        vault.edit(id, None, &request.add_tags, &request.remove_tags)?;
+    }
+    Ok(request.ids.len() as u32)
+}
+
+/// How an exhibit is previewed, or why it is not (a type without a
+/// preview, or too large to decrypt into memory).
+fn preview_kind(exhibit: &Exhibit) -> Result<PreviewKind, String> {
+    let Exhibit { mime, name, size, .. } = exhibit;
+    let kind = preview::kind_for(mime, name);
+    if matches!(kind, PreviewKind::None) {
+        return Err(format!("No preview for {mime} files. Extract the exhibit to open it in its own program."));
+    }
+    if *size > preview::MAX_PREVIEW {
+        return Err(format!("The exhibit is {size} bytes, more than a preview shows; extract it to open it."));
+    }
+    Ok(kind)
+}

@@ -1,0 +1,159 @@
+//! Productions: planning and writing sealed bundles, and the record of what
+//! was produced.
+
+use super::paths::check_destination;
+use super::{blocking, one_held, opt, secret, stamp_warnings};
+use crate::progress::vault_job;
+use crate::state::Use;
+use crate::wire::{DatEncodingChoice, ErrorCode, ExportBundleRequest, ExportOptions, ExportResult, JobEvent, Res, WireError};
+use custos_core::export::{DatEncoding, ExportPlan, ExportReport, ExportRequest, ProductionRecord};
+use std::path::PathBuf;
+use tauri::AppHandle;
+use tauri::ipc::Channel;
+
+/// Every production made from the vault, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn productions(app: AppHandle) -> Res<Vec<ProductionRecord>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.productions()?))).await
+}
+
+/// The selection, Bates numbers and QC result of an export, before writing.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_export(app: AppHandle, options: ExportOptions) -> Res<ExportPlan> {
+    blocking(app, move |_, s| {
+        let req = export_request(options, PathBuf::new())?;
+        s.with_vault(|o| Ok(o.vault.plan_export(&req)?))
+    })
+    .await
+}
+
+/// Writes a sealed bundle to the chosen destination, streaming progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_progress: Channel<JobEvent>) -> Res<ExportResult> {
+    blocking(app, move |_, s| {
+        let out = one_held(s, &request.destination, Use::Destination, "choose one file to write the bundle to")?;
+        check_destination(s, &out)?;
+        let ExportBundleRequest { options, expect_first, expect_last, destination } = request;
+        let req = reviewed_request(options, (expect_first, expect_last), out)?;
+        let report = vault_job(s, on_progress, |o, progress| Ok(o.vault.export(&req, progress)?))?;
+        let _ = s.take(&destination, Use::Destination);
+        Ok(export_result(report))
+    })
+    .await
+}
+
+/// The core's export request from the wizard's choices, written to `out`.
+/// The app always dates a production by the clock (reproducible dates are
+/// a command-line feature, `SOURCE_DATE_EPOCH`).
+fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
+    let ExportOptions { exhibits, tag, custodian, bates_prefix, bates_start, bates_width, recipients, passphrase, dat_encoding, organization } =
+        options;
+    let mut req = ExportRequest::new(out, bates_prefix.trim());
+    req.exhibits = exhibits;
+    req.tag = opt(tag);
+    req.custodian = opt(custodian);
+    req.bates_start = bates_start;
+    req.bates_width = bates_width as usize;
+    req.recipients = recipients.into_iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    req.passphrase = passphrase.filter(|p| !p.is_empty()).map(secret);
+    // core: one encryption or the other is the export's rule, but
+    // `Vault::export` refuses both only once it starts writing and
+    // `plan_export` not at all; checked with the request's other checks,
+    // this would not be needed here.
+    if req.passphrase.is_some() && !req.recipients.is_empty() {
+        return Err(WireError::new(ErrorCode::InvalidInput, "encrypt either to counsel's keys or to a passphrase, not both"));
+    }
+    if let Some(p) = &req.passphrase {
+        custos_core::keys::check_passphrase(p)?;
+    }
+    req.dat_encoding = match dat_encoding {
+        DatEncodingChoice::Utf8 => DatEncoding::Utf8,
+        DatEncodingChoice::Windows1252 => DatEncoding::Windows1252,
+    };
+    req.organization = opt(organization);
+    Ok(req)
+}
+
+/// The request of a reviewed export: the exhibits listed by id, and refused
+/// by the core if the Bates range (first, last) is no longer what was reviewed.
+fn reviewed_request(options: ExportOptions, reviewed: (String, String), out: PathBuf) -> Res<ExportRequest> {
+    if options.exhibits.is_empty() {
+        return Err(WireError::new(ErrorCode::InvalidInput, "list the exhibits to export (the ones reviewed)"));
+    }
+    let mut req = export_request(options, out)?;
+    req.expect_range = Some(reviewed);
+    Ok(req)
+}
+
+/// What the export screen shows of the core's report.
+// core: the report could carry the bundle's size and the name of its bag
+// folder; here the size is read back from the file system and the bag name
+// rebuilt from the Bates range, by the core's naming rule.
+fn export_result(report: ExportReport) -> ExportResult {
+    let bundle_bytes = std::fs::metadata(&report.out).map(|m| m.len()).unwrap_or(0);
+    ExportResult {
+        path: report.out.to_string_lossy().into_owned(),
+        bag: format!("{}-{}", report.bates_first, report.bates_last),
+        bundle_sha256: report.bundle_sha256,
+        bundle_bytes,
+        bates_first: report.bates_first,
+        bates_last: report.bates_last,
+        exhibits: report.exhibits as u32,
+        encrypted: report.encrypted,
+        signer_fingerprint: report.signer_fingerprint,
+        signer_identity: report.signer_identity,
+        // A failed automatic stamp is a warning beside the QC notes; the export stands.
+        qc: report.qc.into_iter().chain(stamp_warnings(&report.timestamps).into_iter().map(|w| format!("warning: {w}"))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> ExportOptions {
+        ExportOptions {
+            exhibits: vec!["EX-0001".into()],
+            tag: Some("  ".into()),
+            custodian: None,
+            bates_prefix: " HAL ".into(),
+            bates_start: None,
+            bates_width: 8,
+            recipients: vec![" age1abc ".into(), "".into()],
+            passphrase: None,
+            dat_encoding: DatEncodingChoice::Windows1252,
+            organization: Some(" Kessler Moreau LLP ".into()),
+        }
+    }
+
+    #[test]
+    fn export_options_become_a_core_request() {
+        let req = export_request(options(), PathBuf::from("/out/b.zip")).unwrap();
+        assert_eq!(req.bates_prefix, "HAL");
+        assert_eq!(req.bates_width, 8);
+        assert_eq!(req.tag, None, "a blank tag is no filter");
+        assert_eq!(req.recipients, vec!["age1abc".to_string()], "trimmed, blanks dropped");
+        assert_eq!(req.dat_encoding, DatEncoding::Windows1252);
+        assert_eq!(req.organization.as_deref(), Some("Kessler Moreau LLP"));
+        assert_eq!(req.source_date_epoch, None, "the app dates productions by the clock");
+    }
+
+    #[test]
+    fn passphrase_rules() {
+        let mut both = options();
+        both.passphrase = Some("a long enough passphrase".into());
+        let e = export_request(both, PathBuf::new()).err().unwrap();
+        assert!(e.message.contains("not both"), "{}", e.message);
+        let mut short = options();
+        short.recipients.clear();
+        short.passphrase = Some("too short".into());
+        assert!(export_request(short, PathBuf::new()).err().unwrap().message.contains("at least 12 characters"));
+        let mut empty = options();
+        empty.recipients.clear();
+        empty.passphrase = Some(String::new());
+        assert!(export_request(empty, PathBuf::new()).unwrap().passphrase.is_none(), "an empty passphrase is none");
+    }
+}

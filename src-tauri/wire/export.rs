@@ -1,0 +1,82 @@
+//! Productions: the export wizard's choices and the bundle written.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Load-file encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DatEncodingChoice {
+    /// UTF-8 with byte-order mark (the default).
+    Utf8,
+    /// Windows-1252, for older review platforms.
+    Windows1252,
+}
+
+/// What to export and how (the wizard's choices).
+/// (No `Debug`: it carries a passphrase.)
+#[derive(Clone, Deserialize, Type)]
+pub struct ExportOptions {
+    /// Hand-picked exhibit ids (all exhibits when empty and no filter).
+    pub exhibits: Vec<String>,
+    /// Only exhibits with this tag.
+    pub tag: Option<String>,
+    /// Only exhibits of this custodian.
+    pub custodian: Option<String>,
+    /// Bates prefix.
+    pub bates_prefix: String,
+    /// First Bates number (default: the next free one under the prefix).
+    pub bates_start: Option<u64>,
+    /// Digits of the number.
+    pub bates_width: u32,
+    /// Encrypt to these age recipients (`age1…`).
+    pub recipients: Vec<String>,
+    /// Or to this passphrase (wrapped as a secret on arrival; never sent back).
+    pub passphrase: Option<String>,
+    /// Load-file encoding.
+    pub dat_encoding: DatEncodingChoice,
+    /// Producing organisation (firm) for bag-info.txt and the documents.
+    pub organization: Option<String>,
+}
+
+/// Write a bundle.
+/// (No `Debug`: it carries a passphrase.)
+#[derive(Clone, Deserialize, Type)]
+pub struct ExportBundleRequest {
+    /// The choices, with the reviewed exhibits listed by id and the reviewed
+    /// first number (so what is written is what was reviewed).
+    pub options: ExportOptions,
+    /// The first Bates number the user reviewed; refused if it changed.
+    pub expect_first: String,
+    /// The last Bates number the user reviewed; refused if it changed.
+    pub expect_last: String,
+    /// Selection token of the destination file (from `pick_destination`).
+    pub destination: String,
+}
+
+/// A bundle written.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ExportResult {
+    /// Where it is.
+    pub path: String,
+    /// SHA-256 of the file as written.
+    pub bundle_sha256: String,
+    /// Size of the file.
+    pub bundle_bytes: u64,
+    /// First Bates number.
+    pub bates_first: String,
+    /// Last Bates number.
+    pub bates_last: String,
+    /// Exhibits produced.
+    pub exhibits: u32,
+    /// Whether it is age-encrypted.
+    pub encrypted: bool,
+    /// The seal key's fingerprint.
+    pub signer_fingerprint: String,
+    /// The identity for `ssh-keygen -Y verify -I`.
+    pub signer_identity: String,
+    /// The bag folder inside the zip.
+    pub bag: String,
+    /// Checks passed while writing.
+    pub qc: Vec<String>,
+}
