@@ -5,8 +5,6 @@
 import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
-export const MIN_PASSPHRASE_CHARS = 12 as const;
-
 /** Commands */
 export const commands = {
 	/**  Version, settings, recent vaults and the open vault. */
