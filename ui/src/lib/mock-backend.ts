@@ -336,7 +336,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       track("createVault");
       if (!state.selections.delete(req.folder)) throw new BackendError("stale_selection", "that file selection is no longer available");
       if (!req.matter.trim()) throw new BackendError("invalid_input", "the matter name is required");
-      if (req.passphrase.length < MIN_PASSPHRASE_CHARS)
+      if ([...req.passphrase].length < MIN_PASSPHRASE_CHARS)
         throw new BackendError("invalid_input", `the passphrase must be at least ${MIN_PASSPHRASE_CHARS} characters`);
       state.open = { ...summary(), matter: { ...MOCK_MATTER, matter: req.matter, matter_number: req.matter_number, examiner: req.examiner } };
       state.exhibits = [];

@@ -108,7 +108,7 @@ export function startProblem(startMode: StartMode, start: string): string | null
 /** What is wrong with the bundle's passphrase (when it is the protection chosen), or null. */
 export function passphraseProblem(protect: Protect, passphrase: string, again: string): string | null {
   if (protect !== "passphrase") return null;
-  if (passphrase.length < MIN_PASSPHRASE_CHARS) return `Use at least ${MIN_PASSPHRASE_CHARS} characters.`;
+  if ([...passphrase].length < MIN_PASSPHRASE_CHARS) return `Use at least ${MIN_PASSPHRASE_CHARS} characters.`;
   if (passphrase !== again) return "The two passphrases differ.";
   return null;
 }

@@ -132,6 +132,12 @@ describe("validation", () => {
     expect(passphraseProblem("passphrase", long, long)).toBeNull();
   });
 
+  it("counts a passphrase in characters, as the core does, not in UTF-16 units", () => {
+    const emoji = "\u{1F511}".repeat(MIN_PASSPHRASE_CHARS - 1);
+    expect(emoji.length).toBeGreaterThanOrEqual(MIN_PASSPHRASE_CHARS);
+    expect(passphraseProblem("passphrase", emoji, emoji)).toBe(`Use at least ${MIN_PASSPHRASE_CHARS} characters.`);
+  });
+
   it("says why the first step cannot go on", () => {
     expect(stepProblem("select", facts({ loaded: false }))).toBe("Loading the exhibits…");
     expect(stepProblem("select", facts({ exhibits: [] }))).toBe("The vault holds no exhibits yet.");
