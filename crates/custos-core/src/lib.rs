@@ -69,7 +69,8 @@ pub use ops::intake::{IntakeOptions, IntakeReport};
 pub use progress::{FileOutcome, NoProgress, Progress};
 pub use ops::timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
 pub use store::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};
-pub use ops::verify::{Anchors, Finding, Severity, VerifyMode, VerifyReport};
+pub use format::finding::{Finding, FindingKind, Severity};
+pub use ops::verify::{Anchors, VerifyMode, VerifyReport};
 
 /// The tool name and version recorded in custody events.
 pub const TOOL: &str = concat!("custos ", env!("CARGO_PKG_VERSION"));

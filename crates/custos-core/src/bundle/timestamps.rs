@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::format::merkle::Tree;
 use crate::ops::timestamp::{self, TokenError, TsaTrust};
 use crate::store::Vault;
-use crate::ops::verify::{Finding, Severity};
+use crate::format::finding::{Finding, FindingKind, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -115,11 +115,11 @@ pub(crate) fn readme_step(carried: &[(u64, String, String)]) -> String {
     s
 }
 
-fn err(severity: Severity, kind: &str, message: String) -> Finding {
+fn err(severity: Severity, kind: FindingKind, message: String) -> Finding {
     Finding {
         severity,
         exhibit: None,
-        kind: kind.into(),
+        kind,
         event: None,
         message,
         action: "The bundle's time-stamp evidence is not as it was sealed or cannot be trusted; ask the producing party \
@@ -142,7 +142,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Opti
         let carried: CarriedCheckpoint = match bundle.read(&index, super::read::Whole::Small).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
             Some(c) => c,
             None => {
-                f.push(err(Severity::Error, "timestamp_invalid", format!("{index} cannot be read")));
+                f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{index} cannot be read")));
                 continue;
             }
         };
@@ -152,7 +152,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Opti
         let root = hex::decode(&carried.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
         let expected = root.map(|r| checkpoint_message(&cp.vault_id, n, &r, &carried.time));
         if expected.as_deref().map(str::as_bytes) != Some(text.as_slice()) {
-            f.push(err(Severity::Error, "timestamp_invalid", format!("{text_path} is not the signed text of the checkpoint at tree size {n}")));
+            f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{text_path} is not the signed text of the checkpoint at tree size {n}")));
             continue;
         }
         let signed = key.is_some_and(|k| {
@@ -162,7 +162,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Opti
                 .is_some_and(|s| k.verify(&text, &Signature::from_bytes(&s)).is_ok())
         });
         if !signed {
-            f.push(err(Severity::Error, "timestamp_invalid", format!("the checkpoint at tree size {n} in {index} is not signed by the bundle's key")));
+            f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("the checkpoint at tree size {n} in {index} is not signed by the bundle's key")));
         }
         let proof: Option<Vec<u8>> = carried.consistency_proof.iter().map(|h| hex::decode(h).ok().filter(|b| b.len() == 32)).collect::<Option<Vec<_>>>().map(|v| v.concat());
         let bundle_root = hex::decode(&cp.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
@@ -173,7 +173,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Opti
         if !consistent {
             f.push(err(
                 Severity::Error,
-                "timestamp_inconsistent",
+                FindingKind::TimestampInconsistent,
                 format!("the timestamped checkpoint at tree size {n} is not a prefix of the bundle's checkpoint at {}: history was rewritten", cp.tree_size),
             ));
         }
@@ -181,21 +181,21 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Opti
             tokens += 1;
             let path = format!("{FOLDER}/{}", t.file);
             let Ok(token) = bundle.read(&path, super::read::Whole::Small).map_err(|_| ()).and_then(|b| if t.file.contains('/') { Err(()) } else { Ok(b) }) else {
-                f.push(err(Severity::Error, "timestamp_invalid", format!("{path} is missing")));
+                f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{path} is missing")));
                 continue;
             };
             match timestamp::check_carried(&token, &text, trust) {
                 Ok(time) if time == t.gen_time => {}
-                Ok(time) => f.push(err(Severity::Error, "timestamp_invalid", format!("{path} says {time}, {index} says {}", t.gen_time))),
-                Err(e @ TokenError::Untrusted(_)) => f.push(err(Severity::Error, "timestamp_untrusted", format!("{path} ({}): {e}", t.tsa_url))),
-                Err(e) => f.push(err(Severity::Error, "timestamp_invalid", format!("{path} ({}): {e}", t.tsa_url))),
+                Ok(time) => f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{path} says {time}, {index} says {}", t.gen_time))),
+                Err(e @ TokenError::Untrusted(_)) => f.push(err(Severity::Error, FindingKind::TimestampUntrusted, format!("{path} ({}): {e}", t.tsa_url))),
+                Err(e) => f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{path} ({}): {e}", t.tsa_url))),
             }
         }
     }
     if tokens > 0 && trust.is_none() {
         f.push(err(
             Severity::Warning,
-            "timestamp_trust_unchecked",
+            FindingKind::TimestampTrustUnchecked,
             format!("{tokens} time-stamp token(s) were checked for their signature and checkpoint, but not against a trusted TSA certificate (--tsa-ca)"),
         ));
     }

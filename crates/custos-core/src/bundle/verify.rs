@@ -8,7 +8,7 @@ use super::seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
 use crate::format::custody::{CustodyEvent, checkpoint_message};
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
-use crate::ops::verify::{Finding, Severity};
+use crate::format::finding::{Finding, FindingKind, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use crate::format::pipeline::Md5;
 use serde::{Deserialize, Serialize};
@@ -112,8 +112,8 @@ fn read_whole(bundle: &mut Bundle, path: &str, kind: Whole) -> Result<Option<Vec
     }
 }
 
-fn err(kind: &str, message: String, action: &str) -> Finding {
-    Finding { severity: Severity::Error, exhibit: None, kind: kind.into(), event: None, message, action: action.into() }
+fn err(kind: FindingKind, message: String, action: &str) -> Finding {
+    Finding { severity: Severity::Error, exhibit: None, kind, event: None, message, action: action.into() }
 }
 
 const TAMPERED: &str = "The bundle is not as it was sealed. Ask the producing party for a fresh copy and report the finding.";
@@ -248,17 +248,17 @@ pub fn verify_bundle_trusting(
                     identity = Some(id);
                     if !ssh_signature_verifies(&pk, BUNDLE_NAMESPACE, &tagmanifest, &sig) {
                         f.push(err(
-                            "seal_invalid",
+                            FindingKind::SealInvalid,
                             "the seal signature does not verify over tagmanifest-sha256.txt with the key in seal/allowed_signers".into(),
                             TAMPERED,
                         ));
                     }
                     seal_public = Some(pk);
                 }
-                Err(e) => f.push(err("seal_invalid", format!("seal/allowed_signers holds no usable key ({e})"), TAMPERED)),
+                Err(e) => f.push(err(FindingKind::SealInvalid, format!("seal/allowed_signers holds no usable key ({e})"), TAMPERED)),
             }
         }
-        _ => f.push(err("seal_missing", "the bundle has no seal (seal/allowed_signers and its signature)".into(), TAMPERED)),
+        _ => f.push(err(FindingKind::SealMissing, "the bundle has no seal (seal/allowed_signers and its signature)".into(), TAMPERED)),
     }
     let seal_key_pinning = check_pinned_key(seal_fingerprint.as_ref(), pinned, &mut f);
 
@@ -269,7 +269,7 @@ pub fn verify_bundle_trusting(
             for (h, p) in entries {
                 tag_listed.insert(p.clone());
                 if !bundle.contains(&p) {
-                    f.push(err("tag_file_missing", format!("{p} is listed in the tag manifest but missing"), TAMPERED));
+                    f.push(err(FindingKind::TagFileMissing, format!("{p} is listed in the tag manifest but missing"), TAMPERED));
                     continue;
                 }
                 // Hashed as it streams: a listed file is never read whole.
@@ -279,19 +279,19 @@ pub fn verify_bundle_trusting(
                     Ok(())
                 }) {
                     Ok(_) if hex::encode(sha.finalize()) == h => {}
-                    Ok(_) => f.push(err("tag_file_changed", format!("{p} has changed since the bundle was sealed"), TAMPERED)),
+                    Ok(_) => f.push(err(FindingKind::TagFileChanged, format!("{p} has changed since the bundle was sealed"), TAMPERED)),
                     Err(Error::Io { source, .. }) => {
-                        f.push(err("tag_file_unreadable", format!("{p} cannot be read from the archive ({source})"), TAMPERED))
+                        f.push(err(FindingKind::TagFileUnreadable, format!("{p} cannot be read from the archive ({source})"), TAMPERED))
                     }
                     Err(e) => return Err(e),
                 }
             }
         }
-        Err(e) => f.push(err("tag_manifest_invalid", e, TAMPERED)),
+        Err(e) => f.push(err(FindingKind::TagManifestInvalid, e, TAMPERED)),
     }
     for required in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-md5.txt"] {
         if !tag_listed.contains(required) {
-            f.push(err("tag_file_unsealed", format!("{required} is not covered by the sealed tag manifest"), TAMPERED));
+            f.push(err(FindingKind::TagFileUnsealed, format!("{required} is not covered by the sealed tag manifest"), TAMPERED));
         }
     }
     let sha_manifest = parse_manifest(&text(read_whole(bundle, "manifest-sha256.txt", Whole::Manifest)?.unwrap_or_default())).unwrap_or_default();
@@ -304,7 +304,7 @@ pub fn verify_bundle_trusting(
     let on_disk: Vec<String> = bundle.paths().filter(|p| p.starts_with("data/")).map(str::to_string).collect();
     for p in &on_disk {
         if !listed.contains_key(p) {
-            f.push(err("payload_unlisted", format!("{p} is in the bundle but not in its manifest: it was added"), TAMPERED));
+            f.push(err(FindingKind::PayloadUnlisted, format!("{p} is in the bundle but not in its manifest: it was added"), TAMPERED));
         }
     }
     let mut bytes_total = 0u64;
@@ -314,7 +314,7 @@ pub fn verify_bundle_trusting(
             return Err(Error::Cancelled);
         }
         if !bundle.contains(p) {
-            f.push(err("payload_missing", format!("{p} is listed in the manifest but missing: it was removed"), TAMPERED));
+            f.push(err(FindingKind::PayloadMissing, format!("{p} is listed in the manifest but missing: it was removed"), TAMPERED));
             continue;
         }
         let (mut sha, mut md5) = (Sha256::new(), Md5::new()?);
@@ -330,22 +330,22 @@ pub fn verify_bundle_trusting(
         }) {
             Ok(n) => n,
             Err(Error::Io { source, .. }) => {
-                f.push(err("payload_unreadable", format!("{p} cannot be read from the archive ({source}): it was damaged or changed"), TAMPERED));
+                f.push(err(FindingKind::PayloadUnreadable, format!("{p} cannot be read from the archive ({source}): it was damaged or changed"), TAMPERED));
                 continue;
             }
             Err(e) => return Err(e),
         };
         bytes_total += read;
         if hex::encode(sha.finalize()) != *h {
-            f.push(err("payload_changed", format!("{p} does not match its SHA-256 in the manifest: it was changed"), TAMPERED));
+            f.push(err(FindingKind::PayloadChanged, format!("{p} does not match its SHA-256 in the manifest: it was changed"), TAMPERED));
         } else if md5_manifest.get(p).is_some_and(|m| *m != hex::encode(md5.finalize())) {
-            f.push(err("payload_changed", format!("{p} does not match its MD5 in the manifest"), TAMPERED));
+            f.push(err(FindingKind::PayloadChanged, format!("{p} does not match its MD5 in the manifest"), TAMPERED));
         }
     }
     let info = text(read_whole(bundle, "bag-info.txt", Whole::Small)?.unwrap_or_default());
     let oxum = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:")).map(str::trim).unwrap_or("");
     if oxum != format!("{bytes_total}.{}", listed.len()) {
-        f.push(err("payload_oxum", format!("bag-info.txt says Payload-Oxum {oxum}, the payload is {bytes_total}.{}", listed.len()), TAMPERED));
+        f.push(err(FindingKind::PayloadOxum, format!("bag-info.txt says Payload-Oxum {oxum}, the payload is {bytes_total}.{}", listed.len()), TAMPERED));
     }
     contents.manifest = listed.clone();
 
@@ -357,7 +357,7 @@ pub fn verify_bundle_trusting(
     let checkpoint: Option<BundleCheckpoint> = checkpoint_bytes.as_deref().and_then(|b| serde_json::from_slice(b).ok());
     match (&seal_public, &checkpoint_bytes, read_whole(bundle, CHECKPOINT_SIG_FILE, Whole::Small)?) {
         (_, _, None) => f.push(err(
-            "checkpoint_seal_missing",
+            FindingKind::CheckpointSealMissing,
             format!("{CHECKPOINT_SIG_FILE} is missing: outside verifiers cannot check the custody checkpoint with ssh-keygen"),
             TAMPERED,
         )),
@@ -365,7 +365,7 @@ pub fn verify_bundle_trusting(
         // Without the seal's key there is nothing to check against; the seal's finding says why.
         (None, _, Some(_)) => {}
         (Some(_), _, Some(_)) => f.push(err(
-            "checkpoint_seal_invalid",
+            FindingKind::CheckpointSealInvalid,
             format!(
                 "{CHECKPOINT_SIG_FILE} does not verify over {CHECKPOINT_FILE} (namespace {CHECKPOINT_NAMESPACE}) with the key in seal/allowed_signers"
             ),
@@ -373,16 +373,16 @@ pub fn verify_bundle_trusting(
         )),
     }
     match &checkpoint {
-        None => f.push(err("checkpoint_missing", format!("{CHECKPOINT_FILE} is missing or unreadable"), TAMPERED)),
+        None => f.push(err(FindingKind::CheckpointMissing, format!("{CHECKPOINT_FILE} is missing or unreadable"), TAMPERED)),
         Some(cp) => {
             let key = hex::decode(&cp.signing_key).ok().and_then(|k| <[u8; 32]>::try_from(k).ok());
             if key.is_some() && seal_key.is_some() && key != seal_key {
-                f.push(err("checkpoint_key_mismatch", "the custody checkpoint is signed by a different key than the seal".into(), TAMPERED));
+                f.push(err(FindingKind::CheckpointKeyMismatch, "the custody checkpoint is signed by a different key than the seal".into(), TAMPERED));
             }
             let expected_identity = format!("custos-vault-{}", cp.vault_id);
             if identity.as_deref().is_some_and(|i| i != expected_identity) {
                 f.push(err(
-                    "seal_identity_mismatch",
+                    FindingKind::SealIdentityMismatch,
                     format!(
                         "the seal names the signer {:?}, but the custody checkpoint is of vault {} ({expected_identity})",
                         identity.as_deref().unwrap_or(""),
@@ -400,7 +400,7 @@ pub fn verify_bundle_trusting(
                 _ => false,
             };
             if !sig_ok {
-                f.push(err("checkpoint_signature", "the custody checkpoint's signature does not verify".into(), TAMPERED));
+                f.push(err(FindingKind::CheckpointSignature, "the custody checkpoint's signature does not verify".into(), TAMPERED));
             }
             let lines = text(read_whole(bundle, EVENTS_FILE, Whole::Events)?.unwrap_or_default());
             for (n, l) in lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -408,7 +408,7 @@ pub fn verify_bundle_trusting(
                 let line: EventLine = match serde_json::from_str(l) {
                     Ok(x) => x,
                     Err(e) => {
-                        f.push(err("custody_line_unreadable", format!("custody line {} cannot be read ({e})", n + 1), TAMPERED));
+                        f.push(err(FindingKind::CustodyLineUnreadable, format!("custody line {} cannot be read ({e})", n + 1), TAMPERED));
                         continue;
                     }
                 };
@@ -433,7 +433,7 @@ pub fn verify_bundle_trusting(
                 let placed = event.as_ref().is_some_and(|e| e.seq == line.leaf_index + 1);
                 if !signed || !included || !placed {
                     let what = if !signed { "its signature does not verify" } else if !included { "its inclusion proof does not lead to the signed root" } else { "its position does not match its sequence number" };
-                    let mut finding = err("custody_event_invalid", format!("custody line {} (event {}): {what}: it was edited or forged", n + 1, line.leaf_index + 1), TAMPERED);
+                    let mut finding = err(FindingKind::CustodyEventInvalid, format!("custody line {} (event {}): {what}: it was edited or forged", n + 1, line.leaf_index + 1), TAMPERED);
                     finding.event = Some(line.leaf_index + 1);
                     finding.exhibit = event.as_ref().and_then(|e| e.exhibit.clone());
                     f.push(finding);
@@ -461,26 +461,26 @@ pub fn verify_bundle_trusting(
         None => None,
     };
     match load_file {
-        None => f.push(err("load_file_missing", "the volume has no .dat load file".into(), TAMPERED)),
-        Some(Err(e)) => f.push(err("load_file_invalid", e, TAMPERED)),
+        None => f.push(err(FindingKind::LoadFileMissing, "the volume has no .dat load file".into(), TAMPERED)),
+        Some(Err(e)) => f.push(err(FindingKind::LoadFileInvalid, e, TAMPERED)),
         Some(Ok(rows)) => {
             let mut natives_in_dat = BTreeSet::new();
             for row in &rows {
                 let bates = row.get("BEGBATES").cloned().unwrap_or_default();
                 let native = format!("data/{}", row.get("NATIVEPATH").cloned().unwrap_or_default().replace('\\', "/"));
                 natives_in_dat.insert(native.clone());
-                let mut finding = |kind: &str, msg: String| {
+                let mut finding = |kind: FindingKind, msg: String| {
                     let mut x = err(kind, msg, TAMPERED);
                     x.exhibit = Some(bates.clone());
                     f.push(x);
                 };
                 match listed.get(&native) {
-                    None => finding("native_missing", format!("{bates}: the load file points at {native}, which is not in the bundle")),
+                    None => finding(FindingKind::NativeMissing, format!("{bates}: the load file points at {native}, which is not in the bundle")),
                     Some(h) if Some(h) != row.get("SHA256HASH") => {
-                        finding("load_file_hash_mismatch", format!("{bates}: SHA256HASH in the load file differs from the native's manifest hash"))
+                        finding(FindingKind::LoadFileHashMismatch, format!("{bates}: SHA256HASH in the load file differs from the native's manifest hash"))
                     }
                     Some(_) if md5_manifest.get(&native) != row.get("MD5HASH") => {
-                        finding("load_file_hash_mismatch", format!("{bates}: MD5HASH in the load file differs from the native's manifest hash"))
+                        finding(FindingKind::LoadFileHashMismatch, format!("{bates}: MD5HASH in the load file differs from the native's manifest hash"))
                     }
                     Some(_) => {}
                 }
@@ -495,14 +495,14 @@ pub fn verify_bundle_trusting(
                 });
                 if !collected {
                     finding(
-                        "custody_record_mismatch",
+                        FindingKind::CustodyRecordMismatch,
                         format!("{bates} ({ex}): no verified custody event records its collection or receipt with this SHA-256"),
                     );
                 }
             }
             for p in listed.keys().filter(|p| p.starts_with("data/VOL001/NATIVES/")) {
                 if !natives_in_dat.contains(p) {
-                    f.push(err("native_not_in_load_file", format!("{p} is not in the load file"), TAMPERED));
+                    f.push(err(FindingKind::NativeNotInLoadFile, format!("{p} is not in the load file"), TAMPERED));
                 }
             }
             contents.rows = rows;
@@ -534,7 +534,7 @@ fn check_pinned_key(seal: Option<&SealKeyFingerprint>, pinned: Option<&PinnedKey
         seal => {
             let sealed_by = seal.map_or_else(|| "no readable key".to_string(), |k| format!("key {k}"));
             f.push(err(
-                "seal_key_not_pinned",
+                FindingKind::SealKeyNotPinned,
                 format!("the bundle is sealed by {sealed_by}, not by the pinned key ({})", pinned.describe()),
                 "Do not rely on this bundle: it was sealed by a key other than the one the producing party gave you. \
                  Ask them for a fresh copy and confirm their key's fingerprint by another channel.",

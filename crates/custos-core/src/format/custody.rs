@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::format::merkle::{Frontier, LeafHash};
-use crate::ops::verify::{Finding, Severity};
+use crate::format::finding::{Finding, FindingKind, Severity};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -337,11 +337,11 @@ pub(crate) fn load_frontier(conn: &rusqlite::Connection) -> Result<Frontier> {
     Ok(f)
 }
 
-fn log_finding(kind: &str, seq: Option<u64>, message: String) -> Finding {
+fn log_finding(kind: FindingKind, seq: Option<u64>, message: String) -> Finding {
     Finding {
         severity: Severity::Error,
         exhibit: None,
-        kind: kind.to_string(),
+        kind,
         event: seq,
         message,
         action: "The custody log was altered outside Custos. Preserve the vault as it is, compare it with \
@@ -368,26 +368,26 @@ pub(crate) fn verify_log(conn: &rusqlite::Connection, key: &VerifyingKey, vault_
         let seq = *seq as u64;
         if seq != expected {
             findings.push(log_finding(
-                "custody_sequence_gap",
+                FindingKind::CustodySequenceGap,
                 Some(expected),
                 format!("custody event {expected} is missing (the next stored event is {seq}): events were deleted"),
             ));
         }
         match serde_json::from_slice::<CustodyEvent>(body) {
             Ok(ev) if ev.seq != seq => findings.push(log_finding(
-                "custody_event_misplaced",
+                FindingKind::CustodyEventMisplaced,
                 Some(seq),
                 format!("custody event at position {seq} says it is event {}: events were swapped, duplicated or inserted", ev.seq),
             )),
             Ok(_) => {}
-            Err(e) => findings.push(log_finding("custody_event_unreadable", Some(seq), format!("custody event {seq} cannot be read: {e}"))),
+            Err(e) => findings.push(log_finding(FindingKind::CustodyEventUnreadable, Some(seq), format!("custody event {seq} cannot be read: {e}"))),
         }
         let sig_ok = <[u8; 64]>::try_from(sig.as_slice())
             .map(|b| key.verify(&event_message(body), &Signature::from_bytes(&b)).is_ok())
             .unwrap_or(false);
         if !sig_ok {
             findings.push(log_finding(
-                "custody_event_signature",
+                FindingKind::CustodyEventSignature,
                 Some(seq),
                 format!("custody event {seq} does not carry a valid signature of this vault: it was edited or inserted"),
             ));
@@ -420,27 +420,27 @@ pub(crate) fn verify_log(conn: &rusqlite::Connection, key: &VerifyingKey, vault_
         });
         if msg_ok != Some(true) {
             findings.push(log_finding(
-                "checkpoint_signature",
+                FindingKind::CheckpointSignature,
                 None,
                 format!("the checkpoint at size {} does not carry a valid signature of this vault", cp.tree_size),
             ));
         }
         if cp.tree_size > n {
             findings.push(log_finding(
-                "custody_log_truncated",
+                FindingKind::CustodyLogTruncated,
                 Some(n + 1),
                 format!("a signed checkpoint covers {} events but the log holds only {n}: events from {} on were removed", cp.tree_size, n + 1),
             ));
         } else if let Some(root) = roots_at.get(&cp.tree_size) && hex::encode(root) != cp.root {
             findings.push(log_finding(
-                "checkpoint_root_mismatch",
+                FindingKind::CheckpointRootMismatch,
                 None,
                 format!("the events up to {} no longer hash to the root signed in the checkpoint of {}", cp.tree_size, cp.time),
             ));
         }
         if inconsistent.contains(&j) {
             findings.push(log_finding(
-                "checkpoint_inconsistent",
+                FindingKind::CheckpointInconsistent,
                 None,
                 format!(
                     "the checkpoint at size {} is not consistent with the one at size {}: history was rewritten between them",
@@ -452,11 +452,11 @@ pub(crate) fn verify_log(conn: &rusqlite::Connection, key: &VerifyingKey, vault_
     }
     match checkpoints.last() {
         Some(last) if last.tree_size < n => findings.push(log_finding(
-            "custody_events_unsealed",
+            FindingKind::CustodyEventsUnsealed,
             Some(last.tree_size + 1),
             format!("custody events {} to {n} are not covered by any signed checkpoint: they were appended outside Custos", last.tree_size + 1),
         )),
-        None if n > 0 => findings.push(log_finding("custody_events_unsealed", Some(1), "the custody log has no signed checkpoint".into())),
+        None if n > 0 => findings.push(log_finding(FindingKind::CustodyEventsUnsealed, Some(1), "the custody log has no signed checkpoint".into())),
         _ => {}
     }
     // The first bad event leads the list.
@@ -480,7 +480,7 @@ pub(crate) fn check_external(conn: &rusqlite::Connection, key: &VerifyingKey, va
     };
     if !signed {
         findings.push(log_finding(
-            "checkpoint_signature",
+            FindingKind::CheckpointSignature,
             None,
             format!("the kept checkpoint of size {} made {} is not signed by this vault's key", cp.tree_size, cp.time),
         ));
@@ -489,7 +489,7 @@ pub(crate) fn check_external(conn: &rusqlite::Connection, key: &VerifyingKey, va
     let raw = read_raw(conn)?;
     if cp.tree_size as usize > raw.len() {
         findings.push(log_finding(
-            "checkpoint_not_in_log",
+            FindingKind::CheckpointNotInLog,
             Some(raw.len() as u64 + 1),
             format!(
                 "a checkpoint signed at {} covers {} events, but the log now holds only {}: the log was truncated",
@@ -506,7 +506,7 @@ pub(crate) fn check_external(conn: &rusqlite::Connection, key: &VerifyingKey, va
     }
     if Some(tree.root_bytes()) != root {
         findings.push(log_finding(
-            "checkpoint_not_in_log",
+            FindingKind::CheckpointNotInLog,
             None,
             format!(
                 "the first {} events no longer hash to the root signed at {}: the history was rewritten after that checkpoint",

@@ -7,6 +7,7 @@
 pub(crate) mod agefile;
 pub mod atomic;
 pub mod custody;
+pub mod finding;
 pub(crate) mod direct;
 pub mod keys;
 pub(crate) mod merkle;

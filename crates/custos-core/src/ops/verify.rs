@@ -8,35 +8,7 @@ use crate::format::pipeline;
 use crate::progress::Progress;
 use crate::store::Vault;
 use serde::{Deserialize, Serialize};
-
-/// How serious a finding is.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Integrity is broken.
-    Error,
-    /// Worth attention; integrity of exhibits is not affected.
-    Warning,
-}
-
-/// One problem found.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    /// Severity.
-    pub severity: Severity,
-    /// The exhibit concerned, if any.
-    pub exhibit: Option<String>,
-    /// Stable machine-readable kind (e.g. `object_missing`).
-    pub kind: String,
-    /// The custody event concerned, if any.
-    pub event: Option<u64>,
-    /// What is wrong.
-    pub message: String,
-    /// What to do about it.
-    pub action: String,
-}
+pub use crate::format::finding::{Finding, FindingKind, Severity};
 
 /// Quick or full.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -66,11 +38,11 @@ pub struct VerifyReport {
     pub findings: Vec<Finding>,
 }
 
-fn finding(kind: &str, exhibit: Option<&str>, message: String, action: &str) -> Finding {
+fn finding(kind: FindingKind, exhibit: Option<&str>, message: String, action: &str) -> Finding {
     Finding {
         severity: Severity::Error,
         exhibit: exhibit.map(str::to_string),
-        kind: kind.into(),
+        kind,
         event: None,
         message,
         action: action.into(),
@@ -120,7 +92,7 @@ impl Vault {
             || self.config.signing_key != hex::encode(self.secrets.verifying_key().to_bytes())
         {
             findings.push(finding(
-                "config_keys_mismatch",
+                FindingKind::ConfigKeysMismatch,
                 None,
                 "the public keys in custos-vault.json are not this vault's keys".into(),
                 "Restore custos-vault.json from a backup; outside verifiers use these keys.",
@@ -130,8 +102,8 @@ impl Vault {
         // Database integrity (SQLCipher checks page HMACs while reading).
         match self.conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)) {
             Ok(s) if s == "ok" => {}
-            Ok(s) => findings.push(finding("database_integrity", None, format!("database integrity check: {s}"), RESTORE)),
-            Err(e) => findings.push(finding("database_integrity", None, format!("database integrity check failed: {e}"), RESTORE)),
+            Ok(s) => findings.push(finding(FindingKind::DatabaseIntegrity, None, format!("database integrity check: {s}"), RESTORE)),
+            Err(e) => findings.push(finding(FindingKind::DatabaseIntegrity, None, format!("database integrity check failed: {e}"), RESTORE)),
         }
 
         // Exhibits and objects.
@@ -154,7 +126,7 @@ impl Vault {
             progress.file_started(&path, *size);
             if !on_disk.contains(object) {
                 findings.push(finding(
-                    "object_missing",
+                    FindingKind::ObjectMissing,
                     Some(id),
                     format!("the stored copy of {id} (object {object}) is missing"),
                     RESTORE,
@@ -164,7 +136,7 @@ impl Vault {
             let file = match self.objects.open(object) {
                 Ok(f) => f,
                 Err(e) => {
-                    findings.push(finding("object_unreadable", Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE));
+                    findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE));
                     continue;
                 }
             };
@@ -172,19 +144,19 @@ impl Vault {
                 VerifyMode::Quick => match pipeline::sha256_reader(std::io::BufReader::new(file)) {
                     Ok(h) if hex::encode(h) == *object => {}
                     Ok(h) => findings.push(finding(
-                        "object_hash_mismatch",
+                        FindingKind::ObjectHashMismatch,
                         Some(id),
                         format!("the stored copy of {id} has changed: its bytes hash to {} instead of its name {object}", hex::encode(h)),
                         RESTORE,
                     )),
-                    Err(e) => findings.push(finding("object_unreadable", Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
+                    Err(e) => findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
                 },
                 VerifyMode::Full => {
                     match pipeline::decrypt_stream(file, object, self.secrets.age_identity(), true, true, *size, progress, &mut |_| Ok(())) {
                         Ok(d) => {
                             if hex::encode(d.object_sha256) != *object {
                                 findings.push(finding(
-                                    "object_hash_mismatch",
+                                    FindingKind::ObjectHashMismatch,
                                     Some(id),
                                     format!("the stored copy of {id} has changed: its bytes no longer hash to its name {object}"),
                                     RESTORE,
@@ -192,7 +164,7 @@ impl Vault {
                             }
                             if hex::encode(d.sha256) != *sha256 || d.md5.map(hex::encode).as_deref() != Some(md5.as_str()) || d.size != *size {
                                 findings.push(finding(
-                                    "content_hash_mismatch",
+                                    FindingKind::ContentHashMismatch,
                                     Some(id),
                                     format!("{id} decrypts to content whose SHA-256/MD5 differ from those recorded at intake"),
                                     RESTORE,
@@ -201,13 +173,13 @@ impl Vault {
                         }
                         Err(Error::Cancelled) => return Err(Error::Cancelled),
                         Err(Error::Io { source, .. }) => findings.push(finding(
-                            "object_unreadable",
+                            FindingKind::ObjectUnreadable,
                             Some(id),
                             format!("the stored copy of {id} cannot be read: {source}"),
                             RESTORE,
                         )),
                         Err(_) => findings.push(finding(
-                            "object_authentication",
+                            FindingKind::ObjectAuthentication,
                             Some(id),
                             format!("the stored copy of {id} fails decryption: it is damaged or was tampered with"),
                             RESTORE,
@@ -248,7 +220,7 @@ impl Vault {
             report.findings.push(Finding {
                 severity: Severity::Warning,
                 exhibit: None,
-                kind: "verification_not_logged".into(),
+                kind: FindingKind::VerificationNotLogged,
                 event: None,
                 message: format!("this verification could not be recorded in the custody log: {e}"),
                 action: "Restore the vault from a backup and verify again.".into(),
@@ -279,7 +251,7 @@ impl Vault {
             findings.push(Finding {
                 severity: Severity::Warning,
                 exhibit: None,
-                kind: "uncommitted_object".into(),
+                kind: FindingKind::UncommittedObject,
                 event: None,
                 message: format!("object {name} was put in place by an intake that stopped before committing it"),
                 action: "Reopening the vault moves it to quarantine and logs that; it is never trusted.".into(),
@@ -293,7 +265,7 @@ impl Vault {
                 .and_then(|f| pipeline::decrypt_stream(f, name, self.secrets.age_identity(), true, true, 0, &crate::progress::NoProgress, &mut |_| Ok(())));
             findings.push(match decrypted {
                 Ok(d) => finding(
-                    "lost_exhibit_object",
+                    FindingKind::LostExhibitObject,
                     None,
                     format!(
                         "object {name} holds {} bytes encrypted with this vault's key (SHA-256 {}, MD5 {}), but no exhibit refers to it: the database has lost committed work (an older copy was put back, or its write-ahead log was lost)",
@@ -304,7 +276,7 @@ impl Vault {
                     "Restore db/ (custos.db with its -wal file) from the latest backup and verify again, also against a checkpoint kept outside the vault (custos verify --checkpoint); do not add or export until the lost exhibits are accounted for.",
                 ),
                 Err(_) => finding(
-                    "unknown_object",
+                    FindingKind::UnknownObject,
                     None,
                     format!("object {name} is in the vault but was not made with this vault's key and no exhibit refers to it"),
                     "Someone put it there from outside Custos; keep it for inspection, find out who, and do not trust it.",
@@ -318,14 +290,14 @@ impl Vault {
                 findings.push(Finding {
                     severity: Severity::Warning,
                     exhibit: None,
-                    kind: "partial_object".into(),
+                    kind: FindingKind::PartialObject,
                     event: None,
                     message: format!("unfinished intake file {shown}"),
                     action: "An intake in progress or interrupted left it; reopening the vault cleans it up and logs that.".into(),
                 });
             } else {
                 findings.push(finding(
-                    "unknown_file",
+                    FindingKind::UnknownFile,
                     None,
                     format!("unknown file {shown} among the objects{}", if is_object_name(&fname) { " (named like an object, in the wrong folder)" } else { "" }),
                     "It is not part of the vault format and Custos did not put it there; keep it for inspection and find out who did.",
@@ -351,7 +323,7 @@ impl Vault {
             let rel = format!("quarantine/{name}");
             if !logged.contains(&rel) {
                 findings.push(finding(
-                    "quarantine_unlogged",
+                    FindingKind::QuarantineUnlogged,
                     None,
                     format!("{rel} is in quarantine but no custody event records it being put there"),
                     "A quarantine was interrupted before it was logged, or the file was put there from outside; inspect it and record what it is.",

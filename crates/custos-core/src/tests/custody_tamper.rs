@@ -35,7 +35,7 @@ fn check(v: &mut Vault) -> VerifyReport {
 }
 
 fn first_log_finding(r: &VerifyReport) -> (&str, Option<u64>) {
-    let f = r.findings.iter().find(|f| f.kind.starts_with("custody") || f.kind.starts_with("checkpoint")).expect("a custody finding");
+    let f = r.findings.iter().find(|f| f.kind.as_str().starts_with("custody") || f.kind.as_str().starts_with("checkpoint")).expect("a custody finding");
     (f.kind.as_str(), f.event)
 }
 

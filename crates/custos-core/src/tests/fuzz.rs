@@ -109,7 +109,7 @@ fn open_and_verify(bytes: Vec<u8>) -> bool {
         Ok(mut bundle) => match verify_bundle(&mut bundle, None) {
             Ok((report, _)) => {
                 for f in &report.findings {
-                    assert!(!f.message.trim().is_empty() && !f.kind.is_empty(), "a finding says what it is: {f:?}");
+                    assert!(!f.message.trim().is_empty() && !f.kind.as_str().is_empty(), "a finding says what it is: {f:?}");
                 }
                 report.ok
             }

@@ -12,7 +12,7 @@ fn reopen(root: &Path) -> Vault {
 }
 
 fn kinds(r: &crate::VerifyReport) -> Vec<(crate::Severity, String)> {
-    r.findings.iter().map(|f| (f.severity, f.kind.clone())).collect()
+    r.findings.iter().map(|f| (f.severity, f.kind.to_string())).collect()
 }
 
 fn logged(v: &Vault, action: Action) -> Vec<crate::CustodyEvent> {

@@ -17,7 +17,7 @@ pub use token::{ParsedCert, TokenError, TsaTrust, parse_pem_certificates};
 use crate::clock::format_time;
 use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::ops::verify::{Finding, Severity};
+use crate::format::finding::{Finding, FindingKind, Severity};
 use crate::store::Vault;
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -384,8 +384,8 @@ pub(crate) fn checkpoint_texts(conn: &Connection, vault_id: &str) -> Result<BTre
     Ok(out)
 }
 
-fn ts_finding(severity: Severity, kind: &str, message: String, action: &str) -> Finding {
-    Finding { severity, exhibit: None, kind: kind.into(), event: None, message, action: action.into() }
+fn ts_finding(severity: Severity, kind: FindingKind, message: String, action: &str) -> Finding {
+    Finding { severity, exhibit: None, kind, event: None, message, action: action.into() }
 }
 
 const REWRITTEN: &str = "The custody log no longer holds the history an outside authority timestamped: it was rewritten by \
@@ -409,16 +409,16 @@ pub(crate) fn check_stored(conn: &Connection, vault_id: &str, trust: Option<&Tsa
         let info = match token::open(&t.token, trust) {
             Ok(i) => i,
             Err(e @ TokenError::Untrusted(_)) => {
-                findings.push(ts_finding(Severity::Error, "timestamp_untrusted", format!("{at}: {e}"), TRUST_IT));
+                findings.push(ts_finding(Severity::Error, FindingKind::TimestampUntrusted, format!("{at}: {e}"), TRUST_IT));
                 continue;
             }
             Err(e) => {
-                findings.push(ts_finding(Severity::Error, "timestamp_token_invalid", format!("{at}: {e}"), BAD_TOKEN));
+                findings.push(ts_finding(Severity::Error, FindingKind::TimestampTokenInvalid, format!("{at}: {e}"), BAD_TOKEN));
                 continue;
             }
         };
         if info.nonce.as_deref().map(nonce_hex).as_deref() != Some(t.nonce.as_str()) {
-            findings.push(ts_finding(Severity::Error, "timestamp_token_invalid", format!("{at}: its nonce is not the one sent"), BAD_TOKEN));
+            findings.push(ts_finding(Severity::Error, FindingKind::TimestampTokenInvalid, format!("{at}: its nonce is not the one sent"), BAD_TOKEN));
             continue;
         }
         let matches = texts
@@ -427,7 +427,7 @@ pub(crate) fn check_stored(conn: &Connection, vault_id: &str, trust: Option<&Tsa
         if !matches {
             findings.push(ts_finding(
                 Severity::Error,
-                "timestamp_checkpoint_rewritten",
+                FindingKind::TimestampCheckpointRewritten,
                 format!(
                     "the checkpoint at tree size {} timestamped by {} at {} no longer matches the custody log: \
                      the history up to it was rewritten after that time",
@@ -440,7 +440,7 @@ pub(crate) fn check_stored(conn: &Connection, vault_id: &str, trust: Option<&Tsa
     if trust.is_none() && !tokens.is_empty() {
         findings.push(ts_finding(
             Severity::Warning,
-            "timestamp_trust_unchecked",
+            FindingKind::TimestampTrustUnchecked,
             format!("{} time-stamp token(s) were checked for their signature and checkpoint, but not against a trusted TSA certificate", tokens.len()),
             TRUST_IT,
         ));
@@ -450,7 +450,7 @@ pub(crate) fn check_stored(conn: &Connection, vault_id: &str, trust: Option<&Tsa
         if !present.contains(sha) {
             let mut f = ts_finding(
                 Severity::Error,
-                "timestamp_token_missing",
+                FindingKind::TimestampTokenMissing,
                 format!("custody event {} records a time-stamp token ({sha}) that is no longer stored", ev.seq),
                 BAD_TOKEN,
             );
