@@ -97,10 +97,10 @@ pub enum Command {
 
 /// `--expect-key`: a `SHA256:…` fingerprint, or else the path of an
 /// allowed_signers file.
-pub fn expect_key(value: &str) -> Result<PinnedKeys, String> {
+pub fn parse_expect_key(value: &str) -> Result<PinnedKeys, String> {
     const MAX_FILE: u64 = 64 * 1024;
     if value.trim_start().starts_with("SHA256:") {
-        return fingerprint(value).map(PinnedKeys::one);
+        return parse_fingerprint(value).map(PinnedKeys::one);
     }
     let path = Path::new(value);
     let size = std::fs::metadata(path)
@@ -115,12 +115,12 @@ pub fn expect_key(value: &str) -> Result<PinnedKeys, String> {
 }
 
 /// A seal key fingerprint, `SHA256:…`.
-pub fn fingerprint(value: &str) -> Result<SealKeyFingerprint, String> {
+pub fn parse_fingerprint(value: &str) -> Result<SealKeyFingerprint, String> {
     value.parse().map_err(|e: Error| e.to_string())
 }
 
 /// One character, given as itself or as U+XXXX (a load-file delimiter).
-pub fn delimiter_char(s: &str) -> Result<char, String> {
+pub fn parse_delimiter(s: &str) -> Result<char, String> {
     let bad = || format!("'{s}' is not one character or U+XXXX");
     if let Some(hex) = s.strip_prefix("U+").or_else(|| s.strip_prefix("u+")) {
         return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).ok_or_else(bad);
@@ -133,17 +133,17 @@ pub fn delimiter_char(s: &str) -> Result<char, String> {
 }
 
 /// A load-file encoding: utf-8 or windows-1252.
-pub fn dat_encoding(s: &str) -> Result<DatEncoding, String> {
+pub fn parse_dat_encoding(s: &str) -> Result<DatEncoding, String> {
     s.parse().map_err(|e: Error| e.to_string())
 }
 
 /// The address of a time-stamp authority (http:// or https://).
-pub fn tsa_url(s: &str) -> Result<TsaUrl, String> {
+pub fn parse_tsa_url(s: &str) -> Result<TsaUrl, String> {
     TsaUrl::parse(s).map_err(|e| e.to_string())
 }
 
 /// `--auto`: on or off.
-pub fn auto_timestamp(s: &str) -> Result<AutoTimestamp, String> {
+pub fn parse_auto(s: &str) -> Result<AutoTimestamp, String> {
     match s {
         "on" => Ok(AutoTimestamp::AfterIntakeAndExport),
         "off" => Ok(AutoTimestamp::Off),
@@ -164,7 +164,7 @@ impl AgeRecipient {
 }
 
 /// Checks an `age1…` recipient.
-pub fn age_recipient(s: &str) -> Result<AgeRecipient, String> {
+pub fn parse_age_recipient(s: &str) -> Result<AgeRecipient, String> {
     keys::parse_recipient(s).map(|_| AgeRecipient(s.to_owned())).map_err(|e| e.to_string())
 }
 
@@ -180,18 +180,18 @@ mod tests {
 
     #[test]
     fn a_delimiter_is_one_character_or_a_code_point() {
-        assert_eq!(delimiter_char("|"), Ok('|'));
-        assert_eq!(delimiter_char("U+0014"), Ok('\u{14}'));
-        assert_eq!(delimiter_char("u+00fe"), Ok('þ'));
+        assert_eq!(parse_delimiter("|"), Ok('|'));
+        assert_eq!(parse_delimiter("U+0014"), Ok('\u{14}'));
+        assert_eq!(parse_delimiter("u+00fe"), Ok('þ'));
         for bad in ["", "ab", "U+", "U+110000", "U+D800"] {
-            assert!(delimiter_char(bad).unwrap_err().contains("is not one character or U+XXXX"), "{bad:?}");
+            assert!(parse_delimiter(bad).unwrap_err().contains("is not one character or U+XXXX"), "{bad:?}");
         }
     }
 
     #[test]
     fn auto_is_on_or_off() {
-        assert_eq!(auto_timestamp("on"), Ok(AutoTimestamp::AfterIntakeAndExport));
-        assert_eq!(auto_timestamp("off"), Ok(AutoTimestamp::Off));
-        assert_eq!(auto_timestamp("sometimes"), Err("--auto takes on or off, not 'sometimes'".to_string()));
+        assert_eq!(parse_auto("on"), Ok(AutoTimestamp::AfterIntakeAndExport));
+        assert_eq!(parse_auto("off"), Ok(AutoTimestamp::Off));
+        assert_eq!(parse_auto("sometimes"), Err("--auto takes on or off, not 'sometimes'".to_string()));
     }
 }

@@ -13,7 +13,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match cmd::run(args::Cli::parse().command) {
+    match cmd::dispatch(args::Cli::parse().command) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("custos: {}", failure.message);

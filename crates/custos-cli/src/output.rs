@@ -4,8 +4,8 @@
 mod bundle;
 mod vault;
 
-pub use bundle::{KeyExpected, export_report, import_report, verify_bundle_report};
-pub use vault::{custody_log, exhibit_detail, exhibit_list, intake_report, timestamp_listing, verify_report};
+pub use bundle::{KeyExpected, print_export, print_import, print_bundle_verification};
+pub use vault::{print_custody_log, print_exhibit, print_exhibits, print_intake, print_timestamp_settings, print_verification};
 
 use crate::terminal::printable;
 use custos_core::export::SealKeyPinning;

@@ -43,7 +43,7 @@ pub fn bundle_passphrase() -> Option<SecretString> {
 }
 
 /// Unlocks the vault at `vault` for this session.
-pub fn open(vault: &Path, session: &Session) -> Result<Vault, Failure> {
+pub fn open_vault(vault: &Path, session: &Session) -> Result<Vault, Failure> {
     // Refuse what is not a vault before asking for anything.
     custos_core::probe(vault)?;
     let unlock = match &session.recovery_identity {

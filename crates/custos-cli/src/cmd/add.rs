@@ -3,7 +3,7 @@
 use crate::args::Session;
 use crate::failure::Failure;
 use crate::output::{self, Format, print_stamps};
-use crate::shared::open;
+use crate::shared::open_vault;
 use crate::terminal::TerminalProgress;
 use clap::Args;
 use custos_core::IntakeOptions;
@@ -57,7 +57,7 @@ pub fn run(args: AddArgs) -> Result<u8, Failure> {
             return Err(Failure::input(format!("{} does not exist or cannot be read; nothing was taken in", p.display())));
         }
     }
-    let mut v = open(&vault, &session)?;
+    let mut v = open_vault(&vault, &session)?;
     let opts =
         IntakeOptions { custodian, source, method, purpose, description, tags, verify_after_copy: !no_verify_after_copy, sha1 };
     let progress = TerminalProgress::new(format.file_lines());
@@ -66,7 +66,7 @@ pub fn run(args: AddArgs) -> Result<u8, Failure> {
     progress.finish();
     // What was acknowledged is reported before anything else can fail.
     print_stamps(&report.timestamps);
-    output::intake_report(&report, format);
+    output::print_intake(&report, format);
     if let Some(why) = &report.stopped {
         eprintln!("error: the intake stopped after the files listed: {why}; the files listed as stored are in the vault");
     }

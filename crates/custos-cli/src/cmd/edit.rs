@@ -2,7 +2,7 @@
 
 use crate::args::Session;
 use crate::failure::Failure;
-use crate::shared::open;
+use crate::shared::open_vault;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -26,7 +26,7 @@ pub struct EditArgs {
 }
 
 pub fn run(args: EditArgs) -> Result<u8, Failure> {
-    let mut v = open(&args.vault, &args.session)?;
+    let mut v = open_vault(&args.vault, &args.session)?;
     v.edit(&args.exhibit, args.description.as_deref(), &args.add_tag, &args.remove_tag)?;
     v.close()?;
     Ok(0)

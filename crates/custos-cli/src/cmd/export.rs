@@ -1,9 +1,9 @@
 //! `custos export`: a sealed production bundle for counsel.
 
-use crate::args::{AgeRecipient, Session, age_recipient, dat_encoding, delimiter_char};
+use crate::args::{AgeRecipient, Session, parse_age_recipient, parse_dat_encoding, parse_delimiter};
 use crate::failure::Failure;
 use crate::output::{self, Format, print_stamps};
-use crate::shared::{Confirm, open, passphrase_from};
+use crate::shared::{Confirm, open_vault, passphrase_from};
 use crate::terminal::TerminalProgress;
 use clap::Args;
 use custos_core::export::{DatEncoding, ExportRequest};
@@ -35,22 +35,22 @@ pub struct ExportArgs {
     #[arg(long, default_value_t = 6)]
     bates_width: usize,
     /// Encrypt the bundle with age to this recipient (age1…; repeatable)
-    #[arg(long = "recipient", value_name = "AGE1…", value_parser = age_recipient)]
+    #[arg(long = "recipient", value_name = "AGE1…", value_parser = parse_age_recipient)]
     recipients: Vec<AgeRecipient>,
     /// Encrypt the bundle with age to a passphrase (read from CUSTOS_BUNDLE_PASSPHRASE or asked for)
     #[arg(long)]
     encrypt_with_passphrase: bool,
     /// Load-file encoding: utf-8 (with BOM) or windows-1252
-    #[arg(long, default_value = "utf-8", value_parser = dat_encoding)]
+    #[arg(long, default_value = "utf-8", value_parser = parse_dat_encoding)]
     dat_encoding: DatEncoding,
     /// Load-file field separator: one character, or U+XXXX (default U+0014)
-    #[arg(long, value_name = "CHAR", value_parser = delimiter_char)]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     dat_field: Option<char>,
     /// Load-file text qualifier (default þ)
-    #[arg(long, value_name = "CHAR", value_parser = delimiter_char)]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     dat_quote: Option<char>,
     /// Load-file newline-in-field replacement (default ®)
-    #[arg(long, value_name = "CHAR", value_parser = delimiter_char)]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     dat_newline: Option<char>,
     /// Producing organisation (firm) for the bag and the documents
     #[arg(long)]
@@ -91,13 +91,13 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
         Ok(s) => Some(s.trim().parse().map_err(|_| Failure::input(format!("SOURCE_DATE_EPOCH '{s}' is not a number of seconds")))?),
         Err(_) => None,
     };
-    let mut v = open(&args.vault, &args.session)?;
+    let mut v = open_vault(&args.vault, &args.session)?;
     let progress = TerminalProgress::new(false);
     progress.install_interrupt_handler();
     let report = v.export(&req, &progress)?;
     progress.finish();
     v.close()?;
     print_stamps(&report.timestamps);
-    output::export_report(&report, format);
+    output::print_export(&report, format);
     Ok(0)
 }

@@ -2,7 +2,7 @@
 
 use crate::args::Session;
 use crate::failure::Failure;
-use crate::shared::open;
+use crate::shared::open_vault;
 use crate::terminal::TerminalProgress;
 use clap::Args;
 use std::path::PathBuf;
@@ -25,7 +25,7 @@ pub fn run(args: ExtractArgs) -> Result<u8, Failure> {
     if out.exists() {
         return Err(Failure::input(format!("{} already exists; choose another destination", out.display())));
     }
-    let mut v = open(&vault, &session)?;
+    let mut v = open_vault(&vault, &session)?;
     let progress = TerminalProgress::new(true);
     let sha = v.extract(&exhibit, &out, &progress)?;
     progress.finish();

@@ -1,10 +1,10 @@
 //! `custos import-bundle`: a sealed bundle verified and taken into a vault,
 //! its chain of custody continued.
 
-use crate::args::{Session, expect_key, fingerprint};
+use crate::args::{Session, parse_expect_key, parse_fingerprint};
 use crate::failure::Failure;
 use crate::output::{self, Format, KeyExpected};
-use crate::shared::{bundle_passphrase, open, read_identity};
+use crate::shared::{bundle_passphrase, open_vault, read_identity};
 use crate::terminal::TerminalProgress;
 use clap::Args;
 use custos_core::export::{KeyAcceptance, PinnedKeys, SealKeyFingerprint, SealKeyTrust};
@@ -21,11 +21,11 @@ pub struct ImportBundleArgs {
     identity: Option<PathBuf>,
     /// The seal key the producing party gave you: a fingerprint (SHA256:…) or an
     /// allowed_signers file (any key it lists is accepted); another key is refused
-    #[arg(long, value_name = "FINGERPRINT|FILE", value_parser = expect_key)]
+    #[arg(long, value_name = "FINGERPRINT|FILE", value_parser = parse_expect_key)]
     expect_key: Option<PinnedKeys>,
     /// Accept this new seal key (its exact fingerprint) for a producer vault whose
     /// earlier productions came under another key; logged with --reason
-    #[arg(long, value_name = "FINGERPRINT", value_parser = fingerprint, requires = "reason")]
+    #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint, requires = "reason")]
     accept_new_key: Option<SealKeyFingerprint>,
     /// Why the new seal key is accepted (who confirmed it, and how)
     #[arg(long, requires = "accept_new_key")]
@@ -53,12 +53,12 @@ pub fn run(args: ImportBundleArgs) -> Result<u8, Failure> {
     }
     // The import verifies the whole bundle before it writes anything, and
     // the session's unlock is only logged once something is imported.
-    let mut v = open(&vault, &session)?;
+    let mut v = open_vault(&vault, &session)?;
     let progress = TerminalProgress::new(format.file_lines());
     progress.install_interrupt_handler();
     let report = v.import_bundle(&bundle, id.as_ref(), pass.as_ref(), &trust, &progress)?;
     progress.finish();
     v.close()?;
-    output::import_report(&report, &bundle, expected, format);
+    output::print_import(&report, &bundle, expected, format);
     Ok(0)
 }

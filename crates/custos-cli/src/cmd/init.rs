@@ -1,6 +1,6 @@
 //! `custos init`: a new vault for a matter.
 
-use crate::args::{AgeRecipient, age_recipient};
+use crate::args::{AgeRecipient, parse_age_recipient};
 use crate::failure::Failure;
 use crate::output::out;
 use crate::shared::{Confirm, passphrase_from};
@@ -24,7 +24,7 @@ pub struct InitArgs {
     #[arg(long)]
     examiner: String,
     /// Also make the vault keys recoverable with this age X25519 public key (age1…)
-    #[arg(long, value_name = "AGE1…", value_parser = age_recipient)]
+    #[arg(long, value_name = "AGE1…", value_parser = parse_age_recipient)]
     recovery_recipient: Option<AgeRecipient>,
     /// scrypt work factor, log2 N (10..=22; default 18)
     #[arg(long, default_value_t = keys::DEFAULT_WORK_FACTOR)]

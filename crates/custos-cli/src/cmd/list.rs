@@ -3,7 +3,7 @@
 use crate::args::Session;
 use crate::failure::Failure;
 use crate::output::{self, Format};
-use crate::shared::open;
+use crate::shared::open_vault;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -19,9 +19,9 @@ pub struct ListArgs {
 }
 
 pub fn run(args: ListArgs) -> Result<u8, Failure> {
-    let v = open(&args.vault, &args.session)?;
+    let v = open_vault(&args.vault, &args.session)?;
     let list = v.list()?;
     v.close()?;
-    output::exhibit_list(&list, Format::json_if(args.json));
+    output::print_exhibits(&list, Format::json_if(args.json));
     Ok(0)
 }

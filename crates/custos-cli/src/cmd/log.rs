@@ -3,7 +3,7 @@
 use crate::args::Session;
 use crate::failure::Failure;
 use crate::output::{self, Format};
-use crate::shared::open;
+use crate::shared::open_vault;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -22,9 +22,9 @@ pub struct LogArgs {
 }
 
 pub fn run(args: LogArgs) -> Result<u8, Failure> {
-    let v = open(&args.vault, &args.session)?;
+    let v = open_vault(&args.vault, &args.session)?;
     let events = v.custody_log(args.exhibit.as_deref())?;
     v.close()?;
-    output::custody_log(&events, Format::json_if(args.json));
+    output::print_custody_log(&events, Format::json_if(args.json));
     Ok(0)
 }

@@ -20,7 +20,7 @@ use crate::args::Command;
 use crate::failure::Failure;
 
 /// Runs one subcommand.
-pub fn run(command: Command) -> Result<u8, Failure> {
+pub fn dispatch(command: Command) -> Result<u8, Failure> {
     match command {
         Command::Init(args) => init::run(args),
         Command::Add(args) => add::run(args),

@@ -2,7 +2,7 @@
 
 use crate::args::Session;
 use crate::failure::Failure;
-use crate::shared::{Confirm, open, passphrase_from};
+use crate::shared::{Confirm, open_vault, passphrase_from};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -18,7 +18,7 @@ pub struct PasswdArgs {
 }
 
 pub fn run(args: PasswdArgs) -> Result<u8, Failure> {
-    let mut v = open(&args.vault, &args.session)?;
+    let mut v = open_vault(&args.vault, &args.session)?;
     let new = passphrase_from("CUSTOS_NEW_PASSPHRASE", "New passphrase: ", Confirm::Twice)?;
     // The new passphrase is held to the rule by the core before anything is written.
     v.change_passphrase(&new, args.work_factor)?;

@@ -3,7 +3,7 @@
 use crate::args::Session;
 use crate::failure::Failure;
 use crate::output::{self, Format};
-use crate::shared::open;
+use crate::shared::open_vault;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -21,9 +21,9 @@ pub struct ShowArgs {
 }
 
 pub fn run(args: ShowArgs) -> Result<u8, Failure> {
-    let v = open(&args.vault, &args.session)?;
+    let v = open_vault(&args.vault, &args.session)?;
     let detail = v.show(&args.exhibit)?;
     v.close()?;
-    output::exhibit_detail(&detail, Format::json_if(args.json));
+    output::print_exhibit(&detail, Format::json_if(args.json));
     Ok(0)
 }

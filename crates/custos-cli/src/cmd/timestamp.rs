@@ -1,10 +1,10 @@
 //! `custos timestamp`: RFC 3161 countersignatures of the latest checkpoint,
 //! and the settings that say which authorities to ask and when.
 
-use crate::args::{Session, auto_timestamp, tsa_url};
+use crate::args::{Session, parse_auto, parse_tsa_url};
 use crate::failure::Failure;
 use crate::output::{self, Format, print_json, print_stamps};
-use crate::shared::{open, read_tsa_cas};
+use crate::shared::{open_vault, read_tsa_cas};
 use crate::terminal::printable;
 use clap::Args;
 use custos_core::{AutoTimestamp, StampOutcome, TsaUrl};
@@ -15,16 +15,16 @@ pub struct TimestampArgs {
     /// The vault
     vault: PathBuf,
     /// Ask this authority (http:// or https://; repeatable; default: those kept with --set-tsa)
-    #[arg(long = "tsa", value_name = "URL", value_parser = tsa_url)]
+    #[arg(long = "tsa", value_name = "URL", value_parser = parse_tsa_url)]
     tsa: Vec<TsaUrl>,
     /// Keep these authorities in the vault, replacing the list (repeatable; logged; does not stamp)
-    #[arg(long = "set-tsa", value_name = "URL", value_parser = tsa_url)]
+    #[arg(long = "set-tsa", value_name = "URL", value_parser = parse_tsa_url)]
     set_tsa: Vec<TsaUrl>,
     /// Forget the authorities kept in the vault (logged; does not stamp)
     #[arg(long, conflicts_with = "set_tsa")]
     clear_tsa: bool,
     /// Stamp automatically after every intake and export: on or off (logged; does not stamp)
-    #[arg(long, value_name = "on|off", value_parser = auto_timestamp)]
+    #[arg(long, value_name = "on|off", value_parser = parse_auto)]
     auto: Option<AutoTimestamp>,
     /// Trust the TSA CA certificate(s) in this PEM file when verifying tokens (repeatable; logged; does not stamp)
     #[arg(long = "trust-ca", value_name = "FILE")]
@@ -48,12 +48,12 @@ pub fn run(args: TimestampArgs) -> Result<u8, Failure> {
     if settings_only && !tsa.is_empty() {
         return Err(Failure::input("change the settings (--set-tsa, --clear-tsa, --auto, --trust-ca) or stamp (--tsa), not both at once"));
     }
-    let mut v = open(&vault, &session)?;
+    let mut v = open_vault(&vault, &session)?;
     if list {
         let settings = v.timestamp_settings()?;
         let stored = v.timestamps()?;
         v.close()?;
-        output::timestamp_listing(&settings, &stored, format);
+        output::print_timestamp_settings(&settings, &stored, format);
         return Ok(0);
     }
     if settings_only {

@@ -3,7 +3,7 @@
 use crate::args::Session;
 use crate::failure::Failure;
 use crate::output::{self, Format};
-use crate::shared::{KeptCheckpoint, open, read_tsa_cas};
+use crate::shared::{KeptCheckpoint, open_vault, read_tsa_cas};
 use crate::terminal::TerminalProgress;
 use clap::Args;
 use custos_core::{Anchors, VerifyMode};
@@ -35,7 +35,7 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     let format = Format::json_if(json);
     let kept = checkpoints.iter().map(|f| KeptCheckpoint::read(f)).collect::<Result<Vec<_>, _>>()?;
     let tsa_cas = read_tsa_cas(&tsa_ca)?;
-    let mut v = open(&vault, &session)?;
+    let mut v = open_vault(&vault, &session)?;
     for (file, k) in checkpoints.iter().zip(&kept) {
         if k.vault_id != v.config().vault_id {
             return Err(Failure::input(format!("{} is a checkpoint of vault {}, not of this vault", file.display(), k.vault_id)));
@@ -48,6 +48,6 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     let report = v.verify_anchored(mode, &anchors, &progress)?;
     progress.finish();
     v.close()?;
-    output::verify_report(&report, what, format);
+    output::print_verification(&report, what, format);
     Ok(if report.ok { 0 } else { 1 })
 }

@@ -1,6 +1,6 @@
 //! `custos verify-bundle`: a production bundle checked without its vault.
 
-use crate::args::expect_key;
+use crate::args::parse_expect_key;
 use crate::failure::Failure;
 use crate::output::{self, Format};
 use crate::shared::{bundle_passphrase, read_identity, read_tsa_cas};
@@ -18,7 +18,7 @@ pub struct VerifyBundleArgs {
     identity: Option<PathBuf>,
     /// The seal key the producing party gave you: a fingerprint (SHA256:…) or an
     /// allowed_signers file (any key it lists is accepted); another key is an error
-    #[arg(long, value_name = "FINGERPRINT|FILE", value_parser = expect_key)]
+    #[arg(long, value_name = "FINGERPRINT|FILE", value_parser = parse_expect_key)]
     expect_key: Option<PinnedKeys>,
     /// Check the bundle's time-stamp tokens against the TSA CA certificate(s) in this PEM file (repeatable)
     #[arg(long = "tsa-ca", value_name = "FILE")]
@@ -35,6 +35,6 @@ pub fn run(args: VerifyBundleArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::input(format!("a TSA CA certificate cannot be used: {e}")))?;
     let mut b = Bundle::open(&args.bundle, id.as_ref(), bundle_passphrase().as_ref())?;
     let (report, _) = verify_bundle_trusting(&mut b, args.expect_key.as_ref(), &custos_core::NoProgress, trust.as_ref())?;
-    output::verify_bundle_report(&report, Format::json_if(args.json));
+    output::print_bundle_verification(&report, Format::json_if(args.json));
     Ok(if report.ok { 0 } else { 1 })
 }

@@ -6,7 +6,7 @@ use custos_core::export::{BundleReport, ExportReport, ImportReport, ProducerKey,
 use std::path::Path;
 
 /// A production written: where, what it holds, who sealed it, and how to check it.
-pub fn export_report(report: &ExportReport, format: Format) {
+pub fn print_export(report: &ExportReport, format: Format) {
     if format == Format::Json {
         return print_json(report);
     }
@@ -37,7 +37,7 @@ pub enum KeyExpected {
 
 /// An import: the report as JSON, or on standard error what came in and
 /// what the producer's seal key is worth.
-pub fn import_report(report: &ImportReport, bundle: &Path, expected: KeyExpected, format: Format) {
+pub fn print_import(report: &ImportReport, bundle: &Path, expected: KeyExpected, format: Format) {
     if format == Format::Json {
         return print_json(report);
     }
@@ -64,7 +64,7 @@ pub fn import_report(report: &ImportReport, bundle: &Path, expected: KeyExpected
 }
 
 /// A bundle verification: its findings, the verdict and the seal key line.
-pub fn verify_bundle_report(report: &BundleReport, format: Format) {
+pub fn print_bundle_verification(report: &BundleReport, format: Format) {
     if format == Format::Json {
         return print_json(report);
     }

@@ -5,7 +5,7 @@ use crate::terminal::printable;
 use custos_core::{CustodyEvent, Exhibit, ExhibitDetail, IntakeReport, StoredTimestamp, TimestampSettings, VerifyReport};
 
 /// An intake: the report as JSON, or a summary on standard error.
-pub fn intake_report(report: &IntakeReport, format: Format) {
+pub fn print_intake(report: &IntakeReport, format: Format) {
     match format {
         Format::Json => print_json(report),
         Format::Text => eprintln!(
@@ -20,7 +20,7 @@ pub fn intake_report(report: &IntakeReport, format: Format) {
 }
 
 /// The exhibits of a vault, one line each, with their count on standard error.
-pub fn exhibit_list(list: &[Exhibit], format: Format) {
+pub fn print_exhibits(list: &[Exhibit], format: Format) {
     if format == Format::Json {
         return print_json(&list);
     }
@@ -39,7 +39,7 @@ pub fn exhibit_list(list: &[Exhibit], format: Format) {
 }
 
 /// One exhibit with every source it was collected from and every bundle it was received in.
-pub fn exhibit_detail(d: &ExhibitDetail, format: Format) {
+pub fn print_exhibit(d: &ExhibitDetail, format: Format) {
     if format == Format::Json {
         return print_json(d);
     }
@@ -80,7 +80,7 @@ pub fn exhibit_detail(d: &ExhibitDetail, format: Format) {
 
 /// A verification: every finding with what to do about it, then the verdict.
 /// `what` names the kind of verification ("Quick" or "Full").
-pub fn verify_report(report: &VerifyReport, what: &str, format: Format) {
+pub fn print_verification(report: &VerifyReport, what: &str, format: Format) {
     if format == Format::Json {
         return print_json(report);
     }
@@ -104,7 +104,7 @@ pub fn verify_report(report: &VerifyReport, what: &str, format: Format) {
 }
 
 /// The time-stamping settings and the tokens kept.
-pub fn timestamp_listing(settings: &TimestampSettings, stored: &[StoredTimestamp], format: Format) {
+pub fn print_timestamp_settings(settings: &TimestampSettings, stored: &[StoredTimestamp], format: Format) {
     if format == Format::Json {
         return print_json(&serde_json::json!({ "settings": settings, "timestamps": stored }));
     }
@@ -124,7 +124,7 @@ pub fn timestamp_listing(settings: &TimestampSettings, stored: &[StoredTimestamp
 }
 
 /// The custody log, one event a line.
-pub fn custody_log(events: &[CustodyEvent], format: Format) {
+pub fn print_custody_log(events: &[CustodyEvent], format: Format) {
     if format == Format::Json {
         return print_json(&events);
     }
