@@ -9,7 +9,6 @@
 
 #[macro_use]
 mod common;
-mod support;
 
 use common::*;
 use serde_json::Value;
@@ -89,11 +88,6 @@ fn custos_json(args: Vec<std::ffi::OsString>, why: &str) -> Value {
     let o = custos(&args);
     o.assert_success(why);
     o.json()
-}
-
-/// MD5 of a file by coreutils `md5sum`.
-fn md5sum(path: &Path) -> String {
-    support::external_digest("md5sum", path)
 }
 
 // ---------------------------------------------------------------------------
@@ -630,8 +624,8 @@ fn check_load_file(dat: &Dat, bag: &Path, varied: &Varied, prefix: &str, first: 
         let [native_sha, source_sha] = <[String; 2]>::try_from(sha256sum(&[native.clone(), src.path.clone()])).unwrap();
         assert_eq!(row["SHA256HASH"], native_sha, "{bates}: SHA256HASH must equal sha256sum of the native");
         assert_eq!(row["SHA256HASH"], source_sha, "{bates}: SHA256HASH must equal sha256sum of the original file");
-        assert_eq!(row["MD5HASH"], md5sum(&native), "{bates}: MD5HASH must equal md5sum of the native");
-        assert_eq!(row["MD5HASH"], md5sum(&src.path), "{bates}: MD5HASH must equal md5sum of the original file");
+        assert_eq!(row["MD5HASH"], md5sum_one(&native), "{bates}: MD5HASH must equal md5sum of the native");
+        assert_eq!(row["MD5HASH"], md5sum_one(&src.path), "{bates}: MD5HASH must equal md5sum of the original file");
 
         let text_rel = &row["TEXTPATH"];
         if !text_rel.is_empty() {
@@ -1097,7 +1091,7 @@ fn recompute_manifests(bag: &Path) {
             .lines()
             .map(|l| {
                 let (_, p) = l.split_once("  ").unwrap();
-                let h = if hasher == "md5sum" { md5sum(&bag.join(p)) } else { sha256sum_one(&bag.join(p)) };
+                let h = if hasher == "md5sum" { md5sum_one(&bag.join(p)) } else { sha256sum_one(&bag.join(p)) };
                 format!("{h}  {p}\n")
             })
             .collect();
@@ -1454,9 +1448,9 @@ fn custody_script_fails_on_a_swapped_native_with_its_manifest_lines_updated() {
     // The careful forger also fixes the index's hashes, so only the custody record disagrees.
     let index = bag.join("data/exhibit-index.csv");
     let text = fs::read_to_string(&index).unwrap();
-    let (old_sha, old_md5) = (sha256sum_one(&native), md5sum(&native));
+    let (old_sha, old_md5) = (sha256sum_one(&native), md5sum_one(&native));
     fs::write(&native, swapped).unwrap();
-    let (new_sha, new_md5) = (sha256sum_one(&native), md5sum(&native));
+    let (new_sha, new_md5) = (sha256sum_one(&native), md5sum_one(&native));
     fs::write(&index, text.replace(&old_sha, &new_sha).replace(&old_md5, &new_md5)).unwrap();
     recompute_manifests(&bag);
     let o = custody_script_fails(&bag, "natives", &format!("{bates} ("), "a native swapped with its manifest lines updated");

@@ -2,14 +2,15 @@
 //! byte, with the hashes, names and custody events it should have.
 
 #[macro_use]
-mod support;
+mod common;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::*;
+use common::*;
 
 /// A 2×2 RGB PNG (valid chunks and CRCs).
 const PNG: [u8; 75] = [
@@ -22,26 +23,22 @@ const PNG: [u8; 75] = [
 const EML: &str = "From: Alice <alice@example.com>\r\nTo: Bob <bob@example.com>\r\nSubject: Q3 numbers\r\n\
 Date: Tue, 2 Jan 2024 10:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nSee attached.\r\n";
 
-fn str_field<'a>(v: &'a Value, f: &str) -> &'a str {
-    v.get(f).and_then(Value::as_str).unwrap_or_else(|| panic!("field {f:?} should be a string in {v}"))
-}
-
 fn log_json(vault: &Path) -> Vec<Value> {
-    let out = custos(args!["log", vault, "--json"]);
-    assert_eq!(out.code, 0, "log --json should succeed: {}", out.describe());
+    let out = custos(argv!["log", vault, "--json"]);
+    assert_eq!(out.code, Some(0), "log --json should succeed: {}", out.describe());
     out.json().as_array().cloned().expect("log --json should print an array")
 }
 
 fn show_json(vault: &Path, id: &str) -> Value {
-    let out = custos(args!["show", vault, id, "--json"]);
-    assert_eq!(out.code, 0, "show --json {id} should succeed: {}", out.describe());
+    let out = custos(argv!["show", vault, id, "--json"]);
+    assert_eq!(out.code, Some(0), "show --json {id} should succeed: {}", out.describe());
     out.json()
 }
 
 /// Extracts `id` to `dest` and returns the bytes written.
 fn extract(vault: &Path, id: &str, dest: &Path) -> Vec<u8> {
-    let out = custos(args!["extract", vault, id, "--out", dest]);
-    assert_eq!(out.code, 0, "extract of {id} should succeed: {}", out.describe());
+    let out = custos(argv!["extract", vault, id, "--out", dest]);
+    assert_eq!(out.code, Some(0), "extract of {id} should succeed: {}", out.describe());
     fs::read(dest).unwrap_or_else(|e| panic!("extract of {id} should write {}: {e}", dest.display()))
 }
 
@@ -63,10 +60,10 @@ fn folder_round_trip_keeps_bytes_hashes_and_custody() {
         (src.join("empty.bin"), Vec::new()),
     ];
     for (p, b) in &files {
-        write(p, b);
+        write_file(p, b);
     }
-    let out = custos(args!["add", &vault, &src, "--custodian", "Dana Custodian"]);
-    assert_eq!(out.code, 0, "adding a folder of regular files should succeed: {}", out.describe());
+    let out = custos(argv!["add", &vault, &src, "--custodian", "Dana Custodian"]);
+    assert_eq!(out.code, Some(0), "adding a folder of regular files should succeed: {}", out.describe());
     assert!(out.stderr.contains("5 stored, 0 duplicates, 0 failed"), "all five files should be stored: {}", out.describe());
 
     let list = list_json(&vault);
@@ -81,8 +78,8 @@ fn folder_round_trip_keeps_bytes_hashes_and_custody() {
         }
         assert_eq!(str_field(e, "name"), p.file_name().unwrap().to_str().unwrap(), "name should be the file name");
         assert_eq!(e["size"].as_u64(), Some(bytes.len() as u64), "size should be the file length for {}", p.display());
-        assert_eq!(str_field(e, "sha256"), external_digest("sha256sum", p), "SHA-256 should equal sha256sum of {}", p.display());
-        assert_eq!(str_field(e, "md5"), external_digest("md5sum", p), "MD5 should equal md5sum of {}", p.display());
+        assert_eq!(str_field(e, "sha256"), sha256sum_one(p), "SHA-256 should equal sha256sum of {}", p.display());
+        assert_eq!(str_field(e, "md5"), md5sum_one(p), "MD5 should equal md5sum of {}", p.display());
         assert_eq!(str_field(e, "sha256"), sha256_hex(bytes), "the test's own SHA-256 should agree with sha256sum");
         assert_eq!(str_field(e, "custodian"), "Dana Custodian", "the custodian given to add should be recorded");
         let id = str_field(e, "id");
@@ -121,8 +118,8 @@ fn folder_round_trip_keeps_bytes_hashes_and_custody() {
         assert_eq!(d["sources"].as_array().map(Vec::len), Some(1), "a file taken in once has one source: {d}");
     }
 
-    let out = custos(args!["verify", &vault]);
-    assert_eq!(out.code, 0, "a vault after intake and extraction should verify clean: {}", out.describe());
+    let out = custos(argv!["verify", &vault]);
+    assert_eq!(out.code, Some(0), "a vault after intake and extraction should verify clean: {}", out.describe());
 }
 
 #[test]
@@ -132,8 +129,8 @@ fn duplicate_content_is_one_exhibit_with_every_source() {
     let content = b"Same bytes under two names.\n";
     let a = tmp.path().join("src/a-original.txt");
     let b = tmp.path().join("src/b-copy.txt");
-    write(&a, content);
-    write(&b, content);
+    write_file(&a, content);
+    write_file(&b, content);
     let out = add_ok(&vault, &[&tmp.path().join("src")]);
     assert!(out.stderr.contains("1 stored, 1 duplicate, 0 failed"), "the second copy should be a duplicate: {}", out.describe());
 
@@ -144,7 +141,7 @@ fn duplicate_content_is_one_exhibit_with_every_source() {
 
     // A third copy in a later session is recorded against the same exhibit.
     let c = tmp.path().join("later/c-again.txt");
-    write(&c, content);
+    write_file(&c, content);
     let out = add_ok(&vault, &[&c]);
     assert!(out.stderr.contains("0 stored, 1 duplicate"), "a later copy should be a duplicate: {}", out.describe());
     assert_eq!(list_json(&vault).len(), 1, "a later copy must not add an exhibit");
@@ -164,26 +161,26 @@ fn duplicate_content_is_one_exhibit_with_every_source() {
 fn passwd_rewrites_only_the_passphrase_key_file() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = init_vault(&tmp.path().join("vault"));
-    write(&tmp.path().join("src/x.txt"), "x\n");
-    write(&tmp.path().join("src/y.bin"), pseudo_random(3, 5000));
+    write_file(&tmp.path().join("src/x.txt"), "x\n");
+    write_file(&tmp.path().join("src/y.bin"), Rng::new(3).bytes(5000));
     add_ok(&vault, &[&tmp.path().join("src")]);
     let objects_before = snapshot(&vault.join("objects"));
     let keys_before = snapshot(&vault.join("keys"));
     let config_before = fs::read(vault.join("custos-vault.json")).unwrap();
 
     let new_pass = "a brand new passphrase";
-    let out = Run::new(args!["passwd", &vault]).env("CUSTOS_NEW_PASSPHRASE", new_pass).run();
-    assert_eq!(out.code, 0, "passwd with CUSTOS_NEW_PASSPHRASE should succeed: {}", out.describe());
+    let out = run(custos_command(argv!["passwd", &vault]).env("CUSTOS_NEW_PASSPHRASE", new_pass));
+    assert_eq!(out.code, Some(0), "passwd with CUSTOS_NEW_PASSPHRASE should succeed: {}", out.describe());
 
-    let out = custos(args!["list", &vault]);
-    assert_eq!(out.code, 3, "the old passphrase must no longer open the vault: {}", out.describe());
-    let out = Run::new(args!["list", &vault, "--json"]).pass(Some(new_pass)).run();
-    assert_eq!(out.code, 0, "the new passphrase must open the vault: {}", out.describe());
+    let out = custos(argv!["list", &vault]);
+    assert_eq!(out.code, Some(3), "the old passphrase must no longer open the vault: {}", out.describe());
+    let out = run(custos_command(argv!["list", &vault, "--json"]).env("CUSTOS_PASSPHRASE", new_pass));
+    assert_eq!(out.code, Some(0), "the new passphrase must open the vault: {}", out.describe());
     assert_eq!(out.json().as_array().map(Vec::len), Some(2), "both exhibits should still be listed");
 
     assert_unchanged(&objects_before, &snapshot(&vault.join("objects")), "passwd must not touch any object");
     let keys_after = snapshot(&vault.join("keys"));
-    let changed = diff(&keys_before, &keys_after);
+    let changed = snapshot_diff(&keys_before, &keys_after);
     assert_eq!(changed.len(), 1, "exactly one file under keys/ should change: {changed:?}");
     assert!(changed[0].starts_with("changed passphrase.age"), "only keys/passphrase.age should change: {changed:?}");
     assert_eq!(fs::read(vault.join("custos-vault.json")).unwrap(), config_before, "passwd must not rewrite custos-vault.json");
@@ -192,10 +189,10 @@ fn passwd_rewrites_only_the_passphrase_key_file() {
     let stanza = header.lines().find(|l| l.starts_with("-> scrypt ")).expect("new key file has a scrypt stanza");
     assert!(stanza.ends_with(" 10"), "passwd should keep the work factor (10): {stanza:?}");
 
-    let log = Run::new(args!["log", &vault, "--json"]).pass(Some(new_pass)).run();
+    let log = run(custos_command(argv!["log", &vault, "--json"]).env("CUSTOS_PASSPHRASE", new_pass));
     assert!(log.json().as_array().unwrap().iter().any(|e| e["action"] == "passphrase_changed"), "passwd should be logged");
-    let out = Run::new(args!["verify", &vault]).pass(Some(new_pass)).run();
-    assert_eq!(out.code, 0, "the vault should verify clean after passwd: {}", out.describe());
+    let out = run(custos_command(argv!["verify", &vault]).env("CUSTOS_PASSPHRASE", new_pass));
+    assert_eq!(out.code, Some(0), "the vault should verify clean after passwd: {}", out.describe());
 }
 
 #[test]
@@ -204,19 +201,19 @@ fn recovery_identity_unlocks_without_the_passphrase() {
     let tmp = tempfile::tempdir().unwrap();
     let identity = custos_core::age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
-    let vault = init_vault_with(&tmp.path().join("vault"), &["--recovery-recipient", &recipient]);
+    let vault = init_vault_with(&tmp.path().join("vault"), &[OsStr::new("--recovery-recipient"), OsStr::new(&recipient)]);
     assert!(vault.join("keys/recovery.age").is_file(), "a recovery recipient should produce keys/recovery.age");
-    write(&tmp.path().join("src/deed.txt"), "Deed of sale\n");
+    write_file(&tmp.path().join("src/deed.txt"), "Deed of sale\n");
     add_ok(&vault, &[&tmp.path().join("src")]);
 
     let id_file = tmp.path().join("escrow.key");
-    write(&id_file, format!("# escrow key\n{}\n", identity.to_string().expose_secret()));
-    let out = Run::new(args!["list", &vault, "--json", "--recovery-identity", &id_file]).pass(None).run();
-    assert_eq!(out.code, 0, "the recovery identity should unlock the vault with no passphrase set: {}", out.describe());
+    write_file(&id_file, format!("# escrow key\n{}\n", identity.to_string().expose_secret()));
+    let out = run(custos_command(argv!["list", &vault, "--json", "--recovery-identity", &id_file]).env_remove("CUSTOS_PASSPHRASE"));
+    assert_eq!(out.code, Some(0), "the recovery identity should unlock the vault with no passphrase set: {}", out.describe());
     let list = out.json();
     assert_eq!(list[0]["name"], "deed.txt", "the recovered vault should list its exhibit: {list}");
 
-    let log = Run::new(args!["log", &vault, "--json", "--recovery-identity", &id_file]).pass(None).run();
+    let log = run(custos_command(argv!["log", &vault, "--json", "--recovery-identity", &id_file]).env_remove("CUSTOS_PASSPHRASE"));
     let last_unlock = log.json().as_array().unwrap().iter().rev().find(|e| e["action"] == "vault_unlocked").cloned();
     assert_eq!(
         last_unlock.as_ref().and_then(|e| e["details"]["via"].as_str()),
@@ -226,9 +223,9 @@ fn recovery_identity_unlocks_without_the_passphrase() {
 
     let other = custos_core::age::x25519::Identity::generate();
     let other_file = tmp.path().join("other.key");
-    write(&other_file, format!("{}\n", other.to_string().expose_secret()));
-    let out = Run::new(args!["list", &vault, "--recovery-identity", &other_file]).pass(None).run();
-    assert_eq!(out.code, 3, "a different identity must be refused like a wrong passphrase: {}", out.describe());
+    write_file(&other_file, format!("{}\n", other.to_string().expose_secret()));
+    let out = run(custos_command(argv!["list", &vault, "--recovery-identity", &other_file]).env_remove("CUSTOS_PASSPHRASE"));
+    assert_eq!(out.code, Some(3), "a different identity must be refused like a wrong passphrase: {}", out.describe());
 }
 
 /// Names that trip up file handling and display (name, content).
@@ -290,8 +287,8 @@ fn awkward_file_names_are_kept_exactly() {
     }
 
     // The human listing: one line per exhibit, no raw control or bidi-override characters.
-    let out = custos(args!["list", &vault]);
-    assert_eq!(out.code, 0, "list should succeed: {}", out.describe());
+    let out = custos(argv!["list", &vault]);
+    assert_eq!(out.code, Some(0), "list should succeed: {}", out.describe());
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), names.len() + 1, "a header and one line per exhibit; a newline in a name must not break a line");
     for l in &lines {
@@ -315,11 +312,11 @@ fn human_list_escapes_bidi_marks_too() {
     let vault = init_vault(&tmp.path().join("vault"));
     let src = tmp.path().join("names");
     for (i, n) in ["\u{200F}rlm.txt", "lrm\u{200E}.txt", "alm\u{61C}.txt"].iter().enumerate() {
-        write(&src.join(n), format!("mark {i}\n"));
+        write_file(&src.join(n), format!("mark {i}\n"));
     }
     add_ok(&vault, &[&src]);
-    let out = custos(args!["list", &vault]);
-    assert_eq!(out.code, 0, "list should succeed: {}", out.describe());
+    let out = custos(argv!["list", &vault]);
+    assert_eq!(out.code, Some(0), "list should succeed: {}", out.describe());
     for mark in ['\u{200E}', '\u{200F}', '\u{61C}'] {
         assert!(!out.stdout.contains(mark), "list printed a raw bidi mark {mark:?}: {:?}", out.stdout);
     }
@@ -330,15 +327,15 @@ fn symlinks_and_fifos_fail_and_the_rest_is_stored() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = init_vault(&tmp.path().join("vault"));
     let src = tmp.path().join("batch");
-    write(&src.join("a.txt"), "alpha\n");
-    write(&src.join("z.txt"), "omega\n");
+    write_file(&src.join("a.txt"), "alpha\n");
+    write_file(&src.join("z.txt"), "omega\n");
     std::os::unix::fs::symlink("/nonexistent/target/of/link", src.join("dangling-link")).unwrap();
     let fifo = src.join("named-pipe");
     let st = Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
     assert!(st.success(), "mkfifo should create the FIFO");
 
-    let out = custos(args!["add", &vault, &src]);
-    assert_eq!(out.code, 2, "a batch with files that could not be taken in must exit 2: {}", out.describe());
+    let out = custos(argv!["add", &vault, &src]);
+    assert_eq!(out.code, Some(2), "a batch with files that could not be taken in must exit 2: {}", out.describe());
     let failed: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("failed ")).collect();
     assert_eq!(failed.len(), 2, "the link and the FIFO should each be reported as failed: {}", out.describe());
     let link_line = failed.iter().find(|l| l.contains("dangling-link")).expect("the dangling link should be reported");
@@ -349,15 +346,15 @@ fn symlinks_and_fifos_fail_and_the_rest_is_stored() {
 
     let names: BTreeSet<String> = list_json(&vault).iter().map(|e| str_field(e, "name").to_string()).collect();
     assert_eq!(names, BTreeSet::from(["a.txt".to_string(), "z.txt".to_string()]), "the regular files should be stored");
-    let out = custos(args!["verify", &vault]);
-    assert_eq!(out.code, 0, "the vault should verify clean after a partly failed batch: {}", out.describe());
+    let out = custos(argv!["verify", &vault]);
+    assert_eq!(out.code, Some(0), "the vault should verify clean after a partly failed batch: {}", out.describe());
     assert!(out.stdout.starts_with("OK"), "verify should report OK: {}", out.describe());
 }
 
 #[test]
 fn help_lists_the_exit_codes() {
     let out = custos(["--help"]);
-    assert_eq!(out.code, 0, "--help should succeed: {}", out.describe());
+    assert_eq!(out.code, Some(0), "--help should succeed: {}", out.describe());
     let section = out.stdout.split("Exit codes:").nth(1).unwrap_or_else(|| panic!("--help should have an exit code section: {}", out.stdout));
     for code in 0..=3 {
         assert!(
@@ -373,7 +370,7 @@ fn vault_folder_is_private() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = init_vault(&tmp.path().join("vault"));
     let src = tmp.path().join("src");
-    write(&src.join("a.txt"), "alpha");
+    write_file(&src.join("a.txt"), "alpha");
     add_ok(&vault, &[&src]);
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     for d in ["", "keys", "db", "objects"] {
@@ -390,7 +387,7 @@ fn reading_a_source_leaves_its_access_time_alone() {
     let vault = init_vault(&tmp.path().join("vault"));
     let src = tmp.path().join("src");
     let file = src.join("original.txt");
-    write(&file, "evidence whose metadata must not change");
+    write_file(&file, "evidence whose metadata must not change");
     // An access time older than the modification time: a plain read would
     // update it even on a relatime mount.
     let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
@@ -405,11 +402,11 @@ fn a_symbolic_link_given_to_add_is_reported_and_not_followed() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = init_vault(&tmp.path().join("vault"));
     let real = tmp.path().join("real");
-    write(&real.join("inside.txt"), "behind a link");
+    write_file(&real.join("inside.txt"), "behind a link");
     let link = tmp.path().join("link");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    let out = custos(args!["add", &vault, &link]);
-    assert_eq!(out.code, 2, "a link is not taken in: {}", out.describe());
+    let out = custos(argv!["add", &vault, &link]);
+    assert_eq!(out.code, Some(2), "a link is not taken in: {}", out.describe());
     assert!(out.stderr.contains("symbolic link"), "{}", out.describe());
     assert!(list_json(&vault).is_empty(), "what the link points to was not taken in either");
 }

@@ -1,0 +1,80 @@
+//! `custos add`: files and folders taken in as exhibits.
+
+use crate::args::Session;
+use crate::failure::Failure;
+use crate::output::{self, Format, print_stamps};
+use crate::shared::open_vault;
+use crate::terminal::TerminalProgress;
+use clap::Args;
+use custos_core::IntakeOptions;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct AddArgs {
+    /// The vault
+    vault: PathBuf,
+    /// Files or folders (folders are taken in recursively)
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Whose evidence it is
+    #[arg(long)]
+    custodian: Option<String>,
+    /// Device or account it came from
+    #[arg(long)]
+    source: Option<String>,
+    /// How it was collected
+    #[arg(long)]
+    method: Option<String>,
+    /// Why it was collected (purpose or authority)
+    #[arg(long)]
+    purpose: Option<String>,
+    /// Description for each new exhibit
+    #[arg(long)]
+    description: Option<String>,
+    /// Tag for each new exhibit (repeatable)
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Also compute SHA-1
+    #[arg(long)]
+    sha1: bool,
+    /// Skip decrypting each stored copy to compare it before acknowledging
+    #[arg(long)]
+    no_verify_after_copy: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    session: Session,
+}
+
+pub fn run(args: AddArgs) -> Result<u8, Failure> {
+    let AddArgs { vault, paths, custodian, source, method, purpose, description, tags, sha1, no_verify_after_copy, json, session } =
+        args;
+    let format = Format::json_if(json);
+    // Bad input is refused before the vault is unlocked, so it changes nothing.
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(Failure::input(format!("{} does not exist or cannot be read; nothing was taken in", p.display())));
+        }
+    }
+    let mut v = open_vault(&vault, &session)?;
+    let opts =
+        IntakeOptions { custodian, source, method, purpose, description, tags, verify_after_copy: !no_verify_after_copy, sha1 };
+    let progress = TerminalProgress::new(format.file_lines());
+    progress.install_interrupt_handler();
+    let report = v.add(&paths, &opts, &progress)?;
+    progress.finish();
+    // What was acknowledged is reported before anything else can fail.
+    print_stamps(&report.timestamps);
+    output::print_intake(&report, format);
+    if let Some(why) = &report.stopped {
+        eprintln!("error: the intake stopped after the files listed: {why}; the files listed as stored are in the vault");
+    }
+    // An intake that took nothing in leaves the vault as it was (no unlock event either).
+    if report.stored() + report.duplicates() > 0
+        && let Err(e) = v.close()
+    {
+        eprintln!("warning: the session could not be closed cleanly ({e}); the files listed as stored are in the vault");
+    }
+    Ok(if report.failed() > 0 || report.cancelled || report.stopped.is_some() { 2 } else { 0 })
+}

@@ -1,0 +1,103 @@
+//! `custos export`: a sealed production bundle for counsel.
+
+use crate::args::{AgeRecipient, Session, parse_age_recipient, parse_dat_encoding, parse_delimiter};
+use crate::failure::Failure;
+use crate::output::{self, Format, print_stamps};
+use crate::shared::{Confirm, open_vault, passphrase_from};
+use crate::terminal::TerminalProgress;
+use clap::Args;
+use custos_core::export::{DatEncoding, ExportRequest};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The vault
+    vault: PathBuf,
+    /// The bundle file to write (must not exist)
+    #[arg(long)]
+    out: PathBuf,
+    /// Exhibit ids, comma-separated (default: all, or those the filters select)
+    #[arg(long, value_delimiter = ',')]
+    exhibits: Vec<String>,
+    /// Only exhibits with this tag
+    #[arg(long)]
+    tag: Option<String>,
+    /// Only exhibits of this custodian
+    #[arg(long)]
+    custodian: Option<String>,
+    /// Bates prefix
+    #[arg(long, default_value = "PROD")]
+    bates_prefix: String,
+    /// First Bates number (default: after the last one produced under the prefix)
+    #[arg(long)]
+    bates_start: Option<u64>,
+    /// Digits in the Bates number
+    #[arg(long, default_value_t = 6)]
+    bates_width: usize,
+    /// Encrypt the bundle with age to this recipient (age1…; repeatable)
+    #[arg(long = "recipient", value_name = "AGE1…", value_parser = parse_age_recipient)]
+    recipients: Vec<AgeRecipient>,
+    /// Encrypt the bundle with age to a passphrase (read from CUSTOS_BUNDLE_PASSPHRASE or asked for)
+    #[arg(long)]
+    encrypt_with_passphrase: bool,
+    /// Load-file encoding: utf-8 (with BOM) or windows-1252
+    #[arg(long, default_value = "utf-8", value_parser = parse_dat_encoding)]
+    dat_encoding: DatEncoding,
+    /// Load-file field separator: one character, or U+XXXX (default U+0014)
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    dat_field: Option<char>,
+    /// Load-file text qualifier (default þ)
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    dat_quote: Option<char>,
+    /// Load-file newline-in-field replacement (default ®)
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    dat_newline: Option<char>,
+    /// Producing organisation (firm) for the bag and the documents
+    #[arg(long)]
+    organization: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    session: Session,
+}
+
+pub fn run(args: ExportArgs) -> Result<u8, Failure> {
+    if args.out.exists() {
+        return Err(Failure::input(format!("{} already exists; choose another destination", args.out.display())));
+    }
+    let format = Format::json_if(args.json);
+    let mut req = ExportRequest::new(args.out, args.bates_prefix);
+    req.exhibits = args.exhibits;
+    req.tag = args.tag;
+    req.custodian = args.custodian;
+    req.bates_start = args.bates_start;
+    req.bates_width = args.bates_width;
+    req.recipients = args.recipients.into_iter().map(AgeRecipient::into_text).collect();
+    req.dat_encoding = args.dat_encoding;
+    let delimiters = &mut req.dat_delimiters;
+    delimiters.field = args.dat_field.unwrap_or(delimiters.field);
+    delimiters.quote = args.dat_quote.unwrap_or(delimiters.quote);
+    delimiters.newline = args.dat_newline.unwrap_or(delimiters.newline);
+    req.dat_delimiters.validate(req.dat_encoding)?;
+    if args.encrypt_with_passphrase {
+        if !req.recipients.is_empty() {
+            return Err(Failure::input("age encrypts a file to recipients or to a passphrase, not both; choose one"));
+        }
+        req.passphrase = Some(passphrase_from("CUSTOS_BUNDLE_PASSPHRASE", "Passphrase for the bundle: ", Confirm::Twice)?);
+    }
+    req.organization = args.organization;
+    req.source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => Some(s.trim().parse().map_err(|_| Failure::input(format!("SOURCE_DATE_EPOCH '{s}' is not a number of seconds")))?),
+        Err(_) => None,
+    };
+    let mut v = open_vault(&args.vault, &args.session)?;
+    let progress = TerminalProgress::new(false);
+    progress.install_interrupt_handler();
+    let report = v.export(&req, &progress)?;
+    progress.finish();
+    v.close()?;
+    print_stamps(&report.timestamps);
+    output::print_export(&report, format);
+    Ok(0)
+}

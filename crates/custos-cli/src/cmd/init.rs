@@ -1,0 +1,49 @@
+//! `custos init`: a new vault for a matter.
+
+use crate::args::{AgeRecipient, parse_age_recipient};
+use crate::failure::Failure;
+use crate::output::out;
+use crate::shared::{Confirm, passphrase_from};
+use clap::Args;
+use custos_core::age::secrecy::ExposeSecret;
+use custos_core::{CreateOptions, SystemClock, Vault, keys};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// Folder for the new vault (must not exist, or be empty)
+    vault: PathBuf,
+    /// Matter name, e.g. "Acme Corp. v. Doe"
+    #[arg(long)]
+    matter: String,
+    /// Matter or docket number
+    #[arg(long)]
+    matter_number: Option<String>,
+    /// Examiner creating the vault (the default actor for later sessions)
+    #[arg(long)]
+    examiner: String,
+    /// Also make the vault keys recoverable with this age X25519 public key (age1…)
+    #[arg(long, value_name = "AGE1…", value_parser = parse_age_recipient)]
+    recovery_recipient: Option<AgeRecipient>,
+    /// scrypt work factor, log2 N (10..=22; default 18)
+    #[arg(long, default_value_t = keys::DEFAULT_WORK_FACTOR)]
+    work_factor: u8,
+    /// Exhibit number prefix
+    #[arg(long, default_value = "EX-")]
+    exhibit_prefix: String,
+}
+
+pub fn run(args: InitArgs) -> Result<u8, Failure> {
+    let InitArgs { vault, matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix } = args;
+    let recovery_recipient = recovery_recipient.map(AgeRecipient::into_text);
+    let opts = CreateOptions { matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix };
+    let pass = passphrase_from("CUSTOS_PASSPHRASE", "New vault passphrase: ", Confirm::Twice)?;
+    if pass.expose_secret().is_empty() {
+        return Err(Failure::input("the passphrase must not be empty"));
+    }
+    let v = Vault::create(&vault, &opts, &pass, Arc::new(SystemClock))?;
+    out!("Created vault {} for matter \"{}\" (vault id {})", vault.display(), v.matter().matter, v.config().vault_id);
+    out!("Custody signing key (Ed25519): {}", v.config().signing_key);
+    Ok(0)
+}

@@ -1,0 +1,40 @@
+//! One module per subcommand, each with its arguments and a `run` that
+//! returns the exit status or the failure that stopped it.
+
+pub mod add;
+pub mod checkpoint;
+pub mod edit;
+pub mod export;
+pub mod extract;
+pub mod import_bundle;
+pub mod init;
+pub mod list;
+pub mod log;
+pub mod passwd;
+pub mod show;
+pub mod timestamp;
+pub mod verify;
+pub mod verify_bundle;
+
+use crate::args::Command;
+use crate::failure::Failure;
+
+/// Runs one subcommand.
+pub fn dispatch(command: Command) -> Result<u8, Failure> {
+    match command {
+        Command::Init(args) => init::run(args),
+        Command::Add(args) => add::run(args),
+        Command::List(args) => list::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Extract(args) => extract::run(args),
+        Command::Edit(args) => edit::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Timestamp(args) => timestamp::run(args),
+        Command::Checkpoint(args) => checkpoint::run(args),
+        Command::Export(args) => export::run(args),
+        Command::VerifyBundle(args) => verify_bundle::run(args),
+        Command::ImportBundle(args) => import_bundle::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Passwd(args) => passwd::run(args),
+    }
+}
