@@ -6,6 +6,7 @@ use crate::failure::Failure;
 use crate::terminal;
 use custos_core::age::secrecy::SecretString;
 use custos_core::age::x25519::Identity;
+use custos_core::custody::SignedCheckpoint;
 use custos_core::{SystemClock, Unlock, Vault, keys};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,40 +62,11 @@ pub fn read_identity(file: Option<&Path>) -> Result<Option<Identity>, Failure> {
     }
 }
 
-/// The format a kept checkpoint is written in.
-const CHECKPOINT_FORMAT: &str = "custos-checkpoint-v1";
-
-/// A checkpoint as kept outside the vault.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct KeptCheckpoint {
-    pub format: String,
-    pub vault_id: String,
-    pub signing_key: String,
-    #[serde(flatten)]
-    pub checkpoint: custos_core::Checkpoint,
-}
-
-impl KeptCheckpoint {
-    /// The latest checkpoint of `vault`, to keep.
-    pub fn of(vault: &Vault, checkpoint: custos_core::Checkpoint) -> Self {
-        KeptCheckpoint {
-            format: CHECKPOINT_FORMAT.into(),
-            vault_id: vault.config().vault_id.clone(),
-            signing_key: vault.config().signing_key.clone(),
-            checkpoint,
-        }
-    }
-
-    /// Reads a checkpoint printed earlier by `custos checkpoint`.
-    pub fn read(f: &Path) -> Result<Self, Failure> {
-        let text = std::fs::read_to_string(f).map_err(|e| Failure::input(format!("cannot read {}: {e}", f.display())))?;
-        let k: KeptCheckpoint = serde_json::from_str(&text)
-            .map_err(|e| Failure::input(format!("{} is not a checkpoint printed by `custos checkpoint`: {e}", f.display())))?;
-        if k.format != CHECKPOINT_FORMAT {
-            return Err(Failure::input(format!("{} has unknown checkpoint format '{}'", f.display(), k.format)));
-        }
-        Ok(k)
-    }
+/// Reads a checkpoint printed earlier by `custos checkpoint`.
+pub fn read_kept_checkpoint(f: &Path) -> Result<SignedCheckpoint, Failure> {
+    let bytes = std::fs::read(f).map_err(|e| Failure::input(format!("cannot read {}: {e}", f.display())))?;
+    SignedCheckpoint::parse(&bytes)
+        .map_err(|e| Failure::input(format!("{} is not a checkpoint printed by `custos checkpoint`: {e}", f.display())))
 }
 
 /// Reads TSA CA certificate files (PEM) before the vault is opened, so a bad

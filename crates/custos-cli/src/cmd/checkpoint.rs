@@ -3,7 +3,7 @@
 use crate::args::Session;
 use crate::failure::Failure;
 use crate::output::print_json;
-use crate::shared::{KeptCheckpoint, open_vault};
+use crate::shared::open_vault;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -19,7 +19,7 @@ pub fn run(args: CheckpointArgs) -> Result<u8, Failure> {
     let mut v = open_vault(&args.vault, &args.session)?;
     // The unlock is logged first, so the checkpoint printed covers it.
     v.flush()?;
-    let cp = v.latest_checkpoint()?.ok_or_else(|| Failure::input("the custody log has no checkpoint yet"))?;
-    print_json(&KeptCheckpoint::of(&v, cp));
+    let cp = v.kept_checkpoint()?.ok_or_else(|| Failure::input("the custody log has no checkpoint yet"))?;
+    print_json(&cp);
     Ok(0)
 }

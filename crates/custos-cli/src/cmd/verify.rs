@@ -3,7 +3,7 @@
 use crate::args::Session;
 use crate::failure::Failure;
 use crate::output::{self, Format};
-use crate::shared::{KeptCheckpoint, open_vault, read_tsa_cas};
+use crate::shared::{open_vault, read_kept_checkpoint, read_tsa_cas};
 use crate::terminal::TerminalProgress;
 use clap::Args;
 use custos_core::{Anchors, VerifyMode};
@@ -33,7 +33,7 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     let VerifyArgs { vault, quick, json, checkpoints, tsa_ca, session } = args;
     let format = Format::json_if(json);
-    let kept = checkpoints.iter().map(|f| KeptCheckpoint::read(f)).collect::<Result<Vec<_>, _>>()?;
+    let kept = checkpoints.iter().map(|f| read_kept_checkpoint(f)).collect::<Result<Vec<_>, _>>()?;
     let tsa_cas = read_tsa_cas(&tsa_ca)?;
     let mut v = open_vault(&vault, &session)?;
     for (file, k) in checkpoints.iter().zip(&kept) {
@@ -44,7 +44,7 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     let (mode, what) = if quick { (VerifyMode::Quick, "Quick") } else { (VerifyMode::Full, "Full") };
     let progress = TerminalProgress::new(format.file_lines());
     progress.install_interrupt_handler();
-    let anchors = Anchors { kept: kept.into_iter().map(|k| k.checkpoint).collect(), tsa_cas };
+    let anchors = Anchors { kept: kept.iter().map(|k| k.checkpoint()).collect(), tsa_cas };
     let report = v.verify_anchored(mode, &anchors, &progress)?;
     progress.finish();
     v.close()?;

@@ -3,21 +3,16 @@
 //! imprint was made over), the tokens, and a consistency proof from it to the
 //! bundle's checkpoint; and checking all of that without the vault.
 
-use super::bag::BagBuilder;
 use super::read::Bundle;
-use super::verify::BundleCheckpoint;
+use crate::format::custody::SignedCheckpoint;
 use crate::format::custody::checkpoint_message;
-use crate::error::Result;
-use crate::format::merkle::Tree;
-use crate::ops::timestamp::{self, TokenError, TsaTrust};
-use crate::store::Vault;
+use crate::format::tsp::token::{TokenError, TsaTrust, check_carried};
 use crate::format::finding::{Finding, FindingKind, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 
 /// The folder of the bundle holding them.
-pub(super) const FOLDER: &str = "data/custody/timestamps";
+pub(crate) const FOLDER: &str = "data/custody/timestamps";
 
 /// `data/custody/timestamps/<size>.json`: a timestamped checkpoint and how
 /// it leads to the bundle's checkpoint.
@@ -48,46 +43,6 @@ pub struct CarriedToken {
     pub tsa_url: String,
     /// The time in it.
     pub gen_time: String,
-}
-
-impl Vault {
-    /// Writes the tokens of the latest timestamped checkpoint at or below the
-    /// bundle's (only tokens that still match the log) into the bag.
-    /// Returns (tree size, authority, TSA time) of each one carried.
-    pub(crate) fn carry_timestamps<W: Write>(&self, bag: &mut BagBuilder<W>, tree: &Tree) -> Result<Vec<(u64, String, String)>> {
-        let texts = timestamp::checkpoint_texts(&self.conn, &self.config.vault_id)?;
-        let checkpoints = crate::format::custody::read_checkpoints(&self.conn)?;
-        let tokens = timestamp::read_tokens(&self.conn)?;
-        let matching: Vec<_> = tokens
-            .into_iter()
-            .filter(|t| t.tree_size <= tree.len())
-            .filter_map(|t| {
-                let text = texts.get(&t.tree_size)?;
-                timestamp::check_carried(&t.token, text.as_bytes(), None).ok().map(|time| (t, time))
-            })
-            .collect();
-        let Some(size) = matching.iter().map(|(t, _)| t.tree_size).max() else { return Ok(Vec::new()) };
-        let Some(cp) = checkpoints.iter().find(|c| c.tree_size == size) else { return Ok(Vec::new()) };
-        let proof = if size == tree.len() { Vec::new() } else { tree.consistency_proof(size).as_bytes().chunks(32).map(hex::encode).collect() };
-        let mut carried = CarriedCheckpoint {
-            tree_size: size,
-            root: cp.root.clone(),
-            time: cp.time.clone(),
-            signature: cp.signature.clone(),
-            consistency_proof: proof,
-            tokens: Vec::new(),
-        };
-        let mut out = Vec::new();
-        for (i, (t, gen_time)) in matching.iter().filter(|(t, _)| t.tree_size == size).enumerate() {
-            let file = format!("{size}-{}.tst", i + 1);
-            bag.add_payload(&format!("{FOLDER}/{file}"), &t.token)?;
-            carried.tokens.push(CarriedToken { file, tsa_url: t.tsa_url.clone(), gen_time: gen_time.clone() });
-            out.push((size, t.tsa_url.clone(), gen_time.clone()));
-        }
-        bag.add_payload(&format!("{FOLDER}/{size}.txt"), texts[&size].as_bytes())?;
-        bag.add_payload(&format!("{FOLDER}/{size}.json"), serde_json::to_string_pretty(&carried).expect("serialise").as_bytes())?;
-        Ok(out)
-    }
 }
 
 /// The README.txt step that checks the carried tokens with OpenSSL alone.
@@ -132,7 +87,7 @@ fn err(severity: Severity, kind: FindingKind, message: String) -> Finding {
 /// checkpoint (`cp`, signed by `key`): the text is that checkpoint's signed
 /// text, its signature is the vault's, it is a prefix of the bundle's
 /// history, and every token verifies over the text (chained to `trust` when given).
-pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Option<&VerifyingKey>, trust: Option<&TsaTrust>) -> Vec<Finding> {
+pub(super) fn check_bundle(bundle: &mut Bundle, cp: &SignedCheckpoint, key: Option<&VerifyingKey>, trust: Option<&TsaTrust>) -> Vec<Finding> {
     let mut f = Vec::new();
     let prefix = format!("{FOLDER}/");
     let indexes: Vec<String> =
@@ -184,7 +139,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &BundleCheckpoint, key: Opti
                 f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{path} is missing")));
                 continue;
             };
-            match timestamp::check_carried(&token, &text, trust) {
+            match check_carried(&token, &text, trust) {
                 Ok(time) if time == t.gen_time => {}
                 Ok(time) => f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{path} says {time}, {index} says {}", t.gen_time))),
                 Err(e @ TokenError::Untrusted(_)) => f.push(err(Severity::Error, FindingKind::TimestampUntrusted, format!("{path} ({}): {e}", t.tsa_url))),

@@ -5,7 +5,7 @@
 use super::bag::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
 use super::read::{Bundle, Whole};
 use super::seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
-use crate::format::custody::{CustodyEvent, checkpoint_message};
+use crate::format::custody::{CustodyEvent, SignedCheckpoint, checkpoint_message};
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
 use crate::format::finding::{Finding, FindingKind, Severity};
@@ -52,25 +52,6 @@ pub struct EventLine {
     pub inclusion_proof: Vec<String>,
 }
 
-/// `data/custody/checkpoint.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct BundleCheckpoint {
-    /// `custos-checkpoint-v1`.
-    pub format: String,
-    /// The producing vault.
-    pub vault_id: String,
-    /// Ed25519 public key, hex.
-    pub signing_key: String,
-    /// Events covered.
-    pub tree_size: u64,
-    /// Root, hex.
-    pub root: String,
-    /// When.
-    pub time: String,
-    /// Signature, hex.
-    pub signature: String,
-}
-
 /// What was learned about the bundle while verifying, for import.
 #[derive(Debug, Clone, Default)]
 pub struct BundleContents {
@@ -79,7 +60,7 @@ pub struct BundleContents {
     /// Verified custody events, by exhibit id of the producer.
     pub events: BTreeMap<String, Vec<(CustodyEvent, EventLine)>>,
     /// The checkpoint.
-    pub checkpoint: Option<BundleCheckpoint>,
+    pub checkpoint: Option<SignedCheckpoint>,
     /// SHA-256 of each payload file as listed.
     pub manifest: BTreeMap<String, String>,
 }
@@ -354,7 +335,7 @@ pub fn verify_bundle_trusting(
     let seal_key = seal_public.as_ref().and_then(|pk| pk.key_data().ed25519().map(|k| k.0));
     let mut event_count = 0;
     let checkpoint_bytes = read_whole(bundle, CHECKPOINT_FILE, Whole::Small)?;
-    let checkpoint: Option<BundleCheckpoint> = checkpoint_bytes.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+    let checkpoint: Option<SignedCheckpoint> = checkpoint_bytes.as_deref().and_then(|b| serde_json::from_slice(b).ok());
     match (&seal_public, &checkpoint_bytes, read_whole(bundle, CHECKPOINT_SIG_FILE, Whole::Small)?) {
         (_, _, None) => f.push(err(
             FindingKind::CheckpointSealMissing,
@@ -413,13 +394,8 @@ pub fn verify_bundle_trusting(
                     }
                 };
                 let body = line.body.as_bytes();
-                let mut message = b"custos-event-v1\n".to_vec();
-                message.extend_from_slice(body);
                 let signed = vk.as_ref().is_some_and(|vk| {
-                    hex::decode(&line.signature)
-                        .ok()
-                        .and_then(|s| <[u8; 64]>::try_from(s).ok())
-                        .is_some_and(|s| vk.verify(&message, &Signature::from_bytes(&s)).is_ok())
+                    hex::decode(&line.signature).is_ok_and(|s| crate::format::custody::event_signature_verifies(vk, body, &s))
                 });
                 let proof: Option<Vec<[u8; 32]>> =
                     line.inclusion_proof.iter().map(|h| hex::decode(h).ok().and_then(|b| <[u8; 32]>::try_from(b).ok())).collect();

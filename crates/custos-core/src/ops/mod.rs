@@ -8,3 +8,4 @@ pub(crate) mod import;
 pub(crate) mod intake;
 pub mod timestamp;
 pub(crate) mod verify;
+pub(crate) mod verify_log;

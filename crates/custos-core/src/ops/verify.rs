@@ -64,7 +64,7 @@ impl Vault {
     /// Checks a checkpoint kept outside the vault against the current log.
     /// An empty list means the log still holds exactly the history it signed.
     pub fn check_checkpoint(&self, kept: &custody::Checkpoint) -> Result<Vec<Finding>> {
-        custody::check_external(&self.conn, &self.secrets.verifying_key(), &self.config.vault_id, kept)
+        Ok(crate::ops::verify_log::check_external(&self.raw_events()?, &self.secrets.verifying_key(), &self.config.vault_id, kept))
     }
 
     /// Verifies the vault and logs the run and its result.
@@ -193,15 +193,19 @@ impl Vault {
         findings.extend(self.check_quarantine()?);
 
         // The custody log.
-        let log_findings = custody::verify_log(&self.conn, &self.secrets.verifying_key(), &self.config.vault_id)?;
-        let events: i64 = self.conn.query_row("SELECT count(*) FROM custody_events", [], |r| r.get(0))?;
-        let events = events as u64;
-        findings.extend(log_findings);
+        let raw = self.raw_events()?;
+        let checkpoints = self.checkpoints()?;
+        let key = self.secrets.verifying_key();
+        let vault_id = self.config.vault_id.clone();
+        findings.extend(crate::ops::verify_log::verify_log(&raw, &checkpoints, &key, &vault_id));
+        let events = raw.len() as u64;
         for k in kept {
-            findings.extend(self.check_checkpoint(k)?);
+            findings.extend(crate::ops::verify_log::check_external(&raw, &key, &vault_id, k));
         }
         // RFC 3161 tokens over checkpoints (time from outside).
-        findings.extend(crate::ops::timestamp::check_stored(&self.conn, &self.config.vault_id, trust.as_ref())?);
+        let texts = crate::ops::timestamp::checkpoint_texts(&raw, &checkpoints, &vault_id);
+        let parsed = self.events()?;
+        findings.extend(crate::ops::timestamp::check_stored(&self.timestamp_tokens()?, &texts, &parsed, trust.as_ref()));
 
         findings.sort_by_key(|f| f.severity);
         let ok = !findings.iter().any(|f| f.severity == Severity::Error);
@@ -311,7 +315,7 @@ impl Vault {
     fn check_quarantine(&self) -> Result<Vec<Finding>> {
         let dir = self.root.join("quarantine");
         let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
-        let logged: std::collections::HashSet<String> = custody::read_events(&self.conn)?
+        let logged: std::collections::HashSet<String> = self.events()?
             .into_iter()
             .filter(|e| e.action == Action::StrayObjectQuarantined)
             .filter_map(|e| e.details.get("moved_to").and_then(|m| m.as_str()).map(str::to_string))

@@ -2,13 +2,16 @@
 
 
 pub(crate) mod counsel;
+pub(crate) mod custody_log;
 pub(crate) mod db;
 pub(crate) mod objects;
 pub(crate) mod partials;
+pub(crate) mod timestamps;
 
 use crate::format::atomic::{sync_dir, write_atomically};
 use crate::clock::{Clock, format_time};
-use crate::format::custody::{self, Action, CustodyEvent, LogWriter, NewEvent};
+use crate::format::custody::{Action, CustodyEvent, NewEvent};
+use crate::store::custody_log::LogWriter;
 use crate::error::{Error, IoContext, Result};
 use crate::format::keys::{self, VaultSecrets};
 use crate::format::merkle::Frontier;
@@ -217,7 +220,7 @@ pub struct Vault {
     /// The session's place in the log. Its pending events (the unlock) are
     /// written with the session's first change or by [`Vault::close`], so
     /// that a command that fails on bad input leaves the vault as it was.
-    pub(crate) session: custody::SessionLog,
+    pub(crate) session: crate::store::custody_log::SessionLog,
     _lock: File,
 }
 
@@ -372,7 +375,7 @@ impl Vault {
             objects: ObjectStore::new(root.join("objects")),
             clock,
             matter: matter_info,
-            session: custody::SessionLog { frontier, pending: Vec::new(), actor: examiner.into(), location: host_name() },
+            session: crate::store::custody_log::SessionLog { frontier, pending: Vec::new(), actor: examiner.into(), location: host_name() },
             _lock: lock,
         })
     }
@@ -415,7 +418,7 @@ impl Vault {
                 what: format!("it names vault {} but the encrypted database belongs to vault {}", config.vault_id, matter.vault_id),
             });
         }
-        let frontier = custody::load_frontier(&conn)?;
+        let frontier = crate::store::custody_log::load_frontier(&conn)?;
         let actor = actor.map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&matter.examiner).to_string();
         let mut vault = Vault {
             root: root.to_path_buf(),
@@ -425,7 +428,7 @@ impl Vault {
             objects: ObjectStore::new(root.join("objects")),
             clock,
             matter,
-            session: custody::SessionLog { frontier, pending: Vec::new(), actor, location: host_name() },
+            session: crate::store::custody_log::SessionLog { frontier, pending: Vec::new(), actor, location: host_name() },
             _lock: lock,
         };
         let unlocked_at = format_time(vault.clock.now());
@@ -537,6 +540,11 @@ impl Vault {
         self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)
     }
 
+    /// The current time as the log writes it (UTC, RFC 3339, microseconds).
+    pub(crate) fn now(&self) -> String {
+        format_time(self.clock.now())
+    }
+
     /// The vault folder.
     pub fn root(&self) -> &Path {
         &self.root
@@ -639,22 +647,6 @@ impl Vault {
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(ExhibitDetail { exhibit, object, sources, received })
-    }
-
-    /// The custody log, optionally only the events of one exhibit.
-    pub fn custody_log(&self, exhibit: Option<&str>) -> Result<Vec<CustodyEvent>> {
-        if let Some(id) = exhibit {
-            self.show(id)?;
-        }
-        Ok(custody::read_events(&self.conn)?
-            .into_iter()
-            .filter(|e| exhibit.is_none() || e.exhibit.as_deref() == exhibit)
-            .collect())
-    }
-
-    /// The latest signed checkpoint of the custody log.
-    pub fn latest_checkpoint(&self) -> Result<Option<custody::Checkpoint>> {
-        Ok(custody::read_checkpoints(&self.conn)?.pop())
     }
 
     /// Writes an exhibit's original bytes to `dest` (which must not exist).
@@ -873,7 +865,7 @@ impl Vault {
         let pending = self.root.join(NEW_KEY_FILE);
         let Ok(bytes) = fs::read(&pending) else { return Ok(()) };
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        let logged = custody::read_events(&self.conn)?
+        let logged = self.events()?
             .iter()
             .rev()
             .find(|e| e.action == Action::PassphraseChanged)

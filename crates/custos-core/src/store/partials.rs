@@ -233,7 +233,7 @@ impl Vault {
                     |row| row.get::<_, i64>(0),
                 )? > 0
             }
-            OutputKind::Extraction => crate::format::custody::read_events(&self.conn)?.iter().any(|e| {
+            OutputKind::Extraction => self.events()?.iter().any(|e| {
                 e.action == Action::Extracted
                     && e.hash_after.as_deref() == Some(sha)
                     && e.details.get("destination").and_then(|d| d.as_str()) == Some(dest.as_ref())

@@ -2,7 +2,7 @@
 //! duplicated, inserted; a truncated log; each named by verification.
 
 use super::{new_vault, sources};
-use crate::format::custody::{self, Action, NewEvent};
+use crate::format::custody::{Action, NewEvent};
 use crate::{IntakeOptions, NoProgress, Vault, VerifyMode, VerifyReport};
 use rusqlite::params;
 
@@ -151,7 +151,7 @@ fn truncated_and_resigned_log_is_caught_against_an_earlier_checkpoint() {
     let n = kept.tree_size as i64;
     v.conn.execute("DELETE FROM custody_events WHERE seq >= ?1", [n - 2]).unwrap();
     v.conn.execute("DELETE FROM checkpoints WHERE tree_size >= ?1", [n - 2]).unwrap();
-    v.session.frontier = custody::load_frontier(&v.conn).unwrap();
+    v.session.frontier = crate::store::custody_log::load_frontier(&v.conn).unwrap();
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0003"), NewEvent::new(Action::Viewed).exhibit("EX-0003")]).unwrap();
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0001")]).unwrap();
     let own = check(&mut v);

@@ -15,7 +15,8 @@
 use super::{new_vault, sources};
 use crate::error::Error;
 use crate::bundle::read::Bundle;
-use crate::bundle::verify::{BundleCheckpoint, EventLine, parse_dat_with, verify_bundle};
+use crate::bundle::verify::{EventLine, parse_dat_with, verify_bundle};
+use crate::format::custody::SignedCheckpoint;
 use crate::export::{DatDelimiters, ExportRequest};
 use crate::{IntakeOptions, NoProgress};
 use proptest::prelude::*;
@@ -441,7 +442,7 @@ proptest! {
         for bytes in [&noise, &one_line, &checkpoint] {
             let _ = serde_json::from_slice::<EventLine>(bytes);
             let _ = serde_json::from_slice::<crate::format::custody::CustodyEvent>(bytes);
-            let _ = serde_json::from_slice::<BundleCheckpoint>(bytes);
+            let _ = serde_json::from_slice::<SignedCheckpoint>(bytes);
             let _ = serde_json::from_slice::<crate::format::custody::Checkpoint>(bytes);
         }
     }

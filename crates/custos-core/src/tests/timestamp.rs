@@ -4,7 +4,7 @@
 
 use super::local_tsa::LocalTsa;
 use super::{new_vault, sources};
-use crate::format::custody::{self, Action, NewEvent};
+use crate::format::custody::{Action, NewEvent};
 use crate::ops::timestamp::{AutoTimestamp, StampOutcome, TsaUrl};
 use crate::{Anchors, Error, IntakeOptions, NoProgress, Vault, VerifyMode, VerifyReport};
 
@@ -67,13 +67,13 @@ fn history_rewritten_after_a_stamp_is_caught_naming_size_and_time() {
     let cut = size as i64 - 1;
     v.conn.execute("DELETE FROM custody_events WHERE seq >= ?1", [cut]).unwrap();
     v.conn.execute("DELETE FROM checkpoints WHERE tree_size >= ?1", [cut]).unwrap();
-    v.session.frontier = custody::load_frontier(&v.conn).unwrap();
+    v.session.frontier = crate::store::custody_log::load_frontier(&v.conn).unwrap();
     // Two events bring the log back to the stamped size, with a new signed
     // checkpoint at exactly that size; one more goes beyond it.
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0003"), NewEvent::new(Action::Viewed).exhibit("EX-0002")]).unwrap();
     assert!(v.latest_checkpoint().unwrap().is_some_and(|c| c.tree_size == size), "a re-signed checkpoint at the stamped size");
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0001")]).unwrap();
-    let own = crate::format::custody::verify_log(&v.conn, &v.secrets.verifying_key(), &v.config.vault_id).unwrap();
+    let own = crate::ops::verify_log::verify_log(&v.raw_events().unwrap(), &v.checkpoints().unwrap(), &v.secrets.verifying_key(), &v.config.vault_id);
     assert!(own.is_empty(), "the rewritten log is self-consistent: {own:?}");
     let r = check(&mut v, &[&tsa]);
     assert!(!r.ok, "a rewritten history must fail verification");

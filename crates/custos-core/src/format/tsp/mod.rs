@@ -3,4 +3,5 @@
 //! trusted. No network and no vault here; requesting a token is an operation.
 
 pub(crate) mod der;
+pub mod settings;
 pub mod token;

@@ -3,6 +3,7 @@
 //! with the timeStamping extended key usage, and only then its TSTInfo read.
 
 use super::der;
+use sha2::{Digest, Sha256};
 use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::{X509, X509PurposeId};
@@ -107,4 +108,15 @@ pub(crate) fn open(token: &[u8], trust: Option<&TsaTrust>) -> Result<der::TstInf
         })?;
     }
     der::tst_info(&signed).map_err(TokenError::Malformed)
+}
+
+/// A token a bundle carries, checked without the vault: it must verify
+/// (and chain to `trust` when given) and its imprint must be the SHA-256 of
+/// `text`.
+pub(crate) fn check_carried(token: &[u8], text: &[u8], trust: Option<&TsaTrust>) -> std::result::Result<String, TokenError> {
+    let info = open(token, trust)?;
+    if !info.imprint_is_sha256 || info.imprint != Sha256::digest(text).as_slice() {
+        return Err(TokenError::Malformed("its message imprint is not the SHA-256 of the checkpoint text beside it".into()));
+    }
+    Ok(info.gen_time)
 }

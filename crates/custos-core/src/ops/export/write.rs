@@ -5,7 +5,8 @@ use crate::bundle::bag::{
     BUNDLE_NAMESPACE, BagBuilder, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE, allowed_signers_line,
     signer_fingerprint, ssh_private_key, ssh_signature,
 };
-use crate::bundle::verify::{BundleCheckpoint, EventLine};
+use crate::bundle::verify::EventLine;
+use crate::format::custody::SignedCheckpoint;
 use crate::bundle::dat::{DatDelimiters, DatEncoding, DatWriter};
 use crate::bundle::model::{ProducedExhibit, Production};
 use crate::format::atomic::sync_dir;
@@ -462,8 +463,8 @@ impl Vault {
 
         // The custody events of the exported exhibits, each with an inclusion
         // proof against the latest signed checkpoint.
-        let raw = custody::read_raw(&self.conn)?;
-        let checkpoint = custody::read_checkpoints(&self.conn)?.pop().ok_or_else(|| Error::Custody("the log has no checkpoint".into()))?;
+        let raw = self.raw_events()?;
+        let checkpoint = self.checkpoints()?.pop().ok_or_else(|| Error::Custody("the log has no checkpoint".into()))?;
         let mut tree = crate::format::merkle::Tree::default();
         for (_, body, _) in raw.iter().take(checkpoint.tree_size as usize) {
             tree.push(body.clone());
@@ -517,15 +518,7 @@ impl Vault {
         bag.add_payload("data/certification-902-14-DRAFT.pdf", &custos_documents::certification_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
         bag.add_payload("data/provenance.jsonld", &crate::bundle::provenance::case_uco(&production, &identity)?)?;
         bag.add_payload(EVENTS_FILE, &jsonl)?;
-        let cp = BundleCheckpoint {
-            format: "custos-checkpoint-v1".into(),
-            vault_id: self.config.vault_id.clone(),
-            signing_key: self.config.signing_key.clone(),
-            tree_size: checkpoint.tree_size,
-            root: checkpoint.root,
-            time: checkpoint.time,
-            signature: checkpoint.signature,
-        };
+        let cp = SignedCheckpoint::new(&self.config.vault_id, &self.config.signing_key, checkpoint);
         let cp = serde_json::to_string_pretty(&cp).expect("serialise");
         bag.add_payload(CHECKPOINT_FILE, cp.as_bytes())?;
         bag.add_payload(CHECKPOINT_SIG_FILE, ssh_signature(&ssh_key, CHECKPOINT_NAMESPACE, cp.as_bytes())?.as_bytes())?;

@@ -14,113 +14,23 @@ mod http;
 
 pub use token::{ParsedCert, TokenError, TsaTrust, parse_pem_certificates};
 
+mod check;
+
+pub(crate) use check::{check_stored, checkpoint_texts};
+pub use crate::format::tsp::settings::{AutoTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
+
 use crate::clock::format_time;
 use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, Result};
-use crate::format::finding::{Finding, FindingKind, Severity};
 use crate::store::Vault;
+use crate::store::timestamps::NewToken;
 use rand::RngCore;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
 
-/// The `settings` row holding [`TimestampSettings`].
-const SETTINGS_KEY: &str = "timestamping";
-/// Longest TSA address accepted.
-const MAX_URL: usize = 2000;
-
-/// The address of a time-stamp authority: `http://` or `https://`, checked once.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct TsaUrl(String);
-
-impl TsaUrl {
-    /// Checks an address: scheme http or https, a host, no spaces or control characters.
-    pub fn parse(text: &str) -> Result<TsaUrl> {
-        let t = text.trim();
-        let bad = |why: &str| Error::InvalidInput(format!("'{t}' is not a time-stamp authority address: {why}"));
-        if t.len() > MAX_URL {
-            return Err(bad("it is too long"));
-        }
-        if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(bad("it contains spaces or control characters"));
-        }
-        let lower = t.to_ascii_lowercase();
-        let rest = lower
-            .strip_prefix("http://")
-            .or_else(|| lower.strip_prefix("https://"))
-            .ok_or_else(|| bad("it must start with http:// or https://"))?;
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-        if host.is_empty() || host.starts_with(':') {
-            return Err(bad("it names no host"));
-        }
-        Ok(TsaUrl(t.to_string()))
-    }
-
-    /// The address.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for TsaUrl {
-    type Error = Error;
-    fn try_from(s: String) -> Result<Self> {
-        TsaUrl::parse(&s)
-    }
-}
-
-impl From<TsaUrl> for String {
-    fn from(u: TsaUrl) -> String {
-        u.0
-    }
-}
-
-impl std::fmt::Display for TsaUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A TSA CA certificate the vault trusts for checking tokens.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustedTsaCa {
-    /// The certificate's subject.
-    pub subject: String,
-    /// SHA-256 of the DER certificate, hex.
-    pub sha256: String,
-    /// The certificate, PEM.
-    pub pem: String,
-    /// When it was added (UTC, RFC 3339).
-    pub added_at: String,
-}
-
-/// Whether tokens are asked for without being told to.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AutoTimestamp {
-    /// Only when asked (`custos timestamp`); the default, since it needs the network.
-    #[default]
-    Off,
-    /// Also after every intake that stored something and every export.
-    AfterIntakeAndExport,
-}
-
-/// The vault's time-stamping settings (one JSON row of `settings`).
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct TimestampSettings {
-    /// The authorities asked, in order.
-    pub tsa_urls: Vec<TsaUrl>,
-    /// Whether intake and export stamp on their own.
-    pub automatic: AutoTimestamp,
-    /// Trusted TSA CA certificates.
-    pub trusted_cas: Vec<TrustedTsaCa>,
+/// A `setting_changed` event with these details.
+fn setting_changed(details: serde_json::Value) -> NewEvent {
+    NewEvent::new(Action::SettingChanged).details(details)
 }
 
 /// What asking one authority gave.
@@ -162,26 +72,8 @@ pub struct StoredTimestamp {
     pub token_sha256: String,
 }
 
-/// One row of `checkpoint_timestamps`, with the token itself.
-pub(crate) struct TokenRow {
-    pub tree_size: u64,
-    pub tsa_url: String,
-    pub token: Vec<u8>,
-    pub gen_time: String,
-    pub nonce: String,
-}
-
-/// Every stored token, by tree size then age.
-pub(crate) fn read_tokens(conn: &Connection) -> Result<Vec<TokenRow>> {
-    let mut stmt = conn.prepare("SELECT tree_size, tsa_url, token, gen_time, nonce FROM checkpoint_timestamps ORDER BY tree_size, id")?;
-    let rows = stmt.query_map([], |r| {
-        Ok(TokenRow { tree_size: r.get::<_, i64>(0)? as u64, tsa_url: r.get(1)?, token: r.get(2)?, gen_time: r.get(3)?, nonce: r.get(4)? })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The nonce as compared: the INTEGER's magnitude, hex.
-fn nonce_hex(integer_content: &[u8]) -> String {
+pub(crate) fn nonce_hex(integer_content: &[u8]) -> String {
     hex::encode(der::positive_integer(integer_content))
 }
 
@@ -199,29 +91,6 @@ fn check_fresh_token(token: &[u8], text: &str, nonce: &[u8]) -> std::result::Res
 }
 
 impl Vault {
-    /// The time-stamping settings.
-    pub fn timestamp_settings(&self) -> Result<TimestampSettings> {
-        let row: Option<String> =
-            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [SETTINGS_KEY], |r| r.get(0)).optional()?;
-        match row {
-            None => Ok(TimestampSettings::default()),
-            Some(s) => serde_json::from_str(&s).map_err(|e| Error::DamagedDatabase(format!("the time-stamping settings cannot be read: {e}"))),
-        }
-    }
-
-    /// Writes the settings and logs `details` as a `setting_changed` event, in one transaction.
-    fn save_timestamp_settings(&mut self, s: &TimestampSettings, details: serde_json::Value) -> Result<()> {
-        let now = format_time(self.clock.now());
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![SETTINGS_KEY, serde_json::to_string(s).expect("serialise")],
-        )?;
-        let events = vec![NewEvent::new(Action::SettingChanged).details(details)];
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
-        Ok(())
-    }
-
     /// Replaces the list of authorities kept in the vault (logged).
     pub fn set_tsa_urls(&mut self, urls: &[TsaUrl]) -> Result<()> {
         let mut s = self.timestamp_settings()?;
@@ -235,7 +104,7 @@ impl Vault {
             return Ok(());
         }
         let before = std::mem::replace(&mut s.tsa_urls, after.clone());
-        self.save_timestamp_settings(&s, serde_json::json!({ "setting": "tsa_urls", "before": before, "after": after }))
+        self.save_timestamp_settings(&s, setting_changed(serde_json::json!({ "setting": "tsa_urls", "before": before, "after": after })))
     }
 
     /// Turns automatic stamping after intake and export on or off (logged).
@@ -245,7 +114,7 @@ impl Vault {
             return Ok(());
         }
         let before = std::mem::replace(&mut s.automatic, auto);
-        self.save_timestamp_settings(&s, serde_json::json!({ "setting": "automatic_timestamps", "before": before, "after": auto }))
+        self.save_timestamp_settings(&s, setting_changed(serde_json::json!({ "setting": "automatic_timestamps", "before": before, "after": auto })))
     }
 
     /// Adds the certificates of a PEM file to the trusted TSA CAs (logged).
@@ -263,15 +132,15 @@ impl Vault {
         }
         s.trusted_cas.extend(added.iter().cloned());
         let listed: Vec<_> = added.iter().map(|c| serde_json::json!({ "subject": c.subject, "sha256": c.sha256 })).collect();
-        self.save_timestamp_settings(&s, serde_json::json!({ "setting": "tsa_ca_trusted", "certificates": listed }))?;
+        self.save_timestamp_settings(&s, setting_changed(serde_json::json!({ "setting": "tsa_ca_trusted", "certificates": listed })))?;
         Ok(added)
     }
 
     /// Every stored token.
     pub fn timestamps(&self) -> Result<Vec<StoredTimestamp>> {
         let vault_id = self.config.vault_id.clone();
-        let texts = checkpoint_texts(&self.conn, &vault_id)?;
-        Ok(read_tokens(&self.conn)?
+        let texts = checkpoint_texts(&self.raw_events()?, &self.checkpoints()?, &vault_id);
+        Ok(self.timestamp_tokens()?
             .into_iter()
             .map(|t| StoredTimestamp {
                 tree_size: t.tree_size,
@@ -319,24 +188,28 @@ impl Vault {
         if received.is_empty() {
             return Ok(outcomes);
         }
-        let now = format_time(self.clock.now());
-        let tx = self.conn.transaction()?;
+        let imprint_hex = hex::encode(imprint);
+        let nonces: Vec<String> = received.iter().map(|(_, _, _, nonce)| nonce_hex(nonce)).collect();
+        let mut rows = Vec::new();
         let mut events = Vec::new();
-        for (url, token, gen_time, nonce) in &received {
-            tx.execute(
-                "INSERT INTO checkpoint_timestamps (tree_size, tsa_url, token, gen_time, checkpoint_sha256, nonce, stamped_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![cp.tree_size as i64, url.as_str(), token, gen_time, hex::encode(imprint), nonce_hex(nonce), now],
-            )?;
+        for ((url, token, gen_time, _), nonce) in received.iter().zip(&nonces) {
+            rows.push(NewToken {
+                tree_size: cp.tree_size,
+                tsa_url: url.as_str(),
+                token,
+                gen_time,
+                checkpoint_sha256: &imprint_hex,
+                nonce,
+            });
             events.push(NewEvent::new(Action::Timestamped).details(serde_json::json!({
                 "tree_size": cp.tree_size,
                 "tsa_url": url.as_str(),
                 "gen_time": gen_time,
-                "checkpoint_sha256": hex::encode(imprint),
+                "checkpoint_sha256": imprint_hex,
                 "token_sha256": hex::encode(Sha256::digest(token)),
             })));
         }
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        self.store_timestamp_tokens(&rows, events)?;
         let stamped = received.into_iter().map(|(url, _, gen_time, _)| StampOutcome::Stamped {
             tsa_url: url.to_string(),
             tree_size: cp.tree_size,
@@ -368,106 +241,3 @@ impl Vault {
     }
 }
 
-/// The signed text of every checkpoint, recomputed from the current log:
-/// its root from the events now stored, its time from the checkpoint row.
-/// A size the log no longer reaches, or with no checkpoint row, is absent.
-pub(crate) fn checkpoint_texts(conn: &Connection, vault_id: &str) -> Result<BTreeMap<u64, String>> {
-    let times: BTreeMap<u64, String> = custody::read_checkpoints(conn)?.into_iter().map(|c| (c.tree_size, c.time)).collect();
-    let mut frontier = crate::format::merkle::Frontier::default();
-    let mut out = BTreeMap::new();
-    for (_, body, _) in custody::read_raw(conn)? {
-        frontier.push(crate::format::merkle::LeafHash::of(&body));
-        if let Some(time) = times.get(&frontier.size()) {
-            out.insert(frontier.size(), custody::checkpoint_message(vault_id, frontier.size(), &frontier.root(), time));
-        }
-    }
-    Ok(out)
-}
-
-fn ts_finding(severity: Severity, kind: FindingKind, message: String, action: &str) -> Finding {
-    Finding { severity, exhibit: None, kind, event: None, message, action: action.into() }
-}
-
-const REWRITTEN: &str = "The custody log no longer holds the history an outside authority timestamped: it was rewritten by \
-                         someone holding the vault's key. Preserve the vault as it is and compare it with bundles sent earlier.";
-const BAD_TOKEN: &str = "A stored time-stamp token is damaged or was replaced. Preserve the vault and report the finding.";
-const TRUST_IT: &str = "Add the authority's CA certificate (custos timestamp --trust-ca FILE, or --tsa-ca FILE for one run) \
-                        so its tokens can be checked against it.";
-
-/// The verification phase for stored tokens: each must verify (and chain to
-/// `trust`, when given), carry the nonce sent, and cover the checkpoint
-/// text recomputed from the current log. Every `timestamped` event must
-/// still have its token.
-pub(crate) fn check_stored(conn: &Connection, vault_id: &str, trust: Option<&TsaTrust>) -> Result<Vec<Finding>> {
-    let tokens = read_tokens(conn)?;
-    let texts = checkpoint_texts(conn, vault_id)?;
-    let mut findings = Vec::new();
-    let mut present = BTreeSet::new();
-    for t in &tokens {
-        present.insert(hex::encode(Sha256::digest(&t.token)));
-        let at = format!("the time-stamp token from {} for the checkpoint at tree size {} (TSA time {})", t.tsa_url, t.tree_size, t.gen_time);
-        let info = match token::open(&t.token, trust) {
-            Ok(i) => i,
-            Err(e @ TokenError::Untrusted(_)) => {
-                findings.push(ts_finding(Severity::Error, FindingKind::TimestampUntrusted, format!("{at}: {e}"), TRUST_IT));
-                continue;
-            }
-            Err(e) => {
-                findings.push(ts_finding(Severity::Error, FindingKind::TimestampTokenInvalid, format!("{at}: {e}"), BAD_TOKEN));
-                continue;
-            }
-        };
-        if info.nonce.as_deref().map(nonce_hex).as_deref() != Some(t.nonce.as_str()) {
-            findings.push(ts_finding(Severity::Error, FindingKind::TimestampTokenInvalid, format!("{at}: its nonce is not the one sent"), BAD_TOKEN));
-            continue;
-        }
-        let matches = texts
-            .get(&t.tree_size)
-            .is_some_and(|text| info.imprint_is_sha256 && info.imprint == Sha256::digest(text.as_bytes()).as_slice());
-        if !matches {
-            findings.push(ts_finding(
-                Severity::Error,
-                FindingKind::TimestampCheckpointRewritten,
-                format!(
-                    "the checkpoint at tree size {} timestamped by {} at {} no longer matches the custody log: \
-                     the history up to it was rewritten after that time",
-                    t.tree_size, t.tsa_url, t.gen_time
-                ),
-                REWRITTEN,
-            ));
-        }
-    }
-    if trust.is_none() && !tokens.is_empty() {
-        findings.push(ts_finding(
-            Severity::Warning,
-            FindingKind::TimestampTrustUnchecked,
-            format!("{} time-stamp token(s) were checked for their signature and checkpoint, but not against a trusted TSA certificate", tokens.len()),
-            TRUST_IT,
-        ));
-    }
-    for ev in custody::read_events(conn).unwrap_or_default().iter().filter(|e| e.action == Action::Timestamped) {
-        let sha = ev.details.get("token_sha256").and_then(|v| v.as_str()).unwrap_or("");
-        if !present.contains(sha) {
-            let mut f = ts_finding(
-                Severity::Error,
-                FindingKind::TimestampTokenMissing,
-                format!("custody event {} records a time-stamp token ({sha}) that is no longer stored", ev.seq),
-                BAD_TOKEN,
-            );
-            f.event = Some(ev.seq);
-            findings.push(f);
-        }
-    }
-    Ok(findings)
-}
-
-/// A token a bundle carries, checked without the vault: it must verify
-/// (and chain to `trust` when given) and its imprint must be the SHA-256 of
-/// `text`.
-pub(crate) fn check_carried(token: &[u8], text: &[u8], trust: Option<&TsaTrust>) -> std::result::Result<String, TokenError> {
-    let info = token::open(token, trust)?;
-    if !info.imprint_is_sha256 || info.imprint != Sha256::digest(text).as_slice() {
-        return Err(TokenError::Malformed("its message imprint is not the SHA-256 of the checkpoint text beside it".into()));
-    }
-    Ok(info.gen_time)
-}
