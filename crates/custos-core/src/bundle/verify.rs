@@ -199,7 +199,7 @@ pub fn verify_bundle_trusting(
     bundle: &mut Bundle,
     pinned: Option<&PinnedKeys>,
     progress: &dyn Progress,
-    trust: Option<&crate::ops::timestamp::TsaTrust>,
+    trust: Option<&crate::format::tsp::token::TsaTrust>,
 ) -> Result<(BundleReport, BundleContents)> {
     let mut f: Vec<Finding> = Vec::new();
     let mut contents = BundleContents::default();
