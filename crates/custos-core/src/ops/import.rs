@@ -5,13 +5,13 @@
 use crate::bundle::read::Bundle;
 use crate::bundle::seal_key::{PinnedKeys, SealKeyFingerprint};
 use crate::bundle::verify::{BundleContents, verify_bundle};
-use crate::clock::format_time;
 use crate::format::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::format::pipeline;
 use crate::progress::{FileOutcome, Progress};
-use crate::store::Vault;
-use rusqlite::{OptionalExtension, params};
+use crate::store::exhibits::{NewExhibit, NewSource};
+use crate::store::received::NewReceived;
+use crate::store::{Change, Vault};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -139,15 +139,7 @@ impl Vault {
             progress.file_started(Path::new(&native), get("FILESIZE").parse().unwrap_or(0));
             let expected = contents.manifest.get(&native).cloned().unwrap_or_default();
             // The same production imported again: already here, nothing to add.
-            let already: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT r.exhibit_id FROM received_records r JOIN exhibits e ON e.id = r.exhibit_id
-                     WHERE r.bundle_sha256 = ?1 AND r.bates = ?2 AND e.sha256 = ?3",
-                    params![bundle_sha256, bates, expected],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let already = self.received_before(&bundle_sha256, &bates, &expected)?;
             if let Some(exhibit) = already {
                 let outcome = FileOutcome::Duplicate { exhibit, sha256: expected };
                 progress.file_done(Path::new(&native), &outcome);
@@ -172,8 +164,7 @@ impl Vault {
                 partial.discard();
                 return Err(Error::InvalidInput(format!("{bates} changed while it was read from the bundle")));
             }
-            let existing: Option<String> =
-                self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [&sha], |r| r.get(0)).optional()?;
+            let existing = self.exhibit_with_sha256(&sha)?;
             let object = match &existing {
                 Some(_) => {
                     partial.discard();
@@ -204,65 +195,72 @@ impl Vault {
             let collected = sender_events.iter().find(|(e, _)| e.action == Action::Collected).map(|(e, _)| e.clone());
             let detail = |k: &str| collected.as_ref().and_then(|e| e.details.get(k)).and_then(|v| v.as_str()).map(str::to_string);
             let original_path = detail("path").unwrap_or_else(|| get("FILENAME"));
-            let now = format_time(self.clock.now());
             let events_jsonl: String = sender_events.iter().map(|(_, l)| serde_json::to_string(l).expect("serialise") + "\n").collect();
+            let sender_name = get("FILENAME");
+            let received_by = format!("received as {bates} in a sealed production from {sender_identity}");
+            let collected_by = collected.as_ref().map(|e| e.actor.clone()).unwrap_or_else(|| sender_identity.clone());
 
-            let tx = self.conn.transaction()?;
+            let mut change = self.change()?;
+            let now = change.now().to_string();
+            let actor = change.actor().to_string();
+            // The exhibit keeps the producer's collection time.
+            let collected_at = collected.as_ref().map(|e| e.time.clone());
             // The pin travels with the first exhibit taken in, so a refused or
             // failed import leaves no pin behind.
-            let pin_event = pin_change.take().map(|p| p.write(&tx, &now)).transpose()?;
+            let pin_event = pin_change.take().map(|p| p.write(&mut change)).transpose()?;
             let id = match &existing {
                 Some(id) => id.clone(),
                 None => {
-                    let next: i64 = tx.query_row("SELECT coalesce(max(number), 0) + 1 FROM exhibits", [], |r| r.get(0))?;
-                    let id = format!("{}{:04}", self.matter.exhibit_prefix, next);
                     let mime = collected.as_ref().and_then(|e| e.details.get("mime")).and_then(|v| v.as_str()).unwrap_or("application/octet-stream");
-                    tx.execute(
-                        "INSERT INTO exhibits (id, number, object, size, sha256, md5, sha1, mime, original_name, original_path, description, collected_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11)",
-                        params![
-                            id,
-                            next,
-                            hex::encode(digests.object_sha256),
-                            digests.size as i64,
-                            sha,
-                            hex::encode(digests.md5),
-                            mime,
-                            get("FILENAME"),
-                            original_path,
-                            get("DESCRIPTION"),
-                            // The exhibit keeps the producer's collection time.
-                            collected.as_ref().map(|e| e.time.clone()).unwrap_or_else(|| now.clone())
-                        ],
-                    )?;
-                    id
+                    change.add_exhibit(&NewExhibit {
+                        object: &hex::encode(digests.object_sha256),
+                        size: digests.size,
+                        sha256: &sha,
+                        md5: &hex::encode(digests.md5),
+                        sha1: None,
+                        mime,
+                        original_name: &sender_name,
+                        original_path: &original_path,
+                        description: &get("DESCRIPTION"),
+                        collected_at: collected_at.as_deref().unwrap_or(&now),
+                        tags: &[],
+                    })?
                 }
             };
-            tx.execute(
-                "INSERT INTO exhibit_sources (exhibit_id, path, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, NULL, ?10, ?11)",
-                params![
-                    id,
-                    original_path,
-                    get("FILENAME"),
-                    digests.size as i64,
-                    detail("modified"),
-                    detail("created"),
-                    row.get("CUSTODIAN").filter(|c| !c.is_empty()),
-                    row.get("SOURCE").filter(|c| !c.is_empty()),
-                    format!("received as {bates} in a sealed production from {sender_identity}"),
-                    collected.as_ref().map(|e| e.actor.clone()).unwrap_or_else(|| sender_identity.clone()),
-                    collected.as_ref().map(|e| e.time.clone()).unwrap_or_else(|| get("DATECOLLECTED")),
-                ],
+            let modified = detail("modified");
+            let created = detail("created");
+            let date_collected = get("DATECOLLECTED");
+            change.add_source(
+                &id,
+                &NewSource {
+                    path: &original_path,
+                    path_bytes: None,
+                    name: &sender_name,
+                    size: digests.size,
+                    modified: modified.as_deref(),
+                    created: created.as_deref(),
+                    accessed: None,
+                    custodian: row.get("CUSTODIAN").map(String::as_str).filter(|c| !c.is_empty()),
+                    source: row.get("SOURCE").map(String::as_str).filter(|c| !c.is_empty()),
+                    method: Some(&received_by),
+                    purpose: None,
+                    collected_by: &collected_by,
+                    collected_at: collected_at.as_deref().unwrap_or(&date_collected),
+                },
             )?;
-            tx.execute(
-                "INSERT OR REPLACE INTO received_records (exhibit_id, bundle_sha256, bates, sender_identity, sender_fingerprint, sender_exhibit_id, load_file_row, sender_events, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![id, bundle_sha256, bates, sender_identity, sender_fingerprint, sender_exhibit, serde_json::to_string(row).expect("serialise"), events_jsonl, now],
-            )?;
+            change.add_received(&NewReceived {
+                exhibit_id: &id,
+                bundle_sha256: &bundle_sha256,
+                bates: &bates,
+                sender_identity: &sender_identity,
+                sender_fingerprint: &sender_fingerprint,
+                sender_exhibit_id: &sender_exhibit,
+                load_file_row: &serde_json::to_string(row).expect("serialise"),
+                sender_events: &events_jsonl,
+            })?;
             let mut ev = NewEvent::new(Action::Received).exhibit(id.clone()).sha256(expected.clone(), sha.clone());
             ev.released_by = Some(sender_identity.clone());
-            ev.received_by = Some(self.session.actor.clone());
+            ev.received_by = Some(actor);
             ev.method = Some("import of a sealed production bundle".into());
             ev.details = Some(serde_json::json!({
                 "bates": bates,
@@ -277,7 +275,7 @@ impl Vault {
                 "duplicate_of_existing": existing.is_some(),
             }));
             crate::failpoint::hit("import.before_commit")?;
-            self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, pin_event.into_iter().chain([ev]).collect())?;
+            change.commit(pin_event.into_iter().chain([ev]).collect())?;
             crate::failpoint::hit("import.committed")?;
             if let Some(j) = journal {
                 j.finish();
@@ -291,10 +289,9 @@ impl Vault {
         }
         // Every exhibit was here already: the pin is still a decision to record.
         if let Some(change) = pin_change {
-            let now = format_time(self.clock.now());
-            let tx = self.conn.transaction()?;
-            let event = change.write(&tx, &now)?;
-            self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, vec![event])?;
+            let mut c = self.change()?;
+            let event = change.write(&mut c)?;
+            c.commit(vec![event])?;
         }
         Ok(ImportReport { bundle_sha256, sender_fingerprint, sender_identity, producer_key, exhibits: out })
     }
@@ -324,10 +321,7 @@ impl Vault {
                 accept.fingerprint
             )));
         }
-        let pinned: Option<String> = self
-            .conn
-            .query_row("SELECT fingerprint FROM producer_keys WHERE producer_vault_id = ?1", [&producer_vault], |r| r.get(0))
-            .optional()?;
+        let pinned = self.pinned_producer_key(&producer_vault)?;
         let details = |extra: serde_json::Value| {
             let mut d = serde_json::json!({
                 "producer_vault": producer_vault,
@@ -363,15 +357,7 @@ impl Vault {
         let mut clashes = Vec::new();
         for row in &contents.rows {
             let (bates, sha) = (row.get("BEGBATES").cloned().unwrap_or_default(), row.get("SHA256HASH").cloned().unwrap_or_default());
-            let earlier: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT e.sha256 FROM received_records r JOIN exhibits e ON e.id = r.exhibit_id
-                     WHERE r.sender_identity = ?1 AND r.bates = ?2 AND e.sha256 <> ?3 LIMIT 1",
-                    params![sender_identity, bates, sha],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let earlier = self.other_content_under_bates(sender_identity, &bates, &sha)?;
             if let Some(earlier) = earlier {
                 clashes.push(format!("{bates} (received before as SHA-256 {earlier}, now {sha})"));
             }
@@ -388,13 +374,9 @@ impl Vault {
 }
 
 impl PinChange {
-    /// Records the pin in `tx` and returns its custody event.
-    fn write(self, tx: &rusqlite::Transaction<'_>, now: &str) -> Result<NewEvent> {
-        tx.execute(
-            "INSERT INTO producer_keys (producer_vault_id, fingerprint, pinned_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (producer_vault_id) DO UPDATE SET fingerprint = excluded.fingerprint, pinned_at = excluded.pinned_at",
-            params![self.producer_vault, self.fingerprint.to_string(), now],
-        )?;
+    /// Records the pin in `change` and returns its custody event.
+    fn write(self, change: &mut Change<'_>) -> Result<NewEvent> {
+        change.pin_producer_key(&self.producer_vault, &self.fingerprint.to_string())?;
         Ok(self.event)
     }
 }

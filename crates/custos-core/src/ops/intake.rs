@@ -1,14 +1,13 @@
 //! Intake: taking files and folders into the vault, with hashes, encryption,
 //! verify-after-copy, de-duplication and a custody event per file.
 
-use crate::clock::format_time;
 use crate::format::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::store::objects::{Journal, ObjectStore, Partial};
 use crate::format::pipeline::{self, Digests};
 use crate::progress::{FileOutcome, NoProgress, Progress};
+use crate::store::exhibits::{NewExhibit, NewSource};
 use crate::store::{Vault, file_times, validate_tag};
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
@@ -605,7 +604,7 @@ impl Vault {
                 Content::Existing(id) => Content::Existing(id.clone()),
                 _ => Content::EarlierInBatch,
             },
-            None => match self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [&sha], |r| r.get::<_, String>(0)).optional() {
+            None => match self.exhibit_with_sha256(&sha) {
                 Ok(Some(id)) => Content::Existing(id),
                 Ok(None) => Content::New,
                 Err(e) => {
@@ -702,106 +701,93 @@ impl Vault {
             }
         });
 
-        let now = format_time(self.clock.now());
-        let tx = self.conn.transaction()?;
+        let mut change = self.change()?;
+        let now = change.now().to_string();
+        let actor = change.actor().to_string();
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut new_ids: HashMap<[u8; 32], String> = HashMap::new();
-        {
-            let mut next: i64 = tx.query_row("SELECT coalesce(max(number), 0) + 1 FROM exhibits", [], |r| r.get(0))?;
-            let mut ins_exhibit = tx.prepare_cached(
-                "INSERT INTO exhibits (id, number, object, size, sha256, md5, sha1, mime, original_name, original_path, description, collected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        for p in &batch {
+            let sha = hex::encode(p.digests.sha256);
+            let md5 = hex::encode(p.digests.md5);
+            let sha1 = p.digests.sha1.map(hex::encode);
+            let object = hex::encode(p.digests.object_sha256);
+            let name = p.path.file_name().map(|n| crate::format::names::readable(Path::new(n))).unwrap_or_default();
+            let absolute = std::path::absolute(&p.path).unwrap_or_else(|_| p.path.clone());
+            let full = crate::format::names::readable(&absolute);
+            // The exact bytes of a path that is not UTF-8 (its readable form escapes them).
+            let exact = crate::format::names::exact_bytes(&absolute);
+            let (modified, created, accessed) = file_times(&p.meta);
+            let (id, action) = match &p.content {
+                Content::EarlierInBatch => (new_ids[&p.digests.sha256].clone(), Action::DuplicateSourceRecorded),
+                Content::Existing(e) => (e.clone(), Action::DuplicateSourceRecorded),
+                Content::New => {
+                    let id = change.add_exhibit(&NewExhibit {
+                        object: &object,
+                        size: p.digests.size,
+                        sha256: &sha,
+                        md5: &md5,
+                        sha1: sha1.as_deref(),
+                        mime: &p.mime,
+                        original_name: &name,
+                        original_path: &full,
+                        description: opts.description.as_deref().unwrap_or_default(),
+                        collected_at: &now,
+                        tags: &opts.tags,
+                    })?;
+                    new_ids.insert(p.digests.sha256, id.clone());
+                    (id, Action::Collected)
+                }
+            };
+            change.add_source(
+                &id,
+                &NewSource {
+                    path: &full,
+                    path_bytes: exact.as_deref(),
+                    name: &name,
+                    size: p.digests.size,
+                    modified: modified.as_deref(),
+                    created: created.as_deref(),
+                    accessed: accessed.as_deref(),
+                    custodian: opts.custodian.as_deref(),
+                    source: opts.source.as_deref(),
+                    method: opts.method.as_deref(),
+                    purpose: opts.purpose.as_deref(),
+                    collected_by: &actor,
+                    collected_at: &now,
+                },
             )?;
-            let mut ins_source = tx.prepare_cached(
-                "INSERT INTO exhibit_sources (exhibit_id, path, path_bytes, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?;
-            let mut ins_tag = tx.prepare_cached("INSERT OR IGNORE INTO tags (exhibit_id, tag) VALUES (?1, ?2)")?;
-            for p in &batch {
-                let sha = hex::encode(p.digests.sha256);
-                let md5 = hex::encode(p.digests.md5);
-                let name = p.path.file_name().map(|n| crate::format::names::readable(Path::new(n))).unwrap_or_default();
-                let absolute = std::path::absolute(&p.path).unwrap_or_else(|_| p.path.clone());
-                let full = crate::format::names::readable(&absolute);
-                // The exact bytes of a path that is not UTF-8 (its readable form escapes them).
-                let exact = crate::format::names::exact_bytes(&absolute);
-                let (modified, created, accessed) = file_times(&p.meta);
-                let (id, action) = match &p.content {
-                    Content::EarlierInBatch => (new_ids[&p.digests.sha256].clone(), Action::DuplicateSourceRecorded),
-                    Content::Existing(e) => (e.clone(), Action::DuplicateSourceRecorded),
-                    Content::New => {
-                        let id = format!("{}{:04}", self.matter.exhibit_prefix, next);
-                        ins_exhibit.execute(params![
-                            id,
-                            next,
-                            hex::encode(p.digests.object_sha256),
-                            p.digests.size as i64,
-                            sha,
-                            md5,
-                            p.digests.sha1.map(hex::encode),
-                            p.mime,
-                            name,
-                            full,
-                            opts.description.clone().unwrap_or_default(),
-                            now,
-                        ])?;
-                        for t in &opts.tags {
-                            ins_tag.execute(params![id, t.trim()])?;
-                        }
-                        next += 1;
-                        new_ids.insert(p.digests.sha256, id.clone());
-                        (id, Action::Collected)
-                    }
-                };
-                ins_source.execute(params![
-                    id,
-                    full,
-                    exact,
-                    name,
-                    p.digests.size as i64,
-                    modified,
-                    created,
-                    accessed,
-                    opts.custodian,
-                    opts.source,
-                    opts.method,
-                    opts.purpose,
-                    self.session.actor,
-                    now,
-                ])?;
-                let mut ev = NewEvent::new(action).exhibit(id.clone()).method(opts.method.clone()).purpose(opts.purpose.clone());
-                ev.hash_algorithm = Some("SHA-256".into());
-                ev.hash_before = Some(sha.clone());
-                ev.hash_after = if action == Action::Collected { p.verified_sha256.clone() } else { Some(sha.clone()) };
-                ev.details = Some(serde_json::json!({
-                    "name": name,
-                    "path": full,
-                    "path_bytes_hex": exact.as_ref().map(hex::encode),
-                    "size": p.digests.size,
-                    "md5": md5,
-                    "sha1": p.digests.sha1.map(hex::encode),
-                    "mime": p.mime,
-                    "custodian": opts.custodian,
-                    "source": opts.source,
-                    "modified": modified,
-                    "created": created,
-                    "accessed": accessed,
-                    "object": p.object.as_ref().map(|_| hex::encode(p.digests.object_sha256)),
-                    "verify_after_copy": opts.verify_after_copy && action == Action::Collected,
-                }));
-                events.push(ev);
-                outcomes.push((
-                    p.path.clone(),
-                    if action == Action::Collected {
-                        FileOutcome::Stored { exhibit: id, sha256: sha }
-                    } else {
-                        FileOutcome::Duplicate { exhibit: id, sha256: sha }
-                    },
-                ));
-            }
+            let mut ev = NewEvent::new(action).exhibit(id.clone()).method(opts.method.clone()).purpose(opts.purpose.clone());
+            ev.hash_algorithm = Some("SHA-256".into());
+            ev.hash_before = Some(sha.clone());
+            ev.hash_after = if action == Action::Collected { p.verified_sha256.clone() } else { Some(sha.clone()) };
+            ev.details = Some(serde_json::json!({
+                "name": name,
+                "path": full,
+                "path_bytes_hex": exact.as_ref().map(hex::encode),
+                "size": p.digests.size,
+                "md5": md5,
+                "sha1": sha1,
+                "mime": p.mime,
+                "custodian": opts.custodian,
+                "source": opts.source,
+                "modified": modified,
+                "created": created,
+                "accessed": accessed,
+                "object": p.object.as_ref().map(|_| object.clone()),
+                "verify_after_copy": opts.verify_after_copy && action == Action::Collected,
+            }));
+            events.push(ev);
+            outcomes.push((
+                p.path.clone(),
+                if action == Action::Collected {
+                    FileOutcome::Stored { exhibit: id, sha256: sha }
+                } else {
+                    FileOutcome::Duplicate { exhibit: id, sha256: sha }
+                },
+            ));
         }
         crate::failpoint::hit("intake.before_commit")?;
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        change.commit(events)?;
         crate::failpoint::hit("intake.committed")?;
         // Committed: every object the journal names is referenced now (or quarantined and logged).
         if let Some(j) = journal {

@@ -4,8 +4,11 @@
 pub(crate) mod counsel;
 pub(crate) mod custody_log;
 pub(crate) mod db;
+pub(crate) mod exhibits;
+pub use exhibits::{Exhibit, ExhibitDetail, ReceivedRecord, SourceRecord};
 pub(crate) mod objects;
 pub(crate) mod partials;
+pub(crate) mod received;
 pub(crate) mod timestamps;
 
 use crate::format::atomic::{sync_dir, write_atomically};
@@ -108,106 +111,6 @@ pub struct MatterInfo {
     pub created: String,
 }
 
-/// One exhibit as listed.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Exhibit {
-    /// Exhibit id (`EX-0001`).
-    pub id: String,
-    /// Original file name.
-    pub name: String,
-    /// Original full path.
-    pub path: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 of the content, hex.
-    pub sha256: String,
-    /// MD5 of the content, hex.
-    pub md5: String,
-    /// SHA-1 of the content, if computed.
-    pub sha1: Option<String>,
-    /// MIME type sniffed from the content.
-    pub mime: String,
-    /// Custodian of the first source.
-    pub custodian: Option<String>,
-    /// Source (device, account) of the first source.
-    pub source: Option<String>,
-    /// Who collected it.
-    pub collected_by: String,
-    /// When it was collected (UTC).
-    pub collected_at: String,
-    /// Description.
-    pub description: String,
-    /// Tags.
-    pub tags: Vec<String>,
-}
-
-/// Where an exhibit's content was collected from (one per source).
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SourceRecord {
-    /// Full path at collection.
-    pub path: String,
-    /// File name.
-    pub name: String,
-    /// Size.
-    pub size: u64,
-    /// Modification time reported by the OS.
-    pub modified: Option<String>,
-    /// Creation time reported by the OS.
-    pub created: Option<String>,
-    /// Access time reported by the OS (before reading).
-    pub accessed: Option<String>,
-    /// Custodian.
-    pub custodian: Option<String>,
-    /// Source (device, account).
-    pub source: Option<String>,
-    /// Collection method.
-    pub method: Option<String>,
-    /// Purpose or authority.
-    pub purpose: Option<String>,
-    /// Examiner.
-    pub collected_by: String,
-    /// When.
-    pub collected_at: String,
-}
-
-/// An exhibit with every source and its object.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ExhibitDetail {
-    /// The listing fields.
-    #[serde(flatten)]
-    pub exhibit: Exhibit,
-    /// The stored object's name (SHA-256 of its ciphertext).
-    pub object: String,
-    /// Every source, first first.
-    pub sources: Vec<SourceRecord>,
-    /// Productions this content was received in (import), with the
-    /// producer's Bates number and seal.
-    pub received: Vec<ReceivedRecord>,
-}
-
-/// How an exhibit was received in a sealed production.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ReceivedRecord {
-    /// The producer's Bates number.
-    pub bates: String,
-    /// SHA-256 of the bundle file.
-    pub bundle_sha256: String,
-    /// The producer's seal identity.
-    pub sender_identity: String,
-    /// The producer's seal key fingerprint.
-    pub sender_fingerprint: String,
-    /// The exhibit id in the producer's vault.
-    pub sender_exhibit_id: String,
-    /// How many of the producer's signed custody events came with it.
-    pub sender_events: usize,
-    /// When it was received.
-    pub received_at: String,
-}
-
 /// An open, unlocked vault. Dropping it locks the vault (secrets wiped).
 pub struct Vault {
     pub(crate) root: PathBuf,
@@ -222,6 +125,36 @@ pub struct Vault {
     /// that a command that fails on bad input leaves the vault as it was.
     pub(crate) session: crate::store::custody_log::SessionLog,
     _lock: File,
+}
+
+/// One change to the vault: a write transaction whose rows and custody
+/// events commit together, with a signed checkpoint, or not at all (dropped
+/// without [`Change::commit`], it rolls back).
+pub(crate) struct Change<'a> {
+    tx: rusqlite::Transaction<'a>,
+    session: &'a mut crate::store::custody_log::SessionLog,
+    key: &'a ed25519_dalek::SigningKey,
+    vault_id: &'a str,
+    exhibit_prefix: &'a str,
+    now: String,
+}
+
+impl Change<'_> {
+    /// The time the change is recorded at.
+    pub(crate) fn now(&self) -> &str {
+        &self.now
+    }
+
+    /// The session's examiner.
+    pub(crate) fn actor(&self) -> &str {
+        &self.session.actor
+    }
+
+    /// Appends `events` (after any the session still holds) with a
+    /// checkpoint, and commits.
+    pub(crate) fn commit(self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+        self.session.commit(self.tx, self.key, self.vault_id, &self.now, events)
+    }
 }
 
 impl std::fmt::Debug for Vault {
@@ -535,9 +468,21 @@ impl Vault {
 
     /// Appends events in their own transaction (with a checkpoint).
     pub(crate) fn log(&mut self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+        self.change()?.commit(events)
+    }
+
+    /// Begins a change: rows written through it and the custody events
+    /// given to [`Change::commit`] are committed together, or not at all.
+    pub(crate) fn change(&mut self) -> Result<Change<'_>> {
         let now = format_time(self.clock.now());
-        let tx = self.conn.transaction()?;
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)
+        Ok(Change {
+            tx: self.conn.transaction()?,
+            session: &mut self.session,
+            key: self.secrets.signing_key(),
+            vault_id: &self.config.vault_id,
+            exhibit_prefix: &self.matter.exhibit_prefix,
+            now,
+        })
     }
 
     /// The current time as the log writes it (UTC, RFC 3339, microseconds).
@@ -563,90 +508,6 @@ impl Vault {
     /// The examiner acting in this session.
     pub fn actor(&self) -> &str {
         &self.session.actor
-    }
-
-    /// Every exhibit, in exhibit-number order.
-    pub fn list(&self) -> Result<Vec<Exhibit>> {
-        self.query_exhibits(None)
-    }
-
-    fn query_exhibits(&self, id: Option<&str>) -> Result<Vec<Exhibit>> {
-        let sql = "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
-                          s.custodian, s.source, s.collected_by, e.collected_at, e.description,
-                          (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag))
-                   FROM exhibits e
-                   JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)
-                   WHERE (?1 IS NULL OR e.id = ?1)
-                   ORDER BY e.number";
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(Exhibit {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                path: r.get(2)?,
-                size: r.get::<_, i64>(3)? as u64,
-                sha256: r.get(4)?,
-                md5: r.get(5)?,
-                sha1: r.get(6)?,
-                mime: r.get(7)?,
-                custodian: r.get(8)?,
-                source: r.get(9)?,
-                collected_by: r.get(10)?,
-                collected_at: r.get(11)?,
-                description: r.get(12)?,
-                tags: r
-                    .get::<_, Option<String>>(13)?
-                    .map(|t| t.split('\u{1f}').map(str::to_string).collect())
-                    .unwrap_or_default(),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// One exhibit with all its sources.
-    pub fn show(&self, id: &str) -> Result<ExhibitDetail> {
-        let exhibit = self.query_exhibits(Some(id))?.pop().ok_or_else(|| Error::NoSuchExhibit(id.into()))?;
-        let object: String = self.conn.query_row("SELECT object FROM exhibits WHERE id = ?1", [id], |r| r.get(0))?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT path, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at
-             FROM exhibit_sources WHERE exhibit_id = ?1 ORDER BY id",
-        )?;
-        let sources = stmt
-            .query_map([id], |r| {
-                Ok(SourceRecord {
-                    path: r.get(0)?,
-                    name: r.get(1)?,
-                    size: r.get::<_, i64>(2)? as u64,
-                    modified: r.get(3)?,
-                    created: r.get(4)?,
-                    accessed: r.get(5)?,
-                    custodian: r.get(6)?,
-                    source: r.get(7)?,
-                    method: r.get(8)?,
-                    purpose: r.get(9)?,
-                    collected_by: r.get(10)?,
-                    collected_at: r.get(11)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT bates, bundle_sha256, sender_identity, sender_fingerprint, sender_exhibit_id, sender_events, received_at
-             FROM received_records WHERE exhibit_id = ?1 ORDER BY received_at, bates",
-        )?;
-        let received = stmt
-            .query_map([id], |r| {
-                Ok(ReceivedRecord {
-                    bates: r.get(0)?,
-                    bundle_sha256: r.get(1)?,
-                    sender_identity: r.get(2)?,
-                    sender_fingerprint: r.get(3)?,
-                    sender_exhibit_id: r.get(4)?,
-                    sender_events: r.get::<_, String>(5)?.lines().count(),
-                    received_at: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ExhibitDetail { exhibit, object, sources, received })
     }
 
     /// Writes an exhibit's original bytes to `dest` (which must not exist).

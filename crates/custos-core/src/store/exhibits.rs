@@ -1,0 +1,295 @@
+//! Exhibits and their sources as stored: the listing, one exhibit with its
+//! sources and received records, and the rows a new exhibit or a new source
+//! of known content adds (intake and import write them the same way).
+
+use super::{Change, Vault};
+use crate::error::{Error, Result};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// The listing's columns; a query adds its WHERE and ORDER BY.
+const LISTING: &str = "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
+                          s.custodian, s.source, s.collected_by, e.collected_at, e.description,
+                          (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag))
+                   FROM exhibits e
+                   JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)";
+
+fn listing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exhibit> {
+    Ok(Exhibit {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        path: r.get(2)?,
+        size: r.get::<_, i64>(3)? as u64,
+        sha256: r.get(4)?,
+        md5: r.get(5)?,
+        sha1: r.get(6)?,
+        mime: r.get(7)?,
+        custodian: r.get(8)?,
+        source: r.get(9)?,
+        collected_by: r.get(10)?,
+        collected_at: r.get(11)?,
+        description: r.get(12)?,
+        tags: r
+            .get::<_, Option<String>>(13)?
+            .map(|t| t.split('\u{1f}').map(str::to_string).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// One exhibit as listed.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Exhibit {
+    /// Exhibit id (`EX-0001`).
+    pub id: String,
+    /// Original file name.
+    pub name: String,
+    /// Original full path.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// MD5 of the content, hex.
+    pub md5: String,
+    /// SHA-1 of the content, if computed.
+    pub sha1: Option<String>,
+    /// MIME type sniffed from the content.
+    pub mime: String,
+    /// Custodian of the first source.
+    pub custodian: Option<String>,
+    /// Source (device, account) of the first source.
+    pub source: Option<String>,
+    /// Who collected it.
+    pub collected_by: String,
+    /// When it was collected (UTC).
+    pub collected_at: String,
+    /// Description.
+    pub description: String,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// Where an exhibit's content was collected from (one per source).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceRecord {
+    /// Full path at collection.
+    pub path: String,
+    /// File name.
+    pub name: String,
+    /// Size.
+    pub size: u64,
+    /// Modification time reported by the OS.
+    pub modified: Option<String>,
+    /// Creation time reported by the OS.
+    pub created: Option<String>,
+    /// Access time reported by the OS (before reading).
+    pub accessed: Option<String>,
+    /// Custodian.
+    pub custodian: Option<String>,
+    /// Source (device, account).
+    pub source: Option<String>,
+    /// Collection method.
+    pub method: Option<String>,
+    /// Purpose or authority.
+    pub purpose: Option<String>,
+    /// Examiner.
+    pub collected_by: String,
+    /// When.
+    pub collected_at: String,
+}
+
+/// An exhibit with every source and its object.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExhibitDetail {
+    /// The listing fields.
+    #[serde(flatten)]
+    pub exhibit: Exhibit,
+    /// The stored object's name (SHA-256 of its ciphertext).
+    pub object: String,
+    /// Every source, first first.
+    pub sources: Vec<SourceRecord>,
+    /// Productions this content was received in (import), with the
+    /// producer's Bates number and seal.
+    pub received: Vec<ReceivedRecord>,
+}
+
+/// How an exhibit was received in a sealed production.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReceivedRecord {
+    /// The producer's Bates number.
+    pub bates: String,
+    /// SHA-256 of the bundle file.
+    pub bundle_sha256: String,
+    /// The producer's seal identity.
+    pub sender_identity: String,
+    /// The producer's seal key fingerprint.
+    pub sender_fingerprint: String,
+    /// The exhibit id in the producer's vault.
+    pub sender_exhibit_id: String,
+    /// How many of the producer's signed custody events came with it.
+    pub sender_events: usize,
+    /// When it was received.
+    pub received_at: String,
+}
+
+/// A new exhibit's row.
+pub(crate) struct NewExhibit<'a> {
+    /// The object's name (SHA-256 of its ciphertext), hex.
+    pub object: &'a str,
+    pub size: u64,
+    pub sha256: &'a str,
+    pub md5: &'a str,
+    pub sha1: Option<&'a str>,
+    pub mime: &'a str,
+    pub original_name: &'a str,
+    pub original_path: &'a str,
+    pub description: &'a str,
+    pub collected_at: &'a str,
+    pub tags: &'a [String],
+}
+
+/// Where content was collected from: one row per source.
+pub(crate) struct NewSource<'a> {
+    pub path: &'a str,
+    /// The exact bytes of a path that is not UTF-8.
+    pub path_bytes: Option<&'a [u8]>,
+    pub name: &'a str,
+    pub size: u64,
+    pub modified: Option<&'a str>,
+    pub created: Option<&'a str>,
+    pub accessed: Option<&'a str>,
+    pub custodian: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub method: Option<&'a str>,
+    pub purpose: Option<&'a str>,
+    pub collected_by: &'a str,
+    pub collected_at: &'a str,
+}
+
+impl Change<'_> {
+    /// Adds an exhibit under the next number and returns its id.
+    pub(crate) fn add_exhibit(&mut self, e: &NewExhibit<'_>) -> Result<String> {
+        let next: i64 = self.tx.query_row("SELECT coalesce(max(number), 0) + 1 FROM exhibits", [], |r| r.get(0))?;
+        let id = format!("{}{:04}", self.exhibit_prefix, next);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO exhibits (id, number, object, size, sha256, md5, sha1, mime, original_name, original_path, description, collected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                id,
+                next,
+                e.object,
+                e.size as i64,
+                e.sha256,
+                e.md5,
+                e.sha1,
+                e.mime,
+                e.original_name,
+                e.original_path,
+                e.description,
+                e.collected_at
+            ])?;
+        let mut tag = self.tx.prepare_cached("INSERT OR IGNORE INTO tags (exhibit_id, tag) VALUES (?1, ?2)")?;
+        for t in e.tags {
+            tag.execute(params![id, t.trim()])?;
+        }
+        Ok(id)
+    }
+
+    /// Records a source of exhibit `id`.
+    pub(crate) fn add_source(&mut self, id: &str, s: &NewSource<'_>) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO exhibit_sources (exhibit_id, path, path_bytes, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?
+            .execute(params![
+                id,
+                s.path,
+                s.path_bytes,
+                s.name,
+                s.size as i64,
+                s.modified,
+                s.created,
+                s.accessed,
+                s.custodian,
+                s.source,
+                s.method,
+                s.purpose,
+                s.collected_by,
+                s.collected_at
+            ])?;
+        Ok(())
+    }
+}
+
+impl Vault {
+    /// Every exhibit, in exhibit-number order.
+    pub fn list(&self) -> Result<Vec<Exhibit>> {
+        let mut stmt = self.conn.prepare_cached(&format!("{LISTING} ORDER BY e.number"))?;
+        let rows = stmt.query_map([], listing_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One exhibit as listed, found by its primary key.
+    pub(crate) fn listing(&self, id: &str) -> Result<Exhibit> {
+        let mut stmt = self.conn.prepare_cached(&format!("{LISTING} WHERE e.id = ?1"))?;
+        stmt.query_row([id], listing_row).optional()?.ok_or_else(|| Error::NoSuchExhibit(id.into()))
+    }
+
+    /// The exhibit already holding content of this SHA-256, if any.
+    pub(crate) fn exhibit_with_sha256(&self, sha256: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?)
+    }
+
+    /// One exhibit with all its sources.
+    pub fn show(&self, id: &str) -> Result<ExhibitDetail> {
+        let exhibit = self.listing(id)?;
+        let object: String = self.conn.query_row("SELECT object FROM exhibits WHERE id = ?1", [id], |r| r.get(0))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, name, size, modified, created, accessed, custodian, source, method, purpose, collected_by, collected_at
+             FROM exhibit_sources WHERE exhibit_id = ?1 ORDER BY id",
+        )?;
+        let sources = stmt
+            .query_map([id], |r| {
+                Ok(SourceRecord {
+                    path: r.get(0)?,
+                    name: r.get(1)?,
+                    size: r.get::<_, i64>(2)? as u64,
+                    modified: r.get(3)?,
+                    created: r.get(4)?,
+                    accessed: r.get(5)?,
+                    custodian: r.get(6)?,
+                    source: r.get(7)?,
+                    method: r.get(8)?,
+                    purpose: r.get(9)?,
+                    collected_by: r.get(10)?,
+                    collected_at: r.get(11)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT bates, bundle_sha256, sender_identity, sender_fingerprint, sender_exhibit_id, sender_events, received_at
+             FROM received_records WHERE exhibit_id = ?1 ORDER BY received_at, bates",
+        )?;
+        let received = stmt
+            .query_map([id], |r| {
+                Ok(ReceivedRecord {
+                    bates: r.get(0)?,
+                    bundle_sha256: r.get(1)?,
+                    sender_identity: r.get(2)?,
+                    sender_fingerprint: r.get(3)?,
+                    sender_exhibit_id: r.get(4)?,
+                    sender_events: r.get::<_, String>(5)?.lines().count(),
+                    received_at: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ExhibitDetail { exhibit, object, sources, received })
+    }
+}
