@@ -52,7 +52,8 @@ pub mod export {
         Bundle, BundleReport, DatDelimiters, DatEncoding, PinnedKeys, SealKeyFingerprint, SealKeyPinning, dat, model, read,
         timestamps, verify, verify_bundle, verify_bundle_trusting, verify_bundle_with,
     };
-    pub use crate::ops::export::plan::{ExportPlan, PlannedExhibit, ProductionRecord};
+    pub use crate::ops::export::plan::{ExportPlan, PlannedExhibit};
+    pub use crate::store::productions::ProductionRecord;
     pub use crate::ops::export::write::{BatesPlan, ExportReport, ExportRequest};
     pub use crate::ops::import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_sha256};
     pub use crate::store::counsel::CounselKey;

@@ -6,6 +6,7 @@
 
 pub(crate) mod agefile;
 pub mod atomic;
+pub mod config;
 pub mod custody;
 pub mod finding;
 pub(crate) mod direct;

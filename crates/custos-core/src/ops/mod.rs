@@ -3,7 +3,9 @@
 //! timestamping). Operations reach the vault's rows and objects only through
 //! the store's methods.
 
+pub(crate) mod edit;
 pub mod export;
+pub(crate) mod extract;
 pub(crate) mod import;
 pub(crate) mod intake;
 pub mod timestamp;

@@ -100,18 +100,14 @@ impl Vault {
         }
 
         // Database integrity (SQLCipher checks page HMACs while reading).
-        match self.conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)) {
+        match self.integrity_check() {
             Ok(s) if s == "ok" => {}
             Ok(s) => findings.push(finding(FindingKind::DatabaseIntegrity, None, format!("database integrity check: {s}"), RESTORE)),
             Err(e) => findings.push(finding(FindingKind::DatabaseIntegrity, None, format!("database integrity check failed: {e}"), RESTORE)),
         }
 
         // Exhibits and objects.
-        let mut stmt = self.conn.prepare("SELECT id, object, size, sha256, md5 FROM exhibits ORDER BY number")?;
-        let rows: Vec<(String, String, u64, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?, r.get(4)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
+        let rows = self.stored_contents()?;
         let (on_disk, other) = self.objects.scan()?;
         let on_disk: std::collections::HashSet<String> = on_disk.into_iter().collect();
         let referenced: std::collections::HashSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();

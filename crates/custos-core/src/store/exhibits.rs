@@ -201,6 +201,22 @@ impl Change<'_> {
         Ok(id)
     }
 
+    /// Sets an exhibit's description.
+    pub(crate) fn set_description(&mut self, id: &str, description: &str) -> Result<()> {
+        self.tx.execute("UPDATE exhibits SET description = ?1 WHERE id = ?2", params![description, id])?;
+        Ok(())
+    }
+
+    /// Tags an exhibit; false if it had the tag already.
+    pub(crate) fn add_tag(&mut self, id: &str, tag: &str) -> Result<bool> {
+        Ok(self.tx.prepare_cached("INSERT OR IGNORE INTO tags (exhibit_id, tag) VALUES (?1, ?2)")?.execute(params![id, tag])? > 0)
+    }
+
+    /// Removes a tag; false if the exhibit did not have it.
+    pub(crate) fn remove_tag(&mut self, id: &str, tag: &str) -> Result<bool> {
+        Ok(self.tx.prepare_cached("DELETE FROM tags WHERE exhibit_id = ?1 AND tag = ?2")?.execute(params![id, tag])? > 0)
+    }
+
     /// Records a source of exhibit `id`.
     pub(crate) fn add_source(&mut self, id: &str, s: &NewSource<'_>) -> Result<()> {
         self.tx
@@ -240,6 +256,14 @@ impl Vault {
     pub(crate) fn listing(&self, id: &str) -> Result<Exhibit> {
         let mut stmt = self.conn.prepare_cached(&format!("{LISTING} WHERE e.id = ?1"))?;
         stmt.query_row([id], listing_row).optional()?.ok_or_else(|| Error::NoSuchExhibit(id.into()))
+    }
+
+    /// Every exhibit's (id, object, size, SHA-256, MD5), in number order:
+    /// what verification checks each object against.
+    pub(crate) fn stored_contents(&self) -> Result<Vec<(String, String, u64, String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT id, object, size, sha256, md5 FROM exhibits ORDER BY number")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?, r.get(4)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The exhibit already holding content of this SHA-256, if any.

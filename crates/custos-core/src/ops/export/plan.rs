@@ -5,6 +5,7 @@ use crate::bundle::model::Production;
 use super::write::{ExportRequest, load_file, produced_exhibit, qc_checks};
 use crate::error::Result;
 use crate::store::Vault;
+use crate::store::productions::ProductionRecord;
 use serde::{Deserialize, Serialize};
 
 /// One exhibit as it would be produced.
@@ -23,30 +24,6 @@ pub struct PlannedExhibit {
     pub bates: String,
     /// Where its native goes in the bag.
     pub native_path: String,
-}
-
-/// A production made earlier from this vault.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductionRecord {
-    /// Row id.
-    pub id: u32,
-    /// Bates prefix.
-    pub bates_prefix: String,
-    /// Digits of the number.
-    pub bates_width: u32,
-    /// First Bates number, formatted.
-    pub bates_first: String,
-    /// Last Bates number, formatted.
-    pub bates_last: String,
-    /// Exhibits produced.
-    pub exhibits: u32,
-    /// SHA-256 of the bundle file.
-    pub bundle_sha256: String,
-    /// Where it was written.
-    pub destination: String,
-    /// When (UTC, RFC 3339).
-    pub produced_at: String,
 }
 
 /// What an export would do, checked before writing.
@@ -78,34 +55,6 @@ pub struct ExportPlan {
 }
 
 impl Vault {
-    /// Every production made from this vault, oldest first.
-    pub fn productions(&self) -> Result<Vec<ProductionRecord>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT p.id, p.bates_prefix, p.bates_width, p.first_number, p.last_number, p.bundle_sha256, p.destination, p.produced_at,
-                    (SELECT count(*) FROM production_items i WHERE i.production_id = p.id)
-             FROM productions p ORDER BY p.id",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                let prefix: String = r.get(1)?;
-                let width: i64 = r.get(2)?;
-                let fmt = |n: i64| format!("{prefix}{n:0width$}", width = width as usize);
-                Ok(ProductionRecord {
-                    id: r.get(0)?,
-                    bates_width: width as u32,
-                    bates_first: fmt(r.get(3)?),
-                    bates_last: fmt(r.get(4)?),
-                    bates_prefix: prefix.clone(),
-                    bundle_sha256: r.get(5)?,
-                    destination: r.get(6)?,
-                    produced_at: r.get(7)?,
-                    exhibits: r.get(8)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
     /// Plans an export: the same selection, numbering and QC the export runs,
     /// without decrypting or writing anything. An error is what the export
     /// itself would refuse with. `req.out` is not looked at.
@@ -150,11 +99,7 @@ impl Vault {
         let first = plan.items[0].1;
         let last = plan.items[plan.items.len() - 1].1;
         if first < next_free {
-            let produced: i64 = self.conn.query_row(
-                "SELECT count(DISTINCT bates_number) FROM production_items WHERE bates_prefix = ?1 AND bates_number BETWEEN ?2 AND ?3",
-                rusqlite::params![req.bates_prefix, first as i64, last as i64],
-                |r| r.get(0),
-            )?;
+            let produced = self.numbers_produced(&req.bates_prefix, first, last)? as i64;
             let below = last.min(next_free - 1) - first + 1;
             if produced > 0 {
                 warnings.push(format!(

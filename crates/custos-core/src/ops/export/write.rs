@@ -18,7 +18,7 @@ use crate::format::pipeline;
 use crate::progress::Progress;
 use crate::store::Vault;
 use age::secrecy::SecretString;
-use rusqlite::params;
+use crate::store::productions::NewProduction;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -225,9 +225,7 @@ impl Vault {
 
     /// The next free Bates number under `prefix` (1 if none was produced).
     pub fn next_bates(&self, prefix: &str) -> Result<u64> {
-        let last: Option<i64> =
-            self.conn.query_row("SELECT max(last_number) FROM productions WHERE bates_prefix = ?1", [prefix], |r| r.get(0))?;
-        Ok(last.map_or(1, |l| l as u64 + 1))
+        Ok(self.last_bates_number(prefix)?.map_or(1, |l| l + 1))
     }
 
     /// Numbers a selection and checks it against every earlier production:
@@ -262,20 +260,13 @@ impl Vault {
             width: req.bates_width,
             items: selection.iter().enumerate().map(|(i, e)| (e.id.clone(), start + i as u64)).collect(),
         };
-        let mut stmt = self.conn.prepare(
-            "SELECT exhibit_id, bates_number, production_id FROM production_items
-             WHERE bates_prefix = ?1 AND bates_number BETWEEN ?2 AND ?3",
-        )?;
-        let taken: Vec<(String, i64, i64)> = stmt
-            .query_map(params![req.bates_prefix, start as i64, last as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (ex, n, prod) in taken {
-            let planned = plan.items.iter().find(|(_, pn)| *pn == n as u64).map(|(id, _)| id.as_str());
+        for (ex, n, prod) in self.bates_produced(&req.bates_prefix, start, last)? {
+            let planned = plan.items.iter().find(|(_, pn)| *pn == n).map(|(id, _)| id.as_str());
             if planned != Some(ex.as_str()) {
                 return Err(Error::InvalidInput(format!(
                     "Bates {} was already produced for {ex} (production {prod}); it would now go to {}. \
                      Start after the last number produced (the default) or keep the same exhibits on the same numbers",
-                    plan.format(n as u64),
+                    plan.format(n),
                     planned.unwrap_or("?")
                 )));
             }
@@ -345,7 +336,6 @@ impl Vault {
 
     fn record_production(&mut self, req: &ExportRequest, plan: &BatesPlan, report: &ExportReport, p: &Production) -> Result<()> {
         let destination = std::path::absolute(&req.out).unwrap_or_else(|_| req.out.clone()).to_string_lossy().into_owned();
-        let now = format_time(self.clock.now());
         let first = plan.items.first().map(|i| i.1).unwrap_or(0);
         let last = plan.items.last().map(|i| i.1).unwrap_or(0);
         let mut events = Vec::new();
@@ -363,20 +353,18 @@ impl Vault {
                     })),
             );
         }
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO productions (bates_prefix, bates_width, first_number, last_number, bundle_sha256, destination, produced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![plan.prefix, plan.width as i64, first as i64, last as i64, report.bundle_sha256, destination, p.produced_at],
-        )?;
-        let id = tx.last_insert_rowid();
-        for (ex, n) in &plan.items {
-            tx.execute(
-                "INSERT INTO production_items (production_id, exhibit_id, bates_prefix, bates_number) VALUES (?1, ?2, ?3, ?4)",
-                params![id, ex, plan.prefix, *n as i64],
-            )?;
-        }
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        let mut change = self.change()?;
+        change.add_production(&NewProduction {
+            bates_prefix: &plan.prefix,
+            bates_width: plan.width,
+            first,
+            last,
+            bundle_sha256: &report.bundle_sha256,
+            destination: &destination,
+            produced_at: &p.produced_at,
+            items: &plan.items,
+        })?;
+        change.commit(events)?;
         Ok(())
     }
 

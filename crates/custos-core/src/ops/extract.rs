@@ -1,0 +1,137 @@
+//! Reading exhibits out of the vault: extracting one to a file, viewing
+//! one in memory. Both decrypt and authenticate the whole object first.
+
+use crate::format::atomic::sync_dir;
+use crate::format::custody::{Action, NewEvent};
+use crate::error::{Error, IoContext, Result};
+use crate::store::partials::{OutputKind, OutsidePartial};
+use crate::format::pipeline;
+use crate::progress::{NoProgress, Progress};
+use std::fs::{self};
+use std::io::Write;
+use std::path::Path;
+use crate::store::{ExhibitDetail, Vault};
+
+impl Vault {
+    /// Writes an exhibit's original bytes to `dest` (which must not exist).
+    /// The file appears only once the whole object has authenticated and its
+    /// SHA-256 matches the intake value; the extraction is logged.
+    pub fn extract(&mut self, id: &str, dest: &Path, progress: &dyn Progress) -> Result<String> {
+        let detail = self.show(id)?;
+        if dest.exists() {
+            return Err(Error::InvalidInput(format!("{} already exists; choose another destination", dest.display())));
+        }
+        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        self.refuse_inside_vault(parent)?;
+        let (sha, partial) = self.decrypt_to(&detail, dest, progress)?;
+        let destination = std::path::absolute(dest).unwrap_or_else(|_| dest.to_path_buf());
+        let logged = self.log(vec![
+            NewEvent::new(Action::Extracted)
+                .exhibit(id)
+                .sha256(detail.exhibit.sha256.clone(), sha.clone())
+                .details(serde_json::json!({ "destination": destination.to_string_lossy() })),
+        ]);
+        if let Err(e) = logged {
+            // Unlogged, the plaintext must not stand. If it cannot be
+            // removed, the record stays and the next open removes it.
+            if fs::remove_file(dest).is_err() {
+                partial.keep();
+            }
+            return Err(e);
+        }
+        partial.finish();
+        Ok(sha)
+    }
+
+    fn decrypt_to(&self, detail: &ExhibitDetail, dest: &Path, progress: &dyn Progress) -> Result<(String, OutsidePartial)> {
+        // Recorded in the vault first: a crash leaves no plaintext that the
+        // next open does not remove.
+        let partial = self.begin_outside_partial(dest, OutputKind::Extraction)?;
+        let tmp = partial.path.clone();
+        let res = (|| -> Result<String> {
+            let src = self.objects.open(&detail.object)?;
+            let mut out = std::io::BufWriter::with_capacity(
+                1 << 20,
+                fs::OpenOptions::new().write(true).create_new(true).open(&tmp).at(&tmp)?,
+            );
+            let got = pipeline::decrypt_stream(
+                src,
+                &detail.object,
+                self.secrets.age_identity(),
+                false,
+                true,
+                detail.exhibit.size,
+                progress,
+                &mut |c| out.write_all(c).at(&tmp),
+            )?;
+            let sha = hex::encode(got.sha256);
+            if sha != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
+                return Err(Error::ObjectAuthentication { object: detail.object.clone() });
+            }
+            let f = out.into_inner().map_err(|e| Error::Io { path: tmp.clone(), source: e.into_error() })?;
+            f.sync_all().at(&tmp)?;
+            drop(f);
+            partial.before_rename(self, &sha)?;
+            crate::failpoint::hit("extract.written")?;
+            fs::rename(&tmp, dest).at(dest)?;
+            let synced = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(parent) => sync_dir(parent),
+                None => Ok(()),
+            };
+            if let Err(e) = synced.and_then(|_| crate::failpoint::hit("extract.renamed")) {
+                // In place but not to be logged: it must not stand.
+                let _ = fs::remove_file(dest);
+                return Err(e);
+            }
+            Ok(sha)
+        })();
+        res.map(|sha| (sha, partial))
+    }
+
+    /// Refuses a destination inside the vault's own folder: plaintext must
+    /// never be written there.
+    pub(crate) fn refuse_inside_vault(&self, folder: &Path) -> Result<()> {
+        let vault = fs::canonicalize(&self.root).at(&self.root)?;
+        let folder = fs::canonicalize(folder).at(folder)?;
+        if folder.starts_with(&vault) {
+            return Err(Error::InvalidInput(format!(
+                "{} is inside the vault folder; choose a destination outside the vault",
+                folder.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Reads a whole exhibit into memory for display (at most `max_bytes`),
+    /// only after it has fully authenticated; logs a `viewed` event.
+    pub fn view(&mut self, id: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        let detail = self.show(id)?;
+        if detail.exhibit.size > max_bytes {
+            return Err(Error::InvalidInput(format!(
+                "{id} is {} bytes, more than the {max_bytes} a preview may hold",
+                detail.exhibit.size
+            )));
+        }
+        let mut buf = Vec::with_capacity(detail.exhibit.size as usize);
+        let src = self.objects.open(&detail.object)?;
+        let got = pipeline::decrypt_stream(
+            src,
+            &detail.object,
+            self.secrets.age_identity(),
+            false,
+            true,
+            detail.exhibit.size,
+            &NoProgress,
+            &mut |c| {
+                buf.extend_from_slice(c);
+                Ok(())
+            },
+        )?;
+        if hex::encode(got.sha256) != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
+            return Err(Error::ObjectAuthentication { object: detail.object });
+        }
+        self.log(vec![NewEvent::new(Action::Viewed).exhibit(id).sha256(detail.exhibit.sha256.clone(), hex::encode(got.sha256))])?;
+        Ok(buf)
+    }
+
+}
