@@ -115,9 +115,16 @@ pub struct CustodyEvent {
     pub details: serde_json::Value,
 }
 
+impl CustodyEvent {
+    /// The details read as `T`, if they are one.
+    pub(crate) fn details_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        T::deserialize(&self.details).ok()
+    }
+}
+
 /// An event to append: everything but what the log fills in itself.
 #[derive(Debug, Clone, Default)]
-pub struct NewEvent {
+pub(crate) struct NewEvent {
     /// What happened (required).
     pub action: Option<Action>,
     /// The exhibit concerned.
@@ -158,8 +165,8 @@ impl NewEvent {
         self
     }
     /// Sets the details.
-    pub fn details(mut self, d: serde_json::Value) -> Self {
-        self.details = Some(d);
+    pub(crate) fn details(mut self, d: impl super::details::EventDetails) -> Self {
+        self.details = Some(d.to_value());
         self
     }
     /// Sets the method.

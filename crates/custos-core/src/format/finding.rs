@@ -231,3 +231,15 @@ impl PartialEq<&str> for FindingKind {
         self.as_str() == *other
     }
 }
+
+/// Quick or full.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// Objects present and named by their ciphertext hash, no unknown objects,
+    /// database integrity, custody log.
+    Quick,
+    /// Quick, plus decrypting every object and comparing plaintext hashes.
+    Full,
+}

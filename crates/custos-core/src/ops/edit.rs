@@ -13,23 +13,20 @@ impl Vault {
         let mut change = self.change()?;
         if let Some(d) = description && d != before.description {
             change.set_description(id, d)?;
-            events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
-                "field": "description", "before": before.description, "after": d
-            })));
+            events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(crate::format::details::MetadataEdited::Description {
+                before: before.description.clone(),
+                after: d.to_string(),
+            }));
         }
         for t in add_tags {
             let t = validate_tag(t)?;
             if change.add_tag(id, t)? {
-                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
-                    "field": "tags", "added": t
-                })));
+                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(crate::format::details::MetadataEdited::Tags { added: Some(t.to_string()), removed: None }));
             }
         }
         for t in remove_tags {
             if change.remove_tag(id, t)? {
-                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(serde_json::json!({
-                    "field": "tags", "removed": t
-                })));
+                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(crate::format::details::MetadataEdited::Tags { added: None, removed: Some(t.to_string()) }));
             }
         }
         if events.is_empty() {
@@ -48,9 +45,7 @@ impl Vault {
         }
         let mut matter = self.matter().clone();
         let before = std::mem::replace(&mut matter.exhibit_prefix, prefix.to_string());
-        let event = NewEvent::new(Action::SettingChanged).details(serde_json::json!({
-            "setting": "exhibit_prefix", "before": before, "after": prefix
-        }));
+        let event = NewEvent::new(Action::SettingChanged).details(crate::format::details::SettingChanged::ExhibitPrefix { before, after: prefix.to_string() });
         self.save_matter(matter, event)
     }
 

@@ -29,7 +29,7 @@ impl Vault {
             NewEvent::new(Action::Extracted)
                 .exhibit(id)
                 .sha256(detail.exhibit.sha256.clone(), sha.clone())
-                .details(serde_json::json!({ "destination": destination.to_string_lossy() })),
+                .details(crate::format::details::Extracted { destination: destination.to_string_lossy().into_owned() }),
         ]);
         if let Err(e) = logged {
             // Unlogged, the plaintext must not stand. If it cannot be

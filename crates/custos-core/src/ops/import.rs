@@ -262,18 +262,18 @@ impl Vault {
             ev.released_by = Some(sender_identity.clone());
             ev.received_by = Some(actor);
             ev.method = Some("import of a sealed production bundle".into());
-            ev.details = Some(serde_json::json!({
-                "bates": bates,
-                "bundle_sha256": bundle_sha256,
-                "sender_fingerprint": sender_fingerprint,
-                "sender_exhibit": sender_exhibit,
-                "sender_events": sender_events.len(),
+            let ev = ev.details(crate::format::details::Received {
+                bates: bates.clone(),
+                bundle_sha256: bundle_sha256.clone(),
+                sender_fingerprint: sender_fingerprint.clone(),
+                sender_exhibit: sender_exhibit.clone(),
+                sender_events: sender_events.len() as u64,
                 // With the SHA-256 above, the hashes a later production of this
                 // exhibit is checked against (verify_custody.py reads both).
-                "md5": hex::encode(digests.md5),
-                "object": object.as_ref().map(|_| hex::encode(digests.object_sha256)),
-                "duplicate_of_existing": existing.is_some(),
-            }));
+                md5: hex::encode(digests.md5),
+                object: object.as_ref().map(|_| hex::encode(digests.object_sha256)),
+                duplicate_of_existing: existing.is_some(),
+            });
             crate::failpoint::hit("import.before_commit")?;
             change.commit(pin_event.into_iter().chain([ev]).collect())?;
             crate::failpoint::hit("import.committed")?;
@@ -322,20 +322,16 @@ impl Vault {
             )));
         }
         let pinned = self.pinned_producer_key(&producer_vault)?;
-        let details = |extra: serde_json::Value| {
-            let mut d = serde_json::json!({
-                "producer_vault": producer_vault,
-                "fingerprint": presented.to_string(),
-                "bundle_sha256": bundle_sha256,
-            });
-            if let (Some(d), serde_json::Value::Object(extra)) = (d.as_object_mut(), extra) {
-                d.extend(extra);
-            }
-            d
+        let details = |old_fingerprint: Option<String>, new_fingerprint: Option<String>| crate::format::details::ProducerKey {
+            producer_vault: producer_vault.clone(),
+            fingerprint: presented.to_string(),
+            bundle_sha256: bundle_sha256.to_string(),
+            old_fingerprint,
+            new_fingerprint,
         };
         match pinned {
             None => {
-                let event = NewEvent::new(Action::ProducerKeyPinned).details(details(serde_json::json!({})));
+                let event = NewEvent::new(Action::ProducerKeyPinned).details(details(None, None));
                 Ok((ProducerKey::PinnedNow, Some(PinChange { producer_vault: producer_vault.clone(), fingerprint: presented, event })))
             }
             Some(p) if p == presented.to_string() => Ok((ProducerKey::MatchesPinned, None)),
@@ -343,7 +339,7 @@ impl Vault {
                 Some(accept) => {
                     let event = NewEvent::new(Action::ProducerKeyAccepted)
                         .purpose(Some(accept.reason.clone()))
-                        .details(details(serde_json::json!({ "old_fingerprint": p, "new_fingerprint": presented.to_string() })));
+                        .details(details(Some(p.clone()), Some(presented.to_string())));
                     Ok((ProducerKey::Accepted, Some(PinChange { producer_vault: producer_vault.clone(), fingerprint: presented, event })))
                 }
                 None => Err(Error::ProducerKeyChanged { producer_vault, pinned: p, presented: presented.to_string() }),

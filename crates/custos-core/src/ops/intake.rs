@@ -690,11 +690,12 @@ impl Vault {
         batch.retain(|p| {
             if failed.iter().any(|(f, _)| f == &p.path) {
                 if let Some(obj) = &p.object && let Ok(dest) = self.objects.quarantine(obj, &quarantine) {
-                    events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
-                        "object": hex::encode(p.digests.object_sha256),
-                        "moved_to": dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy(),
-                        "disposition": "quarantined: verify after copy failed"
-                    })));
+                    events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {
+                        object: Some(hex::encode(p.digests.object_sha256)),
+                        file: None,
+                        moved_to: Some(dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy().into_owned()),
+                        disposition: "quarantined: verify after copy failed".into(),
+                    }));
                 }
                 false
             } else {
@@ -761,22 +762,22 @@ impl Vault {
             ev.hash_algorithm = Some("SHA-256".into());
             ev.hash_before = Some(sha.clone());
             ev.hash_after = if action == Action::Collected { p.verified_sha256.clone() } else { Some(sha.clone()) };
-            ev.details = Some(serde_json::json!({
-                "name": name,
-                "path": full,
-                "path_bytes_hex": exact.as_ref().map(hex::encode),
-                "size": p.digests.size,
-                "md5": md5,
-                "sha1": sha1,
-                "mime": p.mime,
-                "custodian": opts.custodian,
-                "source": opts.source,
-                "modified": modified,
-                "created": created,
-                "accessed": accessed,
-                "object": p.object.as_ref().map(|_| object.clone()),
-                "verify_after_copy": opts.verify_after_copy && action == Action::Collected,
-            }));
+            let ev = ev.details(crate::format::details::Collected {
+                name: name.clone(),
+                path: full.clone(),
+                path_bytes_hex: exact.as_ref().map(hex::encode),
+                size: p.digests.size,
+                md5: md5.clone(),
+                sha1: sha1.clone(),
+                mime: p.mime.clone(),
+                custodian: opts.custodian.clone(),
+                source: opts.source.clone(),
+                modified: modified.clone(),
+                created: created.clone(),
+                accessed: accessed.clone(),
+                object: p.object.as_ref().map(|_| object.clone()),
+                verify_after_copy: opts.verify_after_copy && action == Action::Collected,
+            });
             events.push(ev);
             outcomes.push((
                 p.path.clone(),

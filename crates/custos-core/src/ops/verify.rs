@@ -8,19 +8,7 @@ use crate::format::pipeline;
 use crate::progress::Progress;
 use crate::store::Vault;
 use serde::{Deserialize, Serialize};
-pub use crate::format::finding::{Finding, FindingKind, Severity};
-
-/// Quick or full.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VerifyMode {
-    /// Objects present and named by their ciphertext hash, no unknown objects,
-    /// database integrity, custody log.
-    Quick,
-    /// Quick, plus decrypting every object and comparing plaintext hashes.
-    Full,
-}
+pub use crate::format::finding::{Finding, FindingKind, Severity, VerifyMode};
 
 /// The result of a verification.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -207,15 +195,15 @@ impl Vault {
         let ok = !findings.iter().any(|f| f.severity == Severity::Error);
         let mut report = VerifyReport { ok, mode, exhibits: rows.len() as u64, events, findings };
         let errors = report.findings.iter().filter(|f| f.severity == Severity::Error).count();
-        let logged = self.log(vec![NewEvent::new(Action::Verified).details(serde_json::json!({
-            "mode": mode,
-            "ok": ok,
-            "exhibits": report.exhibits,
-            "events": report.events,
-            "errors": errors,
-            "warnings": report.findings.len() - errors,
-            "kinds": report.findings.iter().map(|f| f.kind.as_str()).collect::<std::collections::BTreeSet<_>>(),
-        }))]);
+        let logged = self.log(vec![NewEvent::new(Action::Verified).details(crate::format::details::Verified {
+            mode,
+            ok,
+            exhibits: report.exhibits,
+            events: report.events,
+            errors: errors as u64,
+            warnings: (report.findings.len() - errors) as u64,
+            kinds: report.findings.iter().map(|f| f.kind.as_str().to_string()).collect(),
+        })]);
         if let Err(e) = logged {
             report.findings.push(Finding {
                 severity: Severity::Warning,
@@ -314,7 +302,7 @@ impl Vault {
         let logged: std::collections::HashSet<String> = self.events()?
             .into_iter()
             .filter(|e| e.action == Action::StrayObjectQuarantined)
-            .filter_map(|e| e.details.get("moved_to").and_then(|m| m.as_str()).map(str::to_string))
+            .filter_map(|e| e.details_as::<crate::format::details::StrayObject>()?.moved_to)
             .collect();
         let mut findings = Vec::new();
         let mut names: Vec<String> = entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();

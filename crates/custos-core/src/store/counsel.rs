@@ -56,9 +56,10 @@ impl Vault {
         let tx = self.conn.transaction()?;
         tx.execute("INSERT INTO counsel_keys (name, recipient, added_at) VALUES (?1, ?2, ?3)", params![name, recipient, now])?;
         let id = tx.last_insert_rowid() as u32;
-        let events = vec![NewEvent::new(Action::SettingChanged).details(serde_json::json!({
-            "setting": "counsel_key_added", "name": name, "recipient": recipient
-        }))];
+        let events = vec![NewEvent::new(Action::SettingChanged).details(crate::format::details::SettingChanged::CounselKeyAdded {
+            name: name.to_string(),
+            recipient: recipient.to_string(),
+        })];
         self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
         Ok(CounselKey { id, name: name.to_string(), recipient: recipient.to_string(), added_at: now })
     }
@@ -74,9 +75,7 @@ impl Vault {
         let now = format_time(self.clock.now());
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM counsel_keys WHERE id = ?1", [id])?;
-        let events = vec![NewEvent::new(Action::SettingChanged).details(serde_json::json!({
-            "setting": "counsel_key_removed", "name": name, "recipient": recipient
-        }))];
+        let events = vec![NewEvent::new(Action::SettingChanged).details(crate::format::details::SettingChanged::CounselKeyRemoved { name: name.clone(), recipient: recipient.clone() })];
         self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
         Ok(())
     }

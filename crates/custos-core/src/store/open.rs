@@ -152,13 +152,13 @@ impl Vault {
                 &tx,
                 &mut frontier,
                 &now,
-                vec![NewEvent::new(Action::VaultCreated).details(serde_json::json!({
-                    "matter": matter_info.matter,
-                    "matter_number": matter_info.matter_number,
-                    "work_factor": opts.work_factor,
-                    "recovery_recipient": opts.recovery_recipient,
-                    "signing_key": config.signing_key,
-                }))],
+                vec![NewEvent::new(Action::VaultCreated).details(crate::format::details::VaultCreated {
+                    matter: matter_info.matter.clone(),
+                    matter_number: matter_info.matter_number.clone(),
+                    work_factor: opts.work_factor,
+                    recovery_recipient: opts.recovery_recipient.clone(),
+                    signing_key: config.signing_key.clone(),
+                })],
             )?;
             tx.commit()?;
         }
@@ -236,7 +236,7 @@ impl Vault {
         vault.recover_interrupted_intake()?;
         vault.remove_left_partials()?;
         vault.session.pending.push(
-            NewEvent::new(Action::VaultUnlocked).details(serde_json::json!({ "via": via, "unlocked_at": unlocked_at })),
+            NewEvent::new(Action::VaultUnlocked).details(crate::format::details::VaultUnlocked { via: via.to_string(), unlocked_at }),
         );
         Ok(vault)
     }
@@ -262,9 +262,12 @@ impl Vault {
         for p in &partials {
             let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             // An unfinished write: its ciphertext is incomplete and was never referenced.
-            events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
-                "file": fname, "disposition": "removed unfinished partial object"
-            })));
+            events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {
+                object: None,
+                file: Some(fname),
+                moved_to: None,
+                disposition: "removed unfinished partial object".into(),
+            }));
         }
         let mut moves = Vec::new();
         if !journaled.is_empty() {
@@ -273,11 +276,12 @@ impl Vault {
             for name in names.iter().filter(|n| journaled.contains(*n) && !referenced.contains(*n)) {
                 let from = self.objects.path(name);
                 let dest = quarantine_path(&from, &quarantine);
-                events.push(NewEvent::new(Action::StrayObjectQuarantined).details(serde_json::json!({
-                    "object": name,
-                    "moved_to": dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy(),
-                    "disposition": "quarantined: an interrupted intake put it in place but never committed it; never trusted"
-                })));
+                events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {
+                    object: Some(name.to_string()),
+                    file: None,
+                    moved_to: Some(dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy().into_owned()),
+                    disposition: "quarantined: an interrupted intake put it in place but never committed it; never trusted".into(),
+                }));
                 moves.push((from, dest));
             }
         }

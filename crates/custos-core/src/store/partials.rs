@@ -191,12 +191,12 @@ impl Vault {
                 None
             };
             if let Some((file, what)) = &victim {
-                events.push(NewEvent::new(Action::PartialOutputRemoved).details(serde_json::json!({
-                    "output": r.output.as_str(),
-                    "file": file.to_string_lossy(),
-                    "destination": r.destination.to_string_lossy(),
-                    "removed": what,
-                })));
+                events.push(NewEvent::new(Action::PartialOutputRemoved).details(crate::format::details::PartialOutputRemoved {
+                    output: r.output.as_str().to_string(),
+                    file: file.to_string_lossy().into_owned(),
+                    destination: r.destination.to_string_lossy().into_owned(),
+                    removed: what.to_string(),
+                }));
             }
             handled.push((path, victim.map(|v| v.0)));
         }
@@ -236,7 +236,7 @@ impl Vault {
             OutputKind::Extraction => self.events()?.iter().any(|e| {
                 e.action == Action::Extracted
                     && e.hash_after.as_deref() == Some(sha)
-                    && e.details.get("destination").and_then(|d| d.as_str()) == Some(dest.as_ref())
+                    && e.details_as::<crate::format::details::Extracted>().is_some_and(|d| d.destination == dest)
             }),
         })
     }

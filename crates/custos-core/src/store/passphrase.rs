@@ -28,7 +28,7 @@ impl Vault {
         let written = (|| {
             crate::failpoint::hit("passwd.written")?;
             let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(fs::read(&pending).at(&pending)?));
-            self.log(vec![NewEvent::new(Action::PassphraseChanged).details(serde_json::json!({ "work_factor": wf, "key_file_sha256": sha }))])
+            self.log(vec![NewEvent::new(Action::PassphraseChanged).details(crate::format::details::PassphraseChanged { work_factor: wf, key_file_sha256: sha })])
         })();
         if let Err(e) = written {
             let _ = fs::remove_file(&pending);
@@ -54,7 +54,7 @@ impl Vault {
             .iter()
             .rev()
             .find(|e| e.action == Action::PassphraseChanged)
-            .is_some_and(|e| e.details.get("key_file_sha256").and_then(|v| v.as_str()) == Some(sha.as_str()));
+            .is_some_and(|e| e.details_as::<crate::format::details::PassphraseChanged>().is_some_and(|d| d.key_file_sha256 == sha));
         if logged {
             let path = self.root.join("keys/passphrase.age");
             fs::rename(&pending, &path).at(&path)?;

@@ -344,13 +344,13 @@ impl Vault {
                 NewEvent::new(Action::Exported)
                     .exhibit(e.exhibit_id.clone())
                     .sha256(e.intake_sha256.clone(), e.export_sha256.clone())
-                    .details(serde_json::json!({
-                        "bates": e.bates,
-                        "bundle_sha256": report.bundle_sha256,
-                        "destination": destination,
-                        "encrypted": report.encrypted,
-                        "recipients": req.recipients,
-                    })),
+                    .details(crate::format::details::Exported {
+                        bates: e.bates.clone(),
+                        bundle_sha256: report.bundle_sha256.clone(),
+                        destination: destination.clone(),
+                        encrypted: report.encrypted,
+                        recipients: req.recipients.clone(),
+                    }),
             );
         }
         let mut change = self.change()?;

@@ -85,7 +85,8 @@ pub(crate) fn check_stored(tokens: &[TokenRow], texts: &BTreeMap<u64, String>, e
         ));
     }
     for ev in events.iter().filter(|e| e.action == Action::Timestamped) {
-        let sha = ev.details.get("token_sha256").and_then(|v| v.as_str()).unwrap_or("");
+        let sha = ev.details_as::<crate::format::details::Timestamped>().map(|d| d.token_sha256).unwrap_or_default();
+        let sha = sha.as_str();
         if !present.contains(sha) {
             let mut f = ts_finding(
                 Severity::Error,

@@ -23,13 +23,14 @@ use crate::clock::format_time;
 use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::store::Vault;
+use crate::format::details::{CertificateRef, SettingChanged, Timestamped};
 use crate::store::timestamps::NewToken;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A `setting_changed` event with these details.
-fn setting_changed(details: serde_json::Value) -> NewEvent {
+fn setting_changed(details: SettingChanged) -> NewEvent {
     NewEvent::new(Action::SettingChanged).details(details)
 }
 
@@ -104,7 +105,7 @@ impl Vault {
             return Ok(());
         }
         let before = std::mem::replace(&mut s.tsa_urls, after.clone());
-        self.save_timestamp_settings(&s, setting_changed(serde_json::json!({ "setting": "tsa_urls", "before": before, "after": after })))
+        self.save_timestamp_settings(&s, setting_changed(SettingChanged::TsaUrls { before, after }))
     }
 
     /// Turns automatic stamping after intake and export on or off (logged).
@@ -114,7 +115,7 @@ impl Vault {
             return Ok(());
         }
         let before = std::mem::replace(&mut s.automatic, auto);
-        self.save_timestamp_settings(&s, setting_changed(serde_json::json!({ "setting": "automatic_timestamps", "before": before, "after": auto })))
+        self.save_timestamp_settings(&s, setting_changed(SettingChanged::AutomaticTimestamps { before, after: auto }))
     }
 
     /// Adds the certificates of a PEM file to the trusted TSA CAs (logged).
@@ -131,8 +132,8 @@ impl Vault {
             added.push(TrustedTsaCa { subject: c.subject, sha256: c.sha256, pem: c.pem, added_at: now.clone() });
         }
         s.trusted_cas.extend(added.iter().cloned());
-        let listed: Vec<_> = added.iter().map(|c| serde_json::json!({ "subject": c.subject, "sha256": c.sha256 })).collect();
-        self.save_timestamp_settings(&s, setting_changed(serde_json::json!({ "setting": "tsa_ca_trusted", "certificates": listed })))?;
+        let certificates = added.iter().map(|c| CertificateRef { subject: c.subject.clone(), sha256: c.sha256.clone() }).collect();
+        self.save_timestamp_settings(&s, setting_changed(SettingChanged::TsaCaTrusted { certificates }))?;
         Ok(added)
     }
 
@@ -201,13 +202,13 @@ impl Vault {
                 checkpoint_sha256: &imprint_hex,
                 nonce,
             });
-            events.push(NewEvent::new(Action::Timestamped).details(serde_json::json!({
-                "tree_size": cp.tree_size,
-                "tsa_url": url.as_str(),
-                "gen_time": gen_time,
-                "checkpoint_sha256": imprint_hex,
-                "token_sha256": hex::encode(Sha256::digest(token)),
-            })));
+            events.push(NewEvent::new(Action::Timestamped).details(Timestamped {
+                tree_size: cp.tree_size,
+                tsa_url: url.to_string(),
+                gen_time: gen_time.clone(),
+                checkpoint_sha256: imprint_hex.clone(),
+                token_sha256: hex::encode(Sha256::digest(token)),
+            }));
         }
         self.store_timestamp_tokens(&rows, events)?;
         let stamped = received.into_iter().map(|(url, _, gen_time, _)| StampOutcome::Stamped {

@@ -1,0 +1,217 @@
+//! What each kind of custody event records in its `details`, typed per
+//! action. An event's details are written as the JSON of these types (object
+//! keys in sorted order, as before) and read back through them; the signed
+//! bytes of events written earlier are never re-encoded.
+
+use super::finding::VerifyMode;
+use super::tsp::settings::{AutoTimestamp, TsaUrl};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Details an event can carry.
+pub trait EventDetails: Serialize + DeserializeOwned {
+    /// The JSON value stored in the event.
+    fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("event details serialise")
+    }
+}
+
+macro_rules! details {
+    ($($t:ty),* $(,)?) => { $(impl EventDetails for $t {})* };
+}
+
+details!(
+    VaultCreated,
+    VaultUnlocked,
+    Collected,
+    StrayObject,
+    MetadataEdited,
+    Extracted,
+    Verified,
+    PassphraseChanged,
+    Exported,
+    Received,
+    SettingChanged,
+    PartialOutputRemoved,
+    ProducerKey,
+    Timestamped,
+);
+
+/// `vault_created`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VaultCreated {
+    pub matter: String,
+    pub matter_number: Option<String>,
+    pub work_factor: u8,
+    pub recovery_recipient: Option<String>,
+    /// The vault's Ed25519 public key, hex.
+    pub signing_key: String,
+}
+
+/// `vault_unlocked`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VaultUnlocked {
+    /// `passphrase` or `recovery_identity`.
+    pub via: String,
+    pub unlocked_at: String,
+}
+
+/// `collected` and `duplicate_source_recorded`: the file as found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Collected {
+    pub name: String,
+    pub path: String,
+    /// The exact bytes of a path that is not UTF-8, hex.
+    pub path_bytes_hex: Option<String>,
+    pub size: u64,
+    pub md5: String,
+    pub sha1: Option<String>,
+    pub mime: String,
+    pub custodian: Option<String>,
+    pub source: Option<String>,
+    pub modified: Option<String>,
+    pub created: Option<String>,
+    pub accessed: Option<String>,
+    /// The object stored for it (none when the content was already there).
+    pub object: Option<String>,
+    pub verify_after_copy: bool,
+}
+
+/// `stray_object_quarantined`: an object (or an unfinished partial file)
+/// no exhibit refers to, and what was done with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrayObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
+    pub disposition: String,
+}
+
+/// `metadata_edited`: one change to an exhibit's description or tags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum MetadataEdited {
+    /// The description changed.
+    Description { before: String, after: String },
+    /// A tag was added or removed.
+    Tags {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        added: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        removed: Option<String>,
+    },
+}
+
+/// `extracted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extracted {
+    pub destination: String,
+}
+
+/// `verified`: the run and its result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verified {
+    pub mode: VerifyMode,
+    pub ok: bool,
+    pub exhibits: u64,
+    pub events: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    /// The kinds of finding, by name.
+    pub kinds: std::collections::BTreeSet<String>,
+}
+
+/// `passphrase_changed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassphraseChanged {
+    pub work_factor: u8,
+    /// SHA-256 of the new key file, hex.
+    pub key_file_sha256: String,
+}
+
+/// `exported`: one exhibit in a production.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exported {
+    pub bates: String,
+    pub bundle_sha256: String,
+    pub destination: String,
+    pub encrypted: bool,
+    /// The age recipients the bundle was encrypted to, as given.
+    pub recipients: Vec<String>,
+}
+
+/// `received`: one exhibit taken in from a sealed production.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Received {
+    pub bates: String,
+    pub bundle_sha256: String,
+    pub sender_fingerprint: String,
+    pub sender_exhibit: String,
+    pub sender_events: u64,
+    pub md5: String,
+    pub object: Option<String>,
+    pub duplicate_of_existing: bool,
+}
+
+/// `setting_changed`: which setting, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "setting", rename_all = "snake_case")]
+pub enum SettingChanged {
+    /// The prefix of new exhibit numbers.
+    ExhibitPrefix { before: String, after: String },
+    /// The time-stamp authorities kept in the vault.
+    TsaUrls { before: Vec<TsaUrl>, after: Vec<TsaUrl> },
+    /// Automatic time-stamping.
+    AutomaticTimestamps { before: AutoTimestamp, after: AutoTimestamp },
+    /// TSA CA certificates trusted.
+    TsaCaTrusted { certificates: Vec<CertificateRef> },
+    /// A key added to the counsel address book.
+    CounselKeyAdded { name: String, recipient: String },
+    /// A key removed from it.
+    CounselKeyRemoved { name: String, recipient: String },
+}
+
+/// A certificate named in an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateRef {
+    pub subject: String,
+    pub sha256: String,
+}
+
+/// `partial_output_removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialOutputRemoved {
+    /// `bundle` or `extraction`.
+    pub output: String,
+    pub file: String,
+    pub destination: String,
+    /// What was removed, in words.
+    pub removed: String,
+}
+
+/// `producer_key_pinned` and `producer_key_accepted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProducerKey {
+    pub producer_vault: String,
+    pub fingerprint: String,
+    pub bundle_sha256: String,
+    /// For an accepted new key: the key pinned before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_fingerprint: Option<String>,
+    /// For an accepted new key: the key now pinned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_fingerprint: Option<String>,
+}
+
+/// `timestamped`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timestamped {
+    pub tree_size: u64,
+    pub tsa_url: String,
+    pub gen_time: String,
+    pub checkpoint_sha256: String,
+    pub token_sha256: String,
+}
