@@ -1,56 +1,9 @@
 //! Exhibits: the dashboard, one exhibit with its history, editing, tagging
 //! and previews.
 
-use custos_core::{CustodyEvent, ExhibitDetail, MatterInfo};
+use custos_core::{CustodyEvent, ExhibitDetail};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-
-/// Custodian with how many exhibits.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct CustodianCount {
-    /// Custodian name ("" for none recorded).
-    pub name: String,
-    /// Exhibits.
-    pub exhibits: u32,
-}
-
-/// The latest verification, from the custody log.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct LastVerification {
-    /// When.
-    pub time: String,
-    /// `quick` or `full`.
-    pub mode: String,
-    /// Whether it passed.
-    pub ok: bool,
-    /// Errors found.
-    pub errors: u32,
-    /// Warnings found.
-    pub warnings: u32,
-    /// Who ran it.
-    pub actor: String,
-}
-
-/// The matter dashboard.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct Dashboard {
-    /// The matter.
-    pub matter: MatterInfo,
-    /// Exhibits.
-    pub exhibits: u32,
-    /// Total plaintext size.
-    pub total_bytes: u64,
-    /// Custody events.
-    pub events: u32,
-    /// Custodians, most exhibits first.
-    pub custodians: Vec<CustodianCount>,
-    /// Latest verification, if any.
-    pub last_verification: Option<LastVerification>,
-    /// The latest custody events, newest first.
-    pub recent_events: Vec<CustodyEvent>,
-    /// Productions made from this vault, newest first.
-    pub productions: Vec<custos_core::export::ProductionRecord>,
-}
 
 /// One exhibit with its custody history.
 #[derive(Debug, Clone, Serialize, Type)]

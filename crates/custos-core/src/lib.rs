@@ -71,6 +71,7 @@ pub use progress::{FileOutcome, NoProgress, Progress};
 pub use ops::timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
 pub use store::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};
 pub use format::finding::{Finding, FindingKind, Severity};
+pub use ops::dashboard::{CustodianCount, Dashboard, LastVerification};
 pub use ops::verify::{Anchors, VerifyMode, VerifyReport};
 
 /// The tool name and version recorded in custody events.

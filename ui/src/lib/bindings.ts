@@ -269,7 +269,7 @@ export type CreateVaultRequest = {
 	exhibit_prefix: string | null,
 };
 
-/**  Custodian with how many exhibits. */
+/**  Exhibits per custodian. */
 export type CustodianCount = {
 	/**  Custodian name ("" for none recorded). */
 	name: string,
@@ -319,7 +319,7 @@ export type Dashboard = {
 	matter: MatterInfo,
 	/**  Exhibits. */
 	exhibits: number,
-	/**  Total plaintext size. */
+	/**  Total size of the exhibits' original content (plaintext bytes). */
 	total_bytes: number,
 	/**  Custody events. */
 	events: number,
@@ -600,7 +600,7 @@ export type Finding = {
 	/**  The exhibit concerned, if any. */
 	exhibit: string | null,
 	/**  Stable machine-readable kind (e.g. `object_missing`). */
-	kind: string,
+	kind: FindingKind,
 	/**  The custody event concerned, if any. */
 	event: number | null,
 	/**  What is wrong. */
@@ -608,6 +608,126 @@ export type Finding = {
 	/**  What to do about it. */
 	action: string,
 };
+
+/**
+ *  What a finding is about, stable for scripts (serialised as its
+ *  snake_case name, e.g. `object_missing`).
+ */
+export type FindingKind = 
+/**  An exhibit's object is not in the vault. */
+"object_missing" | 
+/**  An exhibit's object cannot be read. */
+"object_unreadable" | 
+/**  An object does not decrypt and authenticate under the vault key. */
+"object_authentication" | 
+/**  An object's ciphertext no longer hashes to its name. */
+"object_hash_mismatch" | 
+/**  An exhibit's decrypted content no longer has its intake hash. */
+"content_hash_mismatch" | 
+/**  An object of the vault's key has no exhibit row (an exhibit's record was lost). */
+"lost_exhibit_object" | 
+/**  An object-named file that is not this vault's. */
+"unknown_object" | 
+/**  A file among the objects that is no object. */
+"unknown_file" | 
+/**  An object this session stored whose exhibit is not committed yet. */
+"uncommitted_object" | 
+/**  A partial object left by an interrupted write. */
+"partial_object" | 
+/**  A quarantined file without a custody event saying why. */
+"quarantine_unlogged" | 
+/**  The database fails its integrity check. */
+"database_integrity" | 
+/**  The plaintext configuration and the keys disagree. */
+"config_keys_mismatch" | 
+/**  The verification itself could not be logged. */
+"verification_not_logged" | 
+/**  Custody events are missing from the sequence. */
+"custody_sequence_gap" | 
+/**  A custody event sits at another position than its own. */
+"custody_event_misplaced" | 
+/**  A custody event cannot be read. */
+"custody_event_unreadable" | 
+/**  A custody event's signature does not verify. */
+"custody_event_signature" | 
+/**  A custody line of a bundle is not a valid signed event of its log. */
+"custody_event_invalid" | 
+/**  Custody events no signed checkpoint covers. */
+"custody_events_unsealed" | 
+/**  A checkpoint covers more events than the log holds. */
+"custody_log_truncated" | 
+/**  A line of a bundle's custody record cannot be read. */
+"custody_line_unreadable" | 
+/**  A bundle's custody record disagrees with its load file. */
+"custody_record_mismatch" | 
+/**  A checkpoint's signature does not verify. */
+"checkpoint_signature" | 
+/**  The events no longer hash to a signed root. */
+"checkpoint_root_mismatch" | 
+/**  Two checkpoints are not consistent: history was rewritten. */
+"checkpoint_inconsistent" | 
+/**  A kept checkpoint is not part of the current log. */
+"checkpoint_not_in_log" | 
+/**  A bundle has no custody checkpoint. */
+"checkpoint_missing" | 
+/**  A bundle's checkpoint is signed by another key than its events. */
+"checkpoint_key_mismatch" | 
+/**  A bundle's checkpoint has no SSH signature. */
+"checkpoint_seal_missing" | 
+/**  A bundle's checkpoint SSH signature does not verify. */
+"checkpoint_seal_invalid" | 
+/**  A bundle has no seal. */
+"seal_missing" | 
+/**  A bundle's seal does not verify. */
+"seal_invalid" | 
+/**  The seal names another identity than the bundle. */
+"seal_identity_mismatch" | 
+/**  The seal key is not pinned (or not the pinned one). */
+"seal_key_not_pinned" | 
+/**  The tag manifest cannot be read. */
+"tag_manifest_invalid" | 
+/**  A tag file listed in the tag manifest is missing. */
+"tag_file_missing" | 
+/**  A tag file cannot be read. */
+"tag_file_unreadable" | 
+/**  A tag file no longer has its listed hash. */
+"tag_file_changed" | 
+/**  A tag file not listed in the sealed tag manifest. */
+"tag_file_unsealed" | 
+/**  A payload file listed in the manifest is missing. */
+"payload_missing" | 
+/**  A payload file cannot be read. */
+"payload_unreadable" | 
+/**  A payload file no longer has its listed hash. */
+"payload_changed" | 
+/**  A payload file not listed in the manifest. */
+"payload_unlisted" | 
+/**  The payload's byte and file count differ from the bag's Payload-Oxum. */
+"payload_oxum" | 
+/**  The bundle has no load file. */
+"load_file_missing" | 
+/**  The load file cannot be parsed. */
+"load_file_invalid" | 
+/**  A native's hash differs from the load file's. */
+"load_file_hash_mismatch" | 
+/**  A native named by the load file is missing. */
+"native_missing" | 
+/**  A native the load file does not name. */
+"native_not_in_load_file" | 
+/**  A time-stamp token or its record is invalid. */
+"timestamp_invalid" | 
+/**  A stored time-stamp token does not verify. */
+"timestamp_token_invalid" | 
+/**  A timestamped checkpoint has no token. */
+"timestamp_token_missing" | 
+/**  A time-stamp token's authority is not trusted. */
+"timestamp_untrusted" | 
+/**  Tokens were checked, but not against a trusted authority. */
+"timestamp_trust_unchecked" | 
+/**  A timestamped checkpoint is not a prefix of the current one. */
+"timestamp_inconsistent" | 
+/**  A timestamped checkpoint's history was rewritten. */
+"timestamp_checkpoint_rewritten";
 
 /**  The result of an import. */
 export type ImportSummary = {
@@ -710,8 +830,8 @@ outcome: FileOutcome };
 export type LastVerification = {
 	/**  When. */
 	time: string,
-	/**  `quick` or `full`. */
-	mode: string,
+	/**  Quick or full. */
+	mode: VerifyMode,
 	/**  Whether it passed. */
 	ok: boolean,
 	/**  Errors found. */

@@ -39,7 +39,7 @@ function install(init: Partial<MockState> = {}): Mock {
 const finding = (over: Partial<Finding>): Finding => ({
   severity: "error",
   exhibit: null,
-  kind: "manifest_mismatch",
+  kind: "payload_changed",
   event: null,
   message: "",
   action: "",
@@ -192,14 +192,14 @@ describe("Check bundle: results", () => {
     const report = mockBundleReport({
       ok: false,
       findings: [
-        finding({ severity: "warning", kind: "extra_tag_file", message: "A tag file is not in the tag manifest.", action: "Ask the producer why." }),
+        finding({ severity: "warning", kind: "tag_file_unsealed", message: "A tag file is not in the tag manifest.", action: "Ask the producer why." }),
         finding({
           exhibit: "EX-0002",
-          kind: "manifest_mismatch",
+          kind: "payload_changed",
           message: "data/VOL001/NATIVES/0001/HAL000002.pdf does not match manifest-sha256.txt.",
           action: "Do not rely on this copy; ask the producing party for a new one.",
         }),
-        finding({ kind: "proof_invalid", event: 4, message: "The inclusion proof of custody event 4 does not verify.", action: "Ask for a new copy." }),
+        finding({ kind: "custody_event_invalid", event: 4, message: "The inclusion proof of custody event 4 does not verify.", action: "Ask for a new copy." }),
       ],
     });
     mock.verifyBundle = async (source): Promise<BundleCheck> => ({ path: mock.state.selections.get(source.bundle)![0]!, bundle_sha256: "e".repeat(64), folder: false, report });
@@ -216,7 +216,7 @@ describe("Check bundle: results", () => {
     const groups = within(result).getAllByRole("heading", { level: 3 }).map((h) => h.textContent);
     expect(groups.slice(0, 2)).toEqual(["Errors (2)", "Warnings (1)"]);
     const items = within(result).getAllByRole("listitem");
-    expect(items.map((li) => li.querySelector(".kind")?.textContent)).toEqual(["manifest_mismatch", "proof_invalid", "extra_tag_file"]);
+    expect(items.map((li) => li.querySelector(".kind")?.textContent)).toEqual(["payload_changed", "custody_event_invalid", "tag_file_unsealed"]);
     expect(items[0]).toHaveTextContent("What to do: Do not rely on this copy");
     expect(items[1]).toHaveTextContent("Custody event 4");
     // The producer's exhibit numbers are not this vault's: no link.

@@ -79,14 +79,14 @@ describe("Verify", () => {
       exhibits: 1204,
       events: 5310,
       findings: [
-        finding({ severity: "warning", kind: "stray_object", message: "An object belongs to no exhibit.", action: "Quarantine it with custos verify --quarantine." }),
+        finding({ severity: "warning", kind: "unknown_object", message: "An object belongs to no exhibit.", action: "Quarantine it with custos verify --quarantine." }),
         finding({
           exhibit: "EX-0002",
-          kind: "hash_mismatch",
+          kind: "content_hash_mismatch",
           message: "The decrypted content does not match the SHA-256 recorded at collection.",
           action: "Restore the vault from a backup and verify again.",
         }),
-        finding({ kind: "log_chain_broken", event: 17, message: "Custody event 17 does not follow event 16.", action: "Compare with the last external checkpoint." }),
+        finding({ kind: "custody_sequence_gap", event: 17, message: "Custody event 17 does not follow event 16.", action: "Compare with the last external checkpoint." }),
       ],
     };
     mock.verifyVault = async () => report;
@@ -102,7 +102,7 @@ describe("Verify", () => {
     const headings = within(result).getAllByRole("heading", { level: 3 }).map((h) => h.textContent);
     expect(headings).toEqual(["Errors (2)", "Warnings (1)"]);
     const items = within(result).getAllByRole("listitem");
-    expect(items.map((li) => li.querySelector(".kind")?.textContent)).toEqual(["hash_mismatch", "log_chain_broken", "stray_object"]);
+    expect(items.map((li) => li.querySelector(".kind")?.textContent)).toEqual(["content_hash_mismatch", "custody_sequence_gap", "unknown_object"]);
     expect(items[0]).toHaveTextContent("The decrypted content does not match the SHA-256 recorded at collection.");
     expect(items[0]).toHaveTextContent("What to do: Restore the vault from a backup and verify again.");
     expect(items[1]).toHaveTextContent("Custody event 17");
@@ -120,7 +120,7 @@ describe("Verify", () => {
       mode,
       exhibits: 3,
       events: 9,
-      findings: [finding({ severity: "warning", kind: "stray_object", message: "An object belongs to no exhibit.", action: "Quarantine it." })],
+      findings: [finding({ severity: "warning", kind: "unknown_object", message: "An object belongs to no exhibit.", action: "Quarantine it." })],
     });
     const user = userEvent.setup();
     render(Verify);

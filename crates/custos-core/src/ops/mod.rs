@@ -3,6 +3,7 @@
 //! timestamping). Operations reach the vault's rows and objects only through
 //! the store's methods.
 
+pub mod dashboard;
 pub(crate) mod edit;
 pub mod export;
 pub(crate) mod extract;

@@ -2,7 +2,7 @@
 //! transaction, and reading them back.
 
 use crate::error::{Error, Result};
-use crate::format::custody::{Checkpoint, CustodyEvent, NewEvent, RawEvent, SignedCheckpoint, checkpoint_message, sign_event};
+use crate::format::custody::{Action, Checkpoint, CustodyEvent, NewEvent, RawEvent, SignedCheckpoint, checkpoint_message, sign_event};
 use crate::format::merkle::{Frontier, LeafHash};
 use ed25519_dalek::{Signer, SigningKey};
 use crate::store::Vault;
@@ -160,6 +160,37 @@ impl Vault {
     /// A signed checkpoint of the latest state, to keep outside the vault.
     pub fn kept_checkpoint(&self) -> Result<Option<SignedCheckpoint>> {
         Ok(self.latest_checkpoint()?.map(|c| SignedCheckpoint::new(&self.config.vault_id, &self.config.signing_key, c)))
+    }
+
+    /// How many events the log holds.
+    pub(crate) fn event_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM custody_events", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The newest `n` events, newest first.
+    pub(crate) fn newest_events(&self, n: usize) -> Result<Vec<CustodyEvent>> {
+        let mut stmt = self.conn.prepare_cached("SELECT seq, body FROM custody_events ORDER BY seq DESC LIMIT ?1")?;
+        let rows = stmt.query_map([n as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        rows.map(|row| {
+            let (seq, body) = row?;
+            serde_json::from_slice(&body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))
+        })
+        .collect()
+    }
+
+    /// The newest event of `action`, read from the end of the log back.
+    pub(crate) fn newest_event_of(&self, action: Action) -> Result<Option<CustodyEvent>> {
+        let mut stmt = self.conn.prepare_cached("SELECT body FROM custody_events ORDER BY seq DESC")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let body: Vec<u8> = row.get(0)?;
+            if let Ok(e) = serde_json::from_slice::<CustodyEvent>(&body)
+                && e.action == action
+            {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
     }
 
     /// Every stored event, unparsed, in order.

@@ -266,6 +266,25 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many exhibits there are, and the total size of their content.
+    pub(crate) fn exhibit_totals(&self) -> Result<(u64, u64)> {
+        Ok(self.conn.query_row("SELECT count(*), coalesce(sum(size), 0) FROM exhibits", [], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?)
+    }
+
+    /// Exhibits per custodian of their first source ("" for none), most
+    /// exhibits first, then by name.
+    pub(crate) fn exhibits_per_custodian(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(s.custodian, ''), count(*) FROM exhibits e
+             JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)
+             GROUP BY 1 ORDER BY 2 DESC, 1",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The exhibit already holding content of this SHA-256, if any.
     pub(crate) fn exhibit_with_sha256(&self, sha256: &str) -> Result<Option<String>> {
         Ok(self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?)

@@ -3,6 +3,7 @@
 mod age_vectors;
 mod agefile;
 mod custody_tamper;
+mod dashboard;
 mod details;
 mod export;
 mod fuzz;
