@@ -208,3 +208,129 @@ fn core_embeds_only_files_of_its_own_crate() {
     }
     assert!(checked >= 3, "control: the fonts' include_bytes! were found ({checked})");
 }
+
+#[test]
+fn documents_crate_depends_on_no_custos_crate() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let lock = std::fs::read_to_string(format!("{root}/Cargo.lock")).expect("the workspace Cargo.lock should exist");
+    let names = reachable(&parse_lock(&lock), "custos-documents");
+    assert!(names.contains("krilla"), "control: the walk reaches the PDF writer from custos-documents");
+    let custos: Vec<&String> = names.iter().filter(|n| n.starts_with("custos") && n.as_str() != "custos-documents").collect();
+    assert!(custos.is_empty(), "custos-documents must take a plain model and depend on no Custos crate; it reaches {custos:?}");
+    assert!(gui_crates(&names).is_empty(), "custos-documents must not reach a GUI stack");
+}
+
+/// Every `.rs` file under `dir`, with its path relative to `dir` ('/' separated).
+fn sources(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.push((rel, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn core_sources() -> Vec<(String, String)> {
+    sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../custos-core/src"))
+}
+
+/// The code of a file without its comments (`//` to the end of a line), so
+/// a doc comment that mentions another floor is not an arrow.
+fn code_only(text: &str) -> String {
+    text.lines().map(|l| l.find("//").map_or(l, |at| &l[..at])).collect::<Vec<_>>().join("\n")
+}
+
+/// Whether `code` contains `word` not as part of a longer identifier
+/// (`Vault`, not `VaultConfig`).
+fn names(code: &str, word: &str) -> bool {
+    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    code.match_indices(word).any(|(at, _)| !ident(code[..at].chars().next_back()) && !ident(code[at + word.len()..].chars().next()))
+}
+
+/// The files of `floor` (a folder of the core's src/) that name any of `forbidden`.
+fn arrows(files: &[(String, String)], floor: &str, forbidden: &[&str]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|(path, _)| path.starts_with(&format!("{floor}/")))
+        .flat_map(|(path, text)| {
+            let code = code_only(text);
+            forbidden.iter().filter(move |f| names(&code, f)).map(move |f| format!("{path} names {f}")).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn floors_depend_on_the_floors_below_them_only() {
+    let files = core_sources();
+    assert!(files.iter().filter(|(p, _)| p.starts_with("format/")).count() >= 8, "control: the format floor is found");
+    let mut wrong = arrows(&files, "format", &["crate::store", "crate::bundle", "crate::ops", "Vault"]);
+    wrong.extend(arrows(&files, "store", &["crate::bundle", "crate::ops"]));
+    wrong.extend(arrows(&files, "bundle", &["crate::store", "crate::ops", "Vault"]));
+    assert!(wrong.is_empty(), "arrows pointing the wrong way (DESIGN.md §0):\n{}", wrong.join("\n"));
+    // The check itself finds an arrow when there is one.
+    let planted = vec![("format/x.rs".to_string(), "use crate::store::Vault; // the open vault".to_string())];
+    assert_eq!(arrows(&planted, "format", &["crate::store"]).len(), 1);
+    assert!(arrows(&[("format/x.rs".into(), "// see crate::store".into())], "format", &["crate::store"]).is_empty());
+    assert!(arrows(&[("format/x.rs".into(), "struct VaultConfig;".into())], "format", &["Vault"]).is_empty());
+}
+
+/// What writing SQL or calling the database looks like in the code.
+const SQL: &[&str] = &[
+    "SELECT ", "INSERT ", "UPDATE ", "DELETE FROM", "PRAGMA", "CREATE TABLE", "query_row(", "query_map(", ".prepare(", "prepare_cached(",
+    ".execute(", "transaction()", "rusqlite::",
+];
+
+#[test]
+fn only_the_store_writes_sql() {
+    let files = core_sources();
+    let store = files.iter().filter(|(p, _)| p.starts_with("store/")).filter(|(_, t)| SQL.iter().any(|s| code_only(t).contains(s))).count();
+    assert!(store >= 5, "control: the store's SQL is found ({store} files)");
+    // The core's own tests tamper with the database as an attacker would;
+    // error.rs converts the database's error type into the vault's.
+    let outside: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| !p.starts_with("store/") && !p.starts_with("tests/") && p != "error.rs")
+        .flat_map(|(p, t)| {
+            let code = code_only(t);
+            SQL.iter().filter(move |s| code.contains(*s)).map(move |s| format!("{p}: {s}")).collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(outside.is_empty(), "SQL outside store/ (DESIGN.md §0):\n{}", outside.join("\n"));
+}
+
+/// Source files allowed over 600 lines, each with its reason.
+const LONG_FILES: &[(&str, &str)] = &[];
+
+#[test]
+fn no_source_file_is_over_600_lines_without_a_reason() {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut long = Vec::new();
+    let mut seen = 0;
+    for krate in ["custos-core", "custos-documents", "custos-cli"] {
+        for folder in ["src", "tests"] {
+            let dir = crates.join(krate).join(folder);
+            if !dir.is_dir() {
+                continue;
+            }
+            for (rel, text) in sources(&dir) {
+                seen += 1;
+                let path = format!("{krate}/{folder}/{rel}");
+                let lines = text.lines().count();
+                if lines > 600 && !LONG_FILES.iter().any(|(p, _)| *p == path) {
+                    long.push(format!("{path}: {lines} lines"));
+                }
+            }
+        }
+    }
+    assert!(seen > 50, "control: the sources are found ({seen})");
+    assert!(long.is_empty(), "split these or list them with a reason in LONG_FILES:\n{}", long.join("\n"));
+}
