@@ -49,7 +49,7 @@ impl Vault {
         let partial = self.begin_outside_partial(dest, OutputKind::Extraction)?;
         let tmp = partial.path.clone();
         let res = (|| -> Result<String> {
-            let src = self.objects.open(&detail.object)?;
+            let src = self.objects().open(&detail.object)?;
             let mut out = std::io::BufWriter::with_capacity(
                 1 << 20,
                 fs::OpenOptions::new().write(true).create_new(true).open(&tmp).at(&tmp)?,
@@ -57,7 +57,7 @@ impl Vault {
             let got = pipeline::decrypt_stream(
                 src,
                 &detail.object,
-                self.secrets.age_identity(),
+                self.secrets().age_identity(),
                 false,
                 true,
                 detail.exhibit.size,
@@ -91,7 +91,7 @@ impl Vault {
     /// Refuses a destination inside the vault's own folder: plaintext must
     /// never be written there.
     pub(crate) fn refuse_inside_vault(&self, folder: &Path) -> Result<()> {
-        let vault = fs::canonicalize(&self.root).at(&self.root)?;
+        let vault = fs::canonicalize(&self.root()).at(&self.root())?;
         let folder = fs::canonicalize(folder).at(folder)?;
         if folder.starts_with(&vault) {
             return Err(Error::InvalidInput(format!(
@@ -113,11 +113,11 @@ impl Vault {
             )));
         }
         let mut buf = Vec::with_capacity(detail.exhibit.size as usize);
-        let src = self.objects.open(&detail.object)?;
+        let src = self.objects().open(&detail.object)?;
         let got = pipeline::decrypt_stream(
             src,
             &detail.object,
-            self.secrets.age_identity(),
+            self.secrets().age_identity(),
             false,
             true,
             detail.exhibit.size,

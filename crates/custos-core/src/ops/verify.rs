@@ -52,7 +52,7 @@ impl Vault {
     /// Checks a checkpoint kept outside the vault against the current log.
     /// An empty list means the log still holds exactly the history it signed.
     pub fn check_checkpoint(&self, kept: &custody::Checkpoint) -> Result<Vec<Finding>> {
-        Ok(crate::ops::verify_log::check_external(&self.raw_events()?, &self.secrets.verifying_key(), &self.config.vault_id, kept))
+        Ok(crate::ops::verify_log::check_external(&self.raw_events()?, &self.secrets().verifying_key(), &self.config().vault_id, kept))
     }
 
     /// Verifies the vault and logs the run and its result.
@@ -76,8 +76,8 @@ impl Vault {
         let mut findings = Vec::new();
 
         // The keys the config advertises must be this vault's.
-        if self.config.age_recipient != self.secrets.age_recipient().to_string()
-            || self.config.signing_key != hex::encode(self.secrets.verifying_key().to_bytes())
+        if self.config().age_recipient != self.secrets().age_recipient().to_string()
+            || self.config().signing_key != hex::encode(self.secrets().verifying_key().to_bytes())
         {
             findings.push(finding(
                 FindingKind::ConfigKeysMismatch,
@@ -96,7 +96,7 @@ impl Vault {
 
         // Exhibits and objects.
         let rows = self.stored_contents()?;
-        let (on_disk, other) = self.objects.scan()?;
+        let (on_disk, other) = self.objects().scan()?;
         let on_disk: std::collections::HashSet<String> = on_disk.into_iter().collect();
         let referenced: std::collections::HashSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
         let total: u64 = rows.iter().map(|r| if mode == VerifyMode::Full { r.2 * 2 } else { r.2 }).sum();
@@ -106,7 +106,7 @@ impl Vault {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let path = self.objects.path(object);
+            let path = self.objects().path(object);
             progress.file_started(&path, *size);
             if !on_disk.contains(object) {
                 findings.push(finding(
@@ -117,7 +117,7 @@ impl Vault {
                 ));
                 continue;
             }
-            let file = match self.objects.open(object) {
+            let file = match self.objects().open(object) {
                 Ok(f) => f,
                 Err(e) => {
                     findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE));
@@ -136,7 +136,7 @@ impl Vault {
                     Err(e) => findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
                 },
                 VerifyMode::Full => {
-                    match pipeline::decrypt_stream(file, object, self.secrets.age_identity(), true, true, *size, progress, &mut |_| Ok(())) {
+                    match pipeline::decrypt_stream(file, object, self.secrets().age_identity(), true, true, *size, progress, &mut |_| Ok(())) {
                         Ok(d) => {
                             if hex::encode(d.object_sha256) != *object {
                                 findings.push(finding(
@@ -179,8 +179,8 @@ impl Vault {
         // The custody log.
         let raw = self.raw_events()?;
         let checkpoints = self.checkpoints()?;
-        let key = self.secrets.verifying_key();
-        let vault_id = self.config.vault_id.clone();
+        let key = self.secrets().verifying_key();
+        let vault_id = self.config().vault_id.clone();
         findings.extend(crate::ops::verify_log::verify_log(&raw, &checkpoints, &key, &vault_id));
         let events = raw.len() as u64;
         for k in kept {
@@ -234,7 +234,7 @@ impl Vault {
         lost.sort();
         // Named by a journal: an intake of this session that stopped before
         // committing (reopening the vault quarantines them), not lost work.
-        let (journaled, _) = self.objects.journaled(&other);
+        let (journaled, _) = self.objects().journaled(&other);
         for name in lost.iter().filter(|n| journaled.contains(n.as_str())) {
             findings.push(Finding {
                 severity: Severity::Warning,
@@ -250,7 +250,7 @@ impl Vault {
             let decrypted = self
                 .objects
                 .open(name)
-                .and_then(|f| pipeline::decrypt_stream(f, name, self.secrets.age_identity(), true, true, 0, &crate::progress::NoProgress, &mut |_| Ok(())));
+                .and_then(|f| pipeline::decrypt_stream(f, name, self.secrets().age_identity(), true, true, 0, &crate::progress::NoProgress, &mut |_| Ok(())));
             findings.push(match decrypted {
                 Ok(d) => finding(
                     FindingKind::LostExhibitObject,
@@ -273,7 +273,7 @@ impl Vault {
         }
         for p in other {
             let fname = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let shown = format!("objects/{}", p.strip_prefix(self.root.join("objects")).unwrap_or(&p).display());
+            let shown = format!("objects/{}", p.strip_prefix(self.root().join("objects")).unwrap_or(&p).display());
             if fname.starts_with(crate::store::objects::PARTIAL_PREFIX) || fname.starts_with(crate::store::objects::JOURNAL_PREFIX) {
                 findings.push(Finding {
                     severity: Severity::Warning,
@@ -297,7 +297,7 @@ impl Vault {
 
     /// Every file in `quarantine/` must have been put there with a custody event.
     fn check_quarantine(&self) -> Result<Vec<Finding>> {
-        let dir = self.root.join("quarantine");
+        let dir = self.root().join("quarantine");
         let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
         let logged: std::collections::HashSet<String> = self.events()?
             .into_iter()

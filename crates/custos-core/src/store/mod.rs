@@ -157,6 +157,16 @@ impl Vault {
         })
     }
 
+    /// The vault's keys (unlocked).
+    pub(crate) fn secrets(&self) -> &VaultSecrets {
+        &self.secrets
+    }
+
+    /// The object store.
+    pub(crate) fn objects(&self) -> &ObjectStore {
+        &self.objects
+    }
+
     /// The current time as the log writes it (UTC, RFC 3339, microseconds).
     pub(crate) fn now(&self) -> String {
         format_time(self.clock.now())

@@ -70,17 +70,17 @@ impl Vault {
             exhibits.push(produced_exhibit(ex, &self.show(&ex.id)?, plan.format(*n), i));
         }
         let production = Production {
-            matter: self.matter.matter.clone(),
-            matter_number: self.matter.matter_number.clone(),
+            matter: self.matter().matter.clone(),
+            matter_number: self.matter().matter_number.clone(),
             organization: req.organization.clone(),
-            examiner: self.session.actor.clone(),
+            examiner: self.actor().to_string(),
             bates_prefix: plan.prefix.clone(),
             bates_first: exhibits[0].bates.clone(),
             bates_last: exhibits[exhibits.len() - 1].bates.clone(),
             produced_at: String::new(),
             tool: crate::TOOL.to_string(),
             signer_fingerprint: String::new(),
-            vault_id: self.config.vault_id.clone(),
+            vault_id: self.config().vault_id.clone(),
             exhibits,
         };
         let mut qc = qc_checks(&production)?;

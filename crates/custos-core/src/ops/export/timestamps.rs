@@ -14,7 +14,7 @@ impl Vault {
     /// Returns (tree size, authority, TSA time) of each one carried.
     pub(crate) fn carry_timestamps<W: Write>(&self, bag: &mut BagBuilder<W>, tree: &Tree) -> Result<Vec<(u64, String, String)>> {
         let checkpoints = self.checkpoints()?;
-        let texts = timestamp::checkpoint_texts(&self.raw_events()?, &checkpoints, &self.config.vault_id);
+        let texts = timestamp::checkpoint_texts(&self.raw_events()?, &checkpoints, &self.config().vault_id);
         let tokens = self.timestamp_tokens()?;
         let matching: Vec<_> = tokens
             .into_iter()

@@ -381,11 +381,11 @@ impl Vault {
             Some(s) => format_time(
                 chrono::DateTime::from_timestamp(s, 0).ok_or_else(|| Error::InvalidInput(format!("SOURCE_DATE_EPOCH {s} is out of range")))?,
             ),
-            None => format_time(self.clock.now()),
+            None => self.now(),
         };
-        let ssh_key = ssh_private_key(self.secrets.signing_key(), &self.config.vault_id)?;
+        let ssh_key = ssh_private_key(self.secrets().signing_key(), &self.config().vault_id)?;
         let fingerprint = signer_fingerprint(&ssh_key);
-        let identity = format!("custos-vault-{}", self.config.vault_id);
+        let identity = format!("custos-vault-{}", self.config().vault_id);
         let first = plan.format(plan.items[0].1);
         let last = plan.format(plan.items[plan.items.len() - 1].1);
         let bag_name = format!("{first}-{last}");
@@ -425,11 +425,11 @@ impl Vault {
             let mut p = produced_exhibit(ex, &detail, plan.format(*n), i);
             progress.file_started(Path::new(&ex.name), ex.size);
             let mut text = Vec::new();
-            let src = self.objects.open(&detail.object)?;
+            let src = self.objects().open(&detail.object)?;
             let got = {
                 let mut entry = bag.start_payload(&p.native_path, ex.size)?;
                 let keep_text = p.text_path.is_some();
-                pipeline::decrypt_stream(src, &detail.object, self.secrets.age_identity(), true, false, ex.size, progress, &mut |c| {
+                pipeline::decrypt_stream(src, &detail.object, self.secrets().age_identity(), true, false, ex.size, progress, &mut |c| {
                     if keep_text {
                         text.extend_from_slice(c);
                     }
@@ -473,17 +473,17 @@ impl Vault {
             p.events.push(crate::bundle::model::document_event(&event));
         }
         let production = Production {
-            matter: self.matter.matter.clone(),
-            matter_number: self.matter.matter_number.clone(),
+            matter: self.matter().matter.clone(),
+            matter_number: self.matter().matter_number.clone(),
             organization: req.organization.clone(),
-            examiner: self.session.actor.clone(),
+            examiner: self.actor().to_string(),
             bates_prefix: plan.prefix.clone(),
             bates_first: first.clone(),
             bates_last: last.clone(),
             produced_at: produced_at.clone(),
             tool: crate::TOOL.to_string(),
             signer_fingerprint: fingerprint.clone(),
-            vault_id: self.config.vault_id.clone(),
+            vault_id: self.config().vault_id.clone(),
             exhibits: produced,
         };
 
@@ -506,7 +506,7 @@ impl Vault {
         bag.add_payload("data/certification-902-14-DRAFT.pdf", &custos_documents::certification_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
         bag.add_payload("data/provenance.jsonld", &crate::bundle::provenance::case_uco(&production, &identity)?)?;
         bag.add_payload(EVENTS_FILE, &jsonl)?;
-        let cp = SignedCheckpoint::new(&self.config.vault_id, &self.config.signing_key, checkpoint);
+        let cp = SignedCheckpoint::new(&self.config().vault_id, &self.config().signing_key, checkpoint);
         let cp = serde_json::to_string_pretty(&cp).expect("serialise");
         bag.add_payload(CHECKPOINT_FILE, cp.as_bytes())?;
         bag.add_payload(CHECKPOINT_SIG_FILE, ssh_signature(&ssh_key, CHECKPOINT_NAMESPACE, cp.as_bytes())?.as_bytes())?;

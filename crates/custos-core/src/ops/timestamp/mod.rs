@@ -19,7 +19,6 @@ mod check;
 pub(crate) use check::{check_stored, checkpoint_texts};
 pub use crate::format::tsp::settings::{AutoTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
 
-use crate::clock::format_time;
 use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::store::Vault;
@@ -123,7 +122,7 @@ impl Vault {
     pub fn trust_tsa_ca(&mut self, pem: &[u8]) -> Result<Vec<TrustedTsaCa>> {
         let certs = parse_pem_certificates(pem).map_err(|e| Error::InvalidInput(format!("the TSA CA file is refused: {e}")))?;
         let mut s = self.timestamp_settings()?;
-        let now = format_time(self.clock.now());
+        let now = self.now();
         let mut added = Vec::new();
         for c in certs {
             if s.trusted_cas.iter().chain(&added).any(|t: &TrustedTsaCa| t.sha256 == c.sha256) {
@@ -139,7 +138,7 @@ impl Vault {
 
     /// Every stored token.
     pub fn timestamps(&self) -> Result<Vec<StoredTimestamp>> {
-        let vault_id = self.config.vault_id.clone();
+        let vault_id = self.config().vault_id.clone();
         let texts = checkpoint_texts(&self.raw_events()?, &self.checkpoints()?, &vault_id);
         Ok(self.timestamp_tokens()?
             .into_iter()
@@ -169,7 +168,7 @@ impl Vault {
             .ok()
             .and_then(|r| r.try_into().ok())
             .ok_or_else(|| Error::DamagedDatabase(format!("the checkpoint at size {} has no readable root", cp.tree_size)))?;
-        let text = custody::checkpoint_message(&self.config.vault_id, cp.tree_size, &root, &cp.time);
+        let text = custody::checkpoint_message(&self.config().vault_id, cp.tree_size, &root, &cp.time);
         let imprint: [u8; 32] = Sha256::digest(text.as_bytes()).into();
 
         let mut outcomes = Vec::new();
