@@ -308,7 +308,11 @@ fn only_the_store_writes_sql() {
 }
 
 /// Source files allowed over 600 lines, each with its reason.
-const LONG_FILES: &[(&str, &str)] = &[];
+const LONG_FILES: &[(&str, &str)] = &[(
+    "custos-cli/tests/bundle.rs",
+    "one suite over one exported fixture (made once per test process): the bag, seal, load file, names, tampering and custody \
+     record checked with outside tools; split, each part would export the fixture again",
+)];
 
 #[test]
 fn no_source_file_is_over_600_lines_without_a_reason() {
@@ -333,4 +337,8 @@ fn no_source_file_is_over_600_lines_without_a_reason() {
     }
     assert!(seen > 50, "control: the sources are found ({seen})");
     assert!(long.is_empty(), "split these or list them with a reason in LONG_FILES:\n{}", long.join("\n"));
+    for (path, _) in LONG_FILES {
+        let lines = std::fs::read_to_string(crates.join(path)).map(|t| t.lines().count()).unwrap_or(0);
+        assert!(lines > 600, "{path} is listed in LONG_FILES but has {lines} lines: take it off the list");
+    }
 }
