@@ -2,6 +2,7 @@
 
 pub(crate) mod bag;
 pub mod dat;
+pub(crate) mod layout;
 pub mod model;
 pub(crate) mod provenance;
 pub mod read;

@@ -2,7 +2,10 @@
 //! signed checkpoint, inclusion proofs, and agreement of natives, load file
 //! and custody records. Every finding is collected.
 
-use super::bag::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
+use super::layout::{
+    ALLOWED_SIGNERS_FILE, BAG_INFO_FILE, BAGIT_FILE, BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE,
+    LOAD_FILE_FOLDER, MANIFEST_MD5_FILE, MANIFEST_SHA256_FILE, NATIVES_FOLDER, PAYLOAD_FOLDER, SEAL_FILE, TAG_MANIFEST_FILE,
+};
 use super::read::{Bundle, Whole};
 use super::seal_key::{PinnedKeys, SealKeyFingerprint, SealKeyPinning};
 use crate::format::custody::{CustodyEvent, SignedCheckpoint, checkpoint_message};
@@ -67,16 +70,16 @@ pub struct BundleContents {
 
 /// The files verify reads whole, and what each is.
 const WHOLE_FILES: &[(&str, Whole)] = &[
-    ("bagit.txt", Whole::Small),
-    ("bag-info.txt", Whole::Small),
-    ("tagmanifest-sha256.txt", Whole::Small),
-    ("seal/allowed_signers", Whole::Small),
-    ("seal/tagmanifest-sha256.txt.sig", Whole::Small),
-    ("data/custody/checkpoint.json", Whole::Small),
-    ("data/custody/checkpoint.json.sig", Whole::Small),
-    ("manifest-sha256.txt", Whole::Manifest),
-    ("manifest-md5.txt", Whole::Manifest),
-    ("data/custody/events.jsonl", Whole::Events),
+    (BAGIT_FILE, Whole::Small),
+    (BAG_INFO_FILE, Whole::Small),
+    (TAG_MANIFEST_FILE, Whole::Small),
+    (ALLOWED_SIGNERS_FILE, Whole::Small),
+    (SEAL_FILE, Whole::Small),
+    (CHECKPOINT_FILE, Whole::Small),
+    (CHECKPOINT_SIG_FILE, Whole::Small),
+    (MANIFEST_SHA256_FILE, Whole::Manifest),
+    (MANIFEST_MD5_FILE, Whole::Manifest),
+    (EVENTS_FILE, Whole::Events),
 ];
 
 /// A file read whole: `None` if the bundle lacks it or it cannot be read
@@ -183,21 +186,21 @@ pub fn verify_bundle_trusting(
 ) -> Result<(BundleReport, BundleContents)> {
     let mut f: Vec<Finding> = Vec::new();
     let mut contents = BundleContents::default();
-    if !bundle.contains("bagit.txt") {
+    if !bundle.contains(BAGIT_FILE) {
         return Err(Error::InvalidInput("refusing the bundle: it has no bagit.txt, so it is not a BagIt bag".into()));
     }
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
 
     // 0. Every file read whole is small enough, before anything is read.
-    let dat_path = bundle.paths().find(|p| p.starts_with("data/VOL001/DATA/") && p.ends_with(".dat")).map(str::to_string);
+    let dat_path = bundle.paths().find(|p| p.starts_with(LOAD_FILE_FOLDER) && p.ends_with(".dat")).map(str::to_string);
     for (path, kind) in WHOLE_FILES.iter().copied().chain(dat_path.as_deref().map(|p| (p, Whole::LoadFile))) {
         bundle.check_whole(path, kind)?;
     }
 
     // 1. The seal over the tag manifest.
-    let tagmanifest = read_whole(bundle, "tagmanifest-sha256.txt", Whole::Small)?.unwrap_or_default();
+    let tagmanifest = read_whole(bundle, TAG_MANIFEST_FILE, Whole::Small)?.unwrap_or_default();
     let (mut seal_fingerprint, mut identity, mut seal_public) = (None, None, None);
-    match (read_whole(bundle, "seal/allowed_signers", Whole::Small)?, read_whole(bundle, "seal/tagmanifest-sha256.txt.sig", Whole::Small)?) {
+    match (read_whole(bundle, ALLOWED_SIGNERS_FILE, Whole::Small)?, read_whole(bundle, SEAL_FILE, Whole::Small)?) {
         (Some(allowed), Some(sig)) => {
             let line = text(allowed);
             let mut parts = line.split_whitespace();
@@ -250,19 +253,19 @@ pub fn verify_bundle_trusting(
         }
         Err(e) => f.push(err(FindingKind::TagManifestInvalid, e, TAMPERED)),
     }
-    for required in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-md5.txt"] {
+    for required in [BAGIT_FILE, BAG_INFO_FILE, MANIFEST_SHA256_FILE, MANIFEST_MD5_FILE] {
         if !tag_listed.contains(required) {
             f.push(err(FindingKind::TagFileUnsealed, format!("{required} is not covered by the sealed tag manifest"), TAMPERED));
         }
     }
-    let sha_manifest = parse_manifest(&text(read_whole(bundle, "manifest-sha256.txt", Whole::Manifest)?.unwrap_or_default())).unwrap_or_default();
-    let md5_manifest: BTreeMap<String, String> = parse_manifest(&text(read_whole(bundle, "manifest-md5.txt", Whole::Manifest)?.unwrap_or_default()))
+    let sha_manifest = parse_manifest(&text(read_whole(bundle, MANIFEST_SHA256_FILE, Whole::Manifest)?.unwrap_or_default())).unwrap_or_default();
+    let md5_manifest: BTreeMap<String, String> = parse_manifest(&text(read_whole(bundle, MANIFEST_MD5_FILE, Whole::Manifest)?.unwrap_or_default()))
         .unwrap_or_default()
         .into_iter()
         .map(|(h, p)| (p, h))
         .collect();
     let listed: BTreeMap<String, String> = sha_manifest.into_iter().map(|(h, p)| (p, h)).collect();
-    let on_disk: Vec<String> = bundle.paths().filter(|p| p.starts_with("data/")).map(str::to_string).collect();
+    let on_disk: Vec<String> = bundle.paths().filter(|p| p.starts_with(PAYLOAD_FOLDER)).map(str::to_string).collect();
     for p in &on_disk {
         if !listed.contains_key(p) {
             f.push(err(FindingKind::PayloadUnlisted, format!("{p} is in the bundle but not in its manifest: it was added"), TAMPERED));
@@ -303,7 +306,7 @@ pub fn verify_bundle_trusting(
             f.push(err(FindingKind::PayloadChanged, format!("{p} does not match its MD5 in the manifest"), TAMPERED));
         }
     }
-    let info = text(read_whole(bundle, "bag-info.txt", Whole::Small)?.unwrap_or_default());
+    let info = text(read_whole(bundle, BAG_INFO_FILE, Whole::Small)?.unwrap_or_default());
     let oxum = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:")).map(str::trim).unwrap_or("");
     if oxum != format!("{bytes_total}.{}", listed.len()) {
         f.push(err(FindingKind::PayloadOxum, format!("bag-info.txt says Payload-Oxum {oxum}, the payload is {bytes_total}.{}", listed.len()), TAMPERED));
@@ -456,7 +459,7 @@ pub fn verify_bundle_trusting(
                     );
                 }
             }
-            for p in listed.keys().filter(|p| p.starts_with("data/VOL001/NATIVES/")) {
+            for p in listed.keys().filter(|p| p.starts_with(NATIVES_FOLDER)) {
                 if !natives_in_dat.contains(p) {
                     f.push(err(FindingKind::NativeNotInLoadFile, format!("{p} is not in the load file"), TAMPERED));
                 }

@@ -1,10 +1,8 @@
 //! Writing a sealed production bundle: a BagIt bag holding a production
 //! volume, zipped, signed, and optionally encrypted for counsel.
 
-use crate::bundle::bag::{
-    BUNDLE_NAMESPACE, BagBuilder, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE, allowed_signers_line,
-    signer_fingerprint, ssh_private_key, ssh_signature,
-};
+use crate::bundle::bag::{BagBuilder, allowed_signers_line, signer_fingerprint, ssh_private_key, ssh_signature};
+use crate::bundle::layout::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
 use crate::bundle::verify::EventLine;
 use crate::format::custody::SignedCheckpoint;
 use crate::bundle::dat::{DatDelimiters, DatEncoding, DatWriter};
