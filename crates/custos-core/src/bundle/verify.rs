@@ -117,50 +117,6 @@ fn ssh_signature_verifies(key: &ssh_key::PublicKey, namespace: &str, message: &[
     ssh_key::SshSig::from_pem(sig).ok().is_some_and(|s| key.verify(namespace, message, &s).is_ok())
 }
 
-/// The delimiters named in bag-info.txt's `Load-File-Format`, else the defaults.
-pub(crate) fn delimiters_from_info(info: &str) -> super::DatDelimiters {
-    let mut d = super::DatDelimiters::default();
-    let Some(line) = info.lines().find_map(|l| l.strip_prefix("Load-File-Format:")) else { return d };
-    let code = |name: &str| {
-        line.split([';', ','])
-            .find_map(|part| part.trim().strip_prefix(name)?.trim().strip_prefix("U+").and_then(|h| u32::from_str_radix(h.trim(), 16).ok()))
-            .and_then(char::from_u32)
-    };
-    if let Some(c) = code("field") {
-        d.field = c;
-    }
-    if let Some(c) = code("quote") {
-        d.quote = c;
-    }
-    if let Some(c) = code("newline") {
-        d.newline = c;
-    }
-    d
-}
-
-/// Parses a Concordance DAT (UTF-8 with BOM or Windows-1252) with the given delimiters.
-pub fn parse_dat_with(bytes: &[u8], d: super::DatDelimiters) -> std::result::Result<Vec<BTreeMap<String, String>>, String> {
-    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        String::from_utf8(rest.to_vec()).map_err(|_| "the UTF-8 load file is not valid UTF-8".to_string())?
-    } else {
-        encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
-    };
-    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
-    let split = |l: &str| -> Vec<String> {
-        l.split(d.field).map(|f| f.trim_matches(d.quote).replace(d.newline, "\n")).collect()
-    };
-    let header = split(lines.next().ok_or("the load file is empty")?);
-    let mut rows = Vec::new();
-    for (i, l) in lines.enumerate() {
-        let values = split(l);
-        if values.len() != header.len() {
-            return Err(format!("load-file row {} has {} fields, the header {}", i + 1, values.len(), header.len()));
-        }
-        rows.push(header.iter().cloned().zip(values).collect());
-    }
-    Ok(rows)
-}
-
 /// Verifies a bundle. Bad input (not a bundle, hostile archive, wrong key) is
 /// an error; anything wrong inside a readable bundle is a finding. With
 /// `pinned`, a seal key other than the pinned one(s) is an error finding;
@@ -410,10 +366,10 @@ pub fn verify_bundle_trusting(
     contents.checkpoint = checkpoint;
 
     // 4. Natives, load file and custody records agree.
-    let delims = delimiters_from_info(&info);
+    let delims = super::dat::delimiters_from_info(&info);
     let load_file = match &dat_path {
         Some(p) => Some(match bundle.read(p, Whole::LoadFile) {
-            Ok(b) => parse_dat_with(&b, delims),
+            Ok(b) => super::dat::parse_dat_with(&b, delims),
             Err(Error::Io { source, .. }) => Err(format!("{p} cannot be read from the archive ({source})")),
             Err(e) => return Err(e),
         }),
