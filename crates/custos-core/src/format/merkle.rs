@@ -282,9 +282,12 @@ mod tests {
         assert!(!verify_consistency(&t, bad, new), "a changed old root must not verify");
     }
 
-    /// Trees of 1 to `max` leaves (leaf `i` is `i` as 8 big-endian bytes),
-    /// with each leaf's ct-merkle proof as 32-byte hashes.
-    fn proofs_up_to(max: u64) -> Vec<(u64, [u8; 32], Vec<Vec<[u8; 32]>>)> {
+    /// Each leaf's ct-merkle inclusion proof, as 32-byte hashes.
+    type Proofs = Vec<Vec<[u8; 32]>>;
+
+    /// Trees of 1 to `max` leaves (leaf `i` is `i` as 8 big-endian bytes):
+    /// size, root and proofs.
+    fn proofs_up_to(max: u64) -> Vec<(u64, [u8; 32], Proofs)> {
         (1..=max)
             .map(|size| {
                 let mut t = Tree::default();
