@@ -6,7 +6,7 @@ use crate::output::{self, Format, print_stamps};
 use crate::shared::{Confirm, open_vault, passphrase_from};
 use crate::terminal::TerminalProgress;
 use clap::Args;
-use custos_core::export::{DatEncoding, ExportRequest};
+use custos_core::export::{DatDelimiters, DatEncoding, ExportRequest};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -75,11 +75,13 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
     req.bates_width = args.bates_width;
     req.recipients = args.recipients.into_iter().map(AgeRecipient::into_text).collect();
     req.dat_encoding = args.dat_encoding;
-    let delimiters = &mut req.dat_delimiters;
-    delimiters.field = args.dat_field.unwrap_or(delimiters.field);
-    delimiters.quote = args.dat_quote.unwrap_or(delimiters.quote);
-    delimiters.newline = args.dat_newline.unwrap_or(delimiters.newline);
-    req.dat_delimiters.validate(req.dat_encoding)?;
+    let concordance = DatDelimiters::default();
+    req.dat_delimiters = DatDelimiters::new(
+        args.dat_field.unwrap_or(concordance.field()),
+        args.dat_quote.unwrap_or(concordance.quote()),
+        args.dat_newline.unwrap_or(concordance.newline()),
+    )?;
+    req.dat_delimiters.check_encoding(req.dat_encoding)?;
     if args.encrypt_with_passphrase {
         if !req.recipients.is_empty() {
             return Err(Failure::input("age encrypts a file to recipients or to a passphrase, not both; choose one"));

@@ -1,6 +1,10 @@
 //! A BagIt (RFC 8493) bag written straight into a zip stream, and the
 //! OpenSSH signature that seals it.
 
+use super::layout::{
+    BAG_INFO_FILE, BAGIT_FILE, BUNDLE_NAMESPACE, CHECKPOINT_NAMESPACE, CUSTODY_SCRIPT_FILE, MANIFEST_MD5_FILE, MANIFEST_SHA256_FILE,
+    README_FILE, TAG_FILES, TAG_MANIFEST_FILE,
+};
 use super::model::Production;
 use crate::error::{Error, Result};
 use crate::format::pipeline::Md5;
@@ -9,26 +13,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use zip::write::{SimpleFileOptions, StreamWriter};
 
-/// The `ssh-keygen -Y` namespace of bundle seals.
-pub const BUNDLE_NAMESPACE: &str = "custos-bundle";
-/// The `ssh-keygen -Y` namespace of the signature over the bundle's custody
-/// checkpoint: a recipient without Ed25519 tooling of their own checks the
-/// checkpoint with OpenSSH, and the inclusion proofs tie each event to it.
-pub const CHECKPOINT_NAMESPACE: &str = "custos-checkpoint";
-/// The custody events of the exported exhibits, one JSON line each.
-pub(crate) const EVENTS_FILE: &str = "data/custody/events.jsonl";
-/// The signed checkpoint the events' inclusion proofs lead to.
-pub(crate) const CHECKPOINT_FILE: &str = "data/custody/checkpoint.json";
-/// The SSHSIG over [`CHECKPOINT_FILE`], namespace [`CHECKPOINT_NAMESPACE`].
-pub(crate) const CHECKPOINT_SIG_FILE: &str = "data/custody/checkpoint.json.sig";
-/// The dependency-free custody checker at the bag root (a tag file, so the seal covers it).
-pub(crate) const CUSTODY_SCRIPT_FILE: &str = "verify_custody.py";
-/// Its text, kept in the repository beside the crate.
+/// The custody checker's text, kept in the repository beside the crate.
 const CUSTODY_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/verify_custody.py"));
-
-/// The tag files the tag manifest covers, in the order written.
-const TAG_FILES: &[&str] =
-    &["bagit.txt", "bag-info.txt", "manifest-md5.txt", "manifest-sha256.txt", "README.txt", CUSTODY_SCRIPT_FILE];
 
 /// Zip entry options: stored, fixed time, fixed permissions, no extra fields,
 /// so two exports of the same selection give the same bytes.
@@ -120,7 +106,7 @@ impl<W: Write> BagBuilder<W> {
     pub fn finish_tags(&mut self, p: &Production, organization: Option<&str>, load_file: &str, readme: &str) -> Result<Vec<u8>> {
         let bytes: u64 = self.payload.iter().map(|e| e.size).sum();
         let files = self.payload.len();
-        self.add_covered_tag("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_vec())?;
+        self.add_covered_tag(BAGIT_FILE, b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_vec())?;
         let mut info = String::new();
         let mut field = |k: &str, v: &str| {
             // Tag values are one line each.
@@ -143,18 +129,18 @@ impl<W: Write> BagBuilder<W> {
         field("Bag-Group-Identifier", &format!("{}{}", p.bates_prefix, p.matter_number.as_deref().map(|n| format!(" / {n}")).unwrap_or_default()));
         field("Internal-Sender-Identifier", &format!("custos-vault-{}", p.vault_id));
         field("Load-File-Format", load_file);
-        self.add_covered_tag("bag-info.txt", info.into_bytes())?;
+        self.add_covered_tag(BAG_INFO_FILE, info.into_bytes())?;
         let mut entries: Vec<&ManifestEntry> = self.payload.iter().collect();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let md5: String = entries.iter().map(|e| format!("{}  {}\n", e.md5, e.path)).collect();
         let sha: String = entries.iter().map(|e| format!("{}  {}\n", e.sha256, e.path)).collect();
-        self.add_covered_tag("manifest-md5.txt", md5.into_bytes())?;
-        self.add_covered_tag("manifest-sha256.txt", sha.into_bytes())?;
-        self.add_covered_tag("README.txt", readme.as_bytes().to_vec())?;
+        self.add_covered_tag(MANIFEST_MD5_FILE, md5.into_bytes())?;
+        self.add_covered_tag(MANIFEST_SHA256_FILE, sha.into_bytes())?;
+        self.add_covered_tag(README_FILE, readme.as_bytes().to_vec())?;
         self.add_covered_tag(CUSTODY_SCRIPT_FILE, CUSTODY_SCRIPT.as_bytes().to_vec())?;
         debug_assert_eq!(self.tags.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), TAG_FILES);
         let tagmanifest: String = self.tags.iter().map(|(p, b)| format!("{}  {p}\n", hex::encode(Sha256::digest(b)))).collect();
-        self.add_tag("tagmanifest-sha256.txt", tagmanifest.as_bytes())?;
+        self.add_tag(TAG_MANIFEST_FILE, tagmanifest.as_bytes())?;
         Ok(tagmanifest.into_bytes())
     }
 

@@ -1,8 +1,11 @@
 //! Concordance DAT load files: header row, ASCII 20 separators, þ qualifiers,
 //! ® for newlines inside a field, CRLF line ends, UTF-8 (BOM) or Windows-1252.
+//! Written by the export and read back by verification and import, with the
+//! delimiters bag-info.txt names.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The character encoding of a load file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -26,15 +29,19 @@ impl std::str::FromStr for DatEncoding {
     }
 }
 
-/// The delimiters of a load file (defaults are the Concordance ones).
+/// The delimiters of a load file (defaults are the Concordance ones). Built
+/// with [`DatDelimiters::new`], which refuses three that a load file cannot
+/// use, so a request holding one needs no further check but its encoding's
+/// ([`DatDelimiters::check_encoding`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DeclaredDelimiters")]
 pub struct DatDelimiters {
     /// Between fields (default ASCII 20, shown as ¶).
-    pub field: char,
+    field: char,
     /// Around each field (default þ).
-    pub quote: char,
+    quote: char,
     /// Replaces a newline inside a field (default ®).
-    pub newline: char,
+    newline: char,
 }
 
 impl Default for DatDelimiters {
@@ -44,13 +51,13 @@ impl Default for DatDelimiters {
 }
 
 impl DatDelimiters {
-    /// Checks the three are distinct and representable in `enc`.
-    pub fn validate(&self, enc: DatEncoding) -> Result<()> {
-        let all = [self.field, self.quote, self.newline];
-        if all[0] == all[1] || all[1] == all[2] || all[0] == all[2] {
+    /// The three delimiters, refused unless they differ and none could occur
+    /// in data.
+    pub fn new(field: char, quote: char, newline: char) -> Result<Self> {
+        if field == quote || quote == newline || field == newline {
             return Err(Error::InvalidInput("the DAT field, quote and newline characters must differ".into()));
         }
-        for c in all {
+        for c in [field, quote, newline] {
             // A NUL ends a string in many review platforms' loaders, and a
             // letter, digit or space would be read as part of the data.
             if c == '\0' || c.is_ascii_alphanumeric() || c == ' ' {
@@ -59,8 +66,34 @@ impl DatDelimiters {
                 )));
             }
         }
+        Ok(Self { field, quote, newline })
+    }
+
+    /// The delimiters a load file declares, as they are: a reader takes
+    /// whatever a bundle names and fails on the rows, not on the names.
+    pub(crate) fn declared(field: char, quote: char, newline: char) -> Self {
+        Self { field, quote, newline }
+    }
+
+    /// Between fields.
+    pub fn field(&self) -> char {
+        self.field
+    }
+
+    /// Around each field.
+    pub fn quote(&self) -> char {
+        self.quote
+    }
+
+    /// Replaces a newline inside a field.
+    pub fn newline(&self) -> char {
+        self.newline
+    }
+
+    /// Checks the three can be written in `enc`.
+    pub fn check_encoding(&self, enc: DatEncoding) -> Result<()> {
         if enc == DatEncoding::Windows1252 {
-            for c in all {
+            for c in [self.field, self.quote, self.newline] {
                 let (_, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&c.to_string());
                 if unmappable {
                     return Err(Error::InvalidInput(format!("DAT delimiter {c:?} cannot be written in Windows-1252")));
@@ -68,6 +101,31 @@ impl DatDelimiters {
             }
         }
         Ok(())
+    }
+
+    /// bag-info.txt's `Load-File-Format` value for a load file in these
+    /// delimiters and `encoding` (as named there); [`delimiters_from_info`]
+    /// reads the delimiters back.
+    pub(crate) fn load_file_format(&self, encoding: &str) -> String {
+        format!(
+            "Concordance DAT, {encoding}, CRLF; field U+{:04X}, quote U+{:04X}, newline U+{:04X}",
+            self.field as u32, self.quote as u32, self.newline as u32
+        )
+    }
+}
+
+/// Delimiters as serialised, checked by [`DatDelimiters::new`] when read.
+#[derive(Deserialize)]
+struct DeclaredDelimiters {
+    field: char,
+    quote: char,
+    newline: char,
+}
+
+impl TryFrom<DeclaredDelimiters> for DatDelimiters {
+    type Error = Error;
+    fn try_from(d: DeclaredDelimiters) -> Result<Self> {
+        Self::new(d.field, d.quote, d.newline)
     }
 }
 
@@ -160,6 +218,41 @@ impl DatWriter {
     }
 }
 
+/// The delimiters named in bag-info.txt's `Load-File-Format`, else the defaults.
+pub(crate) fn delimiters_from_info(info: &str) -> DatDelimiters {
+    let d = DatDelimiters::default();
+    let Some(line) = info.lines().find_map(|l| l.strip_prefix("Load-File-Format:")) else { return d };
+    let code = |name: &str| {
+        line.split([';', ','])
+            .find_map(|part| part.trim().strip_prefix(name)?.trim().strip_prefix("U+").and_then(|h| u32::from_str_radix(h.trim(), 16).ok()))
+            .and_then(char::from_u32)
+    };
+    DatDelimiters::declared(code("field").unwrap_or(d.field), code("quote").unwrap_or(d.quote), code("newline").unwrap_or(d.newline))
+}
+
+/// Parses a Concordance DAT (UTF-8 with BOM or Windows-1252) with the given delimiters.
+pub fn parse_dat_with(bytes: &[u8], d: DatDelimiters) -> std::result::Result<Vec<BTreeMap<String, String>>, String> {
+    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        String::from_utf8(rest.to_vec()).map_err(|_| "the UTF-8 load file is not valid UTF-8".to_string())?
+    } else {
+        encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+    };
+    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
+    let split = |l: &str| -> Vec<String> {
+        l.split(d.field).map(|f| f.trim_matches(d.quote).replace(d.newline, "\n")).collect()
+    };
+    let header = split(lines.next().ok_or("the load file is empty")?);
+    let mut rows = Vec::new();
+    for (i, l) in lines.enumerate() {
+        let values = split(l);
+        if values.len() != header.len() {
+            return Err(format!("load-file row {} has {} fields, the header {}", i + 1, values.len(), header.len()));
+        }
+        rows.push(header.iter().cloned().zip(values).collect());
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,15 +282,40 @@ mod tests {
 
     #[test]
     fn delimiters_must_differ_and_fit_the_encoding() {
-        let bad = DatDelimiters { field: ',', quote: ',', newline: '®' };
-        assert!(bad.validate(DatEncoding::Utf8).is_err());
-        let cjk = DatDelimiters { field: '\u{14}', quote: '囗', newline: '®' };
-        assert!(cjk.validate(DatEncoding::Windows1252).is_err());
-        assert!(cjk.validate(DatEncoding::Utf8).is_ok());
+        assert!(DatDelimiters::new(',', ',', '®').is_err());
+        let cjk = DatDelimiters::new('\u{14}', '囗', '®').unwrap();
+        assert!(cjk.check_encoding(DatEncoding::Windows1252).is_err());
+        assert!(cjk.check_encoding(DatEncoding::Utf8).is_ok());
+        let d = DatDelimiters::default();
         for c in ['\0', 'a', '7', ' '] {
-            let d = DatDelimiters { field: c, ..DatDelimiters::default() };
-            assert!(d.validate(DatEncoding::Utf8).is_err(), "{c:?} must be refused as a delimiter");
+            assert!(DatDelimiters::new(c, d.quote(), d.newline()).is_err(), "{c:?} must be refused as a delimiter");
         }
-        assert!(DatDelimiters::default().validate(DatEncoding::Windows1252).is_ok(), "the Concordance defaults are fine");
+        assert!(DatDelimiters::new(d.field(), d.quote(), d.newline()).is_ok(), "the Concordance defaults are fine");
+        assert!(d.check_encoding(DatEncoding::Windows1252).is_ok(), "and can be written in Windows-1252");
+    }
+
+    #[test]
+    fn delimiters_keep_their_messages() {
+        let message = |r: Result<DatDelimiters>| r.unwrap_err().to_string();
+        assert!(message(DatDelimiters::new('|', '|', '~')).contains("the DAT field, quote and newline characters must differ"));
+        assert!(message(DatDelimiters::new('|', 'a', '~')).contains("DAT delimiter 'a' cannot be used: choose a character that never occurs in data"));
+        let cjk = DatDelimiters::new('|', '囗', '~').unwrap();
+        assert!(cjk.check_encoding(DatEncoding::Windows1252).unwrap_err().to_string().contains("DAT delimiter '囗' cannot be written in Windows-1252"));
+    }
+
+    #[test]
+    fn delimiters_read_from_json_are_checked() {
+        let d: DatDelimiters = serde_json::from_str(r#"{"field":"|","quote":"^","newline":"~"}"#).unwrap();
+        assert_eq!(d, DatDelimiters::new('|', '^', '~').unwrap());
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"field":"|","quote":"^","newline":"~"}"#);
+        assert!(serde_json::from_str::<DatDelimiters>(r#"{"field":"|","quote":"|","newline":"~"}"#).is_err());
+    }
+
+    #[test]
+    fn the_load_file_format_reads_back_its_delimiters() {
+        let d = DatDelimiters::new('|', '^', '~').unwrap();
+        let info = format!("Payload-Oxum: 1.1\nLoad-File-Format: {}\n", d.load_file_format("UTF-8 with BOM"));
+        assert_eq!(delimiters_from_info(&info), d);
+        assert_eq!(delimiters_from_info("Payload-Oxum: 1.1\n"), DatDelimiters::default());
     }
 }

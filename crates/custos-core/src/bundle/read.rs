@@ -2,6 +2,7 @@
 //! access, never extracted) or an extracted folder, with every hostile-archive
 //! check done before anything is read or written.
 
+use super::layout::BAGIT_FILE;
 use super::zip_records;
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
@@ -211,7 +212,7 @@ impl Bundle {
 
     fn open_folder(path: &Path) -> Result<Bundle> {
         // The folder is the bag itself, or holds exactly one bag folder.
-        let root = if path.join("bagit.txt").is_file() {
+        let root = if path.join(BAGIT_FILE).is_file() {
             path.to_path_buf()
         } else {
             let subs: Vec<PathBuf> = fs::read_dir(path)
@@ -219,7 +220,7 @@ impl Bundle {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .collect();
             match subs.as_slice() {
-                [one] if one.join("bagit.txt").is_file() => one.clone(),
+                [one] if one.join(BAGIT_FILE).is_file() => one.clone(),
                 _ => return Err(bad(format!("{} is not a bag and does not hold exactly one", path.display()))),
             }
         };

@@ -3,6 +3,7 @@
 //! imprint was made over), the tokens, and a consistency proof from it to the
 //! bundle's checkpoint; and checking all of that without the vault.
 
+use super::layout::TIMESTAMPS_FOLDER;
 use super::read::Bundle;
 use crate::format::custody::SignedCheckpoint;
 use crate::format::custody::checkpoint_message;
@@ -10,9 +11,6 @@ use crate::format::tsp::token::{TokenError, TsaTrust, check_carried};
 use crate::format::finding::{Finding, FindingKind, Severity};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
-
-/// The folder of the bundle holding them.
-pub(crate) const FOLDER: &str = "data/custody/timestamps";
 
 /// `data/custody/timestamps/<size>.json`: a timestamped checkpoint and how
 /// it leads to the bundle's checkpoint.
@@ -52,7 +50,7 @@ pub(crate) fn readme_step(carried: &[(u64, String, String)]) -> String {
         "
 6. The custody checkpoint at tree size {size} was timestamped by an outside
    RFC 3161 time-stamp authority, so the history it covers existed, as it
-   is, at the authority's time. In {FOLDER}/, {size}.txt is the exact
+   is, at the authority's time. In {TIMESTAMPS_FOLDER}/, {size}.txt is the exact
    checkpoint text the authority signed and {size}.json links it to
    data/custody/checkpoint.json (its Ed25519 signature and an RFC 6962
    consistency proof). Check each token with OpenSSL and the authority's
@@ -62,7 +60,7 @@ pub(crate) fn readme_step(carried: &[(u64, String, String)]) -> String {
     );
     for (i, (_, url, time)) in carried.iter().enumerate() {
         s.push_str(&format!(
-            "       openssl ts -verify -data {FOLDER}/{size}.txt \\\n           -in {FOLDER}/{size}-{}.tst -token_in -CAfile tsa-ca.pem\n       ({url}, {time})\n",
+            "       openssl ts -verify -data {TIMESTAMPS_FOLDER}/{size}.txt \\\n           -in {TIMESTAMPS_FOLDER}/{size}-{}.tst -token_in -CAfile tsa-ca.pem\n       ({url}, {time})\n",
             i + 1
         ));
     }
@@ -89,7 +87,7 @@ fn err(severity: Severity, kind: FindingKind, message: String) -> Finding {
 /// history, and every token verifies over the text (chained to `trust` when given).
 pub(super) fn check_bundle(bundle: &mut Bundle, cp: &SignedCheckpoint, key: Option<&VerifyingKey>, trust: Option<&TsaTrust>) -> Vec<Finding> {
     let mut f = Vec::new();
-    let prefix = format!("{FOLDER}/");
+    let prefix = format!("{TIMESTAMPS_FOLDER}/");
     let indexes: Vec<String> =
         bundle.paths().filter(|p| p.starts_with(&prefix) && p.ends_with(".json")).map(str::to_string).collect();
     let mut tokens = 0;
@@ -102,7 +100,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &SignedCheckpoint, key: Opti
             }
         };
         let n = carried.tree_size;
-        let text_path = format!("{FOLDER}/{n}.txt");
+        let text_path = format!("{TIMESTAMPS_FOLDER}/{n}.txt");
         let text = bundle.read(&text_path, super::read::Whole::Small).unwrap_or_default();
         let root = hex::decode(&carried.root).ok().and_then(|r| <[u8; 32]>::try_from(r).ok());
         let expected = root.map(|r| checkpoint_message(&cp.vault_id, n, &r, &carried.time));
@@ -134,7 +132,7 @@ pub(super) fn check_bundle(bundle: &mut Bundle, cp: &SignedCheckpoint, key: Opti
         }
         for t in &carried.tokens {
             tokens += 1;
-            let path = format!("{FOLDER}/{}", t.file);
+            let path = format!("{TIMESTAMPS_FOLDER}/{}", t.file);
             let Ok(token) = bundle.read(&path, super::read::Whole::Small).map_err(|_| ()).and_then(|b| if t.file.contains('/') { Err(()) } else { Ok(b) }) else {
                 f.push(err(Severity::Error, FindingKind::TimestampInvalid, format!("{path} is missing")));
                 continue;

@@ -102,6 +102,31 @@ impl Tree {
     }
 }
 
+/// Checks an RFC 6962 inclusion proof carried outside the vault (in a
+/// bundle): `proof`, the audit path from leaf `index` to the root (RFC 9162
+/// §2.1.3.2), leads from `leaf` to `root` in a tree of `size` leaves, using
+/// every hash of the path and no more.
+pub(crate) fn verify_inclusion(leaf: LeafHash, index: u64, size: u64, proof: &[[u8; 32]], root: &[u8; 32]) -> bool {
+    if index >= size {
+        return false;
+    }
+    let (mut index, mut last) = (index, size - 1);
+    let mut hash = leaf.0;
+    let mut path = proof.iter();
+    while last > 0 {
+        if index % 2 == 1 {
+            let Some(left) = path.next() else { return false };
+            hash = node(left, &hash);
+        } else if index < last {
+            let Some(right) = path.next() else { return false };
+            hash = node(&hash, right);
+        }
+        index /= 2;
+        last /= 2;
+    }
+    path.next().is_none() && hash == *root
+}
+
 fn root_hash(root: &[u8; 32], size: u64) -> ct_merkle::RootHash<Sha256> {
     let mut d = ct_merkle::digest::Output::<Sha256>::default();
     d.copy_from_slice(root);
@@ -255,6 +280,76 @@ mod tests {
         let mut bad = old.unwrap();
         bad.1[0] ^= 1;
         assert!(!verify_consistency(&t, bad, new), "a changed old root must not verify");
+    }
+
+    /// Each leaf's ct-merkle inclusion proof, as 32-byte hashes.
+    type Proofs = Vec<Vec<[u8; 32]>>;
+
+    /// Trees of 1 to `max` leaves (leaf `i` is `i` as 8 big-endian bytes):
+    /// size, root and proofs.
+    fn proofs_up_to(max: u64) -> Vec<(u64, [u8; 32], Proofs)> {
+        (1..=max)
+            .map(|size| {
+                let mut t = Tree::default();
+                for i in 0..size {
+                    t.push(i.to_be_bytes().to_vec());
+                }
+                let proofs = (0..size).map(|i| t.inclusion_proof(i).as_bytes().chunks(32).map(|c| c.try_into().unwrap()).collect()).collect();
+                (size, t.root_bytes(), proofs)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn inclusion_proofs_from_ct_merkle_lead_to_the_root() {
+        for (size, root, proofs) in proofs_up_to(17) {
+            for (i, proof) in (0..size).zip(&proofs) {
+                let leaf = LeafHash::of(&i.to_be_bytes());
+                assert!(verify_inclusion(leaf, i, size, proof, &root), "size {size} leaf {i}");
+                assert!(!verify_inclusion(LeafHash::of(b"x"), i, size, proof, &root), "a different leaf must not verify");
+            }
+        }
+    }
+
+    #[test]
+    fn an_inclusion_proof_verifies_for_every_leaf_and_nothing_else() {
+        let mut other_sizes_refused = 0;
+        for (size, root, proofs) in proofs_up_to(20) {
+            for (i, proof) in (0..size).zip(&proofs) {
+                let leaf = LeafHash::of(&i.to_be_bytes());
+                assert!(verify_inclusion(leaf, i, size, proof, &root), "size {size} leaf {i}");
+                let mut other = leaf;
+                other.0[31] ^= 1;
+                assert!(!verify_inclusion(other, i, size, proof, &root), "size {size} leaf {i}: a changed leaf");
+                for j in (0..size + 2).filter(|&j| j != i) {
+                    assert!(!verify_inclusion(leaf, j, size, proof, &root), "size {size} leaf {i}: index {j}");
+                }
+                // Another size: refused when the leaf is outside it, and
+                // otherwise accepted exactly where ct-merkle accepts the
+                // same path (sizes whose audit path has the same shape).
+                for s in (0..=size + 3).filter(|&s| s != size) {
+                    let ct_proof = ct_merkle::InclusionProof::<Sha256>::try_from_bytes(proof.concat()).unwrap();
+                    let theirs = s > i && root_hash(&root, s).verify_inclusion(&i.to_be_bytes().to_vec(), i, &ct_proof).is_ok();
+                    assert_eq!(verify_inclusion(leaf, i, s, proof, &root), theirs, "size {size} leaf {i}: size {s}");
+                    other_sizes_refused += usize::from(s > i && !theirs);
+                }
+                for k in 0..proof.len() {
+                    let mut bad = proof.clone();
+                    bad[k][0] ^= 1;
+                    assert!(!verify_inclusion(leaf, i, size, &bad, &root), "size {size} leaf {i}: proof hash {k} changed");
+                }
+                let mut longer = proof.clone();
+                longer.push([0; 32]);
+                assert!(!verify_inclusion(leaf, i, size, &longer, &root), "size {size} leaf {i}: a hash added");
+                if !proof.is_empty() {
+                    assert!(!verify_inclusion(leaf, i, size, &proof[..proof.len() - 1], &root), "size {size} leaf {i}: a hash dropped");
+                }
+                let mut wrong_root = root;
+                wrong_root[0] ^= 1;
+                assert!(!verify_inclusion(leaf, i, size, proof, &wrong_root), "size {size} leaf {i}: another root");
+            }
+        }
+        assert!(other_sizes_refused > 0, "some sizes that hold the leaf must refuse its proof");
     }
 
     #[test]

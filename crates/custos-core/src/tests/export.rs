@@ -88,7 +88,7 @@ fn custom_delimiters_and_a_passphrase_bundle_verify() {
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("b.zip.age");
     let mut req = ExportRequest::new(&out, "DLM");
-    req.dat_delimiters = crate::bundle::DatDelimiters { field: '|', quote: '^', newline: '~' };
+    req.dat_delimiters = crate::bundle::DatDelimiters::new('|', '^', '~').unwrap();
     req.dat_encoding = crate::bundle::DatEncoding::Windows1252;
     let pass = age::secrecy::SecretString::from("counsel passphrase".to_string());
     req.passphrase = Some(pass.clone());

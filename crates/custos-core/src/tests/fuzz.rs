@@ -15,7 +15,8 @@
 use super::{new_vault, sources};
 use crate::error::Error;
 use crate::bundle::read::Bundle;
-use crate::bundle::verify::{EventLine, parse_dat_with, verify_bundle};
+use crate::bundle::dat::parse_dat_with;
+use crate::bundle::verify::{EventLine, verify_bundle};
 use crate::format::custody::SignedCheckpoint;
 use crate::export::{DatDelimiters, ExportRequest};
 use crate::{IntakeOptions, NoProgress};
@@ -377,7 +378,7 @@ proptest! {
 
 fn delimiters() -> impl Strategy<Value = DatDelimiters> {
     let pick = || prop::sample::select(vec!['\u{14}', 'þ', '®', '|', ',', '"', '^', '~', 'a', '\u{0}', '\u{feff}']);
-    (pick(), pick(), pick()).prop_filter("distinct delimiters", |(f, q, n)| f != q && q != n && f != n).prop_map(|(field, quote, newline)| DatDelimiters { field, quote, newline })
+    (pick(), pick(), pick()).prop_filter("distinct delimiters", |(f, q, n)| f != q && q != n && f != n).prop_map(|(field, quote, newline)| DatDelimiters::declared(field, quote, newline))
 }
 
 proptest! {
@@ -397,7 +398,7 @@ proptest! {
     #[test]
     fn load_files_read_back_what_was_written(
         rows in prop::collection::vec(prop::collection::vec("[a-zA-Z0-9 éü\n._-]{0,12}", crate::bundle::dat::FIELDS.len()), 0..6),
-        d in delimiters().prop_filter("no letters or digits as delimiters", |d| ![d.field, d.quote, d.newline].iter().any(|c| c.is_alphanumeric() || " éü._-\n".contains(*c))),
+        d in delimiters().prop_filter("no letters or digits as delimiters", |d| ![d.field(), d.quote(), d.newline()].iter().any(|c| c.is_alphanumeric() || " éü._-\n".contains(*c))),
     ) {
         let mut w = crate::bundle::dat::DatWriter::new(d, crate::bundle::DatEncoding::Utf8);
         for r in &rows {
@@ -421,7 +422,7 @@ proptest! {
                 prop_assert!(m.contains("manifest line"));
             }
             let info = format!("Load-File-Format: {t}\n");
-            let _ = crate::bundle::verify::delimiters_from_info(&info);
+            let _ = crate::bundle::dat::delimiters_from_info(&info);
         }
     }
 

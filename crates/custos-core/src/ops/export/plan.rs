@@ -59,7 +59,7 @@ impl Vault {
     /// without decrypting or writing anything. An error is what the export
     /// itself would refuse with. `req.out` is not looked at.
     pub fn plan_export(&self, req: &ExportRequest) -> Result<ExportPlan> {
-        req.dat_delimiters.validate(req.dat_encoding)?;
+        req.dat_delimiters.check_encoding(req.dat_encoding)?;
         for r in &req.recipients {
             crate::format::keys::parse_recipient(r)?;
         }

@@ -1,7 +1,8 @@
 //! Carrying the vault's time-stamp tokens into a bundle.
 
 use crate::bundle::bag::BagBuilder;
-use crate::bundle::timestamps::{CarriedCheckpoint, CarriedToken, FOLDER};
+use crate::bundle::layout::TIMESTAMPS_FOLDER as FOLDER;
+use crate::bundle::timestamps::{CarriedCheckpoint, CarriedToken};
 use crate::error::Result;
 use crate::format::merkle::Tree;
 use crate::ops::timestamp;

@@ -1,10 +1,8 @@
 //! Writing a sealed production bundle: a BagIt bag holding a production
 //! volume, zipped, signed, and optionally encrypted for counsel.
 
-use crate::bundle::bag::{
-    BUNDLE_NAMESPACE, BagBuilder, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE, allowed_signers_line,
-    signer_fingerprint, ssh_private_key, ssh_signature,
-};
+use crate::bundle::bag::{BagBuilder, allowed_signers_line, signer_fingerprint, ssh_private_key, ssh_signature};
+use crate::bundle::layout::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
 use crate::bundle::verify::EventLine;
 use crate::format::custody::SignedCheckpoint;
 use crate::bundle::dat::{DatDelimiters, DatEncoding, DatWriter};
@@ -285,7 +283,7 @@ impl Vault {
         if !parent.is_dir() {
             return Err(Error::InvalidInput(format!("the folder {} does not exist", parent.display())));
         }
-        req.dat_delimiters.validate(req.dat_encoding)?;
+        req.dat_delimiters.check_encoding(req.dat_encoding)?;
         if let Some(p) = &req.passphrase {
             crate::format::keys::check_passphrase(p)?;
         }
@@ -515,11 +513,7 @@ impl Vault {
         // Tag files, the seal, and the end of the zip (and of the age stream).
         let readme = crate::bundle::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
             + &crate::bundle::timestamps::readme_step(&carried);
-        let d = req.dat_delimiters;
-        let load_file = format!(
-            "Concordance DAT, {enc_name}, CRLF; field U+{:04X}, quote U+{:04X}, newline U+{:04X}",
-            d.field as u32, d.quote as u32, d.newline as u32
-        );
+        let load_file = req.dat_delimiters.load_file_format(enc_name);
         let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &load_file, &readme)?;
         let sig = ssh_signature(&ssh_key, BUNDLE_NAMESPACE, &tagmanifest)?;
         bag.add_tag("seal/allowed_signers", allowed_signers_line(&ssh_key, &identity)?.as_bytes())?;

@@ -1,0 +1,50 @@
+//! The fixed names of a bundle (DESIGN.md §6): the bag's tag files, the seal,
+//! the volume's folders, the custody record, and the `ssh-keygen -Y`
+//! namespaces of the two signatures. The writer and the verifier both name
+//! them from here.
+
+/// The `ssh-keygen -Y` namespace of bundle seals.
+pub const BUNDLE_NAMESPACE: &str = "custos-bundle";
+/// The `ssh-keygen -Y` namespace of the signature over the bundle's custody
+/// checkpoint: a recipient without Ed25519 tooling of their own checks the
+/// checkpoint with OpenSSH, and the inclusion proofs tie each event to it.
+pub const CHECKPOINT_NAMESPACE: &str = "custos-checkpoint";
+
+/// The BagIt declaration.
+pub(crate) const BAGIT_FILE: &str = "bagit.txt";
+/// The bag's metadata (Payload-Oxum, Load-File-Format, …).
+pub(crate) const BAG_INFO_FILE: &str = "bag-info.txt";
+/// The payload manifest of SHA-256 hashes.
+pub(crate) const MANIFEST_SHA256_FILE: &str = "manifest-sha256.txt";
+/// The payload manifest of MD5 hashes.
+pub(crate) const MANIFEST_MD5_FILE: &str = "manifest-md5.txt";
+/// How to check the bundle with standard tools.
+pub(crate) const README_FILE: &str = "README.txt";
+/// The dependency-free custody checker at the bag root (a tag file, so the seal covers it).
+pub(crate) const CUSTODY_SCRIPT_FILE: &str = "verify_custody.py";
+/// The tag files the tag manifest covers, in the order written.
+pub(crate) const TAG_FILES: &[&str] =
+    &[BAGIT_FILE, BAG_INFO_FILE, MANIFEST_MD5_FILE, MANIFEST_SHA256_FILE, README_FILE, CUSTODY_SCRIPT_FILE];
+/// The tag manifest: what the seal signs.
+pub(crate) const TAG_MANIFEST_FILE: &str = "tagmanifest-sha256.txt";
+
+/// The seal key, as an OpenSSH allowed_signers line.
+pub(crate) const ALLOWED_SIGNERS_FILE: &str = "seal/allowed_signers";
+/// The seal: an SSHSIG over [`TAG_MANIFEST_FILE`], namespace [`BUNDLE_NAMESPACE`].
+pub(crate) const SEAL_FILE: &str = "seal/tagmanifest-sha256.txt.sig";
+
+/// Every payload file lies under this folder.
+pub(crate) const PAYLOAD_FOLDER: &str = "data/";
+/// The volume's natives, ≤ 1,000 per numbered folder.
+pub(crate) const NATIVES_FOLDER: &str = "data/VOL001/NATIVES/";
+/// The folder of the volume's Concordance load file (`<PREFIX>_VOL001.dat`).
+pub(crate) const LOAD_FILE_FOLDER: &str = "data/VOL001/DATA/";
+
+/// The custody events of the exported exhibits, one JSON line each.
+pub(crate) const EVENTS_FILE: &str = "data/custody/events.jsonl";
+/// The signed checkpoint the events' inclusion proofs lead to.
+pub(crate) const CHECKPOINT_FILE: &str = "data/custody/checkpoint.json";
+/// The SSHSIG over [`CHECKPOINT_FILE`], namespace [`CHECKPOINT_NAMESPACE`].
+pub(crate) const CHECKPOINT_SIG_FILE: &str = "data/custody/checkpoint.json.sig";
+/// The carried RFC 3161 tokens and the checkpoints they were made over.
+pub(crate) const TIMESTAMPS_FOLDER: &str = "data/custody/timestamps";

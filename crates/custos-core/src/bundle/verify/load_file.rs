@@ -1,0 +1,105 @@
+//! Phase 4: the load file against the payload and the custody record. Each
+//! row's native is in the bundle with the hashes the manifests give it, its
+//! exhibit's collection or receipt is a verified custody event with that
+//! SHA-256, and every native is in the load file.
+
+use super::custody::EventsByExhibit;
+use super::manifests::Manifests;
+use super::tampered;
+use crate::bundle::dat::{delimiters_from_info, parse_dat_with};
+use crate::bundle::layout::{LOAD_FILE_FOLDER, NATIVES_FOLDER};
+use crate::bundle::read::{Bundle, Whole};
+use crate::error::{Error, Result};
+use crate::format::custody::Action;
+use crate::format::finding::{Finding, FindingKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A load-file row: field name → value.
+pub(super) type Row = BTreeMap<String, String>;
+
+/// The volume's load file, if it has one.
+pub(super) fn load_file_path(bundle: &Bundle) -> Option<String> {
+    bundle.paths().find(|p| p.starts_with(LOAD_FILE_FOLDER) && p.ends_with(".dat")).map(str::to_string)
+}
+
+/// Reads the load file at `path` (in the delimiters bag-info.txt names) and
+/// holds its rows against the manifests and the verified custody events;
+/// returns the rows (none when it is missing or unreadable).
+pub(super) fn check_load_file(
+    bundle: &mut Bundle,
+    path: Option<&str>,
+    manifests: &Manifests,
+    events: &EventsByExhibit,
+    f: &mut Vec<Finding>,
+) -> Result<Vec<Row>> {
+    let delims = delimiters_from_info(&manifests.bag_info);
+    let load_file = match path {
+        Some(p) => Some(match bundle.read(p, Whole::LoadFile) {
+            Ok(b) => parse_dat_with(&b, delims),
+            Err(Error::Io { source, .. }) => Err(format!("{p} cannot be read from the archive ({source})")),
+            Err(e) => return Err(e),
+        }),
+        None => None,
+    };
+    match load_file {
+        None => {
+            f.push(tampered(FindingKind::LoadFileMissing, "the volume has no .dat load file".into()));
+            Ok(Vec::new())
+        }
+        Some(Err(e)) => {
+            f.push(tampered(FindingKind::LoadFileInvalid, e));
+            Ok(Vec::new())
+        }
+        Some(Ok(rows)) => {
+            let mut natives_in_dat = BTreeSet::new();
+            for row in &rows {
+                natives_in_dat.insert(check_row(row, manifests, events, f));
+            }
+            for p in manifests.sha256.keys().filter(|p| p.starts_with(NATIVES_FOLDER)) {
+                if !natives_in_dat.contains(p) {
+                    f.push(tampered(FindingKind::NativeNotInLoadFile, format!("{p} is not in the load file")));
+                }
+            }
+            Ok(rows)
+        }
+    }
+}
+
+/// One row: its native is listed with the row's hashes, and a verified event
+/// records its collection or receipt with that SHA-256. Returns the native's
+/// path in the bag.
+fn check_row(row: &Row, manifests: &Manifests, events: &EventsByExhibit, f: &mut Vec<Finding>) -> String {
+    let bates = row.get("BEGBATES").cloned().unwrap_or_default();
+    let native = format!("data/{}", row.get("NATIVEPATH").cloned().unwrap_or_default().replace('\\', "/"));
+    let mut finding = |kind: FindingKind, msg: String| {
+        let mut x = tampered(kind, msg);
+        x.exhibit = Some(bates.clone());
+        f.push(x);
+    };
+    match manifests.sha256.get(&native) {
+        None => finding(FindingKind::NativeMissing, format!("{bates}: the load file points at {native}, which is not in the bundle")),
+        Some(h) if Some(h) != row.get("SHA256HASH") => {
+            finding(FindingKind::LoadFileHashMismatch, format!("{bates}: SHA256HASH in the load file differs from the native's manifest hash"))
+        }
+        Some(_) if manifests.md5.get(&native) != row.get("MD5HASH") => {
+            finding(FindingKind::LoadFileHashMismatch, format!("{bates}: MD5HASH in the load file differs from the native's manifest hash"))
+        }
+        Some(_) => {}
+    }
+    let ex = row.get("EXHIBITID").cloned().unwrap_or_default();
+    // Taken in by collection, or received in an earlier production.
+    let collected = events.get(&ex).is_some_and(|evs| {
+        evs.iter().any(|(e, _)| match e.action {
+            Action::Collected => e.hash_before.as_ref() == row.get("SHA256HASH"),
+            Action::Received => e.hash_after.as_ref() == row.get("SHA256HASH"),
+            _ => false,
+        })
+    });
+    if !collected {
+        finding(
+            FindingKind::CustodyRecordMismatch,
+            format!("{bates} ({ex}): no verified custody event records its collection or receipt with this SHA-256"),
+        );
+    }
+    native
+}
