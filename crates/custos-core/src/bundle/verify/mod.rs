@@ -16,6 +16,7 @@ mod load_file;
 mod manifests;
 mod seal;
 
+#[cfg(test)]
 pub(crate) use manifests::parse_manifest;
 
 use super::layout::{
