@@ -6,7 +6,7 @@ use super::{blocking, one_held, opt, secret, stamp_warnings};
 use crate::progress::vault_job;
 use crate::state::Use;
 use crate::wire::{DatEncodingChoice, ErrorCode, ExportBundleRequest, ExportOptions, ExportResult, JobEvent, Res, WireError};
-use custos_core::export::{DatEncoding, ExportPlan, ExportReport, ExportRequest, ProductionRecord};
+use custos_core::export::{CheckedExport, DatEncoding, ExportPlan, ExportReport, ExportRequest, ProductionRecord};
 use std::path::PathBuf;
 use tauri::AppHandle;
 use tauri::ipc::Channel;
@@ -45,10 +45,10 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
     .await
 }
 
-/// The core's export request from the wizard's choices, written to `out`.
-/// The app always dates a production by the clock (reproducible dates are
-/// a command-line feature, `SOURCE_DATE_EPOCH`).
-fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
+/// The core's export request from the wizard's choices, written to `out`,
+/// checked by the core. The app always dates a production by the clock
+/// (reproducible dates are a command-line feature, `SOURCE_DATE_EPOCH`).
+fn export_request(options: ExportOptions, out: PathBuf) -> Res<CheckedExport> {
     let ExportOptions { exhibits, tag, custodian, bates_prefix, bates_start, bates_width, recipients, passphrase, dat_encoding, organization } =
         options;
     let mut req = ExportRequest::new(out, bates_prefix.trim());
@@ -57,35 +57,25 @@ fn export_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
     req.custodian = opt(custodian);
     req.bates_start = bates_start;
     req.bates_width = bates_width as usize;
-    req.recipients = recipients.into_iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    req.recipients = recipients.iter().map(|r| r.trim()).filter(|r| !r.is_empty()).map(str::parse).collect::<Result<_, _>>()?;
     req.passphrase = passphrase.filter(|p| !p.is_empty()).map(secret);
-    // core: one encryption or the other is the export's rule, but
-    // `Vault::export` refuses both only once it starts writing and
-    // `plan_export` not at all; checked with the request's other checks,
-    // this would not be needed here.
-    if req.passphrase.is_some() && !req.recipients.is_empty() {
-        return Err(WireError::new(ErrorCode::InvalidInput, "encrypt either to counsel's keys or to a passphrase, not both"));
-    }
-    if let Some(p) = &req.passphrase {
-        custos_core::keys::check_passphrase(p)?;
-    }
     req.dat_encoding = match dat_encoding {
         DatEncodingChoice::Utf8 => DatEncoding::Utf8,
         DatEncodingChoice::Windows1252 => DatEncoding::Windows1252,
     };
     req.organization = opt(organization);
-    Ok(req)
+    Ok(req.check()?)
 }
 
 /// The request of a reviewed export: the exhibits listed by id, and refused
 /// by the core if the Bates range (first, last) is no longer what was reviewed.
-fn reviewed_request(options: ExportOptions, reviewed: (String, String), out: PathBuf) -> Res<ExportRequest> {
+fn reviewed_request(options: ExportOptions, reviewed: (String, String), out: PathBuf) -> Res<CheckedExport> {
     if options.exhibits.is_empty() {
         return Err(WireError::new(ErrorCode::InvalidInput, "list the exhibits to export (the ones reviewed)"));
     }
-    let mut req = export_request(options, out)?;
+    let mut req = export_request(options, out)?.request().clone();
     req.expect_range = Some(reviewed);
-    Ok(req)
+    Ok(req.check()?)
 }
 
 /// What the export screen shows of the core's report.
@@ -122,7 +112,7 @@ mod tests {
             bates_prefix: " HAL ".into(),
             bates_start: None,
             bates_width: 8,
-            recipients: vec![" age1abc ".into(), "".into()],
+            recipients: vec![" age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p ".into(), "".into()],
             passphrase: None,
             dat_encoding: DatEncodingChoice::Windows1252,
             organization: Some(" Kessler Moreau LLP ".into()),
@@ -135,7 +125,7 @@ mod tests {
         assert_eq!(req.bates_prefix, "HAL");
         assert_eq!(req.bates_width, 8);
         assert_eq!(req.tag, None, "a blank tag is no filter");
-        assert_eq!(req.recipients, vec!["age1abc".to_string()], "trimmed, blanks dropped");
+        assert_eq!(req.recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>(), vec!["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"], "trimmed, blanks dropped");
         assert_eq!(req.dat_encoding, DatEncoding::Windows1252);
         assert_eq!(req.organization.as_deref(), Some("Kessler Moreau LLP"));
         assert_eq!(req.source_date_epoch, None, "the app dates productions by the clock");

@@ -158,7 +158,7 @@ impl NewVault {
         let root = vault_folder(s, &folder)?;
         let mut options = CreateOptions::new(matter.trim(), examiner);
         options.matter_number = opt(matter_number);
-        options.recovery_recipient = opt(recovery_recipient);
+        options.recovery_recipient = opt(recovery_recipient).map(|r| r.parse()).transpose()?;
         if let Some(p) = opt(exhibit_prefix) {
             options.exhibit_prefix = p;
         }

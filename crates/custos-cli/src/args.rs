@@ -151,21 +151,9 @@ pub fn parse_auto(s: &str) -> Result<AutoTimestamp, String> {
     }
 }
 
-/// An age X25519 recipient (`age1…`), checked here and kept as it was
-/// written: the vault records the text it was given.
-#[derive(Clone)]
-pub struct AgeRecipient(String);
-
-impl AgeRecipient {
-    /// The recipient as written on the command line.
-    pub fn into_text(self) -> String {
-        self.0
-    }
-}
-
-/// Checks an `age1…` recipient.
-pub fn parse_age_recipient(s: &str) -> Result<AgeRecipient, String> {
-    keys::parse_recipient(s).map(|_| AgeRecipient(s.to_owned())).map_err(|e| e.to_string())
+/// Parses an `age1…` recipient (once, here; the vault takes it parsed).
+pub fn parse_age_recipient(s: &str) -> Result<keys::Recipient, String> {
+    s.parse().map_err(|e: custos_core::Error| e.to_string())
 }
 
 #[cfg(test)]

@@ -54,7 +54,9 @@ pub mod export {
     };
     pub use crate::ops::export::plan::{ExportPlan, PlannedExhibit};
     pub use crate::store::productions::ProductionRecord;
-    pub use crate::ops::export::write::{BatesPlan, ExportReport, ExportRequest};
+    pub use crate::ops::export::ExportReport;
+    pub use crate::ops::export::numbering::BatesPlan;
+    pub use crate::ops::export::request::{CheckedExport, ExportRequest};
     pub use crate::ops::import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_sha256};
     pub use crate::store::counsel::CounselKey;
 }

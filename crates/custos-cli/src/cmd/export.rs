@@ -1,6 +1,6 @@
 //! `custos export`: a sealed production bundle for counsel.
 
-use crate::args::{AgeRecipient, Session, parse_age_recipient, parse_dat_encoding, parse_delimiter};
+use crate::args::{Session, parse_age_recipient, parse_dat_encoding, parse_delimiter};
 use crate::failure::Failure;
 use crate::output::{self, Format, print_stamps};
 use crate::shared::{Confirm, open_vault, passphrase_from};
@@ -36,9 +36,10 @@ pub struct ExportArgs {
     bates_width: usize,
     /// Encrypt the bundle with age to this recipient (age1…; repeatable)
     #[arg(long = "recipient", value_name = "AGE1…", value_parser = parse_age_recipient)]
-    recipients: Vec<AgeRecipient>,
+    recipients: Vec<custos_core::keys::Recipient>,
     /// Encrypt the bundle with age to a passphrase (read from CUSTOS_BUNDLE_PASSPHRASE or asked for)
     #[arg(long)]
+    #[arg(conflicts_with = "recipients")]
     encrypt_with_passphrase: bool,
     /// Load-file encoding: utf-8 (with BOM) or windows-1252
     #[arg(long, default_value = "utf-8", value_parser = parse_dat_encoding)]
@@ -63,9 +64,6 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> Result<u8, Failure> {
-    if args.out.exists() {
-        return Err(Failure::input(format!("{} already exists; choose another destination", args.out.display())));
-    }
     let format = Format::json_if(args.json);
     let mut req = ExportRequest::new(args.out, args.bates_prefix);
     req.exhibits = args.exhibits;
@@ -73,7 +71,7 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
     req.custodian = args.custodian;
     req.bates_start = args.bates_start;
     req.bates_width = args.bates_width;
-    req.recipients = args.recipients.into_iter().map(AgeRecipient::into_text).collect();
+    req.recipients = args.recipients;
     req.dat_encoding = args.dat_encoding;
     let concordance = DatDelimiters::default();
     req.dat_delimiters = DatDelimiters::new(
@@ -81,22 +79,21 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
         args.dat_quote.unwrap_or(concordance.quote()),
         args.dat_newline.unwrap_or(concordance.newline()),
     )?;
-    req.dat_delimiters.check_encoding(req.dat_encoding)?;
-    if args.encrypt_with_passphrase {
-        if !req.recipients.is_empty() {
-            return Err(Failure::input("age encrypts a file to recipients or to a passphrase, not both; choose one"));
-        }
-        req.passphrase = Some(passphrase_from("CUSTOS_BUNDLE_PASSPHRASE", "Passphrase for the bundle: ", Confirm::Twice)?);
-    }
     req.organization = args.organization;
     req.source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(s) => Some(s.trim().parse().map_err(|_| Failure::input(format!("SOURCE_DATE_EPOCH '{s}' is not a number of seconds")))?),
         Err(_) => None,
     };
+    // Checked before a passphrase is asked for: a bad request asks for nothing.
+    let mut checked = req.check()?;
+    checked.check_destination()?;
+    if args.encrypt_with_passphrase {
+        checked = checked.with_passphrase(passphrase_from("CUSTOS_BUNDLE_PASSPHRASE", "Passphrase for the bundle: ", Confirm::Twice)?)?;
+    }
     let mut v = open_vault(&args.vault, &args.session)?;
     let progress = TerminalProgress::new(false);
     progress.install_interrupt_handler();
-    let report = v.export(&req, &progress)?;
+    let report = v.export(&checked, &progress)?;
     progress.finish();
     v.close()?;
     print_stamps(&report.timestamps);

@@ -1,6 +1,6 @@
 //! `custos init`: a new vault for a matter.
 
-use crate::args::{AgeRecipient, parse_age_recipient};
+use crate::args::parse_age_recipient;
 use crate::failure::Failure;
 use crate::output::out;
 use crate::shared::{Confirm, passphrase_from};
@@ -25,7 +25,7 @@ pub struct InitArgs {
     examiner: String,
     /// Also make the vault keys recoverable with this age X25519 public key (age1…)
     #[arg(long, value_name = "AGE1…", value_parser = parse_age_recipient)]
-    recovery_recipient: Option<AgeRecipient>,
+    recovery_recipient: Option<custos_core::keys::Recipient>,
     /// scrypt work factor, log2 N (10..=22; default 18)
     #[arg(long, default_value_t = keys::DEFAULT_WORK_FACTOR)]
     work_factor: u8,
@@ -36,7 +36,6 @@ pub struct InitArgs {
 
 pub fn run(args: InitArgs) -> Result<u8, Failure> {
     let InitArgs { vault, matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix } = args;
-    let recovery_recipient = recovery_recipient.map(AgeRecipient::into_text);
     let opts = CreateOptions { matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix };
     let pass = passphrase_from("CUSTOS_PASSPHRASE", "New vault passphrase: ", Confirm::Twice)?;
     if pass.expose_secret().is_empty() {

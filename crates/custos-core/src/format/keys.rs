@@ -221,6 +221,40 @@ pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient> {
         .map_err(|e| Error::InvalidInput(format!("'{s}' is not an age X25519 recipient (age1…): {e}")))
 }
 
+/// An age X25519 recipient, parsed once where it enters (a command-line
+/// argument, a form field), kept with the text it was given as (trimmed),
+/// which is what custody events record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    text: String,
+    key: age::x25519::Recipient,
+}
+
+impl std::str::FromStr for Recipient {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(Recipient { key: parse_recipient(s)?, text: s.trim().to_string() })
+    }
+}
+
+impl Recipient {
+    /// The recipient as given (`age1…`).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The key.
+    pub fn key(&self) -> &age::x25519::Recipient {
+        &self.key
+    }
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// Parses an `AGE-SECRET-KEY-1…` identity (the first such line of a key file).
 pub fn parse_identity_file(text: &str) -> Result<age::x25519::Identity> {
     text.lines()

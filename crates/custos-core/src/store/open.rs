@@ -37,7 +37,7 @@ pub struct CreateOptions {
     /// Examiner who creates the vault (the default actor).
     pub examiner: String,
     /// Optional escrow recipient for a recovery key file.
-    pub recovery_recipient: Option<String>,
+    pub recovery_recipient: Option<keys::Recipient>,
     /// scrypt work factor for the passphrase key file.
     pub work_factor: u8,
     /// Exhibit number prefix (default `EX-`).
@@ -85,7 +85,7 @@ impl Vault {
         }
         validate_prefix(&opts.exhibit_prefix)?;
         keys::check_passphrase(passphrase)?;
-        let recovery = opts.recovery_recipient.as_deref().map(keys::parse_recipient).transpose()?;
+        let recovery = opts.recovery_recipient.as_ref().map(|r| r.key().clone());
         if !(keys::MIN_WORK_FACTOR..=keys::MAX_WORK_FACTOR).contains(&opts.work_factor) {
             return Err(Error::InvalidInput(format!(
                 "work factor {} is outside {}..={}",
@@ -156,7 +156,7 @@ impl Vault {
                     matter: matter_info.matter.clone(),
                     matter_number: matter_info.matter_number.clone(),
                     work_factor: opts.work_factor,
-                    recovery_recipient: opts.recovery_recipient.clone(),
+                    recovery_recipient: opts.recovery_recipient.as_ref().map(|r| r.to_string()),
                     signing_key: config.signing_key.clone(),
                 })],
             )?;

@@ -1,5 +1,6 @@
 //! Export failure paths: nothing partial at the destination, nothing logged.
 
+use super::ExportFromRequest;
 use super::{new_vault, sources};
 use crate::export::ExportRequest;
 use crate::{Action, IntakeOptions, NoProgress, Progress};
@@ -21,7 +22,7 @@ fn a_damaged_object_stops_the_export_with_nothing_left_behind() {
     std::fs::write(&obj, bytes).unwrap();
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
-    let err = v.export(&ExportRequest::new(out_dir.join("b.zip"), "ABC"), &NoProgress).unwrap_err();
+    let err = v.export_req(&ExportRequest::new(out_dir.join("b.zip"), "ABC"), &NoProgress).unwrap_err();
     assert!(matches!(err, crate::Error::ObjectAuthentication { .. }), "the export must stop on the damaged native: {err}");
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0, "no bundle and no temp file at the destination");
     assert_eq!(exported_events(&v), 0, "a failed export is not logged as an export");
@@ -45,7 +46,7 @@ fn a_cancelled_export_leaves_nothing() {
     let src = sources(dir.path(), &[("a.bin", &big), ("b.bin", &big[1..])]);
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("b.zip");
-    let err = v.export(&ExportRequest::new(&out, "ABC"), &CancelAfter(AtomicU64::new(0), 2 << 20)).unwrap_err();
+    let err = v.export_req(&ExportRequest::new(&out, "ABC"), &CancelAfter(AtomicU64::new(0), 2 << 20)).unwrap_err();
     assert!(matches!(err, crate::Error::Cancelled));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("partial")).count(), 0);
     assert!(!out.exists());
@@ -59,25 +60,25 @@ fn bates_numbers_continue_and_overlaps_are_refused() {
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let mut first = ExportRequest::new(dir.path().join("1.zip"), "ABC");
     first.exhibits = vec!["EX-0001".into(), "EX-0002".into()];
-    let r = v.export(&first, &NoProgress).unwrap();
+    let r = v.export_req(&first, &NoProgress).unwrap();
     assert_eq!((r.bates_first.as_str(), r.bates_last.as_str()), ("ABC000001", "ABC000002"));
     assert_eq!(v.next_bates("ABC").unwrap(), 3, "the vault remembers the production");
 
     let mut overlap = ExportRequest::new(dir.path().join("2.zip"), "ABC");
     overlap.exhibits = vec!["EX-0003".into()];
     overlap.bates_start = Some(2);
-    let err = v.export(&overlap, &NoProgress).unwrap_err();
+    let err = v.export_req(&overlap, &NoProgress).unwrap_err();
     assert!(err.to_string().contains("ABC000002 was already produced for EX-0002"), "{err}");
     assert!(!dir.path().join("2.zip").exists(), "nothing written");
 
     let mut same = ExportRequest::new(dir.path().join("3.zip"), "ABC");
     same.exhibits = vec!["EX-0002".into()];
     same.bates_start = Some(2);
-    assert!(v.export(&same, &NoProgress).is_ok(), "the same exhibit may keep its number");
+    assert!(v.export_req(&same, &NoProgress).is_ok(), "the same exhibit may keep its number");
 
     let mut next = ExportRequest::new(dir.path().join("4.zip"), "ABC");
     next.exhibits = vec!["EX-0003".into()];
-    assert_eq!(v.export(&next, &NoProgress).unwrap().bates_first, "ABC000003", "default continues after the last");
+    assert_eq!(v.export_req(&next, &NoProgress).unwrap().bates_first, "ABC000003", "default continues after the last");
     assert_eq!(exported_events(&v), 4, "one exported event per exhibit per production");
 }
 
@@ -92,7 +93,7 @@ fn custom_delimiters_and_a_passphrase_bundle_verify() {
     req.dat_encoding = crate::bundle::DatEncoding::Windows1252;
     let pass = age::secrecy::SecretString::from("counsel passphrase".to_string());
     req.passphrase = Some(pass.clone());
-    v.export(&req, &NoProgress).unwrap();
+    v.export_req(&req, &NoProgress).unwrap();
     assert!(crate::bundle::Bundle::open(&out, None, None).is_err(), "a passphrase bundle needs its passphrase");
     let mut b = crate::bundle::Bundle::open(&out, None, Some(&pass)).unwrap();
     let (report, contents) = crate::bundle::verify_bundle(&mut b, None).unwrap();
@@ -109,7 +110,7 @@ fn the_plan_matches_the_export_and_writes_nothing() {
     let log = v.custody_log(None).unwrap().len();
     let mut req = ExportRequest::new(dir.path().join("never.zip"), "ABC");
     req.exhibits = vec!["EX-0001".into(), "EX-0003".into()];
-    let plan = v.plan_export(&req).unwrap();
+    let plan = v.plan_req(&req).unwrap();
     assert_eq!((plan.bates_first.as_str(), plan.bates_last.as_str(), plan.next_free), ("ABC000001", "ABC000002", 1));
     assert_eq!(plan.exhibits.iter().map(|e| (e.exhibit_id.as_str(), e.bates.as_str())).collect::<Vec<_>>(), [("EX-0001", "ABC000001"), ("EX-0003", "ABC000002")]);
     assert_eq!(plan.exhibits[1].native_path, "data/VOL001/NATIVES/0001/ABC000002.txt");
@@ -122,16 +123,16 @@ fn the_plan_matches_the_export_and_writes_nothing() {
 
     // Windows-1252 cannot hold the snowman: the plan says so before writing.
     req.dat_encoding = crate::bundle::DatEncoding::Windows1252;
-    let plan = v.plan_export(&req).unwrap();
+    let plan = v.plan_req(&req).unwrap();
     assert!(plan.warnings.iter().any(|w| w.contains("no Windows-1252 form")), "{:?}", plan.warnings);
 
     // After a production, the plan continues after it and lists it.
     req.out = dir.path().join("1.zip");
     req.dat_encoding = crate::bundle::DatEncoding::Utf8;
-    let report = v.export(&req, &NoProgress).unwrap();
+    let report = v.export_req(&req, &NoProgress).unwrap();
     let mut again = ExportRequest::new(dir.path().join("x.zip"), "ABC");
     again.exhibits = vec!["EX-0002".into()];
-    let plan = v.plan_export(&again).unwrap();
+    let plan = v.plan_req(&again).unwrap();
     assert_eq!((plan.bates_first.as_str(), plan.next_free), ("ABC000003", 3));
     assert_eq!(plan.earlier.len(), 1);
     assert_eq!(plan.earlier[0].bundle_sha256, report.bundle_sha256);
@@ -141,23 +142,22 @@ fn the_plan_matches_the_export_and_writes_nothing() {
 
     // The export's refusals are the plan's.
     again.bates_start = Some(2);
-    let err = v.plan_export(&again).unwrap_err();
+    let err = v.plan_req(&again).unwrap_err();
     assert!(err.to_string().contains("ABC000002 was already produced for EX-0003"), "{err}");
     again.bates_start = Some(10);
-    let plan = v.plan_export(&again).unwrap();
+    let plan = v.plan_req(&again).unwrap();
     assert!(plan.warnings.iter().any(|w| w.contains("ABC000003 to ABC000009 stay unused")), "{:?}", plan.warnings);
     again.bates_start = None;
-    again.recipients = vec!["age1nope".into()];
-    assert!(v.plan_export(&again).unwrap_err().to_string().contains("age1nope"));
-    again.recipients.clear();
+    // A recipient is parsed where it enters the request; a bad one is named.
+    assert!("age1nope".parse::<crate::keys::Recipient>().unwrap_err().to_string().contains("age1nope"));
     again.tag = Some("nothing-has-this".into());
-    assert!(v.plan_export(&again).unwrap_err().to_string().contains("selection is empty"));
+    assert!(v.plan_req(&again).unwrap_err().to_string().contains("selection is empty"));
 
     // Re-producing the same exhibits on the same numbers is allowed and said.
     let mut same = ExportRequest::new(dir.path().join("y.zip"), "ABC");
     same.exhibits = vec!["EX-0001".into()];
     same.bates_start = Some(1);
-    let plan = v.plan_export(&same).unwrap();
+    let plan = v.plan_req(&same).unwrap();
     assert!(plan.warnings.iter().any(|w| w.contains("1 number(s) of this production were produced before under ABC")), "{:?}", plan.warnings);
     assert!(!plan.warnings.iter().any(|w| w.contains("never used")), "{:?}", plan.warnings);
 
@@ -165,12 +165,12 @@ fn the_plan_matches_the_export_and_writes_nothing() {
     let mut gap = ExportRequest::new(dir.path().join("g.zip"), "GAP");
     gap.exhibits = vec!["EX-0002".into()];
     gap.bates_start = Some(5);
-    v.export(&gap, &NoProgress).unwrap();
+    v.export_req(&gap, &NoProgress).unwrap();
     let mut below = ExportRequest::new(dir.path().join("b.zip"), "GAP");
     below.exhibits = vec!["EX-0001".into(), "EX-0003".into()];
     below.bates_start = Some(2);
     below.bates_width = 8;
-    let plan = v.plan_export(&below).unwrap();
+    let plan = v.plan_req(&below).unwrap();
     assert!(plan.warnings.iter().any(|w| w.contains("2 number(s) of this production lie below the last one produced under GAP but were never used")), "{:?}", plan.warnings);
     assert!(!plan.warnings.iter().any(|w| w.contains("produced before")), "{:?}", plan.warnings);
     assert!(plan.warnings.iter().any(|w| w.contains("earlier productions under GAP used 6 digit(s); this one uses 8")), "{:?}", plan.warnings);
@@ -178,9 +178,9 @@ fn the_plan_matches_the_export_and_writes_nothing() {
 
     // A start too large for the digits is refused, also where the sum would overflow.
     below.bates_start = Some(u64::MAX - 1);
-    assert!(v.plan_export(&below).unwrap_err().to_string().contains("do not fit in 8 digits"));
+    assert!(v.plan_req(&below).unwrap_err().to_string().contains("do not fit in 8 digits"));
     below.bates_start = Some(99_999_999);
-    assert!(v.plan_export(&below).unwrap_err().to_string().contains("do not fit in 8 digits"));
+    assert!(v.plan_req(&below).unwrap_err().to_string().contains("do not fit in 8 digits"));
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn importing_the_same_production_twice_adds_nothing() {
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("p.zip");
-    v.export(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
+    v.export_req(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
     let (_d2, mut counsel) = new_vault();
     let first = counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
     assert!(first.exhibits.iter().all(|(_, o)| matches!(o, crate::FileOutcome::Stored { .. })));
@@ -209,7 +209,7 @@ fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
     let src = sources(dir.path(), &[("a.bin", &big), ("b.txt", b"bravo")]);
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("p.zip");
-    v.export(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
+    v.export_req(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
 
     struct Count(AtomicU64, AtomicU64, u64);
     impl Progress for Count {
@@ -243,13 +243,13 @@ fn an_export_whose_numbering_differs_from_the_reviewed_one_is_refused() {
     let out = dir.path().join("p.zip");
     let mut req = ExportRequest::new(&out, "ABC");
     req.expect_range = Some(("ABC000001".into(), "ABC000001".into()));
-    let err = v.export(&req, &NoProgress).unwrap_err();
+    let err = v.export_req(&req, &NoProgress).unwrap_err();
     assert!(err.to_string().contains("ABC000001–ABC000002 instead of ABC000001–ABC000001"), "{err}");
     assert!(!out.exists());
     assert_eq!(exported_events(&v), 0);
     assert_eq!(v.next_bates("ABC").unwrap(), 1);
     req.expect_range = Some(("ABC000001".into(), "ABC000002".into()));
-    assert_eq!(v.export(&req, &NoProgress).unwrap().bates_last, "ABC000002");
+    assert_eq!(v.export_req(&req, &NoProgress).unwrap().bates_last, "ABC000002");
 }
 
 /// Copies a closed vault folder, file by file.
@@ -280,7 +280,7 @@ fn the_same_vault_state_exported_twice_gives_byte_identical_bundles() {
         let mut v = crate::Vault::open(vault, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
         let mut req = ExportRequest::new(dir.path().join(out), "REP");
         req.source_date_epoch = Some(1_700_000_000);
-        v.export(&req, &NoProgress).unwrap();
+        v.export_req(&req, &NoProgress).unwrap();
         std::fs::read(dir.path().join(out)).unwrap()
     };
     let (a, b) = (export(&first, "a.zip"), export(&second, "b.zip"));
@@ -309,7 +309,7 @@ fn productions_received_before_pinning_have_their_first_key_pinned_by_the_upgrad
     let src = sources(dir.path(), &[("a.txt", b"alpha")]);
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("p.zip");
-    v.export(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
+    v.export_req(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
     let (_d2, mut counsel) = new_vault();
     let first = counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
     assert_eq!(first.producer_key, crate::export::ProducerKey::PinnedNow, "the first production pins its key");

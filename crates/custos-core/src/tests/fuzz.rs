@@ -12,6 +12,7 @@
 //! inputs worth keeping by hand live in `tests/corpus/` (see
 //! `fuzz_regressions.rs`).
 
+use super::ExportFromRequest;
 use super::{new_vault, sources};
 use crate::error::Error;
 use crate::bundle::read::Bundle;
@@ -74,7 +75,7 @@ fn genuine() -> &'static Genuine {
         let src = sources(dir.path(), &[("memo.txt", b"The shipment left on Tuesday.\n"), ("empty.txt", b""), ("notes.csv", b"a,b\r\n1,2\r\n")]);
         v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
         let out = dir.path().join("b.zip");
-        v.export(&ExportRequest::new(&out, "FZ"), &NoProgress).unwrap();
+        v.export_req(&ExportRequest::new(&out, "FZ"), &NoProgress).unwrap();
         let zip = std::fs::read(&out).unwrap();
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.clone())).unwrap();
         let entries = (0..archive.len())

@@ -45,3 +45,19 @@ pub(crate) fn sources(dir: &Path, files: &[(&str, &[u8])]) -> PathBuf {
     }
     src
 }
+
+/// Exporting and planning from an unchecked request, as a front end does:
+/// check it, then plan or export.
+pub(crate) trait ExportFromRequest {
+    fn export_req(&mut self, req: &crate::export::ExportRequest, progress: &dyn crate::Progress) -> crate::Result<crate::export::ExportReport>;
+    fn plan_req(&self, req: &crate::export::ExportRequest) -> crate::Result<crate::export::ExportPlan>;
+}
+
+impl ExportFromRequest for Vault {
+    fn export_req(&mut self, req: &crate::export::ExportRequest, progress: &dyn crate::Progress) -> crate::Result<crate::export::ExportReport> {
+        self.export(&req.clone().check()?, progress)
+    }
+    fn plan_req(&self, req: &crate::export::ExportRequest) -> crate::Result<crate::export::ExportPlan> {
+        self.plan_export(&req.clone().check()?)
+    }
+}

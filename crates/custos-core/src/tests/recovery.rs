@@ -3,6 +3,7 @@
 //! and logged, lost committed work and foreign files are errors, never a
 //! silent quarantine and "OK".
 
+use super::ExportFromRequest;
 use super::{clock, new_vault, pass, sources};
 use crate::{Action, Error, IntakeOptions, NoProgress, Unlock, Vault, VerifyMode};
 use std::path::Path;
@@ -248,7 +249,7 @@ fn an_export_into_the_vault_folder_is_refused_and_changes_nothing() {
     v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
     let events = v.custody_log(None).unwrap().len();
     let inside = v.root().join("objects/prod.zip");
-    let err = v.export(&crate::export::ExportRequest::new(&inside, "ABC"), &NoProgress).unwrap_err();
+    let err = v.export_req(&crate::export::ExportRequest::new(&inside, "ABC"), &NoProgress).unwrap_err();
     assert!(err.to_string().contains("inside the vault folder"), "{err}");
     assert!(!inside.exists());
     assert_eq!(v.custody_log(None).unwrap().len(), events, "nothing was logged");

@@ -2,6 +2,7 @@
 //! history rewritten by someone holding the key: `verify` catches it. Also
 //! tampered and untrusted tokens, the settings, and automatic stamping.
 
+use super::ExportFromRequest;
 use super::local_tsa::LocalTsa;
 use super::{new_vault, sources};
 use crate::format::custody::{Action, NewEvent};
@@ -229,7 +230,7 @@ fn a_bundle_carries_its_timestamp_and_verify_bundle_checks_it() {
     let (size, _) = stamp(&mut v, &tsa);
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0002")]).unwrap();
     let out = dir.path().join("bundle.zip");
-    let report = v.export(&crate::export::ExportRequest::new(&out, "ACME"), &NoProgress).unwrap();
+    let report = v.export_req(&crate::export::ExportRequest::new(&out, "ACME"), &NoProgress).unwrap();
     assert_eq!(report.carried_timestamps.len(), 1);
     assert_eq!(report.carried_timestamps[0].0, size);
 

@@ -2,7 +2,8 @@
 //! numbers, the earlier productions under the prefix, and the QC result.
 
 use crate::bundle::model::Production;
-use super::write::{ExportRequest, load_file, produced_exhibit, qc_checks};
+use super::request::CheckedExport;
+use super::write::{load_file, produced_exhibit, qc_checks};
 use crate::error::Result;
 use crate::store::Vault;
 use crate::store::productions::ProductionRecord;
@@ -58,11 +59,7 @@ impl Vault {
     /// Plans an export: the same selection, numbering and QC the export runs,
     /// without decrypting or writing anything. An error is what the export
     /// itself would refuse with. `req.out` is not looked at.
-    pub fn plan_export(&self, req: &ExportRequest) -> Result<ExportPlan> {
-        req.dat_delimiters.check_encoding(req.dat_encoding)?;
-        for r in &req.recipients {
-            crate::format::keys::parse_recipient(r)?;
-        }
+    pub fn plan_export(&self, req: &CheckedExport) -> Result<ExportPlan> {
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
         let mut exhibits = Vec::with_capacity(selection.len());

@@ -5,137 +5,26 @@ use crate::bundle::bag::{BagBuilder, allowed_signers_line, signer_fingerprint, s
 use crate::bundle::layout::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
 use crate::bundle::verify::EventLine;
 use crate::format::custody::SignedCheckpoint;
-use crate::bundle::dat::{DatDelimiters, DatEncoding, DatWriter};
+use crate::bundle::dat::{DatEncoding, DatWriter};
 use crate::bundle::model::{ProducedExhibit, Production};
-use crate::format::atomic::sync_dir;
-use crate::store::partials::OutputKind;
 use crate::clock::format_time;
-use crate::format::custody::{self, Action, NewEvent};
+use crate::format::custody::{self};
 use crate::error::{Error, IoContext, Result};
 use crate::format::pipeline;
 use crate::progress::Progress;
 use crate::store::Vault;
-use age::secrecy::SecretString;
-use crate::store::productions::NewProduction;
-use serde::Serialize;
+use super::ExportReport;
+use super::numbering::BatesPlan;
+use super::request::{CheckedExport, ExportRequest};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Most natives per folder of the volume.
 pub(super) const PER_FOLDER: usize = 1000;
 /// Extracted text kept for a text exhibit (larger ones get no TEXT file).
 const MAX_TEXT: u64 = 64 << 20;
-
-/// What to export and how.
-#[derive(Debug, Clone)]
-pub struct ExportRequest {
-    /// The bundle file to write (must not exist).
-    pub out: PathBuf,
-    /// Exhibit ids to export (all when empty and no other filter).
-    pub exhibits: Vec<String>,
-    /// Only exhibits with this tag.
-    pub tag: Option<String>,
-    /// Only exhibits of this custodian.
-    pub custodian: Option<String>,
-    /// Bates prefix (letters, digits, `-`, `_`).
-    pub bates_prefix: String,
-    /// First Bates number; default: after the last one produced under the prefix.
-    pub bates_start: Option<u64>,
-    /// Digits of the Bates number (default 6).
-    pub bates_width: usize,
-    /// Encrypt the bundle to these age recipients (`age1…`).
-    pub recipients: Vec<String>,
-    /// Or (also) to this passphrase.
-    pub passphrase: Option<SecretString>,
-    /// DAT encoding.
-    pub dat_encoding: DatEncoding,
-    /// DAT delimiters.
-    pub dat_delimiters: DatDelimiters,
-    /// Producing organisation for bag-info.txt and the documents.
-    pub organization: Option<String>,
-    /// Fixed production time (seconds since 1970, as `SOURCE_DATE_EPOCH`).
-    pub source_date_epoch: Option<i64>,
-    /// The first and last Bates numbers the user reviewed: the export is
-    /// refused, with nothing written, if the numbering came out otherwise.
-    pub expect_range: Option<(String, String)>,
-}
-
-impl ExportRequest {
-    /// A request with defaults: every exhibit, width 6, UTF-8 DAT, no encryption.
-    pub fn new(out: impl Into<PathBuf>, bates_prefix: impl Into<String>) -> Self {
-        Self {
-            out: out.into(),
-            exhibits: Vec::new(),
-            tag: None,
-            custodian: None,
-            bates_prefix: bates_prefix.into(),
-            bates_start: None,
-            bates_width: 6,
-            recipients: Vec::new(),
-            passphrase: None,
-            dat_encoding: DatEncoding::Utf8,
-            dat_delimiters: DatDelimiters::default(),
-            organization: None,
-            source_date_epoch: None,
-            expect_range: None,
-        }
-    }
-}
-
-/// What an export produced.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportReport {
-    /// Where the bundle is.
-    pub out: PathBuf,
-    /// SHA-256 of the bundle file as written.
-    pub bundle_sha256: String,
-    /// First Bates number.
-    pub bates_first: String,
-    /// Last Bates number.
-    pub bates_last: String,
-    /// Exhibits produced.
-    pub exhibits: usize,
-    /// Whether the bundle is age-encrypted.
-    pub encrypted: bool,
-    /// Fingerprint of the seal's signing key.
-    pub signer_fingerprint: String,
-    /// The identity to pass to `ssh-keygen -Y verify -I`.
-    pub signer_identity: String,
-    /// Quality-control notes (all passed checks are listed too).
-    pub qc: Vec<String>,
-    /// RFC 3161 tokens the bundle carries: (tree size, authority, TSA time).
-    pub carried_timestamps: Vec<(u64, String, String)>,
-    /// Automatic stamping after the export, when the vault's settings ask for
-    /// it (a failure here undoes nothing).
-    pub timestamps: Vec<crate::ops::timestamp::StampOutcome>,
-}
-
-/// A Bates plan for a selection, checked against earlier productions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BatesPlan {
-    /// Prefix.
-    pub prefix: String,
-    /// Width.
-    pub width: usize,
-    /// (exhibit id, number), in exhibit order.
-    pub items: Vec<(String, u64)>,
-}
-
-impl BatesPlan {
-    /// The formatted Bates number of `n`.
-    pub fn format(&self, n: u64) -> String {
-        format!("{}{:0width$}", self.prefix, n, width = self.width)
-    }
-}
-
-fn validate_bates_prefix(p: &str) -> Result<()> {
-    if p.is_empty() || p.len() > 20 || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(Error::InvalidInput(format!("Bates prefix '{p}' must be 1 to 20 letters, digits, '-' or '_' (no spaces)")));
-    }
-    Ok(())
-}
 
 /// A file extension safe on Windows, macOS and Linux, or none.
 fn safe_extension(name: &str) -> String {
@@ -200,176 +89,11 @@ impl Output {
     }
 }
 
+
 impl Vault {
-    /// The exhibits an export request selects, in exhibit order.
-    pub fn export_selection(&self, req: &ExportRequest) -> Result<Vec<crate::Exhibit>> {
-        let all = self.list()?;
-        for id in &req.exhibits {
-            if !all.iter().any(|e| &e.id == id) {
-                return Err(Error::NoSuchExhibit(id.clone()));
-            }
-        }
-        let chosen: Vec<_> = all
-            .into_iter()
-            .filter(|e| req.exhibits.is_empty() || req.exhibits.contains(&e.id))
-            .filter(|e| req.tag.as_ref().is_none_or(|t| e.tags.contains(t)))
-            .filter(|e| req.custodian.as_ref().is_none_or(|c| e.custodian.as_ref() == Some(c)))
-            .collect();
-        if chosen.is_empty() {
-            return Err(Error::InvalidInput("the selection is empty: no exhibit matches".into()));
-        }
-        Ok(chosen)
-    }
-
-    /// The next free Bates number under `prefix` (1 if none was produced).
-    pub fn next_bates(&self, prefix: &str) -> Result<u64> {
-        Ok(self.last_bates_number(prefix)?.map_or(1, |l| l + 1))
-    }
-
-    /// Numbers a selection and checks it against every earlier production:
-    /// a number already given to another exhibit under the same prefix is refused.
-    pub fn plan_bates(&self, req: &ExportRequest, selection: &[crate::Exhibit]) -> Result<BatesPlan> {
-        validate_bates_prefix(&req.bates_prefix)?;
-        if !(1..=12).contains(&req.bates_width) {
-            return Err(Error::InvalidInput("the Bates width must be 1 to 12 digits".into()));
-        }
-        let start = match req.bates_start {
-            Some(0) => return Err(Error::InvalidInput("Bates numbers start at 1".into())),
-            Some(s) => s,
-            None => self.next_bates(&req.bates_prefix)?,
-        };
-        let last = start.checked_add(selection.len() as u64 - 1).filter(|l| l.to_string().len() <= req.bates_width).ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "Bates numbers from {start} for {} exhibit(s) do not fit in {} digits; choose more digits (--bates-width) or a lower start",
-                selection.len(),
-                req.bates_width
-            ))
-        })?;
-        // A native is named by its Bates number; COM1 or LPT3 cannot be a file
-        // on Windows, and only a COM/LPT prefix with one digit can form one.
-        if req.bates_width == 1 && matches!(req.bates_prefix.to_ascii_uppercase().as_str(), "COM" | "LPT") {
-            return Err(Error::InvalidInput(format!(
-                "Bates numbers {}1… would name files like {}1.pdf, a reserved device name on Windows; choose another prefix or a wider number",
-                req.bates_prefix, req.bates_prefix
-            )));
-        }
-        let plan = BatesPlan {
-            prefix: req.bates_prefix.clone(),
-            width: req.bates_width,
-            items: selection.iter().enumerate().map(|(i, e)| (e.id.clone(), start + i as u64)).collect(),
-        };
-        for (ex, n, prod) in self.bates_produced(&req.bates_prefix, start, last)? {
-            let planned = plan.items.iter().find(|(_, pn)| *pn == n).map(|(id, _)| id.as_str());
-            if planned != Some(ex.as_str()) {
-                return Err(Error::InvalidInput(format!(
-                    "Bates {} was already produced for {ex} (production {prod}); it would now go to {}. \
-                     Start after the last number produced (the default) or keep the same exhibits on the same numbers",
-                    plan.format(n),
-                    planned.unwrap_or("?")
-                )));
-            }
-        }
-        Ok(plan)
-    }
-
-    /// Writes a sealed bundle. Nothing is left at the destination unless the
-    /// whole bundle was written, every native re-hashed to its intake values,
-    /// and the export was logged.
-    pub fn export(&mut self, req: &ExportRequest, progress: &dyn Progress) -> Result<ExportReport> {
-        if req.out.exists() {
-            return Err(Error::InvalidInput(format!("{} already exists; choose another destination", req.out.display())));
-        }
-        let parent = req.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !parent.is_dir() {
-            return Err(Error::InvalidInput(format!("the folder {} does not exist", parent.display())));
-        }
-        req.dat_delimiters.check_encoding(req.dat_encoding)?;
-        if let Some(p) = &req.passphrase {
-            crate::format::keys::check_passphrase(p)?;
-        }
-        let recipients = req.recipients.iter().map(|r| crate::format::keys::parse_recipient(r)).collect::<Result<Vec<_>>>()?;
-        let selection = self.export_selection(req)?;
-        let plan = self.plan_bates(req, &selection)?;
-        if let Some((first, last)) = &req.expect_range {
-            let (got_first, got_last) = (plan.format(plan.items[0].1), plan.format(plan.items[plan.items.len() - 1].1));
-            if (&got_first, &got_last) != (first, last) {
-                return Err(Error::InvalidInput(format!(
-                    "the numbering changed since it was reviewed ({got_first}–{got_last} instead of {first}–{last}); review it again"
-                )));
-            }
-        }
-        self.refuse_inside_vault(parent)?;
-        // The session's pending unlock is not flushed here: a failed export
-        // must leave the database as it was. The bundle's checkpoint covers
-        // every event of the exhibits it holds, all committed earlier.
-
-        // Recorded in the vault before it exists: a crash leaves no plaintext
-        // that the next open does not remove (and log).
-        let partial = self.begin_outside_partial(&req.out, OutputKind::Bundle)?;
-        crate::failpoint::hit("export.recorded")?;
-        let (report, production) = self.write_bundle(req, &recipients, &selection, &plan, &partial.path, progress)?;
-        partial.before_rename(self, &report.bundle_sha256)?;
-        crate::failpoint::hit("export.written")?;
-        fs::rename(&partial.path, &req.out).at(&req.out)?;
-        let logged = sync_dir(parent)
-            .and_then(|_| crate::failpoint::hit("export.renamed"))
-            .and_then(|_| self.record_production(req, &plan, &report, &production));
-        if let Err(e) = logged {
-            // Unlogged, the bundle must not stand: remove it. If it cannot
-            // be removed, the record stays and the next open removes it.
-            if fs::remove_file(&req.out).is_err() {
-                partial.keep();
-            }
-            return Err(e);
-        }
-        crate::failpoint::hit("export.logged")?;
-        // Logged: the record of the output goes (a crash before this leaves
-        // a record whose output is logged, which the next open just drops).
-        partial.finish();
-        // The export stands: automatic stamping only adds to it.
-        let mut report = report;
-        report.timestamps = self.stamp_automatically();
-        Ok(report)
-    }
-
-    fn record_production(&mut self, req: &ExportRequest, plan: &BatesPlan, report: &ExportReport, p: &Production) -> Result<()> {
-        let destination = std::path::absolute(&req.out).unwrap_or_else(|_| req.out.clone()).to_string_lossy().into_owned();
-        let first = plan.items.first().map(|i| i.1).unwrap_or(0);
-        let last = plan.items.last().map(|i| i.1).unwrap_or(0);
-        let mut events = Vec::new();
-        for e in &p.exhibits {
-            events.push(
-                NewEvent::new(Action::Exported)
-                    .exhibit(e.exhibit_id.clone())
-                    .sha256(e.intake_sha256.clone(), e.export_sha256.clone())
-                    .details(crate::format::details::Exported {
-                        bates: e.bates.clone(),
-                        bundle_sha256: report.bundle_sha256.clone(),
-                        destination: destination.clone(),
-                        encrypted: report.encrypted,
-                        recipients: req.recipients.clone(),
-                    }),
-            );
-        }
-        let mut change = self.change()?;
-        change.add_production(&NewProduction {
-            bates_prefix: &plan.prefix,
-            bates_width: plan.width,
-            first,
-            last,
-            bundle_sha256: &report.bundle_sha256,
-            destination: &destination,
-            produced_at: &p.produced_at,
-            items: &plan.items,
-        })?;
-        change.commit(events)?;
-        Ok(())
-    }
-
-    fn write_bundle(
+    pub(super) fn write_bundle(
         &self,
-        req: &ExportRequest,
-        recipients: &[age::x25519::Recipient],
+        req: &CheckedExport,
         selection: &[crate::Exhibit],
         plan: &BatesPlan,
         tmp: &Path,
@@ -390,19 +114,16 @@ impl Vault {
 
         let file = fs::OpenOptions::new().write(true).create_new(true).open(tmp).at(tmp)?;
         let sink = std::io::BufWriter::with_capacity(1 << 20, Sink { file, hasher: Sha256::new() });
+        let recipients = req.recipient_keys();
         let out = if recipients.is_empty() && req.passphrase.is_none() {
             Output::Plain(sink)
         } else {
             let encryptor = match &req.passphrase {
-                Some(p) if recipients.is_empty() => {
+                // One or the other: the request was checked.
+                Some(p) => {
                     let mut r = age::scrypt::Recipient::new(p.clone());
                     r.set_work_factor(crate::format::keys::DEFAULT_WORK_FACTOR);
                     age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
-                }
-                Some(_) => {
-                    return Err(Error::InvalidInput(
-                        "age cannot encrypt one file to both a passphrase and recipients; choose one".into(),
-                    ));
                 }
                 None => age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient)),
             }
@@ -632,3 +353,4 @@ pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
         "every native has exactly one load-file row with its SHA-256 and MD5".into(),
     ])
 }
+

@@ -1,0 +1,165 @@
+//! An export request, checked once: a front end fills an [`ExportRequest`],
+//! [`ExportRequest::check`] turns it into a [`CheckedExport`] (Bates numbering,
+//! load-file delimiters against the encoding, recipients parsed, the
+//! passphrase rule, one encryption or the other), and planning and writing
+//! take only that.
+
+use crate::bundle::dat::{DatDelimiters, DatEncoding};
+use crate::error::{Error, Result};
+use crate::format::keys::Recipient;
+use age::secrecy::SecretString;
+use std::path::{Path, PathBuf};
+
+/// What to export and how.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// The bundle file to write (must not exist).
+    pub out: PathBuf,
+    /// Exhibit ids to export (all when empty and no other filter).
+    pub exhibits: Vec<String>,
+    /// Only exhibits with this tag.
+    pub tag: Option<String>,
+    /// Only exhibits of this custodian.
+    pub custodian: Option<String>,
+    /// Bates prefix (letters, digits, `-`, `_`).
+    pub bates_prefix: String,
+    /// First Bates number; default: after the last one produced under the prefix.
+    pub bates_start: Option<u64>,
+    /// Digits of the Bates number (default 6).
+    pub bates_width: usize,
+    /// Encrypt the bundle to these age recipients (`age1…`).
+    pub recipients: Vec<Recipient>,
+    /// Or (also) to this passphrase.
+    pub passphrase: Option<SecretString>,
+    /// DAT encoding.
+    pub dat_encoding: DatEncoding,
+    /// DAT delimiters.
+    pub dat_delimiters: DatDelimiters,
+    /// Producing organisation for bag-info.txt and the documents.
+    pub organization: Option<String>,
+    /// Fixed production time (seconds since 1970, as `SOURCE_DATE_EPOCH`).
+    pub source_date_epoch: Option<i64>,
+    /// The first and last Bates numbers the user reviewed: the export is
+    /// refused, with nothing written, if the numbering came out otherwise.
+    pub expect_range: Option<(String, String)>,
+}
+
+impl ExportRequest {
+    /// A request with defaults: every exhibit, width 6, UTF-8 DAT, no encryption.
+    pub fn new(out: impl Into<PathBuf>, bates_prefix: impl Into<String>) -> Self {
+        Self {
+            out: out.into(),
+            exhibits: Vec::new(),
+            tag: None,
+            custodian: None,
+            bates_prefix: bates_prefix.into(),
+            bates_start: None,
+            bates_width: 6,
+            recipients: Vec::new(),
+            passphrase: None,
+            dat_encoding: DatEncoding::Utf8,
+            dat_delimiters: DatDelimiters::default(),
+            organization: None,
+            source_date_epoch: None,
+            expect_range: None,
+        }
+    }
+}
+
+/// What an export produced.
+
+/// An export request whose every value has been checked.
+#[derive(Debug, Clone)]
+pub struct CheckedExport {
+    request: ExportRequest,
+}
+
+impl ExportRequest {
+    /// Checks every value once. Nothing about the vault is looked at (that
+    /// is for planning), nor the destination (see
+    /// [`CheckedExport::check_destination`]).
+    pub fn check(mut self) -> Result<CheckedExport> {
+        validate_bates_prefix(&self.bates_prefix)?;
+        if !(1..=12).contains(&self.bates_width) {
+            return Err(Error::InvalidInput("the Bates width must be 1 to 12 digits".into()));
+        }
+        if self.bates_start == Some(0) {
+            return Err(Error::InvalidInput("Bates numbers start at 1".into()));
+        }
+        // A native is named by its Bates number; COM1 or LPT3 cannot be a file
+        // on Windows, and only a COM/LPT prefix with one digit can form one.
+        if self.bates_width == 1 && matches!(self.bates_prefix.to_ascii_uppercase().as_str(), "COM" | "LPT") {
+            return Err(Error::InvalidInput(format!(
+                "Bates numbers {}1… would name files like {}1.pdf, a reserved device name on Windows; choose another prefix or a wider number",
+                self.bates_prefix, self.bates_prefix
+            )));
+        }
+        self.dat_delimiters.check_encoding(self.dat_encoding)?;
+        let passphrase = self.passphrase.take();
+        let checked = CheckedExport { request: self };
+        match passphrase {
+            Some(p) => checked.with_passphrase(p),
+            None => Ok(checked),
+        }
+    }
+}
+
+impl CheckedExport {
+    /// The request as given.
+    pub fn request(&self) -> &ExportRequest {
+        &self.request
+    }
+
+    /// The request with the bundle encrypted to `passphrase` (which must
+    /// meet the passphrase rule; and then there must be no recipients). A
+    /// front end that asks for the passphrase only once the rest is checked
+    /// adds it here.
+    pub fn with_passphrase(mut self, passphrase: SecretString) -> Result<CheckedExport> {
+        if !self.request.recipients.is_empty() {
+            return Err(Error::InvalidInput(
+                "encrypt either to counsel's keys (recipients) or to a passphrase, not both: age encrypts one file to one or the other".into(),
+            ));
+        }
+        crate::format::keys::check_passphrase(&passphrase)?;
+        self.request.passphrase = Some(passphrase);
+        Ok(self)
+    }
+
+    /// The recipients' keys.
+    pub(crate) fn recipient_keys(&self) -> Vec<age::x25519::Recipient> {
+        self.request.recipients.iter().map(|r| r.key().clone()).collect()
+    }
+
+    /// The destination must not exist and its folder must. Front ends ask
+    /// before unlocking; the export asks again at the moment it writes.
+    pub fn check_destination(&self) -> Result<()> {
+        let out = &self.request.out;
+        if out.exists() {
+            return Err(Error::InvalidInput(format!("{} already exists; choose another destination", out.display())));
+        }
+        let parent = self.destination_folder();
+        if !parent.is_dir() {
+            return Err(Error::InvalidInput(format!("the folder {} does not exist", parent.display())));
+        }
+        Ok(())
+    }
+
+    /// The folder the bundle is written in.
+    pub(crate) fn destination_folder(&self) -> &Path {
+        self.request.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+    }
+}
+
+impl std::ops::Deref for CheckedExport {
+    type Target = ExportRequest;
+    fn deref(&self) -> &ExportRequest {
+        &self.request
+    }
+}
+
+fn validate_bates_prefix(p: &str) -> Result<()> {
+    if p.is_empty() || p.len() > 20 || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(Error::InvalidInput(format!("Bates prefix '{p}' must be 1 to 20 letters, digits, '-' or '_' (no spaces)")));
+    }
+    Ok(())
+}
