@@ -43,3 +43,9 @@ pub(crate) fn sources(dir: &Path, files: &[(&str, &[u8])]) -> PathBuf {
     }
     src
 }
+
+/// The intake inputs of `paths`, collected as a front end collects them
+/// before unlocking the vault.
+pub(crate) fn inputs(paths: &[PathBuf]) -> crate::IntakeInputs {
+    crate::IntakeInputs::collect(paths).unwrap()
+}
