@@ -3,7 +3,7 @@
 //! fictitious trade-secret case), so a newcomer sees a populated vault.
 
 use crate::wire::Res;
-use custos_core::{CreateOptions, IntakeOptions, NoProgress, SystemClock, Unlock, Vault};
+use custos_core::{CreateOptions, IntakeInputs, IntakeOptions, NoProgress, SystemClock, Unlock, Vault};
 use secrecy::SecretString;
 use std::path::Path;
 use std::sync::Arc;
@@ -47,7 +47,7 @@ pub fn open_or_create(dir: &Path, examiner: &str) -> Res<Vault> {
         tags: vec!["demo".into()],
         ..IntakeOptions::default()
     };
-    vault.add(&[docs], &intake, &NoProgress)?;
+    vault.add(&IntakeInputs::collect(&[docs])?, &intake, &NoProgress)?;
     Ok(vault)
 }
 

@@ -4,7 +4,7 @@ use super::{blocking, opt, stamp_warnings};
 use crate::progress::vault_job;
 use crate::state::{AppState, Use};
 use crate::wire::{ErrorCode, IntakeFile, IntakeRequest, IntakeSummary, JobEvent, Res, WireError};
-use custos_core::{IntakeOptions, IntakeReport};
+use custos_core::{IntakeInputs, IntakeOptions, IntakeReport};
 use std::path::PathBuf;
 use tauri::AppHandle;
 use tauri::ipc::Channel;
@@ -14,7 +14,9 @@ use tauri::ipc::Channel;
 #[specta::specta]
 pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel<JobEvent>) -> Res<IntakeSummary> {
     blocking(app, move |_, s| {
-        let inputs = take_inputs(s, &request.selections)?;
+        // Collected (checked and walked) once, before the vault is used: a
+        // missing input is refused before anything is written.
+        let inputs = IntakeInputs::collect(&take_inputs(s, &request.selections)?)?;
         let options = intake_options(request);
         vault_job(s, on_progress, |o, progress| Ok(intake_summary(o.vault.add(&inputs, &options, progress)?)))
     })

@@ -8,7 +8,7 @@
 //! on-disk format and its invariants are in `DESIGN.md` at the repository root.
 //!
 //! ```no_run
-//! use custos_core::{CreateOptions, IntakeOptions, NoProgress, SystemClock, Vault, VerifyMode};
+//! use custos_core::{CreateOptions, IntakeInputs, IntakeOptions, NoProgress, SystemClock, Vault, VerifyMode};
 //! use age::secrecy::SecretString;
 //! use std::sync::Arc;
 //!
@@ -20,7 +20,8 @@
 //!     &pass,
 //!     Arc::new(SystemClock),
 //! )?;
-//! let report = vault.add(&["exhibits/".into()], &IntakeOptions::default(), &NoProgress)?;
+//! let inputs = IntakeInputs::collect(&["exhibits/".into()])?;
+//! let report = vault.add(&inputs, &IntakeOptions::default(), &NoProgress)?;
 //! println!("{} stored, {} duplicates", report.stored(), report.duplicates());
 //! assert!(vault.verify(VerifyMode::Full, &NoProgress)?.ok);
 //! # Ok(()) }
@@ -68,7 +69,7 @@ pub use age;
 pub use clock::{Clock, SteppingClock, SystemClock};
 pub use custody::{Action, Checkpoint, CustodyEvent};
 pub use error::{Error, Result};
-pub use ops::intake::{IntakeOptions, IntakeReport};
+pub use ops::intake::{IntakeInputs, IntakeOptions, IntakeReport};
 pub use progress::{FileOutcome, NoProgress, Progress};
 pub use ops::timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
 pub use store::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};

@@ -6,7 +6,7 @@ use crate::output::{self, Format, print_stamps};
 use crate::shared::open_vault;
 use crate::terminal::TerminalProgress;
 use clap::Args;
-use custos_core::IntakeOptions;
+use custos_core::{IntakeInputs, IntakeOptions};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -51,18 +51,15 @@ pub fn run(args: AddArgs) -> Result<u8, Failure> {
     let AddArgs { vault, paths, custodian, source, method, purpose, description, tags, sha1, no_verify_after_copy, json, session } =
         args;
     let format = Format::json_if(json);
-    // Bad input is refused before the vault is unlocked, so it changes nothing.
-    for p in &paths {
-        if std::fs::symlink_metadata(p).is_err() {
-            return Err(Failure::input(format!("{} does not exist or cannot be read; nothing was taken in", p.display())));
-        }
-    }
+    // The inputs are collected before the vault is unlocked: a missing one
+    // is refused before the passphrase is asked for, and changes nothing.
+    let inputs = IntakeInputs::collect(&paths).map_err(|e| Failure::input(e.to_string()))?;
     let mut v = open_vault(&vault, &session)?;
     let opts =
         IntakeOptions { custodian, source, method, purpose, description, tags, verify_after_copy: !no_verify_after_copy, sha1 };
     let progress = TerminalProgress::new(format.file_lines());
     progress.install_interrupt_handler();
-    let report = v.add(&paths, &opts, &progress)?;
+    let report = v.add(&inputs, &opts, &progress)?;
     progress.finish();
     // What was acknowledged is reported before anything else can fail.
     print_stamps(&report.timestamps);

@@ -43,11 +43,11 @@ use std::io::{self, Read};
 use zeroize::Zeroizing;
 
 /// Plaintext bytes per STREAM chunk.
-pub(crate) const CHUNK: usize = 64 << 10;
+pub(crate) const PAYLOAD_CHUNK: usize = 64 << 10;
 /// Poly1305 tag bytes.
 pub(crate) const TAG: usize = 16;
 /// Ciphertext bytes of a full chunk.
-pub(crate) const SEALED_CHUNK: usize = CHUNK + TAG;
+pub(crate) const SEALED_CHUNK: usize = PAYLOAD_CHUNK + TAG;
 /// Bytes of the payload nonce that follows the header.
 const NONCE: usize = 16;
 
@@ -145,7 +145,7 @@ pub(crate) struct Sealer {
 /// Ciphertext bytes that `plain` bytes seal to (a run of whole chunks and
 /// a last one; an empty run that ends the file is one empty chunk).
 pub(crate) fn sealed_len(plain: usize) -> usize {
-    plain + plain.div_ceil(CHUNK).max(1) * TAG
+    plain + plain.div_ceil(PAYLOAD_CHUNK).max(1) * TAG
 }
 
 impl Sealer {
@@ -153,8 +153,8 @@ impl Sealer {
     /// bytes written. Every chunk but the last must be full; the last is
     /// flagged and ends the file.
     pub fn seal(&mut self, plain: &[u8], last: bool, out: &mut [u8]) -> io::Result<usize> {
-        assert!(plain.len() <= CHUNK, "a STREAM chunk holds at most 64 KiB");
-        assert!(last || plain.len() == CHUNK, "only the last chunk may be short");
+        assert!(plain.len() <= PAYLOAD_CHUNK, "a STREAM chunk holds at most 64 KiB");
+        assert!(last || plain.len() == PAYLOAD_CHUNK, "only the last chunk may be short");
         if self.sealed_last {
             return Err(io::Error::other("age encryption: the last chunk was already written"));
         }
@@ -193,10 +193,10 @@ impl Sealer {
 /// file's last: whole chunks, the last of them short or flagged only when
 /// `ends`, and one empty chunk for an empty run that ends the file.
 pub(crate) fn run_chunks(plain: &[u8], ends: bool) -> impl Iterator<Item = (&[u8], bool)> {
-    assert!(ends || plain.len().is_multiple_of(CHUNK), "a run that does not end the file is whole chunks");
-    let n = plain.len().div_ceil(CHUNK);
+    assert!(ends || plain.len().is_multiple_of(PAYLOAD_CHUNK), "a run that does not end the file is whole chunks");
+    let n = plain.len().div_ceil(PAYLOAD_CHUNK);
     let empty_file = (ends && plain.is_empty()).then_some((&[][..], true));
-    plain.chunks(CHUNK).enumerate().map(move |(i, c)| (c, ends && i + 1 == n)).chain(empty_file)
+    plain.chunks(PAYLOAD_CHUNK).enumerate().map(move |(i, c)| (c, ends && i + 1 == n)).chain(empty_file)
 }
 
 /// The header of an age file read and checked: the payload key is known.
@@ -372,10 +372,10 @@ impl<R: Read, F: FnMut(&[u8])> Reader<R, F> {
     /// least one chunk). Returns the plaintext bytes and whether more
     /// follow; once the payload has ended, every byte of the source has been read.
     pub fn next_run(&mut self, out: &mut [u8]) -> Result<(usize, bool), Malformed> {
-        assert!(out.len() >= CHUNK, "room for a whole chunk");
+        assert!(out.len() >= PAYLOAD_CHUNK, "room for a whole chunk");
         let i = &mut self.input;
         let mut at = 0;
-        while !self.opener.complete() && out.len() - at >= CHUNK {
+        while !self.opener.complete() && out.len() - at >= PAYLOAD_CHUNK {
             // Enough bytes to tell whether the next chunk is the last: more
             // than a full chunk, or all there is.
             if !i.eof && i.end - i.pos <= SEALED_CHUNK {

@@ -284,7 +284,7 @@ pub(crate) fn read_following<T>(path: &Path, written: &Written, f: impl FnOnce(&
                 }
             }
         });
-        let mut r = Ahead { rx, back, cur: None, start: 0 };
+        let mut r = FollowingReader { rx, back, cur: None, start: 0 };
         let out = f(&mut r);
         drop(r);
         Ok(out)
@@ -349,8 +349,8 @@ impl Blocks<'_> {
     }
 }
 
-/// The blocks the read-ahead thread has read, as one stream.
-struct Ahead {
+/// The blocks the read-ahead thread of [`read_following`] has read, as one stream.
+struct FollowingReader {
     rx: Receiver<io::Result<(Aligned, usize)>>,
     back: SyncSender<Aligned>,
     /// The block being handed out, and how far.
@@ -358,7 +358,7 @@ struct Ahead {
     start: usize,
 }
 
-impl Read for Ahead {
+impl Read for FollowingReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         loop {
             match &self.cur {

@@ -14,9 +14,11 @@
 //! they are wiped when the pool goes (they held plaintext).
 
 use crate::format::agefile;
-use crate::format::direct::Aligned;
+// Plaintext is handed between threads in blocks of [`BLOCK`] bytes (whole
+// age payload chunks), and the writer gets sealed blocks of the same size.
+use crate::format::direct::{self, Aligned, BLOCK};
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{NoProgress, Progress};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::io::{self, Read, Write};
@@ -25,13 +27,10 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 use zeroize::Zeroizing;
 
-/// Plaintext bytes per chunk handed between threads (whole age chunks), and
-/// the size of the sealed blocks the writer gets.
-pub(crate) const CHUNK: usize = crate::format::direct::BLOCK;
 /// Chunks a queue may hold.
 const QUEUE_DEPTH: usize = 4;
 /// Inputs smaller than this are processed on the calling thread.
-const PARALLEL_THRESHOLD: u64 = 4 * CHUNK as u64;
+const PARALLEL_THRESHOLD: u64 = 4 * BLOCK as u64;
 
 /// How the threaded encryption of a large input spreads its work.
 ///
@@ -109,7 +108,7 @@ impl Drop for Buf {
     }
 }
 
-/// Free buffers of [`CHUNK`] bytes, aligned for direct I/O and initialised.
+/// Free buffers of [`BLOCK`] bytes, aligned for direct I/O and initialised.
 #[derive(Default)]
 pub(crate) struct Pool(std::sync::Mutex<Vec<Aligned>>);
 
@@ -118,7 +117,7 @@ impl Pool {
         self.0.lock().expect("pool lock").pop().unwrap_or_else(Aligned::new)
     }
     fn wrap(self: &Arc<Self>, data: Aligned, len: usize) -> Chunk {
-        assert!(len <= CHUNK);
+        assert!(len <= BLOCK);
         Arc::new(Buf { data: Some(data), len, pool: self.clone() })
     }
 }
@@ -139,7 +138,7 @@ fn read_full(src: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-/// Reads up to [`CHUNK`] bytes of `src` into a pooled buffer; an empty
+/// Reads up to [`BLOCK`] bytes of `src` into a pooled buffer; an empty
 /// chunk means the input has ended.
 fn read_chunk(pool: &Arc<Pool>, src: &mut impl Read) -> io::Result<Chunk> {
     let mut buf = pool.take();
@@ -160,7 +159,7 @@ fn for_each_chunk(
     let mut chunk = read_chunk(pool, src).map_err(in_err)?;
     let mut size = 0u64;
     loop {
-        let next = if chunk.len() == CHUNK { Some(read_chunk(pool, src).map_err(in_err)?) } else { None };
+        let next = if chunk.len() == BLOCK { Some(read_chunk(pool, src).map_err(in_err)?) } else { None };
         let ends = next.as_ref().is_none_or(|n| n.is_empty());
         each(&chunk, ends)?;
         size += chunk.len() as u64;
@@ -184,7 +183,7 @@ fn write_blocks<W: Write>(mut dest: W, blocks: Receiver<Chunk>) -> io::Result<W>
     Ok(dest)
 }
 
-/// The sealed stream cut into pooled blocks of exactly [`CHUNK`] bytes (the
+/// The sealed stream cut into pooled blocks of exactly [`BLOCK`] bytes (the
 /// last one shorter), so the writer can hand each to the disk as it is. An
 /// age chunk that would straddle two blocks is sealed aside and split.
 struct SealedBlocks<'a> {
@@ -200,17 +199,17 @@ impl<'a> SealedBlocks<'a> {
     }
 
     fn full(&mut self, send: &mut impl FnMut(Chunk) -> Result<()>) -> Result<()> {
-        if self.at == CHUNK {
+        if self.at == BLOCK {
             let block = std::mem::replace(&mut self.cur, self.pool.take());
             self.at = 0;
-            send(self.pool.wrap(block, CHUNK))?;
+            send(self.pool.wrap(block, BLOCK))?;
         }
         Ok(())
     }
 
     fn push(&mut self, mut bytes: &[u8], send: &mut impl FnMut(Chunk) -> Result<()>) -> Result<()> {
         while !bytes.is_empty() {
-            let k = bytes.len().min(CHUNK - self.at);
+            let k = bytes.len().min(BLOCK - self.at);
             self.cur.get_mut()[self.at..self.at + k].copy_from_slice(&bytes[..k]);
             self.at += k;
             bytes = &bytes[k..];
@@ -231,7 +230,7 @@ impl<'a> SealedBlocks<'a> {
     /// does not fit.
     fn seal(&mut self, sealer: &mut agefile::Sealer, plain: &[u8], last: bool, send: &mut impl FnMut(Chunk) -> Result<()>) -> Result<()> {
         let err = |e: io::Error| Error::Encryption(e.to_string());
-        if CHUNK - self.at >= plain.len() + agefile::TAG {
+        if BLOCK - self.at >= plain.len() + agefile::TAG {
             self.at += sealer.seal(plain, last, &mut self.cur.get_mut()[self.at..]).map_err(err)?;
             return self.full(send);
         }
@@ -345,7 +344,7 @@ pub(crate) fn encrypt_stream_laid_out<W: Write + Send>(
         let mut object = Sha256::new();
         // At least one age chunk more than a chunk, so that holding back the
         // last chunk read still leaves room to read on.
-        let mut buf = Zeroizing::new(vec![0u8; (size_hint as usize).saturating_add(1).clamp(agefile::CHUNK + 1, CHUNK)]);
+        let mut buf = Zeroizing::new(vec![0u8; (size_hint as usize).saturating_add(1).clamp(agefile::PAYLOAD_CHUNK + 1, BLOCK)]);
         let mut sealed = vec![0u8; header.len() + agefile::sealed_len(buf.len())];
         sealed[..header.len()].copy_from_slice(&header);
         let mut at = header.len();
@@ -361,7 +360,7 @@ pub(crate) fn encrypt_stream_laid_out<W: Write + Send>(
             size += n as u64;
             held += n;
             let ends = held < buf.len();
-            let whole = if ends { held } else { (held - 1) / agefile::CHUNK * agefile::CHUNK };
+            let whole = if ends { held } else { (held - 1) / agefile::PAYLOAD_CHUNK * agefile::PAYLOAD_CHUNK };
             at += sealer.seal_run(&buf[..whole], ends, &mut sealed[at..]).map_err(out_err)?;
             buf.copy_within(whole..held, 0);
             held -= whole;
@@ -567,7 +566,7 @@ pub(crate) fn decrypt_stream(
     if size_hint < PARALLEL_THRESHOLD {
         let mut md5 = md5;
         let mut sha = Sha256::new();
-        let mut buf = Zeroizing::new(vec![0u8; (size_hint as usize).clamp(agefile::CHUNK, CHUNK)]);
+        let mut buf = Zeroizing::new(vec![0u8; (size_hint as usize).clamp(agefile::PAYLOAD_CHUNK, BLOCK)]);
         let mut size = 0u64;
         loop {
             let (n, more) = reader.next_run(&mut buf).map_err(fail)?;
@@ -637,6 +636,27 @@ pub(crate) fn decrypt_stream(
     })?;
     drop(reader);
     Ok(Decrypted { size, sha256, md5, object_sha256: object_hash.map(|h| h.finalize().into()).unwrap_or_default() })
+}
+
+/// Verify after copy: decrypts the stored copy of an object as `src` reads
+/// it back, hashing its plaintext (SHA-256) and keeping none of it. `object`
+/// names the copy in errors, as for [`decrypt_stream`].
+pub(crate) fn read_back(src: impl Read, object: &str, identity: &age::x25519::Identity, size_hint: u64) -> Result<Decrypted> {
+    decrypt_stream(src, object, identity, false, false, size_hint, &NoProgress, &mut |_| Ok(()))
+}
+
+/// [`read_back`] of an object file while its writer ([`direct::ObjectFile`],
+/// watched through `written`) writes it: each block is read back once it is
+/// written, from the disk where the file system allows it, so the check
+/// costs no second pass over the disk.
+pub(crate) fn read_back_following(
+    path: &Path,
+    written: &direct::Written,
+    identity: &age::x25519::Identity,
+    size_hint: u64,
+) -> Result<Decrypted> {
+    direct::read_following(path, written, |r| read_back(r, &path.display().to_string(), identity, size_hint))
+        .map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?
 }
 
 /// SHA-256 of everything `src` yields.

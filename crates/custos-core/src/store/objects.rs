@@ -1,8 +1,17 @@
-//! The object store: write-once, content-addressed, age-encrypted exhibit bytes.
+//! The object store: write-once, content-addressed, age-encrypted exhibit
+//! bytes, reached through an [`ObjectBackend`] (the vault's `objects/`
+//! folder, [`LocalObjects`], is the first), with the journals that let an
+//! interrupted batch be told apart from committed work.
 
-use crate::format::atomic::{random_suffix, sync_dir};
+mod backend;
+mod local;
+
+pub(crate) use backend::{Listing, ObjectBackend, ObjectReader, PartialObject};
+pub(crate) use local::{LocalObjects, is_object_name};
+
+use crate::error::{IoContext, Result};
+use crate::format::atomic::random_suffix;
 use crate::format::direct::ObjectFile;
-use crate::error::{Error, IoContext, Result};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -14,10 +23,10 @@ pub(crate) const PARTIAL_PREFIX: &str = ".partial-";
 /// referenced by committed work that the database has since lost.
 pub(crate) const JOURNAL_PREFIX: &str = ".intake-";
 
-/// The journal of one intake batch (`objects/.intake-<random>`): an object's
-/// name is written here before the object is put in place, and the file is
-/// removed once the batch's rows are committed. Names are ciphertext hashes
-/// (no case data).
+/// The journal of one intake or import batch (`objects/.intake-<random>`):
+/// an object's name is written here before the object is put in place, and
+/// the file is removed once the batch's rows are committed. Names are
+/// ciphertext hashes (no case data).
 #[derive(Debug)]
 pub(crate) struct Journal {
     path: PathBuf,
@@ -47,131 +56,97 @@ impl Journal {
     }
 }
 
-/// The `objects/` folder of a vault.
+/// A vault's objects: every read and write of object bytes goes through
+/// the backend `B`; journals are kept in `journals` (beside the objects).
 #[derive(Debug, Clone)]
-pub(crate) struct ObjectStore {
-    root: PathBuf,
+pub(crate) struct ObjectStore<B: ObjectBackend = LocalObjects> {
+    backend: B,
+    journals: PathBuf,
 }
 
-/// An object written to a partial file but not yet renamed into place.
-#[derive(Debug)]
-pub(crate) struct Partial {
-    pub path: PathBuf,
-}
-
-impl Partial {
-    /// Removes the partial file (on failure or cancellation).
-    pub fn discard(self) {
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-/// Whether `name` looks like an object name (64 lower-case hex digits).
-pub(crate) fn is_object_name(name: &str) -> bool {
-    name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-impl ObjectStore {
+impl ObjectStore<LocalObjects> {
+    /// The objects in the folder `root` (a vault's `objects/`), journals beside them.
     pub fn new(root: PathBuf) -> Self {
-        Self { root }
+        Self { journals: root.clone(), backend: LocalObjects::new(root) }
     }
 
     /// Where the object named `name` lives.
     pub fn path(&self, name: &str) -> PathBuf {
-        self.root.join(&name[..2]).join(name)
+        self.backend.path(name)
     }
 
-    /// Creates a new partial file to stream ciphertext into (past the page
-    /// cache where the file system allows it; see [`crate::format::direct`]).
-    pub fn create_partial(&self) -> Result<(Partial, ObjectFile)> {
-        let path = self.root.join(format!("{PARTIAL_PREFIX}{}", random_suffix()));
-        let f = OpenOptions::new().write(true).create_new(true).open(&path).at(&path)?;
-        Ok((Partial { path }, ObjectFile::new(f)))
-    }
-
-    /// Writes a small, already encrypted object as a partial file in the
-    /// folder of its final name (so installing it is a rename within one folder).
-    pub fn write_partial_beside(&self, name: &str, bytes: &[u8]) -> Result<Partial> {
-        let dir = self.root.join(&name[..2]);
-        fs::create_dir_all(&dir).at(&dir)?;
-        let path = dir.join(format!("{PARTIAL_PREFIX}{}", random_suffix()));
-        let partial = Partial { path };
-        let res = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&partial.path)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes));
-        match res {
-            Ok(()) => Ok(partial),
-            Err(e) => {
-                let path = partial.path.clone();
-                partial.discard();
-                Err(Error::Io { path, source: e })
-            }
-        }
-    }
-
-    /// Renames a finished partial into place under its name. Not yet durable:
-    /// call [`ObjectStore::make_durable`] before referring to it.
-    pub fn install(&self, partial: Partial, name: &str) -> Result<PathBuf> {
-        let dest = self.path(name);
-        let dir = dest.parent().expect("object path has a parent");
-        fs::create_dir_all(dir).at(dir)?;
-        fs::rename(&partial.path, &dest).at(&dest)?;
+    /// Moves an object or stray file to `quarantine`, keeping its name (see
+    /// [`LocalObjects::move_to_quarantine`]).
+    pub fn quarantine(&self, path: &Path, quarantine: &Path) -> Result<PathBuf> {
+        let dest = quarantine_path(path, quarantine);
+        self.move_to_quarantine(path, &dest)?;
         Ok(dest)
     }
 
-    /// Records `name` in the batch's journal (started if need be), then
-    /// renames the partial into place: an object in place without a row is
-    /// then always told apart from committed work the database has lost.
-    pub fn install_journaled(&self, partial: Partial, name: &str, journal: &mut Option<Journal>) -> Result<PathBuf> {
-        let recorded = match journal {
-            Some(j) => j.record(name),
-            None => self.journal().and_then(|mut j| {
-                let r = j.record(name);
-                *journal = Some(j);
-                r
-            }),
-        };
-        if let Err(e) = recorded {
-            partial.discard();
-            return Err(e);
+    /// Moves `path` to `dest` (a [`quarantine_path`]), durably.
+    pub fn move_to_quarantine(&self, path: &Path, dest: &Path) -> Result<()> {
+        self.backend.move_to_quarantine(path, dest)
+    }
+}
+
+impl<B: ObjectBackend> ObjectStore<B> {
+    /// Creates a new partial object to stream ciphertext into (past the page
+    /// cache where the file system allows it; see [`crate::format::direct`]).
+    pub fn create_partial(&self) -> Result<(PartialObject, ObjectFile)> {
+        self.backend.create_partial()
+    }
+
+    /// Writes a small, already encrypted object as a partial object, to be
+    /// put in place under `name`.
+    pub fn write_partial_beside(&self, name: &str, bytes: &[u8]) -> Result<PartialObject> {
+        self.backend.write_partial(name, bytes)
+    }
+
+    /// Records `name` in the batch's journal (started if need be), then puts
+    /// the partial in place: an object in place without a row is then always
+    /// told apart from committed work the database has lost. Not yet
+    /// durable: see [`ObjectStore::make_durable`].
+    pub fn install_journaled(&self, partial: PartialObject, name: &str, journal: &mut Option<Journal>) -> Result<()> {
+        match journal {
+            Some(j) => j.record(name)?,
+            None => {
+                let j = journal.insert(self.journal()?);
+                j.record(name)?;
+            }
         }
         crate::failpoint::hit("object.journaled")?;
-        self.install(partial, name)
+        self.backend.put(partial, name)
     }
 
-    /// Makes the given installed objects and their folder entries durable.
-    pub fn make_durable(&self, objects: &[PathBuf]) -> Result<()> {
-        if objects.is_empty() {
-            return Ok(());
-        }
-        #[cfg(target_os = "linux")]
-        if objects.len() > 1 {
-            // One file-system flush is far cheaper than an fsync per file and
-            // covers file data and folder entries alike.
-            let f = File::open(&self.root).at(&self.root)?;
-            return rustix::fs::syncfs(&f).map_err(|e| Error::Io { path: self.root.clone(), source: e.into() });
-        }
-        let mut dirs = std::collections::BTreeSet::new();
-        for p in objects {
-            File::open(p).and_then(|f| f.sync_all()).at(p)?;
-            dirs.insert(p.parent().expect("object path has a parent").to_path_buf());
-        }
-        for d in dirs {
-            sync_dir(&d)?;
-        }
-        sync_dir(&self.root)
+    /// Makes the objects put in place under `names` durable.
+    pub fn make_durable(&self, names: &[String]) -> Result<()> {
+        self.backend.make_durable(names)
     }
 
-    /// Starts the journal of a new intake batch.
-    pub fn journal(&self) -> Result<Journal> {
-        let path = self.root.join(format!("{JOURNAL_PREFIX}{}", random_suffix()));
+    /// Opens an object for reading.
+    pub fn open(&self, name: &str) -> Result<ObjectReader> {
+        self.backend.get(name)
+    }
+
+    /// Whether an object is in place under `name`.
+    #[allow(dead_code)]
+    pub fn exists(&self, name: &str) -> Result<bool> {
+        self.backend.exists(name)
+    }
+
+    /// Every object in place, and the other entries among them.
+    pub fn scan(&self) -> Result<Listing> {
+        self.backend.list()
+    }
+
+    /// Starts the journal of a new batch.
+    fn journal(&self) -> Result<Journal> {
+        let path = self.journals.join(format!("{JOURNAL_PREFIX}{}", random_suffix()));
         let file = OpenOptions::new().append(true).create_new(true).open(&path).at(&path)?;
         Ok(Journal { path, file })
     }
 
-    /// The object names that journals left by interrupted intakes name, and
+    /// The object names that journals left by interrupted batches name, and
     /// the journals' paths, picked from the other entries a [`scan`](Self::scan)
     /// found. A journal is a list of object names, one a line; anything else
     /// in it is ignored (it cannot make an object trusted, only quarantined),
@@ -181,7 +156,7 @@ impl ObjectStore {
         let mut names = std::collections::HashSet::new();
         let mut journals = Vec::new();
         let is_journal = |p: &&PathBuf| {
-            p.parent() == Some(self.root.as_path())
+            p.parent() == Some(self.journals.as_path())
                 && p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(JOURNAL_PREFIX))
                 && p.is_file()
         };
@@ -196,65 +171,63 @@ impl ObjectStore {
         }
         (names, journals)
     }
-
-    /// Opens an object for reading.
-    pub fn open(&self, name: &str) -> Result<File> {
-        let p = self.path(name);
-        File::open(&p).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::ObjectMissing(name.to_string()),
-            _ => Error::Io { path: p, source: e },
-        })
-    }
-
-    /// Every file under `objects/`: (object names in place, other entries).
-    pub fn scan(&self) -> Result<(Vec<String>, Vec<PathBuf>)> {
-        let mut names = Vec::new();
-        let mut other = Vec::new();
-        for entry in fs::read_dir(&self.root).at(&self.root)? {
-            let entry = entry.at(&self.root)?;
-            let p = entry.path();
-            let fname = entry.file_name().to_string_lossy().into_owned();
-            if entry.file_type().at(&p)?.is_dir() && fname.len() == 2 {
-                for sub in fs::read_dir(&p).at(&p)? {
-                    let sub = sub.at(&p)?;
-                    let sname = sub.file_name().to_string_lossy().into_owned();
-                    if is_object_name(&sname) && sname.starts_with(&fname) && sub.file_type().at(&sub.path())?.is_file() {
-                        names.push(sname);
-                    } else {
-                        other.push(sub.path());
-                    }
-                }
-            } else {
-                other.push(p);
-            }
-        }
-        names.sort();
-        other.sort();
-        Ok((names, other))
-    }
-
-    /// Moves an object or stray file to `quarantine`, keeping its name.
-    pub fn quarantine(&self, path: &Path, quarantine: &Path) -> Result<PathBuf> {
-        let dest = quarantine_path(path, quarantine);
-        self.move_to_quarantine(path, &dest)?;
-        Ok(dest)
-    }
-
-    /// Moves `path` to `dest` (a [`quarantine_path`]), durably.
-    pub fn move_to_quarantine(&self, path: &Path, dest: &Path) -> Result<()> {
-        let quarantine = dest.parent().expect("a quarantine path has a parent");
-        fs::create_dir_all(quarantine).at(quarantine)?;
-        fs::rename(path, dest).at(dest)?;
-        sync_dir(quarantine)?;
-        if let Some(parent) = path.parent() {
-            sync_dir(parent)?;
-        }
-        Ok(())
-    }
 }
 
 /// Where a file moved to `quarantine` goes: its name and a random suffix.
 pub(crate) fn quarantine_path(path: &Path, quarantine: &Path) -> PathBuf {
     let fname = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     quarantine.join(format!("{}-{}", fname, random_suffix()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, ObjectStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("objects");
+        fs::create_dir_all(&root).unwrap();
+        (dir, ObjectStore::new(root))
+    }
+
+    #[test]
+    fn a_partial_object_dropped_before_it_is_put_in_place_is_removed() {
+        let (_dir, objects) = store();
+        let (partial, out) = objects.create_partial().unwrap();
+        out.finish().unwrap();
+        let streamed = partial.path().to_path_buf();
+        let small = objects.write_partial_beside(&"ab".repeat(32), b"sealed bytes").unwrap();
+        let beside = small.path().to_path_buf();
+        assert!(streamed.is_file() && beside.is_file());
+        drop(partial);
+        drop(small);
+        assert!(!streamed.exists() && !beside.exists(), "no partial is left behind");
+        let (names, other) = objects.scan().unwrap();
+        assert!(names.is_empty() && other.is_empty(), "nothing among the objects: {other:?}");
+    }
+
+    #[test]
+    fn an_object_is_put_in_place_once_and_read_back_through_the_backend() {
+        let (_dir, objects) = store();
+        let name = "cd".repeat(32);
+        let mut journal = None;
+        let first = objects.write_partial_beside(&name, b"first").unwrap();
+        objects.install_journaled(first, &name, &mut journal).unwrap();
+        objects.make_durable(std::slice::from_ref(&name)).unwrap();
+        assert!(objects.exists(&name).unwrap());
+        let second = objects.write_partial_beside(&name, b"second").unwrap();
+        let second_path = second.path().to_path_buf();
+        let err = objects.install_journaled(second, &name, &mut journal).unwrap_err();
+        assert!(err.to_string().contains("written once"), "{err}");
+        assert!(!second_path.exists(), "the refused partial is removed");
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut objects.open(&name).unwrap(), &mut got).unwrap();
+        assert_eq!(got, b"first", "the object in place is never replaced");
+        let (names, other) = objects.scan().unwrap();
+        assert_eq!(names, [name.clone()]);
+        let (journaled, journals) = objects.journaled(&other);
+        assert!(journaled.contains(&name) && journals.len() == 1, "the journal names the object put in place");
+        journal.unwrap().finish();
+        assert!(matches!(objects.open(&"ef".repeat(32)), Err(crate::Error::ObjectMissing(_))));
+    }
 }

@@ -10,7 +10,7 @@ use rusqlite::params;
 fn populated() -> (tempfile::TempDir, Vault) {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
-    v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(std::slice::from_ref(&src)), &IntakeOptions::default(), &NoProgress).unwrap();
     v.edit("EX-0001", Some("first"), &["hot".into()], &[]).unwrap();
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0002")]).unwrap();
     (dir, v)

@@ -14,9 +14,9 @@ fn dashboard_figures_agree_with_the_list_and_the_log() {
     let b = super::sources(&dir.path().join("b"), &[("3.txt", b"three")]);
     let c = super::sources(&dir.path().join("c"), &[("4.txt", b"four")]);
     let opts = |custodian: Option<&str>| IntakeOptions { custodian: custodian.map(str::to_string), ..IntakeOptions::default() };
-    v.add(&[a], &opts(Some("Zoe")), &NoProgress).unwrap();
-    v.add(&[b], &opts(Some("Adam")), &NoProgress).unwrap();
-    v.add(&[c], &opts(None), &NoProgress).unwrap();
+    v.add(&super::inputs(&[a]), &opts(Some("Zoe")), &NoProgress).unwrap();
+    v.add(&super::inputs(&[b]), &opts(Some("Adam")), &NoProgress).unwrap();
+    v.add(&super::inputs(&[c]), &opts(None), &NoProgress).unwrap();
     v.verify(VerifyMode::Quick, &NoProgress).unwrap();
 
     let d = v.dashboard().unwrap();

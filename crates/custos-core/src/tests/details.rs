@@ -143,7 +143,7 @@ fn every_action_writes_the_json_it_wrote_before() {
 fn the_events_a_vault_writes_read_back_typed() {
     let (dir, mut v) = super::new_vault();
     let src = super::sources(dir.path(), &[("a.txt", b"alpha")]);
-    v.add(&[src], &crate::IntakeOptions::default(), &crate::NoProgress).unwrap();
+    v.add(&super::inputs(&[src]), &crate::IntakeOptions::default(), &crate::NoProgress).unwrap();
     v.edit("EX-0001", Some("Board minutes"), &["hot".into()], &[]).unwrap();
     let log = v.custody_log(None).unwrap();
     let collected = log.iter().find(|e| e.action == crate::Action::Collected).unwrap();

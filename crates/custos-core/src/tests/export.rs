@@ -14,7 +14,7 @@ fn exported_events(v: &crate::Vault) -> usize {
 fn a_damaged_object_stops_the_export_with_nothing_left_behind() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let obj = v.objects.path(&v.show("EX-0002").unwrap().object);
     let mut bytes = std::fs::read(&obj).unwrap();
     let last = bytes.len() - 1;
@@ -44,7 +44,7 @@ fn a_cancelled_export_leaves_nothing() {
     let (dir, mut v) = new_vault();
     let big: Vec<u8> = (0..6u32 << 20).map(|i| (i >> 5) as u8).collect();
     let src = sources(dir.path(), &[("a.bin", &big), ("b.bin", &big[1..])]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("b.zip");
     let err = v.export_req(&ExportRequest::new(&out, "ABC"), &CancelAfter(AtomicU64::new(0), 2 << 20)).unwrap_err();
     assert!(matches!(err, crate::Error::Cancelled));
@@ -57,7 +57,7 @@ fn a_cancelled_export_leaves_nothing() {
 fn bates_numbers_continue_and_overlaps_are_refused() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let mut first = ExportRequest::new(dir.path().join("1.zip"), "ABC");
     first.exhibits = vec!["EX-0001".into(), "EX-0002".into()];
     let r = v.export_req(&first, &NoProgress).unwrap();
@@ -86,7 +86,7 @@ fn bates_numbers_continue_and_overlaps_are_refused() {
 fn custom_delimiters_and_a_passphrase_bundle_verify() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"line one\nline two"), ("b.csv", b"x,y\n")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("b.zip.age");
     let mut req = ExportRequest::new(&out, "DLM");
     req.dat_delimiters = crate::bundle::DatDelimiters::new('|', '^', '~').unwrap();
@@ -106,7 +106,7 @@ fn custom_delimiters_and_a_passphrase_bundle_verify() {
 fn the_plan_matches_the_export_and_writes_nothing() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.pdf", b"%PDF-1.4\n"), ("c\u{2603}.txt", b"snow")]);
-    v.add(&[src], &IntakeOptions { custodian: Some("Jordan \u{0141}ee".into()), ..Default::default() }, &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions { custodian: Some("Jordan \u{0141}ee".into()), ..Default::default() }, &NoProgress).unwrap();
     let log = v.custody_log(None).unwrap().len();
     let mut req = ExportRequest::new(dir.path().join("never.zip"), "ABC");
     req.exhibits = vec!["EX-0001".into(), "EX-0003".into()];
@@ -187,7 +187,7 @@ fn the_plan_matches_the_export_and_writes_nothing() {
 fn importing_the_same_production_twice_adds_nothing() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("p.zip");
     v.export_req(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
     let (_d2, mut counsel) = new_vault();
@@ -207,7 +207,7 @@ fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
     let (dir, mut v) = new_vault();
     let big: Vec<u8> = (0..3u32 << 20).map(|i| (i >> 7) as u8).collect();
     let src = sources(dir.path(), &[("a.bin", &big), ("b.txt", b"bravo")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("p.zip");
     v.export_req(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
 
@@ -239,7 +239,7 @@ fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
 fn an_export_whose_numbering_differs_from_the_reviewed_one_is_refused() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("p.zip");
     let mut req = ExportRequest::new(&out, "ABC");
     req.expect_range = Some(("ABC000001".into(), "ABC000001".into()));
@@ -272,7 +272,7 @@ fn the_same_vault_state_exported_twice_gives_byte_identical_bundles() {
     // its SSH signature, PDFs, DOCX and seal included, must come out the same.
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("memo.txt", b"the shipment left on Tuesday\n"), ("table.csv", b"a,b\r\n1,2\r\n"), ("empty.bin", b"")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     v.close().unwrap();
     let (first, second) = (dir.path().join("vault"), dir.path().join("copy"));
     copy_tree(&first, &second);
@@ -307,7 +307,7 @@ fn the_same_vault_state_exported_twice_gives_byte_identical_bundles() {
 fn productions_received_before_pinning_have_their_first_key_pinned_by_the_upgrade() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let out = dir.path().join("p.zip");
     v.export_req(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
     let (_d2, mut counsel) = new_vault();

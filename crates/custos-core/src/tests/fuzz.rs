@@ -73,7 +73,7 @@ fn genuine() -> &'static Genuine {
     G.get_or_init(|| {
         let (dir, mut v) = new_vault();
         let src = sources(dir.path(), &[("memo.txt", b"The shipment left on Tuesday.\n"), ("empty.txt", b""), ("notes.csv", b"a,b\r\n1,2\r\n")]);
-        v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+        v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
         let out = dir.path().join("b.zip");
         v.export_req(&ExportRequest::new(&out, "FZ"), &NoProgress).unwrap();
         let zip = std::fs::read(&out).unwrap();

@@ -18,9 +18,9 @@ fn partials(v: &crate::Vault) -> usize {
 fn same_content_is_stored_once_and_each_source_recorded() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("one.txt", b"same bytes"), ("two.txt", b"same bytes"), ("other.txt", b"other")]);
-    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &NoProgress).unwrap();
+    let r = v.add(&crate::tests::inputs(std::slice::from_ref(&src)), &IntakeOptions::default(), &NoProgress).unwrap();
     assert_eq!((r.stored(), r.duplicates()), (2, 1), "two contents, one repeated within the batch");
-    let again = v.add(&[src.join("one.txt")], &IntakeOptions { custodian: Some("B".into()), ..Default::default() }, &NoProgress).unwrap();
+    let again = v.add(&crate::tests::inputs(&[src.join("one.txt")]), &IntakeOptions { custodian: Some("B".into()), ..Default::default() }, &NoProgress).unwrap();
     assert_eq!(again.duplicates(), 1, "a later intake of the same content is a duplicate");
     let list = v.list().unwrap();
     assert_eq!(list.len(), 2);
@@ -49,7 +49,7 @@ impl Progress for Grower {
 fn a_source_that_changes_while_read_is_rejected_and_the_rest_proceed() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a-growing.log", b"first line\n"), ("b-steady.txt", b"steady")]);
-    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &Grower(src.join("a-growing.log"), AtomicBool::new(false))).unwrap();
+    let r = v.add(&crate::tests::inputs(std::slice::from_ref(&src)), &IntakeOptions::default(), &Grower(src.join("a-growing.log"), AtomicBool::new(false))).unwrap();
     let (path, outcome) = &r.files[0];
     assert!(path.ends_with("a-growing.log"));
     match outcome {
@@ -76,7 +76,7 @@ impl Progress for Vanisher {
 fn a_file_that_vanishes_mid_batch_is_reported_and_the_rest_proceed() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("1.txt", b"one"), ("2.txt", b"two"), ("3.txt", b"three")]);
-    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &Vanisher(src.join("2.txt"))).unwrap();
+    let r = v.add(&crate::tests::inputs(std::slice::from_ref(&src)), &IntakeOptions::default(), &Vanisher(src.join("2.txt"))).unwrap();
     assert_eq!(r.stored(), 2);
     assert_eq!(r.failed(), 1);
     let FileOutcome::Failed { reason } = &r.files.iter().find(|(p, _)| p.ends_with("2.txt")).unwrap().1 else {
@@ -87,9 +87,10 @@ fn a_file_that_vanishes_mid_batch_is_reported_and_the_rest_proceed() {
 
 #[test]
 fn a_missing_input_path_is_refused_before_anything_changes() {
-    let (dir, mut v) = new_vault();
+    let (dir, v) = new_vault();
     let before = v.custody_log(None).unwrap().len();
-    let err = v.add(&[dir.path().join("nope")], &IntakeOptions::default(), &NoProgress).unwrap_err();
+    // The inputs are collected before the vault is asked to take anything in.
+    let err = crate::IntakeInputs::collect(&[dir.path().join("nope")]).unwrap_err();
     assert!(err.to_string().contains("does not exist"), "clear error: {err}");
     assert_eq!(v.custody_log(None).unwrap().len(), before, "nothing logged");
 }
@@ -118,7 +119,7 @@ fn cancelling_leaves_no_partial_exhibit() {
     let big: Vec<u8> = (0..12u32 << 20).map(|i| (i >> 7) as u8).collect();
     let src = sources(dir.path(), &[("a.txt", b"small a"), ("b.txt", b"small b"), ("c-big.bin", &big), ("d.txt", b"after")]);
     let p = CancelAfter { seen: AtomicU64::new(0), limit: 3 << 20, done: Mutex::new(Vec::new()) };
-    let r = v.add(&[src], &IntakeOptions::default(), &p).unwrap();
+    let r = v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &p).unwrap();
     assert!(r.cancelled, "the report says the intake was cancelled");
     assert_eq!(r.stored(), 2, "files finished before the cancel are kept");
     assert_eq!(p.done.lock().unwrap().len(), 2, "only those were acknowledged");
@@ -136,7 +137,7 @@ fn large_files_go_through_the_threaded_pipeline_with_correct_hashes() {
     let (dir, mut v) = new_vault();
     let big: Vec<u8> = (0..(9u32 << 20) + 12345).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8).collect();
     let src = sources(dir.path(), &[("big.bin", &big)]);
-    v.add(&[src], &IntakeOptions { sha1: true, ..Default::default() }, &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions { sha1: true, ..Default::default() }, &NoProgress).unwrap();
     let e = &v.list().unwrap()[0];
     assert_eq!(e.size, big.len() as u64);
     assert_eq!(e.sha256, hex::encode(Sha256::digest(&big)), "SHA-256 of the content");
@@ -150,7 +151,7 @@ fn mime_is_sniffed_from_content() {
     let (dir, mut v) = new_vault();
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
     let src = sources(dir.path(), &[("photo.dat", png), ("notes.bin", b"plain words\n"), ("log.csv", b"a,b\n1,2\n"), ("empty", b"")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let mime = |n: &str| v.list().unwrap().into_iter().find(|e| e.name == n).unwrap().mime;
     assert_eq!(mime("photo.dat"), "image/png", "content wins over a misleading extension");
     assert_eq!(mime("notes.bin"), "text/plain");
@@ -169,7 +170,7 @@ fn collection_record_uses_the_injected_clock_and_verified_hash() {
         purpose: Some("Litigation hold".into()),
         ..Default::default()
     };
-    v.add(&[src], &opts, &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &opts, &NoProgress).unwrap();
     let ev = v.custody_log(Some("EX-0001")).unwrap().pop().unwrap();
     assert_eq!(ev.action, Action::Collected);
     assert!(ev.time.starts_with("2026-01-02T03:04:"), "time comes from the injected clock: {}", ev.time);
@@ -189,7 +190,7 @@ fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
     // records and the counsel address book).
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     v.conn
         .execute_batch(
             "ALTER TABLE exhibit_sources DROP COLUMN path_bytes; DROP TABLE counsel_keys; DROP TABLE received_records; DROP TABLE production_items; DROP TABLE productions; PRAGMA user_version = 1;",
@@ -215,4 +216,21 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let err = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap_err();
     assert!(matches!(err, crate::Error::SchemaTooNew { found: 99, .. }), "{err}");
     assert_eq!(std::fs::read(root.join("db/custos.db")).unwrap(), db, "the database is not touched");
+}
+
+/// The inputs are collected once, before the vault is unlocked: a missing
+/// path among existing ones refuses them all, and a file that goes away
+/// between collecting and taking in is reported while the rest go in.
+#[test]
+fn inputs_are_collected_once_before_intake() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
+    let err = crate::IntakeInputs::collect(&[src.clone(), dir.path().join("missing")]).unwrap_err();
+    assert!(err.to_string().contains("does not exist or cannot be read; nothing was taken in"), "{err}");
+    let inputs = crate::IntakeInputs::collect(std::slice::from_ref(&src)).unwrap();
+    assert_eq!((inputs.len(), inputs.bytes()), (2, 10));
+    std::fs::remove_file(src.join("b.txt")).unwrap();
+    let r = v.add(&inputs, &IntakeOptions::default(), &NoProgress).unwrap();
+    assert_eq!((r.stored(), r.failed()), (1, 1), "{:?}", r.files);
+    assert_eq!(partials(&v), 0, "no partial object is left");
 }

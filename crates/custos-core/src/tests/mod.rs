@@ -61,3 +61,9 @@ impl ExportFromRequest for Vault {
         self.plan_export(&req.clone().check()?)
     }
 }
+
+/// The intake inputs of `paths`, collected as a front end collects them
+/// before unlocking the vault.
+pub(crate) fn inputs(paths: &[PathBuf]) -> crate::IntakeInputs {
+    crate::IntakeInputs::collect(paths).unwrap()
+}

@@ -12,7 +12,7 @@ fn vault_with_object() -> (tempfile::TempDir, Vault, PathBuf) {
     let (dir, mut v) = new_vault();
     let data: Vec<u8> = (0..200 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
     let src = sources(dir.path(), &[("big.bin", &data)]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let obj = v.objects.path(&v.show("EX-0001").unwrap().object);
     (dir, v, obj)
 }
@@ -107,7 +107,7 @@ fn byte_appended() {
 fn missing_swapped_and_extra_objects_are_named() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let a = v.objects.path(&v.show("EX-0001").unwrap().object);
     let b = v.objects.path(&v.show("EX-0002").unwrap().object);
     let c = v.objects.path(&v.show("EX-0003").unwrap().object);

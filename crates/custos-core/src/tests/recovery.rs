@@ -52,13 +52,13 @@ fn exhibits_lost_with_a_rolled_back_database_are_an_error_not_a_quarantine() {
     let (dir, mut v) = new_vault();
     let root = v.root().to_path_buf();
     let src = sources(dir.path(), &[("kept.txt", b"kept before the backup")]);
-    v.add(&[src.join("kept.txt")], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src.join("kept.txt")]), &IntakeOptions::default(), &NoProgress).unwrap();
     drop(v);
     // A backup that copied only custos.db, taken now.
     let backup = std::fs::read(root.join("db/custos.db")).unwrap();
     let mut v = reopen(&root);
     let later = sources(dir.path(), &[("a.txt", b"acknowledged A"), ("b.txt", b"acknowledged B")]);
-    let r = v.add(&[later.join("a.txt"), later.join("b.txt")], &IntakeOptions::default(), &NoProgress).unwrap();
+    let r = v.add(&crate::tests::inputs(&[later.join("a.txt"), later.join("b.txt")]), &IntakeOptions::default(), &NoProgress).unwrap();
     assert_eq!(r.stored(), 2, "both acknowledged");
     drop(v);
     // The database is put back from the older copy; the WAL is gone.
@@ -205,7 +205,7 @@ fn a_file_someone_else_put_at_the_destination_is_never_removed() {
 fn an_extraction_that_is_logged_stays_and_leaves_no_record() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("memo.txt", b"memo")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let dest = dir.path().join("out.txt");
     v.extract("EX-0001", &dest, &NoProgress).unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), b"memo");
@@ -228,7 +228,7 @@ fn names_that_are_not_utf8_are_kept_exactly_and_stay_distinct() {
     let b = src.join(std::ffi::OsStr::from_bytes(b"x\xfe.txt"));
     std::fs::write(&a, b"first").unwrap();
     std::fs::write(&b, b"second").unwrap();
-    let r = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &NoProgress).unwrap();
+    let r = v.add(&crate::tests::inputs(std::slice::from_ref(&src)), &IntakeOptions::default(), &NoProgress).unwrap();
     assert_eq!(r.stored(), 2);
     let json = serde_json::to_string(&r).expect("a report with such names serialises");
     assert!(json.contains(r"x\\xFE.txt") && json.contains(r"x\\xFF.txt"), "{json}");
@@ -246,7 +246,7 @@ fn names_that_are_not_utf8_are_kept_exactly_and_stay_distinct() {
 fn an_export_into_the_vault_folder_is_refused_and_changes_nothing() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("memo.txt", b"memo")]);
-    v.add(&[src], &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
     let events = v.custody_log(None).unwrap().len();
     let inside = v.root().join("objects/prod.zip");
     let err = v.export_req(&crate::export::ExportRequest::new(&inside, "ABC"), &NoProgress).unwrap_err();

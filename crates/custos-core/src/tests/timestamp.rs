@@ -17,7 +17,7 @@ fn url(u: &str) -> TsaUrl {
 fn populated() -> (tempfile::TempDir, Vault) {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
-    v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &NoProgress).unwrap();
+    v.add(&crate::tests::inputs(std::slice::from_ref(&src)), &IntakeOptions::default(), &NoProgress).unwrap();
     v.edit("EX-0001", Some("first"), &["hot".into()], &[]).unwrap();
     (dir, v)
 }
@@ -207,7 +207,7 @@ fn automatic_stamping_follows_intake_and_its_failure_undoes_nothing() {
     v.set_tsa_urls(&[url(&format!("http://127.0.0.1:{port}/down")), url(&tsa.url)]).unwrap();
     v.set_auto_timestamp(AutoTimestamp::AfterIntakeAndExport).unwrap();
     let src = sources(dir.path(), &[("a.txt", b"alpha")]);
-    let report = v.add(std::slice::from_ref(&src), &IntakeOptions::default(), &NoProgress).unwrap();
+    let report = v.add(&crate::tests::inputs(std::slice::from_ref(&src)), &IntakeOptions::default(), &NoProgress).unwrap();
     assert_eq!(report.stored(), 1, "the intake stands");
     assert!(matches!(&report.timestamps[..], [StampOutcome::Stamped { .. }, StampOutcome::Failed { .. }]), "{:?}", report.timestamps);
     assert_eq!(v.list().unwrap().len(), 1);
@@ -215,7 +215,7 @@ fn automatic_stamping_follows_intake_and_its_failure_undoes_nothing() {
     // Only the failing authority left: the intake still stands, with a warning.
     v.set_tsa_urls(&[url(&format!("http://127.0.0.1:{port}/down"))]).unwrap();
     let src2 = sources(&dir.path().join("more"), &[("b.txt", b"bravo")]);
-    let report = v.add(std::slice::from_ref(&src2), &IntakeOptions::default(), &NoProgress).unwrap();
+    let report = v.add(&crate::tests::inputs(std::slice::from_ref(&src2)), &IntakeOptions::default(), &NoProgress).unwrap();
     assert_eq!(report.stored(), 1);
     assert!(matches!(&report.timestamps[..], [StampOutcome::Failed { .. }]), "{:?}", report.timestamps);
     assert_eq!(v.list().unwrap().len(), 2);
