@@ -248,7 +248,7 @@ impl Vault {
         lost.retain(|n| !journaled.contains(n.as_str()));
         for name in lost {
             let decrypted = self
-                .objects
+                .objects()
                 .open(name)
                 .and_then(|f| pipeline::decrypt_stream(f, name, self.secrets().age_identity(), true, true, 0, &crate::progress::NoProgress, &mut |_| Ok(())));
             findings.push(match decrypted {

@@ -36,18 +36,31 @@ pub(crate) const NEW_KEY_FILE: &str = "keys/passphrase.age.new";
 
 /// An open, unlocked vault. Dropping it locks the vault (secrets wiped).
 pub struct Vault {
-    pub(crate) root: PathBuf,
-    pub(crate) config: VaultConfig,
-    pub(crate) secrets: VaultSecrets,
-    pub(crate) conn: Connection,
-    pub(crate) objects: ObjectStore,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) matter: MatterInfo,
+    root: PathBuf,
+    config: VaultConfig,
+    secrets: VaultSecrets,
+    conn: Connection,
+    objects: ObjectStore,
+    clock: Arc<dyn Clock>,
+    matter: MatterInfo,
     /// The session's place in the log. Its pending events (the unlock) are
     /// written with the session's first change or by [`Vault::close`], so
     /// that a command that fails on bad input leaves the vault as it was.
-    pub(crate) session: crate::store::custody_log::SessionLog,
+    session: crate::store::custody_log::SessionLog,
     _lock: File,
+}
+
+#[cfg(test)]
+impl Vault {
+    /// The database itself, for tests that tamper with it as an attacker would.
+    pub(crate) fn db(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Re-reads the session's place in the log after a test rewrote it.
+    pub(crate) fn reload_frontier(&mut self) {
+        self.session.frontier = custody_log::load_frontier(&self.conn).expect("the log reads");
+    }
 }
 
 /// One change to the vault: a write transaction whose rows and custody

@@ -18,7 +18,7 @@ fn populated() -> (tempfile::TempDir, Vault) {
 
 /// Lets a test change the log the way an attacker with the database key could.
 pub(super) fn drop_guards(v: &Vault) {
-    v.conn
+    v.db()
         .execute_batch(
             "DROP TRIGGER custody_events_no_update; DROP TRIGGER custody_events_no_delete;
              DROP TRIGGER checkpoints_no_update; DROP TRIGGER checkpoints_no_delete;",
@@ -27,7 +27,7 @@ pub(super) fn drop_guards(v: &Vault) {
 }
 
 fn body(v: &Vault, seq: i64) -> Vec<u8> {
-    v.conn.query_row("SELECT body FROM custody_events WHERE seq = ?1", [seq], |r| r.get(0)).unwrap()
+    v.db().query_row("SELECT body FROM custody_events WHERE seq = ?1", [seq], |r| r.get(0)).unwrap()
 }
 
 fn check(v: &mut Vault) -> VerifyReport {
@@ -50,11 +50,11 @@ fn untouched_log_verifies() {
 #[test]
 fn append_only_triggers_refuse_update_and_delete() {
     let (_d, v) = populated();
-    let upd = v.conn.execute("UPDATE custody_events SET body = x'00' WHERE seq = 1", []);
+    let upd = v.db().execute("UPDATE custody_events SET body = x'00' WHERE seq = 1", []);
     assert!(upd.is_err(), "the log table must refuse UPDATE");
-    let del = v.conn.execute("DELETE FROM custody_events WHERE seq = 1", []);
+    let del = v.db().execute("DELETE FROM custody_events WHERE seq = 1", []);
     assert!(del.is_err(), "the log table must refuse DELETE");
-    let cp = v.conn.execute("DELETE FROM checkpoints", []);
+    let cp = v.db().execute("DELETE FROM checkpoints", []);
     assert!(cp.is_err(), "checkpoints must refuse DELETE");
 }
 
@@ -63,7 +63,7 @@ fn edited_event_is_named() {
     let (_d, mut v) = populated();
     drop_guards(&v);
     let b = String::from_utf8(body(&v, 4)).unwrap().replace("Pat Paralegal", "Someone Else");
-    v.conn.execute("UPDATE custody_events SET body = ?1 WHERE seq = 4", params![b.as_bytes()]).unwrap();
+    v.db().execute("UPDATE custody_events SET body = ?1 WHERE seq = 4", params![b.as_bytes()]).unwrap();
     let r = check(&mut v);
     assert!(!r.ok, "an edited event must fail verification");
     assert_eq!(first_log_finding(&r), ("custody_event_signature", Some(4)), "the edited event must be named first");
@@ -74,7 +74,7 @@ fn edited_event_is_named() {
 fn deleted_event_is_named() {
     let (_d, mut v) = populated();
     drop_guards(&v);
-    v.conn.execute("DELETE FROM custody_events WHERE seq = 3", []).unwrap();
+    v.db().execute("DELETE FROM custody_events WHERE seq = 3", []).unwrap();
     let r = check(&mut v);
     assert!(!r.ok);
     assert_eq!(first_log_finding(&r), ("custody_sequence_gap", Some(3)), "the gap must be named at the deleted event");
@@ -85,10 +85,10 @@ fn swapped_events_are_named() {
     let (_d, mut v) = populated();
     drop_guards(&v);
     let (b3, b4) = (body(&v, 3), body(&v, 4));
-    let sig = |s: i64| -> Vec<u8> { v.conn.query_row("SELECT signature FROM custody_events WHERE seq = ?1", [s], |r| r.get(0)).unwrap() };
+    let sig = |s: i64| -> Vec<u8> { v.db().query_row("SELECT signature FROM custody_events WHERE seq = ?1", [s], |r| r.get(0)).unwrap() };
     let (s3, s4) = (sig(3), sig(4));
-    v.conn.execute("UPDATE custody_events SET body = ?1, signature = ?2 WHERE seq = 3", params![b4, s4]).unwrap();
-    v.conn.execute("UPDATE custody_events SET body = ?1, signature = ?2 WHERE seq = 4", params![b3, s3]).unwrap();
+    v.db().execute("UPDATE custody_events SET body = ?1, signature = ?2 WHERE seq = 3", params![b4, s4]).unwrap();
+    v.db().execute("UPDATE custody_events SET body = ?1, signature = ?2 WHERE seq = 4", params![b3, s3]).unwrap();
     let r = check(&mut v);
     assert!(!r.ok);
     assert_eq!(first_log_finding(&r), ("custody_event_misplaced", Some(3)), "the first swapped position must be named");
@@ -98,9 +98,9 @@ fn swapped_events_are_named() {
 fn duplicated_event_is_named() {
     let (_d, mut v) = populated();
     drop_guards(&v);
-    let n: i64 = v.conn.query_row("SELECT max(seq) FROM custody_events", [], |r| r.get(0)).unwrap();
+    let n: i64 = v.db().query_row("SELECT max(seq) FROM custody_events", [], |r| r.get(0)).unwrap();
     // Copy event 3 (validly signed) to the end of the log.
-    v.conn
+    v.db()
         .execute("INSERT INTO custody_events (seq, body, signature) SELECT ?1, body, signature FROM custody_events WHERE seq = 3", [n + 1])
         .unwrap();
     let r = check(&mut v);
@@ -113,14 +113,14 @@ fn inserted_forged_event_is_named() {
     let (_d, mut v) = populated();
     drop_guards(&v);
     // Shift events 5.. up by one and forge an event 5 without the key.
-    let n: i64 = v.conn.query_row("SELECT max(seq) FROM custody_events", [], |r| r.get(0)).unwrap();
+    let n: i64 = v.db().query_row("SELECT max(seq) FROM custody_events", [], |r| r.get(0)).unwrap();
     for s in (5..=n).rev() {
-        v.conn.execute("UPDATE custody_events SET seq = seq + 1 WHERE seq = ?1", [s]).unwrap();
+        v.db().execute("UPDATE custody_events SET seq = seq + 1 WHERE seq = ?1", [s]).unwrap();
     }
     let mut forged: crate::CustodyEvent = serde_json::from_slice(&body(&v, 4)).unwrap();
     forged.seq = 5;
     forged.action = Action::Extracted;
-    v.conn
+    v.db()
         .execute("INSERT INTO custody_events (seq, body, signature) VALUES (5, ?1, ?2)", params![serde_json::to_vec(&forged).unwrap(), vec![0u8; 64]])
         .unwrap();
     let r = check(&mut v);
@@ -132,8 +132,8 @@ fn inserted_forged_event_is_named() {
 fn truncated_log_is_caught_by_its_own_checkpoints() {
     let (_d, mut v) = populated();
     drop_guards(&v);
-    let n: i64 = v.conn.query_row("SELECT max(seq) FROM custody_events", [], |r| r.get(0)).unwrap();
-    v.conn.execute("DELETE FROM custody_events WHERE seq >= ?1", [n - 1]).unwrap();
+    let n: i64 = v.db().query_row("SELECT max(seq) FROM custody_events", [], |r| r.get(0)).unwrap();
+    v.db().execute("DELETE FROM custody_events WHERE seq >= ?1", [n - 1]).unwrap();
     let r = check(&mut v);
     assert!(!r.ok);
     let f = r.findings.iter().find(|f| f.kind == "custody_log_truncated").expect("truncation must be reported");
@@ -149,9 +149,9 @@ fn truncated_and_resigned_log_is_caught_against_an_earlier_checkpoint() {
     let kept = v.latest_checkpoint().unwrap().unwrap();
     drop_guards(&v);
     let n = kept.tree_size as i64;
-    v.conn.execute("DELETE FROM custody_events WHERE seq >= ?1", [n - 2]).unwrap();
-    v.conn.execute("DELETE FROM checkpoints WHERE tree_size >= ?1", [n - 2]).unwrap();
-    v.session.frontier = crate::store::custody_log::load_frontier(&v.conn).unwrap();
+    v.db().execute("DELETE FROM custody_events WHERE seq >= ?1", [n - 2]).unwrap();
+    v.db().execute("DELETE FROM checkpoints WHERE tree_size >= ?1", [n - 2]).unwrap();
+    v.reload_frontier();
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0003"), NewEvent::new(Action::Viewed).exhibit("EX-0003")]).unwrap();
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0001")]).unwrap();
     let own = check(&mut v);

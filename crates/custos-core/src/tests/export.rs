@@ -15,7 +15,7 @@ fn a_damaged_object_stops_the_export_with_nothing_left_behind() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo")]);
     v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
-    let obj = v.objects.path(&v.show("EX-0002").unwrap().object);
+    let obj = v.objects().path(&v.show("EX-0002").unwrap().object);
     let mut bytes = std::fs::read(&obj).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
@@ -316,7 +316,7 @@ fn productions_received_before_pinning_have_their_first_key_pinned_by_the_upgrad
 
     // The database as it was before the pinning migration: no pins, only received records.
     counsel
-        .conn
+        .db()
         .execute_batch(&format!(
             "DROP TABLE producer_keys; PRAGMA user_version = {};",
             // The schema just before the pinning migration (later ones are idempotent).
@@ -326,7 +326,7 @@ fn productions_received_before_pinning_have_their_first_key_pinned_by_the_upgrad
     let root = counsel.root().to_path_buf();
     drop(counsel);
     let mut counsel = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
-    let pinned: String = counsel.conn.query_row("SELECT fingerprint FROM producer_keys", [], |r| r.get(0)).unwrap();
+    let pinned: String = counsel.db().query_row("SELECT fingerprint FROM producer_keys", [], |r| r.get(0)).unwrap();
     assert_eq!(pinned, first.sender_fingerprint, "the upgrade pins the key the production was received under");
     let again = counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
     assert_eq!(again.producer_key, crate::export::ProducerKey::MatchesPinned, "so the same producer's key is recognised, not pinned anew");

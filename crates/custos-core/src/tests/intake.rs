@@ -28,7 +28,7 @@ fn same_content_is_stored_once_and_each_source_recorded() {
     let detail = v.show(&dup_id).unwrap();
     assert_eq!(detail.sources.len(), 3, "every source of the content is recorded");
     assert_eq!(detail.sources[2].custodian.as_deref(), Some("B"));
-    let objects = v.objects.scan().unwrap().0.len();
+    let objects = v.objects().scan().unwrap().0.len();
     assert_eq!(objects, 2, "one object per distinct content");
     let dups = v.custody_log(Some(&dup_id)).unwrap().iter().filter(|e| e.action == Action::DuplicateSourceRecorded).count();
     assert_eq!(dups, 2, "each duplicate source is logged");
@@ -126,7 +126,7 @@ fn cancelling_leaves_no_partial_exhibit() {
     let names: Vec<String> = v.list().unwrap().into_iter().map(|e| e.name).collect();
     assert_eq!(names, ["a.txt", "b.txt"], "the file being read when cancelled is not an exhibit");
     assert_eq!(partials(&v), 0, "its partial object was removed");
-    assert_eq!(v.objects.scan().unwrap().0.len(), 2, "no stray object");
+    assert_eq!(v.objects().scan().unwrap().0.len(), 2, "no stray object");
     assert!(v.verify(VerifyMode::Full, &NoProgress).unwrap().ok);
 }
 
@@ -191,7 +191,7 @@ fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha")]);
     v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
-    v.conn
+    v.db()
         .execute_batch(
             "ALTER TABLE exhibit_sources DROP COLUMN path_bytes; DROP TABLE counsel_keys; DROP TABLE received_records; DROP TABLE production_items; DROP TABLE productions; PRAGMA user_version = 1;",
         )
@@ -199,7 +199,7 @@ fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
     let root = v.root().to_path_buf();
     drop(v);
     let v = crate::Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
-    let version: i64 = v.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = v.db().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, crate::store::db::SCHEMA_VERSION, "all pending migrations ran");
     assert_eq!(v.next_bates("ABC").unwrap(), 1, "the productions table exists again");
     assert!(v.counsel_keys().unwrap().is_empty(), "the address book exists again");
@@ -209,7 +209,7 @@ fn an_older_schema_is_migrated_on_open_and_keeps_its_data() {
 #[test]
 fn a_newer_schema_is_refused_and_left_alone() {
     let (_dir, v) = new_vault();
-    v.conn.execute_batch("PRAGMA user_version = 99;").unwrap();
+    v.db().execute_batch("PRAGMA user_version = 99;").unwrap();
     let root = v.root().to_path_buf();
     drop(v);
     let db = std::fs::read(root.join("db/custos.db")).unwrap();

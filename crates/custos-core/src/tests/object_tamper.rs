@@ -13,7 +13,7 @@ fn vault_with_object() -> (tempfile::TempDir, Vault, PathBuf) {
     let data: Vec<u8> = (0..200 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
     let src = sources(dir.path(), &[("big.bin", &data)]);
     v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
-    let obj = v.objects.path(&v.show("EX-0001").unwrap().object);
+    let obj = v.objects().path(&v.show("EX-0001").unwrap().object);
     (dir, v, obj)
 }
 
@@ -108,15 +108,15 @@ fn missing_swapped_and_extra_objects_are_named() {
     let (dir, mut v) = new_vault();
     let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
     v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
-    let a = v.objects.path(&v.show("EX-0001").unwrap().object);
-    let b = v.objects.path(&v.show("EX-0002").unwrap().object);
-    let c = v.objects.path(&v.show("EX-0003").unwrap().object);
+    let a = v.objects().path(&v.show("EX-0001").unwrap().object);
+    let b = v.objects().path(&v.show("EX-0002").unwrap().object);
+    let c = v.objects().path(&v.show("EX-0003").unwrap().object);
     // Swap the contents of two objects, remove one, and add an unknown one.
     let (ab, bb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     std::fs::write(&a, &bb).unwrap();
     std::fs::write(&b, &ab).unwrap();
     std::fs::remove_file(&c).unwrap();
-    let extra = v.objects.path(&"ab".repeat(32));
+    let extra = v.objects().path(&"ab".repeat(32));
     std::fs::create_dir_all(extra.parent().unwrap()).unwrap();
     std::fs::write(&extra, b"not an object").unwrap();
 

@@ -26,7 +26,7 @@ fn an_interrupted_intakes_objects_are_quarantined_and_logged_on_open() {
     let root = v.root().to_path_buf();
     // A crash after an object was put in place (its name journaled first)
     // but before its row committed; and a partial object.
-    let stray = v.objects.path(&"cd".repeat(32));
+    let stray = v.objects().path(&"cd".repeat(32));
     std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
     std::fs::write(&stray, b"orphaned ciphertext").unwrap();
     std::fs::write(root.join("objects/.partial-0123"), b"half").unwrap();
@@ -67,7 +67,7 @@ fn exhibits_lost_with_a_rolled_back_database_are_an_error_not_a_quarantine() {
         let _ = std::fs::remove_file(root.join(f));
     }
     let mut v = reopen(&root);
-    assert_eq!(v.objects.scan().unwrap().0.len(), 3, "opening moves none of the lost exhibits away");
+    assert_eq!(v.objects().scan().unwrap().0.len(), 3, "opening moves none of the lost exhibits away");
     assert!(logged(&v, Action::StrayObjectQuarantined).is_empty(), "nothing is quarantined");
     let report = v.verify(VerifyMode::Quick, &NoProgress).unwrap();
     assert!(!report.ok, "acknowledged exhibits are gone: verification must fail");
@@ -83,7 +83,7 @@ fn exhibits_lost_with_a_rolled_back_database_are_an_error_not_a_quarantine() {
 fn foreign_objects_and_unknown_files_are_errors() {
     let (dir, v) = new_vault();
     let root = v.root().to_path_buf();
-    let foreign = v.objects.path(&"ab".repeat(32));
+    let foreign = v.objects().path(&"ab".repeat(32));
     std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
     std::fs::write(&foreign, b"not made with this vault's key").unwrap();
     std::fs::write(root.join("objects/notes.txt"), b"dropped here").unwrap();
@@ -235,7 +235,7 @@ fn names_that_are_not_utf8_are_kept_exactly_and_stay_distinct() {
     let names: Vec<String> = v.list().unwrap().into_iter().map(|e| e.name).collect();
     assert_eq!(names, vec![r"x\xFE.txt".to_string(), r"x\xFF.txt".to_string()], "distinct readable names");
     let bytes: Vec<u8> = v
-        .conn
+        .db()
         .query_row("SELECT path_bytes FROM exhibit_sources WHERE name = ?1", [r"x\xFF.txt"], |r| r.get(0))
         .unwrap();
     assert!(bytes.ends_with(b"/x\xff.txt"), "the exact bytes are kept");
@@ -282,7 +282,7 @@ fn a_forged_record_removes_nothing() {
     let victim = dir.path().join(".custos-partial-somebodys-file");
     std::fs::write(&victim, b"not Custos's to remove").unwrap();
     let payload = [b"extraction\0".as_slice(), victim.as_os_str().as_encoded_bytes(), b"\0", dir.path().join("x").as_os_str().as_encoded_bytes()].concat();
-    let recipient = v.secrets.age_recipient();
+    let recipient = v.secrets().age_recipient();
     let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
     let mut sealed = Vec::new();
     let mut w = enc.wrap_output(&mut sealed).unwrap();

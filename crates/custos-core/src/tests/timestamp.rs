@@ -66,15 +66,15 @@ fn history_rewritten_after_a_stamp_is_caught_naming_size_and_time() {
     let (size, tsa_time) = stamp(&mut v, &tsa);
     super::custody_tamper::drop_guards(&v);
     let cut = size as i64 - 1;
-    v.conn.execute("DELETE FROM custody_events WHERE seq >= ?1", [cut]).unwrap();
-    v.conn.execute("DELETE FROM checkpoints WHERE tree_size >= ?1", [cut]).unwrap();
-    v.session.frontier = crate::store::custody_log::load_frontier(&v.conn).unwrap();
+    v.db().execute("DELETE FROM custody_events WHERE seq >= ?1", [cut]).unwrap();
+    v.db().execute("DELETE FROM checkpoints WHERE tree_size >= ?1", [cut]).unwrap();
+    v.reload_frontier();
     // Two events bring the log back to the stamped size, with a new signed
     // checkpoint at exactly that size; one more goes beyond it.
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0003"), NewEvent::new(Action::Viewed).exhibit("EX-0002")]).unwrap();
     assert!(v.latest_checkpoint().unwrap().is_some_and(|c| c.tree_size == size), "a re-signed checkpoint at the stamped size");
     v.log(vec![NewEvent::new(Action::Viewed).exhibit("EX-0001")]).unwrap();
-    let own = crate::ops::verify_log::verify_log(&v.raw_events().unwrap(), &v.checkpoints().unwrap(), &v.secrets.verifying_key(), &v.config.vault_id);
+    let own = crate::ops::verify_log::verify_log(&v.raw_events().unwrap(), &v.checkpoints().unwrap(), &v.secrets().verifying_key(), &v.config().vault_id);
     assert!(own.is_empty(), "the rewritten log is self-consistent: {own:?}");
     let r = check(&mut v, &[&tsa]);
     assert!(!r.ok, "a rewritten history must fail verification");
@@ -89,14 +89,14 @@ fn a_tampered_token_is_an_error() {
     let tsa = LocalTsa::start("Good");
     let (_d, mut v) = populated();
     stamp(&mut v, &tsa);
-    let mut token: Vec<u8> = v.conn.query_row("SELECT token FROM checkpoint_timestamps", [], |r| r.get(0)).unwrap();
+    let mut token: Vec<u8> = v.db().query_row("SELECT token FROM checkpoint_timestamps", [], |r| r.get(0)).unwrap();
     // Change the signed message imprint inside the token.
-    let imprint: String = v.conn.query_row("SELECT checkpoint_sha256 FROM checkpoint_timestamps", [], |r| r.get(0)).unwrap();
+    let imprint: String = v.db().query_row("SELECT checkpoint_sha256 FROM checkpoint_timestamps", [], |r| r.get(0)).unwrap();
     let imprint = hex::decode(imprint).unwrap();
     let at = token.windows(32).position(|w| w == imprint.as_slice()).expect("the imprint is in the token");
     token[at] ^= 0x01;
-    v.conn.execute_batch("DROP TRIGGER checkpoint_timestamps_no_update").unwrap();
-    v.conn.execute("UPDATE checkpoint_timestamps SET token = ?1", [&token]).unwrap();
+    v.db().execute_batch("DROP TRIGGER checkpoint_timestamps_no_update").unwrap();
+    v.db().execute("UPDATE checkpoint_timestamps SET token = ?1", [&token]).unwrap();
     let r = check(&mut v, &[&tsa]);
     assert!(!r.ok);
     assert!(kinds(&r).contains(&"timestamp_token_invalid"), "{:?}", r.findings);
@@ -107,7 +107,7 @@ fn a_removed_token_is_an_error() {
     let tsa = LocalTsa::start("Good");
     let (_d, mut v) = populated();
     stamp(&mut v, &tsa);
-    v.conn.execute_batch("DROP TRIGGER checkpoint_timestamps_no_delete; DELETE FROM checkpoint_timestamps;").unwrap();
+    v.db().execute_batch("DROP TRIGGER checkpoint_timestamps_no_delete; DELETE FROM checkpoint_timestamps;").unwrap();
     let r = check(&mut v, &[&tsa]);
     assert!(kinds(&r).contains(&"timestamp_token_missing"), "the timestamped event names a token that is gone: {:?}", r.findings);
 }

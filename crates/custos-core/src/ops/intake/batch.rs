@@ -166,7 +166,7 @@ impl Vault {
         };
         let name = hex::encode(digests.object_sha256);
         let object = if content == Content::New {
-            batch.objects.install(&self.objects, partial, &name)?;
+            batch.objects.install(&self.objects(), partial, &name)?;
             Some(name.clone())
         } else {
             // Not needed: dropping the partial object removes it.
@@ -194,24 +194,24 @@ impl Vault {
             return Ok(());
         }
         crate::failpoint::hit("intake.installed")?;
-        objects.make_durable(&self.objects)?;
+        objects.make_durable(&self.objects())?;
         crate::failpoint::hit("intake.durable")?;
 
         let failed = if opts.verify_after_copy { verify_copies(&mut batch) } else { Vec::new() };
         // Objects that failed verification are never referenced: quarantine them.
         let mut events = Vec::new();
-        let quarantine = self.root.join("quarantine");
+        let quarantine = self.root().join("quarantine");
         batch.retain(|p| {
             if !failed.iter().any(|(f, _)| f == &p.path) {
                 return true;
             }
             if let Some(name) = &p.object
-                && let Ok(dest) = self.objects.quarantine(&self.objects.path(name), &quarantine)
+                && let Ok(dest) = self.objects().quarantine(&self.objects().path(name), &quarantine)
             {
                 events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {
                     object: Some(name.clone()),
                     file: None,
-                    moved_to: Some(dest.strip_prefix(&self.root).unwrap_or(&dest).to_string_lossy().into_owned()),
+                    moved_to: Some(dest.strip_prefix(&self.root()).unwrap_or(&dest).to_string_lossy().into_owned()),
                     disposition: "quarantined: verify after copy failed".into(),
                 }));
             }
@@ -373,11 +373,11 @@ mod tests {
     fn a_stored_copy_that_reads_back_wrong_is_not_taken_in() {
         let (dir, mut v) = new_vault();
         let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie"), ("d.txt", b"alpha")]);
-        let identity = v.secrets.age_identity().clone();
-        let recipient = v.secrets.age_recipient();
+        let identity = v.secrets().age_identity().clone();
+        let recipient = v.secrets().age_recipient();
         let encrypt = EncryptOptions { recipient: &recipient, read_back: Some(&identity), sha1: false };
         let mut enc: Vec<Encrypted> =
-            ["a.txt", "b.txt", "c.txt", "d.txt"].iter().map(|n| encrypt_file(&v.objects, encrypt, &src.join(n), &NoProgress).unwrap()).collect();
+            ["a.txt", "b.txt", "c.txt", "d.txt"].iter().map(|n| encrypt_file(&v.objects(), encrypt, &src.join(n), &NoProgress).unwrap()).collect();
         assert!(enc.iter().all(|e| matches!(&e.check, Some(Ok(d)) if d.sha256 == e.digests.sha256)), "each copy was read back intact");
         if let Some(Ok(d)) = &mut enc[0].check {
             d.sha256[0] ^= 1;
@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(report.stored(), 1, "the intact file is taken in");
         assert_eq!(v.list().unwrap().iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["c.txt"]);
         assert_eq!(std::fs::read_dir(v.root().join("quarantine")).unwrap().count(), 2, "both bad copies are kept aside");
-        assert_eq!(v.objects.scan().unwrap().0.len(), 1, "only the good copy is among the objects");
+        assert_eq!(v.objects().scan().unwrap().0.len(), 1, "only the good copy is among the objects");
         let quarantined = v.custody_log(None).unwrap().iter().filter(|e| e.action == Action::StrayObjectQuarantined).count();
         assert_eq!(quarantined, 2, "each is logged");
         assert!(v.verify(crate::VerifyMode::Full, &NoProgress).unwrap().ok);

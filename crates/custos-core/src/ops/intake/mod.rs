@@ -129,10 +129,10 @@ impl Vault {
         }
         progress.begin(inputs.len() as u64, inputs.bytes());
         let mut batch = Batch::new();
-        let recipient = self.secrets.age_recipient();
-        let identity = opts.verify_after_copy.then(|| self.secrets.age_identity().clone());
+        let recipient = self.secrets().age_recipient();
+        let identity = opts.verify_after_copy.then(|| self.secrets().age_identity().clone());
         let encrypt = EncryptOptions { recipient: &recipient, read_back: identity.as_ref(), sha1: opts.sha1 };
-        let objects = self.objects.clone();
+        let objects = self.objects().clone();
         let mut items = inputs.found.iter().peekable();
         while let Some(item) = items.next() {
             if progress.is_cancelled() {
