@@ -49,25 +49,11 @@ impl Vault {
         let partial = self.begin_outside_partial(dest, OutputKind::Extraction)?;
         let tmp = partial.path.clone();
         let res = (|| -> Result<String> {
-            let src = self.objects().open(&detail.object)?;
             let mut out = std::io::BufWriter::with_capacity(
                 1 << 20,
                 fs::OpenOptions::new().write(true).create_new(true).open(&tmp).at(&tmp)?,
             );
-            let got = pipeline::decrypt_stream(
-                src,
-                &detail.object,
-                self.secrets().age_identity(),
-                false,
-                true,
-                detail.exhibit.size,
-                progress,
-                &mut |c| out.write_all(c).at(&tmp),
-            )?;
-            let sha = hex::encode(got.sha256);
-            if sha != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
-                return Err(Error::ObjectAuthentication { object: detail.object.clone() });
-            }
+            let sha = self.decrypt_exhibit(detail, progress, &mut |c| out.write_all(c).at(&tmp))?;
             let f = out.into_inner().map_err(|e| Error::Io { path: tmp.clone(), source: e.into_error() })?;
             f.sync_all().at(&tmp)?;
             drop(f);
@@ -113,25 +99,25 @@ impl Vault {
             )));
         }
         let mut buf = Vec::with_capacity(detail.exhibit.size as usize);
-        let src = self.objects().open(&detail.object)?;
-        let got = pipeline::decrypt_stream(
-            src,
-            &detail.object,
-            self.secrets().age_identity(),
-            false,
-            true,
-            detail.exhibit.size,
-            &NoProgress,
-            &mut |c| {
-                buf.extend_from_slice(c);
-                Ok(())
-            },
-        )?;
-        if hex::encode(got.sha256) != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
-            return Err(Error::ObjectAuthentication { object: detail.object });
-        }
-        self.log(vec![NewEvent::new(Action::Viewed).exhibit(id).sha256(detail.exhibit.sha256.clone(), hex::encode(got.sha256))])?;
+        let sha = self.decrypt_exhibit(&detail, &NoProgress, &mut |c| {
+            buf.extend_from_slice(c);
+            Ok(())
+        })?;
+        self.log(vec![NewEvent::new(Action::Viewed).exhibit(id).sha256(detail.exhibit.sha256.clone(), sha)])?;
         Ok(buf)
     }
 
+    /// Decrypts an exhibit's object into `sink` and returns the SHA-256 of
+    /// its plaintext, which must be the intake value (and the ciphertext the
+    /// object's name): the caller trusts what `sink` got only on `Ok`.
+    fn decrypt_exhibit(&self, detail: &ExhibitDetail, progress: &dyn Progress, sink: &mut (dyn FnMut(&[u8]) -> Result<()> + Send)) -> Result<String> {
+        let src = self.objects().open(&detail.object)?;
+        let hashes = pipeline::Hashes { md5: false, ciphertext: true };
+        let got = pipeline::decrypt_stream(src, &detail.object, self.secrets().age_identity(), hashes, detail.exhibit.size, progress, sink)?;
+        let sha = hex::encode(got.sha256);
+        if sha != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
+            return Err(Error::ObjectAuthentication { object: detail.object.clone() });
+        }
+        Ok(sha)
+    }
 }

@@ -136,7 +136,7 @@ impl Vault {
                     Err(e) => findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
                 },
                 VerifyMode::Full => {
-                    match pipeline::decrypt_stream(file, object, self.secrets().age_identity(), true, true, *size, progress, &mut |_| Ok(())) {
+                    match pipeline::decrypt_stream(file, object, self.secrets().age_identity(), pipeline::Hashes::ALL, *size, progress, &mut |_| Ok(())) {
                         Ok(d) => {
                             if hex::encode(d.object_sha256) != *object {
                                 findings.push(finding(
@@ -250,7 +250,7 @@ impl Vault {
             let decrypted = self
                 .objects()
                 .open(name)
-                .and_then(|f| pipeline::decrypt_stream(f, name, self.secrets().age_identity(), true, true, 0, &crate::progress::NoProgress, &mut |_| Ok(())));
+                .and_then(|f| pipeline::decrypt_stream(f, name, self.secrets().age_identity(), pipeline::Hashes::ALL, 0, &crate::progress::NoProgress, &mut |_| Ok(())));
             findings.push(match decrypted {
                 Ok(d) => finding(
                     FindingKind::LostExhibitObject,

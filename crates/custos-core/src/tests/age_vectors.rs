@@ -86,7 +86,7 @@ fn cctv_vectors_through_the_object_decrypt_path() {
             None => age::x25519::Identity::generate(),
         };
         let mut plain = Vec::new();
-        let res = decrypt_stream(&v.body[..], "vector", &identity, true, true, v.body.len() as u64, &NoProgress, &mut |c| {
+        let res = decrypt_stream(&v.body[..], "vector", &identity, crate::format::pipeline::Hashes::ALL, v.body.len() as u64, &NoProgress, &mut |c| {
             plain.extend_from_slice(c);
             Ok(())
         });

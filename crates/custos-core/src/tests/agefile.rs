@@ -34,7 +34,7 @@ fn seal_laid_out(layout: Layout, plain: &[u8], recipient: &age::x25519::Recipien
 
 fn open(object: &[u8], identity: &age::x25519::Identity, size_hint: u64) -> crate::Result<(Vec<u8>, crate::format::pipeline::Decrypted)> {
     let mut plain = Vec::new();
-    let d = decrypt_stream(object, "test", identity, true, true, size_hint, &NoProgress, &mut |c| {
+    let d = decrypt_stream(object, "test", identity, crate::format::pipeline::Hashes::ALL, size_hint, &NoProgress, &mut |c| {
         plain.extend_from_slice(c);
         Ok(())
     })?;
@@ -160,7 +160,7 @@ fn a_read_error_is_told_apart_from_a_failed_authentication() {
     // In the header, and in the payload (inline and threaded paths).
     for (ok, hint) in [(10, 0), (200 * 1024, 0), (2 * M, 64 << 20)] {
         let mut seen = 0usize;
-        let res = decrypt_stream(FailsAfter(&object, ok), "obj", &identity, true, true, hint, &NoProgress, &mut |c| {
+        let res = decrypt_stream(FailsAfter(&object, ok), "obj", &identity, crate::format::pipeline::Hashes::ALL, hint, &NoProgress, &mut |c| {
             seen += c.len();
             Ok(())
         });

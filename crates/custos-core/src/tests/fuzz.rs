@@ -499,7 +499,7 @@ proptest! {
         let hint = if threaded { 64 << 20 } else { len as u64 };
         let (result, released) = finishes("decrypting a mutated object", move || {
             let mut released = Vec::new();
-            let r = crate::format::pipeline::decrypt_stream(&forged[..], "fuzzed", identity(), true, true, hint, &NoProgress, &mut |c| {
+            let r = crate::format::pipeline::decrypt_stream(&forged[..], "fuzzed", identity(), crate::format::pipeline::Hashes::ALL, hint, &NoProgress, &mut |c| {
                 released.extend_from_slice(c);
                 Ok(())
             });

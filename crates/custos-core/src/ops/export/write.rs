@@ -148,7 +148,7 @@ impl Vault {
             let got = {
                 let mut entry = bag.start_payload(&p.native_path, ex.size)?;
                 let keep_text = p.text_path.is_some();
-                pipeline::decrypt_stream(src, &detail.object, self.secrets().age_identity(), true, false, ex.size, progress, &mut |c| {
+                pipeline::decrypt_stream(src, &detail.object, self.secrets().age_identity(), pipeline::Hashes { md5: true, ciphertext: false }, ex.size, progress, &mut |c| {
                     if keep_text {
                         text.extend_from_slice(c);
                     }
