@@ -77,7 +77,7 @@ impl Vault {
     /// Refuses a destination inside the vault's own folder: plaintext must
     /// never be written there.
     pub(crate) fn refuse_inside_vault(&self, folder: &Path) -> Result<()> {
-        let vault = fs::canonicalize(&self.root()).at(&self.root())?;
+        let vault = fs::canonicalize(self.root()).at(self.root())?;
         let folder = fs::canonicalize(folder).at(folder)?;
         if folder.starts_with(&vault) {
             return Err(Error::InvalidInput(format!(

@@ -326,7 +326,7 @@ impl Vault {
         }
         let Streamed { partial, digests, check } = {
             let mut reader = bundle.reader(&native)?;
-            stream_object(&self.objects(), &mut reader, Path::new(&native), encrypt, size_hint, progress)?
+            stream_object(self.objects(), &mut reader, Path::new(&native), encrypt, size_hint, progress)?
         };
         // Any error from here on drops the partial object, which removes it.
         let sha = hex::encode(digests.sha256);
@@ -344,7 +344,7 @@ impl Vault {
                 Err(e @ Error::Io { .. }) => return Err(e),
                 _ => return Err(Error::ObjectAuthentication { object: name }),
             }
-            batch.objects.install(&self.objects(), partial, &name)?;
+            batch.objects.install(self.objects(), partial, &name)?;
             Content::New(name)
         };
         batch.objects.count(digests.size);
@@ -368,7 +368,7 @@ impl Vault {
         let ImportBatch { entries, objects } = batch;
         let mut acks = Vec::with_capacity(entries.len());
         if entries.iter().any(|e| matches!(e, Entry::Received(_))) {
-            objects.make_durable(&self.objects())?;
+            objects.make_durable(self.objects())?;
             let mut change = self.change()?;
             // The pin travels with the first exhibits taken in, so a refused
             // or failed import leaves no pin behind.

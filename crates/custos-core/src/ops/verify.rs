@@ -98,11 +98,11 @@ impl Vault {
         let rows = self.stored_contents()?;
         let (on_disk, other) = self.objects().scan()?;
         let on_disk: std::collections::HashSet<String> = on_disk.into_iter().collect();
-        let referenced: std::collections::HashSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-        let total: u64 = rows.iter().map(|r| if mode == VerifyMode::Full { r.2 * 2 } else { r.2 }).sum();
+        let referenced: std::collections::HashSet<&str> = rows.iter().map(|r| r.object.as_str()).collect();
+        let total: u64 = rows.iter().map(|r| if mode == VerifyMode::Full { r.size * 2 } else { r.size }).sum();
         progress.begin(rows.len() as u64, total);
 
-        for (id, object, size, sha256, md5) in &rows {
+        for crate::store::exhibits::StoredContent { id, object, size, sha256, md5 } in &rows {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }

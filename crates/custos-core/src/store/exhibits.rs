@@ -136,6 +136,16 @@ pub struct ReceivedRecord {
     pub received_at: String,
 }
 
+/// What verification checks an exhibit's object against.
+pub(crate) struct StoredContent {
+    pub id: String,
+    /// The object's name.
+    pub object: String,
+    pub size: u64,
+    pub sha256: String,
+    pub md5: String,
+}
+
 /// A new exhibit's row.
 pub(crate) struct NewExhibit<'a> {
     /// The object's name (SHA-256 of its ciphertext), hex.
@@ -260,9 +270,11 @@ impl Vault {
 
     /// Every exhibit's (id, object, size, SHA-256, MD5), in number order:
     /// what verification checks each object against.
-    pub(crate) fn stored_contents(&self) -> Result<Vec<(String, String, u64, String, String)>> {
+    pub(crate) fn stored_contents(&self) -> Result<Vec<StoredContent>> {
         let mut stmt = self.conn.prepare("SELECT id, object, size, sha256, md5 FROM exhibits ORDER BY number")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?, r.get(4)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredContent { id: r.get(0)?, object: r.get(1)?, size: r.get::<_, i64>(2)? as u64, sha256: r.get(3)?, md5: r.get(4)? })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

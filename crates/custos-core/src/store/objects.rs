@@ -224,7 +224,7 @@ mod tests {
         std::io::Read::read_to_end(&mut objects.open(&name).unwrap(), &mut got).unwrap();
         assert_eq!(got, b"first", "the object in place is never replaced");
         let (names, other) = objects.scan().unwrap();
-        assert_eq!(names, [name.clone()]);
+        assert_eq!(names, std::slice::from_ref(&name));
         let (journaled, journals) = objects.journaled(&other);
         assert!(journaled.contains(&name) && journals.len() == 1, "the journal names the object put in place");
         journal.unwrap().finish();

@@ -17,7 +17,9 @@ mod decrypt;
 mod encrypt;
 
 pub(crate) use decrypt::{Decrypted, Hashes, decrypt_stream, read_back, read_back_following, sha256_reader};
-pub(crate) use encrypt::{encrypt_stream, encrypt_stream_laid_out};
+pub(crate) use encrypt::encrypt_stream;
+#[cfg(test)]
+pub(crate) use encrypt::encrypt_stream_laid_out;
 
 use crate::format::agefile;
 // Plaintext is handed between threads in blocks of [`BLOCK`] bytes (whole

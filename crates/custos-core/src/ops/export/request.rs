@@ -66,8 +66,6 @@ impl ExportRequest {
     }
 }
 
-/// What an export produced.
-
 /// An export request whose every value has been checked.
 #[derive(Debug, Clone)]
 pub struct CheckedExport {

@@ -166,7 +166,7 @@ impl Vault {
         };
         let name = hex::encode(digests.object_sha256);
         let object = if content == Content::New {
-            batch.objects.install(&self.objects(), partial, &name)?;
+            batch.objects.install(self.objects(), partial, &name)?;
             Some(name.clone())
         } else {
             // Not needed: dropping the partial object removes it.
@@ -194,7 +194,7 @@ impl Vault {
             return Ok(());
         }
         crate::failpoint::hit("intake.installed")?;
-        objects.make_durable(&self.objects())?;
+        objects.make_durable(self.objects())?;
         crate::failpoint::hit("intake.durable")?;
 
         let failed = if opts.verify_after_copy { verify_copies(&mut batch) } else { Vec::new() };
@@ -211,7 +211,7 @@ impl Vault {
                 events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {
                     object: Some(name.clone()),
                     file: None,
-                    moved_to: Some(dest.strip_prefix(&self.root()).unwrap_or(&dest).to_string_lossy().into_owned()),
+                    moved_to: Some(dest.strip_prefix(self.root()).unwrap_or(&dest).to_string_lossy().into_owned()),
                     disposition: "quarantined: verify after copy failed".into(),
                 }));
             }
@@ -377,7 +377,7 @@ mod tests {
         let recipient = v.secrets().age_recipient();
         let encrypt = EncryptOptions { recipient: &recipient, read_back: Some(&identity), sha1: false };
         let mut enc: Vec<Encrypted> =
-            ["a.txt", "b.txt", "c.txt", "d.txt"].iter().map(|n| encrypt_file(&v.objects(), encrypt, &src.join(n), &NoProgress).unwrap()).collect();
+            ["a.txt", "b.txt", "c.txt", "d.txt"].iter().map(|n| encrypt_file(v.objects(), encrypt, &src.join(n), &NoProgress).unwrap()).collect();
         assert!(enc.iter().all(|e| matches!(&e.check, Some(Ok(d)) if d.sha256 == e.digests.sha256)), "each copy was read back intact");
         if let Some(Ok(d)) = &mut enc[0].check {
             d.sha256[0] ^= 1;
