@@ -19,16 +19,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-/// A 2×2 RGB PNG (valid chunks and CRCs).
-const PNG: [u8; 75] = [
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-    0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd, 0xd4, 0x9a, 0x73, 0x00, 0x00, 0x00, 0x12, 0x49,
-    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xc0, 0x00, 0xc2, 0x0c, 0xff, 0x81, 0x00, 0x00, 0x1f, 0xee,
-    0x05, 0xfb, 0x0b, 0xd9, 0x68, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
 
-const EML: &str = "From: Alice <alice@example.com>\r\nTo: Bob <bob@example.com>\r\nSubject: Q3 numbers\r\n\
-Date: Tue, 2 Jan 2024 10:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nSee attached.\r\n";
 
 /// Modification time given to every source file: 2021-03-04 05:06:07 UTC.
 const SOURCE_MTIME: u64 = 1_614_834_367;
@@ -94,27 +85,9 @@ fn custos_json(args: Vec<std::ffi::OsString>, why: &str) -> Value {
 // Scratch space and the shared exported bundle
 
 /// A folder for this test process under Cargo's per-target temp folder;
-/// folders left by earlier processes that are no longer running are removed.
+/// A folder for this test process (see [`common::scratch`]).
 fn scratch(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let prefix = "bundle-tests-";
-    if let Ok(rd) = fs::read_dir(root) {
-        for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if let Some(pid) = n.strip_prefix(prefix)
-                && pid != std::process::id().to_string()
-                && !Path::new("/proc").join(pid).exists()
-            {
-                let _ = fs::remove_dir_all(e.path());
-            }
-        }
-    }
-    let dir = root.join(format!("{prefix}{}", std::process::id())).join(name);
-    if dir.exists() {
-        fs::remove_dir_all(&dir).expect("clear an old scratch folder");
-    }
-    fs::create_dir_all(&dir).expect("create a scratch folder");
-    dir
+    common::scratch("bundle-tests-", name)
 }
 
 /// One exhibit put into a vault by [`varied_vault`].

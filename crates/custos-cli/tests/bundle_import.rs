@@ -1,6 +1,8 @@
 //! Counsel imports a producer's bundle: the chain of custody continues.
 
-use std::path::Path;
+mod common;
+
+use common::snapshot;
 use std::process::{Command, Output, Stdio};
 
 fn custos(args: &[&str]) -> Output {
@@ -23,23 +25,6 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(args)).unwrap()
 }
 
-/// Every file under `root` with its bytes, for before/after comparison.
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 struct Setup {
     dir: tempfile::TempDir,

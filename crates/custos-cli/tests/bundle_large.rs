@@ -5,23 +5,10 @@
 mod common;
 
 use common::*;
-use std::fs::{self, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
-use std::path::Path;
+use std::fs::{self};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const GIB4: u64 = 4 << 30;
-/// 4 GiB plus a page and a byte: past the 32-bit limit and not chunk-aligned.
-const LEN: u64 = GIB4 + 4097;
-/// Longest one step may take before the test fails rather than hangs.
-const STEP_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
-fn write_at(path: &Path, offset: u64, bytes: &[u8]) {
-    let mut f = OpenOptions::new().write(true).open(path).expect("open the sparse file");
-    f.seek(SeekFrom::Start(offset)).expect("seek in the sparse file");
-    f.write_all(bytes).expect("write into the sparse file");
-}
 
 /// Step timings, printed when the test ends (also when it fails part-way).
 struct Timings {

@@ -157,34 +157,11 @@ struct Genuine {
     entries: Vec<RawEntry>,
 }
 
-/// A folder for this test process under Cargo's per-target temp folder;
-/// folders of earlier processes that are no longer running are removed.
-fn scratch(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let prefix = "hostile-bundle-";
-    if let Ok(rd) = fs::read_dir(root) {
-        for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if let Some(pid) = n.strip_prefix(prefix)
-                && pid != std::process::id().to_string()
-                && !Path::new("/proc").join(pid).exists()
-            {
-                let _ = fs::remove_dir_all(e.path());
-            }
-        }
-    }
-    let dir = root.join(format!("{prefix}{}", std::process::id())).join(name);
-    if dir.exists() {
-        fs::remove_dir_all(&dir).expect("clear an old scratch folder");
-    }
-    fs::create_dir_all(&dir).expect("create a scratch folder");
-    dir
-}
 
 fn genuine() -> &'static Genuine {
     static G: OnceLock<Genuine> = OnceLock::new();
     G.get_or_init(|| {
-        let dir = scratch("genuine");
+        let dir = scratch("hostile-bundle-", "genuine");
         let vault = init_vault(&dir.join("vault"));
         write_file(&dir.join("src/memo.txt"), "The shipment left on Tuesday.\n");
         write_file(&dir.join("src/ledger.csv"), "date,amount\r\n2024-01-02,100\r\n");
@@ -236,7 +213,7 @@ fn import_bundle_exists() -> bool {
 /// snapshotted before and after.
 #[track_caller]
 fn assert_refused(case: &str, zip_bytes: &[u8], names_problem: &str) {
-    let dir = scratch(case);
+    let dir = scratch("hostile-bundle-", case);
     let bundle_dir = dir.join("bundle");
     let cwd = dir.join("cwd");
     let tmpdir = dir.join("tmp");
@@ -276,7 +253,7 @@ fn assert_refused(case: &str, zip_bytes: &[u8], names_problem: &str) {
 #[test]
 fn control_the_hand_built_copy_of_a_genuine_bundle_verifies() {
     // Without this, a refusal below could come from the zip writer, not the hostile piece.
-    let dir = scratch("control");
+    let dir = scratch("hostile-bundle-", "control");
     let copy = dir.join("copy.zip");
     fs::write(&copy, build_zip(&genuine().entries, None)).unwrap();
     let t = run(std::process::Command::new("unzip").arg("-tq").arg(&copy));
@@ -460,7 +437,7 @@ fn oversized_tag_files_are_refused() {
 fn a_genuine_bundle_rezipped_by_info_zip_with_an_empty_exhibit_verifies() {
     // Info-ZIP stores an empty file as a local header followed at once by
     // the next one: the empty entry touches its neighbour but shares no byte.
-    let dir = scratch("rezipped");
+    let dir = scratch("hostile-bundle-", "rezipped");
     let vault = init_vault(&dir.join("vault"));
     write_file(&dir.join("src/empty.txt"), "");
     write_file(&dir.join("src/memo.txt"), "The shipment left on Tuesday.\n");

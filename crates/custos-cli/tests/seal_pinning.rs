@@ -9,6 +9,9 @@
 //! only say that the key is not pinned; a pinned key, or the key pinned when
 //! the genuine production was received, must catch it.
 
+mod common;
+
+use common::{files_under, snapshot};
 use ed25519_dalek::{Signer, SigningKey};
 use md5::Md5;
 use serde_json::Value;
@@ -49,46 +52,15 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", describe(o)))
 }
 
-/// Every file under `root` with its bytes, for before/after comparison.
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// Asserts that no file under `root` changed since `before` (the database, the
 /// custody log inside it, objects), naming the files that did.
 #[track_caller]
-fn assert_unchanged(root: &Path, before: &[(String, Vec<u8>)], what: &str) {
-    let after = snapshot(root);
-    let names = |s: &[(String, Vec<u8>)]| s.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    let changed: Vec<&String> = after.iter().filter(|f| !before.contains(f)).map(|(n, _)| n).collect();
-    assert!(after == before, "{what}: nothing may be written to the vault; changed or new: {changed:?}; before: {:?}", names(before));
+fn assert_unchanged(root: &Path, before: &common::Snapshot, what: &str) {
+    let changed = common::snapshot_diff(before, &snapshot(root));
+    assert!(changed.is_empty(), "{what}: nothing may be written to the vault; changed or new: {changed:?}");
 }
 
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

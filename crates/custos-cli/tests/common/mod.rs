@@ -6,7 +6,7 @@
 //!
 //! Include it with `#[macro_use] mod common;`; each test file uses only part
 //! of it.
-#![allow(dead_code, unused_macros)]
+#![allow(dead_code, unused_macros, unused_imports)]
 
 use std::ffi::{OsStr, OsString};
 use std::fs;
@@ -29,16 +29,20 @@ macro_rules! argv {
 }
 
 mod digest;
+mod large;
 mod process;
 mod random;
+mod samples;
 mod snapshot;
 
 // Each test file uses only part of these.
 #[allow(unused_imports)]
 pub use digest::*;
+pub use large::*;
 pub use process::*;
 #[allow(unused_imports)]
 pub use random::*;
+pub use samples::*;
 #[allow(unused_imports)]
 pub use snapshot::*;
 
@@ -222,4 +226,28 @@ pub fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
 /// `s` as UTF-16LE bytes.
 pub fn utf16le(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// A folder `name` for this test process under Cargo's per-target temp
+/// folder (`<prefix><pid>/<name>`, emptied first); the folders of earlier
+/// processes with the same prefix that are no longer running are removed.
+pub fn scratch(prefix: &str, name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    if let Ok(rd) = fs::read_dir(root) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = n.strip_prefix(prefix)
+                && pid != std::process::id().to_string()
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let dir = root.join(format!("{prefix}{}", std::process::id())).join(name);
+    if dir.exists() {
+        fs::remove_dir_all(&dir).expect("clear an old scratch folder");
+    }
+    fs::create_dir_all(&dir).expect("create a scratch folder");
+    dir
 }

@@ -51,6 +51,32 @@ pub struct ExportReport {
 
 
 impl Vault {
+    /// The production as its documents describe it: this vault's matter and
+    /// examiner, the request's organisation, the plan's numbers.
+    fn production(
+        &self,
+        req: &CheckedExport,
+        plan: &BatesPlan,
+        produced_at: String,
+        signer_fingerprint: String,
+        exhibits: Vec<crate::bundle::model::ProducedExhibit>,
+    ) -> Production {
+        Production {
+            matter: self.matter().matter.clone(),
+            matter_number: self.matter().matter_number.clone(),
+            organization: req.organization.clone(),
+            examiner: self.actor().to_string(),
+            bates_prefix: plan.prefix.clone(),
+            bates_first: plan.format(plan.items[0].1),
+            bates_last: plan.format(plan.items[plan.items.len() - 1].1),
+            produced_at,
+            tool: crate::TOOL.to_string(),
+            signer_fingerprint,
+            vault_id: self.config().vault_id.clone(),
+            exhibits,
+        }
+    }
+
     /// Writes a sealed bundle. Nothing is left at the destination unless the
     /// whole bundle was written, every native re-hashed to its intake values,
     /// and the export was logged.

@@ -1,7 +1,6 @@
 //! Planning an export before anything is written: the selection, its Bates
 //! numbers, the earlier productions under the prefix, and the QC result.
 
-use crate::bundle::model::Production;
 use super::request::CheckedExport;
 use super::write::{load_file, produced_exhibit, qc_checks};
 use crate::error::Result;
@@ -66,20 +65,8 @@ impl Vault {
         for (i, (ex, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
             exhibits.push(produced_exhibit(ex, &self.show(&ex.id)?, plan.format(*n), i));
         }
-        let production = Production {
-            matter: self.matter().matter.clone(),
-            matter_number: self.matter().matter_number.clone(),
-            organization: req.organization.clone(),
-            examiner: self.actor().to_string(),
-            bates_prefix: plan.prefix.clone(),
-            bates_first: exhibits[0].bates.clone(),
-            bates_last: exhibits[exhibits.len() - 1].bates.clone(),
-            produced_at: String::new(),
-            tool: crate::TOOL.to_string(),
-            signer_fingerprint: String::new(),
-            vault_id: self.config().vault_id.clone(),
-            exhibits,
-        };
+        // Not produced yet: no time, no seal.
+        let production = self.production(req, &plan, String::new(), String::new(), exhibits);
         let mut qc = qc_checks(&production)?;
         let (_, dat_warnings) = load_file(&production, req);
         let mut warnings: Vec<String> = dat_warnings;

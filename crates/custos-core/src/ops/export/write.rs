@@ -191,20 +191,7 @@ impl Vault {
             jsonl.push(b'\n');
             p.events.push(crate::bundle::model::document_event(&event));
         }
-        let production = Production {
-            matter: self.matter().matter.clone(),
-            matter_number: self.matter().matter_number.clone(),
-            organization: req.organization.clone(),
-            examiner: self.actor().to_string(),
-            bates_prefix: plan.prefix.clone(),
-            bates_first: first.clone(),
-            bates_last: last.clone(),
-            produced_at: produced_at.clone(),
-            tool: crate::TOOL.to_string(),
-            signer_fingerprint: fingerprint.clone(),
-            vault_id: self.config().vault_id.clone(),
-            exhibits: produced,
-        };
+        let production = self.production(req, plan, produced_at.clone(), fingerprint.clone(), produced);
 
         // Load file, with QC before it is written.
         let mut qc = qc_checks(&production)?;
