@@ -67,6 +67,8 @@ pub enum FindingKind {
     ConfigKeysMismatch,
     /// The verification itself could not be logged.
     VerificationNotLogged,
+    /// The custody log's index (by exhibit, action, time) disagrees with the signed events.
+    EventIndexMismatch,
     /// Custody events are missing from the sequence.
     CustodySequenceGap,
     /// A custody event sits at another position than its own.
@@ -173,6 +175,7 @@ impl FindingKind {
             FindingKind::DatabaseIntegrity => "database_integrity",
             FindingKind::ConfigKeysMismatch => "config_keys_mismatch",
             FindingKind::VerificationNotLogged => "verification_not_logged",
+            FindingKind::EventIndexMismatch => "event_index_mismatch",
             FindingKind::CustodySequenceGap => "custody_sequence_gap",
             FindingKind::CustodyEventMisplaced => "custody_event_misplaced",
             FindingKind::CustodyEventUnreadable => "custody_event_unreadable",

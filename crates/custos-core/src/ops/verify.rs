@@ -182,6 +182,7 @@ impl Vault {
         let key = self.secrets().verifying_key();
         let vault_id = self.config().vault_id.clone();
         findings.extend(crate::ops::verify_log::verify_log(&raw, &checkpoints, &key, &vault_id));
+        findings.extend(crate::ops::verify_log::check_index(&raw, &self.custody_index()?));
         let events = raw.len() as u64;
         for k in kept {
             findings.extend(crate::ops::verify_log::check_external(&raw, &key, &vault_id, k));

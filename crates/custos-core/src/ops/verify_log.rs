@@ -3,6 +3,7 @@
 //! against it.
 
 use crate::format::custody::{Checkpoint, CustodyEvent, RawEvent, event_signature_verifies};
+use crate::store::custody_log::IndexRow;
 use crate::format::finding::{Finding, FindingKind, Severity};
 use ed25519_dalek::VerifyingKey;
 
@@ -160,6 +161,53 @@ pub(crate) fn check_external(raw: &[RawEvent], key: &VerifyingKey, vault_id: &st
                 cp.tree_size, cp.time
             ),
         ));
+    }
+    findings
+}
+
+/// Checks the log's index (`custody_index`: exhibit, action and time of
+/// each event, what one exhibit's history and the dashboard are read
+/// through) against the signed events. A row that says otherwise, or is
+/// missing or extra, would show a paralegal a history the log does not hold.
+pub(crate) fn check_index(raw: &[RawEvent], index: &[IndexRow]) -> Vec<Finding> {
+    let mismatch = |seq: i64, message: String| Finding {
+        severity: Severity::Error,
+        exhibit: None,
+        kind: FindingKind::EventIndexMismatch,
+        event: Some(seq as u64),
+        message,
+        action: "The database was changed outside Custos; the signed custody log is what counts. Restore the vault from a \
+                 backup, or report the finding."
+            .to_string(),
+    };
+    let by_seq: std::collections::BTreeMap<i64, &IndexRow> = index.iter().map(|r| (r.seq, r)).collect();
+    let mut findings = Vec::new();
+    for (seq, body, _) in raw {
+        let expected = serde_json::from_slice::<CustodyEvent>(body)
+            .map(|e| (e.action.as_str().to_string(), e.exhibit, e.time))
+            .unwrap_or_else(|_| ("?".to_string(), None, String::new()));
+        match by_seq.get(seq) {
+            None => findings.push(mismatch(*seq, format!("custody event {seq} is missing from the log's index"))),
+            Some(row) if (row.action.as_str(), row.exhibit.as_deref(), row.time.as_str()) != (expected.0.as_str(), expected.1.as_deref(), expected.2.as_str()) => {
+                findings.push(mismatch(
+                    *seq,
+                    format!(
+                        "the log's index says custody event {seq} is '{}' of {} at {}, but the signed event is '{}' of {} at {}",
+                        row.action,
+                        row.exhibit.as_deref().unwrap_or("no exhibit"),
+                        row.time,
+                        expected.0,
+                        expected.1.as_deref().unwrap_or("no exhibit"),
+                        expected.2
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let stored: std::collections::BTreeSet<i64> = raw.iter().map(|(seq, _, _)| *seq).collect();
+    for row in index.iter().filter(|r| !stored.contains(&r.seq)) {
+        findings.push(mismatch(row.seq, format!("the log's index lists custody event {}, which the log does not hold", row.seq)));
     }
     findings
 }

@@ -6,7 +6,7 @@ use crate::format::custody::{Action, Checkpoint, CustodyEvent, NewEvent, RawEven
 use crate::format::merkle::{Frontier, LeafHash};
 use ed25519_dalek::{Signer, SigningKey};
 use crate::store::Vault;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A session's place in the log: its end (as a Merkle frontier), the events
 /// waiting to be written with the next change, and who is acting where.
@@ -60,6 +60,7 @@ impl LogWriter<'_> {
             )));
         }
         let mut stmt = tx.prepare_cached("INSERT INTO custody_events (seq, body, signature) VALUES (?1, ?2, ?3)")?;
+        let mut index = tx.prepare_cached("INSERT OR REPLACE INTO custody_index (seq, action, exhibit, time) VALUES (?1, ?2, ?3, ?4)")?;
         for (i, ev) in events.into_iter().enumerate() {
             let event = CustodyEvent {
                 seq: next + i as u64,
@@ -85,6 +86,7 @@ impl LogWriter<'_> {
             let body = serde_json::to_vec(&event).expect("event serialises");
             let sig = sign_event(self.key, &body);
             stmt.execute(params![event.seq as i64, body, sig.to_bytes().to_vec()])?;
+            index.execute(params![event.seq as i64, event.action.as_str(), event.exhibit, event.time])?;
             frontier.push(LeafHash::of(&body));
             out.push(event);
         }
@@ -140,16 +142,35 @@ pub(crate) fn load_frontier(conn: &rusqlite::Connection) -> Result<Frontier> {
 }
 
 
+/// One row of the log's index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IndexRow {
+    pub seq: i64,
+    pub action: String,
+    pub exhibit: Option<String>,
+    pub time: String,
+}
+
+fn parse_event(seq: i64, body: &[u8]) -> Result<CustodyEvent> {
+    serde_json::from_slice(body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))
+}
+
 impl Vault {
     /// The custody log, optionally only the events of one exhibit.
     pub fn custody_log(&self, exhibit: Option<&str>) -> Result<Vec<CustodyEvent>> {
-        if let Some(id) = exhibit {
-            self.show(id)?;
-        }
-        Ok(self.events()?
-            .into_iter()
-            .filter(|e| exhibit.is_none() || e.exhibit.as_deref() == exhibit)
-            .collect())
+        let Some(id) = exhibit else { return self.events() };
+        self.listing(id)?;
+        // One exhibit's history through the index (custody_index), not a
+        // read of the whole log.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq WHERE i.exhibit = ?1 ORDER BY i.seq",
+        )?;
+        let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        rows.map(|row| {
+            let (seq, body) = row?;
+            parse_event(seq, &body)
+        })
+        .collect()
     }
 
     /// The latest signed checkpoint of the custody log.
@@ -180,17 +201,23 @@ impl Vault {
 
     /// The newest event of `action`, read from the end of the log back.
     pub(crate) fn newest_event_of(&self, action: Action) -> Result<Option<CustodyEvent>> {
-        let mut stmt = self.conn.prepare_cached("SELECT body FROM custody_events ORDER BY seq DESC")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let body: Vec<u8> = row.get(0)?;
-            if let Ok(e) = serde_json::from_slice::<CustodyEvent>(&body)
-                && e.action == action
-            {
-                return Ok(Some(e));
-            }
-        }
-        Ok(None)
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq
+                 WHERE i.action = ?1 ORDER BY i.seq DESC LIMIT 1",
+                [action.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(seq, body)| parse_event(seq, &body)).transpose()
+    }
+
+    /// The index of the log as stored: (seq, action, exhibit, time) in order.
+    pub(crate) fn custody_index(&self) -> Result<Vec<IndexRow>> {
+        let mut stmt = self.conn.prepare("SELECT seq, action, exhibit, time FROM custody_index ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok(IndexRow { seq: r.get(0)?, action: r.get(1)?, exhibit: r.get(2)?, time: r.get(3)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every stored event, unparsed, in order.

@@ -2,6 +2,7 @@
 
 mod age_vectors;
 mod agefile;
+mod custody_index;
 mod custody_tamper;
 mod dashboard;
 mod details;
