@@ -4,8 +4,8 @@
 use super::blocking;
 use crate::preview;
 use crate::state::OpenVault;
-use crate::wire::{EditRequest, ErrorCode, ExhibitView, Preview, PreviewKind, Res, TagRequest, WireError};
-use custos_core::{Exhibit, Vault};
+use crate::wire::{EditRequest, ExhibitView, Preview, PreviewKind, Res, TagRequest};
+use custos_core::{Exhibit, NoProgress};
 use tauri::AppHandle;
 
 /// Every exhibit.
@@ -40,7 +40,10 @@ pub async fn edit_exhibit(app: AppHandle, request: EditRequest) -> Res<ExhibitVi
 #[tauri::command]
 #[specta::specta]
 pub async fn tag_exhibits(app: AppHandle, request: TagRequest) -> Res<u32> {
-    blocking(app, move |_, s| s.with_vault(|o| tag_all(&mut o.vault, &request))).await
+    blocking(app, move |_, s| {
+        s.with_vault(|o| Ok(o.vault.tag_exhibits(&request.ids, &request.add_tags, &request.remove_tags, &NoProgress)? as u32))
+    })
+    .await
 }
 
 /// Decrypts an exhibit into memory for display (a `viewed` custody event).
@@ -64,22 +67,6 @@ fn exhibit_view(o: &OpenVault, id: &str) -> Res<ExhibitView> {
     Ok(ExhibitView { detail: o.vault.show(id)?, events: o.vault.custody_log(Some(id))? })
 }
 
-/// Tags and untags every exhibit of the request, once all ids are known.
-// core: tagging many exhibits as one change (all ids checked, then all
-// edits in one transaction) belongs in `Vault`; here a failure after the
-// first edit leaves the earlier ones made.
-fn tag_all(vault: &mut Vault, request: &TagRequest) -> Res<u32> {
-    if request.ids.is_empty() {
-        return Err(WireError::new(ErrorCode::InvalidInput, "select at least one exhibit"));
-    }
-    for id in &request.ids {
-        vault.show(id)?;
-    }
-    for id in &request.ids {
-        vault.edit(id, None, &request.add_tags, &request.remove_tags)?;
-    }
-    Ok(request.ids.len() as u32)
-}
 
 /// How an exhibit is previewed, or why it is not (a type without a
 /// preview, or too large to decrypt into memory).

@@ -1,11 +1,56 @@
 //! Editing an exhibit's description and tags, and the vault's exhibit prefix.
 
-use crate::format::custody::{Action, NewEvent};
-use crate::error::Result;
-use crate::store::Vault;
+use crate::error::{Error, Result};
 use crate::format::config::{validate_prefix, validate_tag};
+use crate::format::custody::{Action, NewEvent};
+use crate::format::details::MetadataEdited;
+use crate::progress::Progress;
+use crate::store::Vault;
+
+/// Exhibits one tagging transaction takes.
+pub(crate) const TAG_BATCH: usize = 1000;
 
 impl Vault {
+    /// Adds and removes tags on many exhibits as one job: every tag and every
+    /// id is checked before anything is written, then each batch of
+    /// [`TAG_BATCH`] exhibits is one transaction with one custody event per
+    /// tag actually added or removed (as [`Vault::edit`] logs them).
+    /// Progress counts exhibits (`begin(n, n)`, `advance(batch)`); a cancel
+    /// stops before the next batch, the batches done staying done.
+    /// Returns how many exhibits were processed.
+    pub fn tag_exhibits(&mut self, ids: &[String], add_tags: &[String], remove_tags: &[String], progress: &dyn Progress) -> Result<usize> {
+        if ids.is_empty() {
+            return Err(Error::InvalidInput("select at least one exhibit".into()));
+        }
+        let add: Vec<&str> = add_tags.iter().map(|t| validate_tag(t)).collect::<Result<_>>()?;
+        if let Some(unknown) = self.unknown_exhibits(ids)?.into_iter().next() {
+            return Err(Error::NoSuchExhibit(unknown));
+        }
+        progress.begin(ids.len() as u64, ids.len() as u64);
+        for batch in ids.chunks(TAG_BATCH) {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let mut change = self.change()?;
+            let mut events = Vec::new();
+            for id in batch {
+                for t in &add {
+                    if change.add_tag(id, t)? {
+                        events.push(tag_event(id, MetadataEdited::Tags { added: Some(t.to_string()), removed: None }));
+                    }
+                }
+                for t in remove_tags {
+                    if change.remove_tag(id, t)? {
+                        events.push(tag_event(id, MetadataEdited::Tags { added: None, removed: Some(t.clone()) }));
+                    }
+                }
+            }
+            change.commit(events)?;
+            progress.advance(batch.len() as u64);
+        }
+        Ok(ids.len())
+    }
+
     /// Changes an exhibit's description and tags; each change is logged.
     pub fn edit(&mut self, id: &str, description: Option<&str>, add_tags: &[String], remove_tags: &[String]) -> Result<()> {
         let before = self.show(id)?.exhibit;
@@ -13,7 +58,7 @@ impl Vault {
         let mut change = self.change()?;
         if let Some(d) = description && d != before.description {
             change.set_description(id, d)?;
-            events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(crate::format::details::MetadataEdited::Description {
+            events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(MetadataEdited::Description {
                 before: before.description.clone(),
                 after: d.to_string(),
             }));
@@ -21,12 +66,12 @@ impl Vault {
         for t in add_tags {
             let t = validate_tag(t)?;
             if change.add_tag(id, t)? {
-                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(crate::format::details::MetadataEdited::Tags { added: Some(t.to_string()), removed: None }));
+                events.push(tag_event(id, MetadataEdited::Tags { added: Some(t.to_string()), removed: None }));
             }
         }
         for t in remove_tags {
             if change.remove_tag(id, t)? {
-                events.push(NewEvent::new(Action::MetadataEdited).exhibit(id).details(crate::format::details::MetadataEdited::Tags { added: None, removed: Some(t.to_string()) }));
+                events.push(tag_event(id, MetadataEdited::Tags { added: None, removed: Some(t.to_string()) }));
             }
         }
         if events.is_empty() {
@@ -49,4 +94,8 @@ impl Vault {
         self.save_matter(matter, event)
     }
 
+}
+
+fn tag_event(id: &str, change: MetadataEdited) -> NewEvent {
+    NewEvent::new(Action::MetadataEdited).exhibit(id).details(change)
 }

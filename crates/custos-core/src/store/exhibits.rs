@@ -297,6 +297,20 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The ids among `ids` that name no exhibit (checked a few hundred at a
+    /// time, by primary key).
+    pub(crate) fn unknown_exhibits(&self, ids: &[String]) -> Result<Vec<String>> {
+        let mut unknown = Vec::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn.prepare(&format!("SELECT id FROM exhibits WHERE id IN ({marks})"))?;
+            let known: std::collections::HashSet<String> =
+                stmt.query_map(rusqlite::params_from_iter(chunk), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            unknown.extend(chunk.iter().filter(|id| !known.contains(*id)).cloned());
+        }
+        Ok(unknown)
+    }
+
     /// The exhibit already holding content of this SHA-256, if any.
     pub(crate) fn exhibit_with_sha256(&self, sha256: &str) -> Result<Option<String>> {
         Ok(self.conn.query_row("SELECT id FROM exhibits WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?)

@@ -13,6 +13,7 @@ mod intake;
 pub(crate) mod local_tsa;
 mod object_tamper;
 mod recovery;
+mod tagging;
 mod timestamp;
 
 use crate::{CreateOptions, SteppingClock, Vault};
