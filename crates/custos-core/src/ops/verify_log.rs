@@ -184,21 +184,26 @@ pub(crate) fn check_index(raw: &[RawEvent], index: &[IndexRow]) -> Vec<Finding> 
     let mut findings = Vec::new();
     for (seq, body, _) in raw {
         let expected = serde_json::from_slice::<CustodyEvent>(body)
-            .map(|e| (e.action.as_str().to_string(), e.exhibit, e.time))
-            .unwrap_or_else(|_| ("?".to_string(), None, String::new()));
+            .map(|e| (e.action.as_str().to_string(), e.exhibit, e.actor, e.time))
+            .unwrap_or_else(|_| ("?".to_string(), None, String::new(), String::new()));
         match by_seq.get(seq) {
             None => findings.push(mismatch(*seq, format!("custody event {seq} is missing from the log's index"))),
-            Some(row) if (row.action.as_str(), row.exhibit.as_deref(), row.time.as_str()) != (expected.0.as_str(), expected.1.as_deref(), expected.2.as_str()) => {
+            Some(row)
+                if (row.action.as_str(), row.exhibit.as_deref(), row.actor.as_str(), row.time.as_str())
+                    != (expected.0.as_str(), expected.1.as_deref(), expected.2.as_str(), expected.3.as_str()) =>
+            {
                 findings.push(mismatch(
                     *seq,
                     format!(
-                        "the log's index says custody event {seq} is '{}' of {} at {}, but the signed event is '{}' of {} at {}",
+                        "the log's index says custody event {seq} is '{}' of {} by {} at {}, but the signed event is '{}' of {} by {} at {}",
                         row.action,
                         row.exhibit.as_deref().unwrap_or("no exhibit"),
+                        row.actor,
                         row.time,
                         expected.0,
                         expected.1.as_deref().unwrap_or("no exhibit"),
-                        expected.2
+                        expected.2,
+                        expected.3
                     ),
                 ))
             }

@@ -60,7 +60,7 @@ impl LogWriter<'_> {
             )));
         }
         let mut stmt = tx.prepare_cached("INSERT INTO custody_events (seq, body, signature) VALUES (?1, ?2, ?3)")?;
-        let mut index = tx.prepare_cached("INSERT OR REPLACE INTO custody_index (seq, action, exhibit, time) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut index = tx.prepare_cached("INSERT OR REPLACE INTO custody_index (seq, action, exhibit, actor, time) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for (i, ev) in events.into_iter().enumerate() {
             let event = CustodyEvent {
                 seq: next + i as u64,
@@ -86,7 +86,7 @@ impl LogWriter<'_> {
             let body = serde_json::to_vec(&event).expect("event serialises");
             let sig = sign_event(self.key, &body);
             stmt.execute(params![event.seq as i64, body, sig.to_bytes().to_vec()])?;
-            index.execute(params![event.seq as i64, event.action.as_str(), event.exhibit, event.time])?;
+            index.execute(params![event.seq as i64, event.action.as_str(), event.exhibit, event.actor, event.time])?;
             frontier.push(LeafHash::of(&body));
             out.push(event);
         }
@@ -148,6 +148,7 @@ pub(crate) struct IndexRow {
     pub seq: i64,
     pub action: String,
     pub exhibit: Option<String>,
+    pub actor: String,
     pub time: String,
 }
 
@@ -215,8 +216,8 @@ impl Vault {
 
     /// The index of the log as stored: (seq, action, exhibit, time) in order.
     pub(crate) fn custody_index(&self) -> Result<Vec<IndexRow>> {
-        let mut stmt = self.conn.prepare("SELECT seq, action, exhibit, time FROM custody_index ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| Ok(IndexRow { seq: r.get(0)?, action: r.get(1)?, exhibit: r.get(2)?, time: r.get(3)? }))?;
+        let mut stmt = self.conn.prepare("SELECT seq, action, exhibit, actor, time FROM custody_index ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok(IndexRow { seq: r.get(0)?, action: r.get(1)?, exhibit: r.get(2)?, actor: r.get(3)?, time: r.get(4)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -155,7 +155,7 @@ BEGIN SELECT RAISE(ABORT, 'time-stamp tokens are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS checkpoint_timestamps_no_delete BEFORE DELETE ON checkpoint_timestamps
 BEGIN SELECT RAISE(ABORT, 'time-stamp tokens are append-only'); END;
 "#, r#"
--- The custody log indexed by exhibit, action and time, derived from the
+-- The custody log indexed by exhibit, action, actor and time, derived from the
 -- signed bodies (which stay the record; verification checks this against
 -- them). A body that is not JSON is indexed as action '?', which
 -- verification reports.
@@ -163,12 +163,14 @@ CREATE TABLE IF NOT EXISTS custody_index (
     seq     INTEGER PRIMARY KEY,
     action  TEXT NOT NULL,
     exhibit TEXT,
+    actor   TEXT NOT NULL,
     time    TEXT NOT NULL
 ) STRICT;
-INSERT OR IGNORE INTO custody_index (seq, action, exhibit, time)
+INSERT OR IGNORE INTO custody_index (seq, action, exhibit, actor, time)
     SELECT seq,
            CASE WHEN json_valid(CAST(body AS TEXT)) THEN coalesce(json_extract(CAST(body AS TEXT), '$.action'), '?') ELSE '?' END,
            CASE WHEN json_valid(CAST(body AS TEXT)) THEN json_extract(CAST(body AS TEXT), '$.exhibit') END,
+           CASE WHEN json_valid(CAST(body AS TEXT)) THEN coalesce(json_extract(CAST(body AS TEXT), '$.actor'), '') ELSE '' END,
            CASE WHEN json_valid(CAST(body AS TEXT)) THEN coalesce(json_extract(CAST(body AS TEXT), '$.time'), '') ELSE '' END
     FROM custody_events;
 CREATE INDEX IF NOT EXISTS custody_index_exhibit ON custody_index(exhibit, seq);

@@ -8,13 +8,13 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// The listing's columns; a query adds its WHERE and ORDER BY.
-const LISTING: &str = "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
+pub(crate) const LISTING: &str = "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
                           s.custodian, s.source, s.collected_by, e.collected_at, e.description,
                           (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag))
                    FROM exhibits e
                    JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)";
 
-fn listing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exhibit> {
+pub(crate) fn listing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exhibit> {
     Ok(Exhibit {
         id: r.get(0)?,
         name: r.get(1)?,

@@ -16,6 +16,7 @@ pub(crate) mod partials;
 pub(crate) mod productions;
 pub(crate) mod received;
 pub(crate) mod timestamps;
+pub mod windows;
 
 pub use crate::format::config::{FORMAT_VERSION, MatterInfo, VaultConfig, probe};
 pub use open::{CreateOptions, Unlock};

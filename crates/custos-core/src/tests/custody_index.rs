@@ -70,6 +70,6 @@ fn an_index_that_disagrees_with_the_signed_log_is_an_error_naming_the_event() {
 
     // An event the log does not hold.
     let (_d, mut v) = populated();
-    v.db().execute("INSERT INTO custody_index (seq, action, exhibit, time) VALUES (9999, 'viewed', 'EX-0001', 'x')", []).unwrap();
+    v.db().execute("INSERT INTO custody_index (seq, action, exhibit, actor, time) VALUES (9999, 'viewed', 'EX-0001', 'Pat', 'x')", []).unwrap();
     assert_eq!(kinds(&mut v), vec![(FindingKind::EventIndexMismatch, Some(9999))]);
 }

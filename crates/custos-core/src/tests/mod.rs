@@ -15,6 +15,7 @@ mod object_tamper;
 mod recovery;
 mod tagging;
 mod timestamp;
+mod windows;
 
 use crate::{CreateOptions, SteppingClock, Vault};
 use age::secrecy::SecretString;

@@ -1,0 +1,254 @@
+//! Lists that are not sent whole: a window of the exhibit list or of the
+//! custody log, with the filter, the order and the count done by the
+//! database, so a window costs the same at 500 exhibits or 500,000.
+
+use super::Vault;
+use super::exhibits::{Exhibit, LISTING, listing_row};
+use crate::error::{Error, Result};
+use crate::format::custody::{Action, CustodyEvent};
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+
+/// Most rows one window may hold.
+pub const MAX_WINDOW: u32 = 2000;
+
+/// Which exhibits, by custodian of their first source.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum CustodianFilter {
+    /// Every exhibit.
+    #[default]
+    Any,
+    /// Those with no custodian recorded.
+    Unrecorded,
+    /// Those of this custodian.
+    Named(String),
+}
+
+/// The order of an exhibit window.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExhibitOrder {
+    /// Exhibit number.
+    #[default]
+    Number,
+    /// Original file name.
+    Name,
+    /// MIME type.
+    Type,
+    /// Size.
+    Size,
+    /// Custodian.
+    Custodian,
+    /// Collection time.
+    Collected,
+    /// SHA-256.
+    Sha256,
+}
+
+/// Which way an order runs.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Smallest, earliest, first.
+    #[default]
+    Ascending,
+    /// Largest, latest, first.
+    Descending,
+}
+
+/// A window of the exhibit list.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ExhibitQuery {
+    /// Words that must each match the exhibit number, name, custodian or a
+    /// tag (anywhere, any case), or begin its SHA-256.
+    pub text: String,
+    /// Custodian.
+    pub custodian: CustodianFilter,
+    /// Only exhibits with this tag.
+    pub tag: Option<String>,
+    /// Order.
+    pub order: ExhibitOrder,
+    /// Its direction.
+    pub direction: Direction,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return (at most [`MAX_WINDOW`]).
+    pub limit: u32,
+}
+
+/// A window of exhibits and how many match in all.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExhibitWindow {
+    /// Exhibits matching the filter, in all.
+    pub total: u32,
+    /// The first row's position among them.
+    pub offset: u32,
+    /// The rows.
+    pub rows: Vec<Exhibit>,
+}
+
+/// A window of the custody log.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustodyQuery {
+    /// Only events of this exhibit.
+    pub exhibit: Option<String>,
+    /// Only events of this action.
+    pub action: Option<Action>,
+    /// Only events by this examiner.
+    pub actor: Option<String>,
+    /// From this day on (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    /// Up to and including this day.
+    pub to: Option<String>,
+    /// Order.
+    pub direction: Direction,
+    /// Events to skip.
+    pub offset: u32,
+    /// Events to return (at most [`MAX_WINDOW`]).
+    pub limit: u32,
+}
+
+/// A window of custody events and how many match in all.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustodyWindow {
+    /// Events matching the filter, in all.
+    pub total: u32,
+    /// The first event's position among them.
+    pub offset: u32,
+    /// The events.
+    pub events: Vec<CustodyEvent>,
+}
+
+fn check_limit(limit: u32) -> Result<i64> {
+    if limit == 0 || limit > MAX_WINDOW {
+        return Err(Error::InvalidInput(format!("a window holds 1 to {MAX_WINDOW} rows ({limit} asked)")));
+    }
+    Ok(limit as i64)
+}
+
+fn check_day(day: &Option<String>, which: &str) -> Result<()> {
+    if let Some(d) = day
+        && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+    {
+        return Err(Error::InvalidInput(format!("the '{which}' date '{d}' is not a day (YYYY-MM-DD)")));
+    }
+    Ok(())
+}
+
+/// `s` as a LIKE pattern matching it anywhere, its wildcards taken literally.
+fn contains(s: &str) -> String {
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl Vault {
+    /// A window of the exhibit list.
+    pub fn exhibit_window(&self, q: &ExhibitQuery) -> Result<ExhibitWindow> {
+        let limit = check_limit(q.limit)?;
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        for word in q.text.split_whitespace().map(str::to_lowercase) {
+            let n = args.len() + 1;
+            clauses.push(format!(
+                "(lower(e.id) LIKE ?{n} ESCAPE '\\' OR lower(e.original_name) LIKE ?{n} ESCAPE '\\' \
+                 OR lower(coalesce(s.custodian, '')) LIKE ?{n} ESCAPE '\\' \
+                 OR EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND lower(t.tag) LIKE ?{n} ESCAPE '\\') \
+                 OR e.sha256 LIKE ?{} ESCAPE '\\')",
+                n + 1
+            ));
+            args.push(Value::Text(contains(&word)));
+            args.push(Value::Text(format!("{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
+        }
+        match &q.custodian {
+            CustodianFilter::Any => {}
+            CustodianFilter::Unrecorded => clauses.push("coalesce(s.custodian, '') = ''".into()),
+            CustodianFilter::Named(name) => {
+                args.push(Value::Text(name.clone()));
+                clauses.push(format!("s.custodian = ?{}", args.len()));
+            }
+        }
+        if let Some(tag) = &q.tag {
+            args.push(Value::Text(tag.clone()));
+            clauses.push(format!("EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND t.tag = ?{})", args.len()));
+        }
+        let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let column = match q.order {
+            ExhibitOrder::Number => "e.number",
+            ExhibitOrder::Name => "e.original_name COLLATE NOCASE",
+            ExhibitOrder::Type => "e.mime",
+            ExhibitOrder::Size => "e.size",
+            ExhibitOrder::Custodian => "coalesce(s.custodian, '') COLLATE NOCASE",
+            ExhibitOrder::Collected => "e.collected_at",
+            ExhibitOrder::Sha256 => "e.sha256",
+        };
+        let dir = match q.direction {
+            Direction::Ascending => "ASC",
+            Direction::Descending => "DESC",
+        };
+        let count_sql = format!(
+            "SELECT count(*) FROM exhibits e JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id){filter}"
+        );
+        let total: i64 = self.conn.prepare_cached(&count_sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
+        let window_sql = format!("{LISTING}{filter} ORDER BY {column} {dir}, e.number {dir} LIMIT {limit} OFFSET {}", q.offset);
+        let mut stmt = self.conn.prepare_cached(&window_sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&args), listing_row)?.collect::<rusqlite::Result<_>>()?;
+        Ok(ExhibitWindow { total: total as u32, offset: q.offset, rows })
+    }
+
+    /// A window of the custody log, through its index.
+    pub fn custody_window(&self, q: &CustodyQuery) -> Result<CustodyWindow> {
+        let limit = check_limit(q.limit)?;
+        check_day(&q.from, "from")?;
+        check_day(&q.to, "to")?;
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        let mut bind = |clause: &str, v: String| {
+            args.push(Value::Text(v));
+            clauses.push(clause.replace("?", &format!("?{}", args.len())));
+        };
+        if let Some(x) = &q.exhibit {
+            bind("i.exhibit = ?", x.clone());
+        }
+        if let Some(a) = q.action {
+            bind("i.action = ?", a.as_str().to_string());
+        }
+        if let Some(a) = &q.actor {
+            bind("i.actor = ?", a.clone());
+        }
+        if let Some(d) = &q.from {
+            bind("i.time >= ?", d.clone());
+        }
+        if let Some(d) = &q.to {
+            // Every time of that day begins "<day>T", which sorts below "<day>U".
+            bind("i.time < ?", format!("{d}U"));
+        }
+        let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let dir = match q.direction {
+            Direction::Ascending => "ASC",
+            Direction::Descending => "DESC",
+        };
+        let total: i64 =
+            self.conn.prepare_cached(&format!("SELECT count(*) FROM custody_index i{filter}"))?.query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
+        let sql = format!(
+            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq{filter} ORDER BY i.seq {dir} LIMIT {limit} OFFSET {}",
+            q.offset
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&args), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let events = rows
+            .map(|row| {
+                let (seq, body) = row?;
+                serde_json::from_slice(&body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))
+            })
+            .collect::<Result<_>>()?;
+        Ok(CustodyWindow { total: total as u32, offset: q.offset, events })
+    }
+}
