@@ -32,6 +32,8 @@ fuzz:
 install-deps:
 	bash scripts/install-deps.sh
 
-# Performance report: custos against md5sum, sha256sum, age and hashdeep (takes a few minutes).
+# Performance report: custos against md5sum, sha256sum, age and hashdeep, then
+# matters of 50,000 and 500,000 exhibits through the core API (takes several minutes).
 bench:
 	bash bench/run.sh
+	bash bench/scale.sh
