@@ -146,6 +146,20 @@ pub(crate) struct StoredContent {
     pub md5: String,
 }
 
+/// What a production's documents say of an exhibit's first source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FirstSource {
+    pub method: Option<String>,
+    pub modified: Option<String>,
+    pub created: Option<String>,
+}
+
+impl FirstSource {
+    pub(crate) fn of(s: &SourceRecord) -> FirstSource {
+        FirstSource { method: s.method.clone(), modified: s.modified.clone(), created: s.created.clone() }
+    }
+}
+
 /// A new exhibit's row.
 pub(crate) struct NewExhibit<'a> {
     /// The object's name (SHA-256 of its ciphertext), hex.
@@ -294,6 +308,16 @@ impl Vault {
              GROUP BY 1 ORDER BY 2 DESC, 1",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every exhibit's first source, by exhibit id, in one query.
+    pub(crate) fn first_sources(&self) -> Result<std::collections::HashMap<String, FirstSource>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.exhibit_id, s.method, s.modified, s.created FROM exhibit_sources s
+             WHERE s.id IN (SELECT min(id) FROM exhibit_sources GROUP BY exhibit_id)",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, FirstSource { method: r.get(1)?, modified: r.get(2)?, created: r.get(3)? })))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -14,6 +14,7 @@ use crate::format::pipeline;
 use crate::progress::Progress;
 use crate::store::Vault;
 use super::ExportReport;
+use crate::store::exhibits::FirstSource;
 use super::numbering::BatesPlan;
 use super::request::{CheckedExport, ExportRequest};
 use sha2::{Digest, Sha256};
@@ -141,7 +142,7 @@ impl Vault {
                 return Err(Error::Cancelled);
             }
             let detail = self.show(&ex.id)?;
-            let mut p = produced_exhibit(ex, &detail, plan.format(*n), i);
+            let mut p = produced_exhibit(ex, detail.sources.first().map(FirstSource::of).as_ref(), plan.format(*n), i);
             progress.file_started(Path::new(&ex.name), ex.size);
             let mut text = Vec::new();
             let src = self.objects().open(&detail.object)?;
@@ -252,11 +253,10 @@ impl Vault {
 
 /// One exhibit as it will be produced; the export hashes start as the intake
 /// hashes and are replaced by what the writer measures.
-pub(super) fn produced_exhibit(ex: &crate::Exhibit, detail: &crate::ExhibitDetail, bates: String, index: usize) -> ProducedExhibit {
+pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: Option<&FirstSource>, bates: String, index: usize) -> ProducedExhibit {
     let folder = format!("{:04}", index / PER_FOLDER + 1);
     let native_path = format!("data/VOL001/NATIVES/{folder}/{bates}{}", safe_extension(&ex.name));
     let text_path = (is_text(&ex.mime) && ex.size <= MAX_TEXT).then(|| format!("data/VOL001/TEXT/{folder}/{bates}.txt"));
-    let first_source = detail.sources.first();
     ProducedExhibit {
         bates,
         exhibit_id: ex.id.clone(),
