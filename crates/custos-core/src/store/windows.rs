@@ -193,9 +193,12 @@ impl Vault {
             Direction::Ascending => "ASC",
             Direction::Descending => "DESC",
         };
-        let count_sql = format!(
-            "SELECT count(*) FROM exhibits e JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id){filter}"
-        );
+        // Without a filter the count needs no sources.
+        let count_sql = if clauses.is_empty() {
+            "SELECT count(*) FROM exhibits".to_string()
+        } else {
+            format!("SELECT count(*) FROM exhibits e JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id){filter}")
+        };
         let total: i64 = self.conn.prepare_cached(&count_sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
         let window_sql = format!("{LISTING}{filter} ORDER BY {column} {dir}, e.number {dir} LIMIT {limit} OFFSET {}", q.offset);
         let mut stmt = self.conn.prepare_cached(&window_sql)?;
