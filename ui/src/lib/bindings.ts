@@ -642,6 +642,8 @@ export type FindingKind =
 "config_keys_mismatch" | 
 /**  The verification itself could not be logged. */
 "verification_not_logged" | 
+/**  The custody log's index (by exhibit, action, time) disagrees with the signed events. */
+"event_index_mismatch" | 
 /**  Custody events are missing from the sequence. */
 "custody_sequence_gap" | 
 /**  A custody event sits at another position than its own. */
