@@ -63,7 +63,7 @@ fn vault_of(dir: &Path, n: usize) -> custos_core::Result<Vault> {
     opts.work_factor = 10;
     let mut v = Vault::create(&root, &opts, &pass, Arc::new(SystemClock))?;
     let t = Instant::now();
-    let inputs = IntakeInputs::collect(&[src.clone()])?;
+    let inputs = IntakeInputs::collect(std::slice::from_ref(&src))?;
     let report = v.add(&inputs, &IntakeOptions { custodian: Some("Erik Brandt".into()), ..IntakeOptions::default() }, &NoProgress)?;
     eprintln!("made a vault of {} exhibits in {:.0?}", report.stored(), t.elapsed());
     let _ = std::fs::remove_dir_all(&src);
