@@ -39,6 +39,20 @@ pub(crate) const PAYLOAD_FOLDER: &str = "data/";
 pub(crate) const NATIVES_FOLDER: &str = "data/VOL001/NATIVES/";
 /// The folder of the volume's Concordance load file (`<PREFIX>_VOL001.dat`).
 pub(crate) const LOAD_FILE_FOLDER: &str = "data/VOL001/DATA/";
+/// The extracted text of text exhibits, beside their natives' folders.
+pub(crate) const TEXT_FOLDER: &str = "data/VOL001/TEXT/";
+/// The exhibit index, as CSV and as PDF.
+pub(crate) const INDEX_CSV_FILE: &str = "data/exhibit-index.csv";
+/// The exhibit index as PDF.
+pub(crate) const INDEX_PDF_FILE: &str = "data/exhibit-index.pdf";
+/// The chain-of-custody report.
+pub(crate) const CUSTODY_REPORT_FILE: &str = "data/custody-report.pdf";
+/// The draft FRE 902(14) certification, to sign.
+pub(crate) const CERTIFICATION_DOCX_FILE: &str = "data/certification-902-14-DRAFT.docx";
+/// The draft certification as PDF, for reading.
+pub(crate) const CERTIFICATION_PDF_FILE: &str = "data/certification-902-14-DRAFT.pdf";
+/// The CASE/UCO provenance graph.
+pub(crate) const PROVENANCE_FILE: &str = "data/provenance.jsonld";
 
 /// The custody events of the exported exhibits, one JSON line each.
 pub(crate) const EVENTS_FILE: &str = "data/custody/events.jsonl";

@@ -97,7 +97,7 @@ fn sha256_file(path: &Path) -> Result<String> {
 /// as delivered (the encrypted file for an encrypted bundle), or of its tag
 /// manifest for an extracted folder.
 pub fn bundle_sha256(path: &Path, bundle: &mut Bundle) -> Result<String> {
-    if path.is_dir() { Ok(hex::encode(Sha256::digest(bundle.read("tagmanifest-sha256.txt", crate::bundle::read::Whole::Small)?))) } else { sha256_file(path) }
+    if path.is_dir() { Ok(hex::encode(Sha256::digest(bundle.read(crate::bundle::layout::TAG_MANIFEST_FILE, crate::bundle::read::Whole::Small)?))) } else { sha256_file(path) }
 }
 
 impl Vault {
@@ -314,7 +314,7 @@ impl Vault {
     ) -> Result<()> {
         let get = |k: &str| row.get(k).cloned().unwrap_or_default();
         let bates = get("BEGBATES");
-        let native = format!("data/{}", get("NATIVEPATH").replace('\\', "/"));
+        let native = format!("{}{}", crate::bundle::layout::PAYLOAD_FOLDER, get("NATIVEPATH").replace('\\', "/"));
         let size_hint = get("FILESIZE").parse().unwrap_or(0);
         progress.file_started(Path::new(&native), size_hint);
         let expected = contents.manifest.get(&native).cloned().unwrap_or_default();

@@ -2,7 +2,11 @@
 //! volume, zipped, signed, and optionally encrypted for counsel.
 
 use crate::bundle::bag::{BagBuilder, allowed_signers_line, signer_fingerprint, ssh_private_key, ssh_signature};
-use crate::bundle::layout::{BUNDLE_NAMESPACE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE, CHECKPOINT_SIG_FILE, EVENTS_FILE};
+use crate::bundle::layout::{
+    ALLOWED_SIGNERS_FILE, BUNDLE_NAMESPACE, CERTIFICATION_DOCX_FILE, CERTIFICATION_PDF_FILE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE,
+    CHECKPOINT_SIG_FILE, CUSTODY_REPORT_FILE, EVENTS_FILE, INDEX_CSV_FILE, INDEX_PDF_FILE, LOAD_FILE_FOLDER, NATIVES_FOLDER,
+    PAYLOAD_FOLDER, PROVENANCE_FILE, SEAL_FILE, TEXT_FOLDER,
+};
 use crate::bundle::verify::EventLine;
 use crate::format::custody::SignedCheckpoint;
 use crate::bundle::dat::{DatEncoding, DatWriter};
@@ -203,15 +207,15 @@ impl Vault {
             DatEncoding::Windows1252 => "Windows-1252",
         };
         qc.push(format!("load file: {} rows plus header, {enc_name}, CRLF", production.exhibits.len()));
-        bag.add_payload(&format!("data/VOL001/DATA/{}_VOL001.dat", plan.prefix), &dat_bytes)?;
+        bag.add_payload(&format!("{LOAD_FILE_FOLDER}{}_VOL001.dat", plan.prefix), &dat_bytes)?;
 
         // Index, custody record, certification, provenance.
-        bag.add_payload("data/exhibit-index.csv", &crate::bundle::index_csv(&production))?;
-        bag.add_payload("data/exhibit-index.pdf", &custos_documents::exhibit_index_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
-        bag.add_payload("data/custody-report.pdf", &custos_documents::custody_report_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
-        bag.add_payload("data/certification-902-14-DRAFT.docx", &custos_documents::certification_docx(&production).map_err(crate::bundle::model::render_failed)?)?;
-        bag.add_payload("data/certification-902-14-DRAFT.pdf", &custos_documents::certification_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
-        bag.add_payload("data/provenance.jsonld", &crate::bundle::provenance::case_uco(&production, &identity)?)?;
+        bag.add_payload(INDEX_CSV_FILE, &crate::bundle::index_csv(&production))?;
+        bag.add_payload(INDEX_PDF_FILE, &custos_documents::exhibit_index_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
+        bag.add_payload(CUSTODY_REPORT_FILE, &custos_documents::custody_report_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
+        bag.add_payload(CERTIFICATION_DOCX_FILE, &custos_documents::certification_docx(&production).map_err(crate::bundle::model::render_failed)?)?;
+        bag.add_payload(CERTIFICATION_PDF_FILE, &custos_documents::certification_pdf(&production).map_err(crate::bundle::model::render_failed)?)?;
+        bag.add_payload(PROVENANCE_FILE, &crate::bundle::provenance::case_uco(&production, &identity)?)?;
         bag.add_payload(EVENTS_FILE, &jsonl)?;
         let cp = SignedCheckpoint::new(&self.config().vault_id, &self.config().signing_key, checkpoint);
         let cp = serde_json::to_string_pretty(&cp).expect("serialise");
@@ -225,8 +229,8 @@ impl Vault {
         let load_file = req.dat_delimiters.load_file_format(enc_name);
         let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &load_file, &readme)?;
         let sig = ssh_signature(&ssh_key, BUNDLE_NAMESPACE, &tagmanifest)?;
-        bag.add_tag("seal/allowed_signers", allowed_signers_line(&ssh_key, &identity)?.as_bytes())?;
-        bag.add_tag("seal/tagmanifest-sha256.txt.sig", sig.as_bytes())?;
+        bag.add_tag(ALLOWED_SIGNERS_FILE, allowed_signers_line(&ssh_key, &identity)?.as_bytes())?;
+        bag.add_tag(SEAL_FILE, sig.as_bytes())?;
         let out = bag.finish()?;
         let (file, sha) = out.finish().at(tmp)?;
         file.sync_all().at(tmp)?;
@@ -255,8 +259,8 @@ impl Vault {
 /// hashes and are replaced by what the writer measures.
 pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: Option<&FirstSource>, bates: String, index: usize) -> ProducedExhibit {
     let folder = format!("{:04}", index / PER_FOLDER + 1);
-    let native_path = format!("data/VOL001/NATIVES/{folder}/{bates}{}", safe_extension(&ex.name));
-    let text_path = (is_text(&ex.mime) && ex.size <= MAX_TEXT).then(|| format!("data/VOL001/TEXT/{folder}/{bates}.txt"));
+    let native_path = format!("{NATIVES_FOLDER}{folder}/{bates}{}", safe_extension(&ex.name));
+    let text_path = (is_text(&ex.mime) && ex.size <= MAX_TEXT).then(|| format!("{TEXT_FOLDER}{folder}/{bates}.txt"));
     ProducedExhibit {
         bates,
         exhibit_id: ex.id.clone(),
@@ -288,7 +292,7 @@ pub(super) fn load_file(production: &Production, req: &ExportRequest) -> (Vec<u8
     let mut dat = DatWriter::new(req.dat_delimiters, req.dat_encoding);
     for e in &production.exhibits {
         let date = |t: &Option<String>| t.as_deref().map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
-        let rel = |p: &str| p.trim_start_matches("data/").replace('/', "\\");
+        let rel = |p: &str| p.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\");
         dat.row(&[
             e.bates.clone(),
             e.bates.clone(),
