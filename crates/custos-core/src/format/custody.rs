@@ -116,6 +116,11 @@ pub struct CustodyEvent {
 }
 
 impl CustodyEvent {
+    /// Parses a stored event's body (event `seq` in errors).
+    pub(crate) fn parse(seq: i64, body: &[u8]) -> crate::Result<CustodyEvent> {
+        serde_json::from_slice(body).map_err(|e| crate::Error::Custody(format!("event {seq} cannot be read: {e}")))
+    }
+
     /// The details read as `T`, if they are one.
     pub(crate) fn details_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         T::deserialize(&self.details).ok()

@@ -6,7 +6,7 @@ use crate::format::custody::{Action, Checkpoint, CustodyEvent, NewEvent, RawEven
 use crate::format::merkle::{Frontier, LeafHash};
 use ed25519_dalek::{Signer, SigningKey};
 use crate::store::Vault;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 
 /// A session's place in the log: its end (as a Merkle frontier), the events
 /// waiting to be written with the next change, and who is acting where.
@@ -122,14 +122,9 @@ pub(crate) fn read_checkpoints(conn: &rusqlite::Connection) -> Result<Vec<Checkp
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Reads and parses the events (without checking them; see [`verify_log`]).
+/// Reads and parses the events (without checking them; verification does).
 pub(crate) fn read_events(conn: &rusqlite::Connection) -> Result<Vec<CustodyEvent>> {
-    read_raw(conn)?
-        .into_iter()
-        .map(|(seq, body, _)| {
-            serde_json::from_slice(&body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))
-        })
-        .collect()
+    read_raw(conn)?.into_iter().map(|(seq, body, _)| CustodyEvent::parse(seq, &body)).collect()
 }
 
 /// Rebuilds the frontier from the stored events (used on open).
@@ -152,10 +147,6 @@ pub(crate) struct IndexRow {
     pub time: String,
 }
 
-fn parse_event(seq: i64, body: &[u8]) -> Result<CustodyEvent> {
-    serde_json::from_slice(body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))
-}
-
 impl Vault {
     /// The custody log, optionally only the events of one exhibit.
     pub fn custody_log(&self, exhibit: Option<&str>) -> Result<Vec<CustodyEvent>> {
@@ -163,13 +154,19 @@ impl Vault {
         self.listing(id)?;
         // One exhibit's history through the index (custody_index), not a
         // read of the whole log.
-        let mut stmt = self.conn.prepare_cached(
+        self.query_events(
             "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq WHERE i.exhibit = ?1 ORDER BY i.seq",
-        )?;
-        let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            [id],
+        )
+    }
+
+    /// The events a query of (seq, body) rows selects, parsed, in its order.
+    pub(crate) fn query_events(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<CustodyEvent>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
         rows.map(|row| {
             let (seq, body) = row?;
-            parse_event(seq, &body)
+            CustodyEvent::parse(seq, &body)
         })
         .collect()
     }
@@ -193,27 +190,17 @@ impl Vault {
 
     /// The newest `n` events, newest first.
     pub(crate) fn newest_events(&self, n: usize) -> Result<Vec<CustodyEvent>> {
-        let mut stmt = self.conn.prepare_cached("SELECT seq, body FROM custody_events ORDER BY seq DESC LIMIT ?1")?;
-        let rows = stmt.query_map([n as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-        rows.map(|row| {
-            let (seq, body) = row?;
-            serde_json::from_slice(&body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))
-        })
-        .collect()
+        self.query_events("SELECT seq, body FROM custody_events ORDER BY seq DESC LIMIT ?1", [n as i64])
     }
 
-    /// The newest event of `action`, read from the end of the log back.
+    /// The newest event of `action`, through the index.
     pub(crate) fn newest_event_of(&self, action: Action) -> Result<Option<CustodyEvent>> {
-        let row: Option<(i64, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq
-                 WHERE i.action = ?1 ORDER BY i.seq DESC LIMIT 1",
-                [action.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        row.map(|(seq, body)| parse_event(seq, &body)).transpose()
+        let newest = self.query_events(
+            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq
+             WHERE i.action = ?1 ORDER BY i.seq DESC LIMIT 1",
+            [action.as_str()],
+        )?;
+        Ok(newest.into_iter().next())
     }
 
     /// The index of the log as stored: (seq, action, exhibit, time) in order.

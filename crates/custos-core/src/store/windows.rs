@@ -250,14 +250,7 @@ impl Vault {
             "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq{filter} ORDER BY i.seq {dir} LIMIT {limit} OFFSET {}",
             q.offset
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(&args), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-        let events = rows
-            .map(|row| {
-                let (seq, body) = row?;
-                serde_json::from_slice(&body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))
-            })
-            .collect::<Result<_>>()?;
+        let events = self.query_events(&sql, rusqlite::params_from_iter(&args))?;
         Ok(CustodyWindow { total: total as u32, offset: q.offset, events })
     }
 }

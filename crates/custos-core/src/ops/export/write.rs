@@ -183,8 +183,7 @@ impl Vault {
         }
         let mut jsonl = Vec::new();
         for (seq, body, sig) in raw.iter().take(checkpoint.tree_size as usize) {
-            let event: custody::CustodyEvent =
-                serde_json::from_slice(body).map_err(|e| Error::Custody(format!("event {seq} cannot be read: {e}")))?;
+            let event = custody::CustodyEvent::parse(*seq, body)?;
             let Some(p) = produced.iter_mut().find(|p| Some(&p.exhibit_id) == event.exhibit.as_ref()) else { continue };
             let line = EventLine {
                 leaf_index: *seq as u64 - 1,
