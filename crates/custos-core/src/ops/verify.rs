@@ -174,10 +174,13 @@ impl Vault {
             progress.advance(if mode == VerifyMode::Full { 0 } else { *size });
         }
         findings.extend(self.check_unreferenced(&on_disk, &referenced, other)?);
-        findings.extend(self.check_quarantine()?);
 
-        // The custody log.
+        // The custody log, read once: its bytes for the log's own checks, its
+        // readable events (an unreadable one is the log check's finding) for
+        // the checks that look at what events say.
         let raw = self.raw_events()?;
+        let parsed: Vec<custody::CustodyEvent> = raw.iter().filter_map(|(seq, body, _)| custody::CustodyEvent::parse(*seq, body).ok()).collect();
+        findings.extend(self.check_quarantine(&parsed));
         let checkpoints = self.checkpoints()?;
         let key = self.secrets().verifying_key();
         let vault_id = self.config().vault_id.clone();
@@ -189,7 +192,6 @@ impl Vault {
         }
         // RFC 3161 tokens over checkpoints (time from outside).
         let texts = crate::ops::timestamp::checkpoint_texts(&raw, &checkpoints, &vault_id);
-        let parsed = self.events()?;
         findings.extend(crate::ops::timestamp::check_stored(&self.timestamp_tokens()?, &texts, &parsed, trust.as_ref()));
 
         findings.sort_by_key(|f| f.severity);
@@ -297,11 +299,11 @@ impl Vault {
     }
 
     /// Every file in `quarantine/` must have been put there with a custody event.
-    fn check_quarantine(&self) -> Result<Vec<Finding>> {
+    fn check_quarantine(&self, events: &[custody::CustodyEvent]) -> Vec<Finding> {
         let dir = self.root().join("quarantine");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
-        let logged: std::collections::HashSet<String> = self.events()?
-            .into_iter()
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        let logged: std::collections::HashSet<String> = events
+            .iter()
             .filter(|e| e.action == Action::StrayObjectQuarantined)
             .filter_map(|e| e.details_as::<crate::format::details::StrayObject>()?.moved_to)
             .collect();
@@ -319,6 +321,6 @@ impl Vault {
                 ));
             }
         }
-        Ok(findings)
+        findings
     }
 }

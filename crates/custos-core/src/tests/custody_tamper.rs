@@ -171,3 +171,16 @@ fn a_kept_checkpoint_of_an_intact_log_checks_out() {
     forged.signature = "00".repeat(64);
     assert_eq!(v.check_checkpoint(&forged).unwrap()[0].kind, "checkpoint_signature");
 }
+
+#[test]
+fn an_event_body_that_is_not_json_is_reported_and_verification_goes_on() {
+    // Verification reads the log once; the checks that look at what events
+    // say skip an unreadable one, which the log check names.
+    let (_d, mut v) = populated();
+    drop_guards(&v);
+    v.db().execute("UPDATE custody_events SET body = x'00ff' WHERE seq = 3", []).unwrap();
+    std::fs::create_dir_all(v.root().join("quarantine")).unwrap();
+    let r = check(&mut v);
+    assert!(!r.ok);
+    assert_eq!(first_log_finding(&r), ("custody_event_unreadable", Some(3)));
+}
