@@ -27,15 +27,14 @@ impl BatesPlan {
 impl Vault {
     /// The exhibits an export request selects, in exhibit order.
     pub fn export_selection(&self, req: &CheckedExport) -> Result<Vec<crate::Exhibit>> {
-        let all = self.list()?;
-        for id in &req.exhibits {
-            if !all.iter().any(|e| &e.id == id) {
-                return Err(Error::NoSuchExhibit(id.clone()));
-            }
+        if let Some(id) = self.unknown_exhibits(&req.exhibits)?.into_iter().next() {
+            return Err(Error::NoSuchExhibit(id));
         }
-        let chosen: Vec<_> = all
+        let wanted: std::collections::HashSet<&str> = req.exhibits.iter().map(String::as_str).collect();
+        let chosen: Vec<_> = self
+            .list()?
             .into_iter()
-            .filter(|e| req.exhibits.is_empty() || req.exhibits.contains(&e.id))
+            .filter(|e| wanted.is_empty() || wanted.contains(e.id.as_str()))
             .filter(|e| req.tag.as_ref().is_none_or(|t| e.tags.contains(t)))
             .filter(|e| req.custodian.as_ref().is_none_or(|c| e.custodian.as_ref() == Some(c)))
             .collect();

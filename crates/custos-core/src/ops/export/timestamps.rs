@@ -4,6 +4,7 @@ use crate::bundle::bag::BagBuilder;
 use crate::bundle::layout::TIMESTAMPS_FOLDER as FOLDER;
 use crate::bundle::timestamps::{CarriedCheckpoint, CarriedToken};
 use crate::error::Result;
+use crate::format::custody::{Checkpoint, RawEvent};
 use crate::format::merkle::Tree;
 use crate::ops::timestamp;
 use crate::store::Vault;
@@ -13,9 +14,15 @@ impl Vault {
     /// Writes the tokens of the latest timestamped checkpoint at or below the
     /// bundle's (only tokens that still match the log) into the bag.
     /// Returns (tree size, authority, TSA time) of each one carried.
-    pub(crate) fn carry_timestamps<W: Write>(&self, bag: &mut BagBuilder<W>, tree: &Tree) -> Result<Vec<(u64, String, String)>> {
-        let checkpoints = self.checkpoints()?;
-        let texts = timestamp::checkpoint_texts(&self.raw_events()?, &checkpoints, &self.config().vault_id);
+    /// `raw` and `checkpoints` are the log as the export read it.
+    pub(crate) fn carry_timestamps<W: Write>(
+        &self,
+        bag: &mut BagBuilder<W>,
+        tree: &Tree,
+        raw: &[RawEvent],
+        checkpoints: &[Checkpoint],
+    ) -> Result<Vec<(u64, String, String)>> {
+        let texts = timestamp::checkpoint_texts(raw, checkpoints, &self.config().vault_id);
         let tokens = self.timestamp_tokens()?;
         let matching: Vec<_> = tokens
             .into_iter()

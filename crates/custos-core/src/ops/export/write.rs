@@ -176,7 +176,8 @@ impl Vault {
         // The custody events of the exported exhibits, each with an inclusion
         // proof against the latest signed checkpoint.
         let raw = self.raw_events()?;
-        let checkpoint = self.checkpoints()?.pop().ok_or_else(|| Error::Custody("the log has no checkpoint".into()))?;
+        let checkpoints = self.checkpoints()?;
+        let checkpoint = checkpoints.last().cloned().ok_or_else(|| Error::Custody("the log has no checkpoint".into()))?;
         let mut tree = crate::format::merkle::Tree::default();
         for (_, body, _) in raw.iter().take(checkpoint.tree_size as usize) {
             tree.push(body.clone());
@@ -220,7 +221,7 @@ impl Vault {
         let cp = serde_json::to_string_pretty(&cp).expect("serialise");
         bag.add_payload(CHECKPOINT_FILE, cp.as_bytes())?;
         bag.add_payload(CHECKPOINT_SIG_FILE, ssh_signature(&ssh_key, CHECKPOINT_NAMESPACE, cp.as_bytes())?.as_bytes())?;
-        let carried = self.carry_timestamps(&mut bag, &tree)?;
+        let carried = self.carry_timestamps(&mut bag, &tree, &raw, &checkpoints)?;
 
         // Tag files, the seal, and the end of the zip (and of the age stream).
         let readme = crate::bundle::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
