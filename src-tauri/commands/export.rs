@@ -49,6 +49,11 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
 /// checked by the core. The app always dates a production by the clock
 /// (reproducible dates are a command-line feature, `SOURCE_DATE_EPOCH`).
 fn export_request(options: ExportOptions, out: PathBuf) -> Res<CheckedExport> {
+    Ok(build_request(options, out)?.check()?)
+}
+
+/// The core's export request from the wizard's choices, before its check.
+fn build_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
     let ExportOptions { exhibits, tag, custodian, bates_prefix, bates_start, bates_width, recipients, passphrase, dat_encoding, organization } =
         options;
     let mut req = ExportRequest::new(out, bates_prefix.trim());
@@ -64,7 +69,7 @@ fn export_request(options: ExportOptions, out: PathBuf) -> Res<CheckedExport> {
         DatEncodingChoice::Windows1252 => DatEncoding::Windows1252,
     };
     req.organization = opt(organization);
-    Ok(req.check()?)
+    Ok(req)
 }
 
 /// The request of a reviewed export: the exhibits listed by id, and refused
@@ -73,7 +78,7 @@ fn reviewed_request(options: ExportOptions, reviewed: (String, String), out: Pat
     if options.exhibits.is_empty() {
         return Err(WireError::new(ErrorCode::InvalidInput, "list the exhibits to export (the ones reviewed)"));
     }
-    let mut req = export_request(options, out)?.request().clone();
+    let mut req = build_request(options, out)?;
     req.expect_range = Some(reviewed);
     Ok(req.check()?)
 }

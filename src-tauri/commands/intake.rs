@@ -14,11 +14,15 @@ use tauri::ipc::Channel;
 #[specta::specta]
 pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel<JobEvent>) -> Res<IntakeSummary> {
     blocking(app, move |_, s| {
-        // Collected (checked and walked) once, before the vault is used: a
-        // missing input is refused before anything is written.
-        let inputs = IntakeInputs::collect(&take_inputs(s, &request.selections)?)?;
+        let paths = take_inputs(s, &request.selections)?;
         let options = intake_options(request);
-        vault_job(s, on_progress, |o, progress| Ok(intake_summary(o.vault.add(&inputs, &options, progress)?)))
+        // Collected (checked and walked) once, inside the job: a long walk
+        // counts as work (the vault stays busy, not idle), and a missing
+        // input is refused before anything is written.
+        vault_job(s, on_progress, |o, progress| {
+            let inputs = IntakeInputs::collect(&paths)?;
+            Ok(intake_summary(o.vault.add(&inputs, &options, progress)?))
+        })
     })
     .await
 }

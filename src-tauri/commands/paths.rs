@@ -105,9 +105,8 @@ fn file_name(suggested: &str) -> String {
 }
 
 /// A bundle is never written over an existing file or into the vault folder.
-// core: `Vault::export` refuses an existing file but not an output inside
-// the vault folder; that rule is the vault's, and checking it there would
-// also cover the command line.
+/// Checked when the destination is chosen, so the user hears it then; the
+/// export checks both again when it writes.
 pub(super) fn check_destination(s: &AppState, path: &Path) -> Res<()> {
     if path.exists() {
         return Err(WireError::new(

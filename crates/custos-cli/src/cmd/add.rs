@@ -53,7 +53,7 @@ pub fn run(args: AddArgs) -> Result<u8, Failure> {
     let format = Format::json_if(json);
     // The inputs are collected before the vault is unlocked: a missing one
     // is refused before the passphrase is asked for, and changes nothing.
-    let inputs = IntakeInputs::collect(&paths).map_err(|e| Failure::input(e.to_string()))?;
+    let inputs = IntakeInputs::collect(&paths)?;
     let mut v = open_vault(&vault, &session)?;
     let opts =
         IntakeOptions { custodian, source, method, purpose, description, tags, verify_after_copy: !no_verify_after_copy, sha1 };
