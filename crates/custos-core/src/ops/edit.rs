@@ -5,7 +5,7 @@ use crate::format::config::{validate_prefix, validate_tag};
 use crate::format::custody::{Action, NewEvent};
 use crate::format::details::MetadataEdited;
 use crate::progress::Progress;
-use crate::store::Vault;
+use crate::store::{Change, Vault};
 
 /// Exhibits one tagging transaction takes.
 pub(crate) const TAG_BATCH: usize = 1000;
@@ -34,16 +34,7 @@ impl Vault {
             let mut change = self.change()?;
             let mut events = Vec::new();
             for id in batch {
-                for t in &add {
-                    if change.add_tag(id, t)? {
-                        events.push(tag_event(id, MetadataEdited::Tags { added: Some(t.to_string()), removed: None }));
-                    }
-                }
-                for t in remove_tags {
-                    if change.remove_tag(id, t)? {
-                        events.push(tag_event(id, MetadataEdited::Tags { added: None, removed: Some(t.clone()) }));
-                    }
-                }
+                apply_tags(&mut change, id, &add, remove_tags, &mut events)?;
             }
             change.commit(events)?;
             progress.advance(batch.len() as u64);
@@ -63,17 +54,8 @@ impl Vault {
                 after: d.to_string(),
             }));
         }
-        for t in add_tags {
-            let t = validate_tag(t)?;
-            if change.add_tag(id, t)? {
-                events.push(tag_event(id, MetadataEdited::Tags { added: Some(t.to_string()), removed: None }));
-            }
-        }
-        for t in remove_tags {
-            if change.remove_tag(id, t)? {
-                events.push(tag_event(id, MetadataEdited::Tags { added: None, removed: Some(t.to_string()) }));
-            }
-        }
+        let add: Vec<&str> = add_tags.iter().map(|t| validate_tag(t)).collect::<Result<_>>()?;
+        apply_tags(&mut change, id, &add, remove_tags, &mut events)?;
         if events.is_empty() {
             return Ok(());
         }
@@ -96,6 +78,19 @@ impl Vault {
 
 }
 
-fn tag_event(id: &str, change: MetadataEdited) -> NewEvent {
-    NewEvent::new(Action::MetadataEdited).exhibit(id).details(change)
+/// Adds and removes tags of one exhibit in `change`, with an event for each
+/// tag actually added or removed. `add` holds checked tags.
+fn apply_tags(change: &mut Change<'_>, id: &str, add: &[&str], remove: &[String], events: &mut Vec<NewEvent>) -> Result<()> {
+    let event = |t: MetadataEdited| NewEvent::new(Action::MetadataEdited).exhibit(id).details(t);
+    for t in add {
+        if change.add_tag(id, t)? {
+            events.push(event(MetadataEdited::Tags { added: Some(t.to_string()), removed: None }));
+        }
+    }
+    for t in remove {
+        if change.remove_tag(id, t)? {
+            events.push(event(MetadataEdited::Tags { added: None, removed: Some(t.clone()) }));
+        }
+    }
+    Ok(())
 }

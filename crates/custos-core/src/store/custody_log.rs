@@ -183,9 +183,9 @@ impl Vault {
 
     /// How many events the log holds.
     pub(crate) fn event_count(&self) -> Result<u64> {
-        // Counted on the index's narrow rows: the events' own rows hold
-        // their bodies, and every page read is a page decrypted.
-        Ok(self.conn.query_row("SELECT count(*) FROM custody_index", [], |r| r.get::<_, i64>(0))? as u64)
+        // The session's place in the log: read on open, advanced by every
+        // commit, and checked against the log before each append.
+        Ok(self.session.frontier.size())
     }
 
     /// The newest `n` events, newest first.
@@ -201,6 +201,14 @@ impl Vault {
             [action.as_str()],
         )?;
         Ok(newest.into_iter().next())
+    }
+
+    /// Every event of `action`, in order, through the index.
+    pub(crate) fn events_of(&self, action: Action) -> Result<Vec<CustodyEvent>> {
+        self.query_events(
+            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq WHERE i.action = ?1 ORDER BY i.seq",
+            [action.as_str()],
+        )
     }
 
     /// The index of the log as stored: (seq, action, exhibit, time) in order.

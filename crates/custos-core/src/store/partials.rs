@@ -233,9 +233,8 @@ impl Vault {
                     |row| row.get::<_, i64>(0),
                 )? > 0
             }
-            OutputKind::Extraction => self.events()?.iter().any(|e| {
-                e.action == Action::Extracted
-                    && e.hash_after.as_deref() == Some(sha)
+            OutputKind::Extraction => self.events_of(Action::Extracted)?.iter().any(|e| {
+                e.hash_after.as_deref() == Some(sha)
                     && e.details_as::<crate::format::details::Extracted>().is_some_and(|d| d.destination == dest)
             }),
         })

@@ -50,10 +50,8 @@ impl Vault {
         let pending = self.root.join(NEW_KEY_FILE);
         let Ok(bytes) = fs::read(&pending) else { return Ok(()) };
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        let logged = self.events()?
-            .iter()
-            .rev()
-            .find(|e| e.action == Action::PassphraseChanged)
+        let logged = self
+            .newest_event_of(Action::PassphraseChanged)?
             .is_some_and(|e| e.details_as::<crate::format::details::PassphraseChanged>().is_some_and(|d| d.key_file_sha256 == sha));
         if logged {
             let path = self.root.join("keys/passphrase.age");

@@ -143,10 +143,9 @@ fn check_day(day: &Option<String>, which: &str) -> Result<()> {
     Ok(())
 }
 
-/// `s` as a LIKE pattern matching it anywhere, its wildcards taken literally.
-fn contains(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+/// `s` for a LIKE pattern escaped with a backslash: its wildcards taken literally.
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 impl Vault {
@@ -155,17 +154,19 @@ impl Vault {
         let limit = check_limit(q.limit)?;
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
-        for word in q.text.split_whitespace().map(str::to_lowercase) {
+        // LIKE ignores the case of ASCII letters; other letters match as
+        // written (SQLite's lower() would not fold them either).
+        for word in q.text.split_whitespace() {
             let n = args.len() + 1;
             clauses.push(format!(
-                "(lower(e.id) LIKE ?{n} ESCAPE '\\' OR lower(e.original_name) LIKE ?{n} ESCAPE '\\' \
-                 OR lower(coalesce(s.custodian, '')) LIKE ?{n} ESCAPE '\\' \
-                 OR EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND lower(t.tag) LIKE ?{n} ESCAPE '\\') \
+                "(e.id LIKE ?{n} ESCAPE '\\' OR e.original_name LIKE ?{n} ESCAPE '\\' \
+                 OR coalesce(s.custodian, '') LIKE ?{n} ESCAPE '\\' \
+                 OR EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND t.tag LIKE ?{n} ESCAPE '\\') \
                  OR e.sha256 LIKE ?{} ESCAPE '\\')",
                 n + 1
             ));
-            args.push(Value::Text(contains(&word)));
-            args.push(Value::Text(format!("{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
+            args.push(Value::Text(format!("%{}%", escape_like(word))));
+            args.push(Value::Text(format!("{}%", escape_like(word))));
         }
         match &q.custodian {
             CustodianFilter::Any => {}
@@ -238,14 +239,13 @@ impl Vault {
             Direction::Ascending => "ASC",
             Direction::Descending => "DESC",
         };
-        // Unfiltered, the count is the last sequence number (the log has no
-        // gaps; verification says so when it has): no scan of the index.
-        let count_sql = if clauses.is_empty() {
-            "SELECT coalesce(max(seq), 0) FROM custody_index".to_string()
+        // Unfiltered, the count is the session's (no scan of the index).
+        let total = if clauses.is_empty() {
+            self.event_count()?
         } else {
-            format!("SELECT count(*) FROM custody_index i{filter}")
+            let sql = format!("SELECT count(*) FROM custody_index i{filter}");
+            self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get::<_, i64>(0))? as u64
         };
-        let total: i64 = self.conn.prepare_cached(&count_sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
         let sql = format!(
             "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq{filter} ORDER BY i.seq {dir} LIMIT {limit} OFFSET {}",
             q.offset

@@ -63,6 +63,13 @@ fn an_index_that_disagrees_with_the_signed_log_is_an_error_naming_the_event() {
     assert_eq!(kinds(&mut v), vec![(FindingKind::EventIndexMismatch, Some(seq as u64))]);
     assert!(!v.verify(VerifyMode::Quick, &NoProgress).unwrap().ok);
 
+    // The examiner, the action or the time of an event changed in the index.
+    for (column, value) in [("actor", "Mallory"), ("action", "extracted"), ("time", "2020-01-01T00:00:00Z")] {
+        let (_d, mut v) = populated();
+        v.db().execute(&format!("UPDATE custody_index SET {column} = ?1 WHERE seq = 2"), [value]).unwrap();
+        assert_eq!(kinds(&mut v), vec![(FindingKind::EventIndexMismatch, Some(2))], "{column}");
+    }
+
     // An event hidden from the index.
     let (_d, mut v) = populated();
     v.db().execute("DELETE FROM custody_index WHERE seq = 3", []).unwrap();

@@ -32,4 +32,13 @@ fn dashboard_figures_agree_with_the_list_and_the_log() {
     let newest: Vec<u64> = log.iter().rev().take(crate::ops::dashboard::RECENT_EVENTS).map(|e| e.seq).collect();
     assert_eq!(d.recent_events.iter().map(|e| e.seq).collect::<Vec<_>>(), newest, "the newest events, newest first");
     assert_eq!(d.recent_events[0].action, Action::Verified);
+
+    // The newest verification, not the first: a full one, after an object went missing.
+    let gone = v.show("EX-0001").unwrap().object;
+    let path = v.objects().path(&gone);
+    std::fs::remove_file(path).unwrap();
+    let second = v.verify(VerifyMode::Full, &NoProgress).unwrap();
+    let last = v.dashboard().unwrap().last_verification.unwrap();
+    assert_eq!((last.mode, last.ok), (VerifyMode::Full, false));
+    assert_eq!(last.errors as usize, second.findings.iter().filter(|f| f.severity == crate::Severity::Error).count());
 }

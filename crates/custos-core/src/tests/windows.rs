@@ -98,6 +98,33 @@ fn custody_windows_open_at_the_newest_and_filter_through_the_index() {
     let that_day = count(CustodyQuery { from: Some(day.clone()), to: Some(day.clone()), ..CustodyQuery::default() });
     assert_eq!(that_day.total as usize, log.iter().filter(|e| e.time.starts_with(&day)).count());
     assert_eq!(count(CustodyQuery { to: Some("2000-01-01".into()), ..CustodyQuery::default() }).total, 0);
+    let next_day = (chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap() + chrono::Days::new(1)).to_string();
+    assert_eq!(count(CustodyQuery { from: Some(next_day), ..CustodyQuery::default() }).total, 0, "nothing from the next day on");
+
+    // Windows of two, either way, cover the log exactly once.
+    for direction in [Direction::Ascending, Direction::Descending] {
+        let mut seen = Vec::new();
+        for offset in (0..log.len() as u32).step_by(2) {
+            let w = v.custody_window(&CustodyQuery { direction, offset, limit: 2, ..CustodyQuery::default() }).unwrap();
+            seen.extend(w.events.into_iter().map(|e| e.seq));
+        }
+        if direction == Direction::Descending {
+            seen.reverse();
+        }
+        assert_eq!(seen, log.iter().map(|e| e.seq).collect::<Vec<_>>(), "{direction:?}");
+    }
+}
+
+#[test]
+fn a_word_with_letters_beyond_ascii_finds_its_exhibit() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("Ökonomie Bericht.pdf", b"1"), ("other.txt", b"2")]);
+    let with = IntakeOptions { custodian: Some("Ángela Núñez".into()), ..IntakeOptions::default() };
+    v.add(&inputs(&[src]), &with, &NoProgress).unwrap();
+    let total = |text: &str| v.exhibit_window(&ExhibitQuery { text: text.into(), limit: 10, ..ExhibitQuery::default() }).unwrap().total;
+    assert_eq!(total("Ökonomie"), 1);
+    assert_eq!(total("bericht"), 1, "ASCII letters in any case");
+    assert_eq!(total("Ángela"), 2, "the custodian of both");
 }
 
 #[test]
