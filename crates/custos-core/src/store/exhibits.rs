@@ -292,23 +292,18 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// How many exhibits there are, and the total size of their content.
+    /// How many exhibits there are, and the total size of their content,
+    /// from the totals kept per custodian.
     pub(crate) fn exhibit_totals(&self) -> Result<(u64, u64)> {
-        Ok(self.conn.query_row("SELECT count(*), coalesce(sum(size), 0) FROM exhibits", [], |r| {
+        Ok(self.conn.query_row("SELECT coalesce(sum(exhibits), 0), coalesce(sum(bytes), 0) FROM custodian_totals", [], |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
         })?)
     }
 
     /// Exhibits per custodian of their first source ("" for none), most
-    /// exhibits first, then by name.
+    /// exhibits first, then by name, from the totals kept per custodian.
     pub(crate) fn exhibits_per_custodian(&self) -> Result<Vec<(String, u64)>> {
-        // The first source of each exhibit is the smallest source id of its
-        // group: one pass over the sources' index, not a lookup per exhibit.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT coalesce(s.custodian, ''), count(*) FROM exhibit_sources s
-             WHERE s.id IN (SELECT min(id) FROM exhibit_sources GROUP BY exhibit_id)
-             GROUP BY 1 ORDER BY 2 DESC, 1",
-        )?;
+        let mut stmt = self.conn.prepare_cached("SELECT custodian, exhibits FROM custodian_totals ORDER BY exhibits DESC, custodian")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

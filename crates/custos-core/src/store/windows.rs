@@ -154,26 +154,42 @@ impl Vault {
         let limit = check_limit(q.limit)?;
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
-        // LIKE ignores the case of ASCII letters; other letters match as
-        // written (SQLite's lower() would not fold them either).
         for word in q.text.split_whitespace() {
             let n = args.len() + 1;
-            clauses.push(format!(
-                "(e.id LIKE ?{n} ESCAPE '\\' OR e.original_name LIKE ?{n} ESCAPE '\\' \
-                 OR coalesce(s.custodian, '') LIKE ?{n} ESCAPE '\\' \
-                 OR EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND t.tag LIKE ?{n} ESCAPE '\\') \
-                 OR e.sha256 LIKE ?{} ESCAPE '\\')",
-                n + 1
-            ));
-            args.push(Value::Text(format!("%{}%", escape_like(word))));
-            args.push(Value::Text(format!("{}%", escape_like(word))));
+            if word.chars().count() >= 3 {
+                // The trigram index finds the word anywhere in the number,
+                // name, custodian or tags, in any case; a hexadecimal word may
+                // also begin the SHA-256 (a range of its unique index).
+                args.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
+                let mut found = format!("SELECT rowid FROM exhibit_words WHERE exhibit_words MATCH ?{n}");
+                if word.chars().all(|c| c.is_ascii_hexdigit()) {
+                    let low = word.to_ascii_lowercase();
+                    args.push(Value::Text(format!("{low}g")));
+                    args.push(Value::Text(low));
+                    // Every hash beginning `low` sorts from `low` up to `low` + "g".
+                    found.push_str(&format!(" UNION SELECT number FROM exhibits WHERE sha256 >= ?{} AND sha256 < ?{}", n + 2, n + 1));
+                }
+                clauses.push(format!("e.number IN ({found})"));
+            } else {
+                // Shorter than a trigram: a scan. LIKE ignores the case of
+                // ASCII letters; other letters match as written.
+                clauses.push(format!(
+                    "(e.id LIKE ?{n} ESCAPE '\\' OR e.original_name LIKE ?{n} ESCAPE '\\' \
+                     OR f.custodian LIKE ?{n} ESCAPE '\\' \
+                     OR EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND t.tag LIKE ?{n} ESCAPE '\\') \
+                     OR e.sha256 LIKE ?{} ESCAPE '\\')",
+                    n + 1
+                ));
+                args.push(Value::Text(format!("%{}%", escape_like(word))));
+                args.push(Value::Text(format!("{}%", escape_like(word))));
+            }
         }
         match &q.custodian {
             CustodianFilter::Any => {}
-            CustodianFilter::Unrecorded => clauses.push("coalesce(s.custodian, '') = ''".into()),
+            CustodianFilter::Unrecorded => clauses.push("f.custodian = ''".into()),
             CustodianFilter::Named(name) => {
                 args.push(Value::Text(name.clone()));
-                clauses.push(format!("s.custodian = ?{}", args.len()));
+                clauses.push(format!("f.custodian = ?{}", args.len()));
             }
         }
         if let Some(tag) = &q.tag {
@@ -186,7 +202,7 @@ impl Vault {
             ExhibitOrder::Name => "e.original_name COLLATE NOCASE",
             ExhibitOrder::Type => "e.mime",
             ExhibitOrder::Size => "e.size",
-            ExhibitOrder::Custodian => "coalesce(s.custodian, '') COLLATE NOCASE",
+            ExhibitOrder::Custodian => "f.custodian COLLATE NOCASE",
             ExhibitOrder::Collected => "e.collected_at",
             ExhibitOrder::Sha256 => "e.sha256",
         };
@@ -194,14 +210,18 @@ impl Vault {
             Direction::Ascending => "ASC",
             Direction::Descending => "DESC",
         };
-        // Without a filter the count needs no sources.
-        let count_sql = if clauses.is_empty() {
-            "SELECT count(*) FROM exhibits".to_string()
+        // The facets hold each exhibit's first custodian; without a filter
+        // the count is the kept total.
+        let total = if clauses.is_empty() {
+            self.exhibit_totals()?.0
         } else {
-            format!("SELECT count(*) FROM exhibits e JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id){filter}")
+            let sql = format!("SELECT count(*) FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter}");
+            self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get::<_, i64>(0))? as u64
         };
-        let total: i64 = self.conn.prepare_cached(&count_sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
-        let window_sql = format!("{LISTING}{filter} ORDER BY {column} {dir}, e.number {dir} LIMIT {limit} OFFSET {}", q.offset);
+        let window_sql = format!(
+            "{LISTING} JOIN exhibit_facets f ON f.number = e.number{filter} ORDER BY {column} {dir}, f.number {dir} LIMIT {limit} OFFSET {}",
+            q.offset
+        );
         let mut stmt = self.conn.prepare_cached(&window_sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(&args), listing_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(ExhibitWindow { total: total as u32, offset: q.offset, rows })

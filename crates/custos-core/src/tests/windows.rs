@@ -125,6 +125,68 @@ fn a_word_with_letters_beyond_ascii_finds_its_exhibit() {
     assert_eq!(total("Ökonomie"), 1);
     assert_eq!(total("bericht"), 1, "ASCII letters in any case");
     assert_eq!(total("Ángela"), 2, "the custodian of both");
+    assert_eq!(total("ökonomie"), 1, "letters beyond ASCII in any case through the word index");
+}
+
+/// The totals per custodian and the word index are kept by the database as
+/// exhibits, sources and tags are added: they agree with the whole list.
+fn assert_kept_facets_agree(v: &Vault) {
+    let list = v.list().unwrap();
+    let dash = v.dashboard().unwrap();
+    assert_eq!(dash.exhibits as usize, list.len());
+    assert_eq!(dash.total_bytes, list.iter().map(|e| e.size).sum::<u64>());
+    let mut per: std::collections::BTreeMap<String, u32> = Default::default();
+    for e in &list {
+        *per.entry(e.custodian.clone().unwrap_or_default()).or_default() += 1;
+    }
+    let kept: std::collections::BTreeMap<String, u32> = dash.custodians.iter().map(|c| (c.name.clone(), c.exhibits)).collect();
+    assert_eq!(kept, per);
+    for e in &list {
+        for tag in &e.tags {
+            let w = v.exhibit_window(&ExhibitQuery { text: tag.clone(), tag: Some(tag.clone()), limit: 100, ..ExhibitQuery::default() }).unwrap();
+            assert!(w.rows.iter().any(|r| r.id == e.id), "{} is found by its tag {tag}", e.id);
+        }
+    }
+}
+
+#[test]
+fn words_and_totals_follow_tags_sources_and_a_second_intake() {
+    let (dir, mut v) = populated();
+    assert_kept_facets_agree(&v);
+    let found = |v: &Vault, text: &str| ids(v, &ExhibitQuery { text: text.into(), limit: 100, ..ExhibitQuery::default() }).1;
+    v.tag_exhibits(&["EX-0001".into(), "EX-0006".into()], &["smoking-gun".into()], &["hot".into()], &NoProgress).unwrap();
+    assert_eq!(found(&v, "SMOKING"), vec!["EX-0001", "EX-0006"], "a tag just added is found");
+    v.tag_exhibits(&["EX-0006".into()], &[], &["smoking-gun".into()], &NoProgress).unwrap();
+    assert_eq!(found(&v, "smoking"), vec!["EX-0001"], "a tag just removed is not");
+    assert_eq!(found(&v, "brandt board"), vec!["EX-0001"], "the name and the custodian still are");
+    // The same content again from another custodian: a second source, not a
+    // second exhibit; the first custodian stays the exhibit's.
+    let again = sources(&dir.path().join("d"), &[("copy of minutes.pdf", b"one"), ("new.txt", b"seven")]);
+    let with = IntakeOptions { custodian: Some("Ana Oster".into()), ..IntakeOptions::default() };
+    v.add(&inputs(&[again]), &with, &NoProgress).unwrap();
+    assert_eq!(found(&v, "Brandt"), vec!["EX-0001", "EX-0002", "EX-0003"]);
+    assert_eq!(found(&v, "oster"), vec!["EX-0004", "EX-0005", "EX-0007"]);
+    assert_kept_facets_agree(&v);
+    assert_eq!(found(&v, "\"quoted\""), Vec::<String>::new(), "a double quote in a word is a letter, not syntax");
+    assert_eq!(found(&v, "zz"), Vec::<String>::new(), "a word shorter than the index's trigrams is searched by a scan");
+    assert_eq!(found(&v, "ta"), vec!["EX-0002", "EX-0004"], "Zeta and Beta");
+}
+
+#[test]
+fn a_vault_made_before_the_kept_facets_gets_them_built() {
+    let (_dir, v) = populated();
+    let migration = crate::store::db::MIGRATIONS.iter().position(|m| m.contains("CREATE VIRTUAL TABLE IF NOT EXISTS exhibit_words")).unwrap();
+    v.db()
+        .execute_batch(&format!(
+            "DROP TRIGGER exhibit_first_source; DROP TRIGGER exhibit_tag_added; DROP TRIGGER exhibit_tag_removed;
+             DROP TABLE exhibit_words; DROP TABLE custodian_totals; DROP TABLE exhibit_facets; PRAGMA user_version = {migration};"
+        ))
+        .unwrap();
+    let root = v.root().to_path_buf();
+    drop(v);
+    let v = Vault::open(&root, &crate::Unlock::Passphrase(super::pass()), None, super::clock()).unwrap();
+    assert_kept_facets_agree(&v);
+    assert_eq!(ids(&v, &ExhibitQuery { text: "privileged".into(), limit: 10, ..ExhibitQuery::default() }).1, vec!["EX-0005"]);
 }
 
 #[test]
