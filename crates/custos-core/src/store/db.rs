@@ -178,10 +178,11 @@ CREATE INDEX IF NOT EXISTS custody_index_action ON custody_index(action, seq);
 CREATE INDEX IF NOT EXISTS custody_index_time ON custody_index(time);
 "#, r#"
 -- What the exhibit list filters, orders and counts by, derived from the
--- catalog and kept by triggers (exhibits, sources and tags are never deleted
--- or renamed; tags are): each exhibit's first custodian ('' for none) and
--- size; exhibits and bytes per custodian; and a trigram index of the words a
--- search matches (number, name, first custodian, tags).
+-- catalog and kept by triggers (exhibits and sources are never deleted or
+-- changed; tags are added and removed): each exhibit's first custodian ('' for
+-- none) and size; exhibits and bytes per custodian; exhibits per tag; and a
+-- trigram index of the words a search matches anywhere (number, name, first
+-- custodian). Tags are searched through `tag_counts` and `tags_by_tag`.
 CREATE TABLE IF NOT EXISTS exhibit_facets (
     number    INTEGER PRIMARY KEY,
     custodian TEXT NOT NULL,
@@ -193,20 +194,26 @@ CREATE TABLE IF NOT EXISTS custodian_totals (
     exhibits  INTEGER NOT NULL,
     bytes     INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS tag_counts (
+    tag      TEXT PRIMARY KEY,
+    exhibits INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS tags_by_tag ON tags(tag, exhibit_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS exhibit_words USING fts5(words, tokenize = 'trigram');
 
 -- Built from the catalog (anew if this migration runs again).
 DELETE FROM exhibit_facets;
 DELETE FROM custodian_totals;
+DELETE FROM tag_counts;
 DELETE FROM exhibit_words;
 INSERT INTO exhibit_facets (number, custodian, size)
     SELECT e.number, coalesce(s.custodian, ''), e.size FROM exhibits e
     JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id);
 INSERT INTO custodian_totals (custodian, exhibits, bytes)
     SELECT custodian, count(*), sum(size) FROM exhibit_facets GROUP BY custodian;
+INSERT INTO tag_counts (tag, exhibits) SELECT tag, count(*) FROM tags GROUP BY tag;
 INSERT INTO exhibit_words (rowid, words)
-    SELECT e.number, e.id || char(10) || e.original_name || char(10) || f.custodian || char(10)
-           || coalesce((SELECT group_concat(tag, char(10)) FROM tags WHERE exhibit_id = e.id), '')
+    SELECT e.number, e.id || char(10) || e.original_name || char(10) || f.custodian
     FROM exhibits e JOIN exhibit_facets f ON f.number = e.number;
 
 -- An exhibit's first source makes its facets, totals and words.
@@ -219,24 +226,16 @@ BEGIN
         SELECT coalesce(NEW.custodian, ''), 1, size FROM exhibits WHERE id = NEW.exhibit_id
         ON CONFLICT (custodian) DO UPDATE SET exhibits = exhibits + 1, bytes = bytes + excluded.bytes;
     INSERT INTO exhibit_words (rowid, words)
-        SELECT e.number, e.id || char(10) || e.original_name || char(10) || coalesce(NEW.custodian, '') || char(10)
-               || coalesce((SELECT group_concat(tag, char(10)) FROM tags WHERE exhibit_id = e.id), '')
-        FROM exhibits e WHERE e.id = NEW.exhibit_id;
+        SELECT number, id || char(10) || original_name || char(10) || coalesce(NEW.custodian, '')
+        FROM exhibits WHERE id = NEW.exhibit_id;
 END;
--- A tag added or removed rewrites the exhibit's words (once it has a source).
-CREATE TRIGGER IF NOT EXISTS exhibit_tag_added AFTER INSERT ON tags BEGIN
-    DELETE FROM exhibit_words WHERE rowid = (SELECT number FROM exhibits WHERE id = NEW.exhibit_id);
-    INSERT INTO exhibit_words (rowid, words)
-        SELECT e.number, e.id || char(10) || e.original_name || char(10) || f.custodian || char(10)
-               || coalesce((SELECT group_concat(tag, char(10)) FROM tags WHERE exhibit_id = e.id), '')
-        FROM exhibits e JOIN exhibit_facets f ON f.number = e.number WHERE e.id = NEW.exhibit_id;
+CREATE TRIGGER IF NOT EXISTS tag_added AFTER INSERT ON tags BEGIN
+    INSERT INTO tag_counts (tag, exhibits) VALUES (NEW.tag, 1)
+        ON CONFLICT (tag) DO UPDATE SET exhibits = exhibits + 1;
 END;
-CREATE TRIGGER IF NOT EXISTS exhibit_tag_removed AFTER DELETE ON tags BEGIN
-    DELETE FROM exhibit_words WHERE rowid = (SELECT number FROM exhibits WHERE id = OLD.exhibit_id);
-    INSERT INTO exhibit_words (rowid, words)
-        SELECT e.number, e.id || char(10) || e.original_name || char(10) || f.custodian || char(10)
-               || coalesce((SELECT group_concat(tag, char(10)) FROM tags WHERE exhibit_id = e.id), '')
-        FROM exhibits e JOIN exhibit_facets f ON f.number = e.number WHERE e.id = OLD.exhibit_id;
+CREATE TRIGGER IF NOT EXISTS tag_removed AFTER DELETE ON tags BEGIN
+    UPDATE tag_counts SET exhibits = exhibits - 1 WHERE tag = OLD.tag;
+    DELETE FROM tag_counts WHERE tag = OLD.tag AND exhibits <= 0;
 END;
 "#];
 

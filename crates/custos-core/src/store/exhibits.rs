@@ -308,6 +308,14 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every tag in use with how many exhibits carry it, by tag, from the
+    /// counts kept per tag.
+    pub fn tags_in_use(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT tag, exhibits FROM tag_counts ORDER BY tag")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every exhibit's first source, by exhibit id, in one query.
     pub(crate) fn first_sources(&self) -> Result<std::collections::HashMap<String, FirstSource>> {
         let mut stmt = self.conn.prepare(

@@ -158,16 +158,24 @@ impl Vault {
             let n = args.len() + 1;
             if word.chars().count() >= 3 {
                 // The trigram index finds the word anywhere in the number,
-                // name, custodian or tags, in any case; a hexadecimal word may
-                // also begin the SHA-256 (a range of its unique index).
+                // name or custodian, in any case; the tags are few and
+                // counted, so those containing it are found in `tag_counts`
+                // and their exhibits through `tags_by_tag`; a hexadecimal word
+                // may also begin the SHA-256 (a range of its unique index).
                 args.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
-                let mut found = format!("SELECT rowid FROM exhibit_words WHERE exhibit_words MATCH ?{n}");
+                args.push(Value::Text(format!("%{}%", escape_like(word))));
+                let mut found = format!(
+                    "SELECT rowid FROM exhibit_words WHERE exhibit_words MATCH ?{n} \
+                     UNION SELECT x.number FROM tags t JOIN exhibits x ON x.id = t.exhibit_id \
+                     WHERE t.tag IN (SELECT tag FROM tag_counts WHERE tag LIKE ?{} ESCAPE '\\')",
+                    n + 1
+                );
                 if word.chars().all(|c| c.is_ascii_hexdigit()) {
                     let low = word.to_ascii_lowercase();
+                    args.push(Value::Text(low.clone()));
                     args.push(Value::Text(format!("{low}g")));
-                    args.push(Value::Text(low));
                     // Every hash beginning `low` sorts from `low` up to `low` + "g".
-                    found.push_str(&format!(" UNION SELECT number FROM exhibits WHERE sha256 >= ?{} AND sha256 < ?{}", n + 2, n + 1));
+                    found.push_str(&format!(" UNION SELECT number FROM exhibits WHERE sha256 >= ?{} AND sha256 < ?{}", n + 2, n + 3));
                 }
                 clauses.push(format!("e.number IN ({found})"));
             } else {
@@ -194,7 +202,7 @@ impl Vault {
         }
         if let Some(tag) = &q.tag {
             args.push(Value::Text(tag.clone()));
-            clauses.push(format!("EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND t.tag = ?{})", args.len()));
+            clauses.push(format!("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?{})", args.len()));
         }
         let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
         let column = match q.order {

@@ -141,6 +141,13 @@ fn assert_kept_facets_agree(v: &Vault) {
     }
     let kept: std::collections::BTreeMap<String, u32> = dash.custodians.iter().map(|c| (c.name.clone(), c.exhibits)).collect();
     assert_eq!(kept, per);
+    let mut tags: std::collections::BTreeMap<String, u64> = Default::default();
+    for e in &list {
+        for t in &e.tags {
+            *tags.entry(t.clone()).or_default() += 1;
+        }
+    }
+    assert_eq!(v.tags_in_use().unwrap().into_iter().collect::<std::collections::BTreeMap<_, _>>(), tags, "exhibits per tag");
     for e in &list {
         for tag in &e.tags {
             let w = v.exhibit_window(&ExhibitQuery { text: tag.clone(), tag: Some(tag.clone()), limit: 100, ..ExhibitQuery::default() }).unwrap();
@@ -158,6 +165,9 @@ fn words_and_totals_follow_tags_sources_and_a_second_intake() {
     assert_eq!(found(&v, "SMOKING"), vec!["EX-0001", "EX-0006"], "a tag just added is found");
     v.tag_exhibits(&["EX-0006".into()], &[], &["smoking-gun".into()], &NoProgress).unwrap();
     assert_eq!(found(&v, "smoking"), vec!["EX-0001"], "a tag just removed is not");
+    v.tag_exhibits(&["EX-0001".into()], &[], &["smoking-gun".into()], &NoProgress).unwrap();
+    assert_eq!(found(&v, "smoking"), Vec::<String>::new());
+    assert!(v.tags_in_use().unwrap().iter().all(|(t, _)| t != "smoking-gun"), "a tag no exhibit carries is gone from the counts");
     assert_eq!(found(&v, "brandt board"), vec!["EX-0001"], "the name and the custodian still are");
     // The same content again from another custodian: a second source, not a
     // second exhibit; the first custodian stays the exhibit's.
@@ -178,8 +188,8 @@ fn a_vault_made_before_the_kept_facets_gets_them_built() {
     let migration = crate::store::db::MIGRATIONS.iter().position(|m| m.contains("CREATE VIRTUAL TABLE IF NOT EXISTS exhibit_words")).unwrap();
     v.db()
         .execute_batch(&format!(
-            "DROP TRIGGER exhibit_first_source; DROP TRIGGER exhibit_tag_added; DROP TRIGGER exhibit_tag_removed;
-             DROP TABLE exhibit_words; DROP TABLE custodian_totals; DROP TABLE exhibit_facets; PRAGMA user_version = {migration};"
+            "DROP TRIGGER exhibit_first_source; DROP TRIGGER tag_added; DROP TRIGGER tag_removed; DROP INDEX tags_by_tag;
+             DROP TABLE exhibit_words; DROP TABLE custodian_totals; DROP TABLE tag_counts; DROP TABLE exhibit_facets; PRAGMA user_version = {migration};"
         ))
         .unwrap();
     let root = v.root().to_path_buf();
