@@ -7,12 +7,34 @@ use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+macro_rules! listing_columns {
+    () => {
+        "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
+                s.custodian, s.source, s.collected_by, e.collected_at, e.description,
+                (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag))"
+    };
+}
+macro_rules! with_first_source {
+    () => {
+        " FROM exhibits e
+          JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)"
+    };
+}
+
 /// The listing's columns; a query adds its WHERE and ORDER BY.
-pub(crate) const LISTING: &str = "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
-                          s.custodian, s.source, s.collected_by, e.collected_at, e.description,
-                          (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag))
-                   FROM exhibits e
-                   JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)";
+pub(crate) const LISTING: &str = concat!(listing_columns!(), with_first_source!());
+
+/// The listing's columns and what a production needs besides (the object,
+/// the first source's method and times).
+const CHOSEN: &str = concat!(listing_columns!(), ", e.object, s.method, s.modified, s.created", with_first_source!());
+
+/// An exhibit chosen for a production, with what producing it needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Chosen {
+    pub exhibit: Exhibit,
+    pub object: String,
+    pub first: FirstSource,
+}
 
 pub(crate) fn listing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exhibit> {
     Ok(Exhibit {
@@ -152,12 +174,6 @@ pub(crate) struct FirstSource {
     pub method: Option<String>,
     pub modified: Option<String>,
     pub created: Option<String>,
-}
-
-impl FirstSource {
-    pub(crate) fn of(s: &SourceRecord) -> FirstSource {
-        FirstSource { method: s.method.clone(), modified: s.modified.clone(), created: s.created.clone() }
-    }
 }
 
 /// A new exhibit's row.
@@ -308,21 +324,43 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The exhibits among `ids` (every exhibit if empty) that carry `tag`
+    /// and whose first source names `custodian`, in number order: one query.
+    pub(crate) fn choose(&self, ids: &[String], tag: Option<&str>, custodian: Option<&str>) -> Result<Vec<Chosen>> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut bind = |clause: &str, value: String| {
+            args.push(value.into());
+            clauses.push(clause.replace('?', &format!("?{}", args.len())));
+        };
+        if !ids.is_empty() {
+            bind("e.id IN (SELECT value FROM json_each(?))", serde_json::to_string(ids).map_err(|e| Error::InvalidInput(e.to_string()))?);
+        }
+        if let Some(tag) = tag {
+            bind("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?)", tag.to_string());
+        }
+        if let Some(custodian) = custodian {
+            bind("s.custodian = ?", custodian.to_string());
+        }
+        let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let mut stmt = self.conn.prepare_cached(&format!("{CHOSEN}{filter} ORDER BY e.number"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
+        let mut chosen = Vec::new();
+        while let Some(r) = rows.next()? {
+            chosen.push(Chosen {
+                exhibit: listing_row(r)?,
+                object: r.get(14)?,
+                first: FirstSource { method: r.get(15)?, modified: r.get(16)?, created: r.get(17)? },
+            });
+        }
+        Ok(chosen)
+    }
+
     /// Every tag in use with how many exhibits carry it, by tag, from the
     /// counts kept per tag.
     pub fn tags_in_use(&self) -> Result<Vec<(String, u64)>> {
         let mut stmt = self.conn.prepare_cached("SELECT tag, exhibits FROM tag_counts ORDER BY tag")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Every exhibit's first source, by exhibit id, in one query.
-    pub(crate) fn first_sources(&self) -> Result<std::collections::HashMap<String, FirstSource>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT s.exhibit_id, s.method, s.modified, s.created FROM exhibit_sources s
-             WHERE s.id IN (SELECT min(id) FROM exhibit_sources GROUP BY exhibit_id)",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, FirstSource { method: r.get(1)?, modified: r.get(2)?, created: r.get(3)? })))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

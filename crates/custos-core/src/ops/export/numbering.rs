@@ -4,6 +4,7 @@
 use super::request::CheckedExport;
 use crate::error::{Error, Result};
 use crate::store::Vault;
+use crate::store::exhibits::Chosen;
 use serde::Serialize;
 
 /// A Bates plan for a selection, checked against earlier productions.
@@ -26,18 +27,11 @@ impl BatesPlan {
 
 impl Vault {
     /// The exhibits an export request selects, in exhibit order.
-    pub fn export_selection(&self, req: &CheckedExport) -> Result<Vec<crate::Exhibit>> {
+    pub(crate) fn export_selection(&self, req: &CheckedExport) -> Result<Vec<Chosen>> {
         if let Some(id) = self.unknown_exhibits(&req.exhibits)?.into_iter().next() {
             return Err(Error::NoSuchExhibit(id));
         }
-        let wanted: std::collections::HashSet<&str> = req.exhibits.iter().map(String::as_str).collect();
-        let chosen: Vec<_> = self
-            .list()?
-            .into_iter()
-            .filter(|e| wanted.is_empty() || wanted.contains(e.id.as_str()))
-            .filter(|e| req.tag.as_ref().is_none_or(|t| e.tags.contains(t)))
-            .filter(|e| req.custodian.as_ref().is_none_or(|c| e.custodian.as_ref() == Some(c)))
-            .collect();
+        let chosen = self.choose(&req.exhibits, req.tag.as_deref(), req.custodian.as_deref())?;
         if chosen.is_empty() {
             return Err(Error::InvalidInput("the selection is empty: no exhibit matches".into()));
         }
@@ -51,7 +45,7 @@ impl Vault {
 
     /// Numbers a selection and checks it against every earlier production:
     /// a number already given to another exhibit under the same prefix is refused.
-    pub fn plan_bates(&self, req: &CheckedExport, selection: &[crate::Exhibit]) -> Result<BatesPlan> {
+    pub(crate) fn plan_bates(&self, req: &CheckedExport, selection: &[Chosen]) -> Result<BatesPlan> {
         let start = match req.bates_start {
             Some(s) => s,
             None => self.next_bates(&req.bates_prefix)?,
@@ -66,10 +60,11 @@ impl Vault {
         let plan = BatesPlan {
             prefix: req.bates_prefix.clone(),
             width: req.bates_width,
-            items: selection.iter().enumerate().map(|(i, e)| (e.id.clone(), start + i as u64)).collect(),
+            items: selection.iter().enumerate().map(|(i, c)| (c.exhibit.id.clone(), start + i as u64)).collect(),
         };
         for (ex, n, prod) in self.bates_produced(&req.bates_prefix, start, last)? {
-            let planned = plan.items.iter().find(|(_, pn)| *pn == n).map(|(id, _)| id.as_str());
+            // The plan's numbers run on from `start`, one per exhibit.
+            let planned = n.checked_sub(start).and_then(|i| plan.items.get(i as usize)).map(|(id, _)| id.as_str());
             if planned != Some(ex.as_str()) {
                 return Err(Error::InvalidInput(format!(
                     "Bates {} was already produced for {ex} (production {prod}); it would now go to {}. \

@@ -61,11 +61,9 @@ impl Vault {
     pub fn plan_export(&self, req: &CheckedExport) -> Result<ExportPlan> {
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
-        // What the documents need of each exhibit's first source, in one query.
-        let sources = self.first_sources()?;
         let mut exhibits = Vec::with_capacity(selection.len());
-        for (i, (ex, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
-            exhibits.push(produced_exhibit(ex, sources.get(&ex.id), plan.format(*n), i));
+        for (i, (c, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
+            exhibits.push(produced_exhibit(&c.exhibit, &c.first, plan.format(*n), i));
         }
         // Not produced yet: no time, no seal.
         let production = self.production(req, &plan, String::new(), String::new(), exhibits);

@@ -18,7 +18,7 @@ use crate::format::pipeline;
 use crate::progress::Progress;
 use crate::store::Vault;
 use super::ExportReport;
-use crate::store::exhibits::FirstSource;
+use crate::store::exhibits::{Chosen, FirstSource};
 use super::numbering::BatesPlan;
 use super::request::{CheckedExport, ExportRequest};
 use sha2::{Digest, Sha256};
@@ -99,7 +99,7 @@ impl Vault {
     pub(super) fn write_bundle(
         &self,
         req: &CheckedExport,
-        selection: &[crate::Exhibit],
+        selection: &[Chosen],
         plan: &BatesPlan,
         tmp: &Path,
         progress: &dyn Progress,
@@ -138,22 +138,22 @@ impl Vault {
         let mut bag = BagBuilder::new(zip::ZipWriter::new_stream(out), bag_name.clone(), tmp.to_path_buf());
 
         // Natives (and text), each decrypted, re-hashed and compared while written.
-        let total: u64 = selection.iter().map(|e| e.size).sum();
+        let total: u64 = selection.iter().map(|c| c.exhibit.size).sum();
         progress.begin(selection.len() as u64, total);
         let mut produced = Vec::with_capacity(selection.len());
-        for (i, (ex, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
+        for (i, (chosen, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let detail = self.show(&ex.id)?;
-            let mut p = produced_exhibit(ex, detail.sources.first().map(FirstSource::of).as_ref(), plan.format(*n), i);
+            let ex = &chosen.exhibit;
+            let mut p = produced_exhibit(ex, &chosen.first, plan.format(*n), i);
             progress.file_started(Path::new(&ex.name), ex.size);
             let mut text = Vec::new();
-            let src = self.objects().open(&detail.object)?;
+            let src = self.objects().open(&chosen.object)?;
             let got = {
                 let mut entry = bag.start_payload(&p.native_path, ex.size)?;
                 let keep_text = p.text_path.is_some();
-                pipeline::decrypt_stream(src, &detail.object, self.secrets().age_identity(), pipeline::Hashes { md5: true, ciphertext: false }, ex.size, progress, &mut |c| {
+                pipeline::decrypt_stream(src, &chosen.object, self.secrets().age_identity(), pipeline::Hashes { md5: true, ciphertext: false }, ex.size, progress, &mut |c| {
                     if keep_text {
                         text.extend_from_slice(c);
                     }
@@ -165,7 +165,7 @@ impl Vault {
             p.export_sha256 = hex::encode(got.sha256);
             p.export_md5 = got.md5.map(hex::encode).unwrap_or_default();
             if p.export_sha256 != ex.sha256 || p.export_md5 != ex.md5 || got.size != ex.size {
-                return Err(Error::ObjectAuthentication { object: detail.object });
+                return Err(Error::ObjectAuthentication { object: chosen.object.clone() });
             }
             if let Some(t) = &p.text_path {
                 bag.add_payload(t, &text)?;
@@ -257,7 +257,7 @@ impl Vault {
 
 /// One exhibit as it will be produced; the export hashes start as the intake
 /// hashes and are replaced by what the writer measures.
-pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: Option<&FirstSource>, bates: String, index: usize) -> ProducedExhibit {
+pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: &FirstSource, bates: String, index: usize) -> ProducedExhibit {
     let folder = format!("{:04}", index / PER_FOLDER + 1);
     let native_path = format!("{NATIVES_FOLDER}{folder}/{bates}{}", safe_extension(&ex.name));
     let text_path = (is_text(&ex.mime) && ex.size <= MAX_TEXT).then(|| format!("{TEXT_FOLDER}{folder}/{bates}.txt"));
@@ -276,11 +276,11 @@ pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: Option<&FirstS
         export_md5: ex.md5.clone(),
         custodian: ex.custodian.clone(),
         source: ex.source.clone(),
-        method: first_source.and_then(|s| s.method.clone()),
+        method: first_source.method.clone(),
         collected_by: ex.collected_by.clone(),
         collected_at: ex.collected_at.clone(),
-        modified: first_source.and_then(|s| s.modified.clone()),
-        created: first_source.and_then(|s| s.created.clone()),
+        modified: first_source.modified.clone(),
+        created: first_source.created.clone(),
         description: ex.description.clone(),
         events: Vec::new(),
     }
