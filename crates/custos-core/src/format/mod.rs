@@ -15,4 +15,5 @@ pub mod keys;
 pub(crate) mod merkle;
 pub mod names;
 pub(crate) mod pipeline;
+pub mod words;
 pub mod tsp;

@@ -143,15 +143,33 @@ fn check_day(day: &Option<String>, which: &str) -> Result<()> {
     Ok(())
 }
 
+/// The ORDER BY column and direction of an exhibit query.
+fn order_by(q: &ExhibitQuery) -> (&'static str, &'static str) {
+    let column = match q.order {
+        ExhibitOrder::Number => "e.number",
+        ExhibitOrder::Name => "e.original_name COLLATE NOCASE",
+        ExhibitOrder::Type => "e.mime",
+        ExhibitOrder::Size => "e.size",
+        ExhibitOrder::Custodian => "f.custodian COLLATE NOCASE",
+        ExhibitOrder::Collected => "e.collected_at",
+        ExhibitOrder::Sha256 => "e.sha256",
+    };
+    let dir = match q.direction {
+        Direction::Ascending => "ASC",
+        Direction::Descending => "DESC",
+    };
+    (column, dir)
+}
+
 /// `s` for a LIKE pattern escaped with a backslash: its wildcards taken literally.
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 impl Vault {
-    /// A window of the exhibit list.
-    pub fn exhibit_window(&self, q: &ExhibitQuery) -> Result<ExhibitWindow> {
-        let limit = check_limit(q.limit)?;
+    /// The WHERE clause of an exhibit query over `exhibits e` joined with
+    /// `exhibit_facets f`, and its arguments.
+    fn exhibit_filter(q: &ExhibitQuery) -> (String, Vec<Value>) {
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         for word in q.text.split_whitespace() {
@@ -205,22 +223,17 @@ impl Vault {
             clauses.push(format!("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?{})", args.len()));
         }
         let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-        let column = match q.order {
-            ExhibitOrder::Number => "e.number",
-            ExhibitOrder::Name => "e.original_name COLLATE NOCASE",
-            ExhibitOrder::Type => "e.mime",
-            ExhibitOrder::Size => "e.size",
-            ExhibitOrder::Custodian => "f.custodian COLLATE NOCASE",
-            ExhibitOrder::Collected => "e.collected_at",
-            ExhibitOrder::Sha256 => "e.sha256",
-        };
-        let dir = match q.direction {
-            Direction::Ascending => "ASC",
-            Direction::Descending => "DESC",
-        };
+        (filter, args)
+    }
+
+    /// A window of the exhibit list.
+    pub fn exhibit_window(&self, q: &ExhibitQuery) -> Result<ExhibitWindow> {
+        let limit = check_limit(q.limit)?;
+        let (filter, args) = Self::exhibit_filter(q);
+        let (column, dir) = order_by(q);
         // The facets hold each exhibit's first custodian; without a filter
         // the count is the kept total.
-        let total = if clauses.is_empty() {
+        let total = if filter.is_empty() {
             self.exhibit_totals()?.0
         } else {
             let sql = format!("SELECT count(*) FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter}");
@@ -233,6 +246,17 @@ impl Vault {
         let mut stmt = self.conn.prepare_cached(&window_sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(&args), listing_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(ExhibitWindow { total: total as u32, offset: q.offset, rows })
+    }
+
+    /// The ids of every exhibit an exhibit query matches, in its order (its
+    /// offset and limit aside): what "select all" selects, without the rows.
+    pub fn exhibit_ids(&self, q: &ExhibitQuery) -> Result<Vec<String>> {
+        let (filter, args) = Self::exhibit_filter(q);
+        let (column, dir) = order_by(q);
+        let sql = format!("SELECT e.id FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter} ORDER BY {column} {dir}, f.number {dir}");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let ids = stmt.query_map(rusqlite::params_from_iter(&args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// A window of the custody log, through its index.

@@ -16,6 +16,7 @@ mod recovery;
 mod tagging;
 mod timestamp;
 mod windows;
+mod words;
 
 use crate::{CreateOptions, SteppingClock, Vault};
 use age::secrecy::SecretString;

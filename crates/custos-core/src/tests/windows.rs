@@ -66,6 +66,13 @@ fn exhibit_windows_filter_order_and_count_in_the_database() {
     let by_size = q(|q| q.order = ExhibitOrder::Size);
     assert_eq!(by_size.1.first().map(String::as_str), Some("EX-0001"), "3 bytes, the smallest (ties by number)");
 
+    // "Select all" takes the ids the filter matches, in its order.
+    let mut hot_by_name = all.clone();
+    hot_by_name.tag = Some("hot".into());
+    hot_by_name.order = ExhibitOrder::Name;
+    assert_eq!(v.exhibit_ids(&hot_by_name).unwrap(), vec!["EX-0005", "EX-0002"], "alpha.eml before Zeta.txt");
+    assert_eq!(v.exhibit_ids(&all).unwrap(), every);
+
     // Windows of two cover the list exactly once.
     let mut seen = Vec::new();
     for offset in (0..6).step_by(2) {
