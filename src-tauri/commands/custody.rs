@@ -1,13 +1,20 @@
-//! The custody log.
+//! The custody log, a window at a time.
 
 use super::blocking;
-use crate::wire::Res;
-use custos_core::CustodyEvent;
+use crate::wire::{logged, CustodyPage, Res};
+use custos_core::CustodyQuery;
 use tauri::AppHandle;
 
-/// The whole custody log, oldest first.
+/// A window of the custody log, filtered, ordered and counted through its
+/// index, each event with its words.
 #[tauri::command]
 #[specta::specta]
-pub async fn custody_log(app: AppHandle) -> Res<Vec<CustodyEvent>> {
-    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.custody_log(None)?))).await
+pub async fn custody_window(app: AppHandle, query: CustodyQuery) -> Res<CustodyPage> {
+    blocking(app, move |_, s| {
+        s.with_vault(|o| {
+            let w = o.vault.custody_window(&query)?;
+            Ok(CustodyPage { total: w.total, offset: w.offset, events: logged(w.events) })
+        })
+    })
+    .await
 }

@@ -4,15 +4,38 @@
 use super::blocking;
 use crate::preview;
 use crate::state::OpenVault;
-use crate::wire::{EditRequest, ExhibitView, Preview, PreviewKind, Res, TagRequest};
-use custos_core::{Exhibit, NoProgress};
+use crate::progress::vault_job;
+use crate::wire::{logged, EditRequest, ExhibitFacets, ExhibitView, JobEvent, Preview, PreviewKind, Res, TagCount, TagRequest};
+use custos_core::{Exhibit, ExhibitQuery, ExhibitWindow};
 use tauri::AppHandle;
+use tauri::ipc::Channel;
 
-/// Every exhibit.
+/// A window of the exhibit list: filtered, ordered and counted by the vault.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_exhibits(app: AppHandle) -> Res<Vec<Exhibit>> {
-    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.list()?))).await
+pub async fn exhibit_window(app: AppHandle, query: ExhibitQuery) -> Res<ExhibitWindow> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.exhibit_window(&query)?))).await
+}
+
+/// The ids of every exhibit a query matches, in its order ("select all").
+#[tauri::command]
+#[specta::specta]
+pub async fn exhibit_ids(app: AppHandle, query: ExhibitQuery) -> Res<Vec<String>> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.exhibit_ids(&query)?))).await
+}
+
+/// The custodians and tags in use, with their counts.
+#[tauri::command]
+#[specta::specta]
+pub async fn exhibit_facets(app: AppHandle) -> Res<ExhibitFacets> {
+    blocking(app, |_, s| {
+        s.with_vault(|o| {
+            let d = o.vault.dashboard()?;
+            let tags = o.vault.tags_in_use()?.into_iter().map(|(tag, n)| TagCount { tag, exhibits: n as u32 }).collect();
+            Ok(ExhibitFacets { exhibits: d.exhibits, custodians: d.custodians, tags })
+        })
+    })
+    .await
 }
 
 /// One exhibit with its sources and custody events.
@@ -35,13 +58,14 @@ pub async fn edit_exhibit(app: AppHandle, request: EditRequest) -> Res<ExhibitVi
     .await
 }
 
-/// Adds and removes tags on many exhibits. Every id is checked first, so a
-/// bad id changes nothing.
+/// Adds and removes tags on many exhibits as a job, streaming progress (in
+/// exhibits) and stopping between batches on cancel. Every id is checked
+/// first, so a bad id changes nothing.
 #[tauri::command]
 #[specta::specta]
-pub async fn tag_exhibits(app: AppHandle, request: TagRequest) -> Res<u32> {
+pub async fn tag_exhibits(app: AppHandle, request: TagRequest, on_progress: Channel<JobEvent>) -> Res<u32> {
     blocking(app, move |_, s| {
-        s.with_vault(|o| Ok(o.vault.tag_exhibits(&request.ids, &request.add_tags, &request.remove_tags, &NoProgress)? as u32))
+        vault_job(s, on_progress, |o, progress| Ok(o.vault.tag_exhibits(&request.ids, &request.add_tags, &request.remove_tags, progress)? as u32))
     })
     .await
 }
@@ -64,7 +88,7 @@ pub async fn preview_exhibit(app: AppHandle, id: String) -> Res<Preview> {
 
 /// Everything recorded about an exhibit, with its custody events.
 fn exhibit_view(o: &OpenVault, id: &str) -> Res<ExhibitView> {
-    Ok(ExhibitView { detail: o.vault.show(id)?, events: o.vault.custody_log(Some(id))? })
+    Ok(ExhibitView { detail: o.vault.show(id)?, events: logged(o.vault.custody_log(Some(id))?) })
 }
 
 

@@ -10,8 +10,8 @@ use specta::Type;
 pub struct ExhibitView {
     /// Everything recorded about it.
     pub detail: ExhibitDetail,
-    /// Its custody events, oldest first.
-    pub events: Vec<CustodyEvent>,
+    /// Its custody events, oldest first, each with its words.
+    pub events: Vec<LoggedEvent>,
 }
 
 /// Change description and tags of one exhibit.
@@ -93,4 +93,57 @@ pub struct Preview {
     pub email: Option<EmailPreview>,
     /// Why there is no preview (none).
     pub reason: Option<String>,
+}
+
+/// A custody event with its details read as a sentence (the signed record
+/// itself is every other field).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LoggedEvent {
+    /// The event as stored.
+    #[serde(flatten)]
+    pub event: CustodyEvent,
+    /// The event in words ("Tag “hot” added").
+    pub words: String,
+}
+
+impl From<CustodyEvent> for LoggedEvent {
+    fn from(event: CustodyEvent) -> Self {
+        LoggedEvent { words: event.in_words(), event }
+    }
+}
+
+/// Events as logged, each with its words.
+pub fn logged(events: Vec<CustodyEvent>) -> Vec<LoggedEvent> {
+    events.into_iter().map(LoggedEvent::from).collect()
+}
+
+/// A window of the custody log, each event with its words.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct CustodyPage {
+    /// Events matching the filter, in all.
+    pub total: u32,
+    /// The first event's position among them.
+    pub offset: u32,
+    /// The events.
+    pub events: Vec<LoggedEvent>,
+}
+
+/// A tag in use and how many exhibits carry it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TagCount {
+    /// The tag.
+    pub tag: String,
+    /// Exhibits carrying it.
+    pub exhibits: u32,
+}
+
+/// What the exhibit list's filters offer: the custodians and the tags in use.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ExhibitFacets {
+    /// Exhibits in all.
+    pub exhibits: u32,
+    /// Custodians of first sources, most exhibits first ("" for none recorded).
+    pub custodians: Vec<custos_core::CustodianCount>,
+    /// Tags, by name.
+    pub tags: Vec<TagCount>,
 }

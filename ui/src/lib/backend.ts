@@ -21,6 +21,7 @@ import {
   type JobEvent,
   type LockReason,
   type Selection,
+  type TagRequest,
   type VerifyMode,
   type VerifyReport,
   type WireError,
@@ -43,10 +44,12 @@ type Unwrap<F> = F extends (...args: infer A) => Promise<infer R>
     : (...args: A) => Promise<Extract<R, { status: "ok" }> extends { data: infer T } ? T : never>
   : never;
 
-type Streaming = "intake" | "verifyVault" | "exportBundle" | "importBundle" | "verifyBundle";
+type Streaming = "intake" | "verifyVault" | "exportBundle" | "importBundle" | "verifyBundle" | "tagExhibits";
 
 export type Backend = { [K in Exclude<keyof Commands, Streaming>]: Unwrap<Commands[K]> } & {
   intake(request: IntakeRequest, onEvent: (e: JobEvent) => void): Promise<IntakeSummary>;
+  /** Progress counts exhibits (`begin.files`, `progress.bytes` = exhibits done). */
+  tagExhibits(request: TagRequest, onEvent: (e: JobEvent) => void): Promise<number>;
   verifyVault(mode: VerifyMode, onEvent: (e: JobEvent) => void): Promise<VerifyReport>;
   exportBundle(request: ExportBundleRequest, onEvent: (e: JobEvent) => void): Promise<ExportResult>;
   /** `accept`: the user's explicit acceptance of a producer's new seal key (after `producer_key_changed`). */
@@ -103,6 +106,7 @@ export function tauriBackend(): Backend {
   }
   const b = wrapped as unknown as Backend;
   b.intake = (request, onEvent) => unwrap(commands.intake(request, channel(onEvent)));
+  b.tagExhibits = (request, onEvent) => unwrap(commands.tagExhibits(request, channel(onEvent)));
   b.verifyVault = (mode, onEvent) => unwrap(commands.verifyVault(mode, channel(onEvent)));
   b.exportBundle = (request, onEvent) => unwrap(commands.exportBundle(request, channel(onEvent)));
   b.importBundle = (source, accept, onEvent) => unwrap(commands.importBundle(source, accept, channel(onEvent)));

@@ -33,17 +33,22 @@ export const commands = {
 	forgetRecent: (vaultId: string) => typedError<null, WireError>(__TAURI_INVOKE("forget_recent", { vaultId })),
 	/**  Counts, custodians, last verification, recent events and productions. */
 	dashboard: () => typedError<Dashboard, WireError>(__TAURI_INVOKE("dashboard")),
-	/**  Every exhibit. */
-	listExhibits: () => typedError<Exhibit[], WireError>(__TAURI_INVOKE("list_exhibits")),
+	/**  A window of the exhibit list: filtered, ordered and counted by the vault. */
+	exhibitWindow: (query: ExhibitQuery) => typedError<ExhibitWindow, WireError>(__TAURI_INVOKE("exhibit_window", { query })),
+	/**  The ids of every exhibit a query matches, in its order ("select all"). */
+	exhibitIds: (query: ExhibitQuery) => typedError<string[], WireError>(__TAURI_INVOKE("exhibit_ids", { query })),
+	/**  The custodians and tags in use, with their counts. */
+	exhibitFacets: () => typedError<ExhibitFacets, WireError>(__TAURI_INVOKE("exhibit_facets")),
 	/**  One exhibit with its sources and custody events. */
 	exhibitDetail: (id: string) => typedError<ExhibitView, WireError>(__TAURI_INVOKE("exhibit_detail", { id })),
 	/**  Changes one exhibit's description and tags (each change logged). */
 	editExhibit: (request: EditRequest) => typedError<ExhibitView, WireError>(__TAURI_INVOKE("edit_exhibit", { request })),
 	/**
-	 *  Adds and removes tags on many exhibits. Every id is checked first, so a
-	 *  bad id changes nothing.
+	 *  Adds and removes tags on many exhibits as a job, streaming progress (in
+	 *  exhibits) and stopping between batches on cancel. Every id is checked
+	 *  first, so a bad id changes nothing.
 	 */
-	tagExhibits: (request: TagRequest) => typedError<number, WireError>(__TAURI_INVOKE("tag_exhibits", { request })),
+	tagExhibits: (request: TagRequest, onProgress: Channel<JobEvent>) => typedError<number, WireError>(__TAURI_INVOKE("tag_exhibits", { request, onProgress })),
 	/**  Decrypts an exhibit into memory for display (a `viewed` custody event). */
 	previewExhibit: (id: string) => typedError<Preview, WireError>(__TAURI_INVOKE("preview_exhibit", { id })),
 	/**  Takes in the selected files and folders, streaming progress. */
@@ -52,8 +57,11 @@ export const commands = {
 	cancelJob: () => __TAURI_INVOKE<boolean>("cancel_job"),
 	/**  Quick or full verification, streaming progress. */
 	verifyVault: (mode: VerifyMode, onProgress: Channel<JobEvent>) => typedError<VerifyReport, WireError>(__TAURI_INVOKE("verify_vault", { mode, onProgress })),
-	/**  The whole custody log, oldest first. */
-	custodyLog: () => typedError<CustodyEvent[], WireError>(__TAURI_INVOKE("custody_log")),
+	/**
+	 *  A window of the custody log, filtered, ordered and counted through its
+	 *  index, each event with its words.
+	 */
+	custodyWindow: (query: CustodyQuery) => typedError<CustodyPage, WireError>(__TAURI_INVOKE("custody_window", { query })),
 	/**
 	 *  Saves text the UI made (the custody log as CSV) where the user chooses in
 	 *  a native save dialog. Returns the path written, or nothing if cancelled.
@@ -277,6 +285,15 @@ export type CustodianCount = {
 	exhibits: number,
 };
 
+/**  Which exhibits, by custodian of their first source. */
+export type CustodianFilter = 
+/**  Every exhibit. */
+{ kind: "any" } | 
+/**  Those with no custodian recorded. */
+{ kind: "unrecorded" } | 
+/**  Those of this custodian. */
+{ kind: "named"; name: string };
+
 /**  One custody event as stored (its canonical JSON is what is signed and hashed). */
 export type CustodyEvent = {
 	/**  Position in the log, from 1, without gaps. */
@@ -313,6 +330,36 @@ export type CustodyEvent = {
 	details: Value,
 };
 
+/**  A window of the custody log, each event with its words. */
+export type CustodyPage = {
+	/**  Events matching the filter, in all. */
+	total: number,
+	/**  The first event's position among them. */
+	offset: number,
+	/**  The events. */
+	events: LoggedEvent[],
+};
+
+/**  A window of the custody log. */
+export type CustodyQuery = {
+	/**  Only events of this exhibit. */
+	exhibit: string | null,
+	/**  Only events of this action. */
+	action: Action | null,
+	/**  Only events by this examiner. */
+	actor: string | null,
+	/**  From this day on (`YYYY-MM-DD`, UTC). */
+	from: string | null,
+	/**  Up to and including this day. */
+	to: string | null,
+	/**  Order. */
+	direction: Direction,
+	/**  Events to skip. */
+	offset: number,
+	/**  Events to return (at most [`MAX_WINDOW`]). */
+	limit: number,
+};
+
 /**  The matter dashboard. */
 export type Dashboard = {
 	/**  The matter. */
@@ -339,6 +386,13 @@ export type DatEncodingChoice =
 "utf8" | 
 /**  Windows-1252, for older review platforms. */
 "windows1252";
+
+/**  Which way an order runs. */
+export type Direction = 
+/**  Smallest, earliest, first. */
+"ascending" | 
+/**  Largest, latest, first. */
+"descending";
 
 /**  Emitted when files or folders are dropped on the window. */
 export type DropEvent = {
@@ -465,12 +519,70 @@ export type ExhibitDetail = {
 	received: ReceivedRecord[],
 } & Exhibit;
 
+/**  What the exhibit list's filters offer: the custodians and the tags in use. */
+export type ExhibitFacets = {
+	/**  Exhibits in all. */
+	exhibits: number,
+	/**  Custodians of first sources, most exhibits first ("" for none recorded). */
+	custodians: CustodianCount[],
+	/**  Tags, by name. */
+	tags: TagCount[],
+};
+
+/**  The order of an exhibit window. */
+export type ExhibitOrder = 
+/**  Exhibit number. */
+"number" | 
+/**  Original file name. */
+"name" | 
+/**  MIME type. */
+"type" | 
+/**  Size. */
+"size" | 
+/**  Custodian. */
+"custodian" | 
+/**  Collection time. */
+"collected" | 
+/**  SHA-256. */
+"sha256";
+
+/**  A window of the exhibit list. */
+export type ExhibitQuery = {
+	/**
+	 *  Words that must each match the exhibit number, name, custodian or a
+	 *  tag (anywhere, any case), or begin its SHA-256.
+	 */
+	text: string,
+	/**  Custodian. */
+	custodian: CustodianFilter,
+	/**  Only exhibits with this tag. */
+	tag: string | null,
+	/**  Order. */
+	order: ExhibitOrder,
+	/**  Its direction. */
+	direction: Direction,
+	/**  Rows to skip. */
+	offset: number,
+	/**  Rows to return (at most [`MAX_WINDOW`]). */
+	limit: number,
+};
+
 /**  One exhibit with its custody history. */
 export type ExhibitView = {
 	/**  Everything recorded about it. */
 	detail: ExhibitDetail,
-	/**  Its custody events, oldest first. */
-	events: CustodyEvent[],
+	/**  Its custody events, oldest first, each with its words. */
+	events: LoggedEvent[],
+};
+
+/**  A window of exhibits and how many match in all. */
+export type ExhibitWindow = {
+	/**  Exhibits matching the filter, in all. */
+	total: number,
+	/**  The first row's position among them. */
+	offset: number,
+	/**  The rows. */
+	rows: Exhibit[],
 };
 
 /**
@@ -857,6 +969,15 @@ export type LockedEvent = {
 	reason: LockReason,
 };
 
+/**
+ *  A custody event with its details read as a sentence (the signed record
+ *  itself is every other field).
+ */
+export type LoggedEvent = {
+	/**  The event in words ("Tag “hot” added"). */
+	words: string,
+} & CustodyEvent;
+
 /**  The matter a vault holds. */
 export type MatterInfo = {
 	/**  Vault id. */
@@ -1100,6 +1221,14 @@ export type SourceRecord = {
 	collected_by: string,
 	/**  When. */
 	collected_at: string,
+};
+
+/**  A tag in use and how many exhibits carry it. */
+export type TagCount = {
+	/**  The tag. */
+	tag: string,
+	/**  Exhibits carrying it. */
+	exhibits: number,
 };
 
 /**  Tag or untag many exhibits. */

@@ -17,7 +17,10 @@ import type {
   ExportPlan,
   Exhibit,
   ExhibitDetail,
+  ExhibitOrder,
+  ExhibitQuery,
   JobEvent,
+  LoggedEvent,
   LockReason,
   MatterInfo,
   ProductionRecord,
@@ -136,6 +139,48 @@ export function mockEvent(seq: number, over: Partial<CustodyEvent> = {}): Custod
  * A copy of a value as it arrives over IPC: every call returns fresh objects,
  * so later changes to the mock's state do not show through earlier results.
  */
+/** A custody event with words as the backend gives them (a short stand-in
+ * of the Rust sentences: the action and what the details name). */
+export function mockWords(e: CustodyEvent): LoggedEvent {
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  let words: string;
+  if (e.action === "metadata_edited" && d.field === "tags") words = d.added ? `Tag “${String(d.added)}” added` : `Tag “${String(d.removed)}” removed`;
+  else if (e.action === "metadata_edited") words = `Description set to “${String(d.after)}”`;
+  else if (e.action === "collected") words = `Collected “${String(d.name ?? "")}”`;
+  else words = e.action.replace(/_/g, " ");
+  return { ...e, words };
+}
+
+/** The exhibits an exhibit query matches, in its order (as the vault filters them). */
+export function mockMatching(exhibits: readonly Exhibit[], q: ExhibitQuery): Exhibit[] {
+  const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
+  const out = exhibits.filter((e) => {
+    if (q.custodian.kind === "unrecorded" && e.custodian) return false;
+    if (q.custodian.kind === "named" && e.custodian !== q.custodian.name) return false;
+    if (q.tag !== null && !e.tags.includes(q.tag)) return false;
+    const text = [e.id, e.name, e.custodian ?? "", ...e.tags].join("\n").toLowerCase();
+    return words.every((w) => text.includes(w) || e.sha256.startsWith(w));
+  });
+  const key: Record<ExhibitOrder, (e: Exhibit) => string | number> = {
+    number: (e) => Number(e.id.replace(/\D/g, "")),
+    name: (e) => e.name.toLowerCase(),
+    type: (e) => e.mime,
+    size: (e) => e.size,
+    custodian: (e) => (e.custodian ?? "").toLowerCase(),
+    collected: (e) => e.collected_at,
+    sha256: (e) => e.sha256,
+  };
+  const k = key[q.order];
+  const sign = q.direction === "ascending" ? 1 : -1;
+  return out
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => {
+      const x = k(a.e), y = k(b.e);
+      return (x < y ? -1 : x > y ? 1 : a.i - b.i) * sign;
+    })
+    .map((r) => r.e);
+}
+
 function wire<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
@@ -386,15 +431,37 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         productions: wire([...state.productions].reverse()),
       };
     },
-    async listExhibits() {
-      track("listExhibits");
+    async exhibitWindow(q) {
+      track("exhibitWindow");
       need();
-      return wire(state.exhibits);
+      if (q.limit < 1 || q.limit > 2000) throw new BackendError("invalid_input", `a window holds 1 to 2000 rows (${q.limit} asked)`);
+      const rows = mockMatching(state.exhibits, q);
+      return wire({ total: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) });
+    },
+    async exhibitIds(q) {
+      track("exhibitIds");
+      need();
+      return mockMatching(state.exhibits, q).map((e) => e.id);
+    },
+    async exhibitFacets() {
+      track("exhibitFacets");
+      need();
+      const custodians = new Map<string, number>();
+      const tags = new Map<string, number>();
+      for (const e of state.exhibits) {
+        custodians.set(e.custodian ?? "", (custodians.get(e.custodian ?? "") ?? 0) + 1);
+        for (const t of e.tags) tags.set(t, (tags.get(t) ?? 0) + 1);
+      }
+      return {
+        exhibits: state.exhibits.length,
+        custodians: [...custodians].map(([name, exhibits]) => ({ name, exhibits })).sort((a, b) => b.exhibits - a.exhibits || (a.name < b.name ? -1 : 1)),
+        tags: [...tags].map(([tag, exhibits]) => ({ tag, exhibits })).sort((a, b) => (a.tag < b.tag ? -1 : 1)),
+      };
     },
     async exhibitDetail(id) {
       track("exhibitDetail");
       need();
-      return wire({ detail: detail(id), events: state.log.filter((e) => e.exhibit === id) });
+      return wire({ detail: detail(id), events: state.log.filter((e) => e.exhibit === id).map(mockWords) });
     },
     async editExhibit(req) {
       track("editExhibit");
@@ -407,14 +474,19 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       }
       for (const t of req.add_tags) if (!e.tags.includes(t)) { e.tags.push(t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", added: t } }); }
       for (const t of req.remove_tags) if (e.tags.includes(t)) { e.tags = e.tags.filter((x) => x !== t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", removed: t } }); }
-      return wire({ detail: detail(e.id), events: state.log.filter((x) => x.exhibit === e.id) });
+      return wire({ detail: detail(e.id), events: state.log.filter((x) => x.exhibit === e.id).map(mockWords) });
     },
-    async tagExhibits(req) {
+    async tagExhibits(req, onEvent: (e: JobEvent) => void) {
       track("tagExhibits");
       need();
       if (!req.ids.length) throw new BackendError("invalid_input", "select at least one exhibit");
       for (const id of req.ids) detail(id);
-      for (const id of req.ids) await b.editExhibit({ id, description: null, add_tags: req.add_tags, remove_tags: req.remove_tags });
+      onEvent({ type: "begin", files: req.ids.length, bytes: req.ids.length });
+      let done = 0;
+      for (const id of req.ids) {
+        await b.editExhibit({ id, description: null, add_tags: req.add_tags, remove_tags: req.remove_tags });
+        onEvent({ type: "progress", bytes: ++done });
+      }
       return req.ids.length;
     },
     async previewExhibit(id) {
@@ -465,10 +537,23 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       append({ action: "verified", details: { mode, ok: true, errors: 0, warnings: 0 } });
       return { ok: true, mode, exhibits: state.exhibits.length, events: state.log.length, findings: [] };
     },
-    async custodyLog() {
-      track("custodyLog");
+    async custodyWindow(q) {
+      track("custodyWindow");
       need();
-      return wire(state.log);
+      if (q.limit < 1 || q.limit > 2000) throw new BackendError("invalid_input", `a window holds 1 to 2000 rows (${q.limit} asked)`);
+      for (const [which, day] of [["from", q.from], ["to", q.to]] as const) {
+        if (day !== null && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new BackendError("invalid_input", `the '${which}' date '${day}' is not a day (YYYY-MM-DD)`);
+      }
+      let events = state.log.filter(
+        (e) =>
+          (q.exhibit === null || e.exhibit === q.exhibit) &&
+          (q.action === null || e.action === q.action) &&
+          (q.actor === null || e.actor === q.actor) &&
+          (q.from === null || e.time >= q.from) &&
+          (q.to === null || e.time < `${q.to}U`),
+      );
+      if (q.direction === "descending") events = events.slice().reverse();
+      return wire({ total: events.length, offset: q.offset, events: events.slice(q.offset, q.offset + q.limit).map(mockWords) });
     },
     async saveTextFile(req) {
       track("saveTextFile");
