@@ -69,6 +69,16 @@ export function formatTime(isoString: string): string {
   return `${formatUtc(date)} (local ${formatLocal(date)})`;
 }
 
+/**
+ * An RFC 3339 time in UTC to the minute, for a table column headed "UTC":
+ * "2024-03-05 14:22". A value that does not parse is returned unchanged.
+ */
+export function formatUtcMinute(isoString: string): string {
+  const date = parseTime(isoString);
+  if (!date) return isoString;
+  return formatUtc(date).slice(0, 16);
+}
+
 /** The first 12 characters of a hex digest, followed by "…" when cut. */
 export function shortHash(hex: string): string {
   return hex.length > 12 ? `${hex.slice(0, 12)}…` : hex;

@@ -38,6 +38,13 @@ export function go(screen: Screen, params: Params = {}): void {
   router.params = { ...params };
 }
 
+/** Shows `screen` in place of the current one (stepping through a list:
+ * "back" still returns to where the stepping began). */
+export function replace(screen: Screen, params: Params = {}): void {
+  router.screen = screen;
+  router.params = { ...params };
+}
+
 /** Returns to the previous screen; returns false when there is none. */
 export function back(): boolean {
   const previous = history.pop();

@@ -5,9 +5,10 @@ import { BackendError, setBackend } from "../lib/backend";
 import type { Preview, VaultSummary } from "../lib/bindings";
 import { MOCK_MATTER, createMockBackend, mockEvent, mockExhibit, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
-import { reset, router } from "../lib/router.svelte";
+import { back, go, replace, reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Exhibit from "./Exhibit.svelte";
+import { exhibitList, forgetExhibitList } from "./exhibits/list.svelte";
 
 const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
 
@@ -21,6 +22,7 @@ const timeline = () => screen.getByTestId("custody-timeline");
 const timelineRows = () => within(timeline()).getAllByRole("row").slice(1);
 
 beforeEach(() => {
+  forgetExhibitList();
   reset("exhibit", { id: "EX-0001" });
   session.vault = vault();
   session.info = null;
@@ -116,7 +118,8 @@ describe("Exhibit", () => {
     expect(await screen.findByText(/Description saved/)).toBeInTheDocument();
     await waitFor(() => expect(timelineRows()).toHaveLength(2));
     expect(timelineRows()[1]).toHaveTextContent("Metadata edited");
-    expect(timelineRows()[1]).toHaveTextContent('after: "Signed copy, Bates 7"');
+    // The details in words (the mock's stand-in for the vault's sentence).
+    expect(timelineRows()[1]).toHaveTextContent("Description set to “Signed copy, Bates 7”");
     expect(screen.getByLabelText("Description")).toHaveValue("Signed copy, Bates 7");
     expect(save).toBeDisabled();
   });
@@ -139,8 +142,8 @@ describe("Exhibit", () => {
     expect(screen.getByLabelText("New tag")).toHaveValue("");
     expect(timelineRows().map((r) => r.textContent)).toEqual([
       expect.stringContaining("Collected"),
-      expect.stringContaining('removed: "hot"'),
-      expect.stringContaining('added: "privileged"'),
+      expect.stringContaining("Tag “hot” removed"),
+      expect.stringContaining("Tag “privileged” added"),
     ]);
   });
 
@@ -301,5 +304,48 @@ describe("Exhibit", () => {
     expect(router.params).toEqual({ exhibit: "EX-0002" });
     await user.click(screen.getByRole("button", { name: "← Exhibits" }));
     expect(router.screen).toBe("exhibits");
+  });
+
+  it("steps to the previous and next exhibit of the list it was opened from, as filtered and sorted", async () => {
+    const exhibits = Array.from({ length: 450 }, (_, i) => mockExhibit(i + 1, { custodian: i % 3 === 0 ? "IT Department" : "Erik Brandt" }));
+    const mock = install({ exhibits, log: [] });
+    // The list as left: IT Department's exhibits, highest number first.
+    const list = exhibitList();
+    list.custodian = "=IT Department";
+    list.sortKey = "id";
+    list.sortDirection = "descending";
+    list.reload();
+    await waitFor(() => expect(list.matching).toBe(150));
+    reset("exhibits");
+    go("exhibit", { id: "EX-0448", at: "0" });
+    const user = userEvent.setup();
+    const view = render(Exhibit, { id: router.params.id!, at: router.params.at });
+    await screen.findByTestId("sha256");
+    expect(screen.getByTestId("list-position")).toHaveTextContent("1 of 150 (filtered)");
+    expect(screen.getByRole("button", { name: "← Previous" })).toBeDisabled();
+
+    await user.click(screen.getByRole("button", { name: "Next →" }));
+    await waitFor(() => expect(router.params).toEqual({ id: "EX-0445", at: "1" }));
+    expect(list.activeKey).toBe("EX-0445");
+    // Past the first window of the list (200 rows): fetched on the way.
+    replace("exhibit", { id: "EX-0004", at: "148" });
+    await view.rerender({ id: router.params.id!, at: router.params.at });
+    await user.click(await screen.findByRole("button", { name: "Next →" }));
+    await waitFor(() => expect(router.params).toEqual({ id: "EX-0001", at: "149" }));
+    await view.rerender({ id: router.params.id!, at: router.params.at });
+    await waitFor(() => expect(screen.getByTestId("list-position")).toHaveTextContent("150 of 150"));
+    expect(screen.getByRole("button", { name: "Next →" })).toBeDisabled();
+    expect(mock.state.calls).toContain("exhibitWindow");
+
+    // Stepping replaces the screen: back returns to the list, not the exhibit before.
+    back();
+    expect(router.screen).toBe("exhibits");
+  });
+
+  it("offers no stepping when opened from outside the list", async () => {
+    install();
+    render(Exhibit, { id: "EX-0002" });
+    await screen.findByTestId("sha256");
+    expect(screen.queryByRole("navigation", { name: "Exhibits in the list" })).not.toBeInTheDocument();
   });
 });

@@ -8,6 +8,7 @@ import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Exhibits from "./Exhibits.svelte";
+import { forgetExhibitList } from "./exhibits/list.svelte";
 
 const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
 
@@ -34,6 +35,7 @@ async function loaded(total: number) {
 }
 
 beforeEach(() => {
+  forgetExhibitList();
   reset("exhibits");
   session.vault = vault();
   session.info = null;
@@ -61,7 +63,8 @@ describe("Exhibits", () => {
     expect(row).toHaveTextContent("hot");
     expect(row).toHaveTextContent(`${first.sha256.slice(0, 12)}…`);
     expect(row).not.toHaveTextContent(first.sha256);
-    expect(row).toHaveTextContent(/2026-06-02 10:00:00 UTC/);
+    expect(row).toHaveTextContent("2026-06-02 10:00");
+    expect(screen.getByRole("columnheader", { name: /Collected \(UTC\)/ })).toBeInTheDocument();
     expect(rowOf("EX-0003")).toHaveTextContent("IT Department");
   });
 
@@ -72,7 +75,8 @@ describe("Exhibits", () => {
         tags: i % 4 === 0 ? ["privileged"] : [],
       }),
     );
-    install({ exhibits, log: [] });
+    const mock = install({ exhibits, log: [] });
+    const windows = vi.spyOn(mock, "exhibitWindow");
     const user = userEvent.setup();
     render(Exhibits);
     await loaded(50_000);
@@ -81,19 +85,23 @@ describe("Exhibits", () => {
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(100);
 
-    await user.selectOptions(screen.getByLabelText("Custodian"), "IT Department");
-    expect(screen.getByText(/5,000 of 50,000 exhibits/)).toBeInTheDocument();
-    await user.selectOptions(screen.getByLabelText("Tag"), "privileged");
+    await user.selectOptions(screen.getByLabelText("Custodian"), "=IT Department");
+    expect(await screen.findByText(/5,000 of 50,000 exhibits/)).toBeInTheDocument();
+    expect(within(screen.getByLabelText("Custodian")).getByRole("option", { name: "IT Department (5,000)" })).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Tag"), "=privileged");
     // i % 10 === 0 and i % 4 === 0: every 20th.
-    expect(screen.getByText(/2,500 of 50,000 exhibits/)).toBeInTheDocument();
+    expect(await screen.findByText(/2,500 of 50,000 exhibits/)).toBeInTheDocument();
+    expect(windows).toHaveBeenLastCalledWith(expect.objectContaining({ custodian: { kind: "named", name: "IT Department" }, tag: "privileged" }));
 
     await user.click(screen.getByRole("button", { name: "Clear filters" }));
     await user.type(screen.getByLabelText("Filter"), "document-4999");
     // document-4999 and document-49990 … document-49999.
-    expect(screen.getByText(/11 of 50,000 exhibits/)).toBeInTheDocument();
+    expect(await screen.findByText(/11 of 50,000 exhibits/)).toBeInTheDocument();
+    await waitFor(() => expect(idsShown()).toContain("EX-49995"));
     expect(idsShown()).toContain("EX-4999");
-    expect(idsShown()).toContain("EX-49995");
     expect(bodyRows()).toHaveLength(11);
+    // The vault filtered and counted: no answer held more than a window.
+    for (const r of windows.mock.results) expect((await r.value).rows.length).toBeLessThanOrEqual(200);
   });
 
   it("filters by number, name, custodian, tag and hash prefix", async () => {
@@ -109,29 +117,30 @@ describe("Exhibits", () => {
     const filter = screen.getByLabelText("Filter");
 
     await user.type(filter, "AA11");
-    expect(screen.getByText(/1 of 3 exhibits/)).toBeInTheDocument();
-    expect(idsShown()).toEqual(["EX-0001"]);
+    expect(await screen.findByText(/1 of 3 exhibits/)).toBeInTheDocument();
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001"]));
 
     await user.clear(filter);
     await user.type(filter, "holt");
-    expect(idsShown()).toEqual(["EX-0002"]);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0002"]));
 
     await user.clear(filter);
     await user.type(filter, "ex-0003");
-    expect(idsShown()).toEqual(["EX-0003"]);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0003"]));
 
     await user.clear(filter);
     await user.type(filter, "hot board");
-    expect(idsShown()).toEqual(["EX-0001"]);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001"]));
 
     await user.clear(filter);
     await user.type(filter, "nothing-like-this");
-    expect(screen.getByText(/0 of 3 exhibits/)).toBeInTheDocument();
+    expect(await screen.findByText(/0 of 3 exhibits/)).toBeInTheDocument();
     expect(screen.getByText("No exhibits match the filter.")).toBeInTheDocument();
 
     await user.clear(filter);
-    await user.selectOptions(screen.getByLabelText("Custodian"), "None recorded");
-    expect(idsShown()).toEqual(["EX-0003"]);
+    await waitFor(() => expect(idsShown()).toHaveLength(3));
+    await user.selectOptions(screen.getByLabelText("Custodian"), "-");
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0003"]));
   });
 
   it("sorts by a column", async () => {
@@ -142,11 +151,11 @@ describe("Exhibits", () => {
     render(Exhibits);
     await loaded(3);
     await user.click(screen.getByRole("button", { name: "Name" }));
-    expect(idsShown()).toEqual(["EX-0003", "EX-0001", "EX-0002"]);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0003", "EX-0001", "EX-0002"]));
     await user.click(screen.getByRole("button", { name: "Size" }));
-    expect(idsShown()).toEqual(["EX-0002", "EX-0003", "EX-0001"]);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0002", "EX-0003", "EX-0001"]));
     await user.click(screen.getByRole("button", { name: "Size" }));
-    expect(idsShown()).toEqual(["EX-0001", "EX-0003", "EX-0002"]);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001", "EX-0003", "EX-0002"]));
   });
 
   it("adds and removes a tag on the selected exhibits, then reloads", async () => {
@@ -166,19 +175,18 @@ describe("Exhibits", () => {
     await user.type(screen.getByLabelText("Tag to add or remove"), "privileged");
     await user.click(add);
 
-    expect(tagExhibits).toHaveBeenCalledWith({ ids: ["EX-0001", "EX-0003"], add_tags: ["privileged"], remove_tags: [] });
-    expect(await screen.findByText(/2 exhibits changed/)).toBeInTheDocument();
+    expect(tagExhibits).toHaveBeenCalledWith({ ids: ["EX-0001", "EX-0003"], add_tags: ["privileged"], remove_tags: [] }, expect.any(Function));
+    expect(await screen.findByText(/2 exhibits processed/)).toBeInTheDocument();
     await waitFor(() => expect(rowOf("EX-0003")).toHaveTextContent("privileged"));
     expect(rowOf("EX-0002")).not.toHaveTextContent("privileged");
-    expect(mock.state.calls.filter((c) => c === "listExhibits")).toHaveLength(2);
-    // The new tag is offered in the tag filter.
-    expect(within(screen.getByLabelText("Tag")).getByRole("option", { name: "privileged" })).toBeInTheDocument();
+    // The new tag is offered in the tag filter, with its count.
+    await waitFor(() => expect(within(screen.getByLabelText("Tag")).getByRole("option", { name: /^privileged \(\d+\)$/ })).toBeInTheDocument());
 
     await user.click(screen.getByRole("checkbox", { name: "Select EX-0003" }));
     await user.type(screen.getByLabelText("Tag to add or remove"), "hot");
     await user.click(screen.getByRole("button", { name: "Remove tag" }));
-    expect(tagExhibits).toHaveBeenLastCalledWith({ ids: ["EX-0001"], add_tags: [], remove_tags: ["hot"] });
-    expect(await screen.findByText(/1 exhibit changed/)).toBeInTheDocument();
+    expect(tagExhibits).toHaveBeenLastCalledWith({ ids: ["EX-0001"], add_tags: [], remove_tags: ["hot"] }, expect.any(Function));
+    expect(await screen.findByText(/1 exhibit processed/)).toBeInTheDocument();
     await waitFor(() => expect(rowOf("EX-0001")).not.toHaveTextContent("hot"));
   });
 
@@ -203,12 +211,13 @@ describe("Exhibits", () => {
 
     await user.dblClick(rowOf("EX-0002"));
     expect(router.screen).toBe("exhibit");
-    expect(router.params).toEqual({ id: "EX-0002" });
+    // Its place in the list comes along, for previous and next.
+    expect(router.params).toEqual({ id: "EX-0002", at: "1" });
 
     reset("exhibits");
     screen.getByRole("grid", { name: "Exhibits" }).focus();
     await user.keyboard("{Home}{ArrowDown}{Enter}");
-    expect(router.params).toEqual({ id: "EX-0002" });
+    expect(router.params).toEqual({ id: "EX-0002", at: "1" });
 
     reset("exhibits");
     await user.click(screen.getByRole("checkbox", { name: "Select EX-0003" }));
@@ -227,11 +236,11 @@ describe("Exhibits", () => {
 
   it("names the problem when the list cannot be loaded, and can try again", async () => {
     const mock = install();
-    const list = mock.listExhibits;
+    const windowOf = mock.exhibitWindow;
     let fail = true;
-    mock.listExhibits = async () => {
+    mock.exhibitWindow = async (q) => {
       if (fail) throw new BackendError("locked", "the vault is locked; unlock it with its passphrase");
-      return list();
+      return windowOf(q);
     };
     const user = userEvent.setup();
     render(Exhibits);
@@ -241,6 +250,86 @@ describe("Exhibits", () => {
     await user.click(within(alert).getByRole("button", { name: "Try again" }));
     await loaded(3);
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("keeps the filter, order, selection and place when an exhibit is opened and the list shown again", async () => {
+    const exhibits = Array.from({ length: 2_000 }, (_, i) => mockExhibit(i + 1, { custodian: i % 2 === 0 ? "Erik Brandt" : "Ana Oster" }));
+    install({ exhibits, log: [] });
+    const user = userEvent.setup();
+    const first = render(Exhibits);
+    await loaded(2_000);
+    await user.selectOptions(screen.getByLabelText("Custodian"), "=Ana Oster");
+    expect(await screen.findByText(/1,000 of 2,000 exhibits/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Exhibit" }));
+    await user.click(screen.getByRole("button", { name: "Exhibit" }));
+    await waitFor(() => expect(idsShown()[0]).toBe("EX-2000"));
+    await user.click(screen.getByRole("checkbox", { name: "Select EX-1998" }));
+    const grid = screen.getByRole("grid", { name: "Exhibits" });
+    grid.scrollTop = 300 * 28;
+    grid.dispatchEvent(new Event("scroll"));
+    await waitFor(() => expect(idsShown()).toContain("EX-1400"));
+    first.unmount();
+
+    render(Exhibits);
+    await waitFor(() => expect(screen.getByLabelText("Custodian")).toHaveValue("=Ana Oster"));
+    expect(await screen.findByText(/1,000 of 2,000 exhibits/)).toBeInTheDocument();
+    expect(screen.getByRole("group", { name: "Selected exhibits" })).toHaveTextContent("1 selected");
+    expect(screen.getByRole("columnheader", { name: /Exhibit/ })).toHaveAttribute("aria-sort", "descending");
+    const again = screen.getByRole("grid", { name: "Exhibits" });
+    await waitFor(() => expect(again.scrollTop).toBe(300 * 28));
+    await waitFor(() => expect(idsShown()).toContain("EX-1400"));
+  });
+
+  it("draws rows still on their way as placeholders, never an empty body", async () => {
+    const mock = install();
+    const windowOf = mock.exhibitWindow;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    mock.exhibitWindow = async (q) => {
+      // The first window comes at once; later ones wait.
+      if (calls++ > 0) await gate;
+      return windowOf(q);
+    };
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(3);
+    // Sorted anew: until the window comes, placeholders stand in its rows.
+    const placeholders = () => screen.getByRole("grid", { name: "Exhibits" }).querySelectorAll(".vt-body [aria-busy='true']");
+    await user.click(screen.getByRole("button", { name: "Name" }));
+    await waitFor(() => expect(placeholders()).toHaveLength(3));
+    expect(screen.queryByText("No exhibits match the filter.")).not.toBeInTheDocument();
+    release();
+    await waitFor(() => expect(placeholders()).toHaveLength(0));
+    expect(idsShown()).toHaveLength(3);
+  });
+
+  it("shows tagging progress in exhibits and cancels between batches", async () => {
+    const mock = install();
+    let finish: (n: number) => void = () => {};
+    let fail: (e: unknown) => void = () => {};
+    mock.tagExhibits = (req, onEvent) => {
+      onEvent({ type: "begin", files: req.ids.length, bytes: req.ids.length });
+      onEvent({ type: "progress", bytes: 1 });
+      return new Promise<number>((res, rej) => {
+        finish = res;
+        fail = rej;
+      });
+    };
+    const cancelJob = vi.spyOn(mock, "cancelJob").mockImplementation(async () => {
+      fail(new BackendError("cancelled", "cancelled"));
+    });
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(3);
+    await user.click(screen.getByRole("checkbox", { name: "Select EX-0001" }));
+    await user.click(screen.getByRole("checkbox", { name: "Select EX-0002" }));
+    await user.type(screen.getByLabelText("Tag to add or remove"), "reviewed{Enter}");
+    expect(await screen.findByText("1 of 2 exhibits")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(cancelJob).toHaveBeenCalled();
+    expect(await screen.findByRole("alert")).toHaveTextContent("Cancelled after 1 of 2 exhibits; those are tagged and logged, the rest are not.");
+    void finish;
   });
 
   it("shows a hostile file name as text", async () => {

@@ -6,6 +6,8 @@ export interface Column<T> {
   width?: string;
   /** Makes the column sortable; compares two rows in ascending order. */
   sort?: (a: T, b: T) => number;
+  /** With a row source: the source can sort by this column. */
+  sortable?: boolean;
   /** The cell's text (rendered as text, never as HTML). */
   render: (row: T) => string;
   /** Monospaced, tabular figures: hashes, sizes, times. */
@@ -22,4 +24,24 @@ export function sortRows<T>(rows: readonly T[], sort: ((a: T, b: T) => number) |
   const copy = rows.slice();
   if (!sort) return copy;
   return direction === "ascending" ? copy.sort(sort) : copy.sort((a, b) => sort(b, a));
+}
+
+/**
+ * Rows a window at a time, for a `VirtualTable` over more rows than a
+ * screen should hold: the source filters, sorts and counts, fetches the
+ * windows asked for and answers for the rows it holds.
+ */
+export interface RowSource<T> {
+  /** Rows in all. */
+  readonly total: number;
+  /** Row `index`, or undefined while it is being fetched. */
+  row(index: number): T | undefined;
+  /** The position of the row with `key` among the rows held, or -1. */
+  indexOf(key: string): number;
+  /** Rows `first` to `last - 1` are drawn: fetch those not held. */
+  need(first: number, last: number): void;
+  /** The keys of rows `lo` to `hi` (inclusive), fetched if need be. */
+  keys(lo: number, hi: number): Promise<string[]>;
+  /** How many of `selected` are among all the rows. */
+  selectedCount(selected: ReadonlySet<string>): number;
 }
