@@ -21,13 +21,31 @@ pub struct ChannelProgress {
     channel: Channel<JobEvent>,
     cancel: Arc<AtomicBool>,
     bytes: AtomicU64,
+    /// Items finished so far.
+    items: AtomicU64,
+    /// The byte count last sent (a finished file sends it if it moved).
+    sent_bytes: AtomicU64,
     last: Mutex<Instant>,
 }
 
 impl ChannelProgress {
     /// Progress sent to `channel`; the job stops once `cancel` is set.
     pub fn new(channel: Channel<JobEvent>, cancel: Arc<AtomicBool>) -> Self {
-        Self { channel, cancel, bytes: AtomicU64::new(0), last: Mutex::new(Instant::now() - Duration::from_secs(1)) }
+        Self {
+            channel,
+            cancel,
+            bytes: AtomicU64::new(0),
+            items: AtomicU64::new(0),
+            sent_bytes: AtomicU64::new(0),
+            last: Mutex::new(Instant::now() - Duration::from_secs(1)),
+        }
+    }
+
+    /// Sends the bytes and items done so far.
+    fn send_progress(&self) {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        self.sent_bytes.store(bytes, Ordering::Relaxed);
+        let _ = self.channel.send(JobEvent::Progress { bytes, items: self.items.load(Ordering::Relaxed) });
     }
 
     /// Whether a throttled report may go out now (and if so, restarts the interval).
@@ -52,13 +70,24 @@ impl custos_core::Progress for ChannelProgress {
         }
     }
     fn advance(&self, bytes: u64) {
-        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
         if self.due() {
-            let _ = self.channel.send(JobEvent::Progress { bytes: total });
+            self.send_progress();
         }
     }
     fn file_done(&self, path: &Path, outcome: &FileOutcome) {
+        self.items.fetch_add(1, Ordering::Relaxed);
         let _ = self.channel.send(JobEvent::FileDone { path: path.to_string_lossy().into_owned(), outcome: outcome.clone() });
+        // Files done and bytes done agree after every file, however small.
+        if self.bytes.load(Ordering::Relaxed) != self.sent_bytes.load(Ordering::Relaxed) {
+            self.send_progress();
+        }
+    }
+    fn item_done(&self) {
+        self.items.fetch_add(1, Ordering::Relaxed);
+        if self.due() {
+            self.send_progress();
+        }
     }
     fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::SeqCst)
@@ -107,16 +136,22 @@ mod tests {
         p.file_done(Path::new("/in/a.txt"), &FileOutcome::Failed { reason: "unreadable".into() });
         {
             let sent = sent.lock().unwrap();
-            assert_eq!(sent.len(), 3, "one throttled report within the interval: {sent:?}");
+            assert_eq!(sent.len(), 4, "the advances within the interval are not sent: {sent:?}");
             assert!(sent[0].contains("\"begin\""), "{}", sent[0]);
             assert!(sent[1].contains("\"file_started\""), "{}", sent[1]);
             assert!(sent[2].contains("\"file_done\""), "{}", sent[2]);
+            // After a finished file the bytes done are sent with it, so the
+            // files and bytes shown never disagree.
+            assert!(sent[3].contains("\"progress\"") && sent[3].contains("\"bytes\":200") && sent[3].contains("\"items\":1"), "{}", sent[3]);
         }
+        p.file_done(Path::new("/in/b.txt"), &FileOutcome::Failed { reason: "unreadable".into() });
+        assert_eq!(sent.lock().unwrap().len(), 5, "no progress when the bytes did not move");
         std::thread::sleep(REPORT_INTERVAL);
         p.advance(50);
+        p.item_done();
         let sent = sent.lock().unwrap();
-        assert_eq!(sent.len(), 4, "{sent:?}");
-        assert!(sent[3].contains("\"progress\"") && sent[3].contains("250"), "bytes add up across throttled reports: {}", sent[3]);
+        assert_eq!(sent.len(), 6, "{sent:?}");
+        assert!(sent[5].contains("\"progress\"") && sent[5].contains("250"), "bytes add up across throttled reports: {}", sent[5]);
     }
 
     #[test]

@@ -18,13 +18,20 @@ pub async fn productions(app: AppHandle) -> Res<Vec<ProductionRecord>> {
     blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.productions()?))).await
 }
 
-/// The selection, Bates numbers and QC result of an export, before writing.
+/// Planned exhibits the app is sent (the review shows the first of them;
+/// `exhibit_count` says how many there are in all).
+pub const PLAN_ROWS: usize = 200;
+
+/// The selection, Bates numbers and QC result of an export, before writing:
+/// the first [`PLAN_ROWS`] planned exhibits, the count and digest of all.
 #[tauri::command]
 #[specta::specta]
 pub async fn plan_export(app: AppHandle, options: ExportOptions) -> Res<ExportPlan> {
     blocking(app, move |_, s| {
         let req = export_request(options, PathBuf::new())?;
-        s.with_vault(|o| Ok(o.vault.plan_export(&req)?))
+        let mut plan = s.with_vault(|o| Ok(o.vault.plan_export(&req)?))?;
+        plan.exhibits.truncate(PLAN_ROWS);
+        Ok(plan)
     })
     .await
 }
@@ -36,8 +43,8 @@ pub async fn export_bundle(app: AppHandle, request: ExportBundleRequest, on_prog
     blocking(app, move |_, s| {
         let out = one_held(s, &request.destination, Use::Destination, "choose one file to write the bundle to")?;
         check_destination(s, &out)?;
-        let ExportBundleRequest { options, expect_first, expect_last, destination } = request;
-        let req = reviewed_request(options, (expect_first, expect_last), out)?;
+        let ExportBundleRequest { options, expect_first, expect_last, expect_selection, destination } = request;
+        let req = reviewed_request(options, (expect_first, expect_last), expect_selection, out)?;
         let report = vault_job(s, on_progress, |o, progress| Ok(o.vault.export(&req, progress)?))?;
         let _ = s.take(&destination, Use::Destination);
         Ok(export_result(report))
@@ -72,14 +79,16 @@ fn build_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
     Ok(req)
 }
 
-/// The request of a reviewed export: the exhibits listed by id, and refused
-/// by the core if the Bates range (first, last) is no longer what was reviewed.
-fn reviewed_request(options: ExportOptions, reviewed: (String, String), out: PathBuf) -> Res<CheckedExport> {
-    if options.exhibits.is_empty() {
-        return Err(WireError::new(ErrorCode::InvalidInput, "list the exhibits to export (the ones reviewed)"));
+/// The request of a reviewed export, refused by the core if the exhibits it
+/// chooses (by their digest) or their Bates range (first, last) are no
+/// longer what was reviewed.
+fn reviewed_request(options: ExportOptions, range: (String, String), selection: String, out: PathBuf) -> Res<CheckedExport> {
+    if selection.len() != 64 || !selection.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(WireError::new(ErrorCode::InvalidInput, "give the digest of the exhibits reviewed (the plan's selection_sha256)"));
     }
     let mut req = build_request(options, out)?;
-    req.expect_range = Some(reviewed);
+    req.expect_range = Some(range);
+    req.expect_selection = Some(selection.to_ascii_lowercase());
     Ok(req.check()?)
 }
 
@@ -150,5 +159,15 @@ mod tests {
         empty.recipients.clear();
         empty.passphrase = Some(String::new());
         assert!(export_request(empty, PathBuf::new()).unwrap().passphrase.is_none(), "an empty passphrase is none");
+    }
+
+    #[test]
+    fn a_reviewed_request_carries_the_reviewed_selection_and_range() {
+        let digest = "AB".repeat(32);
+        let req = reviewed_request(options(), ("HAL00000001".into(), "HAL00000001".into()), digest, PathBuf::from("/out/b.zip")).unwrap();
+        assert_eq!(req.expect_selection.as_deref(), Some("ab".repeat(32).as_str()));
+        assert_eq!(req.expect_range, Some(("HAL00000001".into(), "HAL00000001".into())));
+        let e = reviewed_request(options(), ("A".into(), "B".into()), "not a digest".into(), PathBuf::new()).err().unwrap();
+        assert!(e.message.contains("selection_sha256"), "{}", e.message);
     }
 }

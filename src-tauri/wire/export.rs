@@ -43,13 +43,15 @@ pub struct ExportOptions {
 /// (No `Debug`: it carries a passphrase.)
 #[derive(Clone, Deserialize, Type)]
 pub struct ExportBundleRequest {
-    /// The choices, with the reviewed exhibits listed by id and the reviewed
-    /// first number (so what is written is what was reviewed).
+    /// The choices as reviewed, with the reviewed first number.
     pub options: ExportOptions,
     /// The first Bates number the user reviewed; refused if it changed.
     pub expect_first: String,
     /// The last Bates number the user reviewed; refused if it changed.
     pub expect_last: String,
+    /// The plan's `selection_sha256`: refused if the choices now take other
+    /// exhibits (so what is written is what was reviewed).
+    pub expect_selection: String,
     /// Selection token of the destination file (from `pick_destination`).
     pub destination: String,
 }

@@ -128,10 +128,12 @@ pub enum JobEvent {
         /// Its size.
         size: u64,
     },
-    /// Bytes done so far in total.
+    /// Work done so far in total.
     Progress {
         /// Bytes done.
         bytes: u64,
+        /// Items finished (files taken in, exhibits checked or tagged).
+        items: u64,
     },
     /// One file is finished.
     FileDone {

@@ -57,7 +57,7 @@ pub mod export {
     pub use crate::store::productions::ProductionRecord;
     pub use crate::ops::export::ExportReport;
     pub use crate::ops::export::numbering::BatesPlan;
-    pub use crate::ops::export::request::{CheckedExport, ExportRequest};
+    pub use crate::ops::export::request::{CheckedExport, ExportRequest, selection_digest};
     pub use crate::ops::import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_sha256};
     pub use crate::store::counsel::CounselKey;
 }

@@ -41,6 +41,8 @@ pub trait Progress: Send + Sync {
     fn advance(&self, _bytes: u64) {}
     /// One file is finished, with its outcome.
     fn file_done(&self, _path: &Path, _outcome: &FileOutcome) {}
+    /// One item without a file outcome (an exhibit checked) is finished.
+    fn item_done(&self) {}
     /// Whether the operation should stop as soon as it safely can.
     fn is_cancelled(&self) -> bool {
         false

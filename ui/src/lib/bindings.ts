@@ -83,7 +83,10 @@ export const commands = {
 	removeCounselKey: (id: number) => typedError<null, WireError>(__TAURI_INVOKE("remove_counsel_key", { id })),
 	/**  Every production made from the vault, oldest first. */
 	productions: () => typedError<ProductionRecord[], WireError>(__TAURI_INVOKE("productions")),
-	/**  The selection, Bates numbers and QC result of an export, before writing. */
+	/**
+	 *  The selection, Bates numbers and QC result of an export, before writing:
+	 *  the first [`PLAN_ROWS`] planned exhibits, the count and digest of all.
+	 */
 	planExport: (options: ExportOptions) => typedError<ExportPlan, WireError>(__TAURI_INVOKE("plan_export", { options })),
 	/**  Writes a sealed bundle to the chosen destination, streaming progress. */
 	exportBundle: (request: ExportBundleRequest, onProgress: Channel<JobEvent>) => typedError<ExportResult, WireError>(__TAURI_INVOKE("export_bundle", { request, onProgress })),
@@ -590,15 +593,17 @@ export type ExhibitWindow = {
  *  (No `Debug`: it carries a passphrase.)
  */
 export type ExportBundleRequest = {
-	/**
-	 *  The choices, with the reviewed exhibits listed by id and the reviewed
-	 *  first number (so what is written is what was reviewed).
-	 */
+	/**  The choices as reviewed, with the reviewed first number. */
 	options: ExportOptions,
 	/**  The first Bates number the user reviewed; refused if it changed. */
 	expect_first: string,
 	/**  The last Bates number the user reviewed; refused if it changed. */
 	expect_last: string,
+	/**
+	 *  The plan's `selection_sha256`: refused if the choices now take other
+	 *  exhibits (so what is written is what was reviewed).
+	 */
+	expect_selection: string,
 	/**  Selection token of the destination file (from `pick_destination`). */
 	destination: string,
 };
@@ -634,6 +639,16 @@ export type ExportOptions = {
 export type ExportPlan = {
 	/**  The selection in exhibit (and Bates) order. */
 	exhibits: PlannedExhibit[],
+	/**
+	 *  How many exhibits the selection holds (the app is sent only the
+	 *  first of `exhibits`).
+	 */
+	exhibit_count: number,
+	/**
+	 *  [`super::request::selection_digest`] of the selection: a reviewed
+	 *  export sends it back as `expect_selection`.
+	 */
+	selection_sha256: string,
 	/**  First Bates number. */
 	bates_first: string,
 	/**  Last Bates number. */
@@ -929,10 +944,12 @@ bytes: number } |
 path: string; 
 /**  Its size. */
 size: number } | 
-/**  Bytes done so far in total. */
+/**  Work done so far in total. */
 { type: "progress"; 
 /**  Bytes done. */
-bytes: number } | 
+bytes: number; 
+/**  Items finished (files taken in, exhibits checked or tagged). */
+items: number } | 
 /**  One file is finished. */
 { type: "file_done"; 
 /**  The file. */

@@ -139,6 +139,14 @@ export function mockEvent(seq: number, over: Partial<CustodyEvent> = {}): Custod
  * A copy of a value as it arrives over IPC: every call returns fresh objects,
  * so later changes to the mock's state do not show through earlier results.
  */
+/** A stand-in for the vault's digest of a selection: 64 hex digits that
+ * change whenever the ids (or their order) do. */
+export function mockSelectionDigest(ids: readonly string[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of ids.join("\n")) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0").repeat(8);
+}
+
 /** A custody event with words as the backend gives them (a short stand-in
  * of the Rust sentences: the action and what the details name). */
 export function mockWords(e: CustodyEvent): LoggedEvent {
@@ -277,7 +285,10 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     const bates = (i: number) => `${o.bates_prefix}${pad(start + i, o.bates_width)}`;
     const earlier = state.productions.filter((p) => p.bates_prefix === o.bates_prefix);
     return {
-      exhibits: chosen.map((e, i) => ({
+      exhibit_count: chosen.length,
+      selection_sha256: mockSelectionDigest(chosen.map((e) => e.id)),
+      // As the app does: the first rows only.
+      exhibits: chosen.slice(0, 200).map((e, i) => ({
         exhibit_id: e.id,
         name: e.name,
         size: e.size,
@@ -485,7 +496,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       let done = 0;
       for (const id of req.ids) {
         await b.editExhibit({ id, description: null, add_tags: req.add_tags, remove_tags: req.remove_tags });
-        onEvent({ type: "progress", bytes: ++done });
+        onEvent({ type: "progress", bytes: ++done, items: done });
       }
       return req.ids.length;
     },
@@ -520,7 +531,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         state.exhibits.push(ex);
         append({ action: "collected", exhibit: ex.id });
         const outcome = { outcome: "stored" as const, exhibit: ex.id, sha256: ex.sha256 };
-        onEvent({ type: "progress", bytes: (i + 1) * 100 });
+        onEvent({ type: "progress", bytes: (i + 1) * 100, items: i });
         onEvent({ type: "file_done", path, outcome });
         return { path, outcome };
       });
@@ -633,11 +644,14 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       need();
       const [path] = take(req.destination);
       const p = plan(req.options);
-      if (!req.options.exhibits.length) throw new BackendError("invalid_input", "list the exhibits to export (the ones reviewed)");
+      if (!/^[0-9a-f]{64}$/i.test(req.expect_selection))
+        throw new BackendError("invalid_input", "give the digest of the exhibits reviewed (the plan's selection_sha256)");
+      if (req.expect_selection !== p.selection_sha256)
+        throw new BackendError("invalid_input", "the exhibits chosen are no longer the ones reviewed (tags or exhibits changed since); review them again");
       if (p.bates_first !== req.expect_first || p.bates_last !== req.expect_last)
         throw new BackendError("invalid_input", `the numbering changed since it was reviewed (${p.bates_first}–${p.bates_last} instead of ${req.expect_first}–${req.expect_last}); review it again`);
       onEvent({ type: "begin", files: p.exhibits.length, bytes: p.total_bytes });
-      onEvent({ type: "progress", bytes: p.total_bytes });
+      onEvent({ type: "progress", bytes: p.total_bytes, items: p.exhibit_count });
       state.selections.delete(req.destination);
       const sha = "b".repeat(64);
       state.productions.push({
@@ -674,7 +688,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         throw new BackendError("invalid_input", `${path} is not a bundle Custos can read: it is encrypted with age; give the identity (key file) it was encrypted to`);
       const expected = expectedKey(source.expect_key);
       onEvent({ type: "begin", files: 12, bytes: 4000 });
-      onEvent({ type: "progress", bytes: 4000 });
+      onEvent({ type: "progress", bytes: 4000, items: 12 });
       return { path, bundle_sha256: "c".repeat(64), folder: !/\.(zip|age)$/.test(path), report: bundleReport(expected) };
     },
     async importBundle(source, accept, onEvent) {
@@ -695,7 +709,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         state.exhibits.push(ex);
         append({ action: "received", exhibit: ex.id });
         const outcome = { outcome: "stored" as const, exhibit: ex.id, sha256: ex.sha256 };
-        onEvent({ type: "progress", bytes: 1000 * (i + 1) });
+        onEvent({ type: "progress", bytes: 1000 * (i + 1), items: i });
         onEvent({ type: "file_done", path: native, outcome });
         return { bates: `HAL00000${i + 1}`, outcome };
       });

@@ -1,6 +1,7 @@
 //! Verification: checks every object, the database and the custody log, and
 //! reports every finding rather than stopping at the first.
 
+use std::path::Path;
 use crate::format::custody::{self, Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::store::objects::is_object_name;
@@ -106,8 +107,9 @@ impl Vault {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let path = self.objects().path(object);
-            progress.file_started(&path, *size);
+            // Named by exhibit, which is what the user knows it by.
+            progress.file_started(Path::new(id), *size);
+            'one: {
             if !on_disk.contains(object) {
                 findings.push(finding(
                     FindingKind::ObjectMissing,
@@ -115,13 +117,13 @@ impl Vault {
                     format!("the stored copy of {id} (object {object}) is missing"),
                     RESTORE,
                 ));
-                continue;
+                break 'one;
             }
             let file = match self.objects().open(object) {
                 Ok(f) => f,
                 Err(e) => {
                     findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE));
-                    continue;
+                    break 'one;
                 }
             };
             match mode {
@@ -171,7 +173,9 @@ impl Vault {
                     }
                 }
             }
+            }
             progress.advance(if mode == VerifyMode::Full { 0 } else { *size });
+            progress.item_done();
         }
         findings.extend(self.check_unreferenced(&on_disk, &referenced, other)?);
 

@@ -42,3 +42,35 @@ fn dashboard_figures_agree_with_the_list_and_the_log() {
     assert_eq!((last.mode, last.ok), (VerifyMode::Full, false));
     assert_eq!(last.errors as usize, second.findings.iter().filter(|f| f.severity == crate::Severity::Error).count());
 }
+
+/// Verification names each exhibit as it checks it and counts those done,
+/// whether or not its stored copy could be read.
+#[test]
+fn verification_reports_exhibits_by_number_and_counts_them() {
+    use std::sync::Mutex;
+    #[derive(Default)]
+    struct Seen {
+        started: Mutex<Vec<String>>,
+        done: Mutex<u64>,
+    }
+    impl crate::Progress for Seen {
+        fn file_started(&self, path: &std::path::Path, _size: u64) {
+            self.started.lock().unwrap().push(path.to_string_lossy().into_owned());
+        }
+        fn item_done(&self) {
+            *self.done.lock().unwrap() += 1;
+        }
+    }
+    let (dir, mut v) = super::new_vault();
+    let src = super::sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"beta"), ("c.txt", b"gamma")]);
+    v.add(&super::inputs(&[src]), &crate::IntakeOptions::default(), &crate::NoProgress).unwrap();
+    // One stored copy gone: still named and counted.
+    let object = v.show("EX-0002").unwrap().object;
+    std::fs::remove_file(v.objects().path(&object)).unwrap();
+    for mode in [crate::VerifyMode::Quick, crate::VerifyMode::Full] {
+        let seen = Seen::default();
+        v.verify(mode, &seen).unwrap();
+        assert_eq!(*seen.started.lock().unwrap(), ["EX-0001", "EX-0002", "EX-0003"], "{mode:?}");
+        assert_eq!(*seen.done.lock().unwrap(), 3, "{mode:?}");
+    }
+}

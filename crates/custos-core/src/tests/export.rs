@@ -252,6 +252,33 @@ fn an_export_whose_numbering_differs_from_the_reviewed_one_is_refused() {
     assert_eq!(v.export_req(&req, &NoProgress).unwrap().bates_last, "ABC000002");
 }
 
+#[test]
+fn an_export_whose_exhibits_differ_from_the_reviewed_ones_is_refused() {
+    // Review "hot": EX-0001 and EX-0002. Then the tag moves from EX-0002 to
+    // EX-0003: the same count, the same Bates range, other exhibits.
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
+    v.tag_exhibits(&["EX-0001".into(), "EX-0002".into()], &["hot".into()], &[], &NoProgress).unwrap();
+    let out = dir.path().join("p.zip");
+    let mut req = ExportRequest::new(&out, "ABC");
+    req.tag = Some("hot".into());
+    let plan = v.plan_export(&req.clone().check().unwrap()).unwrap();
+    assert_eq!((plan.exhibit_count, plan.bates_last.as_str()), (2, "ABC000002"));
+    assert_eq!(plan.selection_sha256, crate::export::selection_digest(["EX-0001", "EX-0002"]));
+    req.expect_range = Some((plan.bates_first.clone(), plan.bates_last.clone()));
+    req.expect_selection = Some(plan.selection_sha256.clone());
+    v.tag_exhibits(&["EX-0003".into()], &["hot".into()], &[], &NoProgress).unwrap();
+    v.tag_exhibits(&["EX-0002".into()], &[], &["hot".into()], &NoProgress).unwrap();
+    let err = v.export_req(&req, &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("no longer the ones reviewed"), "{err}");
+    assert!(!out.exists());
+    assert_eq!(exported_events(&v), 0);
+    // Reviewed again, it goes through.
+    req.expect_selection = Some(v.plan_export(&req.clone().check().unwrap()).unwrap().selection_sha256);
+    assert_eq!(v.export_req(&req, &NoProgress).unwrap().exhibits, 2);
+}
+
 /// Copies a closed vault folder, file by file.
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -85,6 +85,13 @@ impl Vault {
         let parent = req.destination_folder();
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
+        if let Some(reviewed) = &req.expect_selection
+            && *reviewed != request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()))
+        {
+            return Err(Error::InvalidInput(
+                "the exhibits chosen are no longer the ones reviewed (tags or exhibits changed since); review them again".into(),
+            ));
+        }
         if let Some((first, last)) = &req.expect_range {
             let (got_first, got_last) = (plan.format(plan.items[0].1), plan.format(plan.items[plan.items.len() - 1].1));
             if (&got_first, &got_last) != (first, last) {

@@ -32,6 +32,12 @@ pub struct PlannedExhibit {
 pub struct ExportPlan {
     /// The selection in exhibit (and Bates) order.
     pub exhibits: Vec<PlannedExhibit>,
+    /// How many exhibits the selection holds (the app is sent only the
+    /// first of `exhibits`).
+    pub exhibit_count: u64,
+    /// [`super::request::selection_digest`] of the selection: a reviewed
+    /// export sends it back as `expect_selection`.
+    pub selection_sha256: String,
     /// First Bates number.
     pub bates_first: String,
     /// Last Bates number.
@@ -61,6 +67,7 @@ impl Vault {
     pub fn plan_export(&self, req: &CheckedExport) -> Result<ExportPlan> {
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
+        let selection_sha256 = super::request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()));
         let mut exhibits = Vec::with_capacity(selection.len());
         for (i, (c, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
             exhibits.push(produced_exhibit(&c.exhibit, &c.first, plan.format(*n), i));
@@ -129,6 +136,8 @@ impl Vault {
         let folders = production.exhibits.len().div_ceil(super::write::PER_FOLDER);
         qc.push(format!("{} native(s) in {folders} folder(s) of at most 1,000, named by Bates number", production.exhibits.len()));
         Ok(ExportPlan {
+            exhibit_count: production.exhibits.len() as u64,
+            selection_sha256,
             total_bytes: production.exhibits.iter().map(|e| e.size).sum(),
             exhibits: production
                 .exhibits

@@ -42,6 +42,22 @@ pub struct ExportRequest {
     /// The first and last Bates numbers the user reviewed: the export is
     /// refused, with nothing written, if the numbering came out otherwise.
     pub expect_range: Option<(String, String)>,
+    /// The [`selection_digest`] of the exhibits the user reviewed: the
+    /// export is refused, with nothing written, if the request now chooses
+    /// others (a tag moved since the review, say).
+    pub expect_selection: Option<String>,
+}
+
+/// SHA-256 (hex) of the chosen exhibits' ids in Bates order, one per line:
+/// what a plan shows and a reviewed export must still choose.
+pub fn selection_digest<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for id in ids {
+        h.update(id.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
 }
 
 impl ExportRequest {
@@ -62,6 +78,7 @@ impl ExportRequest {
             organization: None,
             source_date_epoch: None,
             expect_range: None,
+            expect_selection: None,
         }
     }
 }
