@@ -2,12 +2,13 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
-import type { ExportBundleRequest, ExportOptions, ExportPlan, JobEvent, VaultSummary } from "../lib/bindings";
-import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, type MockState } from "../lib/mock-backend";
+import type { ExhibitQuery, ExportBundleRequest, ExportOptions, ExportPlan, JobEvent, VaultSummary } from "../lib/bindings";
+import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockSelectionDigest, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Export from "./Export.svelte";
+import { PICK_ROWS } from "./export/state.svelte";
 
 const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
 const KEY = { id: 1, name: "Reyes & Hart LLP", recipient: MOCK_RECIPIENT, added_at: "2026-06-02T09:00:00.000000Z" };
@@ -16,6 +17,17 @@ function install(init: Partial<MockState> = {}) {
   const mock = createMockBackend({ open: vault(), counsel: [{ ...KEY }], ...init });
   setBackend(mock);
   return mock;
+}
+
+/** Keeps every export request the wizard sends. */
+function keepRequests(mock: ReturnType<typeof install>): ExportBundleRequest[] {
+  const sent: ExportBundleRequest[] = [];
+  const real = mock.exportBundle;
+  mock.exportBundle = (req, on) => {
+    sent.push(req);
+    return real(req, on);
+  };
+  return sent;
 }
 
 type User = ReturnType<typeof userEvent.setup>;
@@ -45,10 +57,12 @@ afterEach(() => setBackend(null));
 describe("Export", () => {
   it("walks exhibits, numbering, encryption and review, then writes where the save dialog says", async () => {
     const mock = install();
+    const sent = keepRequests(mock);
     const user = userEvent.setup();
     render(Export);
     expect(screen.getAllByRole("heading", { level: 1 })).toHaveLength(1);
     expect(await screen.findByText("3 exhibits selected.")).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: "All exhibits (3)" })).toBeChecked();
     await next(user);
 
     // Numbering: a prefix from the matter, the next free number, the range.
@@ -81,18 +95,44 @@ describe("Export", () => {
     expect(within(result).getByTestId("custody-script-command")).toHaveTextContent("python3 verify_custody.py");
     expect(mock.state.log.filter((e) => e.action === "exported")).toHaveLength(3);
     expect(mock.state.productions).toHaveLength(1);
+    // All exhibits are sent as that choice, at the first number reviewed.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      options: { exhibits: [], tag: null, custodian: null, bates_prefix: "HAL", bates_start: 1 },
+      expect_first: "HAL000001",
+      expect_last: "HAL000003",
+      expect_selection: mockSelectionDigest(["EX-0001", "EX-0002", "EX-0003"]),
+    });
+    expect(mock.state.calls).not.toContain("exhibitWindow");
+  });
+
+  it("is refused, with the reason, when the tag moved to other exhibits after the review", async () => {
+    const mock = install({
+      exhibits: [mockExhibit(1, { tags: ["hot"] }), mockExhibit(2), mockExhibit(3, { tags: ["hot"] })],
+    });
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Exhibits with a tag" }));
+    await user.selectOptions(screen.getByLabelText("Tag"), "hot");
+    await next(user);
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    // The same count and range, other exhibits.
+    mock.state.exhibits[0]!.tags = [];
+    mock.state.exhibits[1]!.tags = ["hot"];
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("no longer the ones reviewed");
+    expect(mock.state.productions).toHaveLength(0);
   });
 
   it("sends exactly the choices made: tag, prefix, start, width, encoding, firm and keys", async () => {
     const mock = install({
       exhibits: [mockExhibit(1, { tags: ["hot"] }), mockExhibit(2), mockExhibit(3, { tags: ["hot"] })],
     });
-    let sent: ExportBundleRequest | null = null;
-    const real = mock.exportBundle;
-    mock.exportBundle = (req: ExportBundleRequest, on: (e: JobEvent) => void) => {
-      sent = req;
-      return real(req, on);
-    };
+    const sent = keepRequests(mock);
     const user = userEvent.setup();
     render(Export);
     await screen.findByText("3 exhibits selected.");
@@ -115,12 +155,13 @@ describe("Export", () => {
     expect(await screen.findByTestId("export-qc")).toHaveTextContent("no Windows-1252 form");
     await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
     await screen.findByTestId("export-result");
-    const request = (sent as ExportBundleRequest | null)!;
+    const [request] = sent;
+    // The reviewed range goes with it, so the vault refuses a numbering changed since the review.
     expect([request.expect_first, request.expect_last]).toEqual(["DEF00000041", "DEF00000042"]);
-    // The reviewed exhibits are sent by id, so what is written is what was reviewed.
+    // The tag chosen, not the plan's exhibits by id.
     expect(request.options).toEqual<ExportOptions>({
-      exhibits: ["EX-0001", "EX-0003"],
-      tag: null,
+      exhibits: [],
+      tag: "hot",
       custodian: null,
       bates_prefix: "DEF",
       bates_start: 41,
@@ -132,19 +173,78 @@ describe("Export", () => {
     });
   });
 
-  it("hand-picks exhibits found by a search", async () => {
-    install();
+  it("offers the vault's tags and custodians with their counts, and counts each choice by them", async () => {
+    const mock = install();
+    // A matter far larger than any list: the counts are the vault's, not a count of rows.
+    mock.exhibitFacets = async () => ({
+      exhibits: 500_000,
+      custodians: [
+        { name: "Erik Brandt", exhibits: 320_000 },
+        { name: "", exhibits: 170_000 },
+        { name: "Anna Lind", exhibits: 10_000 },
+      ],
+      tags: [
+        { tag: "hot", exhibits: 1_200 },
+        { tag: "privileged", exhibits: 40 },
+      ],
+    });
+    const user = userEvent.setup();
+    render(Export);
+    expect(await screen.findByText("500,000 exhibits selected.")).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: "All exhibits (500,000)" })).toBeChecked();
+
+    await user.click(screen.getByRole("radio", { name: "Exhibits with a tag" }));
+    const tags = within(screen.getByLabelText("Tag")).getAllByRole("option");
+    expect(tags.map((o) => o.textContent)).toEqual(["Choose a tag…", "hot (1,200)", "privileged (40)"]);
+    expect(screen.getByText("0 exhibits selected.")).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Tag"), "privileged");
+    expect(screen.getByText("40 exhibits selected.")).toBeInTheDocument();
+
+    // Only named custodians can be chosen.
+    await user.click(screen.getByRole("radio", { name: "Exhibits of a custodian" }));
+    const custodians = within(screen.getByLabelText("Custodian")).getAllByRole("option");
+    expect(custodians.map((o) => o.textContent)).toEqual(["Choose a custodian…", "Anna Lind (10,000)", "Erik Brandt (320,000)"]);
+    await user.selectOptions(screen.getByLabelText("Custodian"), "Erik Brandt");
+    expect(screen.getByText("320,000 exhibits selected.")).toBeInTheDocument();
+    expect(mock.state.calls).not.toContain("exhibitWindow");
+  });
+
+  it("says the vault holds no exhibits yet and keeps Next disabled", async () => {
+    install({ exhibits: [] });
+    render(Export);
+    expect(await screen.findByText("The vault holds no exhibits yet.")).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: "All exhibits (0)" })).toBeChecked();
+    expect(screen.getByRole("radio", { name: "Exhibits with a tag" })).toBeDisabled();
+    expect(screen.getByRole("radio", { name: "Exhibits of a custodian" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+  });
+
+  it("hand-picks exhibits the vault finds for the search, and sends the picks", async () => {
+    const mock = install();
+    const asked: ExhibitQuery[] = [];
+    const search = mock.exhibitWindow;
+    mock.exhibitWindow = (q) => {
+      asked.push(q);
+      return search(q);
+    };
+    const sent = keepRequests(mock);
     const user = userEvent.setup();
     render(Export);
     await screen.findByText("3 exhibits selected.");
     await user.click(screen.getByRole("radio", { name: "Search and pick by hand" }));
     expect(screen.getByText("0 exhibits selected.")).toBeInTheDocument();
+    const list = await screen.findByRole("list", { name: "Exhibits to pick" });
+    expect(within(list).getAllByRole("checkbox")).toHaveLength(3);
     await user.type(screen.getByLabelText("Search"), "audit");
-    const list = screen.getByRole("list", { name: "Exhibits to pick" });
-    expect(within(list).getAllByRole("checkbox")).toHaveLength(1);
+    await waitFor(() => expect(within(list).getAllByRole("checkbox")).toHaveLength(1));
+    // The vault searches: once for the list, once for the text typed (a pause after the last key).
+    expect(asked.map((q) => q.text)).toEqual(["", "audit"]);
+    expect(asked.at(-1)).toMatchObject({ custodian: { kind: "any" }, tag: null, offset: 0, limit: PICK_ROWS });
     await user.click(screen.getByRole("button", { name: "Pick all 1 shown" }));
     expect(screen.getByText("1 exhibit selected.")).toBeInTheDocument();
     await user.clear(screen.getByLabelText("Search"));
+    await waitFor(() => expect(within(list).getAllByRole("checkbox")).toHaveLength(3));
+    expect(within(list).getByRole("checkbox", { name: /EX-0003/ })).toBeChecked();
     await user.click(within(list).getByRole("checkbox", { name: /EX-0001/ }));
     expect(screen.getByText("2 exhibits selected.")).toBeInTheDocument();
     await next(user);
@@ -153,6 +253,40 @@ describe("Export", () => {
     await next(user);
     const rows = within(await screen.findByRole("table")).getAllByRole("row").slice(1);
     expect(rows.map((r) => within(r).getAllByRole("cell")[1].textContent)).toEqual(["EX-0001", "EX-0003"]);
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    await screen.findByTestId("export-result");
+    expect(sent[0].options).toMatchObject({ exhibits: ["EX-0003", "EX-0001"], tag: null, custodian: null, bates_start: 1 });
+  });
+
+  it("shows how many match when the search finds more than it shows", async () => {
+    const mock = install();
+    mock.exhibitWindow = async (q) => ({ total: 12_345, offset: 0, rows: [mockExhibit(1), mockExhibit(2)].slice(0, q.limit) });
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Search and pick by hand" }));
+    expect(await screen.findByText("12,345 match; showing the first 2. Narrow the search to see the others, or pick all shown.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Pick all 2 shown" }));
+    expect(screen.getByText("2 exhibits selected.")).toBeInTheDocument();
+  });
+
+  it("says when the search matches nothing, and why a search failed", async () => {
+    const mock = install();
+    const search = mock.exhibitWindow;
+    mock.exhibitWindow = async (q) => {
+      if (q.text === "locked") throw new BackendError("locked", "the vault is locked");
+      return search(q);
+    };
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Search and pick by hand" }));
+    await user.type(screen.getByLabelText("Search"), "nothing like it");
+    expect(await screen.findByText("No exhibit matches the search.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /^Pick all/ })).toBeDisabled();
+    await user.clear(screen.getByLabelText("Search"));
+    await user.type(screen.getByLabelText("Search"), "locked");
+    expect(await screen.findByRole("alert")).toHaveTextContent("The vault is locked.");
   });
 
   it("shows a numbering the vault refuses and keeps Next disabled", async () => {
@@ -211,12 +345,7 @@ describe("Export", () => {
       planned.push(o);
       return realPlan(o);
     };
-    let sent: ExportBundleRequest | null = null;
-    const realExport = mock.exportBundle;
-    mock.exportBundle = (req, on) => {
-      sent = req;
-      return realExport(req, on);
-    };
+    const sent = keepRequests(mock);
     const user = userEvent.setup();
     render(Export);
     await screen.findByText("3 exhibits selected.");
@@ -234,7 +363,7 @@ describe("Export", () => {
     await screen.findByTestId("export-qc");
     await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
     await screen.findByTestId("export-result");
-    expect((sent as ExportBundleRequest | null)!.options.passphrase).toBe("violet anchor lamp 42");
+    expect(sent[0].options.passphrase).toBe("violet anchor lamp 42");
     expect(planned.length).toBeGreaterThan(0);
     expect(planned.every((o) => o.passphrase === null)).toBe(true);
   });
@@ -280,7 +409,7 @@ describe("Export", () => {
     await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
     expect(await screen.findByRole("heading", { name: "Writing the bundle" })).toBeInTheDocument();
     emit({ type: "begin", files: 3, bytes: 2000 });
-    emit({ type: "progress", bytes: 1000 });
+    emit({ type: "progress", bytes: 1000, items: 0 });
     await waitFor(() =>
       expect(screen.getByRole("progressbar", { name: "Export progress" })).toHaveAttribute("aria-valuetext", "1.0 kB of 2.0 kB · 3 exhibits"),
     );

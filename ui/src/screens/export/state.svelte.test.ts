@@ -1,13 +1,13 @@
 import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setBackend } from "../../lib/backend";
-import type { ExportOptions } from "../../lib/bindings";
-import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend } from "../../lib/mock-backend";
+import type { ExhibitQuery, ExhibitWindow, ExportOptions } from "../../lib/bindings";
+import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, type MockState } from "../../lib/mock-backend";
 import { session } from "../../lib/session.svelte";
-import { CHECKING, ExportWizard, PLAN_DELAY_MS } from "./state.svelte";
+import { CHECKING, ExportWizard, PICK_ROWS, PLAN_DELAY_MS, SEARCH_DELAY_MS } from "./state.svelte";
 
-function install() {
-  const mock = createMockBackend({ open: { matter: { ...MOCK_MATTER }, path: "/v", demo: false } });
+function install(init: Partial<MockState> = {}) {
+  const mock = createMockBackend({ open: { matter: { ...MOCK_MATTER }, path: "/v", demo: false }, ...init });
   setBackend(mock);
   return mock;
 }
@@ -17,6 +17,7 @@ function wizard(): { w: ExportWizard; stop: () => void } {
   const w = new ExportWizard();
   const stop = $effect.root(() => {
     $effect(() => w.keepPassphraseOnlyIfChosen());
+    $effect(() => w.followSearch());
     $effect(() => w.followPlan());
   });
   return { w, stop };
@@ -34,12 +35,16 @@ afterEach(() => {
 });
 
 describe("ExportWizard", () => {
-  it("loads the exhibits and suggests a prefix; Next waits for a valid step", async () => {
-    install();
+  it("loads the exhibits' counts, not the exhibits, and suggests a prefix; Next waits for a valid step", async () => {
+    const mock = install();
     const { w, stop } = wizard();
     expect(w.stepProblem).toBe("Loading the exhibits…");
     await w.load();
-    expect([w.loaded, w.exhibits.length, w.prefix]).toEqual([true, 3, "HAL"]);
+    expect([w.loaded, w.vaultExhibits, w.chosenCount, w.prefix]).toEqual([true, 3, 3, "HAL"]);
+    expect(w.tags).toEqual([{ tag: "hot", exhibits: 1 }]);
+    expect(w.custodians).toEqual([{ name: "Erik Brandt", exhibits: 2 }, { name: "IT Department", exhibits: 1 }]);
+    expect(mock.state.calls).toContain("exhibitFacets");
+    expect(mock.state.calls).not.toContain("exhibitWindow");
     w.selectBy = "tag";
     w.next();
     expect(w.step).toBe("select");
@@ -77,6 +82,124 @@ describe("ExportWizard", () => {
     w.step = "select";
     flushSync();
     expect(w.plan).toBeNull();
+    stop();
+  });
+
+  it("says so when the vault holds no exhibits", async () => {
+    install({ exhibits: [] });
+    const { w, stop } = wizard();
+    await w.load();
+    expect([w.loaded, w.stepProblem]).toEqual([true, "The vault holds no exhibits yet."]);
+    stop();
+  });
+
+  it("counts a tag or custodian choice by the vault's counts", async () => {
+    install({
+      exhibits: [
+        mockExhibit(1, { tags: ["hot"], custodian: "Anna Lind" }),
+        mockExhibit(2, { tags: ["hot", "cold"], custodian: "Anna Lind" }),
+        mockExhibit(3, { custodian: null }),
+      ],
+    });
+    const { w, stop } = wizard();
+    await w.load();
+    w.selectBy = "tag";
+    expect([w.chosenCount, w.stepProblem]).toEqual([0, "Choose a tag."]);
+    w.tag = "hot";
+    expect([w.chosenCount, w.stepProblem]).toEqual([2, null]);
+    w.tag = "cold";
+    expect(w.chosenCount).toBe(1);
+    w.selectBy = "custodian";
+    // No one to choose for the exhibit with no custodian recorded.
+    expect(w.custodians.map((c) => c.name)).toEqual(["Anna Lind"]);
+    w.custodian = "Anna Lind";
+    expect(w.chosenCount).toBe(2);
+    stop();
+  });
+
+  it("searches by the vault a pause after typing, shows its first window and how many match", async () => {
+    vi.useFakeTimers();
+    const mock = install({ exhibits: Array.from({ length: PICK_ROWS + 5 }, (_, i) => mockExhibit(i + 1, { name: `memo ${i + 1}.txt` })) });
+    const asked: ExhibitQuery[] = [];
+    const real = mock.exhibitWindow;
+    mock.exhibitWindow = (q) => {
+      asked.push(q);
+      return real(q);
+    };
+    const { w, stop } = wizard();
+    await w.load();
+    flushSync();
+    // Nothing is searched until picking by hand is chosen.
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    expect(asked).toEqual([]);
+    w.selectBy = "picked";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    expect(asked.map((q) => [q.text, q.limit])).toEqual([["", PICK_ROWS]]);
+    expect([w.matches?.total, w.shown.length]).toEqual([PICK_ROWS + 5, PICK_ROWS]);
+
+    // Typing asks once, for the text typed, after the last keystroke.
+    for (const text of ["m", "me", "memo 30", " memo 30 "]) {
+      w.search = text;
+      flushSync();
+      await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS / 5);
+    }
+    expect(asked).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    expect(asked.map((q) => q.text)).toEqual(["", "memo 30"]);
+    expect(w.shown.map((e) => e.name)).toEqual(["memo 30.txt", "memo 130.txt", "memo 230.txt", ...[0, 1, 2, 3, 4, 5].map((i) => `memo 30${i}.txt`)]);
+    expect(w.matches?.total).toBe(9);
+    w.pickAllShown();
+    expect([w.picked.length, w.chosenCount]).toEqual([9, 9]);
+    stop();
+  });
+
+  it("drops an answer to an older search that arrives after a newer one", async () => {
+    vi.useFakeTimers();
+    const mock = install();
+    const pending = new Map<string, (w: ExhibitWindow) => void>();
+    mock.exhibitWindow = (q) => new Promise((resolve) => pending.set(q.text, resolve));
+    const { w, stop } = wizard();
+    await w.load();
+    w.selectBy = "picked";
+    w.search = "lodestar";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    w.search = "audit";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    expect([...pending.keys()]).toEqual(["lodestar", "audit"]);
+    const audit = mockExhibit(3, { name: "docsys-audit-2026-05.csv" });
+    pending.get("audit")!({ total: 1, offset: 0, rows: [audit] });
+    await vi.advanceTimersByTimeAsync(0);
+    pending.get("lodestar")!({ total: 1, offset: 0, rows: [mockExhibit(1)] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.shown.map((e) => e.id)).toEqual(["EX-0003"]);
+
+    // Leaving the hand-pick choice drops an answer still on its way.
+    w.search = "brandt";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    w.selectBy = "all";
+    flushSync();
+    pending.get("brandt")!({ total: 1, offset: 0, rows: [mockExhibit(2)] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.matches).toBeNull();
+    stop();
+  });
+
+  it("shows why the search failed", async () => {
+    vi.useFakeTimers();
+    const mock = install();
+    mock.exhibitWindow = async () => {
+      throw new Error("the vault is locked");
+    };
+    const { w, stop } = wizard();
+    await w.load();
+    w.selectBy = "picked";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    expect([w.matches, w.searchError]).toEqual([null, "The vault is locked."]);
     stop();
   });
 

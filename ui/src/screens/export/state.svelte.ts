@@ -9,8 +9,12 @@ import { backend, toBackendError } from "../../lib/backend";
 import {
   MIN_PASSPHRASE_CHARS,
   type CounselKey,
+  type CustodianCount,
   type DatEncodingChoice,
   type Exhibit,
+  type ExhibitFacets,
+  type ExhibitQuery,
+  type ExhibitWindow,
   type ExportBundleRequest,
   type ExportOptions,
   type ExportPlan,
@@ -34,37 +38,29 @@ export const STEPS: { step: Step; label: string }[] = [
 ];
 /** Rows of the review list shown before "and N more". */
 export const REVIEW_ROWS = 100;
-/** Rows of the hand-pick list shown before the search must narrow it. */
+/** Rows of the hand-pick list the vault is asked for; more must be found by narrowing the search. */
 export const PICK_ROWS = 300;
 /** The plan waits this long after the last change before asking the vault. */
 export const PLAN_DELAY_MS = 250;
+/** The hand-pick search waits this long after the last keystroke before asking the vault. */
+export const SEARCH_DELAY_MS = 250;
 
 export const CHECKING = "Checking the numbering…";
 
 // ------------------------------------------------------------ pure logic
 
-/** The values, once each, sorted. */
-export function distinctSorted(values: string[]): string[] {
-  return [...new Set(values)].sort((a, b) => a.localeCompare(b));
+/**
+ * The custodians a production can be chosen by, by name: only those named,
+ * as an export chooses by a custodian's name (the facets count exhibits with
+ * none recorded under "").
+ */
+export function namedCustodians(facets: ExhibitFacets | null): CustodianCount[] {
+  return (facets?.custodians ?? []).filter((c) => c.name !== "").sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Every tag the exhibits carry. */
-export function exhibitTags(exhibits: readonly Exhibit[]): string[] {
-  return distinctSorted(exhibits.flatMap((e) => e.tags));
-}
-
-/** Every custodian named by the exhibits. */
-export function exhibitCustodians(exhibits: readonly Exhibit[]): string[] {
-  return distinctSorted(exhibits.map((e) => e.custodian).filter((c): c is string => !!c));
-}
-
-/** The exhibits a search matches (all of them for an empty search). */
-export function searchExhibits<T extends Exhibit>(exhibits: readonly T[], search: string): readonly T[] {
-  const q = search.trim().toLowerCase();
-  if (!q) return exhibits;
-  return exhibits.filter((e) =>
-    [e.id, e.name, e.path, e.custodian ?? "", e.description, e.sha256, e.md5, ...e.tags].some((f) => f.toLowerCase().includes(q)),
-  );
+/** The vault's query for the hand-pick list: the first rows the search matches, by exhibit number. */
+export function pickQuery(text: string): ExhibitQuery {
+  return { text: text.trim(), custodian: { kind: "any" }, tag: null, order: "number", direction: "ascending", offset: 0, limit: PICK_ROWS };
 }
 
 /** How the exhibits are chosen on the first step. */
@@ -75,15 +71,15 @@ export interface ExhibitChoice {
   picked: readonly string[];
 }
 
-/** How many exhibits the choice takes. */
-export function chosenCount(exhibits: readonly Exhibit[], choice: ExhibitChoice): number {
+/** How many exhibits the choice takes, by the vault's counts (none before a tag or custodian is chosen). */
+export function chosenCount(facets: ExhibitFacets | null, choice: ExhibitChoice): number {
   switch (choice.selectBy) {
     case "all":
-      return exhibits.length;
+      return facets?.exhibits ?? 0;
     case "tag":
-      return exhibits.filter((e) => e.tags.includes(choice.tag)).length;
+      return (choice.tag && facets?.tags.find((t) => t.tag === choice.tag)?.exhibits) || 0;
     case "custodian":
-      return exhibits.filter((e) => e.custodian === choice.custodian).length;
+      return (choice.custodian && facets?.custodians.find((c) => c.name === choice.custodian)?.exhibits) || 0;
     case "picked":
       return choice.picked.length;
   }
@@ -143,26 +139,28 @@ export function buildOptions(d: ExportDraft): ExportOptions {
   };
 }
 
-/** The export request for exactly what was reviewed: its exhibits and its first number. */
+/**
+ * The export request for what was reviewed: the selection as chosen (the
+ * vault chooses the exhibits again, so a plan of 500,000 is not sent back),
+ * the reviewed first number, and the reviewed range, which the vault checks:
+ * a numbering changed since the review is refused.
+ */
 export function bundleRequest(options: ExportOptions, reviewed: ExportPlan, destination: string): ExportBundleRequest {
   return {
-    options: {
-      ...options,
-      exhibits: reviewed.exhibits.map((e) => e.exhibit_id),
-      tag: null,
-      custodian: null,
-      bates_start: reviewed.first_number,
-    },
+    options: { ...options, bates_start: reviewed.first_number },
     destination,
     expect_first: reviewed.bates_first,
     expect_last: reviewed.bates_last,
+    // The vault refuses the export if the choice now takes other exhibits.
+    expect_selection: reviewed.selection_sha256,
   };
 }
 
 /** What a step's checks look at: the wizard's choices, the plan included. */
 export interface StepFacts extends ExhibitChoice {
   loaded: boolean;
-  exhibits: readonly Exhibit[];
+  /** Exhibits in the vault. */
+  vaultExhibits: number;
   chosenCount: number;
   prefix: string;
   startProblem: string | null;
@@ -179,7 +177,7 @@ export function stepProblem(step: Step, f: StepFacts): string | null {
   switch (step) {
     case "select":
       if (!f.loaded) return "Loading the exhibits…";
-      if (f.exhibits.length === 0) return "The vault holds no exhibits yet.";
+      if (f.vaultExhibits === 0) return "The vault holds no exhibits yet.";
       if (f.selectBy === "tag" && !f.tag) return "Choose a tag.";
       if (f.selectBy === "custodian" && !f.custodian) return "Choose a custodian.";
       if (f.chosenCount === 0) return "Choose at least one exhibit.";
@@ -249,14 +247,16 @@ export class ExportWizard {
   phase = $state<Phase>("wizard");
   loadError = $state<string | null>(null);
 
-  // Exhibits.
-  exhibits = $state.raw<Exhibit[]>([]);
-  loaded = $state(false);
+  // Exhibits: the vault's counts, and the first rows the hand-pick search matches.
+  facets = $state.raw<ExhibitFacets | null>(null);
   selectBy = $state<SelectBy>("all");
   tag = $state("");
   custodian = $state("");
   search = $state("");
   picked = $state<string[]>([]);
+  matches = $state.raw<ExhibitWindow | null>(null);
+  searchError = $state<string | null>(null);
+  #searchSeq = 0;
 
   // Numbering.
   prefix = $state("");
@@ -294,11 +294,15 @@ export class ExportWizard {
   typedDestination = $state("");
   readonly job = new JobTracker();
 
-  readonly tags = $derived(exhibitTags(this.exhibits));
-  readonly custodians = $derived(exhibitCustodians(this.exhibits));
-  readonly matching = $derived(searchExhibits(this.exhibits, this.search));
+  readonly loaded = $derived(this.facets !== null);
+  readonly vaultExhibits = $derived(this.facets?.exhibits ?? 0);
+  readonly tags = $derived(this.facets?.tags ?? []);
+  readonly custodians = $derived(namedCustodians(this.facets));
+  /** The search as the vault is asked it (spaces around it change nothing). */
+  readonly searchText = $derived(this.search.trim());
+  readonly shown = $derived(this.matches?.rows ?? []);
   readonly pickedSet = $derived(new Set(this.picked));
-  readonly chosenCount = $derived(chosenCount(this.exhibits, this));
+  readonly chosenCount = $derived(chosenCount(this.facets, this));
   readonly startProblem = $derived(startProblem(this.startMode, this.start));
   readonly passphraseProblem = $derived(passphraseProblem(this.protect, this.passphrase, this.passphrase2));
   readonly options = $derived(buildOptions(this));
@@ -315,7 +319,40 @@ export class ExportWizard {
   }
 
   pickAllShown(): void {
-    this.picked = withAllShown(this.picked, this.matching);
+    this.picked = withAllShown(this.picked, this.shown);
+  }
+
+  /**
+   * Asks the vault for the first rows the hand-pick search matches, a pause
+   * after the search last changed, while picking by hand (run as an effect;
+   * returns its cleanup). An answer to an older search is dropped.
+   */
+  followSearch(): (() => void) | undefined {
+    const query = pickQuery(this.searchText);
+    if (this.selectBy !== "picked") {
+      this.#searchSeq++;
+      untrack(() => {
+        this.matches = null;
+        this.searchError = null;
+      });
+      return undefined;
+    }
+    const seq = ++this.#searchSeq;
+    const timer = setTimeout(async () => {
+      try {
+        const found = await backend().exhibitWindow(query);
+        if (seq === this.#searchSeq) {
+          this.matches = found;
+          this.searchError = null;
+        }
+      } catch (e) {
+        if (seq === this.#searchSeq) {
+          this.matches = null;
+          this.searchError = problem(e);
+        }
+      }
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
   }
 
   // ---------------------------------------------------------- encryption
@@ -481,14 +518,13 @@ export class ExportWizard {
     if (latest) this.width = String(latest.bates_width);
   }
 
-  /** Reads the exhibits, the address book and the earlier productions. */
+  /** Reads the exhibits' counts, the address book and the earlier productions. */
   async load(): Promise<void> {
     try {
-      const [list, keys] = await Promise.all([backend().listExhibits(), backend().counselKeys(), this.loadProductions()]);
-      this.exhibits = list;
+      const [facets, keys] = await Promise.all([backend().exhibitFacets(), backend().counselKeys(), this.loadProductions()]);
       this.counsel = keys;
       if (!this.prefix) this.prefix = suggestedPrefix(this.lastPrefix, session.vault?.matter.matter ?? "");
-      this.loaded = true;
+      this.facets = facets;
     } catch (e) {
       this.loadError = problem(e);
     }

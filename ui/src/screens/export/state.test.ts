@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { MIN_PASSPHRASE_CHARS, type CounselKey, type ExportPlan } from "../../lib/bindings";
+import { MIN_PASSPHRASE_CHARS, type CounselKey, type ExhibitFacets, type ExportPlan } from "../../lib/bindings";
 import { MOCK_RECIPIENT, mockExhibit } from "../../lib/mock-backend";
 import {
   CHECKING,
+  PICK_ROWS,
   buildOptions,
   bundleRequest,
   chosenCount,
-  exhibitCustodians,
-  exhibitTags,
+  namedCustodians,
   navHint,
   passphraseProblem,
+  pickQuery,
   progressText,
   protectionText,
-  searchExhibits,
   startProblem,
   stepProblem,
   suggestedFileName,
@@ -28,6 +28,20 @@ const exhibits = [
   mockExhibit(2, { tags: [], custodian: null, name: "Audit findings.pdf" }),
   mockExhibit(3, { tags: ["hot"], custodian: "Anna Lind" }),
 ];
+
+/** The vault's counts of a matter far larger than any list the wizard is given. */
+const facets: ExhibitFacets = {
+  exhibits: 500_000,
+  custodians: [
+    { name: "Erik Brandt", exhibits: 300_000 },
+    { name: "", exhibits: 150_000 },
+    { name: "Anna Lind", exhibits: 50_000 },
+  ],
+  tags: [
+    { tag: "hot", exhibits: 1_200 },
+    { tag: "privileged", exhibits: 40 },
+  ],
+};
 
 const draft = (over: Partial<ExportDraft> = {}): ExportDraft => ({
   selectBy: "all",
@@ -47,6 +61,8 @@ const draft = (over: Partial<ExportDraft> = {}): ExportDraft => ({
 });
 
 const plan = (over: Partial<ExportPlan> = {}): ExportPlan => ({
+  exhibit_count: 2,
+  selection_sha256: "5e1".padEnd(64, "c"),
   exhibits: [
     { exhibit_id: "EX-0001", name: "a.txt", size: 1, custodian: null, bates: "HAL000041", native_path: "NATIVES/HAL000041.txt" },
     { exhibit_id: "EX-0003", name: "c.txt", size: 1, custodian: null, bates: "HAL000042", native_path: "NATIVES/HAL000042.txt" },
@@ -69,7 +85,7 @@ const facts = (over: Partial<StepFacts> = {}): StepFacts => ({
   custodian: "",
   picked: [],
   loaded: true,
-  exhibits,
+  vaultExhibits: 3,
   chosenCount: 3,
   prefix: "HAL",
   startProblem: null,
@@ -83,25 +99,40 @@ const facts = (over: Partial<StepFacts> = {}): StepFacts => ({
 });
 
 describe("choosing exhibits", () => {
-  it("lists the tags and custodians once each, sorted", () => {
-    expect(exhibitTags(exhibits)).toEqual(["hot", "privileged"]);
-    expect(exhibitCustodians(exhibits)).toEqual(["Anna Lind", "Erik Brandt"]);
+  it("offers the named custodians by name, not the exhibits with none recorded", () => {
+    expect(namedCustodians(facets)).toEqual([
+      { name: "Anna Lind", exhibits: 50_000 },
+      { name: "Erik Brandt", exhibits: 300_000 },
+    ]);
+    expect(namedCustodians(null)).toEqual([]);
   });
 
-  it("searches every field without regard to case; an empty search matches all", () => {
-    expect(searchExhibits(exhibits, "  ")).toBe(exhibits);
-    expect(searchExhibits(exhibits, "AUDIT").map((e) => e.id)).toEqual(["EX-0002"]);
-    expect(searchExhibits(exhibits, "privileged").map((e) => e.id)).toEqual(["EX-0001"]);
-    expect(searchExhibits(exhibits, "anna").map((e) => e.id)).toEqual(["EX-0003"]);
-    expect(searchExhibits(exhibits, exhibits[1].sha256.slice(0, 10)).map((e) => e.id)).toContain("EX-0002");
+  it("asks the vault for the first rows the search matches, of every custodian and tag", () => {
+    expect(pickQuery("  brandt memo ")).toEqual({
+      text: "brandt memo",
+      custodian: { kind: "any" },
+      tag: null,
+      order: "number",
+      direction: "ascending",
+      offset: 0,
+      limit: PICK_ROWS,
+    });
+    // A window holds at most 2000 rows.
+    expect(PICK_ROWS).toBeLessThanOrEqual(2000);
   });
 
-  it("counts what each way of choosing takes", () => {
-    const choice = { selectBy: "all" as const, tag: "hot", custodian: "Anna Lind", picked: ["EX-0002"] };
-    expect(chosenCount(exhibits, choice)).toBe(3);
-    expect(chosenCount(exhibits, { ...choice, selectBy: "tag" })).toBe(2);
-    expect(chosenCount(exhibits, { ...choice, selectBy: "custodian" })).toBe(1);
-    expect(chosenCount(exhibits, { ...choice, selectBy: "picked" })).toBe(1);
+  it("counts what each way of choosing takes by the vault's counts", () => {
+    const choice = { selectBy: "all" as const, tag: "hot", custodian: "Anna Lind", picked: ["EX-0002", "EX-0009"] };
+    expect(chosenCount(facets, choice)).toBe(500_000);
+    expect(chosenCount(facets, { ...choice, selectBy: "tag" })).toBe(1_200);
+    expect(chosenCount(facets, { ...choice, selectBy: "tag", tag: "privileged" })).toBe(40);
+    expect(chosenCount(facets, { ...choice, selectBy: "custodian" })).toBe(50_000);
+    expect(chosenCount(facets, { ...choice, selectBy: "picked" })).toBe(2);
+    // Nothing before a tag or custodian is chosen (not the exhibits with none recorded).
+    expect(chosenCount(facets, { ...choice, selectBy: "tag", tag: "" })).toBe(0);
+    expect(chosenCount(facets, { ...choice, selectBy: "custodian", custodian: "" })).toBe(0);
+    expect(chosenCount(facets, { ...choice, selectBy: "tag", tag: "gone" })).toBe(0);
+    expect(chosenCount(null, choice)).toBe(0);
   });
 
   it("picks and unpicks without doubles", () => {
@@ -140,7 +171,7 @@ describe("validation", () => {
 
   it("says why the first step cannot go on", () => {
     expect(stepProblem("select", facts({ loaded: false }))).toBe("Loading the exhibits…");
-    expect(stepProblem("select", facts({ exhibits: [] }))).toBe("The vault holds no exhibits yet.");
+    expect(stepProblem("select", facts({ vaultExhibits: 0, chosenCount: 0 }))).toBe("The vault holds no exhibits yet.");
     expect(stepProblem("select", facts({ selectBy: "tag" }))).toBe("Choose a tag.");
     expect(stepProblem("select", facts({ selectBy: "custodian" }))).toBe("Choose a custodian.");
     expect(stepProblem("select", facts({ selectBy: "picked", chosenCount: 0 }))).toBe("Choose at least one exhibit.");
@@ -237,13 +268,32 @@ describe("the request", () => {
     expect(buildOptions(draft({ width: "" })).bates_width).toBe(6);
   });
 
-  it("writes exactly what was reviewed: its exhibits by id and its first number", () => {
+  it("writes the selection as chosen, not the plan's ids, at the reviewed numbers", () => {
     const options = buildOptions(draft({ selectBy: "tag", tag: "hot" }));
     expect(bundleRequest(options, plan(), "sel-7")).toEqual({
-      options: { ...options, exhibits: ["EX-0001", "EX-0003"], tag: null, custodian: null, bates_start: 41 },
+      options: { ...options, exhibits: [], tag: "hot", custodian: null, bates_start: 41 },
       destination: "sel-7",
       expect_first: "HAL000041",
       expect_last: "HAL000042",
+      // What was reviewed, by digest: the vault refuses other exhibits.
+      expect_selection: "5e1".padEnd(64, "c"),
+    });
+    const byCustodian = buildOptions(draft({ selectBy: "custodian", custodian: "Anna Lind" }));
+    expect(bundleRequest(byCustodian, plan(), "sel-7").options).toMatchObject({ exhibits: [], tag: null, custodian: "Anna Lind" });
+    const all = buildOptions(draft());
+    expect(bundleRequest(all, plan(), "sel-7").options).toMatchObject({ exhibits: [], tag: null, custodian: null });
+    // Hand-picked exhibits are the choice itself, in the order picked.
+    const picked = buildOptions(draft({ selectBy: "picked", picked: ["EX-0003", "EX-0001"] }));
+    expect(bundleRequest(picked, plan(), "sel-7").options.exhibits).toEqual(["EX-0003", "EX-0001"]);
+  });
+
+  it("fixes the first number the review showed, even when the choice was the next free one", () => {
+    const options = buildOptions(draft({ startMode: "next" }));
+    expect(options.bates_start).toBeNull();
+    expect(bundleRequest(options, plan({ first_number: 7, bates_first: "HAL000007", bates_last: "HAL000008" }), "sel-7")).toMatchObject({
+      options: { bates_start: 7 },
+      expect_first: "HAL000007",
+      expect_last: "HAL000008",
     });
   });
 });
