@@ -132,7 +132,14 @@ export function sentence(message: string): string {
   return /[.!?…]$/.test(first) ? first : `${first}.`;
 }
 
-/** "1 file", "3 files". */
+const counts = new Intl.NumberFormat("en-US");
+
+/** A count with a comma between thousands: "52,000". */
+export function formatCount(n: number): string {
+  return counts.format(n);
+}
+
+/** "1 file", "3 files", "52,000 files". */
 export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }

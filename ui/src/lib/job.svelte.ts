@@ -61,6 +61,8 @@ export class JobTracker {
         break;
       case "progress":
         this.bytes = e.bytes;
+        // Items finished without an outcome of their own (exhibits checked).
+        this.filesDone = Math.max(this.filesDone, e.items);
         break;
       case "file_done":
         this.filesDone += 1;

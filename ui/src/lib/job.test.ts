@@ -16,7 +16,7 @@ describe("JobTracker", () => {
       expect(session.job).toBe("intake");
       on({ type: "begin", files: 3, bytes: 300 });
       on({ type: "file_started", path: "/evidence/mail/specs.eml", size: 100 });
-      on({ type: "progress", bytes: 200 });
+      on({ type: "progress", bytes: 200, items: 0 });
       on({ type: "file_done", path: "a", outcome: { outcome: "stored", exhibit: "EX-0001", sha256: "a" } });
       on({ type: "file_done", path: "b", outcome: { outcome: "duplicate", exhibit: "EX-0001", sha256: "a" } });
       on({ type: "file_done", path: "c", outcome: { outcome: "failed", reason: "vanished" } });
@@ -26,7 +26,14 @@ describe("JobTracker", () => {
     expect(job.currentName).toBe("specs.eml");
     expect(job.byBytes).toBe(true);
     expect(session.job).toBeNull();
-    await job.run("verification", async () => expect(job.filesDone).toBe(0));
+    await job.run("verification", async (on) => {
+      expect(job.filesDone).toBe(0);
+      // Items without outcomes of their own (exhibits checked) come counted.
+      on({ type: "progress", bytes: 10, items: 2 });
+      expect(job.filesDone).toBe(2);
+      on({ type: "progress", bytes: 10, items: 1 });
+      expect(job.filesDone).toBe(2);
+    });
     expect([job.totalBytes, job.current, job.byBytes]).toEqual([null, null, false]);
   });
 

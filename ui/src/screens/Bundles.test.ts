@@ -303,7 +303,7 @@ describe("Check bundle: encrypted bundles and errors", () => {
     expect(screen.getByRole("button", { name: "Key file…" })).toBeDisabled();
     emit({ type: "begin", files: 4, bytes: 2000 });
     emit({ type: "file_started", path: "data/VOL001/NATIVES/0001/HAL000002.pdf", size: 500 });
-    emit({ type: "progress", bytes: 1000 });
+    emit({ type: "progress", bytes: 1000, items: 0 });
     await waitFor(() =>
       expect(screen.getByRole("progressbar", { name: "Checking the bundle" })).toHaveAttribute("aria-valuetext", "1.0 kB of 2.0 kB · 4 files"),
     );

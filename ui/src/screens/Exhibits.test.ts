@@ -310,7 +310,7 @@ describe("Exhibits", () => {
     let fail: (e: unknown) => void = () => {};
     mock.tagExhibits = (req, onEvent) => {
       onEvent({ type: "begin", files: req.ids.length, bytes: req.ids.length });
-      onEvent({ type: "progress", bytes: 1 });
+      onEvent({ type: "progress", bytes: 1, items: 0 });
       return new Promise<number>((res, rej) => {
         finish = res;
         fail = rej;
@@ -318,6 +318,7 @@ describe("Exhibits", () => {
     };
     const cancelJob = vi.spyOn(mock, "cancelJob").mockImplementation(async () => {
       fail(new BackendError("cancelled", "cancelled"));
+      return true;
     });
     const user = userEvent.setup();
     render(Exhibits);

@@ -174,7 +174,7 @@ describe("Import: importing", () => {
     expect(bar.value).toBe(0);
     expect(screen.queryByRole("button", { name: "Check bundle" })).toBeNull();
     send!({ type: "file_started", path: "data/VOL001/NATIVES/0001/HAL000001.pdf", size: 1000 });
-    send!({ type: "progress", bytes: 1000 });
+    send!({ type: "progress", bytes: 1000, items: 0 });
     send!({ type: "file_done", path: "data/VOL001/NATIVES/0001/HAL000001.pdf", outcome: { outcome: "stored", exhibit: "EX-0004", sha256: "a" } });
     await waitFor(() => expect(bar.value).toBe(1000));
     expect(bar).toHaveAttribute("aria-valuetext", "1 of 3 exhibits · 1.0 kB of 4.0 kB");

@@ -265,10 +265,10 @@ describe("Intake: taking in", () => {
     expect(progress()).not.toHaveAttribute("value");
     emit({ type: "begin", files: 4, bytes: 4000 });
     emit({ type: "file_started", path: "/evidence/folder/1.txt", size: 1000 });
-    emit({ type: "progress", bytes: 1000 });
+    emit({ type: "progress", bytes: 1000, items: 0 });
     emit({ type: "file_done", path: "/evidence/folder/1.txt", outcome: { outcome: "stored", exhibit: "EX-0004", sha256: "ab".repeat(32) } });
     emit({ type: "file_started", path: "/evidence/folder/2.txt", size: 1000 });
-    emit({ type: "progress", bytes: 2000 });
+    emit({ type: "progress", bytes: 2000, items: 0 });
     emit({ type: "file_done", path: "/evidence/folder/2.txt", outcome: { outcome: "failed", reason: "file changed while being read" } });
     emit({ type: "file_started", path: "/evidence/folder/3.txt", size: 1000 });
     flushSync();

@@ -156,13 +156,14 @@ describe("Verify", () => {
     expect(screen.getByRole("button", { name: "Quick verification" })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Full verification" })).toBeDisabled();
 
-    started!({ type: "file_started", path: "/vault/objects/3f/3fa4c0", size: 1000 });
-    started!({ type: "progress", bytes: 1000 });
+    // The vault names the exhibit being checked and counts those done.
+    started!({ type: "file_started", path: "EX-0002", size: 1000 });
+    started!({ type: "progress", bytes: 1000, items: 0 });
     await waitFor(() => expect(bar.value).toBe(1000));
     expect(bar).toHaveAttribute("aria-valuetext", "1.0 kB of 4.0 kB · 4 exhibits");
-    expect(screen.getByText("Checking 3fa4c0")).toBeInTheDocument();
-    started!({ type: "file_done", path: "EX-0002", outcome: { outcome: "stored", exhibit: "EX-0002", sha256: "ab" } });
-    await waitFor(() => expect(bar).toHaveAttribute("aria-valuetext", "1.0 kB of 4.0 kB · 1 of 4 exhibits"));
+    expect(screen.getByText("Checking EX-0002")).toBeInTheDocument();
+    started!({ type: "progress", bytes: 2000, items: 2 });
+    await waitFor(() => expect(bar).toHaveAttribute("aria-valuetext", "2.0 kB of 4.0 kB · 2 of 4 exhibits"));
 
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(cancelJob).toHaveBeenCalledTimes(1);
