@@ -1,31 +1,37 @@
 /**
- * How custody events read to people: action names in words, times in UTC,
- * action-specific details as one compact line; and the custody log as CSV.
- * All pure.
+ * How custody events read to people: action names in words, times in UTC;
+ * and the custody log as CSV. All pure.
  */
-import type { Action, CustodyEvent, Value } from "./bindings";
+import type { Action, LoggedEvent } from "./bindings";
 import { formatUtc, parseTime, toCsv } from "./format";
 
-/** Every action the custody log records, in words. */
-const LABELS: ReadonlyMap<string, string> = new Map<Action, string>([
-  ["vault_created", "Vault created"],
-  ["vault_unlocked", "Vault unlocked"],
-  ["collected", "Collected"],
-  ["duplicate_source_recorded", "Duplicate source recorded"],
-  ["metadata_edited", "Metadata edited"],
-  ["viewed", "Viewed"],
-  ["extracted", "Extracted"],
-  ["verified", "Verified"],
-  ["stray_object_quarantined", "Stray object quarantined"],
-  ["partial_output_removed", "Partial output removed"],
-  ["passphrase_changed", "Passphrase changed"],
-  ["exported", "Exported"],
-  ["received", "Received"],
-  ["setting_changed", "Setting changed"],
-  ["producer_key_pinned", "Producer key pinned"],
-  ["producer_key_accepted", "Producer key accepted"],
-  ["timestamped", "Timestamped by an outside authority"],
-]);
+/**
+ * Every action the custody log records, in words. A record of every
+ * `Action`, so an action added to the vault fails the type check until it
+ * has its words here.
+ */
+const LABELS: Readonly<Record<Action, string>> = {
+  vault_created: "Vault created",
+  vault_unlocked: "Vault unlocked",
+  collected: "Collected",
+  duplicate_source_recorded: "Duplicate source recorded",
+  metadata_edited: "Metadata edited",
+  viewed: "Viewed",
+  extracted: "Extracted",
+  verified: "Verified",
+  stray_object_quarantined: "Stray object quarantined",
+  partial_output_removed: "Partial output removed",
+  passphrase_changed: "Passphrase changed",
+  exported: "Exported",
+  received: "Received",
+  setting_changed: "Setting changed",
+  producer_key_pinned: "Producer key pinned",
+  producer_key_accepted: "Producer key accepted",
+  timestamped: "Timestamped by an outside authority",
+};
+
+/** Every action the custody log records (e.g. for a filter's choices). */
+export const ACTIONS: readonly Action[] = Object.keys(LABELS) as Action[];
 
 /**
  * An action name in words: "duplicate_source_recorded" → "Duplicate source
@@ -33,8 +39,7 @@ const LABELS: ReadonlyMap<string, string> = new Map<Action, string>([
  * its snake_case name, never hidden.
  */
 export function actionLabel(action: string): string {
-  const known = LABELS.get(action);
-  if (known) return known;
+  if (Object.prototype.hasOwnProperty.call(LABELS, action)) return LABELS[action as Action];
   const words = action.replace(/_+/g, " ").trim();
   if (!words) return action;
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -44,31 +49,6 @@ export function actionLabel(action: string): string {
 export function utcTime(iso: string): string {
   const date = parseTime(iso);
   return date ? formatUtc(date) : iso;
-}
-
-/** The UTC calendar date of an RFC 3339 time, "YYYY-MM-DD", or "" when it does not parse. */
-export function utcDate(iso: string): string {
-  const date = parseTime(iso);
-  return date ? date.toISOString().slice(0, 10) : "";
-}
-
-function valueText(value: Value): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null || typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
-}
-
-/**
- * Action-specific details on one line: `field: "description", after: "New"`.
- * Strings are quoted so that an empty value stays visible; nested values are
- * compact JSON. No details give "".
- */
-export function detailsText(details: Value): string {
-  if (details === null || details === undefined) return "";
-  if (typeof details !== "object" || Array.isArray(details)) return valueText(details);
-  return Object.entries(details)
-    .map(([key, value]) => `${key}: ${valueText(value)}`)
-    .join(", ");
 }
 
 /** The columns of a custody log CSV, in order. */
@@ -89,6 +69,7 @@ export const CUSTODY_CSV_HEADER = [
   "hashes_match",
   "location",
   "details",
+  "words",
 ] as const;
 
 /**
@@ -100,14 +81,20 @@ export function guardCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
+/** The header row of a custody log CSV, line end included. */
+export function custodyCsvHeader(): string {
+  return toCsv([[...CUSTODY_CSV_HEADER]]);
+}
+
 /**
- * The custody events as CSV (RFC 4180, a header row first): values as
- * recorded (actions by their stored names, times in UTC, details as compact
- * JSON), every cell guarded against formula injection.
+ * Custody events as CSV rows (RFC 4180), without the header, so that a long
+ * log is written a window at a time: values as recorded (actions by their
+ * stored names, times in UTC, details as compact JSON), the event in words
+ * last, every cell guarded against formula injection.
  */
-export function custodyCsv(events: readonly CustodyEvent[]): string {
+export function custodyCsvRows(events: readonly LoggedEvent[]): string {
   const text = (v: string | null) => v ?? "";
-  const rows: string[][] = [[...CUSTODY_CSV_HEADER]];
+  const rows: string[][] = [];
   for (const e of events) {
     rows.push(
       [
@@ -127,6 +114,7 @@ export function custodyCsv(events: readonly CustodyEvent[]): string {
         e.hashes_match === null ? "" : String(e.hashes_match),
         text(e.location),
         e.details === null ? "" : JSON.stringify(e.details),
+        e.words,
       ].map(guardCell),
     );
   }
