@@ -72,6 +72,21 @@ describe("VirtualTable", () => {
     expect(row?.style.top).toBe(`${20_000 * ROW_HEIGHT}px`);
   });
 
+  it("follows a scroll position set by its owner, and reports the user's", () => {
+    const { grid, props, bodyRows } = setup(makeRows(50_000), { scrollTop: 1_000 * ROW_HEIGHT });
+    flushSync();
+    expect(grid.scrollTop).toBe(1_000 * ROW_HEIGHT);
+    expect(bodyRows().map((r) => r.getAttribute("aria-rowindex"))).toContain("1002");
+    grid.scrollTop = 20_000 * ROW_HEIGHT;
+    fireEvent.scroll(grid);
+    flushSync();
+    expect((props as { scrollTop?: number }).scrollTop).toBe(20_000 * ROW_HEIGHT);
+    (props as { scrollTop?: number }).scrollTop = 0;
+    flushSync();
+    expect(grid.scrollTop).toBe(0);
+    expect(bodyRows()[0]).toHaveAttribute("aria-rowindex", "2");
+  });
+
   it("sorts by a column header, ascending then descending", async () => {
     const user = userEvent.setup();
     const rows: Item[] = [
