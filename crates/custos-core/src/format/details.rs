@@ -75,6 +75,10 @@ pub struct Collected {
     /// The object stored for it (none when the content was already there).
     pub object: Option<String>,
     pub verify_after_copy: bool,
+    /// When the evidence was gathered, as stated, if before intake (events
+    /// without it were gathered at intake).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
 }
 
 /// `stray_object_quarantined`: an object (or an unfinished partial file)

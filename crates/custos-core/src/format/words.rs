@@ -87,6 +87,9 @@ impl CustodyEvent {
                 if let Some(c) = d.custodian.as_deref().filter(|x| !x.is_empty()) {
                     s.push_str(&format!("; custodian {c}"));
                 }
+                if let Some(g) = &d.collected_at {
+                    s.push_str(&format!("; gathered {} (before intake)", when(g)));
+                }
                 if let Some(m) = &d.modified {
                     s.push_str(&format!("; file modified {}", when(m)));
                 }

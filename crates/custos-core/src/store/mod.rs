@@ -186,6 +186,11 @@ impl Vault {
         format_time(self.clock.now())
     }
 
+    /// The current time of the vault's clock.
+    pub(crate) fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The vault folder.
     pub fn root(&self) -> &Path {
         &self.root

@@ -35,6 +35,8 @@ fn every_action_writes_the_json_it_wrote_before() {
             accessed: None,
             object: Some("o".into()),
             verify_after_copy: true,
+            // No stated collection time: the JSON is as before (no key).
+            collected_at: None,
         },
         json!({
             "name": "a.pdf", "path": "/x/a.pdf", "path_bytes_hex": null, "size": 3, "md5": "m", "sha1": null,

@@ -38,3 +38,25 @@ fn every_event_of_a_worked_matter_reads_as_a_sentence() {
     odd.action = Action::Exported;
     assert!(odd.in_words().contains("do not read as this action's"), "{}", odd.in_words());
 }
+
+#[test]
+fn evidence_gathered_before_intake_keeps_its_stated_time() {
+    let (dir, mut v) = new_vault();
+    let src = sources(&dir.path().join("usb"), &[("memo.docx", b"memo")]);
+    let bad = |t: &str| IntakeOptions { collected_at: Some(t.into()), ..IntakeOptions::default() };
+    for (stated, why) in [("20.05.2026", "neither a day"), ("2026-01-03", "in the future"), ("2026-05-20T14:00:00", "neither a day")] {
+        let err = v.add(&inputs(std::slice::from_ref(&src)), &bad(stated), &NoProgress).unwrap_err();
+        assert!(err.to_string().contains(why), "{stated}: {err}");
+    }
+    assert!(v.list().unwrap().is_empty(), "a refused time takes nothing in");
+
+    let with = IntakeOptions { collected_at: Some("2025-11-20T16:00:00+02:00".into()), ..IntakeOptions::default() };
+    v.add(&inputs(&[src]), &with, &NoProgress).unwrap();
+    let shown = v.show("EX-0001").unwrap();
+    assert_eq!(shown.exhibit.collected_at, "2025-11-20T14:00:00.000000Z", "in UTC, as the vault writes times");
+    assert_eq!(shown.sources[0].collected_at, "2025-11-20T14:00:00.000000Z");
+    let event = v.custody_log(Some("EX-0001")).unwrap().into_iter().find(|e| e.action == Action::Collected).unwrap();
+    assert_ne!(event.time, shown.exhibit.collected_at, "the event is dated at intake");
+    assert!(event.in_words().contains("; gathered 2025-11-20 14:00 UTC (before intake)"), "{}", event.in_words());
+    assert!(v.verify(VerifyMode::Quick, &NoProgress).unwrap().ok);
+}

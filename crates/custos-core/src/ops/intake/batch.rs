@@ -282,6 +282,8 @@ fn record_file(
     opts: &IntakeOptions,
 ) -> Result<(NewEvent, FileOutcome)> {
     let now = change.now().to_string();
+    // Gathered before intake, as stated; else now.
+    let collected_at = opts.collected_at.clone().unwrap_or_else(|| now.clone());
     let actor = change.actor().to_string();
     let sha = hex::encode(p.digests.sha256);
     let md5 = hex::encode(p.digests.md5);
@@ -307,7 +309,7 @@ fn record_file(
                 original_name: &name,
                 original_path: &full,
                 description: opts.description.as_deref().unwrap_or_default(),
-                collected_at: &now,
+                collected_at: &collected_at,
                 tags: &opts.tags,
             })?;
             new_ids.insert(p.digests.sha256, id.clone());
@@ -329,7 +331,7 @@ fn record_file(
             method: opts.method.as_deref(),
             purpose: opts.purpose.as_deref(),
             collected_by: &actor,
-            collected_at: &now,
+            collected_at: &collected_at,
         },
     )?;
     let mut ev = NewEvent::new(action).exhibit(id.clone()).method(opts.method.clone()).purpose(opts.purpose.clone());
@@ -351,6 +353,7 @@ fn record_file(
         accessed,
         object: p.object.as_ref().map(|_| object.clone()),
         verify_after_copy: opts.verify_after_copy && action == Action::Collected,
+        collected_at: opts.collected_at.clone(),
     });
     let outcome = if action == Action::Collected {
         FileOutcome::Stored { exhibit: id, sha256: sha }

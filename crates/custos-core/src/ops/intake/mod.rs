@@ -14,7 +14,7 @@ mod window;
 
 pub use walk::IntakeInputs;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::progress::{FileOutcome, Progress};
 use crate::format::config::validate_tag;
 use crate::store::Vault;
@@ -42,6 +42,32 @@ pub struct IntakeOptions {
     pub verify_after_copy: bool,
     /// Also compute SHA-1.
     pub sha1: bool,
+    /// When the evidence was gathered, if before intake (a day `YYYY-MM-DD`
+    /// or an RFC 3339 time; not in the future). Recorded as each new
+    /// exhibit's and source's collection time and in its custody event;
+    /// the event itself is dated at intake.
+    pub collected_at: Option<String>,
+}
+
+/// A stated collection time as the vault records it (UTC, RFC 3339 with
+/// microseconds), or why it is not one. `now` is the intake's time.
+pub(crate) fn collection_time(stated: &str, now: chrono::DateTime<chrono::Utc>) -> Result<String> {
+    let s = stated.trim();
+    let t = if let Ok(day) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        day.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    } else {
+        chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let t = t.ok_or_else(|| {
+        Error::InvalidInput(format!("the collection time '{s}' is neither a day (YYYY-MM-DD) nor a time with its zone (e.g. 2026-05-20T14:00:00Z)"))
+    })?;
+    if t > now {
+        return Err(Error::InvalidInput(format!("the collection time '{s}' is in the future")));
+    }
+    if t.timestamp() < 0 {
+        return Err(Error::InvalidInput(format!("the collection time '{s}' is before 1970")));
+    }
+    Ok(crate::clock::format_time(t))
 }
 
 impl Default for IntakeOptions {
@@ -55,6 +81,7 @@ impl Default for IntakeOptions {
             tags: Vec::new(),
             verify_after_copy: true,
             sha1: false,
+            collected_at: None,
         }
     }
 }
@@ -127,6 +154,15 @@ impl Vault {
         for t in &opts.tags {
             validate_tag(t)?;
         }
+        // Checked (and written the vault's way) before anything is taken in.
+        let stated;
+        let opts = match &opts.collected_at {
+            Some(c) => {
+                stated = IntakeOptions { collected_at: Some(collection_time(c, self.clock_now())?), ..opts.clone() };
+                &stated
+            }
+            None => opts,
+        };
         progress.begin(inputs.len() as u64, inputs.bytes());
         let mut batch = Batch::new();
         let recipient = self.secrets().age_recipient();
