@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "tag_exhibits",
     "preview_exhibit",
     "intake",
+    "intake_suggestions",
     "cancel_job",
     "verify_vault",
     "custody_window",

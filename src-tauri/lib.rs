@@ -44,6 +44,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             tag_exhibits,
             preview_exhibit,
             intake,
+            intake_suggestions,
             cancel_job,
             verify_vault,
             custody_window,

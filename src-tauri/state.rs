@@ -297,6 +297,7 @@ impl AppState {
             matter: o.vault.matter().clone(),
             path: o.vault.root().to_string_lossy().into_owned(),
             demo: o.demo,
+            examiner: o.vault.actor().to_string(),
         })
     }
 

@@ -4,7 +4,7 @@ use super::{blocking, opt, stamp_warnings};
 use crate::progress::vault_job;
 use crate::state::{AppState, Use};
 use crate::wire::{ErrorCode, IntakeFile, IntakeRequest, IntakeSummary, JobEvent, Res, WireError};
-use custos_core::{IntakeInputs, IntakeOptions, IntakeReport};
+use custos_core::{IntakeInputs, IntakeOptions, IntakeReport, IntakeSuggestions};
 use std::path::PathBuf;
 use tauri::AppHandle;
 use tauri::ipc::Channel;
@@ -25,6 +25,14 @@ pub async fn intake(app: AppHandle, request: IntakeRequest, on_progress: Channel
         })
     })
     .await
+}
+
+/// The custodians, sources, methods and purposes recorded before, most
+/// used first (what the intake form suggests).
+#[tauri::command]
+#[specta::specta]
+pub async fn intake_suggestions(app: AppHandle) -> Res<IntakeSuggestions> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.intake_suggestions()?))).await
 }
 
 /// The paths of every selection to take in (each selection is used once).
@@ -50,6 +58,7 @@ fn intake_options(request: IntakeRequest) -> IntakeOptions {
         tags: request.tags.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
         verify_after_copy: request.verify_after_copy,
         sha1: false,
+        collected_at: opt(request.collected_at),
     }
 }
 

@@ -23,6 +23,9 @@ pub struct IntakeRequest {
     pub tags: Vec<String>,
     /// Decrypt and compare each object before acknowledging (default on).
     pub verify_after_copy: bool,
+    /// When the evidence was gathered, if before intake (a day or a zoned
+    /// time; blank: at intake).
+    pub collected_at: Option<String>,
 }
 
 /// One file of an intake.

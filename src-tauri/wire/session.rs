@@ -80,6 +80,8 @@ pub struct VaultSummary {
     pub path: String,
     /// Whether this is the demo matter.
     pub demo: bool,
+    /// The examiner its custody events are recorded under now.
+    pub examiner: String,
 }
 
 /// Create a vault.

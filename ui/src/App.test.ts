@@ -8,7 +8,7 @@ import { clearNotices, notices } from "./lib/notices.svelte";
 import { reset, router } from "./lib/router.svelte";
 import { beginJob, closed, endJob } from "./lib/session.svelte";
 
-const OPEN = { matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false };
+const OPEN = { matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" };
 
 describe("App", () => {
   beforeEach(() => {

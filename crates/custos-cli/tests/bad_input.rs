@@ -395,3 +395,23 @@ fn an_oversized_identity_file_is_refused_without_reading_it_all() {
     assert_code(&out, 2, "verify-bundle refuses it too");
     assert_stderr_has(&out, "too large", "the error must say the file is too large");
 }
+
+#[test]
+fn a_collection_time_that_is_not_one_is_refused_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = vault_with_exhibits(tmp.path());
+    let src = tmp.path().join("more");
+    write_file(&src.join("late.txt"), "Gathered on the twentieth.\n");
+    let before = snapshot(&vault);
+    for (stated, why) in [("20/05/2026", "neither a day"), ("2999-12-31", "in the future")] {
+        let out = custos(argv!["add", &vault, &src, "--collected-at", stated]);
+        assert_code(&out, 2, stated);
+        assert_stderr_has(&out, why, stated);
+        assert_vault_unchanged(&vault, &before, stated);
+    }
+    // A day stated is the exhibit's collection time; the event is dated at intake.
+    custos(argv!["add", &vault, &src, "--collected-at", "2026-05-20"]).assert_success("add with a collection time");
+    let shown = custos(argv!["show", &vault, "EX-0003", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(json["collected_at"], "2026-05-20T00:00:00.000000Z", "{}", shown.stdout);
+}

@@ -69,7 +69,7 @@ pub use age;
 pub use clock::{Clock, SteppingClock, SystemClock};
 pub use custody::{Action, Checkpoint, CustodyEvent};
 pub use error::{Error, Result};
-pub use ops::intake::{IntakeInputs, IntakeOptions, IntakeReport};
+pub use ops::intake::{IntakeInputs, IntakeOptions, IntakeReport, IntakeSuggestions};
 pub use progress::{FileOutcome, NoProgress, Progress};
 pub use ops::timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, TimestampSettings, TrustedTsaCa, TsaUrl};
 pub use store::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};

@@ -53,6 +53,11 @@ export const commands = {
 	previewExhibit: (id: string) => typedError<Preview, WireError>(__TAURI_INVOKE("preview_exhibit", { id })),
 	/**  Takes in the selected files and folders, streaming progress. */
 	intake: (request: IntakeRequest, onProgress: Channel<JobEvent>) => typedError<IntakeSummary, WireError>(__TAURI_INVOKE("intake", { request, onProgress })),
+	/**
+	 *  The custodians, sources, methods and purposes recorded before, most
+	 *  used first (what the intake form suggests).
+	 */
+	intakeSuggestions: () => typedError<IntakeSuggestions, WireError>(__TAURI_INVOKE("intake_suggestions")),
 	/**  Stops the running intake, verification, export, import or bundle check as soon as it safely can. */
 	cancelJob: () => __TAURI_INVOKE<boolean>("cancel_job"),
 	/**  Quick or full verification, streaming progress. */
@@ -912,6 +917,26 @@ export type IntakeRequest = {
 	tags: string[],
 	/**  Decrypt and compare each object before acknowledging (default on). */
 	verify_after_copy: boolean,
+	/**
+	 *  When the evidence was gathered, if before intake (a day or a zoned
+	 *  time; blank: at intake).
+	 */
+	collected_at: string | null,
+};
+
+/**
+ *  What the intake form suggests: the values recorded before, most used
+ *  first.
+ */
+export type IntakeSuggestions = {
+	/**  Custodians. */
+	custodians: string[],
+	/**  Sources (devices, accounts). */
+	sources: string[],
+	/**  Collection methods. */
+	methods: string[],
+	/**  Purposes or authorities. */
+	purposes: string[],
 };
 
 /**  The result of an intake. */
@@ -1293,6 +1318,8 @@ export type VaultSummary = {
 	path: string,
 	/**  Whether this is the demo matter. */
 	demo: boolean,
+	/**  The examiner its custody events are recorded under now. */
+	examiner: string,
 };
 
 /**  Which vault to open. */

@@ -257,7 +257,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     };
   };
   const append = (ev: Partial<CustodyEvent>) => state.log.push(mockEvent(state.log.length + 1, ev));
-  const summary = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
+  const summary = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
   const track = (name: string) => state.calls.push(name);
   const take = (token: string): string[] => {
     const p = state.selections.get(token);
@@ -441,6 +441,19 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         recent_events: [...state.log].reverse().slice(0, 12),
         productions: wire([...state.productions].reverse()),
       };
+    },
+    async intakeSuggestions() {
+      track("intakeSuggestions");
+      need();
+      const counted = (pick: (e: Exhibit) => string | null) => {
+        const n = new Map<string, number>();
+        for (const e of state.exhibits) {
+          const v = pick(e);
+          if (v) n.set(v, (n.get(v) ?? 0) + 1);
+        }
+        return [...n].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([v]) => v);
+      };
+      return { custodians: counted((e) => e.custodian), sources: counted((e) => e.source), methods: [], purposes: [] };
     },
     async exhibitWindow(q) {
       track("exhibitWindow");

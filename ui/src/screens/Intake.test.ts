@@ -160,6 +160,7 @@ describe("Intake: taking in", () => {
       description: "Files from the desktop",
       tags: ["hot", "laptop"],
       verify_after_copy: false,
+      collected_at: null,
     });
 
     const rows = within(screen.getByRole("table")).getAllByRole("row").slice(1);
@@ -188,7 +189,37 @@ describe("Intake: taking in", () => {
       description: null,
       tags: [],
       verify_after_copy: true,
+      collected_at: null,
     });
+  });
+
+  it("offers the custodians and sources recorded before", async () => {
+    await openMock();
+    render(Intake);
+    const custodian = screen.getByLabelText("Custodian");
+    const list = document.getElementById(custodian.getAttribute("list")!)!;
+    await waitFor(() => expect([...list.querySelectorAll("option")].map((o) => o.value)).toEqual(["Erik Brandt", "IT Department"]));
+    const source = document.getElementById(screen.getByLabelText("Source (device or account)").getAttribute("list")!)!;
+    expect([...source.querySelectorAll("option")].map((o) => o.value)).toContain("Laptop HX-2231");
+  });
+
+  it("sends a stated collection time in UTC, and refuses one in the future before using up the files", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    const intake = vi.spyOn(mock, "intake");
+    render(Intake);
+    await user.click(screen.getByRole("button", { name: "Add files…" }));
+    const when = screen.getByLabelText("Collected at (UTC, if before today's intake)");
+    await user.type(when, "2999-01-01T10:00");
+    await user.click(takeIn());
+    expect(await screen.findByRole("alert")).toHaveTextContent("The collection time is in the future.");
+    expect(intake).not.toHaveBeenCalled();
+    expect(chosen()).toBeInTheDocument();
+    await user.clear(when);
+    await user.type(when, "2026-05-20T14:30");
+    await user.click(takeIn());
+    await screen.findByTestId("intake-summary");
+    expect(intake.mock.calls[0]![0]).toMatchObject({ collected_at: "2026-05-20T14:30:00Z" });
   });
 
   it("shows a failed automatic time stamp as a warning beside a standing intake", async () => {

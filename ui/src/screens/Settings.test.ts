@@ -54,6 +54,16 @@ describe("Settings", () => {
     expect(screen.getByText(/Existing exhibits keep their numbers/)).toHaveTextContent(/recorded in the custody log/);
   });
 
+  it("shows the name events are recorded under when the settings name none", async () => {
+    await openMock();
+    mock.state.settings = { ...mock.state.settings, examiner: "" };
+    await refreshInfo();
+    session.vault = { ...session.vault!, examiner: "Ana Oster" };
+    render(Settings);
+    await waitFor(() => expect(examiner().value).toBe("Ana Oster"));
+    expect(screen.getByText(/\(now: Ana Oster\)/)).toBeInTheDocument();
+  });
+
   it("shows the vault folder, vault id and app version", async () => {
     await openMock();
     render(Settings);

@@ -130,7 +130,7 @@ describe("Start: unlocking", () => {
     const busy = await within(unlockForm()).findByRole("button", { name: "Unlocking…" });
     expect(busy).toBeDisabled();
     expect(router.screen).toBe("start");
-    pending.resolve({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false });
+    pending.resolve({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
     await waitFor(() => expect(router.screen).toBe("dashboard"));
   });
 
@@ -360,7 +360,7 @@ describe("Start: demo matter", () => {
 
     await user.click(screen.getByRole("button", { name: "Open demo matter" }));
     expect(await screen.findByRole("button", { name: "Preparing the demo matter…" })).toBeDisabled();
-    pending.resolve({ matter: { ...MOCK_MATTER, matter: "Demo matter" }, path: "/data/demo", demo: true });
+    pending.resolve({ matter: { ...MOCK_MATTER, matter: "Demo matter" }, path: "/data/demo", demo: true, examiner: "Dana Whitfield" });
     await waitFor(() => expect(router.screen).toBe("dashboard"));
     expect(session.vault?.demo).toBe(true);
   });

@@ -34,6 +34,10 @@ pub struct AddArgs {
     /// Tag for each new exhibit (repeatable)
     #[arg(long = "tag")]
     tags: Vec<String>,
+    /// When the evidence was gathered, if before intake: a day (2026-05-20)
+    /// or a time with its zone (2026-05-20T14:00:00Z)
+    #[arg(long, value_name = "TIME")]
+    collected_at: Option<String>,
     /// Also compute SHA-1
     #[arg(long)]
     sha1: bool,
@@ -48,15 +52,24 @@ pub struct AddArgs {
 }
 
 pub fn run(args: AddArgs) -> Result<u8, Failure> {
-    let AddArgs { vault, paths, custodian, source, method, purpose, description, tags, sha1, no_verify_after_copy, json, session } =
+    let AddArgs { vault, paths, custodian, source, method, purpose, description, tags, collected_at, sha1, no_verify_after_copy, json, session } =
         args;
     let format = Format::json_if(json);
     // The inputs are collected before the vault is unlocked: a missing one
     // is refused before the passphrase is asked for, and changes nothing.
     let inputs = IntakeInputs::collect(&paths)?;
     let mut v = open_vault(&vault, &session)?;
-    let opts =
-        IntakeOptions { custodian, source, method, purpose, description, tags, verify_after_copy: !no_verify_after_copy, sha1 };
+    let opts = IntakeOptions {
+        custodian,
+        source,
+        method,
+        purpose,
+        description,
+        tags,
+        verify_after_copy: !no_verify_after_copy,
+        sha1,
+        collected_at,
+    };
     let progress = TerminalProgress::new(format.file_lines());
     progress.install_interrupt_handler();
     let report = v.add(&inputs, &opts, &progress)?;

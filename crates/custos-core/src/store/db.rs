@@ -237,6 +237,30 @@ CREATE TRIGGER IF NOT EXISTS tag_removed AFTER DELETE ON tags BEGIN
     UPDATE tag_counts SET exhibits = exhibits - 1 WHERE tag = OLD.tag;
     DELETE FROM tag_counts WHERE tag = OLD.tag AND exhibits <= 0;
 END;
+"#, r#"
+-- The custodians, sources, methods and purposes recorded, with how often,
+-- kept by a trigger (sources are never deleted): what the intake form
+-- suggests.
+CREATE TABLE IF NOT EXISTS source_values (
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    uses  INTEGER NOT NULL,
+    PRIMARY KEY (field, value)
+) STRICT;
+DELETE FROM source_values;
+INSERT INTO source_values (field, value, uses)
+    SELECT 'custodian', custodian, count(*) FROM exhibit_sources WHERE coalesce(custodian, '') <> '' GROUP BY custodian
+    UNION ALL SELECT 'source', source, count(*) FROM exhibit_sources WHERE coalesce(source, '') <> '' GROUP BY source
+    UNION ALL SELECT 'method', method, count(*) FROM exhibit_sources WHERE coalesce(method, '') <> '' GROUP BY method
+    UNION ALL SELECT 'purpose', purpose, count(*) FROM exhibit_sources WHERE coalesce(purpose, '') <> '' GROUP BY purpose;
+CREATE TRIGGER IF NOT EXISTS source_values_kept AFTER INSERT ON exhibit_sources BEGIN
+    INSERT INTO source_values (field, value, uses)
+        SELECT f, v, 1 FROM (
+            SELECT 'custodian' AS f, NEW.custodian AS v UNION ALL SELECT 'source', NEW.source
+            UNION ALL SELECT 'method', NEW.method UNION ALL SELECT 'purpose', NEW.purpose)
+        WHERE coalesce(v, '') <> ''
+        ON CONFLICT (field, value) DO UPDATE SET uses = uses + 1;
+END;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

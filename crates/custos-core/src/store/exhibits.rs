@@ -356,6 +356,14 @@ impl Vault {
         Ok(chosen)
     }
 
+    /// The values recorded for a source field (`custodian`, `source`,
+    /// `method` or `purpose`), most used first, at most `limit`.
+    pub(crate) fn source_values(&self, field: &str, limit: u32) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT value FROM source_values WHERE field = ?1 ORDER BY uses DESC, value LIMIT ?2")?;
+        let rows = stmt.query_map(params![field, limit], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every tag in use with how many exhibits carry it, by tag, from the
     /// counts kept per tag.
     pub fn tags_in_use(&self) -> Result<Vec<(String, u64)>> {

@@ -216,3 +216,23 @@ fn a_window_asked_for_badly_is_refused() {
     let bad_day = CustodyQuery { from: Some("06/12/2026".into()), limit: 10, ..CustodyQuery::default() };
     assert!(matches!(v.custody_window(&bad_day), Err(Error::InvalidInput(m)) if m.contains("06/12/2026")));
 }
+
+#[test]
+fn the_intake_form_is_offered_what_was_recorded_before_most_used_first() {
+    let (dir, mut v) = populated();
+    assert_eq!(v.intake_suggestions().unwrap().custodians, vec!["Erik Brandt", "Ana Oster"], "three of Brandt's, two of Oster's");
+    let src = sources(&dir.path().join("e"), &[("x.txt", b"x1"), ("y.txt", b"y2")]);
+    let with = IntakeOptions {
+        custodian: Some("Ana Oster".into()),
+        source: Some("Work laptop HD-L-0291".into()),
+        method: Some("logical copy".into()),
+        purpose: Some("litigation hold".into()),
+        ..IntakeOptions::default()
+    };
+    v.add(&inputs(&[src]), &with, &NoProgress).unwrap();
+    let s = v.intake_suggestions().unwrap();
+    assert_eq!(s.custodians, vec!["Ana Oster", "Erik Brandt"], "four of Oster's now");
+    assert_eq!(s.sources, vec!["Work laptop HD-L-0291"]);
+    assert_eq!(s.methods, vec!["logical copy"]);
+    assert_eq!(s.purposes, vec!["litigation hold"]);
+}

@@ -7,7 +7,7 @@ import { session } from "../../lib/session.svelte";
 import { CHECKING, ExportWizard, PICK_ROWS, PLAN_DELAY_MS, SEARCH_DELAY_MS } from "./state.svelte";
 
 function install(init: Partial<MockState> = {}) {
-  const mock = createMockBackend({ open: { matter: { ...MOCK_MATTER }, path: "/v", demo: false }, ...init });
+  const mock = createMockBackend({ open: { matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" }, ...init });
   setBackend(mock);
   return mock;
 }
@@ -24,7 +24,7 @@ function wizard(): { w: ExportWizard; stop: () => void } {
 }
 
 beforeEach(() => {
-  session.vault = { matter: { ...MOCK_MATTER }, path: "/v", demo: false };
+  session.vault = { matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" };
 });
 
 afterEach(() => {

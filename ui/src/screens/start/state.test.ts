@@ -136,7 +136,7 @@ describe("unlocking", () => {
   });
 
   it("enters the vault's dashboard", () => {
-    enter({ matter: { ...MOCK_MATTER }, path: "/v", demo: false });
+    enter({ matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" });
     expect(router.screen).toBe("dashboard");
     expect(session.vault?.path).toBe("/v");
   });

@@ -49,6 +49,36 @@ pub struct IntakeOptions {
     pub collected_at: Option<String>,
 }
 
+/// What the intake form suggests: the values recorded before, most used
+/// first.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct IntakeSuggestions {
+    /// Custodians.
+    pub custodians: Vec<String>,
+    /// Sources (devices, accounts).
+    pub sources: Vec<String>,
+    /// Collection methods.
+    pub methods: Vec<String>,
+    /// Purposes or authorities.
+    pub purposes: Vec<String>,
+}
+
+/// Suggestions of each kind, at most.
+pub const SUGGESTIONS: u32 = 50;
+
+impl Vault {
+    /// The custodians, sources, methods and purposes recorded so far.
+    pub fn intake_suggestions(&self) -> Result<IntakeSuggestions> {
+        Ok(IntakeSuggestions {
+            custodians: self.source_values("custodian", SUGGESTIONS)?,
+            sources: self.source_values("source", SUGGESTIONS)?,
+            methods: self.source_values("method", SUGGESTIONS)?,
+            purposes: self.source_values("purpose", SUGGESTIONS)?,
+        })
+    }
+}
+
 /// A stated collection time as the vault records it (UTC, RFC 3339 with
 /// microseconds), or why it is not one. `now` is the intake's time.
 pub(crate) fn collection_time(stated: &str, now: chrono::DateTime<chrono::Utc>) -> Result<String> {
