@@ -390,14 +390,26 @@ async fn paralegal_workflow() {
     app.shot("exhibits").await;
     assert_eq!(app.js("return window.__pwned === undefined").await, serde_json::json!(true), "no script from a file name ran");
 
-    // Open the memo and read its SHA-256.
+    // Filter the list (the vault searches), open the memo and read its SHA-256.
+    app.fill("Filter", "memo").await;
+    app.see("1 of 5 exhibits").await;
     app.open_row("memo.txt").await;
     let sha = app.text_of("[data-testid=sha256]").await;
     assert_eq!(sha.trim(), sha256_hex(&memo), "the app shows the memo's SHA-256");
     app.click("Show preview").await;
     app.see("Project Lodestar: confidential").await;
-    app.see("Viewed").await;
+    // The custody history in words.
+    app.see("Collected “memo.txt”").await;
+    app.see("Viewed in the vault").await;
     app.shot("exhibit-detail").await;
+
+    // Back on the list, its filter is as it was left.
+    app.click("← Exhibits").await;
+    app.see("1 of 5 exhibits").await;
+    let filter = app.field("Filter").await;
+    assert_eq!(app.run("return arguments[0].value", &filter, vec![]).await, serde_json::json!("memo"), "the filter is kept");
+    app.click("Clear filters").await;
+    app.see("5 of 5 exhibits").await;
 
     // The HTML page previews as its source text; its script never runs.
     app.click("Exhibits").await;
@@ -409,6 +421,13 @@ async fn paralegal_workflow() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(app.js("return window.__pwned === undefined").await, serde_json::json!(true), "no script from a page ran");
     app.shot("html-preview").await;
+
+    // Opened from the list, an exhibit steps to its neighbours in it.
+    let at = app.text_of("[data-testid=list-position]").await;
+    let k: u32 = at.trim().split(' ').next().unwrap().parse().unwrap();
+    let (button, to) = if k < 5 { ("Next →", k + 1) } else { ("← Previous", k - 1) };
+    app.click(button).await;
+    app.see(&format!("{to} of 5")).await;
 
     // An image is served by the preview protocol (session token in the URL).
     app.click("Exhibits").await;
@@ -425,6 +444,22 @@ async fn paralegal_workflow() {
     assert!(src.starts_with("custos-preview://localhost/"), "{src}");
     app.shot("image-preview").await;
 
+    // Tag every exhibit at once: one job, with progress, each change logged.
+    app.click("Exhibits").await;
+    app.see("5 of 5 exhibits").await;
+    let grid = app.css("[role=grid]").await;
+    app.run(
+        "arguments[0].focus(); arguments[0].dispatchEvent(new KeyboardEvent('keydown', {key: 'a', ctrlKey: true, bubbles: true}));",
+        &grid,
+        vec![],
+    )
+    .await;
+    app.see("5 selected").await;
+    app.fill("Tag to add or remove", "reviewed").await;
+    app.click("Add tag").await;
+    app.see("5 exhibits processed").await;
+    app.shot("exhibits-tagged").await;
+
     // Full verification.
     app.click("Verify").await;
     app.click("Full verification").await;
@@ -434,8 +469,9 @@ async fn paralegal_workflow() {
 
     // The custody log has the whole story.
     app.click("Custody log").await;
-    app.see("Vault created").await;
-    app.see("Collected").await;
+    // Newest first, in words.
+    app.see("Tag “reviewed” added").await;
+    app.see("Full verification passed").await;
     app.shot("custody-log").await;
 
     // Export a production encrypted to counsel's key (added to the address

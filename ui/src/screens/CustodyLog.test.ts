@@ -106,7 +106,7 @@ describe("CustodyLog", () => {
     expect(windows.mock.calls[0]![0]).toEqual({ ...NO_FILTER, direction: "descending", offset: 0, limit: 200 });
 
     const second = bodyRows()[4]!;
-    expect(second).toHaveTextContent("2026-05-31 23:59:59 UTC");
+    expect(second).toHaveTextContent("2026-05-31 23:59:59");
     expect(second).toHaveTextContent("Collected");
     expect(second).toHaveTextContent("EX-0001");
     expect(second).toHaveTextContent("Dana Whitfield");
