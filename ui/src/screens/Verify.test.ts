@@ -162,6 +162,7 @@ describe("Verify", () => {
     await waitFor(() => expect(bar.value).toBe(1000));
     expect(bar).toHaveAttribute("aria-valuetext", "1.0 kB of 4.0 kB · 4 exhibits");
     expect(screen.getByText("Checking EX-0002")).toBeInTheDocument();
+    expect(screen.getByTestId("verify-bytes-meaning")).toHaveTextContent("twice the dashboard's size");
     started!({ type: "progress", bytes: 2000, items: 2 });
     await waitFor(() => expect(bar).toHaveAttribute("aria-valuetext", "2.0 kB of 4.0 kB · 2 of 4 exhibits"));
 
