@@ -148,12 +148,12 @@ impl DatWriter {
     /// A load file with its header row.
     pub fn new(delims: DatDelimiters, encoding: DatEncoding) -> Self {
         let mut w = Self { delims, encoding, text: String::new(), warnings: Vec::new() };
-        w.row(&FIELDS.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+        w.row(FIELDS);
         w
     }
 
     /// Appends one row (one value per field of [`FIELDS`]).
-    pub fn row(&mut self, values: &[String]) {
+    pub fn row(&mut self, values: &[&str]) {
         let d = self.delims;
         let mut first = true;
         for v in values {
@@ -162,6 +162,12 @@ impl DatWriter {
             }
             first = false;
             self.text.push(d.quote);
+            // Most values hold nothing to replace: copied whole.
+            if !v.chars().any(|c| c == '\r' || c == '\n' || c == d.quote || c == d.field || c == d.newline) {
+                self.text.push_str(v);
+                self.text.push(d.quote);
+                continue;
+            }
             let mut last_cr = false;
             for c in v.chars() {
                 match c {
@@ -260,7 +266,7 @@ mod tests {
     #[test]
     fn utf8_load_file_has_bom_header_and_concordance_delimiters() {
         let mut w = DatWriter::new(DatDelimiters::default(), DatEncoding::Utf8);
-        w.row(&["A1".into(), "line one\r\nline two".into()]);
+        w.row(&["A1", "line one\r\nline two"]);
         let (bytes, warnings) = w.finish();
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with BOM");
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -272,7 +278,7 @@ mod tests {
     #[test]
     fn windows_1252_writes_thorn_as_one_byte_and_reports_what_it_cannot_write() {
         let mut w = DatWriter::new(DatDelimiters::default(), DatEncoding::Windows1252);
-        w.row(&["café".into(), "名前".into()]);
+        w.row(&["café", "名前"]);
         let (bytes, warnings) = w.finish();
         assert_eq!(bytes[0], 0xFE, "þ is the single byte FE in Windows-1252, and there is no BOM");
         assert!(bytes.windows(4).any(|x| x == b"caf\xE9"), "é is E9");

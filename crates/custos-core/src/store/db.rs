@@ -305,6 +305,9 @@ pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<
     conn.pragma_update(None, "synchronous", "FULL").map_err(full)?;
     conn.pragma_update(None, "temp_store", "MEMORY").map_err(full)?;
     conn.pragma_update(None, "secure_delete", "ON").map_err(full)?;
+    // Pages are decrypted as they enter SQLite's cache: a larger cache (64
+    // MiB, in memory only) spares decrypting them again on every query.
+    conn.pragma_update(None, "cache_size", -65536).map_err(full)?;
     migrate(&mut conn, version).map_err(|e| match e {
         Error::Database(e) => crate::error::db_error(e, path),
         e => e,

@@ -403,7 +403,7 @@ proptest! {
     ) {
         let mut w = crate::bundle::dat::DatWriter::new(d, crate::bundle::DatEncoding::Utf8);
         for r in &rows {
-            w.row(r);
+            w.row(&r.iter().map(String::as_str).collect::<Vec<_>>());
         }
         let (bytes, warnings) = w.finish();
         prop_assert!(warnings.is_empty(), "{warnings:?}");

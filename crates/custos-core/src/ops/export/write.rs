@@ -290,28 +290,31 @@ pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: &FirstSource, 
 /// that had to be changed to fit it.
 pub(super) fn load_file(production: &Production, req: &ExportRequest) -> (Vec<u8>, Vec<String>) {
     let mut dat = DatWriter::new(req.dat_delimiters, req.dat_encoding);
+    let date = |t: Option<&str>| t.map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
+    let rel = |p: &str| p.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\");
     for e in &production.exhibits {
-        let date = |t: &Option<String>| t.as_deref().map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
-        let rel = |p: &str| p.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\");
+        let (size, extension) = (e.size.to_string(), safe_extension(&e.name));
+        let (created, modified, collected) = (date(e.created.as_deref()), date(e.modified.as_deref()), date(Some(&e.collected_at)));
+        let (native, text) = (rel(&e.native_path), e.text_path.as_deref().map(rel).unwrap_or_default());
         dat.row(&[
-            e.bates.clone(),
-            e.bates.clone(),
-            e.bates.clone(),
-            e.bates.clone(),
-            e.exhibit_id.clone(),
-            e.custodian.clone().unwrap_or_default(),
-            e.source.clone().unwrap_or_default(),
-            e.name.clone(),
-            safe_extension(&e.name).trim_start_matches('.').to_string(),
-            e.size.to_string(),
-            e.export_md5.clone(),
-            e.export_sha256.clone(),
-            date(&e.created),
-            date(&e.modified),
-            date(&Some(e.collected_at.clone())),
-            e.description.clone(),
-            rel(&e.native_path),
-            e.text_path.as_deref().map(rel).unwrap_or_default(),
+            &e.bates,
+            &e.bates,
+            &e.bates,
+            &e.bates,
+            &e.exhibit_id,
+            e.custodian.as_deref().unwrap_or_default(),
+            e.source.as_deref().unwrap_or_default(),
+            &e.name,
+            extension.trim_start_matches('.'),
+            &size,
+            &e.export_md5,
+            &e.export_sha256,
+            &created,
+            &modified,
+            &collected,
+            &e.description,
+            &native,
+            &text,
         ]);
     }
     dat.finish()
