@@ -29,9 +29,7 @@ pub const PLAN_ROWS: usize = 200;
 pub async fn plan_export(app: AppHandle, options: ExportOptions) -> Res<ExportPlan> {
     blocking(app, move |_, s| {
         let req = export_request(options, PathBuf::new())?;
-        let mut plan = s.with_vault(|o| Ok(o.vault.plan_export(&req)?))?;
-        plan.exhibits.truncate(PLAN_ROWS);
-        Ok(plan)
+        s.with_vault(|o| Ok(o.vault.plan_export_showing(&req, PLAN_ROWS)?))
     })
     .await
 }

@@ -140,6 +140,10 @@ pub struct DatWriter {
     delims: DatDelimiters,
     encoding: DatEncoding,
     text: String,
+    /// False when only the warnings are wanted (a plan): no text is kept.
+    keep_text: bool,
+    /// Characters with no Windows-1252 form, counted when no text is kept.
+    unmappable: usize,
     /// What QC should report about the content.
     pub warnings: Vec<String>,
 }
@@ -147,14 +151,33 @@ pub struct DatWriter {
 impl DatWriter {
     /// A load file with its header row.
     pub fn new(delims: DatDelimiters, encoding: DatEncoding) -> Self {
-        let mut w = Self { delims, encoding, text: String::new(), warnings: Vec::new() };
+        let mut w = Self { delims, encoding, text: String::new(), keep_text: true, unmappable: 0, warnings: Vec::new() };
         w.row(FIELDS);
         w
+    }
+
+    /// A writer that keeps no text, only the warnings the same rows would
+    /// give (what planning an export needs to say, at a fraction of the cost).
+    pub fn warnings_only(delims: DatDelimiters, encoding: DatEncoding) -> Self {
+        Self { delims, encoding, text: String::new(), keep_text: false, unmappable: 0, warnings: Vec::new() }
     }
 
     /// Appends one row (one value per field of [`FIELDS`]).
     pub fn row(&mut self, values: &[&str]) {
         let d = self.delims;
+        if !self.keep_text {
+            for v in values {
+                for c in v.chars().filter(|&c| c == d.quote || c == d.field || c == d.newline) {
+                    let with = if c == '®' { "(R)" } else { " " };
+                    self.warnings.push(format!("a value contained the DAT delimiter {c:?}; it was written as {with:?}"));
+                }
+                if self.encoding == DatEncoding::Windows1252 && !v.is_ascii() {
+                    let mut buf = [0u8; 4];
+                    self.unmappable += v.chars().filter(|c| encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf)).2).count();
+                }
+            }
+            return;
+        }
         let mut first = true;
         for v in values {
             if !first {
@@ -196,6 +219,15 @@ impl DatWriter {
 
     /// The encoded bytes.
     pub fn finish(mut self) -> (Vec<u8>, Vec<String>) {
+        if !self.keep_text {
+            if self.unmappable > 0 {
+                self.warnings.push(format!(
+                    "{} character(s) have no Windows-1252 form and were written as '?'; use UTF-8 to keep them",
+                    self.unmappable
+                ));
+            }
+            return (Vec::new(), self.warnings);
+        }
         match self.encoding {
             DatEncoding::Utf8 => {
                 let mut out = vec![0xEF, 0xBB, 0xBF];
@@ -278,12 +310,25 @@ mod tests {
     #[test]
     fn windows_1252_writes_thorn_as_one_byte_and_reports_what_it_cannot_write() {
         let mut w = DatWriter::new(DatDelimiters::default(), DatEncoding::Windows1252);
+        let mut only = DatWriter::warnings_only(DatDelimiters::default(), DatEncoding::Windows1252);
+        only.row(&["café", "名前"]);
+        let (none, only_warnings) = only.finish();
+        assert!(none.is_empty());
+        assert_eq!(only_warnings, vec!["2 character(s) have no Windows-1252 form and were written as '?'; use UTF-8 to keep them"]);
         w.row(&["café", "名前"]);
         let (bytes, warnings) = w.finish();
         assert_eq!(bytes[0], 0xFE, "þ is the single byte FE in Windows-1252, and there is no BOM");
         assert!(bytes.windows(4).any(|x| x == b"caf\xE9"), "é is E9");
         assert!(bytes.windows(2).any(|x| x == b"??"), "unmappable characters become ?");
         assert_eq!(warnings.len(), 1, "and QC is told");
+        assert_eq!(warnings, only_warnings, "a plan warns as the export does");
+        // A delimiter inside a value: the same warning both ways.
+        let (mut full, mut only) = (DatWriter::new(DatDelimiters::default(), DatEncoding::Utf8), DatWriter::warnings_only(DatDelimiters::default(), DatEncoding::Utf8));
+        full.row(&["a þ b", "plain"]);
+        only.row(&["a þ b", "plain"]);
+        let (full, only) = (full.finish().1, only.finish().1);
+        assert_eq!(full.len(), 1);
+        assert_eq!(full, only);
     }
 
     #[test]

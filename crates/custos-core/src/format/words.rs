@@ -88,7 +88,9 @@ impl CustodyEvent {
                     s.push_str(&format!("; custodian {c}"));
                 }
                 if let Some(g) = &d.collected_at {
-                    s.push_str(&format!("; gathered {} (before intake)", when(g)));
+                    // A day stated is kept as its midnight: said as the day.
+                    let day = g.strip_suffix("T00:00:00.000000Z").map(str::to_string);
+                    s.push_str(&format!("; gathered {} (before intake)", day.unwrap_or_else(|| when(g))));
                 }
                 if let Some(m) = &d.modified {
                     s.push_str(&format!("; file modified {}", when(m)));
@@ -102,6 +104,7 @@ impl CustodyEvent {
                 MetadataEdited::Description { before, after } => {
                     format!("Description set to {} (was {})", quoted(&after), quoted(&before))
                 }
+                MetadataEdited::Tags { added: Some(a), removed: Some(r) } => format!("Tag “{a}” added, “{r}” removed"),
                 MetadataEdited::Tags { added: Some(t), .. } => format!("Tag “{t}” added"),
                 MetadataEdited::Tags { removed: Some(t), .. } => format!("Tag “{t}” removed"),
                 MetadataEdited::Tags { .. } => "Tags changed".into(),

@@ -426,12 +426,15 @@ fn record_received(
     let original_path = detail("path").unwrap_or_else(|| get("FILENAME"));
     let events_jsonl: String = sender_events.iter().map(|(_, l)| serde_json::to_string(l).expect("serialise") + "\n").collect();
     let sender_name = get("FILENAME");
-    let received_by = format!("received as {bates} in a sealed production from {}", sender.identity);
+    // One method per producer (the Bates number is in the received record and
+    // the event), so the methods recorded stay a short list to suggest.
+    let received_by = format!("received in a sealed production from {}", sender.identity);
     let collected_by = collected.as_ref().map(|e| e.actor.clone()).unwrap_or_else(|| sender.identity.to_string());
     let now = change.now().to_string();
     let actor = change.actor().to_string();
-    // The exhibit keeps the producer's collection time.
-    let collected_at = collected.as_ref().map(|e| e.time.clone());
+    // The exhibit keeps the producer's collection time: the one stated for
+    // evidence gathered before intake, else the time it was taken in.
+    let collected_at = detail("collected_at").or_else(|| collected.as_ref().map(|e| e.time.clone()));
     let id = match content {
         Content::Existing(id) => id.clone(),
         Content::EarlierInBatch => new_ids[&digests.sha256].clone(),

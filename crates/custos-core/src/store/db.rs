@@ -261,6 +261,14 @@ CREATE TRIGGER IF NOT EXISTS source_values_kept AFTER INSERT ON exhibit_sources 
         WHERE coalesce(v, '') <> ''
         ON CONFLICT (field, value) DO UPDATE SET uses = uses + 1;
 END;
+"#, r#"
+-- Each order of the exhibit list walks an index, so a window is found
+-- without sorting every exhibit; a custodian is matched exactly.
+CREATE INDEX IF NOT EXISTS exhibits_by_name ON exhibits(original_name COLLATE NOCASE, number);
+CREATE INDEX IF NOT EXISTS exhibits_by_type ON exhibits(mime, number);
+CREATE INDEX IF NOT EXISTS exhibits_by_size ON exhibits(size, number);
+CREATE INDEX IF NOT EXISTS exhibits_by_collected ON exhibits(collected_at, number);
+CREATE INDEX IF NOT EXISTS exhibit_facets_by_custodian ON exhibit_facets(custodian, number);
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

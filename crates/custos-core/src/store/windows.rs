@@ -135,8 +135,9 @@ fn check_limit(limit: u32) -> Result<i64> {
 }
 
 fn check_day(day: &Option<String>, which: &str) -> Result<()> {
+    // Exactly YYYY-MM-DD: the day is compared with stored times as text.
     if let Some(d) = day
-        && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+        && (d.len() != 10 || chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err())
     {
         return Err(Error::InvalidInput(format!("the '{which}' date '{d}' is not a day (YYYY-MM-DD)")));
     }
@@ -159,6 +160,12 @@ fn order_by(q: &ExhibitQuery) -> (&'static str, &'static str) {
         Direction::Descending => "DESC",
     };
     (column, dir)
+}
+
+/// The column that orders equal values: the number, from the table whose
+/// index the order can use.
+fn tie_break(q: &ExhibitQuery) -> &'static str {
+    if q.order == ExhibitOrder::Custodian { "f.number" } else { "e.number" }
 }
 
 /// `s` for a LIKE pattern escaped with a backslash: its wildcards taken literally.
@@ -239,10 +246,21 @@ impl Vault {
             let sql = format!("SELECT count(*) FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter}");
             self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get::<_, i64>(0))? as u64
         };
+        // The window's numbers are found first (ordered through an index
+        // where one fits), so the listing's joins run for its rows only.
+        let tie = tie_break(q);
+        let n = args.len();
         let window_sql = format!(
-            "{LISTING} JOIN exhibit_facets f ON f.number = e.number{filter} ORDER BY {column} {dir}, f.number {dir} LIMIT {limit} OFFSET {}",
-            q.offset
+            "{LISTING} JOIN exhibit_facets f ON f.number = e.number \
+             WHERE e.number IN (SELECT e.number FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter} \
+                                ORDER BY {column} {dir}, {tie} {dir} LIMIT ?{} OFFSET ?{}) \
+             ORDER BY {column} {dir}, {tie} {dir}",
+            n + 1,
+            n + 2
         );
+        let mut args = args;
+        args.push(Value::Integer(limit));
+        args.push(Value::Integer(q.offset as i64));
         let mut stmt = self.conn.prepare_cached(&window_sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(&args), listing_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(ExhibitWindow { total: total as u32, offset: q.offset, rows })
@@ -253,7 +271,8 @@ impl Vault {
     pub fn exhibit_ids(&self, q: &ExhibitQuery) -> Result<Vec<String>> {
         let (filter, args) = Self::exhibit_filter(q);
         let (column, dir) = order_by(q);
-        let sql = format!("SELECT e.id FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter} ORDER BY {column} {dir}, f.number {dir}");
+        let tie = tie_break(q);
+        let sql = format!("SELECT e.id FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter} ORDER BY {column} {dir}, {tie} {dir}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let ids = stmt.query_map(rusqlite::params_from_iter(&args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(ids)
@@ -298,10 +317,14 @@ impl Vault {
             let sql = format!("SELECT count(*) FROM custody_index i{filter}");
             self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get::<_, i64>(0))? as u64
         };
+        let n = args.len();
         let sql = format!(
-            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq{filter} ORDER BY i.seq {dir} LIMIT {limit} OFFSET {}",
-            q.offset
+            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq{filter} ORDER BY i.seq {dir} LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            n + 2
         );
+        args.push(Value::Integer(limit));
+        args.push(Value::Integer(q.offset as i64));
         let events = self.query_events(&sql, rusqlite::params_from_iter(&args))?;
         Ok(CustodyWindow { total: total as u32, offset: q.offset, events })
     }

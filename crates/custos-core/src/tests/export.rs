@@ -203,6 +203,24 @@ fn importing_the_same_production_twice_adds_nothing() {
 }
 
 #[test]
+fn a_received_exhibit_keeps_the_stated_collection_time_and_one_method_per_producer() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("a.txt", b"alpha"), ("b.txt", b"bravo"), ("c.txt", b"charlie")]);
+    let stated = IntakeOptions { collected_at: Some("2025-11-20".into()), ..IntakeOptions::default() };
+    v.add(&crate::tests::inputs(&[src]), &stated, &NoProgress).unwrap();
+    let out = dir.path().join("p.zip");
+    v.export_req(&ExportRequest::new(&out, "ABC"), &NoProgress).unwrap();
+    let (_d2, mut counsel) = new_vault();
+    counsel.import_bundle(&out, None, None, &Default::default(), &NoProgress).unwrap();
+    let shown = counsel.show("EX-0002").unwrap();
+    assert_eq!(shown.exhibit.collected_at, "2025-11-20T00:00:00.000000Z", "the producer's stated time, not its intake time");
+    assert_eq!(shown.sources[0].collected_at, "2025-11-20T00:00:00.000000Z");
+    let methods = counsel.intake_suggestions().unwrap().methods;
+    assert_eq!(methods.len(), 1, "one method for the producer, not one per Bates number: {methods:?}");
+    assert!(methods[0].starts_with("received in a sealed production from "), "{methods:?}");
+}
+
+#[test]
 fn checking_a_bundle_reports_progress_and_can_be_cancelled() {
     let (dir, mut v) = new_vault();
     let big: Vec<u8> = (0..3u32 << 20).map(|i| (i >> 7) as u8).collect();

@@ -59,4 +59,10 @@ fn evidence_gathered_before_intake_keeps_its_stated_time() {
     assert_ne!(event.time, shown.exhibit.collected_at, "the event is dated at intake");
     assert!(event.in_words().contains("; gathered 2025-11-20 14:00 UTC (before intake)"), "{}", event.in_words());
     assert!(v.verify(VerifyMode::Quick, &NoProgress).unwrap().ok);
+
+    // A day stated is said as the day, not as an invented midnight.
+    let more = sources(&dir.path().join("usb2"), &[("plan.docx", b"plan")]);
+    v.add(&inputs(&[more]), &IntakeOptions { collected_at: Some("2025-11-21".into()), ..IntakeOptions::default() }, &NoProgress).unwrap();
+    let event = v.custody_log(Some("EX-0002")).unwrap().into_iter().find(|e| e.action == Action::Collected).unwrap();
+    assert!(event.in_words().contains("; gathered 2025-11-21 (before intake)"), "{}", event.in_words());
 }

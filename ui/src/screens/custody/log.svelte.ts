@@ -4,12 +4,12 @@
  * vault (which filters, orders by sequence number and counts). A log can
  * hold millions of events, so only the windows drawn are ever held.
  */
-import { backend, toBackendError } from "../../lib/backend";
+import { backend } from "../../lib/backend";
 import type { Action, CustodyQuery, LoggedEvent } from "../../lib/bindings";
 import type { RowSource, SortDirection } from "../../lib/components/table";
+import { PAGE, PagedRows } from "../../lib/paged-rows.svelte";
 
-/** Events one fetch for the table asks for. */
-export const PAGE = 200;
+export { PAGE };
 /** The most events the vault gives in one window. */
 export const MAX_WINDOW = 2000;
 
@@ -59,26 +59,39 @@ export class CustodyLog implements RowSource<LoggedEvent> {
   scrollTop = $state(0);
   activeKey = $state<string | null>(null);
 
-  /** Events matching the filter, in all (null until the first window came). */
-  matching = $state<number | null>(null);
   /** Events in the whole log (null until known). */
   logTotal = $state<number | null>(null);
-  /** Why the events could not be fetched. */
-  error = $state<string | null>(null);
 
-  /** Bumped whenever events arrive, so the table draws them. */
-  #version = $state(0);
-  /** Bumped whenever the query changes, so answers to an older one are dropped. */
-  #generation = 0;
-  #pages = new Map<number, LoggedEvent[]>();
-  #loading = new Set<number>();
-  #index = new Map<string, number>();
-  /** The rows the table last drew (asked for again after a reload). */
-  #drawn: [number, number] = [0, PAGE];
+  /** The events fetched so far, near those drawn. */
+  readonly #rows = new PagedRows<LoggedEvent>(
+    async (offset, limit) => {
+      const filtered = this.filtering;
+      const w = await backend().custodyWindow(this.query(offset, limit));
+      if (!filtered) this.logTotal = w.total;
+      else if (this.logTotal === null) void this.#countLog();
+      return { total: w.total, rows: w.events };
+    },
+    (e) => String(e.seq),
+  );
   #counting = false;
 
   constructor(prefix: string) {
     this.prefix = prefix;
+  }
+
+  /** Events matching the filter, in all (null until the first window came). */
+  get matching(): number | null {
+    return this.#rows.total;
+  }
+
+  /** Why the events could not be fetched. */
+  get error(): string | null {
+    return this.#rows.error;
+  }
+
+  /** Pages of events held now. */
+  get heldPages(): number {
+    return this.#rows.heldPages;
   }
 
   /** The filter as it stands, as the vault takes it. */
@@ -112,24 +125,15 @@ export class CustodyLog implements RowSource<LoggedEvent> {
   }
 
   row(index: number): LoggedEvent | undefined {
-    void this.#version;
-    return this.#pages.get(Math.floor(index / PAGE))?.[index % PAGE];
+    return this.#rows.row(index);
   }
 
   indexOf(key: string): number {
-    void this.#version;
-    return this.#index.get(key) ?? -1;
+    return this.#rows.indexOf(key);
   }
 
   need(first: number, last: number): void {
-    this.#drawn = [first, last];
-    // The window drawn and half a page beyond each edge.
-    const from = Math.max(0, Math.floor((first - PAGE / 2) / PAGE));
-    const to = Math.floor((last + PAGE / 2) / PAGE);
-    for (let p = from; p <= to; p++) {
-      if (p > 0 && this.matching !== null && p * PAGE >= this.matching) break;
-      void this.#fetch(p);
-    }
+    this.#rows.need(first, last);
   }
 
   async keys(lo: number, hi: number): Promise<string[]> {
@@ -141,12 +145,12 @@ export class CustodyLog implements RowSource<LoggedEvent> {
       const seqAt = this.direction === "ascending" ? (i: number) => i + 1 : (i: number) => n - i;
       return Array.from({ length: hi - lo + 1 }, (_, i) => String(seqAt(lo + i)));
     }
-    const generation = this.#generation;
+    const generation = this.#rows.generation;
     const keys: string[] = [];
     for (let at = lo; at <= hi; at += MAX_WINDOW) {
       const w = await backend().custodyWindow(this.query(at, Math.min(MAX_WINDOW, hi - at + 1)));
       // The filter changed meanwhile: these are not the rows asked about.
-      if (generation !== this.#generation) return [];
+      if (generation !== this.#rows.generation) return [];
       for (const e of w.events) keys.push(String(e.seq));
       if (w.events.length === 0) break;
     }
@@ -166,41 +170,12 @@ export class CustodyLog implements RowSource<LoggedEvent> {
    * keeps it (the same events, the other way round).
    */
   reload(options: { keepPlace?: boolean; keepSelection?: boolean } = {}): void {
-    this.#generation++;
-    this.#pages = new Map();
-    this.#loading = new Set();
-    this.#index = new Map();
-    this.error = null;
     if (!options.keepSelection && this.selected.size > 0) this.selected = new Set();
     if (!options.keepPlace) {
       this.scrollTop = 0;
       this.activeKey = null;
-      this.#drawn = [0, PAGE];
     }
-    this.#version++;
-    this.need(...this.#drawn);
-  }
-
-  async #fetch(page: number): Promise<void> {
-    if (this.#pages.has(page) || this.#loading.has(page)) return;
-    const generation = this.#generation;
-    this.#loading.add(page);
-    const filtered = this.filtering;
-    try {
-      const w = await backend().custodyWindow(this.query(page * PAGE));
-      if (generation !== this.#generation) return;
-      this.#pages.set(page, w.events);
-      w.events.forEach((e, i) => this.#index.set(String(e.seq), page * PAGE + i));
-      this.matching = w.total;
-      if (!filtered) this.logTotal = w.total;
-      else if (this.logTotal === null) void this.#countLog();
-      this.error = null;
-      this.#version++;
-    } catch (e) {
-      if (generation === this.#generation) this.error = toBackendError(e).message;
-    } finally {
-      if (generation === this.#generation) this.#loading.delete(page);
-    }
+    this.#rows.reset(options.keepPlace === true);
   }
 
   /** The whole log's count, for "N of M events" while a filter narrows it. */

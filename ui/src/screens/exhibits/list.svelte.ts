@@ -8,10 +8,11 @@
 import { backend } from "../../lib/backend";
 import type { CustodianFilter, Direction, Exhibit, ExhibitOrder, ExhibitQuery } from "../../lib/bindings";
 import type { RowSource, SortDirection } from "../../lib/components/table";
+import { PAGE, PagedRows } from "../../lib/paged-rows.svelte";
 import { session } from "../../lib/session.svelte";
 
-/** Rows one fetch asks for. */
-export const PAGE = 200;
+/** The most rows the vault gives in one window. */
+const MAX_WINDOW = 2000;
 /** Select values: "" is everything, "-" is "none recorded", "=x" is x. */
 export const ALL = "";
 export const NONE = "-";
@@ -42,26 +43,30 @@ export class ExhibitList implements RowSource<Exhibit> {
   scrollTop = $state(0);
   activeKey = $state<string | null>(null);
 
-  /** Rows matching, in all (null until the first window came). */
-  matching = $state<number | null>(null);
-  /** Why the rows could not be fetched. */
-  error = $state<string | null>(null);
-
-  /** Bumped whenever rows arrive, so the table draws them. */
-  #version = $state(0);
-  /** Bumped whenever the query changes or the rows must be read again. */
-  #generation = 0;
-  #pages = new Map<number, Exhibit[]>();
-  #loading = new Set<number>();
-  #index = new Map<string, number>();
+  /** The rows fetched so far, near those drawn. */
+  readonly #rows = new PagedRows<Exhibit>(
+    async (offset, limit) => {
+      const w = await backend().exhibitWindow(this.query(offset, limit));
+      return { total: w.total, rows: w.rows };
+    },
+    (e) => e.id,
+  );
   #ids: Promise<string[]> | null = null;
-  /** The rows the table last drew (asked for again after a reload). */
-  #drawn: [number, number] = [0, PAGE];
   /** The ids of every row matching, once asked for (for counts and ranges). */
   #idSet = $state.raw<Set<string> | null>(null);
 
   constructor(vaultId: string | null) {
     this.vaultId = vaultId;
+  }
+
+  /** Rows matching, in all (null until the first window came). */
+  get matching(): number | null {
+    return this.#rows.total;
+  }
+
+  /** Why the rows could not be fetched. */
+  get error(): string | null {
+    return this.#rows.error;
   }
 
   /** The vault's query for the list as it stands (a window from `offset`). */
@@ -90,29 +95,34 @@ export class ExhibitList implements RowSource<Exhibit> {
   }
 
   row(index: number): Exhibit | undefined {
-    void this.#version;
-    return this.#pages.get(Math.floor(index / PAGE))?.[index % PAGE];
+    return this.#rows.row(index);
   }
 
   indexOf(key: string): number {
-    void this.#version;
-    return this.#index.get(key) ?? -1;
+    return this.#rows.indexOf(key);
   }
 
   need(first: number, last: number): void {
-    this.#drawn = [first, last];
-    // The window drawn and half a page beyond each edge.
-    const from = Math.max(0, Math.floor((first - PAGE / 2) / PAGE));
-    const to = Math.floor((last + PAGE / 2) / PAGE);
-    for (let p = from; p <= to; p++) {
-      if (p > 0 && this.matching !== null && p * PAGE >= this.matching) break;
-      void this.#fetch(p);
-    }
+    this.#rows.need(first, last);
+  }
+
+  /** Pages of rows held now. */
+  get heldPages(): number {
+    return this.#rows.heldPages;
   }
 
   async keys(lo: number, hi: number): Promise<string[]> {
-    const ids = await this.#allIds();
-    return ids.slice(lo, hi + 1);
+    const generation = this.#rows.generation;
+    let keys: string[];
+    if (hi - lo < MAX_WINDOW) {
+      // A short range (a shift-click): its own window, not every id.
+      const w = await backend().exhibitWindow(this.query(lo, hi - lo + 1));
+      keys = w.rows.map((e) => e.id);
+    } else {
+      keys = (await this.#allIds()).slice(lo, hi + 1);
+    }
+    // The list changed meanwhile: these are not the rows asked about.
+    return generation === this.#rows.generation ? keys : [];
   }
 
   selectedCount(selected: ReadonlySet<string>): number {
@@ -120,7 +130,7 @@ export class ExhibitList implements RowSource<Exhibit> {
     if (!this.filtering) return selected.size;
     const ids = this.#idSet;
     if (ids === null) {
-      void this.#allIds();
+      void this.#allIds().catch(() => undefined);
       return 0;
     }
     let n = 0;
@@ -128,62 +138,39 @@ export class ExhibitList implements RowSource<Exhibit> {
     return n;
   }
 
-  /** Selected exhibits the filter hides. */
+  /** Selected exhibits the filter hides (0 until the filter's ids are known). */
   get hiddenSelected(): number {
-    return this.filtering ? this.selected.size - this.selectedCount(this.selected) : 0;
+    if (!this.filtering || this.#idSet === null) return 0;
+    return this.selected.size - this.selectedCount(this.selected);
   }
 
-  /** The query changed (or the vault did): fetch from the first row again. */
+  /** The query changed (or the vault did): fetch from the first row. */
   reload(keepPlace = false): void {
-    this.#generation++;
-    this.#pages = new Map();
-    this.#loading = new Set();
-    this.#index = new Map();
     this.#ids = null;
     this.#idSet = null;
-    if (!keepPlace) {
-      this.scrollTop = 0;
-      this.#drawn = [0, PAGE];
-    }
-    this.#version++;
-    this.need(...this.#drawn);
+    if (!keepPlace) this.scrollTop = 0;
+    this.#rows.reset(keepPlace);
   }
 
   /** The row at `index` of the list, fetched if need be (previous/next). */
-  async at(index: number): Promise<Exhibit | undefined> {
-    if (index < 0 || (this.matching !== null && index >= this.matching)) return undefined;
-    await this.#fetch(Math.floor(index / PAGE));
-    return this.row(index);
-  }
-
-  async #fetch(page: number): Promise<void> {
-    if (this.#pages.has(page) || this.#loading.has(page)) return;
-    const generation = this.#generation;
-    this.#loading.add(page);
-    try {
-      const w = await backend().exhibitWindow(this.query(page * PAGE));
-      if (generation !== this.#generation) return;
-      this.#pages.set(page, w.rows);
-      w.rows.forEach((e, i) => this.#index.set(e.id, page * PAGE + i));
-      this.matching = w.total;
-      this.error = null;
-      this.#version++;
-    } catch (e) {
-      if (generation === this.#generation) this.error = e instanceof Error ? e.message : String(e);
-    } finally {
-      if (generation === this.#generation) this.#loading.delete(page);
-    }
+  at(index: number): Promise<Exhibit | undefined> {
+    return this.#rows.at(index);
   }
 
   #allIds(): Promise<string[]> {
     if (!this.#ids) {
-      const generation = this.#generation;
-      this.#ids = backend()
-        .exhibitIds(this.query(0, 1))
-        .then((ids) => {
-          if (generation === this.#generation) this.#idSet = new Set(ids);
-          return ids;
-        });
+      const generation = this.#rows.generation;
+      const ids = backend().exhibitIds(this.query(0, 1));
+      this.#ids = ids;
+      ids.then(
+        (all) => {
+          if (generation === this.#rows.generation) this.#idSet = new Set(all);
+        },
+        // A failure is asked again next time.
+        () => {
+          if (this.#ids === ids) this.#ids = null;
+        },
+      );
     }
     return this.#ids;
   }

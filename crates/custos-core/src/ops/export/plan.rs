@@ -65,6 +65,13 @@ impl Vault {
     /// without decrypting or writing anything. An error is what the export
     /// itself would refuse with. `req.out` is not looked at.
     pub fn plan_export(&self, req: &CheckedExport) -> Result<ExportPlan> {
+        self.plan_export_showing(req, usize::MAX)
+    }
+
+    /// [`Vault::plan_export`] listing only the first `rows` planned
+    /// exhibits (the count and digest still cover all of them): what a
+    /// screen shows of a production of 500,000.
+    pub fn plan_export_showing(&self, req: &CheckedExport, rows: usize) -> Result<ExportPlan> {
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
         let selection_sha256 = super::request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()));
@@ -75,7 +82,7 @@ impl Vault {
         // Not produced yet: no time, no seal.
         let production = self.production(req, &plan, String::new(), String::new(), exhibits);
         let mut qc = qc_checks(&production)?;
-        let (_, dat_warnings) = load_file(&production, req);
+        let (_, dat_warnings) = load_file(&production, req, false);
         let mut warnings: Vec<String> = dat_warnings;
         let earlier: Vec<ProductionRecord> =
             self.productions()?.into_iter().filter(|p| p.bates_prefix == req.bates_prefix).collect();
@@ -142,6 +149,7 @@ impl Vault {
             exhibits: production
                 .exhibits
                 .into_iter()
+                .take(rows)
                 .map(|e| PlannedExhibit {
                     exhibit_id: e.exhibit_id,
                     name: e.name,

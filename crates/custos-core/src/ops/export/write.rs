@@ -200,7 +200,7 @@ impl Vault {
 
         // Load file, with QC before it is written.
         let mut qc = qc_checks(&production)?;
-        let (dat_bytes, dat_warnings) = load_file(&production, req);
+        let (dat_bytes, dat_warnings) = load_file(&production, req, true);
         qc.extend(dat_warnings.into_iter().map(|w| format!("warning: {w}")));
         let enc_name = match req.dat_encoding {
             DatEncoding::Utf8 => "UTF-8 with BOM",
@@ -288,8 +288,10 @@ pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: &FirstSource, 
 
 /// The Concordance load file of a production, with warnings about values
 /// that had to be changed to fit it.
-pub(super) fn load_file(production: &Production, req: &ExportRequest) -> (Vec<u8>, Vec<String>) {
-    let mut dat = DatWriter::new(req.dat_delimiters, req.dat_encoding);
+/// `text`: false for the warnings alone (a plan), with no file built.
+pub(super) fn load_file(production: &Production, req: &ExportRequest, text: bool) -> (Vec<u8>, Vec<String>) {
+    let mut dat =
+        if text { DatWriter::new(req.dat_delimiters, req.dat_encoding) } else { DatWriter::warnings_only(req.dat_delimiters, req.dat_encoding) };
     let date = |t: Option<&str>| t.map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
     let rel = |p: &str| p.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\");
     for e in &production.exhibits {
