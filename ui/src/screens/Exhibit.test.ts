@@ -342,6 +342,33 @@ describe("Exhibit", () => {
     expect(router.screen).toBe("exhibits");
   });
 
+  it("does not step away from an unsaved description, nor while a change is saved", async () => {
+    const exhibits = Array.from({ length: 5 }, (_, i) => mockExhibit(i + 1));
+    const mock = install({ exhibits, log: [] });
+    const list = exhibitList();
+    list.reload();
+    await waitFor(() => expect(list.matching).toBe(5));
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0002", at: "1" });
+    await screen.findByTestId("sha256");
+    const nextButton = screen.getByRole("button", { name: "Next →" });
+    expect(nextButton).toBeEnabled();
+    await user.type(screen.getByLabelText("Description"), "draft");
+    expect(nextButton).toBeDisabled();
+    expect(nextButton).toHaveAttribute("title", "Save or discard the description first");
+    // Saving: still not, until the answer is in.
+    let release: () => void = () => {};
+    const edit = mock.editExhibit;
+    mock.editExhibit = async (req) => {
+      await new Promise<void>((r) => (release = r));
+      return edit(req);
+    };
+    await user.click(screen.getByRole("button", { name: "Save description" }));
+    expect(nextButton).toBeDisabled();
+    release();
+    await waitFor(() => expect(nextButton).toBeEnabled());
+  });
+
   it("offers no stepping when opened from outside the list", async () => {
     install();
     render(Exhibit, { id: "EX-0002" });

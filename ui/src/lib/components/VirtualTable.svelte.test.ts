@@ -2,8 +2,8 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { flushSync } from "svelte";
 import { describe, expect, it, vi } from "vitest";
-import VirtualTable, { ROW_HEIGHT } from "./VirtualTable.svelte";
-import { compareText, type Column } from "./table";
+import VirtualTable, { MAX_BODY, ROW_HEIGHT } from "./VirtualTable.svelte";
+import { compareText, type Column, type RowSource } from "./table";
 
 interface Item {
   id: string;
@@ -85,6 +85,35 @@ describe("VirtualTable", () => {
     flushSync();
     expect(grid.scrollTop).toBe(0);
     expect(bodyRows()[0]).toHaveAttribute("aria-rowindex", "2");
+  });
+
+  it("reaches the last of 3,000,000 rows although the body drawn is capped", () => {
+    const total = 3_000_000;
+    const source: RowSource<Item> = {
+      total,
+      row: (i) => ({ id: `EX-${i}`, name: `File ${i}`, size: i % 1000 }),
+      indexOf: (key) => Number(key.slice(3)),
+      need: () => {},
+      keys: async (lo, hi) => Array.from({ length: hi - lo + 1 }, (_, i) => `EX-${lo + i}`),
+      selectedCount: (selected) => selected.size,
+    };
+    const { grid, bodyRows } = setup([], { source });
+    const body = grid.querySelector<HTMLElement>(".vt-body")!;
+    expect(body.style.height).toBe(`${MAX_BODY}px`);
+    // Halfway down the body is halfway through the rows.
+    grid.scrollTop = MAX_BODY / 2;
+    fireEvent.scroll(grid);
+    flushSync();
+    const middle = bodyRows().map((r) => Number(r.getAttribute("aria-rowindex")) - 2);
+    expect(Math.abs(Math.min(...middle) - total / 2)).toBeLessThan(100);
+    expect(Math.max(...middle) - Math.min(...middle)).toBeLessThan(100);
+    // At the end of the body (as far as it scrolls): the last row, drawn inside it.
+    grid.scrollTop = MAX_BODY - 570;
+    fireEvent.scroll(grid);
+    flushSync();
+    const last = bodyRows().find((r) => r.getAttribute("aria-rowindex") === String(total + 1));
+    expect(last).toBeDefined();
+    expect(parseFloat(last!.style.top)).toBeLessThanOrEqual(MAX_BODY);
   });
 
   it("sorts by a column header, ascending then descending", async () => {
