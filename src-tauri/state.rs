@@ -34,8 +34,8 @@ impl Drop for HeldPreview {
 /// Everything the commands share.
 pub struct AppState {
     vault: Mutex<Option<OpenVault>>,
-    /// The cancel flag of the long job that runs, if one does.
-    running: Mutex<Option<Arc<AtomicBool>>>,
+    /// The long job that runs, if one does.
+    running: Mutex<Option<Running>>,
     selections: Mutex<HashMap<String, (Use, Vec<PathBuf>)>>,
     previews: Mutex<HashMap<String, HeldPreview>>,
     last_activity: Mutex<Instant>,
@@ -48,6 +48,13 @@ pub struct AppState {
     pub typed_paths: bool,
     /// Where the demo matter lives.
     pub demo_dir: PathBuf,
+}
+
+/// A long job: its cancel flag, and whether it leaves the vault to other
+/// commands between its batches (tagging) or holds it throughout.
+struct Running {
+    cancel: Arc<AtomicBool>,
+    shared: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -221,7 +228,7 @@ impl AppState {
 
     /// Runs `f` on the open vault. Refused while a long job runs or when locked.
     pub fn with_vault<T>(&self, f: impl FnOnce(&mut OpenVault) -> Res<T>) -> Res<T> {
-        if lock(&self.running).is_some() {
+        if lock(&self.running).as_ref().is_some_and(|r| !r.shared) {
             return Err(WireError::new(
                 ErrorCode::Busy,
                 "an intake, verification, export, import or bundle check is running; wait for it to finish or cancel it",
@@ -245,13 +252,25 @@ impl AppState {
     /// Runs a long job that needs no vault (checking a bundle): one job at a
     /// time, cancellable, and the idle lock waits for it.
     pub fn free_job<T>(&self, f: impl FnOnce(Arc<AtomicBool>) -> Res<T>) -> Res<T> {
+        self.registered_job(false, f)
+    }
+
+    /// Runs a long job in batches that each take the vault for themselves
+    /// (through [`AppState::with_vault`]), so the app's other commands run
+    /// between them: one job at a time, cancellable, and the idle lock
+    /// waits for it.
+    pub fn shared_job<T>(&self, f: impl FnOnce(Arc<AtomicBool>) -> Res<T>) -> Res<T> {
+        self.registered_job(true, f)
+    }
+
+    fn registered_job<T>(&self, shared: bool, f: impl FnOnce(Arc<AtomicBool>) -> Res<T>) -> Res<T> {
         let cancel = Arc::new(AtomicBool::new(false));
         {
             let mut running = lock(&self.running);
             if running.is_some() {
-                return Err(WireError::new(ErrorCode::Busy, "another intake, verification, export, import or bundle check is running"));
+                return Err(WireError::new(ErrorCode::Busy, "another intake, verification, export, import, tagging or bundle check is running"));
             }
-            *running = Some(cancel.clone());
+            *running = Some(Running { cancel: cancel.clone(), shared });
         }
         struct Clear<'a>(&'a AppState);
         impl Drop for Clear<'_> {
@@ -268,8 +287,8 @@ impl AppState {
     /// Asks the running job to stop; false when none runs.
     pub fn cancel_running(&self) -> bool {
         match &*lock(&self.running) {
-            Some(flag) => {
-                flag.store(true, Ordering::SeqCst);
+            Some(r) => {
+                r.cancel.store(true, Ordering::SeqCst);
                 true
             }
             None => false,
@@ -389,5 +408,26 @@ mod tests {
         assert!(!s.job_running(), "the job ends with its work");
         assert_eq!(s.job(|_, _| Ok(())).err().unwrap().code, ErrorCode::Locked, "a vault job needs an open vault");
         assert!(!s.job_running());
+    }
+
+    #[test]
+    fn a_shared_job_leaves_the_vault_to_other_commands_between_its_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = AppState::new(dir.path().join("config"), dir.path().join("demo"), false);
+        s.shared_job(|cancel| {
+            assert!(s.job_running(), "the idle lock sees the job");
+            // Other commands reach the vault (here: none is open), not "busy".
+            assert_eq!(s.with_vault(|_| Ok(())).err().unwrap().code, ErrorCode::Locked);
+            assert_eq!(s.free_job(|_| Ok(())).err().unwrap().code, ErrorCode::Busy, "still one job at a time");
+            assert!(s.cancel_running());
+            assert!(cancel.load(Ordering::SeqCst));
+            Ok(())
+        })
+        .unwrap();
+        s.free_job(|_| {
+            assert_eq!(s.with_vault(|_| Ok(())).err().unwrap().code, ErrorCode::Busy, "an exclusive job keeps the vault");
+            Ok(())
+        })
+        .unwrap();
     }
 }

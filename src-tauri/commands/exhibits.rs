@@ -4,9 +4,9 @@
 use super::blocking;
 use crate::preview;
 use crate::state::OpenVault;
-use crate::progress::vault_job;
+use crate::progress::ChannelProgress;
 use crate::wire::{logged, EditRequest, ExhibitFacets, ExhibitView, JobEvent, Preview, PreviewKind, Res, TagCount, TagRequest};
-use custos_core::{Exhibit, ExhibitQuery, ExhibitWindow};
+use custos_core::{Exhibit, ExhibitQuery, ExhibitWindow, NoProgress, Progress, TAG_BATCH};
 use tauri::AppHandle;
 use tauri::ipc::Channel;
 
@@ -59,13 +59,27 @@ pub async fn edit_exhibit(app: AppHandle, request: EditRequest) -> Res<ExhibitVi
 }
 
 /// Adds and removes tags on many exhibits as a job, streaming progress (in
-/// exhibits) and stopping between batches on cancel. Every id is checked
-/// first, so a bad id changes nothing.
+/// exhibits) and stopping between batches on cancel. Every id and tag is
+/// checked first, so a bad one changes nothing. Each batch takes the vault
+/// for itself only, so the rest of the app goes on working meanwhile.
 #[tauri::command]
 #[specta::specta]
 pub async fn tag_exhibits(app: AppHandle, request: TagRequest, on_progress: Channel<JobEvent>) -> Res<u32> {
     blocking(app, move |_, s| {
-        vault_job(s, on_progress, |o, progress| Ok(o.vault.tag_exhibits(&request.ids, &request.add_tags, &request.remove_tags, progress)? as u32))
+        let TagRequest { ids, add_tags, remove_tags } = request;
+        s.with_vault(|o| Ok(o.vault.check_tagging(&ids, &add_tags)?))?;
+        s.shared_job(|cancel| {
+            let progress = ChannelProgress::new(on_progress, cancel);
+            progress.begin(ids.len() as u64, ids.len() as u64);
+            for batch in ids.chunks(TAG_BATCH) {
+                if progress.is_cancelled() {
+                    return Err(custos_core::Error::Cancelled.into());
+                }
+                s.with_vault(|o| Ok(o.vault.tag_exhibits(batch, &add_tags, &remove_tags, &NoProgress)?))?;
+                progress.advance(batch.len() as u64);
+            }
+            Ok(ids.len() as u32)
+        })
     })
     .await
 }

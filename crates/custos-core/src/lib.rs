@@ -75,6 +75,7 @@ pub use ops::timestamp::{AutoTimestamp, StampOutcome, StoredTimestamp, Timestamp
 pub use store::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInfo, ReceivedRecord, SourceRecord, Unlock, Vault, VaultConfig, probe};
 pub use format::finding::{Finding, FindingKind, Severity};
 pub use ops::dashboard::{CustodianCount, Dashboard, LastVerification};
+pub use ops::edit::TAG_BATCH;
 pub use store::windows::{CustodianFilter, CustodyQuery, CustodyWindow, Direction, ExhibitOrder, ExhibitQuery, ExhibitWindow, MAX_WINDOW};
 pub use ops::verify::{Anchors, VerifyMode, VerifyReport};
 

@@ -73,18 +73,26 @@ export class JobTracker {
     }
   };
 
+  /** Whether a job runs on this tracker. */
+  running = $state(false);
+
   /**
    * Runs `work` (which starts the backend command with `onEvent`) as the
-   * session's long job called `name` ("export"), from a fresh count.
+   * session's long job called `name` ("export"), from a fresh count. A job
+   * that leaves the app usable (`blocking: false`, tagging) is not the
+   * session's job: the navigation does not wait for it.
    */
-  async run<T>(name: string, work: (onEvent: (e: JobEvent) => void) => Promise<T>): Promise<T> {
+  async run<T>(name: string, work: (onEvent: (e: JobEvent) => void) => Promise<T>, options: { blocking?: boolean } = {}): Promise<T> {
+    const blocking = options.blocking ?? true;
     this.reset();
-    beginJob(name);
+    this.running = true;
+    if (blocking) beginJob(name);
     try {
       return await work(this.onEvent);
     } finally {
       this.cancelling = false;
-      endJob();
+      this.running = false;
+      if (blocking) endJob();
     }
   }
 

@@ -321,11 +321,17 @@ describe("Exhibits", () => {
       return true;
     });
     const user = userEvent.setup();
-    render(Exhibits);
+    const first = render(Exhibits);
     await loaded(3);
     await user.click(screen.getByRole("checkbox", { name: "Select EX-0001" }));
     await user.click(screen.getByRole("checkbox", { name: "Select EX-0002" }));
     await user.type(screen.getByLabelText("Tag to add or remove"), "reviewed{Enter}");
+    expect(await screen.findByText("1 of 2 exhibits")).toBeInTheDocument();
+    // The rest of the app stays usable: the navigation does not wait for it,
+    // and the list shown again still shows the job.
+    expect(session.job).toBeNull();
+    first.unmount();
+    render(Exhibits);
     expect(await screen.findByText("1 of 2 exhibits")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(cancelJob).toHaveBeenCalled();

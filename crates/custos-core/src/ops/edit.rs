@@ -8,7 +8,7 @@ use crate::progress::Progress;
 use crate::store::{Change, Vault};
 
 /// Exhibits one tagging transaction takes.
-pub(crate) const TAG_BATCH: usize = 1000;
+pub const TAG_BATCH: usize = 1000;
 
 impl Vault {
     /// Adds and removes tags on many exhibits as one job: every tag and every
@@ -19,13 +19,8 @@ impl Vault {
     /// stops before the next batch, the batches done staying done.
     /// Returns how many exhibits were processed.
     pub fn tag_exhibits(&mut self, ids: &[String], add_tags: &[String], remove_tags: &[String], progress: &dyn Progress) -> Result<usize> {
-        if ids.is_empty() {
-            return Err(Error::InvalidInput("select at least one exhibit".into()));
-        }
+        self.check_tagging(ids, add_tags)?;
         let add: Vec<&str> = add_tags.iter().map(|t| validate_tag(t)).collect::<Result<_>>()?;
-        if let Some(unknown) = self.unknown_exhibits(ids)?.into_iter().next() {
-            return Err(Error::NoSuchExhibit(unknown));
-        }
         progress.begin(ids.len() as u64, ids.len() as u64);
         for batch in ids.chunks(TAG_BATCH) {
             if progress.is_cancelled() {
@@ -40,6 +35,22 @@ impl Vault {
             progress.advance(batch.len() as u64);
         }
         Ok(ids.len())
+    }
+
+    /// What [`Vault::tag_exhibits`] checks before writing anything: at least
+    /// one id, every id an exhibit, every tag to add a valid tag. A caller
+    /// that tags in batches of its own checks the whole selection first.
+    pub fn check_tagging(&self, ids: &[String], add_tags: &[String]) -> Result<()> {
+        if ids.is_empty() {
+            return Err(Error::InvalidInput("select at least one exhibit".into()));
+        }
+        for t in add_tags {
+            validate_tag(t)?;
+        }
+        if let Some(unknown) = self.unknown_exhibits(ids)?.into_iter().next() {
+            return Err(Error::NoSuchExhibit(unknown));
+        }
+        Ok(())
     }
 
     /// Changes an exhibit's description and tags; each change is logged.

@@ -5,7 +5,9 @@
  * outside the screen, so opening an exhibit and coming back finds the list
  * as it was; the detail screen steps through it with previous and next.
  */
-import { backend } from "../../lib/backend";
+import { backend, toBackendError } from "../../lib/backend";
+import { formatCount } from "../../lib/format";
+import { JobTracker } from "../../lib/job.svelte";
 import type { CustodianFilter, Direction, Exhibit, ExhibitOrder, ExhibitQuery } from "../../lib/bindings";
 import type { RowSource, SortDirection } from "../../lib/components/table";
 import { PAGE, PagedRows } from "../../lib/paged-rows.svelte";
@@ -42,6 +44,14 @@ export class ExhibitList implements RowSource<Exhibit> {
   selected = $state.raw(new Set<string>());
   scrollTop = $state(0);
   activeKey = $state<string | null>(null);
+
+  /** Tagging the selection: a job that leaves the app usable, so it is
+   * kept here and still shown after leaving the screen and coming back. */
+  readonly tagJob = new JobTracker();
+  tagResult = $state<string | null>(null);
+  tagError = $state<string | null>(null);
+  /** Bumped when tagging ended: the tags offered may have changed. */
+  tagged = $state(0);
 
   /** The rows fetched so far, near those drawn. */
   readonly #rows = new PagedRows<Exhibit>(
@@ -155,6 +165,29 @@ export class ExhibitList implements RowSource<Exhibit> {
   /** The row at `index` of the list, fetched if need be (previous/next). */
   at(index: number): Promise<Exhibit | undefined> {
     return this.#rows.at(index);
+  }
+
+  /** Adds or removes `name` on every selected exhibit, as one job. */
+  async applyTag(mode: "add" | "remove", name: string): Promise<void> {
+    if (!name || this.selected.size === 0 || this.tagJob.running) return;
+    this.tagError = null;
+    this.tagResult = null;
+    const ids = [...this.selected];
+    const request = { ids, add_tags: mode === "add" ? [name] : [], remove_tags: mode === "remove" ? [name] : [] };
+    try {
+      const changed = await this.tagJob.run("tagging", (onEvent) => backend().tagExhibits(request, onEvent), { blocking: false });
+      const noun = changed === 1 ? "exhibit" : "exhibits";
+      this.tagResult = `Tag “${name}” ${mode === "add" ? "added" : "removed"}: ${formatCount(changed)} ${noun} processed.`;
+    } catch (e) {
+      const err = toBackendError(e);
+      this.tagError =
+        err.code === "cancelled"
+          ? `Cancelled after ${formatCount(this.tagJob.bytes)} of ${formatCount(ids.length)} exhibits; those are tagged and logged, the rest are not.`
+          : `Tags were not changed: ${err.message}`;
+    } finally {
+      this.tagged++;
+      this.reload(true);
+    }
   }
 
   #allIds(): Promise<string[]> {
