@@ -147,3 +147,13 @@ pub struct ExhibitFacets {
     /// Tags, by name.
     pub tags: Vec<TagCount>,
 }
+
+/// The dashboard, with each recent event in words.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct MatterDashboard {
+    /// The figures.
+    #[serde(flatten)]
+    pub dashboard: custos_core::Dashboard,
+    /// `recent_events` in words, in the same order.
+    pub recent_words: Vec<String>,
+}

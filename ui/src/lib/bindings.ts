@@ -31,8 +31,11 @@ export const commands = {
 	lockVault: () => typedError<null, WireError>(__TAURI_INVOKE("lock_vault")),
 	/**  Removes a vault from the recent list (its folder is not touched). */
 	forgetRecent: (vaultId: string) => typedError<null, WireError>(__TAURI_INVOKE("forget_recent", { vaultId })),
-	/**  Counts, custodians, last verification, recent events and productions. */
-	dashboard: () => typedError<Dashboard, WireError>(__TAURI_INVOKE("dashboard")),
+	/**
+	 *  Counts, custodians, last verification, recent events (with their words)
+	 *  and productions.
+	 */
+	dashboard: () => typedError<MatterDashboard, WireError>(__TAURI_INVOKE("dashboard")),
 	/**  A window of the exhibit list: filtered, ordered and counted by the vault. */
 	exhibitWindow: (query: ExhibitQuery) => typedError<ExhibitWindow, WireError>(__TAURI_INVOKE("exhibit_window", { query })),
 	/**  The ids of every exhibit a query matches, in its order ("select all"). */
@@ -45,8 +48,9 @@ export const commands = {
 	editExhibit: (request: EditRequest) => typedError<ExhibitView, WireError>(__TAURI_INVOKE("edit_exhibit", { request })),
 	/**
 	 *  Adds and removes tags on many exhibits as a job, streaming progress (in
-	 *  exhibits) and stopping between batches on cancel. Every id is checked
-	 *  first, so a bad id changes nothing.
+	 *  exhibits) and stopping between batches on cancel. Every id and tag is
+	 *  checked first, so a bad one changes nothing. Each batch takes the vault
+	 *  for itself only, so the rest of the app goes on working meanwhile.
 	 */
 	tagExhibits: (request: TagRequest, onProgress: Channel<JobEvent>) => typedError<number, WireError>(__TAURI_INVOKE("tag_exhibits", { request, onProgress })),
 	/**  Decrypts an exhibit into memory for display (a `viewed` custody event). */
@@ -1019,6 +1023,12 @@ export type LoggedEvent = {
 	/**  The event in words ("Tag “hot” added"). */
 	words: string,
 } & CustodyEvent;
+
+/**  The dashboard, with each recent event in words. */
+export type MatterDashboard = {
+	/**  `recent_events` in words, in the same order. */
+	recent_words: string[],
+} & Dashboard;
 
 /**  The matter a vault holds. */
 export type MatterInfo = {

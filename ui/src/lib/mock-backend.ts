@@ -439,6 +439,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         custodians: [...counts].map(([name, exhibits]) => ({ name, exhibits })).sort((a, b) => b.exhibits - a.exhibits),
         last_verification: null,
         recent_events: [...state.log].reverse().slice(0, 12),
+        recent_words: [...state.log].reverse().slice(0, 12).map((e) => mockWords(e).words),
         productions: wire([...state.productions].reverse()),
       };
     },

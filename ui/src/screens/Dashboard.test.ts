@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
-import type { Dashboard as DashboardData } from "../lib/bindings";
+import type { MatterDashboard as DashboardData } from "../lib/bindings";
 import { createMockBackend, MOCK_MATTER, MOCK_PASSPHRASE, mockEvent, type MockState } from "../lib/mock-backend";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -41,6 +41,7 @@ describe("Dashboard", () => {
     expect(within(matter).getByText("Dana Whitfield")).toBeInTheDocument();
 
     expect(within(region("Exhibits")).getByText("3")).toHaveClass("figure");
+    expect(within(region("Total size")).getByText(/counted once/)).toBeInTheDocument();
     // 1001 + 1002 + 1003 bytes
     expect(within(region("Total size")).getByText("3.0 kB")).toBeInTheDocument();
     expect(within(region("Custody events")).getByText("4")).toHaveClass("figure");
@@ -99,6 +100,9 @@ describe("Dashboard", () => {
     expect(within(rows[3]!).getByText("2026-06-01 10:01:00 UTC")).toBeInTheDocument();
     expect(within(rows[0]!).getByText("Dana Whitfield")).toBeInTheDocument();
     expect(within(rows[3]!).queryByRole("button")).toBeNull();
+    // What happened, in the vault's words.
+    expect(rows[0]!.querySelector(".words")).toHaveTextContent(/^Collected “/);
+    expect(rows[3]!.querySelector(".words")).toHaveTextContent("vault created");
 
     await user.click(within(rows[0]!).getByRole("button", { name: "Open exhibit EX-0003" }));
     expect(router.screen).toBe("exhibit");
