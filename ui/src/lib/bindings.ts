@@ -780,6 +780,11 @@ export type FindingKind =
 "verification_not_logged" | 
 /**  The custody log's index (by exhibit, action, time) disagrees with the signed events. */
 "event_index_mismatch" | 
+/**
+ *  A table derived from the catalog (counts, word index, suggestions)
+ *  disagrees with it.
+ */
+"derived_table_mismatch" | 
 /**  Custody events are missing from the sequence. */
 "custody_sequence_gap" | 
 /**  A custody event sits at another position than its own. */

@@ -69,6 +69,9 @@ pub enum FindingKind {
     VerificationNotLogged,
     /// The custody log's index (by exhibit, action, time) disagrees with the signed events.
     EventIndexMismatch,
+    /// A table derived from the catalog (counts, word index, suggestions)
+    /// disagrees with it.
+    DerivedTableMismatch,
     /// Custody events are missing from the sequence.
     CustodySequenceGap,
     /// A custody event sits at another position than its own.
@@ -176,6 +179,7 @@ impl FindingKind {
             FindingKind::ConfigKeysMismatch => "config_keys_mismatch",
             FindingKind::VerificationNotLogged => "verification_not_logged",
             FindingKind::EventIndexMismatch => "event_index_mismatch",
+            FindingKind::DerivedTableMismatch => "derived_table_mismatch",
             FindingKind::CustodySequenceGap => "custody_sequence_gap",
             FindingKind::CustodyEventMisplaced => "custody_event_misplaced",
             FindingKind::CustodyEventUnreadable => "custody_event_unreadable",

@@ -190,6 +190,16 @@ impl Vault {
         let vault_id = self.config().vault_id.clone();
         findings.extend(crate::ops::verify_log::verify_log(&raw, &checkpoints, &key, &vault_id));
         findings.extend(crate::ops::verify_log::check_index(&raw, &self.custody_index()?));
+        findings.extend(self.derived_drift()?.into_iter().map(|what| crate::format::finding::Finding {
+            severity: crate::format::finding::Severity::Error,
+            exhibit: None,
+            kind: FindingKind::DerivedTableMismatch,
+            event: None,
+            message: format!("the database was changed outside Custos: {what}"),
+            action: "The exhibits and the signed custody log are not affected, but lists, counts and search may be. Restore the \
+                     vault from a backup, or report the finding."
+                .to_string(),
+        }));
         let events = raw.len() as u64;
         for k in kept {
             findings.extend(crate::ops::verify_log::check_external(&raw, &key, &vault_id, k));

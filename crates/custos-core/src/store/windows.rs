@@ -328,4 +328,59 @@ impl Vault {
         let events = self.query_events(&sql, rusqlite::params_from_iter(&args))?;
         Ok(CustodyWindow { total: total as u32, offset: q.offset, events })
     }
+
+    /// How the tables kept from the catalog (schemas 9 and 10) disagree
+    /// with it, one sentence per table that does (none when they agree):
+    /// what verification reports, since the lists, counts and search trust
+    /// them. Reads every exhibit, source and tag once.
+    pub fn derived_drift(&self) -> Result<Vec<String>> {
+        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let mut drift = Vec::new();
+        let mut say = |n: i64, what: &str| {
+            if n > 0 {
+                drift.push(format!("{n} {what}"));
+            }
+        };
+        say(
+            count(
+                "SELECT count(*) FROM exhibits e
+                 JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)
+                 LEFT JOIN exhibit_facets f ON f.number = e.number
+                 WHERE f.number IS NULL OR f.size IS NOT e.size OR f.custodian IS NOT coalesce(s.custodian, '')",
+            )? + count("SELECT count(*) FROM exhibit_facets f LEFT JOIN exhibits e ON e.number = f.number WHERE e.number IS NULL")?,
+            "exhibit(s) whose kept custodian or size (exhibit_facets) differ from the catalog",
+        );
+        // Recounted from the catalog itself, not from the facets.
+        let totals = "SELECT coalesce(s.custodian, ''), count(*), sum(e.size) FROM exhibits e
+                      JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)
+                      GROUP BY 1";
+        say(
+            count(&format!("SELECT count(*) FROM (SELECT * FROM ({totals}) EXCEPT SELECT custodian, exhibits, bytes FROM custodian_totals)"))?
+                + count(&format!("SELECT count(*) FROM (SELECT custodian, exhibits, bytes FROM custodian_totals EXCEPT SELECT * FROM ({totals}))"))?,
+            "custodian total(s) (custodian_totals: the dashboard's counts) differ from the exhibits",
+        );
+        say(
+            count("SELECT count(*) FROM (SELECT tag, count(*) FROM tags GROUP BY tag EXCEPT SELECT tag, exhibits FROM tag_counts)")?
+                + count("SELECT count(*) FROM (SELECT tag, exhibits FROM tag_counts EXCEPT SELECT tag, count(*) FROM tags GROUP BY tag)")?,
+            "tag count(s) (tag_counts) differ from the tags",
+        );
+        say(
+            count(
+                "SELECT count(*) FROM exhibits e JOIN exhibit_facets f ON f.number = e.number
+                 LEFT JOIN exhibit_words w ON w.rowid = e.number
+                 WHERE w.rowid IS NULL OR w.words IS NOT e.id || char(10) || e.original_name || char(10) || f.custodian",
+            )? + count("SELECT count(*) FROM exhibit_words w LEFT JOIN exhibits e ON e.number = w.rowid WHERE e.number IS NULL")?,
+            "exhibit(s) whose words in the search index (exhibit_words) differ from the catalog, so a search could miss them",
+        );
+        let recount = "SELECT 'custodian', custodian, count(*) FROM exhibit_sources WHERE coalesce(custodian, '') <> '' GROUP BY custodian
+             UNION ALL SELECT 'source', source, count(*) FROM exhibit_sources WHERE coalesce(source, '') <> '' GROUP BY source
+             UNION ALL SELECT 'method', method, count(*) FROM exhibit_sources WHERE coalesce(method, '') <> '' GROUP BY method
+             UNION ALL SELECT 'purpose', purpose, count(*) FROM exhibit_sources WHERE coalesce(purpose, '') <> '' GROUP BY purpose";
+        say(
+            count(&format!("SELECT count(*) FROM (SELECT * FROM ({recount}) EXCEPT SELECT field, value, uses FROM source_values)"))?
+                + count(&format!("SELECT count(*) FROM (SELECT field, value, uses FROM source_values EXCEPT SELECT * FROM ({recount}))"))?,
+            "recorded value(s) (source_values: the intake suggestions) differ from the sources",
+        );
+        Ok(drift)
+    }
 }

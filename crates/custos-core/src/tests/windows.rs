@@ -236,3 +236,34 @@ fn the_intake_form_is_offered_what_was_recorded_before_most_used_first() {
     assert_eq!(s.methods, vec!["logical copy"]);
     assert_eq!(s.purposes, vec!["litigation hold"]);
 }
+
+#[test]
+fn verification_reports_each_kept_table_that_disagrees_with_the_catalog() {
+    let (_dir, mut v) = populated();
+    let derived = |v: &mut Vault| -> Vec<String> {
+        v.verify(VerifyMode::Quick, &NoProgress)
+            .unwrap()
+            .findings
+            .into_iter()
+            .filter(|f| f.kind == crate::FindingKind::DerivedTableMismatch)
+            .map(|f| f.message)
+            .collect()
+    };
+    assert_eq!(derived(&mut v), Vec::<String>::new(), "a vault as Custos wrote it");
+    // Each change made outside Custos is named by the table it touched, and
+    // undone before the next.
+    for (change, undo, table) in [
+        ("UPDATE exhibit_facets SET size = size + 1 WHERE number = 2", "UPDATE exhibit_facets SET size = size - 1 WHERE number = 2", "exhibit_facets"),
+        ("UPDATE custodian_totals SET exhibits = exhibits + 1 WHERE custodian = 'Ana Oster'", "UPDATE custodian_totals SET exhibits = exhibits - 1 WHERE custodian = 'Ana Oster'", "custodian_totals"),
+        ("DELETE FROM tag_counts WHERE tag = 'privileged'", "INSERT INTO tag_counts (tag, exhibits) VALUES ('privileged', 1)", "tag_counts"),
+        ("DELETE FROM exhibit_words WHERE rowid = 1", "INSERT INTO exhibit_words (rowid, words) SELECT e.number, e.id || char(10) || e.original_name || char(10) || f.custodian FROM exhibits e JOIN exhibit_facets f ON f.number = e.number WHERE e.number = 1", "exhibit_words"),
+        ("UPDATE source_values SET uses = uses + 5 WHERE value = 'Erik Brandt'", "UPDATE source_values SET uses = uses - 5 WHERE value = 'Erik Brandt'", "source_values"),
+    ] {
+        v.db().execute_batch(change).unwrap();
+        let found = derived(&mut v);
+        assert_eq!(found.len(), 1, "{table}: {found:?}");
+        assert!(found[0].contains(table), "{table}: {found:?}");
+        v.db().execute_batch(undo).unwrap();
+        assert_eq!(derived(&mut v), Vec::<String>::new(), "{table} restored");
+    }
+}
