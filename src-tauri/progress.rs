@@ -41,6 +41,11 @@ impl ChannelProgress {
         }
     }
 
+    /// Sends the bytes and items done so far, now (a batch's end).
+    pub fn report(&self) {
+        self.send_progress();
+    }
+
     /// Sends the bytes and items done so far.
     fn send_progress(&self) {
         let bytes = self.bytes.load(Ordering::Relaxed);

@@ -5,7 +5,7 @@ use super::blocking;
 use crate::preview;
 use crate::state::OpenVault;
 use crate::progress::ChannelProgress;
-use crate::wire::{logged, EditRequest, ExhibitFacets, ExhibitView, JobEvent, Preview, PreviewKind, Res, TagCount, TagRequest};
+use crate::wire::{logged, EditRequest, ErrorCode, WireError, ExhibitFacets, ExhibitView, JobEvent, Preview, PreviewKind, Res, TagCount, TagRequest};
 use custos_core::{Exhibit, ExhibitQuery, ExhibitWindow, NoProgress, Progress, TAG_BATCH};
 use tauri::AppHandle;
 use tauri::ipc::Channel;
@@ -67,7 +67,10 @@ pub async fn edit_exhibit(app: AppHandle, request: EditRequest) -> Res<ExhibitVi
 pub async fn tag_exhibits(app: AppHandle, request: TagRequest, on_progress: Channel<JobEvent>) -> Res<u32> {
     blocking(app, move |_, s| {
         let TagRequest { ids, add_tags, remove_tags } = request;
-        s.with_vault(|o| Ok(o.vault.check_tagging(&ids, &add_tags)?))?;
+        let vault_id = s.with_vault(|o| {
+            o.vault.check_tagging(&ids, &add_tags)?;
+            Ok(o.vault.config().vault_id.clone())
+        })?;
         s.shared_job(|cancel| {
             let progress = ChannelProgress::new(on_progress, cancel);
             progress.begin(ids.len() as u64, ids.len() as u64);
@@ -75,8 +78,15 @@ pub async fn tag_exhibits(app: AppHandle, request: TagRequest, on_progress: Chan
                 if progress.is_cancelled() {
                     return Err(custos_core::Error::Cancelled.into());
                 }
-                s.with_vault(|o| Ok(o.vault.tag_exhibits(batch, &add_tags, &remove_tags, &NoProgress)?))?;
+                s.with_vault(|o| {
+                    // Between batches the vault may have been locked and another opened.
+                    if o.vault.config().vault_id != vault_id {
+                        return Err(WireError::new(ErrorCode::Locked, "the vault was locked while tagging; the batches done are tagged and logged"));
+                    }
+                    Ok(o.vault.tag_exhibits(batch, &add_tags, &remove_tags, &NoProgress)?)
+                })?;
                 progress.advance(batch.len() as u64);
+                progress.report();
             }
             Ok(ids.len() as u32)
         })

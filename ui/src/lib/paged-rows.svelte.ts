@@ -67,11 +67,12 @@ export class PagedRows<T> {
     this.#drawn = [first, last];
     const from = Math.max(0, Math.floor((first - PAGE / 2) / PAGE));
     const to = Math.floor((last + PAGE / 2) / PAGE);
+    // The rows of far pages go; their keys' positions stay (the table's
+    // active and anchor rows may be among them), until the next query.
     let dropped = false;
-    for (const [page, rows] of this.#pages) {
+    for (const page of [...this.#pages.keys()]) {
       if (page < from - KEEP_PAGES || page > to + KEEP_PAGES) {
         this.#pages.delete(page);
-        for (const r of rows) this.#index.delete(this.#keyOf(r));
         dropped = true;
       }
     }
@@ -95,10 +96,15 @@ export class PagedRows<T> {
     this.need(...this.#drawn);
   }
 
-  /** Row `index`, fetched if need be (waiting for a fetch under way). */
+  /** Row `index`, fetched if need be (waiting for a fetch under way, and
+   * fetching again if the query changed meanwhile). */
   async at(index: number): Promise<T | undefined> {
-    if (index < 0 || (this.total !== null && index >= this.total)) return undefined;
-    await this.fetch(Math.floor(index / PAGE));
+    for (let tries = 0; tries < 3; tries++) {
+      if (index < 0 || (this.total !== null && index >= this.total)) return undefined;
+      const generation = this.#generation;
+      await this.fetch(Math.floor(index / PAGE));
+      if (generation === this.#generation) return this.row(index);
+    }
     return this.row(index);
   }
 

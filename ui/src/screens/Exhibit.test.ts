@@ -327,6 +327,7 @@ describe("Exhibit", () => {
     await user.click(screen.getByRole("button", { name: "Next →" }));
     await waitFor(() => expect(router.params).toEqual({ id: "EX-0445", at: "1" }));
     expect(list.activeKey).toBe("EX-0445");
+    expect(list.revealIndex).toBe(1);
     // Past the first window of the list (200 rows): fetched on the way.
     replace("exhibit", { id: "EX-0004", at: "148" });
     await view.rerender({ id: router.params.id!, at: router.params.at });

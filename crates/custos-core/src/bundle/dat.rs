@@ -60,9 +60,10 @@ impl DatDelimiters {
         for c in [field, quote, newline] {
             // A NUL ends a string in many review platforms' loaders, and a
             // letter, digit or space would be read as part of the data.
-            if c == '\0' || c.is_ascii_alphanumeric() || c == ' ' {
+            // CR and LF end rows: a value's line breaks become the newline mark.
+            if c == '\0' || c.is_ascii_alphanumeric() || c == ' ' || c == '\r' || c == '\n' {
                 return Err(Error::InvalidInput(format!(
-                    "DAT delimiter {c:?} cannot be used: choose a character that never occurs in data (NUL, ASCII letters and digits, and the space are refused)"
+                    "DAT delimiter {c:?} cannot be used: choose a character that never occurs in data (NUL, CR, LF, ASCII letters and digits, and the space are refused)"
                 )));
             }
         }
@@ -334,6 +335,8 @@ mod tests {
     #[test]
     fn delimiters_must_differ_and_fit_the_encoding() {
         assert!(DatDelimiters::new(',', ',', '®').is_err());
+        assert!(DatDelimiters::new('\n', 'þ', '®').is_err(), "a line break ends a row");
+        assert!(DatDelimiters::new('\u{14}', 'þ', '\r').is_err());
         let cjk = DatDelimiters::new('\u{14}', '囗', '®').unwrap();
         assert!(cjk.check_encoding(DatEncoding::Windows1252).is_err());
         assert!(cjk.check_encoding(DatEncoding::Utf8).is_ok());

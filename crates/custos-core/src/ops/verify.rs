@@ -190,7 +190,9 @@ impl Vault {
         let vault_id = self.config().vault_id.clone();
         findings.extend(crate::ops::verify_log::verify_log(&raw, &checkpoints, &key, &vault_id));
         findings.extend(crate::ops::verify_log::check_index(&raw, &self.custody_index()?));
-        findings.extend(self.derived_drift()?.into_iter().map(|what| crate::format::finding::Finding {
+        // A derived table that cannot even be read is reported, not a stop.
+        let drift = self.derived_drift().unwrap_or_else(|e| vec![format!("the kept tables cannot be read ({e})")]);
+        findings.extend(drift.into_iter().map(|what| crate::format::finding::Finding {
             severity: crate::format::finding::Severity::Error,
             exhibit: None,
             kind: FindingKind::DerivedTableMismatch,

@@ -116,6 +116,14 @@ describe("VirtualTable", () => {
     expect(parseFloat(last!.style.top)).toBeLessThanOrEqual(MAX_BODY);
   });
 
+  it("brings a row asked for into view, then forgets the request", () => {
+    const { grid, props, bodyRows } = setup(makeRows(50_000), { revealIndex: 30_000 });
+    flushSync();
+    expect(bodyRows().map((r) => r.getAttribute("aria-rowindex"))).toContain("30002");
+    expect(grid.scrollTop).toBeGreaterThan(29_000 * ROW_HEIGHT);
+    expect((props as { revealIndex?: number | null }).revealIndex).toBeNull();
+  });
+
   it("sorts by a column header, ascending then descending", async () => {
     const user = userEvent.setup();
     const rows: Item[] = [

@@ -44,6 +44,8 @@ export class ExhibitList implements RowSource<Exhibit> {
   selected = $state.raw(new Set<string>());
   scrollTop = $state(0);
   activeKey = $state<string | null>(null);
+  /** A row for the table to bring into view when shown again. */
+  revealIndex = $state<number | null>(null);
 
   /** Tagging the selection: a job that leaves the app usable, so it is
    * kept here and still shown after leaving the screen and coming back. */
@@ -180,10 +182,13 @@ export class ExhibitList implements RowSource<Exhibit> {
       this.tagResult = `Tag “${name}” ${mode === "add" ? "added" : "removed"}: ${formatCount(changed)} ${noun} processed.`;
     } catch (e) {
       const err = toBackendError(e);
+      const done = this.tagJob.bytes;
       this.tagError =
         err.code === "cancelled"
-          ? `Cancelled after ${formatCount(this.tagJob.bytes)} of ${formatCount(ids.length)} exhibits; those are tagged and logged, the rest are not.`
-          : `Tags were not changed: ${err.message}`;
+          ? `Cancelled after ${formatCount(done)} of ${formatCount(ids.length)} exhibits; those are tagged and logged, the rest are not.`
+          : done > 0
+            ? `Stopped after ${formatCount(done)} of ${formatCount(ids.length)} exhibits (those are tagged and logged): ${err.message}`
+            : `Tags were not changed: ${err.message}`;
     } finally {
       this.tagged++;
       this.reload(true);
