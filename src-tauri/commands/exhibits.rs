@@ -30,9 +30,9 @@ pub async fn exhibit_ids(app: AppHandle, query: ExhibitQuery) -> Res<Vec<String>
 pub async fn exhibit_facets(app: AppHandle) -> Res<ExhibitFacets> {
     blocking(app, |_, s| {
         s.with_vault(|o| {
-            let d = o.vault.dashboard()?;
+            let custodians = o.vault.custodian_counts()?;
             let tags = o.vault.tags_in_use()?.into_iter().map(|(tag, n)| TagCount { tag, exhibits: n as u32 }).collect();
-            Ok(ExhibitFacets { exhibits: d.exhibits, custodians: d.custodians, tags })
+            Ok(ExhibitFacets { exhibits: custodians.iter().map(|c| c.exhibits).sum(), custodians, tags })
         })
     })
     .await

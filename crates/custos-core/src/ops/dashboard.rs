@@ -65,11 +65,16 @@ pub struct Dashboard {
 }
 
 impl Vault {
+    /// Exhibits per custodian of their first source ("" for none), most
+    /// exhibits first: what the dashboard and the exhibit list's filter show.
+    pub fn custodian_counts(&self) -> Result<Vec<CustodianCount>> {
+        Ok(self.exhibits_per_custodian()?.into_iter().map(|(name, exhibits)| CustodianCount { name, exhibits: exhibits as u32 }).collect())
+    }
+
     /// The dashboard's figures.
     pub fn dashboard(&self) -> Result<Dashboard> {
         let (exhibits, total_bytes) = self.exhibit_totals()?;
-        let custodians =
-            self.exhibits_per_custodian()?.into_iter().map(|(name, exhibits)| CustodianCount { name, exhibits: exhibits as u32 }).collect();
+        let custodians = self.custodian_counts()?;
         let last_verification = self.newest_event_of(Action::Verified)?.and_then(|e| {
             let d: Verified = e.details_as()?;
             Some(LastVerification {

@@ -109,71 +109,7 @@ impl Vault {
             }
             // Named by exhibit, which is what the user knows it by.
             progress.file_started(Path::new(id), *size);
-            'one: {
-            if !on_disk.contains(object) {
-                findings.push(finding(
-                    FindingKind::ObjectMissing,
-                    Some(id),
-                    format!("the stored copy of {id} (object {object}) is missing"),
-                    RESTORE,
-                ));
-                break 'one;
-            }
-            let file = match self.objects().open(object) {
-                Ok(f) => f,
-                Err(e) => {
-                    findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE));
-                    break 'one;
-                }
-            };
-            match mode {
-                VerifyMode::Quick => match pipeline::sha256_reader(std::io::BufReader::new(file)) {
-                    Ok(h) if hex::encode(h) == *object => {}
-                    Ok(h) => findings.push(finding(
-                        FindingKind::ObjectHashMismatch,
-                        Some(id),
-                        format!("the stored copy of {id} has changed: its bytes hash to {} instead of its name {object}", hex::encode(h)),
-                        RESTORE,
-                    )),
-                    Err(e) => findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
-                },
-                VerifyMode::Full => {
-                    match pipeline::decrypt_stream(file, object, self.secrets().age_identity(), pipeline::Hashes::ALL, *size, progress, &mut |_| Ok(())) {
-                        Ok(d) => {
-                            if hex::encode(d.object_sha256) != *object {
-                                findings.push(finding(
-                                    FindingKind::ObjectHashMismatch,
-                                    Some(id),
-                                    format!("the stored copy of {id} has changed: its bytes no longer hash to its name {object}"),
-                                    RESTORE,
-                                ));
-                            }
-                            if hex::encode(d.sha256) != *sha256 || d.md5.map(hex::encode).as_deref() != Some(md5.as_str()) || d.size != *size {
-                                findings.push(finding(
-                                    FindingKind::ContentHashMismatch,
-                                    Some(id),
-                                    format!("{id} decrypts to content whose SHA-256/MD5 differ from those recorded at intake"),
-                                    RESTORE,
-                                ));
-                            }
-                        }
-                        Err(Error::Cancelled) => return Err(Error::Cancelled),
-                        Err(Error::Io { source, .. }) => findings.push(finding(
-                            FindingKind::ObjectUnreadable,
-                            Some(id),
-                            format!("the stored copy of {id} cannot be read: {source}"),
-                            RESTORE,
-                        )),
-                        Err(_) => findings.push(finding(
-                            FindingKind::ObjectAuthentication,
-                            Some(id),
-                            format!("the stored copy of {id} fails decryption: it is damaged or was tampered with"),
-                            RESTORE,
-                        )),
-                    }
-                }
-            }
-            }
+            findings.extend(self.check_stored_copy(id, object, *size, sha256, md5, mode, &on_disk, progress)?);
             progress.advance(if mode == VerifyMode::Full { 0 } else { *size });
             progress.item_done();
         }
@@ -234,6 +170,86 @@ impl Vault {
             });
         }
         Ok(report)
+    }
+
+    /// The findings on one exhibit's stored copy: there, readable, named by
+    /// its bytes' hash, and (full) decrypting to the content recorded at
+    /// intake. Only a cancel stops it.
+    #[allow(clippy::too_many_arguments)]
+    fn check_stored_copy(
+        &self,
+        id: &str,
+        object: &str,
+        size: u64,
+        sha256: &str,
+        md5: &str,
+        mode: VerifyMode,
+        on_disk: &std::collections::HashSet<String>,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Finding>> {
+        let mut findings = Vec::new();
+        if !on_disk.contains(object) {
+            return Ok(vec![finding(
+                FindingKind::ObjectMissing,
+                Some(id),
+                format!("the stored copy of {id} (object {object}) is missing"),
+                RESTORE,
+            )]);
+        }
+        let file = match self.objects().open(object) {
+            Ok(f) => f,
+            Err(e) => {
+                return Ok(vec![finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)]);
+            }
+        };
+        match mode {
+            VerifyMode::Quick => match pipeline::sha256_reader(std::io::BufReader::new(file)) {
+                Ok(h) if hex::encode(h) == object => {}
+                Ok(h) => findings.push(finding(
+                    FindingKind::ObjectHashMismatch,
+                    Some(id),
+                    format!("the stored copy of {id} has changed: its bytes hash to {} instead of its name {object}", hex::encode(h)),
+                    RESTORE,
+                )),
+                Err(e) => findings.push(finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)),
+            },
+            VerifyMode::Full => {
+                match pipeline::decrypt_stream(file, object, self.secrets().age_identity(), pipeline::Hashes::ALL, size, progress, &mut |_| Ok(())) {
+                    Ok(d) => {
+                        if hex::encode(d.object_sha256) != object {
+                            findings.push(finding(
+                                FindingKind::ObjectHashMismatch,
+                                Some(id),
+                                format!("the stored copy of {id} has changed: its bytes no longer hash to its name {object}"),
+                                RESTORE,
+                            ));
+                        }
+                        if hex::encode(d.sha256) != sha256 || d.md5.map(hex::encode).as_deref() != Some(md5) || d.size != size {
+                            findings.push(finding(
+                                FindingKind::ContentHashMismatch,
+                                Some(id),
+                                format!("{id} decrypts to content whose SHA-256/MD5 differ from those recorded at intake"),
+                                RESTORE,
+                            ));
+                        }
+                    }
+                    Err(Error::Cancelled) => return Err(Error::Cancelled),
+                    Err(Error::Io { source, .. }) => findings.push(finding(
+                        FindingKind::ObjectUnreadable,
+                        Some(id),
+                        format!("the stored copy of {id} cannot be read: {source}"),
+                        RESTORE,
+                    )),
+                    Err(_) => findings.push(finding(
+                        FindingKind::ObjectAuthentication,
+                        Some(id),
+                        format!("the stored copy of {id} fails decryption: it is damaged or was tampered with"),
+                        RESTORE,
+                    )),
+                }
+            }
+        }
+        Ok(findings)
     }
 
     /// Objects no exhibit refers to, and other files among the objects.

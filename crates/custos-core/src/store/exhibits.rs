@@ -327,24 +327,18 @@ impl Vault {
     /// The exhibits among `ids` (every exhibit if empty) that carry `tag`
     /// and whose first source names `custodian`, in number order: one query.
     pub(crate) fn choose(&self, ids: &[String], tag: Option<&str>, custodian: Option<&str>) -> Result<Vec<Chosen>> {
-        let mut clauses = Vec::new();
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut bind = |clause: &str, value: String| {
-            args.push(value.into());
-            clauses.push(clause.replace('?', &format!("?{}", args.len())));
-        };
+        let mut f = super::windows::Filter::default();
         if !ids.is_empty() {
-            bind("e.id IN (SELECT value FROM json_each(?))", serde_json::to_string(ids).map_err(|e| Error::InvalidInput(e.to_string()))?);
+            f.bind("e.id IN (SELECT value FROM json_each(?))", serde_json::to_string(ids).map_err(|e| Error::InvalidInput(e.to_string()))?);
         }
         if let Some(tag) = tag {
-            bind("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?)", tag.to_string());
+            f.bind("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?)", tag.to_string());
         }
         if let Some(custodian) = custodian {
-            bind("s.custodian = ?", custodian.to_string());
+            f.bind("s.custodian = ?", custodian.to_string());
         }
-        let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-        let mut stmt = self.conn.prepare_cached(&format!("{CHOSEN}{filter} ORDER BY e.number"))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
+        let mut stmt = self.conn.prepare_cached(&format!("{CHOSEN}{} ORDER BY e.number", f.sql()))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(&f.args))?;
         let mut chosen = Vec::new();
         while let Some(r) = rows.next()? {
             chosen.push(Chosen {

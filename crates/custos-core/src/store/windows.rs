@@ -127,6 +127,54 @@ pub struct CustodyWindow {
     pub events: Vec<CustodyEvent>,
 }
 
+/// A WHERE clause built clause by clause, with its numbered arguments.
+#[derive(Default)]
+pub(crate) struct Filter {
+    clauses: Vec<String>,
+    /// The arguments, `?1` first.
+    pub(crate) args: Vec<Value>,
+}
+
+impl Filter {
+    /// Adds `clause`, its one `?` bound to `value`.
+    pub(crate) fn bind(&mut self, clause: &str, value: impl Into<Value>) {
+        self.args.push(value.into());
+        self.clauses.push(clause.replace('?', &format!("?{}", self.args.len())));
+    }
+
+    /// Adds `value` as the next argument and returns its number (for a
+    /// clause that names several).
+    pub(crate) fn arg(&mut self, value: impl Into<Value>) -> usize {
+        self.args.push(value.into());
+        self.args.len()
+    }
+
+    /// Adds a clause whose arguments are numbered already.
+    pub(crate) fn clause(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    /// Whether nothing narrows the query.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    /// " WHERE a AND b", or nothing.
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+}
+
+impl Direction {
+    /// The SQL of the direction.
+    fn sql(self) -> &'static str {
+        match self {
+            Direction::Ascending => "ASC",
+            Direction::Descending => "DESC",
+        }
+    }
+}
+
 fn check_limit(limit: u32) -> Result<i64> {
     if limit == 0 || limit > MAX_WINDOW {
         return Err(Error::InvalidInput(format!("a window holds 1 to {MAX_WINDOW} rows ({limit} asked)")));
@@ -155,11 +203,7 @@ fn order_by(q: &ExhibitQuery) -> (&'static str, &'static str) {
         ExhibitOrder::Collected => "e.collected_at",
         ExhibitOrder::Sha256 => "e.sha256",
     };
-    let dir = match q.direction {
-        Direction::Ascending => "ASC",
-        Direction::Descending => "DESC",
-    };
-    (column, dir)
+    (column, q.direction.sql())
 }
 
 /// The column that orders equal values: the number, from the table whose
@@ -176,105 +220,87 @@ fn escape_like(s: &str) -> String {
 impl Vault {
     /// The WHERE clause of an exhibit query over `exhibits e` joined with
     /// `exhibit_facets f`, and its arguments.
-    fn exhibit_filter(q: &ExhibitQuery) -> (String, Vec<Value>) {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
+    fn exhibit_filter(q: &ExhibitQuery) -> Filter {
+        let mut f = Filter::default();
         for word in q.text.split_whitespace() {
-            let n = args.len() + 1;
             if word.chars().count() >= 3 {
                 // The trigram index finds the word anywhere in the number,
                 // name or custodian, in any case; the tags are few and
                 // counted, so those containing it are found in `tag_counts`
                 // and their exhibits through `tags_by_tag`; a hexadecimal word
                 // may also begin the SHA-256 (a range of its unique index).
-                args.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
-                args.push(Value::Text(format!("%{}%", escape_like(word))));
+                let phrase = f.arg(format!("\"{}\"", word.replace('"', "\"\"")));
+                let like = f.arg(format!("%{}%", escape_like(word)));
                 let mut found = format!(
-                    "SELECT rowid FROM exhibit_words WHERE exhibit_words MATCH ?{n} \
+                    "SELECT rowid FROM exhibit_words WHERE exhibit_words MATCH ?{phrase} \
                      UNION SELECT x.number FROM tags t JOIN exhibits x ON x.id = t.exhibit_id \
-                     WHERE t.tag IN (SELECT tag FROM tag_counts WHERE tag LIKE ?{} ESCAPE '\\')",
-                    n + 1
+                     WHERE t.tag IN (SELECT tag FROM tag_counts WHERE tag LIKE ?{like} ESCAPE '\\')"
                 );
                 if word.chars().all(|c| c.is_ascii_hexdigit()) {
                     let low = word.to_ascii_lowercase();
-                    args.push(Value::Text(low.clone()));
-                    args.push(Value::Text(format!("{low}g")));
                     // Every hash beginning `low` sorts from `low` up to `low` + "g".
-                    found.push_str(&format!(" UNION SELECT number FROM exhibits WHERE sha256 >= ?{} AND sha256 < ?{}", n + 2, n + 3));
+                    let (from, below) = (f.arg(low.clone()), f.arg(format!("{low}g")));
+                    found.push_str(&format!(" UNION SELECT number FROM exhibits WHERE sha256 >= ?{from} AND sha256 < ?{below}"));
                 }
-                clauses.push(format!("e.number IN ({found})"));
+                f.clause(format!("e.number IN ({found})"));
             } else {
                 // Shorter than a trigram: a scan. LIKE ignores the case of
                 // ASCII letters; other letters match as written.
-                clauses.push(format!(
-                    "(e.id LIKE ?{n} ESCAPE '\\' OR e.original_name LIKE ?{n} ESCAPE '\\' \
-                     OR f.custodian LIKE ?{n} ESCAPE '\\' \
-                     OR EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND t.tag LIKE ?{n} ESCAPE '\\') \
-                     OR e.sha256 LIKE ?{} ESCAPE '\\')",
-                    n + 1
+                let (anywhere, start) = (f.arg(format!("%{}%", escape_like(word))), f.arg(format!("{}%", escape_like(word))));
+                f.clause(format!(
+                    "(e.id LIKE ?{anywhere} ESCAPE '\\' OR e.original_name LIKE ?{anywhere} ESCAPE '\\' \
+                     OR f.custodian LIKE ?{anywhere} ESCAPE '\\' \
+                     OR EXISTS (SELECT 1 FROM tags t WHERE t.exhibit_id = e.id AND t.tag LIKE ?{anywhere} ESCAPE '\\') \
+                     OR e.sha256 LIKE ?{start} ESCAPE '\\')"
                 ));
-                args.push(Value::Text(format!("%{}%", escape_like(word))));
-                args.push(Value::Text(format!("{}%", escape_like(word))));
             }
         }
         match &q.custodian {
             CustodianFilter::Any => {}
-            CustodianFilter::Unrecorded => clauses.push("f.custodian = ''".into()),
-            CustodianFilter::Named(name) => {
-                args.push(Value::Text(name.clone()));
-                clauses.push(format!("f.custodian = ?{}", args.len()));
-            }
+            CustodianFilter::Unrecorded => f.clause("f.custodian = ''".into()),
+            CustodianFilter::Named(name) => f.bind("f.custodian = ?", name.clone()),
         }
         if let Some(tag) = &q.tag {
-            args.push(Value::Text(tag.clone()));
-            clauses.push(format!("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?{})", args.len()));
+            f.bind("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?)", tag.clone());
         }
-        let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-        (filter, args)
+        f
     }
 
     /// A window of the exhibit list.
     pub fn exhibit_window(&self, q: &ExhibitQuery) -> Result<ExhibitWindow> {
         let limit = check_limit(q.limit)?;
-        let (filter, args) = Self::exhibit_filter(q);
-        let (column, dir) = order_by(q);
+        let mut f = Self::exhibit_filter(q);
+        let (filter, (column, dir), tie) = (f.sql(), order_by(q), tie_break(q));
         // The facets hold each exhibit's first custodian; without a filter
         // the count is the kept total.
-        let total = if filter.is_empty() {
+        let total = if f.is_empty() {
             self.exhibit_totals()?.0
         } else {
             let sql = format!("SELECT count(*) FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter}");
-            self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get::<_, i64>(0))? as u64
+            self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&f.args), |r| r.get::<_, i64>(0))? as u64
         };
         // The window's numbers are found first (ordered through an index
         // where one fits), so the listing's joins run for its rows only.
-        let tie = tie_break(q);
-        let n = args.len();
+        let (limit, offset) = (f.arg(limit), f.arg(q.offset as i64));
         let window_sql = format!(
             "{LISTING} JOIN exhibit_facets f ON f.number = e.number \
              WHERE e.number IN (SELECT e.number FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter} \
-                                ORDER BY {column} {dir}, {tie} {dir} LIMIT ?{} OFFSET ?{}) \
-             ORDER BY {column} {dir}, {tie} {dir}",
-            n + 1,
-            n + 2
+                                ORDER BY {column} {dir}, {tie} {dir} LIMIT ?{limit} OFFSET ?{offset}) \
+             ORDER BY {column} {dir}, {tie} {dir}"
         );
-        let mut args = args;
-        args.push(Value::Integer(limit));
-        args.push(Value::Integer(q.offset as i64));
         let mut stmt = self.conn.prepare_cached(&window_sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(&args), listing_row)?.collect::<rusqlite::Result<_>>()?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&f.args), listing_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(ExhibitWindow { total: total as u32, offset: q.offset, rows })
     }
 
     /// The ids of every exhibit an exhibit query matches, in its order (its
     /// offset and limit aside): what "select all" selects, without the rows.
     pub fn exhibit_ids(&self, q: &ExhibitQuery) -> Result<Vec<String>> {
-        let (filter, args) = Self::exhibit_filter(q);
-        let (column, dir) = order_by(q);
-        let tie = tie_break(q);
+        let f = Self::exhibit_filter(q);
+        let (filter, (column, dir), tie) = (f.sql(), order_by(q), tie_break(q));
         let sql = format!("SELECT e.id FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter} ORDER BY {column} {dir}, {tie} {dir}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let ids = stmt.query_map(rusqlite::params_from_iter(&args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let ids = stmt.query_map(rusqlite::params_from_iter(&f.args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
 
@@ -283,49 +309,36 @@ impl Vault {
         let limit = check_limit(q.limit)?;
         check_day(&q.from, "from")?;
         check_day(&q.to, "to")?;
-        let mut clauses: Vec<String> = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
-        let mut bind = |clause: &str, v: String| {
-            args.push(Value::Text(v));
-            clauses.push(clause.replace("?", &format!("?{}", args.len())));
-        };
+        let mut f = Filter::default();
         if let Some(x) = &q.exhibit {
-            bind("i.exhibit = ?", x.clone());
+            f.bind("i.exhibit = ?", x.clone());
         }
         if let Some(a) = q.action {
-            bind("i.action = ?", a.as_str().to_string());
+            f.bind("i.action = ?", a.as_str().to_string());
         }
         if let Some(a) = &q.actor {
-            bind("i.actor = ?", a.clone());
+            f.bind("i.actor = ?", a.clone());
         }
         if let Some(d) = &q.from {
-            bind("i.time >= ?", d.clone());
+            f.bind("i.time >= ?", d.clone());
         }
         if let Some(d) = &q.to {
             // Every time of that day begins "<day>T", which sorts below "<day>U".
-            bind("i.time < ?", format!("{d}U"));
+            f.bind("i.time < ?", format!("{d}U"));
         }
-        let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-        let dir = match q.direction {
-            Direction::Ascending => "ASC",
-            Direction::Descending => "DESC",
-        };
+        let (filter, dir) = (f.sql(), q.direction.sql());
         // Unfiltered, the count is the session's (no scan of the index).
-        let total = if clauses.is_empty() {
+        let total = if f.is_empty() {
             self.event_count()?
         } else {
             let sql = format!("SELECT count(*) FROM custody_index i{filter}");
-            self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&args), |r| r.get::<_, i64>(0))? as u64
+            self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&f.args), |r| r.get::<_, i64>(0))? as u64
         };
-        let n = args.len();
+        let (limit, offset) = (f.arg(limit), f.arg(q.offset as i64));
         let sql = format!(
-            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq{filter} ORDER BY i.seq {dir} LIMIT ?{} OFFSET ?{}",
-            n + 1,
-            n + 2
+            "SELECT e.seq, e.body FROM custody_index i JOIN custody_events e ON e.seq = i.seq{filter} ORDER BY i.seq {dir} LIMIT ?{limit} OFFSET ?{offset}"
         );
-        args.push(Value::Integer(limit));
-        args.push(Value::Integer(q.offset as i64));
-        let events = self.query_events(&sql, rusqlite::params_from_iter(&args))?;
+        let events = self.query_events(&sql, rusqlite::params_from_iter(&f.args))?;
         Ok(CustodyWindow { total: total as u32, offset: q.offset, events })
     }
 
