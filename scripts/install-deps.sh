@@ -10,12 +10,17 @@ source "$(dirname "$0")/env.sh"
 # (decrypt), unzip and zip (re-zipping a bundle as a recipient might), ssh-keygen -Y verify (the seal), pdfinfo/pdftoppm (PDFs);
 # the openssl command is the tests' local RFC 3161 authority and checks the
 # bundles' time-stamp tokens (openssl ts -verify).
+# Processing reads PDFs with poppler (pdfinfo, pdftotext, pdftoppm) and
+# recognises text with Tesseract (English), all through pipes. The processing
+# tests compare with tools no one here wrote: readpst (pst-utils) for PSTs,
+# exiftool for EXIF, and read Debian's forensics sample documents.
 # The desktop app builds against WebKitGTK 4.1 (tauri 2); its end-to-end tests
 # run it under Xvfb through WebKitWebDriver.
 PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
           age unzip zip openssh-client openssl poppler-utils python3 python3-pip fonts-dejavu-core
           libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-          libxdo-dev xvfb xauth webkit2gtk-driver)
+          libxdo-dev xvfb xauth webkit2gtk-driver
+          tesseract-ocr tesseract-ocr-eng pst-utils libimage-exiftool-perl forensics-samples-files)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,6 +32,12 @@ if ((${#missing[@]})); then
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+# OCR without Tesseract's English data would fail page by page: say so now.
+if ! tesseract --list-langs 2>/dev/null | grep -qx eng; then
+    echo "error: Tesseract is installed without English (tesseract-ocr-eng); OCR cannot run. Install it and run this again." >&2
+    exit 1
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -12,6 +12,8 @@ use crate::cmd::init::InitArgs;
 use crate::cmd::list::ListArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::passwd::PasswdArgs;
+use crate::cmd::process::ProcessArgs;
+use crate::cmd::text::TextArgs;
 use crate::cmd::show::ShowArgs;
 use crate::cmd::timestamp::TimestampArgs;
 use crate::cmd::verify::VerifyArgs;
@@ -63,6 +65,12 @@ pub enum Command {
     /// Show one exhibit with all its sources
     #[command(after_help = EXIT_CODES)]
     Show(ShowArgs),
+    /// Print an exhibit's extracted text (logged as viewed)
+    #[command(after_help = EXIT_CODES)]
+    Text(TextArgs),
+    /// Understand exhibits: expand e-mail and archive containers into exhibits, read metadata and text, OCR (logged)
+    #[command(after_help = EXIT_CODES)]
+    Process(ProcessArgs),
     /// Write an exhibit's original bytes to a file (logged)
     #[command(after_help = EXIT_CODES)]
     Extract(ExtractArgs),

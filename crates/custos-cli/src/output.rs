@@ -5,7 +5,9 @@ mod bundle;
 mod vault;
 
 pub use bundle::{KeyExpected, print_export, print_import, print_bundle_verification};
-pub use vault::{print_custody_log, print_exhibit, print_exhibits, print_intake, print_timestamp_settings, print_verification};
+pub use vault::{
+    print_custody_log, print_exhibit, print_exhibits, print_intake, print_processing, print_processing_summary, print_timestamp_settings, print_verification,
+};
 
 use crate::terminal::printable;
 use custos_core::export::SealKeyPinning;

@@ -180,7 +180,7 @@ fn core_crate_has_no_tauri_dependency() {
 #[test]
 fn core_embeds_only_files_of_its_own_crate() {
     let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut stack = vec![crates.join("custos-core/src"), crates.join("custos-documents/src")];
+    let mut stack = vec![crates.join("custos-core/src"), crates.join("custos-documents/src"), crates.join("custos-extract/src")];
     let mut checked = 0;
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).unwrap() {
@@ -336,6 +336,17 @@ fn only_the_store_writes_sql() {
     assert!(outside.is_empty(), "SQL outside store/ (DESIGN.md §0):\n{}", outside.join("\n"));
 }
 
+#[test]
+fn extraction_crate_depends_on_no_custos_crate() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let lock = std::fs::read_to_string(format!("{root}/Cargo.lock")).expect("the workspace Cargo.lock should exist");
+    let names = reachable(&parse_lock(&lock), "custos-extract");
+    assert!(names.contains("mail-parser"), "control: the walk reaches the e-mail parser from custos-extract");
+    let custos: Vec<&String> = names.iter().filter(|n| n.starts_with("custos") && n.as_str() != "custos-extract").collect();
+    assert!(custos.is_empty(), "custos-extract reads bytes and knows no vault; it reaches {custos:?}");
+    assert!(gui_crates(&names).is_empty(), "custos-extract must not reach a GUI stack");
+}
+
 /// Source files allowed over 600 lines, each with its reason.
 const LONG_FILES: &[(&str, &str)] = &[(
     "custos-cli/tests/bundle.rs",
@@ -348,7 +359,7 @@ fn no_source_file_is_over_600_lines_without_a_reason() {
     let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut long = Vec::new();
     let mut seen = 0;
-    for krate in ["custos-core", "custos-documents", "custos-cli"] {
+    for krate in ["custos-core", "custos-documents", "custos-extract", "custos-cli"] {
         for folder in ["src", "tests"] {
             let dir = crates.join(krate).join(folder);
             if !dir.is_dir() {

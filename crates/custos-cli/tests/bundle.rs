@@ -45,7 +45,8 @@ const NEWLINE_NAME: &str = "line one\nline two.txt";
 const REQUIRED_FIELDS: &[&str] = &[
     "BEGBATES", "ENDBATES", "BEGATTACH", "ENDATTACH", "EXHIBITID", "CUSTODIAN", "SOURCE", "FILENAME", "FILEEXT",
     "FILESIZE", "MD5HASH", "SHA256HASH", "DATECREATED", "DATEMODIFIED", "DATECOLLECTED", "DESCRIPTION", "NATIVEPATH",
-    "TEXTPATH",
+    "TEXTPATH", "FAMILYID", "FROM", "TO", "CC", "BCC", "SUBJECT", "DATESENT", "DATERCVD", "AUTHOR", "TITLE", "PGCOUNT",
+    "MESSAGEID",
 ];
 
 // ---------------------------------------------------------------------------

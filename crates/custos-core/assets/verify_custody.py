@@ -152,12 +152,16 @@ def check_inclusion(bag):
 
 
 def intake_hashes(event):
-    """(SHA-256, MD5) an event records for its exhibit's content, if it is a collection or a receipt."""
+    """(SHA-256, MD5) an event records for its exhibit's content, if it is a collection, a receipt or an item found inside another exhibit."""
     md5 = (event.get("details") or {}).get("md5")
     if event.get("action") == "collected":
         return event.get("hash_before"), md5
     if event.get("action") == "received":
         return event.get("hash_after"), md5
+    details = event.get("details") or {}
+    if event.get("action") == "derived" and details.get("kind") == "item":
+        # Found inside another exhibit (an attachment, an archive entry) by processing.
+        return event.get("hash_after"), (details.get("item") or {}).get("md5")
     return None, None
 
 

@@ -112,6 +112,10 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
 
+    /// An outside program that the operation needs is not installed.
+    #[error("{0}")]
+    MissingTool(String),
+
     /// The operation was cancelled; nothing partial remains.
     #[error("cancelled")]
     Cancelled,

@@ -46,6 +46,12 @@ pub struct ProducedExhibit {
     pub description: String,
     /// This exhibit's custody events, in order.
     pub events: Vec<Event>,
+    /// The exhibit heading its family in this production (its own id when
+    /// it has no family); a family's members are produced together, head first.
+    pub family: String,
+    /// Values read from the document by processing, by load-file field
+    /// (`FROM`, `TO`, `SUBJECT`, `DATESENT`, `AUTHOR`, `TITLE`, `PGCOUNT`…).
+    pub document_fields: Vec<(String, String)>,
 }
 
 /// The production as a whole.

@@ -106,6 +106,8 @@ fn sample() -> Production {
                 created: if i % 4 == 0 { None } else { Some("2025-10-01T08:00:00Z".into()) },
                 description: if i % 5 == 0 { "Downloaded the day of the meeting with the competitor.".into() } else { String::new() },
                 events,
+                family: id.clone(),
+                document_fields: Vec::new(),
                 bates,
                 exhibit_id: id,
                 name,

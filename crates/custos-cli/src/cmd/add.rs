@@ -6,7 +6,7 @@ use crate::output::{self, Format, print_stamps};
 use crate::shared::open_vault;
 use crate::terminal::TerminalProgress;
 use clap::Args;
-use custos_core::{IntakeInputs, IntakeOptions};
+use custos_core::{FileOutcome, IntakeInputs, IntakeOptions, ProcessOptions};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -44,6 +44,12 @@ pub struct AddArgs {
     /// Skip decrypting each stored copy to compare it before acknowledging
     #[arg(long)]
     no_verify_after_copy: bool,
+    /// Do not process the new exhibits (expand containers, read metadata and text) after intake
+    #[arg(long)]
+    no_process: bool,
+    /// Also recognise text (OCR) in images and scanned pages when processing
+    #[arg(long, conflicts_with = "no_process")]
+    ocr: bool,
     /// Print the result as JSON
     #[arg(long)]
     json: bool,
@@ -52,7 +58,7 @@ pub struct AddArgs {
 }
 
 pub fn run(args: AddArgs) -> Result<u8, Failure> {
-    let AddArgs { vault, paths, custodian, source, method, purpose, description, tags, collected_at, sha1, no_verify_after_copy, json, session } =
+    let AddArgs { vault, paths, custodian, source, method, purpose, description, tags, collected_at, sha1, no_verify_after_copy, no_process, ocr, json, session } =
         args;
     let format = Format::json_if(json);
     // The inputs are collected before the vault is unlocked: a missing one
@@ -80,11 +86,39 @@ pub fn run(args: AddArgs) -> Result<u8, Failure> {
     if let Some(why) = &report.stopped {
         eprintln!("error: the intake stopped after the files listed: {why}; the files listed as stored are in the vault");
     }
+    let mut processing_failed = false;
+    if !no_process && report.stopped.is_none() && !report.cancelled {
+        let stored: Vec<String> = report
+            .files
+            .iter()
+            .filter_map(|(_, o)| match o {
+                FileOutcome::Stored { exhibit, .. } => Some(exhibit.clone()),
+                _ => None,
+            })
+            .collect();
+        if !stored.is_empty() {
+            let opts = ProcessOptions { ocr, exhibits: stored, ..ProcessOptions::default() };
+            let progress = TerminalProgress::new(false);
+            progress.install_interrupt_handler();
+            match v.process(&opts, &progress) {
+                Ok(r) => {
+                    progress.finish();
+                    output::print_processing_summary(&r);
+                    processing_failed = r.failed() > 0 || r.cancelled;
+                }
+                Err(e) => {
+                    progress.finish();
+                    eprintln!("error: processing stopped: {e}; the files listed as stored are in the vault (run `custos process` to go on)");
+                    processing_failed = true;
+                }
+            }
+        }
+    }
     // An intake that took nothing in leaves the vault as it was (no unlock event either).
     if report.stored() + report.duplicates() > 0
         && let Err(e) = v.close()
     {
         eprintln!("warning: the session could not be closed cleanly ({e}); the files listed as stored are in the vault");
     }
-    Ok(if report.failed() > 0 || report.cancelled || report.stopped.is_some() { 2 } else { 0 })
+    Ok(if report.failed() > 0 || report.cancelled || report.stopped.is_some() || processing_failed { 2 } else { 0 })
 }

@@ -11,7 +11,9 @@ pub mod init;
 pub mod list;
 pub mod log;
 pub mod passwd;
+pub mod process;
 pub mod show;
+pub mod text;
 pub mod timestamp;
 pub mod verify;
 pub mod verify_bundle;
@@ -36,5 +38,7 @@ pub fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::ImportBundle(args) => import_bundle::run(args),
         Command::Log(args) => log::run(args),
         Command::Passwd(args) => passwd::run(args),
+        Command::Process(args) => process::run(args),
+        Command::Text(args) => text::run(args),
     }
 }

@@ -16,6 +16,10 @@ pub struct VerifyArgs {
     /// Only check stored objects by their names, the database and the log (no decryption)
     #[arg(long)]
     quick: bool,
+    /// Also run the extractors again on every processed exhibit and report any derived
+    /// output (items, metadata, text, OCR) that no longer comes out byte-identical
+    #[arg(long, conflicts_with = "quick")]
+    reextract: bool,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -31,7 +35,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
-    let VerifyArgs { vault, quick, json, checkpoints, tsa_ca, session } = args;
+    let VerifyArgs { vault, quick, reextract, json, checkpoints, tsa_ca, session } = args;
     let format = Format::json_if(json);
     let kept = checkpoints.iter().map(|f| read_kept_checkpoint(f)).collect::<Result<Vec<_>, _>>()?;
     let tsa_cas = read_tsa_cas(&tsa_ca)?;
@@ -45,7 +49,10 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     let progress = TerminalProgress::new(format.file_lines());
     progress.install_interrupt_handler();
     let anchors = Anchors { kept: kept.iter().map(|k| k.checkpoint()).collect(), tsa_cas };
-    let report = v.verify_anchored(mode, &anchors, &progress)?;
+    let mut report = v.verify_anchored(mode, &anchors, &progress)?;
+    if reextract {
+        report.findings.extend(v.reextract("eng", &progress)?);
+    }
     progress.finish();
     v.close()?;
     output::print_verification(&report, what, format);

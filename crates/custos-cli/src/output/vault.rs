@@ -2,7 +2,7 @@
 
 use super::{Format, out, print_json, severity_label};
 use crate::terminal::printable;
-use custos_core::{CustodyEvent, Exhibit, ExhibitDetail, IntakeReport, StoredTimestamp, TimestampSettings, VerifyReport};
+use custos_core::{CustodyEvent, Exhibit, ExhibitDetail, IntakeReport, ProcessReport, StoredTimestamp, TimestampSettings, VerifyReport};
 
 /// An intake: the report as JSON, or a summary on standard error.
 pub fn print_intake(report: &IntakeReport, format: Format) {
@@ -17,6 +17,46 @@ pub fn print_intake(report: &IntakeReport, format: Format) {
             if report.cancelled { " (cancelled: files not listed were not taken in)" } else { "" }
         ),
     }
+}
+
+/// A processing run: the report as JSON, or a line per exhibit and a summary.
+pub fn print_processing(report: &ProcessReport, format: Format) {
+    if format == Format::Json {
+        return print_json(report);
+    }
+    for o in report.exhibits.iter().filter(|o| o.status != "skipped") {
+        let mut line = format!("{} {:<7} {:<6}", o.exhibit, o.status, o.kind);
+        if o.new_items + o.duplicate_items > 0 {
+            line.push_str(&format!(" items {} new, {} known;", o.new_items, o.duplicate_items));
+        }
+        line.push_str(&format!(" {} values, {} characters", o.fields, o.text_chars));
+        if o.ocr_pages > 0 {
+            line.push_str(&format!(", OCR {} pages", o.ocr_pages));
+            if !o.low_confidence_pages.is_empty() {
+                line.push_str(&format!(" (low confidence: {:?})", o.low_confidence_pages));
+            }
+        }
+        if let Some(r) = &o.reason {
+            line.push_str(&format!(": {}", printable(r)));
+        }
+        out!("{line}");
+        for (item, why) in &o.problems {
+            out!("  not read {}: {}", printable(item), printable(why));
+        }
+    }
+    print_processing_summary(report);
+}
+
+/// A processing run in one line on standard error.
+pub fn print_processing_summary(report: &ProcessReport) {
+    let done = report.exhibits.iter().filter(|o| o.status == "done").count();
+    let problems: usize = report.exhibits.iter().map(|o| o.problems.len()).sum();
+    eprintln!(
+        "processed {done}, failed {}, {} new exhibits found inside, {problems} parts not read{}",
+        report.failed(),
+        report.new_items(),
+        if report.cancelled { " (cancelled: the rest were not processed)" } else { "" }
+    );
 }
 
 /// The exhibits of a vault, one line each, with their count on standard error.
@@ -69,6 +109,32 @@ pub fn print_exhibit(d: &ExhibitDetail, format: Format) {
         out!("  created     {}", s.created.as_deref().unwrap_or("-"));
         out!("  accessed    {}", s.accessed.as_deref().unwrap_or("-"));
         out!("  collected   {} by {}", s.collected_at, printable(&s.collected_by));
+    }
+    if let Some(p) = &e.parent {
+        out!("Parent       {p}");
+    }
+    out!("Family       {}", e.family);
+    if !d.children.is_empty() {
+        out!("Children     {}", d.children.join(", "));
+    }
+    let p = &d.processing;
+    match p.status.as_str() {
+        "failed" => out!("Processing   failed ({}): {}", p.kind, printable(p.reason.as_deref().unwrap_or("-"))),
+        "done" => out!("Processing   done ({}){}", p.kind, if p.wants_ocr.is_empty() { "" } else if p.ocr_done { ", OCR done" } else { ", OCR wanted" }),
+        s => out!("Processing   {s}"),
+    }
+    for (item, why) in &p.problems {
+        out!("  not read   {}: {}", printable(item), printable(why));
+    }
+    if !d.metadata.is_empty() {
+        out!("Metadata:");
+        for m in &d.metadata {
+            out!("  {:<20} {}  [{}; {}]", m.field, printable(&m.value), m.source, printable(&m.extractor));
+        }
+    }
+    for x in &d.derivations {
+        let what = x.item.as_deref().map(|i| format!("item {i}")).unwrap_or_else(|| x.kind.clone());
+        out!("Derived      {what} by {} {} (event {}): {} -> {}", x.extractor, x.version, x.seq, &x.input_sha256[..16.min(x.input_sha256.len())], &x.output_sha256[..16.min(x.output_sha256.len())]);
     }
     for r in &d.received {
         out!("Received as {} on {}:", r.bates, r.received_at);

@@ -134,6 +134,7 @@ impl TryFrom<DeclaredDelimiters> for DatDelimiters {
 pub const FIELDS: &[&str] = &[
     "BEGBATES", "ENDBATES", "BEGATTACH", "ENDATTACH", "EXHIBITID", "CUSTODIAN", "SOURCE", "FILENAME", "FILEEXT", "FILESIZE",
     "MD5HASH", "SHA256HASH", "DATECREATED", "DATEMODIFIED", "DATECOLLECTED", "DESCRIPTION", "NATIVEPATH", "TEXTPATH",
+    "FAMILYID", "FROM", "TO", "CC", "BCC", "SUBJECT", "DATESENT", "DATERCVD", "AUTHOR", "TITLE", "PGCOUNT", "MESSAGEID",
 ];
 
 /// Builds a load file; `warnings` collects characters that had to be replaced.

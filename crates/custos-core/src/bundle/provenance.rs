@@ -98,6 +98,46 @@ pub fn case_uco(p: &Production, signer_identity: &str) -> Result<Vec<u8>> {
             "uco-action:object": [{ "@id": file }],
             "uco-action:result": [{ "@id": record }],
         }));
+        // What processing derived from it, or derived it from: each a
+        // `derived` action with the extractor as its instrument.
+        for ev in e.events.iter().filter(|ev| ev.action == "derived") {
+            let (before, after) = (ev.hash_before.as_deref().unwrap_or_default(), ev.hash_after.as_deref().unwrap_or_default());
+            let extractor = ev.method.clone().unwrap_or_else(|| "an extractor".into());
+            let instrument = node("tool", &extractor);
+            if !graph.iter().any(|g| g["@id"] == instrument.as_str()) {
+                let (name, version) = extractor.rsplit_once(' ').unwrap_or((extractor.as_str(), ""));
+                graph.push(json!({
+                    "@id": instrument,
+                    "@type": "uco-tool:Tool",
+                    "uco-core:name": name,
+                    "uco-tool:toolType": "Extractor",
+                    "uco-tool:version": version,
+                }));
+            }
+            let input = p.exhibits.iter().find(|x| x.intake_sha256 == before).map(|x| json!({ "@id": node("file", &x.bates) }));
+            let output_is_file = after == e.intake_sha256;
+            let mut action = json!({
+                "@id": node("derivation", &format!("{}:{}", e.bates, ev.seq)),
+                "@type": "case-investigation:InvestigativeAction",
+                "uco-core:name": "derived",
+                "uco-core:description": format!(
+                    "{} by {extractor}: input SHA-256 {before}, output SHA-256 {after} (custody event {})",
+                    if output_is_file { "Found inside another exhibit" } else { "Derived from this exhibit" },
+                    ev.seq
+                ),
+                "uco-action:startTime": datetime(&ev.time),
+                "uco-action:endTime": datetime(&ev.time),
+                "uco-action:performer": { "@id": examiner },
+                "uco-action:instrument": [{ "@id": instrument }],
+            });
+            if let Some(i) = input {
+                action["uco-action:object"] = json!([i]);
+            }
+            if output_is_file {
+                action["uco-action:result"] = json!([{ "@id": file }]);
+            }
+            graph.push(action);
+        }
     }
     graph.push(json!({
         "@id": node("transfer", &format!("{}-{}", p.bates_first, p.bates_last)),

@@ -49,6 +49,10 @@ pub enum Action {
     ProducerKeyAccepted,
     /// An RFC 3161 time-stamp authority countersigned a checkpoint.
     Timestamped,
+    /// Something was derived from an exhibit by an extractor: an item found
+    /// inside it (a new exhibit or a new source of one), its metadata, its
+    /// text, or its text by OCR.
+    Derived,
 }
 
 impl Action {
@@ -72,6 +76,7 @@ impl Action {
             Action::ProducerKeyPinned => "producer_key_pinned",
             Action::ProducerKeyAccepted => "producer_key_accepted",
             Action::Timestamped => "timestamped",
+            Action::Derived => "derived",
         }
     }
 }

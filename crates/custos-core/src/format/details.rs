@@ -35,6 +35,7 @@ details!(
     PartialOutputRemoved,
     ProducerKey,
     Timestamped,
+    Derived,
 );
 
 /// `vault_created`.
@@ -218,4 +219,49 @@ pub struct Timestamped {
     pub gen_time: String,
     pub checkpoint_sha256: String,
     pub token_sha256: String,
+}
+
+/// `derived`: an artifact an extractor derived from an exhibit. The event's
+/// `hash_before` is the input's SHA-256 and `hash_after` the output's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Derived {
+    /// `item` (an item found inside the exhibit: the event's exhibit is the
+    /// item's), `metadata`, `text` or `ocr`.
+    pub kind: String,
+    /// The exhibit it was derived from.
+    pub from: String,
+    /// The extractor, its version and the settings that change its output.
+    pub extractor: String,
+    pub extractor_version: String,
+    pub settings: String,
+    /// For an item: where it was inside, its name, flags and order, and
+    /// whether its content was new to the vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<DerivedItem>,
+    /// How many values (metadata), characters (text) or pages (OCR).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// OCR: pages whose mean word confidence is low, to review.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub low_confidence_pages: Vec<u32>,
+    /// What could not be read (item or page, and why).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<(String, String)>,
+}
+
+/// Where an item was found inside its container.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedItem {
+    pub name: String,
+    pub path: String,
+    pub flags: Vec<String>,
+    pub position: u32,
+    /// Whether it heads a family of its own (a mailbox's message) rather
+    /// than joining its container's.
+    pub family_head: bool,
+    pub new_content: bool,
+    /// The item's size and MD5 (its SHA-256 is the event's `hash_after`),
+    /// as a collection records them.
+    pub size: u64,
+    pub md5: String,
 }

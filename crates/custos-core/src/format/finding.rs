@@ -72,6 +72,9 @@ pub enum FindingKind {
     /// A table derived from the catalog (counts, word index, suggestions)
     /// disagrees with it.
     DerivedTableMismatch,
+    /// Running an extractor again on an exhibit no longer gives the output
+    /// its derivation recorded (a changed tool, or a changed record).
+    DerivationChanged,
     /// Custody events are missing from the sequence.
     CustodySequenceGap,
     /// A custody event sits at another position than its own.
@@ -180,6 +183,7 @@ impl FindingKind {
             FindingKind::VerificationNotLogged => "verification_not_logged",
             FindingKind::EventIndexMismatch => "event_index_mismatch",
             FindingKind::DerivedTableMismatch => "derived_table_mismatch",
+            FindingKind::DerivationChanged => "derivation_changed",
             FindingKind::CustodySequenceGap => "custody_sequence_gap",
             FindingKind::CustodyEventMisplaced => "custody_event_misplaced",
             FindingKind::CustodyEventUnreadable => "custody_event_unreadable",

@@ -4,7 +4,7 @@
 
 use super::custody::{Action, CustodyEvent};
 use super::details::{
-    Collected, Exported, Extracted, MetadataEdited, PartialOutputRemoved, PassphraseChanged, ProducerKey, Received, SettingChanged,
+    Collected, Derived, Exported, Extracted, MetadataEdited, PartialOutputRemoved, PassphraseChanged, ProducerKey, Received, SettingChanged,
     StrayObject, Timestamped, Verified, VaultCreated, VaultUnlocked,
 };
 
@@ -117,6 +117,25 @@ impl CustodyEvent {
                 s
             }
             Action::Extracted => format!("Copied out of the vault to {}", read!(Extracted).destination),
+            Action::Derived => {
+                let d = read!(Derived);
+                let tool = format!("{} {}", d.extractor, d.extractor_version);
+                let mut s = match (d.kind.as_str(), &d.item) {
+                    ("item", Some(i)) if i.new_content => format!("Found inside {} as {} ({}) by {tool}", d.from, quoted(&i.name), i.path),
+                    ("item", Some(i)) => format!("Found again inside {} as {} ({}) by {tool}", d.from, quoted(&i.name), i.path),
+                    ("metadata", _) => format!("Metadata read by {tool} ({})", plural(d.count.unwrap_or(0), "value", "values")),
+                    ("text", _) => format!("Text read by {tool} ({})", plural(d.count.unwrap_or(0), "character", "characters")),
+                    ("ocr", _) => format!("Text recognised by {tool} ({})", plural(d.count.unwrap_or(0), "page", "pages")),
+                    (k, _) => format!("Derived ({k}) by {tool}"),
+                };
+                if !d.low_confidence_pages.is_empty() {
+                    s.push_str(&format!("; low confidence on {}", plural(d.low_confidence_pages.len() as u64, "page", "pages")));
+                }
+                if !d.problems.is_empty() {
+                    s.push_str(&format!("; {} could not be read", plural(d.problems.len() as u64, "part", "parts")));
+                }
+                s
+            }
             Action::Verified => {
                 let d = read!(Verified);
                 let mode = match d.mode {

@@ -12,6 +12,9 @@ use std::io::Write;
 use std::path::Path;
 use crate::store::{ExhibitDetail, Vault};
 
+/// The largest exhibit processing reads into memory.
+pub(crate) const MAX_IN_MEMORY: u64 = 2 << 30;
+
 impl Vault {
     /// Writes an exhibit's original bytes to `dest` (which must not exist).
     /// The file appears only once the whole object has authenticated and its
@@ -104,6 +107,23 @@ impl Vault {
             Ok(())
         })?;
         self.log(vec![NewEvent::new(Action::Viewed).exhibit(id).sha256(detail.exhibit.sha256.clone(), sha)])?;
+        Ok(buf)
+    }
+
+    /// Reads a whole exhibit into memory (zeroed when dropped), only after it
+    /// has fully authenticated; for processing, which logs what it derives.
+    pub(crate) fn read_exhibit(&self, detail: &ExhibitDetail) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        if detail.exhibit.size > MAX_IN_MEMORY {
+            return Err(Error::InvalidInput(format!(
+                "{} is {} bytes, more than the {MAX_IN_MEMORY} bytes processing reads into memory",
+                detail.exhibit.id, detail.exhibit.size
+            )));
+        }
+        let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(detail.exhibit.size as usize));
+        self.decrypt_exhibit(detail, &NoProgress, &mut |c| {
+            buf.extend_from_slice(c);
+            Ok(())
+        })?;
         Ok(buf)
     }
 

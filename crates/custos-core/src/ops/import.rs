@@ -421,7 +421,10 @@ fn record_received(
     let sender_exhibit = get("EXHIBITID");
     // The producer's collection record, from its verified custody events.
     let sender_events = contents.events.get(&sender_exhibit).cloned().unwrap_or_default();
-    let collected = sender_events.iter().find(|(e, _)| e.action == Action::Collected).map(|(e, _)| e.clone());
+    let collected = sender_events
+        .iter()
+        .find(|(e, _)| e.action == Action::Collected || (e.action == Action::Derived && e.details.get("kind").and_then(|k| k.as_str()) == Some("item")))
+        .map(|(e, _)| e.clone());
     let detail = |k: &str| collected.as_ref().and_then(|e| e.details.get(k)).and_then(|v| v.as_str()).map(str::to_string);
     let original_path = detail("path").unwrap_or_else(|| get("FILENAME"));
     let events_jsonl: String = sender_events.iter().map(|(_, l)| serde_json::to_string(l).expect("serialise") + "\n").collect();

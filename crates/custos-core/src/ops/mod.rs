@@ -9,6 +9,7 @@ pub mod export;
 pub(crate) mod extract;
 pub(crate) mod import;
 pub(crate) mod intake;
+pub(crate) mod process;
 pub mod timestamp;
 pub(crate) mod verify;
 pub(crate) mod verify_log;

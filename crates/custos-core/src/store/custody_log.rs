@@ -74,6 +74,8 @@ impl LogWriter<'_> {
                 method: ev.method,
                 tool: crate::TOOL.to_string(),
                 hashes_match: match (&ev.hash_before, &ev.hash_after) {
+                    // An input and what was derived from it are not copies.
+                    _ if ev.action == Some(Action::Derived) => None,
                     (Some(a), Some(b)) => Some(a == b),
                     _ => None,
                 },

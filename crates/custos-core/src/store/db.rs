@@ -269,6 +269,100 @@ CREATE INDEX IF NOT EXISTS exhibits_by_type ON exhibits(mime, number);
 CREATE INDEX IF NOT EXISTS exhibits_by_size ON exhibits(size, number);
 CREATE INDEX IF NOT EXISTS exhibits_by_collected ON exhibits(collected_at, number);
 CREATE INDEX IF NOT EXISTS exhibit_facets_by_custodian ON exhibit_facets(custodian, number);
+"#, r#"
+-- What processing understood of each exhibit (DESIGN §1.5). An item found
+-- inside another exhibit (an attachment in a message, an entry in an archive,
+-- a message in a mailbox) is a source of its own; this row says which
+-- exhibit it was found in, where inside, its flags and its order there.
+CREATE TABLE IF NOT EXISTS item_sources (
+    source_id    INTEGER PRIMARY KEY REFERENCES exhibit_sources(id),
+    container_id TEXT NOT NULL REFERENCES exhibits(id),
+    item_path    TEXT NOT NULL,
+    item_flags   TEXT NOT NULL,
+    position     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS item_sources_container ON item_sources(container_id, position);
+
+-- Families: a child's place under its parent, once per parent (the first
+-- source that put it there). A mailbox's messages have none: each heads a
+-- family of its own.
+CREATE TABLE IF NOT EXISTS family_links (
+    parent_id TEXT NOT NULL REFERENCES exhibits(id),
+    child_id  TEXT NOT NULL REFERENCES exhibits(id),
+    position  INTEGER NOT NULL,
+    source_id INTEGER NOT NULL REFERENCES exhibit_sources(id),
+    PRIMARY KEY (parent_id, child_id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS family_links_child ON family_links(child_id, source_id);
+-- Each child's first parent and its family's head, kept with the links
+-- (an exhibit with no row heads its own family).
+CREATE TABLE IF NOT EXISTS exhibit_family (
+    exhibit_id TEXT PRIMARY KEY REFERENCES exhibits(id),
+    parent_id  TEXT NOT NULL REFERENCES exhibits(id),
+    family_id  TEXT NOT NULL REFERENCES exhibits(id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS exhibit_family_family ON exhibit_family(family_id);
+
+-- Each artifact derived from an exhibit, as its custody event records it:
+-- the input's SHA-256, the extractor, the output's SHA-256.
+CREATE TABLE IF NOT EXISTS derivations (
+    id            INTEGER PRIMARY KEY,
+    exhibit_id    TEXT NOT NULL REFERENCES exhibits(id),
+    kind          TEXT NOT NULL,
+    extractor     TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    settings      TEXT NOT NULL,
+    input_sha256  TEXT NOT NULL,
+    output_sha256 TEXT NOT NULL,
+    item          TEXT,
+    seq           INTEGER NOT NULL,
+    time          TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS derivations_exhibit ON derivations(exhibit_id, kind);
+CREATE INDEX IF NOT EXISTS derivations_item ON derivations(item);
+
+CREATE TABLE IF NOT EXISTS exhibit_metadata (
+    exhibit_id    TEXT NOT NULL REFERENCES exhibits(id),
+    position      INTEGER NOT NULL,
+    field         TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    derivation_id INTEGER NOT NULL REFERENCES derivations(id),
+    PRIMARY KEY (exhibit_id, position)
+) STRICT;
+CREATE INDEX IF NOT EXISTS exhibit_metadata_field ON exhibit_metadata(field, value);
+
+-- Text: the text read from the exhibit (page 0) and OCR, page by page.
+CREATE TABLE IF NOT EXISTS exhibit_text (
+    exhibit_id    TEXT NOT NULL REFERENCES exhibits(id),
+    kind          TEXT NOT NULL,
+    page          INTEGER NOT NULL,
+    text          TEXT NOT NULL,
+    confidence    REAL,
+    derivation_id INTEGER NOT NULL REFERENCES derivations(id),
+    PRIMARY KEY (exhibit_id, kind, page)
+) STRICT;
+
+-- Where processing stands for each exhibit: done or failed (with why), the
+-- pages that want OCR and whether OCR ran.
+CREATE TABLE IF NOT EXISTS processing (
+    exhibit_id TEXT PRIMARY KEY REFERENCES exhibits(id),
+    status     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    reason     TEXT,
+    wants_ocr  TEXT NOT NULL,
+    ocr_done   INTEGER NOT NULL,
+    time       TEXT NOT NULL
+) STRICT;
+
+-- What could not be read inside an exhibit, item by item.
+CREATE TABLE IF NOT EXISTS processing_problems (
+    exhibit_id TEXT NOT NULL REFERENCES exhibits(id),
+    item       TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    time       TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS processing_problems_exhibit ON processing_problems(exhibit_id);
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

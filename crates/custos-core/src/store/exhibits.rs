@@ -11,13 +11,15 @@ macro_rules! listing_columns {
     () => {
         "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
                 s.custodian, s.source, s.collected_by, e.collected_at, e.description,
-                (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag))"
+                (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag)),
+                fam.parent_id, coalesce(fam.family_id, e.id)"
     };
 }
 macro_rules! with_first_source {
     () => {
         " FROM exhibits e
-          JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)"
+          JOIN exhibit_sources s ON s.id = (SELECT min(id) FROM exhibit_sources WHERE exhibit_id = e.id)
+          LEFT JOIN exhibit_family fam ON fam.exhibit_id = e.id"
     };
 }
 
@@ -34,6 +36,9 @@ pub(crate) struct Chosen {
     pub exhibit: Exhibit,
     pub object: String,
     pub first: FirstSource,
+    /// The exhibit heading the family it is produced with (its own family
+    /// until the selection's families are completed).
+    pub group: String,
 }
 
 pub(crate) fn listing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exhibit> {
@@ -55,6 +60,8 @@ pub(crate) fn listing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exhibit> {
             .get::<_, Option<String>>(13)?
             .map(|t| t.split('\u{1f}').map(str::to_string).collect())
             .unwrap_or_default(),
+        parent: r.get(14)?,
+        family: r.get(15)?,
     })
 }
 
@@ -90,6 +97,12 @@ pub struct Exhibit {
     pub description: String,
     /// Tags.
     pub tags: Vec<String>,
+    /// The exhibit it was found inside as an attachment or archive entry
+    /// (its first parent), if any.
+    pub parent: Option<String>,
+    /// Its family's id: the exhibit heading the family (itself when it has
+    /// no parent).
+    pub family: String,
 }
 
 /// Where an exhibit's content was collected from (one per source).
@@ -136,6 +149,15 @@ pub struct ExhibitDetail {
     /// Productions this content was received in (import), with the
     /// producer's Bates number and seal.
     pub received: Vec<ReceivedRecord>,
+    /// The items found inside it that are its children, in order.
+    pub children: Vec<String>,
+    /// Its metadata, each value with where it came from.
+    pub metadata: Vec<super::derived::MetadataValue>,
+    /// What was derived from it, and the derivation it came from if it was
+    /// found inside another exhibit.
+    pub derivations: Vec<super::derived::Derivation>,
+    /// Where processing stands.
+    pub processing: super::derived::ProcessingState,
 }
 
 /// How an exhibit was received in a sealed production.
@@ -341,10 +363,12 @@ impl Vault {
         let mut rows = stmt.query(rusqlite::params_from_iter(&f.args))?;
         let mut chosen = Vec::new();
         while let Some(r) = rows.next()? {
+            let exhibit = listing_row(r)?;
             chosen.push(Chosen {
-                exhibit: listing_row(r)?,
-                object: r.get(14)?,
-                first: FirstSource { method: r.get(15)?, modified: r.get(16)?, created: r.get(17)? },
+                group: exhibit.family.clone(),
+                exhibit,
+                object: r.get(16)?,
+                first: FirstSource { method: r.get(17)?, modified: r.get(18)?, created: r.get(19)? },
             });
         }
         Ok(chosen)
@@ -428,6 +452,15 @@ impl Vault {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(ExhibitDetail { exhibit, object, sources, received })
+        Ok(ExhibitDetail {
+            exhibit,
+            object,
+            sources,
+            received,
+            children: self.children_of(id)?,
+            metadata: self.metadata(id)?,
+            derivations: self.derivations(id)?,
+            processing: self.processing_state(id)?,
+        })
     }
 }

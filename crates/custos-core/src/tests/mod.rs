@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod intake;
 pub(crate) mod local_tsa;
 mod object_tamper;
+mod processing;
 mod recovery;
 mod tagging;
 mod timestamp;

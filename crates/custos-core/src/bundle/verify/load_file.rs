@@ -87,11 +87,13 @@ fn check_row(row: &Row, manifests: &Manifests, events: &EventsByExhibit, f: &mut
         Some(_) => {}
     }
     let ex = row.get("EXHIBITID").cloned().unwrap_or_default();
-    // Taken in by collection, or received in an earlier production.
+    // Taken in by collection, found inside another exhibit, or received in an earlier production.
     let collected = events.get(&ex).is_some_and(|evs| {
         evs.iter().any(|(e, _)| match e.action {
             Action::Collected => e.hash_before.as_ref() == row.get("SHA256HASH"),
             Action::Received => e.hash_after.as_ref() == row.get("SHA256HASH"),
+            // Found inside another exhibit by processing.
+            Action::Derived => e.details.get("kind").and_then(|k| k.as_str()) == Some("item") && e.hash_after.as_ref() == row.get("SHA256HASH"),
             _ => false,
         })
     });

@@ -1,6 +1,7 @@
 //! Producing a sealed bundle: a request checked once, the Bates numbering,
 //! planning (what an export would do), writing, and the record of it.
 
+mod families;
 pub(crate) mod numbering;
 pub(crate) mod plan;
 pub(crate) mod request;

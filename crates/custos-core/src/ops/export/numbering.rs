@@ -35,7 +35,7 @@ impl Vault {
         if chosen.is_empty() {
             return Err(Error::InvalidInput("the selection is empty: no exhibit matches".into()));
         }
-        Ok(chosen)
+        self.complete_families(chosen)
     }
 
     /// The next free Bates number under `prefix` (1 if none was produced).

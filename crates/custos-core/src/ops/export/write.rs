@@ -18,7 +18,7 @@ use crate::format::pipeline;
 use crate::progress::Progress;
 use crate::store::Vault;
 use super::ExportReport;
-use crate::store::exhibits::{Chosen, FirstSource};
+use crate::store::exhibits::Chosen;
 use super::numbering::BatesPlan;
 use super::request::{CheckedExport, ExportRequest};
 use sha2::{Digest, Sha256};
@@ -138,6 +138,7 @@ impl Vault {
         let mut bag = BagBuilder::new(zip::ZipWriter::new_stream(out), bag_name.clone(), tmp.to_path_buf());
 
         // Natives (and text), each decrypted, re-hashed and compared while written.
+        let info = self.document_info()?;
         let total: u64 = selection.iter().map(|c| c.exhibit.size).sum();
         progress.begin(selection.len() as u64, total);
         let mut produced = Vec::with_capacity(selection.len());
@@ -146,13 +147,15 @@ impl Vault {
                 return Err(Error::Cancelled);
             }
             let ex = &chosen.exhibit;
-            let mut p = produced_exhibit(ex, &chosen.first, plan.format(*n), i);
+            let mut p = produced_exhibit(chosen, &info, plan.format(*n), i);
             progress.file_started(Path::new(&ex.name), ex.size);
-            let mut text = Vec::new();
+            // The text processing read (or recognised), else a text native's own bytes.
+            let stored = if p.text_path.is_some() { self.stored_text(&ex.id)? } else { None };
+            let mut text = stored.clone().map(String::into_bytes).unwrap_or_default();
             let src = self.objects().open(&chosen.object)?;
             let got = {
                 let mut entry = bag.start_payload(&p.native_path, ex.size)?;
-                let keep_text = p.text_path.is_some();
+                let keep_text = p.text_path.is_some() && stored.is_none();
                 pipeline::decrypt_stream(src, &chosen.object, self.secrets().age_identity(), pipeline::Hashes { md5: true, ciphertext: false }, ex.size, progress, &mut |c| {
                     if keep_text {
                         text.extend_from_slice(c);
@@ -255,12 +258,50 @@ impl Vault {
     }
 }
 
+/// The load-file fields filled from processing, with the metadata field
+/// each takes its first value from.
+pub(crate) const DOCUMENT_FIELDS: &[(&str, &str)] = &[
+    ("FROM", "from"),
+    ("TO", "to"),
+    ("CC", "cc"),
+    ("BCC", "bcc"),
+    ("SUBJECT", "subject"),
+    ("DATESENT", "date_sent"),
+    ("DATERCVD", "date_received"),
+    ("AUTHOR", "author"),
+    ("TITLE", "title"),
+    ("PGCOUNT", "page_count"),
+    ("MESSAGEID", "message_id"),
+];
+
+/// What processing knows of the exhibits of a production: the load-file
+/// fields of each, and which have text.
+pub(super) struct DocumentInfo {
+    fields: std::collections::HashMap<String, Vec<(String, String)>>,
+    texts: std::collections::HashSet<String>,
+}
+
+impl Vault {
+    /// What processing knows of every exhibit (read once per export or plan).
+    pub(super) fn document_info(&self) -> Result<DocumentInfo> {
+        let names: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(_, f)| *f).collect();
+        Ok(DocumentInfo { fields: self.first_values(&names)?, texts: self.exhibits_with_text()? })
+    }
+}
+
 /// One exhibit as it will be produced; the export hashes start as the intake
 /// hashes and are replaced by what the writer measures.
-pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: &FirstSource, bates: String, index: usize) -> ProducedExhibit {
+pub(super) fn produced_exhibit(chosen: &Chosen, info: &DocumentInfo, bates: String, index: usize) -> ProducedExhibit {
+    let (ex, first_source) = (&chosen.exhibit, &chosen.first);
     let folder = format!("{:04}", index / PER_FOLDER + 1);
     let native_path = format!("{NATIVES_FOLDER}{folder}/{bates}{}", safe_extension(&ex.name));
-    let text_path = (is_text(&ex.mime) && ex.size <= MAX_TEXT).then(|| format!("{TEXT_FOLDER}{folder}/{bates}.txt"));
+    let has_text = info.texts.contains(&ex.id) || (is_text(&ex.mime) && ex.size <= MAX_TEXT);
+    let text_path = has_text.then(|| format!("{TEXT_FOLDER}{folder}/{bates}.txt"));
+    let read = info.fields.get(&ex.id);
+    let document_fields = DOCUMENT_FIELDS
+        .iter()
+        .filter_map(|(dat, field)| read.and_then(|v| v.iter().find(|(f, _)| f == field)).map(|(_, v)| (dat.to_string(), v.clone())))
+        .collect();
     ProducedExhibit {
         bates,
         exhibit_id: ex.id.clone(),
@@ -283,6 +324,8 @@ pub(super) fn produced_exhibit(ex: &crate::Exhibit, first_source: &FirstSource, 
         created: first_source.created.clone(),
         description: ex.description.clone(),
         events: Vec::new(),
+        family: chosen.group.clone(),
+        document_fields,
     }
 }
 
@@ -294,15 +337,23 @@ pub(super) fn load_file(production: &Production, req: &ExportRequest, text: bool
         if text { DatWriter::new(req.dat_delimiters, req.dat_encoding) } else { DatWriter::warnings_only(req.dat_delimiters, req.dat_encoding) };
     let date = |t: Option<&str>| t.map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
     let rel = |p: &str| p.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\");
+    // Each family's first and last Bates number (its members are consecutive).
+    let mut spans: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
+    for e in &production.exhibits {
+        spans.entry(e.family.as_str()).and_modify(|s| s.1 = e.bates.as_str()).or_insert((e.bates.as_str(), e.bates.as_str()));
+    }
     for e in &production.exhibits {
         let (size, extension) = (e.size.to_string(), safe_extension(&e.name));
         let (created, modified, collected) = (date(e.created.as_deref()), date(e.modified.as_deref()), date(Some(&e.collected_at)));
         let (native, text) = (rel(&e.native_path), e.text_path.as_deref().map(rel).unwrap_or_default());
-        dat.row(&[
+        let (beg, end) = spans.get(e.family.as_str()).copied().unwrap_or((e.bates.as_str(), e.bates.as_str()));
+        let field = |name: &str| e.document_fields.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str()).unwrap_or_default();
+        let document: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(f, _)| field(f)).collect();
+        let mut row: Vec<&str> = vec![
             &e.bates,
             &e.bates,
-            &e.bates,
-            &e.bates,
+            beg,
+            end,
             &e.exhibit_id,
             e.custodian.as_deref().unwrap_or_default(),
             e.source.as_deref().unwrap_or_default(),
@@ -317,12 +368,15 @@ pub(super) fn load_file(production: &Production, req: &ExportRequest, text: bool
             &e.description,
             &native,
             &text,
-        ]);
+            &e.family,
+        ];
+        row.extend(document);
+        dat.row(&row);
     }
     dat.finish()
 }
 
-/// Bates QC: no gaps, no duplicates, one native per row, families (none yet) intact.
+/// Bates QC: no gaps, no duplicates, one native per row, families together and complete.
 pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
     let mut seen = std::collections::BTreeSet::new();
     for e in &p.exhibits {
@@ -344,9 +398,27 @@ pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
     if natives.len() != p.exhibits.len() {
         return Err(Error::InvalidInput("QC: two rows point at the same native".into()));
     }
+    // Every family's members are consecutive, its head first.
+    let mut seen_families = std::collections::HashSet::new();
+    let mut families = 0;
+    for (i, e) in p.exhibits.iter().enumerate() {
+        if i > 0 && p.exhibits[i - 1].family == e.family {
+            continue;
+        }
+        if !seen_families.insert(e.family.as_str()) {
+            return Err(Error::InvalidInput(format!("QC: the family of {} is split across the production", e.family)));
+        }
+        if e.family != e.exhibit_id {
+            return Err(Error::InvalidInput(format!("QC: the family of {} does not start with it", e.family)));
+        }
+        if p.exhibits.get(i + 1).is_some_and(|n| n.family == e.family) {
+            families += 1;
+        }
+    }
     Ok(vec![
         format!("Bates {}–{}: {} numbers, no gaps, no duplicates", p.bates_first, p.bates_last, p.exhibits.len()),
         "every native has exactly one load-file row with its SHA-256 and MD5".into(),
+        format!("{families} famil{} of more than one exhibit, each complete and numbered together, head first", if families == 1 { "y" } else { "ies" }),
     ])
 }
 

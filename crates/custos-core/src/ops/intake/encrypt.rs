@@ -65,6 +65,34 @@ pub(crate) fn stream_object(
     Ok(Streamed { digests: res?, partial, check })
 }
 
+/// Bytes already in memory (an item found inside an exhibit) hashed and
+/// encrypted into a partial object written beside its final name, and read
+/// back when asked (verify after copy). `label` names the item in errors.
+pub(crate) fn encrypt_bytes(
+    objects: &ObjectStore,
+    opts: EncryptOptions<'_>,
+    bytes: &[u8],
+    label: &str,
+) -> Result<(PartialObject, Digests, Option<Result<Decrypted>>)> {
+    let (d, sealed) = pipeline::encrypt_stream(
+        &mut std::io::Cursor::new(bytes),
+        Path::new(label),
+        Vec::with_capacity(bytes.len() + 512),
+        Path::new("(memory)"),
+        opts.recipient,
+        opts.sha1,
+        bytes.len() as u64,
+        &crate::progress::NoProgress,
+    )?;
+    let partial = objects.write_partial_beside(&hex::encode(d.object_sha256), &sealed)?;
+    let check = opts.read_back.map(|identity| {
+        let p = partial.path();
+        let f = fs::File::open(p).map_err(|e| Error::Io { path: p.to_path_buf(), source: e })?;
+        pipeline::read_back(f, &p.display().to_string(), identity, d.size)
+    });
+    Ok((partial, d, check))
+}
+
 /// A file read, hashed and encrypted into a partial object.
 pub(super) struct Encrypted {
     pub path: PathBuf,

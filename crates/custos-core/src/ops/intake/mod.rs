@@ -9,7 +9,7 @@
 
 pub(crate) mod batch;
 pub(crate) mod encrypt;
-mod walk;
+pub(crate) mod walk;
 mod window;
 
 pub use walk::IntakeInputs;

@@ -94,7 +94,7 @@ pub(super) fn open_source(path: &Path) -> std::io::Result<fs::File> {
 
 /// The MIME type from the first bytes of the content; the extension only
 /// decides between text types.
-pub(super) fn sniff_mime(head: &[u8], path: &Path) -> String {
+pub(crate) fn sniff_mime(head: &[u8], path: &Path) -> String {
     if head.is_empty() {
         return "application/x-empty".into();
     }

@@ -1,0 +1,340 @@
+//! Processing: understanding exhibits after intake (DESIGN §3.6). Each
+//! exhibit is decrypted into memory (never to disk), read by the extractor
+//! for its kind ([`custos_extract`]), and what comes out is stored with a
+//! `derived` custody event per artifact: every item found inside it (a new
+//! exhibit, or a new source of content already here), its metadata, its
+//! text, and its text by OCR.
+
+mod items;
+mod reextract;
+mod understand;
+mod zip;
+
+use crate::error::{Error, Result};
+use crate::format::custody::{Action, NewEvent};
+use crate::format::details::Derived;
+use crate::progress::Progress;
+use crate::store::Vault;
+use crate::store::derived::{NewDerivation, ProcessingState};
+use custos_extract::{Extractor, Limits};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
+pub(crate) use understand::{Understood, understand};
+
+/// What processing does.
+#[derive(Debug, Clone)]
+pub struct ProcessOptions {
+    /// Also recognise text (OCR) in images and in PDF pages with no text layer.
+    pub ocr: bool,
+    /// Tesseract's language(s), e.g. `eng` or `eng+deu`.
+    pub ocr_language: String,
+    /// Only these exhibits (and the items found in them); all unprocessed
+    /// exhibits when empty.
+    pub exhibits: Vec<String>,
+    /// Bounds on what one container may yield.
+    pub limits: Limits,
+}
+
+impl Default for ProcessOptions {
+    fn default() -> Self {
+        Self { ocr: false, ocr_language: "eng".into(), exhibits: Vec::new(), limits: Limits::default() }
+    }
+}
+
+/// What processing did to one exhibit.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcessOutcome {
+    /// The exhibit.
+    pub exhibit: String,
+    /// What it was read as (`email`, `mbox`, `pdf`, `office`, …).
+    pub kind: String,
+    /// `done`, `failed`, or `skipped` (processed before, nothing asked of it).
+    pub status: String,
+    /// Why it failed.
+    pub reason: Option<String>,
+    /// Items found inside it that are new exhibits.
+    pub new_items: u32,
+    /// Items found inside it whose content was already an exhibit.
+    pub duplicate_items: u32,
+    /// Metadata values read.
+    pub fields: u32,
+    /// Characters of text read.
+    pub text_chars: u64,
+    /// Pages recognised by OCR.
+    pub ocr_pages: u32,
+    /// OCR pages of low confidence, to review.
+    pub low_confidence_pages: Vec<u32>,
+    /// What could not be read inside it (item or page, and why).
+    pub problems: Vec<(String, String)>,
+}
+
+/// The result of processing: one outcome per exhibit, in order.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcessReport {
+    /// Each exhibit processed.
+    pub exhibits: Vec<ProcessOutcome>,
+    /// Whether processing was cancelled before the end.
+    pub cancelled: bool,
+}
+
+impl ProcessReport {
+    /// Exhibits that failed.
+    pub fn failed(&self) -> usize {
+        self.exhibits.iter().filter(|o| o.status == "failed").count()
+    }
+    /// New exhibits found inside others.
+    pub fn new_items(&self) -> u64 {
+        self.exhibits.iter().map(|o| o.new_items as u64).sum()
+    }
+}
+
+/// Exhibits fetched at a time when processing all.
+const PAGE: u32 = 256;
+
+impl Vault {
+    /// Processes exhibits: all not processed yet (and, with OCR, all
+    /// processed without it), or those named, with the items found inside
+    /// them, recursively to [`MAX_DEPTH`](crate::store::derived::MAX_DEPTH).
+    ///
+    /// An exhibit that cannot be read is a failed outcome and the rest go
+    /// on; an outside program that is missing (Tesseract, poppler) stops
+    /// processing with an error that says what to install. Each exhibit is
+    /// committed on its own, so a cancelled run keeps what it finished.
+    pub fn process(&mut self, opts: &ProcessOptions, progress: &dyn Progress) -> Result<ProcessReport> {
+        let ocr = if opts.ocr { Some(custos_extract::ocr::extractor(&opts.ocr_language).map_err(extract_error)?) } else { None };
+        let unknown = self.unknown_exhibits(&opts.exhibits)?;
+        if !unknown.is_empty() {
+            return Err(Error::NoSuchExhibit(unknown.join(", ")));
+        }
+        let mut report = ProcessReport::default();
+        let mut queue: VecDeque<String> = opts.exhibits.iter().cloned().collect();
+        let all = opts.exhibits.is_empty();
+        progress.begin(if all { 0 } else { queue.len() as u64 }, 0);
+        let (mut after, mut after_ocr) = (0i64, 0i64);
+        loop {
+            if queue.is_empty() && all {
+                let next = self.unprocessed(after, PAGE)?;
+                let next = if next.is_empty() && ocr.is_some() {
+                    let n = self.awaiting_ocr(after_ocr, PAGE)?;
+                    after_ocr = n.last().map(|(n, _)| *n).unwrap_or(after_ocr);
+                    n
+                } else {
+                    after = next.last().map(|(n, _)| *n).unwrap_or(after);
+                    next
+                };
+                queue.extend(next.into_iter().map(|(_, id)| id));
+            }
+            let Some(id) = queue.pop_front() else { break };
+            if progress.is_cancelled() {
+                report.cancelled = true;
+                break;
+            }
+            let outcome = self.process_one(&id, opts, ocr.as_ref())?;
+            if !all {
+                // The items found are processed too.
+                let found = self.unprocessed_children(&id)?;
+                queue.extend(found);
+            }
+            progress.item_done();
+            report.exhibits.push(outcome);
+        }
+        Ok(report)
+    }
+
+    fn process_one(&mut self, id: &str, opts: &ProcessOptions, ocr: Option<&Extractor>) -> Result<ProcessOutcome> {
+        let state = self.processing_state(id)?;
+        let first_time = state.status == "pending";
+        let wants_ocr = ocr.is_some() && state.status == "done" && !state.ocr_done && !state.wants_ocr.is_empty();
+        let mut outcome = ProcessOutcome { exhibit: id.into(), kind: state.kind.clone(), status: "skipped".into(), ..Default::default() };
+        if !first_time && !wants_ocr {
+            return Ok(outcome);
+        }
+        let detail = self.show(id)?;
+        if first_time && !understand::worth_reading(&detail.exhibit) {
+            // Nothing Custos reads inside (video, audio, programs…): done
+            // without decrypting it.
+            return self.record_other(id, outcome);
+        }
+        let depth = self.container_depth(id)?;
+        let bytes = match self.read_exhibit(&detail) {
+            Ok(b) => b,
+            Err(e @ (Error::ObjectAuthentication { .. } | Error::Io { .. } | Error::InvalidInput(_))) => {
+                return self.record_failure(id, "", &e.to_string(), outcome);
+            }
+            Err(e) => return Err(e),
+        };
+        let understood = if first_time {
+            match understand(&bytes, &detail.exhibit, depth, &opts.limits) {
+                Ok(u) => u,
+                Err(custos_extract::Error::Malformed(why)) => {
+                    let kind = understand::kind_name(understand::kind_of(&bytes, &detail.exhibit));
+                    return self.record_failure(id, kind, &why, outcome);
+                }
+                Err(e @ custos_extract::Error::Tool { .. }) => {
+                    let kind = understand::kind_name(understand::kind_of(&bytes, &detail.exhibit));
+                    return self.record_failure(id, kind, &e.to_string(), outcome);
+                }
+                Err(e) => return Err(extract_error(e)),
+            }
+        } else {
+            Understood::for_ocr(&bytes, &detail.exhibit, &state)
+        };
+        let ocr_pages = match ocr {
+            Some(x) if !understood.extracted.wants_ocr.is_empty() => Some((x, understand::recognise(&bytes, &understood, &opts.ocr_language)?)),
+            _ => None,
+        };
+        outcome.kind = understood.kind.to_string();
+        outcome.status = "done".into();
+
+        // Items first: their objects are made durable before any row names them.
+        let placed = items::place_all(self, &detail, &understood)?;
+        let mut change = self.change()?;
+        let mut events = Vec::new();
+        let input = detail.exhibit.sha256.as_str();
+        let from = |kind: &str, x: &Extractor| Derived {
+            kind: kind.into(),
+            from: id.into(),
+            extractor: x.name.clone(),
+            extractor_version: x.version.clone(),
+            settings: x.settings.clone(),
+            item: None,
+            count: None,
+            low_confidence_pages: Vec::new(),
+            problems: Vec::new(),
+        };
+        let (new_items, dups) = items::record_all(&mut change, &detail, &understood, placed.items, &mut events)?;
+        outcome.new_items = new_items;
+        outcome.duplicate_items = dups;
+        let x = &understood.extracted;
+        let mut problems: Vec<(String, String)> = x.problems.iter().map(|p| (p.item.clone(), p.reason.clone())).collect();
+        problems.extend(placed.problems);
+        if first_time && !x.metadata.is_empty() {
+            let output = metadata_sha256(&x.metadata);
+            let seq = change.next_seq(events.len())?;
+            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
+            change.set_metadata(id, &x.metadata, d)?;
+            let mut details = from("metadata", &x.extractor);
+            details.count = Some(x.metadata.len() as u64);
+            details.problems = problems.clone();
+            events.push(derived_event(id, input, &output, details));
+            outcome.fields = x.metadata.len() as u32;
+        }
+        if let Some(text) = x.text.as_deref().filter(|t| first_time && !t.trim().is_empty()) {
+            let output = hex::encode(Sha256::digest(text.as_bytes()));
+            let seq = change.next_seq(events.len())?;
+            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "text", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
+            change.set_text(id, "text", 0, text, None, d)?;
+            let mut details = from("text", &x.extractor);
+            details.count = Some(text.chars().count() as u64);
+            events.push(derived_event(id, input, &output, details));
+            outcome.text_chars = text.chars().count() as u64;
+        }
+        let mut ocr_done = state.ocr_done;
+        if let Some((x, pages)) = &ocr_pages {
+            let output = understand::ocr_sha256(&pages.pages);
+            let seq = change.next_seq(events.len())?;
+            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "ocr", extractor: x, input_sha256: input, output_sha256: &output, item: None }, seq)?;
+            for p in &pages.pages {
+                change.set_text(id, "ocr", p.page, &p.text, Some(p.confidence), d)?;
+            }
+            let mut details = from("ocr", x);
+            details.count = Some(pages.pages.len() as u64);
+            details.low_confidence_pages = pages.pages.iter().filter(|p| p.low_confidence).map(|p| p.page).collect();
+            details.problems = pages.problems.clone();
+            outcome.ocr_pages = pages.pages.len() as u32;
+            outcome.low_confidence_pages = details.low_confidence_pages.clone();
+            problems.extend(pages.problems.iter().cloned());
+            events.push(derived_event(id, input, &output, details));
+            ocr_done = true;
+        }
+        change.set_processing(
+            id,
+            &ProcessingState {
+                status: "done".into(),
+                kind: understood.kind.to_string(),
+                reason: None,
+                wants_ocr: understood.extracted.wants_ocr.clone(),
+                ocr_done,
+                problems: problems.clone(),
+            },
+        )?;
+        change.commit(events)?;
+        placed.batch.finish();
+        outcome.problems = problems;
+        Ok(outcome)
+    }
+
+    /// Records an exhibit of a kind nothing is read from.
+    fn record_other(&mut self, id: &str, mut outcome: ProcessOutcome) -> Result<ProcessOutcome> {
+        let mut change = self.change()?;
+        let state = ProcessingState {
+            status: "done".into(),
+            kind: "other".into(),
+            reason: None,
+            wants_ocr: Vec::new(),
+            ocr_done: false,
+            problems: Vec::new(),
+        };
+        change.set_processing(id, &state)?;
+        change.commit(Vec::new())?;
+        outcome.kind = "other".into();
+        outcome.status = "done".into();
+        Ok(outcome)
+    }
+
+    /// Records that an exhibit could not be understood (it stays stored and
+    /// verifiable; only its processing failed).
+    fn record_failure(&mut self, id: &str, kind: &str, why: &str, mut outcome: ProcessOutcome) -> Result<ProcessOutcome> {
+        let mut change = self.change()?;
+        let state = ProcessingState {
+            status: "failed".into(),
+            kind: kind.into(),
+            reason: Some(why.into()),
+            wants_ocr: Vec::new(),
+            ocr_done: false,
+            problems: Vec::new(),
+        };
+        change.set_processing(id, &state)?;
+        change.commit(Vec::new())?;
+        outcome.kind = kind.into();
+        outcome.status = "failed".into();
+        outcome.reason = Some(why.into());
+        Ok(outcome)
+    }
+
+    /// An exhibit's text (what was read from it, then its OCR pages), or
+    /// `None` when it has none; logs a `viewed` event.
+    pub fn text(&mut self, id: &str) -> Result<Option<String>> {
+        let detail = self.show(id)?;
+        let text = self.stored_text(id)?;
+        let mut ev = NewEvent::new(Action::Viewed).exhibit(id).purpose(Some("extracted text".into()));
+        ev.hash_algorithm = Some("SHA-256".into());
+        ev.hash_before = Some(detail.exhibit.sha256.clone());
+        self.log(vec![ev])?;
+        Ok(text)
+    }
+}
+
+/// A `derived` event on `exhibit`.
+pub(super) fn derived_event(exhibit: &str, input: &str, output: &str, details: Derived) -> NewEvent {
+    let method = Some(format!("{} {}", details.extractor, details.extractor_version));
+    NewEvent::new(Action::Derived).exhibit(exhibit).sha256(input, output).method(method).details(details)
+}
+
+/// The SHA-256 of a metadata set: of its JSON (an array of
+/// `{"field","value","source"}` in the order read).
+pub(crate) fn metadata_sha256(fields: &[custos_extract::Field]) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(fields).expect("fields serialise")))
+}
+
+/// An extractor's error as the vault's.
+fn extract_error(e: custos_extract::Error) -> Error {
+    match e {
+        custos_extract::Error::ToolMissing { .. } => Error::MissingTool(e.to_string()),
+        custos_extract::Error::Stopped => Error::Cancelled,
+        e => Error::InvalidInput(e.to_string()),
+    }
+}

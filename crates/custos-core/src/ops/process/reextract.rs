@@ -1,0 +1,108 @@
+//! Re-extraction: every recorded derivation checked by running its
+//! extractor again on the exhibit. An output that no longer comes out
+//! byte-identical is a finding naming the tool versions then and now, so a
+//! changed OCR engine or PDF reader is a reported difference, never a silent
+//! change.
+
+use super::understand::{self, Understood, recognise};
+use super::{metadata_sha256, understand as run_extractor};
+use crate::error::Result;
+use crate::format::finding::{Finding, FindingKind, Severity};
+use crate::progress::Progress;
+use crate::store::Vault;
+use crate::store::derived::Derivation;
+use sha2::{Digest, Sha256};
+
+impl Vault {
+    /// Runs the extractors again on every processed exhibit and compares
+    /// each output with its recorded derivation. Returns the differences as
+    /// warnings (the exhibits themselves are checked by verification).
+    pub fn reextract(&self, ocr_language: &str, progress: &dyn Progress) -> Result<Vec<Finding>> {
+        let mut findings = Vec::new();
+        let mut after = 0i64;
+        loop {
+            let page = self.processed(after, 256)?;
+            let Some((last, _)) = page.last() else { break };
+            after = *last;
+            for (_, id) in page {
+                if progress.is_cancelled() {
+                    return Err(crate::Error::Cancelled);
+                }
+                self.reextract_one(&id, ocr_language, &mut findings)?;
+                progress.item_done();
+            }
+        }
+        Ok(findings)
+    }
+
+    fn reextract_one(&self, id: &str, lang: &str, findings: &mut Vec<Finding>) -> Result<()> {
+        let recorded = self.derivations(id)?;
+        let from_it: Vec<&Derivation> = recorded.iter().filter(|d| d.item.as_deref() != Some(id)).collect();
+        if from_it.is_empty() {
+            return Ok(());
+        }
+        let detail = self.show(id)?;
+        let bytes = self.read_exhibit(&detail)?;
+        let depth = self.container_depth(id)?;
+        let mut differ = |kind: &str, d: &Derivation, now: String, tool_now: String| {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                exhibit: Some(id.into()),
+                kind: FindingKind::DerivationChanged,
+                event: Some(d.seq),
+                message: format!(
+                    "the {kind} derived from {id} no longer comes out the same: recorded {} by {} {}, now {} by {tool_now}",
+                    short(&d.output_sha256),
+                    d.extractor,
+                    d.version,
+                    short(&now)
+                ),
+                action: "Compare the tool versions; the recorded output stays the record of what was produced then.".into(),
+            });
+        };
+        let u = match run_extractor(&bytes, &detail.exhibit, depth, &custos_extract::Limits::default()) {
+            Ok(u) => u,
+            Err(e) => {
+                for d in from_it.iter().filter(|d| d.kind != "ocr") {
+                    differ(&d.kind, d, format!("nothing ({e})"), "the same extractor".into());
+                }
+                return Ok(());
+            }
+        };
+        let tool = |u: &Understood| format!("{} {}", u.extracted.extractor.name, u.extracted.extractor.version);
+        // Items: the recorded set of contents against the set found now.
+        let mut was: Vec<&str> = from_it.iter().filter(|d| d.kind == "item").map(|d| d.output_sha256.as_str()).collect();
+        let mut now: Vec<String> = u.extracted.children.iter().map(|c| hex::encode(Sha256::digest(&c.bytes))).collect();
+        was.sort_unstable();
+        now.sort_unstable();
+        if let Some(first) = from_it.iter().find(|d| d.kind == "item")
+            && was != now.iter().map(String::as_str).collect::<Vec<_>>()
+        {
+            differ("items", first, format!("{} items where {} were recorded", now.len(), was.len()), tool(&u));
+        }
+        for d in from_it.iter().rev() {
+            let output = match d.kind.as_str() {
+                "metadata" => metadata_sha256(&u.extracted.metadata),
+                "text" => hex::encode(Sha256::digest(u.extracted.text.as_deref().unwrap_or_default().as_bytes())),
+                "ocr" => {
+                    let pages = recognise(&bytes, &u, lang)?;
+                    let x = custos_extract::ocr::extractor(lang).map(|x| format!("{} {}", x.name, x.version)).unwrap_or_default();
+                    let sha = understand::ocr_sha256(&pages.pages);
+                    if sha != d.output_sha256 {
+                        differ("OCR text", d, sha, x);
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if output != d.output_sha256 {
+                differ(&d.kind, d, output, tool(&u));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn short(h: &str) -> &str {
+    &h[..h.len().min(16)]
+}

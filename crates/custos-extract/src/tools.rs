@@ -1,0 +1,227 @@
+//! Running outside programs through pipes, so that no exhibit content is
+//! ever written to a file.
+//!
+//! The input goes to the program's standard input from a thread of its own
+//! (a program that writes before it has read everything would otherwise
+//! block both sides) and the output is read from its standard output,
+//! bounded by [`MAX_OUTPUT`]. Programs are named, not given as paths: they
+//! are found on `PATH`, and a missing one is reported with the Debian
+//! package that has it ([`Error::ToolMissing`]).
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+use crate::{Error, Result};
+
+/// The most a program may write to standard output (1 GiB); past it the
+/// program is stopped and the run fails.
+pub const MAX_OUTPUT: u64 = 1 << 30;
+
+/// How much of a program's standard error is kept for error messages.
+const MAX_STDERR: usize = 64 * 1024;
+
+/// Runs `program` with `args`, writes `input` to its standard input and
+/// returns what it wrote to standard output.
+///
+/// Fails with [`Error::ToolMissing`] when the program is not installed and
+/// with [`Error::Tool`] when it cannot be started, ends with a failure
+/// status (the reason gives the status and the first line of its standard
+/// error) or writes more than [`MAX_OUTPUT`].
+pub fn run(program: &str, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
+    let out = output(program, args, input)?;
+    if !out.status.success() {
+        return Err(Error::Tool { program: program.into(), reason: out.failure_reason() });
+    }
+    Ok(out.stdout)
+}
+
+/// The version `program` reports of itself (e.g. `22.12.0` for poppler's
+/// `pdftotext version 22.12.0`, `5.3.0` for `tesseract 5.3.0`), asked once
+/// per process and remembered.
+pub fn version(program: &str) -> Result<String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(program) {
+        return Ok(v.clone());
+    }
+    let out = output(program, &[version_flag(program)], b"")?;
+    let v = parse_version(&out.stdout)
+        .or_else(|| parse_version(&out.stderr))
+        .ok_or_else(|| Error::Tool { program: program.into(), reason: format!("reports no version ({})", out.failure_reason()) })?;
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(program.into(), v.clone());
+    Ok(v)
+}
+
+/// Checks that `program` is installed: [`Error::ToolMissing`] if it is not.
+pub fn check(program: &str) -> Result<()> {
+    output(program, &[version_flag(program)], b"").map(|_| ())
+}
+
+/// The Debian package that has `program`.
+pub fn package(program: &str) -> &str {
+    match program {
+        "pdftotext" | "pdfinfo" | "pdftoppm" => "poppler-utils",
+        "tesseract" => "tesseract-ocr",
+        "exiftool" => "libimage-exiftool-perl",
+        other => other,
+    }
+}
+
+/// Poppler's tools take `-v`; the rest the usual `--version`.
+fn version_flag(program: &str) -> &'static str {
+    if package(program) == "poppler-utils" { "-v" } else { "--version" }
+}
+
+/// The first word that starts with a digit on the first non-empty line.
+fn parse_version(out: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(out);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    line.split_whitespace().find(|w| w.starts_with(|c: char| c.is_ascii_digit())).map(str::to_string)
+}
+
+/// What a finished program left behind.
+pub(crate) struct Output {
+    /// How it ended.
+    pub(crate) status: ExitStatus,
+    /// Its standard output.
+    pub(crate) stdout: Vec<u8>,
+    /// The start of its standard error.
+    pub(crate) stderr: Vec<u8>,
+}
+
+impl Output {
+    /// How it ended and the first non-empty line of its standard error.
+    pub(crate) fn failure_reason(&self) -> String {
+        match first_line(&self.stderr) {
+            Some(line) => format!("{}: {line}", self.status),
+            None => self.status.to_string(),
+        }
+    }
+}
+
+/// The first non-empty line of `bytes`, shortened to 300 characters.
+pub(crate) fn first_line(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    Some(line.chars().take(300).collect())
+}
+
+/// Runs `program` as [`run`] does, whatever its exit status.
+pub(crate) fn output(program: &str, args: &[&str], input: &[u8]) -> Result<Output> {
+    let tool_error = |reason: String| Error::Tool { program: program.into(), reason };
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => Error::ToolMissing { program: program.into(), package: package(program).into() },
+            _ => tool_error(format!("cannot start: {e}")),
+        })?;
+    let (Some(mut stdin), Some(stdout), Some(mut stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(tool_error("its pipes could not be opened".into()));
+    };
+
+    let (read, stderr_bytes) = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            // A program may stop reading early (it failed, or needs only the
+            // start); the broken pipe that follows is not an error here, its
+            // exit status tells.
+            let _ = stdin.write_all(input);
+            drop(stdin);
+        });
+        let err_reader = scope.spawn(move || {
+            let mut kept = Vec::new();
+            let mut buf = [0u8; 8192];
+            loop {
+                match stderr.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        let room = MAX_STDERR.saturating_sub(kept.len());
+                        kept.extend_from_slice(&buf[..n.min(room)]);
+                    }
+                }
+            }
+            kept
+        });
+        let mut out = Vec::new();
+        let read = stdout.take(MAX_OUTPUT + 1).read_to_end(&mut out).map(|_| out);
+        if !matches!(&read, Ok(out) if out.len() as u64 <= MAX_OUTPUT) {
+            // Stop it so that the threads above see their pipes close.
+            let _ = child.kill();
+        }
+        (read, err_reader.join().unwrap_or_default())
+    });
+    let status = child.wait().map_err(|e| tool_error(format!("cannot wait for it: {e}")))?;
+    let stdout = read.map_err(|e| tool_error(format!("cannot read its output: {e}")))?;
+    if stdout.len() as u64 > MAX_OUTPUT {
+        return Err(tool_error(format!("its output passed the limit of {MAX_OUTPUT} bytes")));
+    }
+    Ok(Output { status, stdout, stderr: stderr_bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tools_missing_program_names_its_package() {
+        match run("pdftotext-not-installed-here", &["-v"], b"") {
+            Err(Error::ToolMissing { program, package }) => {
+                assert_eq!(program, "pdftotext-not-installed-here");
+                assert_eq!(package, "pdftotext-not-installed-here");
+            }
+            other => panic!("expected ToolMissing, got {other:?}"),
+        }
+        assert_eq!(package("pdftoppm"), "poppler-utils");
+        assert_eq!(package("tesseract"), "tesseract-ocr");
+        assert!(matches!(check("tesseract-not-installed-here"), Err(Error::ToolMissing { .. })));
+    }
+
+    #[test]
+    fn tools_failing_program_reports_status_and_stderr() {
+        match run("sh", &["-c", "echo 'first problem' >&2; echo second >&2; exit 3"], b"") {
+            Err(Error::Tool { program, reason }) => {
+                assert_eq!(program, "sh");
+                assert!(reason.contains('3'), "the exit status is named: {reason}");
+                assert!(reason.ends_with("first problem"), "the first stderr line is given: {reason}");
+                assert!(!reason.contains("second"), "only the first line: {reason}");
+            }
+            other => panic!("expected Tool, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tools_pipe_large_input_both_ways() {
+        // More than a pipe buffer each way: a program that writes while it
+        // reads would deadlock without the writer thread.
+        let input: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+        let out = run("cat", &[], &input).unwrap();
+        assert_eq!(out, input);
+        // A program that never reads its input still finishes.
+        let out = run("sh", &["-c", "echo done"], &input).unwrap();
+        assert_eq!(out, b"done\n");
+    }
+
+    #[test]
+    fn tools_versions_of_installed_programs() {
+        match version("pdftotext") {
+            Ok(v) => assert!(v.chars().next().unwrap().is_ascii_digit() && v.contains('.'), "{v}"),
+            Err(Error::ToolMissing { .. }) => eprintln!("note: pdftotext not installed"),
+            Err(e) => panic!("{e}"),
+        }
+        match version("tesseract") {
+            Ok(v) => assert!(v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.'), "{v}"),
+            Err(Error::ToolMissing { .. }) => eprintln!("note: tesseract not installed"),
+            Err(e) => panic!("{e}"),
+        }
+        assert_eq!(parse_version(b"pdftotext version 22.12.0\nCopyright"), Some("22.12.0".into()));
+        assert_eq!(parse_version(b"\ntesseract 5.3.0\n leptonica-1.82.0"), Some("5.3.0".into()));
+        assert_eq!(parse_version(b"no digits here"), None);
+    }
+}
