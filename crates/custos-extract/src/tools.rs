@@ -113,6 +113,9 @@ pub(crate) fn output(program: &str, args: &[&str], input: &[u8]) -> Result<Outpu
     let tool_error = |reason: String| Error::Tool { program: program.into(), reason };
     let mut child = Command::new(program)
         .args(args)
+        // Callers run several pages or items at once, one per core; a
+        // program's own threads on top would only compete with them.
+        .env("OMP_THREAD_LIMIT", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

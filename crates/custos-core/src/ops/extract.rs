@@ -15,6 +15,35 @@ use crate::store::{ExhibitDetail, Vault};
 /// The largest exhibit processing reads into memory.
 pub(crate) const MAX_IN_MEMORY: u64 = 2 << 30;
 
+/// Reads exhibits' objects on any thread.
+#[derive(Clone)]
+pub(crate) struct ExhibitReader {
+    objects: crate::store::objects::ObjectStore,
+    identity: age::x25519::Identity,
+}
+
+/// A whole exhibit in memory (zeroed when dropped), only once it has fully
+/// authenticated with its intake SHA-256 and its object's name.
+pub(crate) fn read_whole(r: &ExhibitReader, detail: &ExhibitDetail) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    if detail.exhibit.size > MAX_IN_MEMORY {
+        return Err(Error::InvalidInput(format!(
+            "{} is {} bytes, more than the {MAX_IN_MEMORY} bytes processing reads into memory",
+            detail.exhibit.id, detail.exhibit.size
+        )));
+    }
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(detail.exhibit.size as usize));
+    let src = r.objects.open(&detail.object)?;
+    let hashes = pipeline::Hashes { md5: false, ciphertext: true };
+    let got = pipeline::decrypt_stream(src, &detail.object, &r.identity, hashes, detail.exhibit.size, &NoProgress, &mut |c| {
+        buf.extend_from_slice(c);
+        Ok(())
+    })?;
+    if hex::encode(got.sha256) != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
+        return Err(Error::ObjectAuthentication { object: detail.object.clone() });
+    }
+    Ok(buf)
+}
+
 impl Vault {
     /// Writes an exhibit's original bytes to `dest` (which must not exist).
     /// The file appears only once the whole object has authenticated and its
@@ -113,18 +142,12 @@ impl Vault {
     /// Reads a whole exhibit into memory (zeroed when dropped), only after it
     /// has fully authenticated; for processing, which logs what it derives.
     pub(crate) fn read_exhibit(&self, detail: &ExhibitDetail) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-        if detail.exhibit.size > MAX_IN_MEMORY {
-            return Err(Error::InvalidInput(format!(
-                "{} is {} bytes, more than the {MAX_IN_MEMORY} bytes processing reads into memory",
-                detail.exhibit.id, detail.exhibit.size
-            )));
-        }
-        let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(detail.exhibit.size as usize));
-        self.decrypt_exhibit(detail, &NoProgress, &mut |c| {
-            buf.extend_from_slice(c);
-            Ok(())
-        })?;
-        Ok(buf)
+        read_whole(&self.reader(), detail)
+    }
+
+    /// What reading exhibits on other threads needs (no database).
+    pub(crate) fn reader(&self) -> ExhibitReader {
+        ExhibitReader { objects: self.objects().clone(), identity: self.secrets().age_identity().clone() }
     }
 
     /// Decrypts an exhibit's object into `sink` and returns the SHA-256 of

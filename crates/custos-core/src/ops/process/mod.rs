@@ -8,19 +8,21 @@
 mod items;
 mod reextract;
 mod understand;
+mod work;
 mod zip;
 
 use crate::error::{Error, Result};
 use crate::format::custody::{Action, NewEvent};
 use crate::format::details::Derived;
 use crate::progress::Progress;
-use crate::store::Vault;
+use crate::store::{ExhibitDetail, Vault};
 use crate::store::derived::{NewDerivation, ProcessingState};
 use custos_extract::{Extractor, Limits};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
-pub(crate) use understand::{Understood, understand};
+pub(crate) use understand::Understood;
+use work::{Job, LARGE, Work, WorkResult, Worked};
 
 /// What processing does.
 #[derive(Debug, Clone)]
@@ -113,6 +115,8 @@ impl Vault {
         let mut queue: VecDeque<String> = opts.exhibits.iter().cloned().collect();
         let all = opts.exhibits.is_empty();
         progress.begin(if all { 0 } else { queue.len() as u64 }, 0);
+        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
+        let reader = self.reader();
         let (mut after, mut after_ocr) = (0i64, 0i64);
         loop {
             if queue.is_empty() && all {
@@ -127,70 +131,88 @@ impl Vault {
                 };
                 queue.extend(next.into_iter().map(|(_, id)| id));
             }
-            let Some(id) = queue.pop_front() else { break };
+            if queue.is_empty() {
+                break;
+            }
             if progress.is_cancelled() {
                 report.cancelled = true;
                 break;
             }
-            let outcome = self.process_one(&id, opts, ocr.as_ref())?;
-            if !all {
-                // The items found are processed too.
-                let found = self.unprocessed_children(&id)?;
-                queue.extend(found);
+            // A few exhibits at a time: read and understood on every core,
+            // then recorded here in order, each in its own change. A large
+            // one goes alone, so memory holds one large exhibit at most.
+            let mut jobs = Vec::new();
+            let mut bytes = 0u64;
+            while jobs.len() < workers * 2 && bytes < LARGE {
+                let Some(id) = queue.pop_front() else { break };
+                let job = self.prepare(&id, ocr.is_some())?;
+                bytes += job.detail.as_ref().map_or(0, |d| d.exhibit.size);
+                jobs.push(job);
             }
-            progress.item_done();
-            report.exhibits.push(outcome);
+            let work = Work { reader: &reader, limits: &opts.limits, lang: &opts.ocr_language, ocr: ocr.is_some() };
+            for w in work.run(jobs, workers) {
+                let w = w?;
+                let id = w.job.id.clone();
+                let outcome = self.record(w, ocr.as_ref())?;
+                if !all {
+                    // The items found are processed too.
+                    queue.extend(self.unprocessed_children(&id)?);
+                }
+                progress.item_done();
+                report.exhibits.push(outcome);
+            }
         }
         Ok(report)
     }
 
-    fn process_one(&mut self, id: &str, opts: &ProcessOptions, ocr: Option<&Extractor>) -> Result<ProcessOutcome> {
+    /// What processing an exhibit needs from the database, and whether there
+    /// is anything to do.
+    fn prepare(&self, id: &str, ocr: bool) -> Result<Job> {
         let state = self.processing_state(id)?;
         let first_time = state.status == "pending";
-        let wants_ocr = ocr.is_some() && state.status == "done" && !state.ocr_done && !state.wants_ocr.is_empty();
-        let mut outcome = ProcessOutcome { exhibit: id.into(), kind: state.kind.clone(), status: "skipped".into(), ..Default::default() };
+        let wants_ocr = ocr && state.status == "done" && !state.ocr_done && !state.wants_ocr.is_empty();
         if !first_time && !wants_ocr {
-            return Ok(outcome);
+            return Ok(Job { id: id.into(), state, detail: None, depth: 0, first_time });
         }
         let detail = self.show(id)?;
-        if first_time && !understand::worth_reading(&detail.exhibit) {
-            // Nothing Custos reads inside (video, audio, programs…): done
-            // without decrypting it.
-            return self.record_other(id, outcome);
-        }
         let depth = self.container_depth(id)?;
-        let bytes = match self.read_exhibit(&detail) {
-            Ok(b) => b,
-            Err(e @ (Error::ObjectAuthentication { .. } | Error::Io { .. } | Error::InvalidInput(_))) => {
-                return self.record_failure(id, "", &e.to_string(), outcome);
+        Ok(Job { id: id.into(), state, detail: Some(detail), depth, first_time })
+    }
+
+    /// Records what a worker made of an exhibit.
+    fn record(&mut self, w: Worked, ocr: Option<&Extractor>) -> Result<ProcessOutcome> {
+        let Worked { job, result } = w;
+        let Job { id, state, detail, first_time, .. } = job;
+        let id = id.as_str();
+        let outcome = ProcessOutcome { exhibit: id.into(), kind: state.kind.clone(), status: "skipped".into(), ..Default::default() };
+        match result {
+            WorkResult::Skipped => Ok(outcome),
+            WorkResult::Other => self.record_other(id, outcome),
+            WorkResult::Failed { kind, why } => self.record_failure(id, kind, &why, outcome),
+            WorkResult::Done { understood, recognised } => {
+                let detail = detail.expect("a job with work has its detail");
+                self.record_done(&detail, &state, first_time, understood, ocr.zip(recognised), outcome)
             }
-            Err(e) => return Err(e),
-        };
-        let understood = if first_time {
-            match understand(&bytes, &detail.exhibit, depth, &opts.limits) {
-                Ok(u) => u,
-                Err(custos_extract::Error::Malformed(why)) => {
-                    let kind = understand::kind_name(understand::kind_of(&bytes, &detail.exhibit));
-                    return self.record_failure(id, kind, &why, outcome);
-                }
-                Err(e @ custos_extract::Error::Tool { .. }) => {
-                    let kind = understand::kind_name(understand::kind_of(&bytes, &detail.exhibit));
-                    return self.record_failure(id, kind, &e.to_string(), outcome);
-                }
-                Err(e) => return Err(extract_error(e)),
-            }
-        } else {
-            Understood::for_ocr(&bytes, &detail.exhibit, &state)
-        };
-        let ocr_pages = match ocr {
-            Some(x) if !understood.extracted.wants_ocr.is_empty() => Some((x, understand::recognise(&bytes, &understood, &opts.ocr_language)?)),
-            _ => None,
-        };
+        }
+    }
+
+    /// Records an exhibit understood: its items, metadata, text and OCR
+    /// pages, each with its derivation and event, in one change.
+    fn record_done(
+        &mut self,
+        detail: &ExhibitDetail,
+        state: &ProcessingState,
+        first_time: bool,
+        understood: Understood,
+        ocr_pages: Option<(&Extractor, understand::Recognised)>,
+        mut outcome: ProcessOutcome,
+    ) -> Result<ProcessOutcome> {
+        let id = detail.exhibit.id.as_str();
         outcome.kind = understood.kind.to_string();
         outcome.status = "done".into();
 
         // Items first: their objects are made durable before any row names them.
-        let placed = items::place_all(self, &detail, &understood)?;
+        let placed = items::place_all(self, detail, &understood)?;
         let mut change = self.change()?;
         let mut events = Vec::new();
         let input = detail.exhibit.sha256.as_str();
@@ -205,7 +227,7 @@ impl Vault {
             low_confidence_pages: Vec::new(),
             problems: Vec::new(),
         };
-        let (new_items, dups) = items::record_all(&mut change, &detail, &understood, placed.items, &mut events)?;
+        let (new_items, dups) = items::record_all(&mut change, detail, &understood, placed.items, &mut events)?;
         outcome.new_items = new_items;
         outcome.duplicate_items = dups;
         let x = &understood.extracted;

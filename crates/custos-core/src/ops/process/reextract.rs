@@ -5,7 +5,8 @@
 //! change.
 
 use super::understand::{self, Understood, recognise};
-use super::{metadata_sha256, understand as run_extractor};
+use super::metadata_sha256;
+use super::understand::understand as run_extractor;
 use crate::error::Result;
 use crate::format::finding::{Finding, FindingKind, Severity};
 use crate::progress::Progress;

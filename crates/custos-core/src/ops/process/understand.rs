@@ -22,7 +22,7 @@ pub(crate) struct Understood {
 impl Understood {
     /// An exhibit processed before, for OCR only: its kind and the pages
     /// that want OCR, as recorded.
-    pub fn for_ocr(_bytes: &[u8], _exhibit: &Exhibit, state: &ProcessingState) -> Understood {
+    pub fn for_ocr(state: &ProcessingState) -> Understood {
         let kind = match state.kind.as_str() {
             "pdf" => "pdf",
             "image" => "image",

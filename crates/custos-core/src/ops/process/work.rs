@@ -1,0 +1,116 @@
+//! The part of processing that needs no database: reading an exhibit into
+//! memory, running its extractor and OCR, on as many threads as there are
+//! cores. The results are recorded afterwards, in order, by the vault.
+
+use super::understand::{self, Recognised, Understood, recognise, understand};
+use super::extract_error;
+use crate::error::{Error, Result};
+use crate::ops::extract::{ExhibitReader, read_whole};
+use crate::store::ExhibitDetail;
+use crate::store::derived::ProcessingState;
+use custos_extract::Limits;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Exhibits at or above this many bytes in one round together (a large one
+/// goes alone).
+pub(super) const LARGE: u64 = 256 << 20;
+
+/// One exhibit to process, with what the database said of it.
+pub(super) struct Job {
+    pub id: String,
+    pub state: ProcessingState,
+    /// `None` when there is nothing to do.
+    pub detail: Option<ExhibitDetail>,
+    /// How deep it sits inside containers.
+    pub depth: u32,
+    /// Not processed before (else only OCR is asked of it).
+    pub first_time: bool,
+}
+
+/// What became of a job.
+pub(super) enum WorkResult {
+    /// Processed before, nothing asked of it now.
+    Skipped,
+    /// Of a kind nothing is read from.
+    Other,
+    /// It could not be understood (it stays stored and verified).
+    Failed { kind: &'static str, why: String },
+    /// Understood, with its OCR pages when asked.
+    Done { understood: Understood, recognised: Option<Recognised> },
+}
+
+/// A job and what became of it.
+pub(super) struct Worked {
+    pub job: Job,
+    pub result: WorkResult,
+}
+
+/// What every job of a round shares.
+pub(super) struct Work<'a> {
+    pub reader: &'a ExhibitReader,
+    pub limits: &'a Limits,
+    pub lang: &'a str,
+    pub ocr: bool,
+}
+
+impl Work<'_> {
+    /// Runs the jobs on up to `workers` threads; the results come back in
+    /// the jobs' order. An error that should stop processing (a missing
+    /// program, a database or disk error) is that job's `Err`.
+    pub fn run(&self, jobs: Vec<Job>, workers: usize) -> Vec<Result<Worked>> {
+        let n = jobs.len();
+        let jobs: Vec<Mutex<Option<Job>>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+        let results: Vec<Mutex<Option<Result<Worked>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..workers.min(n) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slot) = jobs.get(i) else { break };
+                        let job = slot.lock().unwrap_or_else(|e| e.into_inner()).take().expect("each job is taken once");
+                        let r = self.one(&job).map(|result| Worked { job, result });
+                        *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                    }
+                });
+            }
+        });
+        results
+            .into_iter()
+            .map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| Err(Error::InvalidInput("a processing worker stopped".into()))))
+            .collect()
+    }
+
+    fn one(&self, job: &Job) -> Result<WorkResult> {
+        let Some(detail) = &job.detail else { return Ok(WorkResult::Skipped) };
+        if job.first_time && !understand::worth_reading(&detail.exhibit) {
+            return Ok(WorkResult::Other);
+        }
+        let bytes = match read_whole(self.reader, detail) {
+            Ok(b) => b,
+            Err(e @ (Error::ObjectAuthentication { .. } | Error::Io { .. } | Error::InvalidInput(_))) => {
+                return Ok(WorkResult::Failed { kind: "", why: e.to_string() });
+            }
+            Err(e) => return Err(e),
+        };
+        let understood = if job.first_time {
+            match understand(&bytes, &detail.exhibit, job.depth, self.limits) {
+                Ok(u) => u,
+                Err(e @ (custos_extract::Error::Malformed(_) | custos_extract::Error::Tool { .. })) => {
+                    let kind = understand::kind_name(understand::kind_of(&bytes, &detail.exhibit));
+                    let why = match e {
+                        custos_extract::Error::Malformed(why) => why,
+                        e => e.to_string(),
+                    };
+                    return Ok(WorkResult::Failed { kind, why });
+                }
+                Err(e) => return Err(extract_error(e)),
+            }
+        } else {
+            Understood::for_ocr(&job.state)
+        };
+        let recognised = if self.ocr && !understood.extracted.wants_ocr.is_empty() { Some(recognise(&bytes, &understood, self.lang)?) } else { None };
+        Ok(WorkResult::Done { understood, recognised })
+    }
+}
