@@ -226,6 +226,8 @@ impl Change<'_> {
                 state.ocr_done,
                 self.now
             ])?;
+        // The list given is the whole list (a later OCR run passes the first run's too).
+        self.tx.prepare_cached("DELETE FROM processing_problems WHERE exhibit_id = ?1")?.execute([exhibit])?;
         let mut ins = self.tx.prepare_cached("INSERT INTO processing_problems (exhibit_id, item, reason, time) VALUES (?1, ?2, ?3, ?4)")?;
         for (item, reason) in &state.problems {
             ins.execute(params![exhibit, item, reason, self.now])?;

@@ -16,7 +16,7 @@ use crate::ops::intake::walk::sniff_mime;
 use crate::store::derived::{ItemPlace, NewDerivation};
 use crate::store::exhibits::{NewExhibit, NewSource};
 use crate::store::{Change, ExhibitDetail, Vault};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// How an item's source names its place: `EX-0003:/Inbox/Re- plan.eml`.
@@ -31,7 +31,7 @@ pub(crate) const ITEM_METHOD: &str = "found inside another exhibit by processing
 enum Content {
     New,
     Existing(String),
-    /// An earlier item of the same exhibit has it.
+    /// An earlier item of the same round has it.
     Earlier,
 }
 
@@ -43,20 +43,29 @@ pub(crate) struct PlacedItem {
     content: Content,
 }
 
-/// The items of one exhibit, placed: their objects durable, not yet committed.
+/// The items of one exhibit, placed in a batch of objects, not yet committed.
 pub(crate) struct Placed {
     pub items: Vec<PlacedItem>,
     /// Items that could not be stored, and why.
     pub problems: Vec<(String, String)>,
-    pub batch: ObjectBatch,
 }
 
-/// Encrypts and places every item of `u`.
-pub(crate) fn place_all(vault: &Vault, detail: &ExhibitDetail, u: &Understood) -> Result<Placed> {
+/// Contents new to the vault placed in this round (by plaintext SHA-256),
+/// and the exhibits they became once recorded: an item found twice in a
+/// round is stored once.
+#[derive(Default)]
+pub(crate) struct Round {
+    placed: HashSet<[u8; 32]>,
+    new_ids: HashMap<[u8; 32], String>,
+}
+
+/// Encrypts and places every item of `u` in `batch` (which the caller makes
+/// durable before the rows that name them commit).
+pub(crate) fn place_all(vault: &Vault, detail: &ExhibitDetail, u: &Understood, batch: &mut ObjectBatch, round: &mut Round) -> Result<Placed> {
     let identity = vault.secrets().age_identity().clone();
     let recipient = vault.secrets().age_recipient();
     let opts = EncryptOptions { recipient: &recipient, read_back: Some(&identity), sha1: false };
-    let mut placed = Placed { items: Vec::new(), problems: Vec::new(), batch: ObjectBatch::new() };
+    let mut placed = Placed { items: Vec::new(), problems: Vec::new() };
     for (index, item) in u.extracted.children.iter().enumerate() {
         let label = item_source_path(&detail.exhibit.id, &item.path, &item.name);
         let (partial, digests, check) = encrypt_bytes(vault.objects(), opts, &item.bytes, &label)?;
@@ -71,23 +80,23 @@ pub(crate) fn place_all(vault: &Vault, detail: &ExhibitDetail, u: &Understood) -
                 continue;
             }
         }
-        let content = if placed.items.iter().any(|p| p.digests.sha256 == digests.sha256) {
+        let content = if round.placed.contains(&digests.sha256) {
             Content::Earlier
         } else {
             match vault.exhibit_with_sha256(&hex::encode(digests.sha256))? {
                 Some(id) => Content::Existing(id),
                 None => {
-                    placed.batch.install(vault.objects(), partial, &hex::encode(digests.object_sha256))?;
+                    batch.install(vault.objects(), partial, &hex::encode(digests.object_sha256))?;
+                    round.placed.insert(digests.sha256);
                     Content::New
                 }
             }
         };
-        placed.batch.count(digests.size);
+        batch.count(digests.size);
         let head = &item.bytes[..item.bytes.len().min(8192)];
         let mime = sniff_mime(head, Path::new(&item.name));
         placed.items.push(PlacedItem { index, digests, mime, content });
     }
-    placed.batch.make_durable(vault.objects())?;
     Ok(placed)
 }
 
@@ -100,12 +109,13 @@ pub(crate) fn record_all(
     u: &Understood,
     items: Vec<PlacedItem>,
     events: &mut Vec<NewEvent>,
+    round: &mut Round,
 ) -> Result<(u32, u32)> {
     let container = &detail.exhibit.id;
     let first = detail.sources.first();
     let actor = change.actor().to_string();
     let x = &u.extracted.extractor;
-    let mut new_ids: HashMap<[u8; 32], String> = HashMap::new();
+    let new_ids = &mut round.new_ids;
     let (mut new, mut known) = (0, 0);
     for p in items {
         let item = &u.extracted.children[p.index];

@@ -6,6 +6,7 @@
 //! text, and its text by OCR.
 
 mod items;
+mod record;
 mod reextract;
 mod understand;
 mod work;
@@ -15,14 +16,13 @@ use crate::error::{Error, Result};
 use crate::format::custody::{Action, NewEvent};
 use crate::format::details::Derived;
 use crate::progress::Progress;
-use crate::store::{ExhibitDetail, Vault};
-use crate::store::derived::{NewDerivation, ProcessingState};
-use custos_extract::{Extractor, Limits};
+use crate::store::Vault;
+use custos_extract::Limits;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 pub(crate) use understand::Understood;
-use work::{Job, LARGE, Work, WorkResult, Worked};
+use work::{Job, LARGE, Work};
 
 /// What processing does.
 #[derive(Debug, Clone)]
@@ -96,6 +96,9 @@ impl ProcessReport {
 /// Exhibits fetched at a time when processing all.
 const PAGE: u32 = 256;
 
+/// Exhibits per worker in one round (recorded in one change).
+const ROUND_PER_WORKER: usize = 8;
+
 impl Vault {
     /// Processes exhibits: all not processed yet (and, with OCR, all
     /// processed without it), or those named, with the items found inside
@@ -104,7 +107,8 @@ impl Vault {
     /// An exhibit that cannot be read is a failed outcome and the rest go
     /// on; an outside program that is missing (Tesseract, poppler) stops
     /// processing with an error that says what to install. Each exhibit is
-    /// committed on its own, so a cancelled run keeps what it finished.
+    /// committed with its round (a few exhibits at a time), so a cancelled
+    /// run keeps what it finished.
     pub fn process(&mut self, opts: &ProcessOptions, progress: &dyn Progress) -> Result<ProcessReport> {
         let ocr = if opts.ocr { Some(custos_extract::ocr::extractor(&opts.ocr_language).map_err(extract_error)?) } else { None };
         let unknown = self.unknown_exhibits(&opts.exhibits)?;
@@ -138,25 +142,25 @@ impl Vault {
                 report.cancelled = true;
                 break;
             }
-            // A few exhibits at a time: read and understood on every core,
-            // then recorded here in order, each in its own change. A large
-            // one goes alone, so memory holds one large exhibit at most.
+            // A round of exhibits at a time: read and understood on every
+            // core, then recorded here in order, in one change. A large one
+            // goes alone, so memory holds one large exhibit at most.
             let mut jobs = Vec::new();
             let mut bytes = 0u64;
-            while jobs.len() < workers * 2 && bytes < LARGE {
+            while jobs.len() < workers * ROUND_PER_WORKER && bytes < LARGE {
                 let Some(id) = queue.pop_front() else { break };
-                let job = self.prepare(&id, ocr.is_some())?;
+                let job = self.prepare(&id, ocr.is_some(), !all)?;
                 bytes += job.detail.as_ref().map_or(0, |d| d.exhibit.size);
                 jobs.push(job);
             }
             let work = Work { reader: &reader, limits: &opts.limits, lang: &opts.ocr_language, ocr: ocr.is_some() };
-            for w in work.run(jobs, workers) {
-                let w = w?;
-                let id = w.job.id.clone();
-                let outcome = self.record(w, ocr.as_ref())?;
+            let worked = work.run(jobs, workers).into_iter().collect::<Result<Vec<_>>>()?;
+            let ids: Vec<String> = worked.iter().map(|w| w.job.id.clone()).collect();
+            let outcomes = self.record_round(worked, ocr.as_ref())?;
+            for (id, outcome) in ids.iter().zip(outcomes) {
                 if !all {
                     // The items found are processed too.
-                    queue.extend(self.unprocessed_children(&id)?);
+                    queue.extend(self.unprocessed_children(id)?);
                 }
                 progress.item_done();
                 report.exhibits.push(outcome);
@@ -167,9 +171,10 @@ impl Vault {
 
     /// What processing an exhibit needs from the database, and whether there
     /// is anything to do.
-    fn prepare(&self, id: &str, ocr: bool) -> Result<Job> {
+    /// An exhibit named that failed before is tried again.
+    fn prepare(&self, id: &str, ocr: bool, named: bool) -> Result<Job> {
         let state = self.processing_state(id)?;
-        let first_time = state.status == "pending";
+        let first_time = state.status == "pending" || (named && state.status == "failed");
         let wants_ocr = ocr && state.status == "done" && !state.ocr_done && !state.wants_ocr.is_empty();
         if !first_time && !wants_ocr {
             return Ok(Job { id: id.into(), state, detail: None, depth: 0, first_time });
@@ -177,154 +182,6 @@ impl Vault {
         let detail = self.show(id)?;
         let depth = self.container_depth(id)?;
         Ok(Job { id: id.into(), state, detail: Some(detail), depth, first_time })
-    }
-
-    /// Records what a worker made of an exhibit.
-    fn record(&mut self, w: Worked, ocr: Option<&Extractor>) -> Result<ProcessOutcome> {
-        let Worked { job, result } = w;
-        let Job { id, state, detail, first_time, .. } = job;
-        let id = id.as_str();
-        let outcome = ProcessOutcome { exhibit: id.into(), kind: state.kind.clone(), status: "skipped".into(), ..Default::default() };
-        match result {
-            WorkResult::Skipped => Ok(outcome),
-            WorkResult::Other => self.record_other(id, outcome),
-            WorkResult::Failed { kind, why } => self.record_failure(id, kind, &why, outcome),
-            WorkResult::Done { understood, recognised } => {
-                let detail = detail.expect("a job with work has its detail");
-                self.record_done(&detail, &state, first_time, understood, ocr.zip(recognised), outcome)
-            }
-        }
-    }
-
-    /// Records an exhibit understood: its items, metadata, text and OCR
-    /// pages, each with its derivation and event, in one change.
-    fn record_done(
-        &mut self,
-        detail: &ExhibitDetail,
-        state: &ProcessingState,
-        first_time: bool,
-        understood: Understood,
-        ocr_pages: Option<(&Extractor, understand::Recognised)>,
-        mut outcome: ProcessOutcome,
-    ) -> Result<ProcessOutcome> {
-        let id = detail.exhibit.id.as_str();
-        outcome.kind = understood.kind.to_string();
-        outcome.status = "done".into();
-
-        // Items first: their objects are made durable before any row names them.
-        let placed = items::place_all(self, detail, &understood)?;
-        let mut change = self.change()?;
-        let mut events = Vec::new();
-        let input = detail.exhibit.sha256.as_str();
-        let from = |kind: &str, x: &Extractor| Derived {
-            kind: kind.into(),
-            from: id.into(),
-            extractor: x.name.clone(),
-            extractor_version: x.version.clone(),
-            settings: x.settings.clone(),
-            item: None,
-            count: None,
-            low_confidence_pages: Vec::new(),
-            problems: Vec::new(),
-        };
-        let (new_items, dups) = items::record_all(&mut change, detail, &understood, placed.items, &mut events)?;
-        outcome.new_items = new_items;
-        outcome.duplicate_items = dups;
-        let x = &understood.extracted;
-        let mut problems: Vec<(String, String)> = x.problems.iter().map(|p| (p.item.clone(), p.reason.clone())).collect();
-        problems.extend(placed.problems);
-        if first_time && !x.metadata.is_empty() {
-            let output = metadata_sha256(&x.metadata);
-            let seq = change.next_seq(events.len())?;
-            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
-            change.set_metadata(id, &x.metadata, d)?;
-            let mut details = from("metadata", &x.extractor);
-            details.count = Some(x.metadata.len() as u64);
-            details.problems = problems.clone();
-            events.push(derived_event(id, input, &output, details));
-            outcome.fields = x.metadata.len() as u32;
-        }
-        if let Some(text) = x.text.as_deref().filter(|t| first_time && !t.trim().is_empty()) {
-            let output = hex::encode(Sha256::digest(text.as_bytes()));
-            let seq = change.next_seq(events.len())?;
-            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "text", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
-            change.set_text(id, "text", 0, text, None, d)?;
-            let mut details = from("text", &x.extractor);
-            details.count = Some(text.chars().count() as u64);
-            events.push(derived_event(id, input, &output, details));
-            outcome.text_chars = text.chars().count() as u64;
-        }
-        let mut ocr_done = state.ocr_done;
-        if let Some((x, pages)) = &ocr_pages {
-            let output = understand::ocr_sha256(&pages.pages);
-            let seq = change.next_seq(events.len())?;
-            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "ocr", extractor: x, input_sha256: input, output_sha256: &output, item: None }, seq)?;
-            for p in &pages.pages {
-                change.set_text(id, "ocr", p.page, &p.text, Some(p.confidence), d)?;
-            }
-            let mut details = from("ocr", x);
-            details.count = Some(pages.pages.len() as u64);
-            details.low_confidence_pages = pages.pages.iter().filter(|p| p.low_confidence).map(|p| p.page).collect();
-            details.problems = pages.problems.clone();
-            outcome.ocr_pages = pages.pages.len() as u32;
-            outcome.low_confidence_pages = details.low_confidence_pages.clone();
-            problems.extend(pages.problems.iter().cloned());
-            events.push(derived_event(id, input, &output, details));
-            ocr_done = true;
-        }
-        change.set_processing(
-            id,
-            &ProcessingState {
-                status: "done".into(),
-                kind: understood.kind.to_string(),
-                reason: None,
-                wants_ocr: understood.extracted.wants_ocr.clone(),
-                ocr_done,
-                problems: problems.clone(),
-            },
-        )?;
-        change.commit(events)?;
-        placed.batch.finish();
-        outcome.problems = problems;
-        Ok(outcome)
-    }
-
-    /// Records an exhibit of a kind nothing is read from.
-    fn record_other(&mut self, id: &str, mut outcome: ProcessOutcome) -> Result<ProcessOutcome> {
-        let mut change = self.change()?;
-        let state = ProcessingState {
-            status: "done".into(),
-            kind: "other".into(),
-            reason: None,
-            wants_ocr: Vec::new(),
-            ocr_done: false,
-            problems: Vec::new(),
-        };
-        change.set_processing(id, &state)?;
-        change.commit(Vec::new())?;
-        outcome.kind = "other".into();
-        outcome.status = "done".into();
-        Ok(outcome)
-    }
-
-    /// Records that an exhibit could not be understood (it stays stored and
-    /// verifiable; only its processing failed).
-    fn record_failure(&mut self, id: &str, kind: &str, why: &str, mut outcome: ProcessOutcome) -> Result<ProcessOutcome> {
-        let mut change = self.change()?;
-        let state = ProcessingState {
-            status: "failed".into(),
-            kind: kind.into(),
-            reason: Some(why.into()),
-            wants_ocr: Vec::new(),
-            ocr_done: false,
-            problems: Vec::new(),
-        };
-        change.set_processing(id, &state)?;
-        change.commit(Vec::new())?;
-        outcome.kind = kind.into();
-        outcome.status = "failed".into();
-        outcome.reason = Some(why.into());
-        Ok(outcome)
     }
 
     /// An exhibit's text (what was read from it, then its OCR pages), or

@@ -37,7 +37,7 @@ pub(super) enum WorkResult {
     /// It could not be understood (it stays stored and verified).
     Failed { kind: &'static str, why: String },
     /// Understood, with its OCR pages when asked.
-    Done { understood: Understood, recognised: Option<Recognised> },
+    Done { understood: Box<Understood>, recognised: Option<Recognised> },
 }
 
 /// A job and what became of it.
@@ -111,6 +111,6 @@ impl Work<'_> {
             Understood::for_ocr(&job.state)
         };
         let recognised = if self.ocr && !understood.extracted.wants_ocr.is_empty() { Some(recognise(&bytes, &understood, self.lang)?) } else { None };
-        Ok(WorkResult::Done { understood, recognised })
+        Ok(WorkResult::Done { understood: Box::new(understood), recognised })
     }
 }
