@@ -383,7 +383,9 @@ pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<
     // SQLCipher's own diagnostics go to stderr; Custos reports errors itself.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.execute_batch(&format!("PRAGMA key = \"{}\";", secrets.db_key_pragma().as_str())).map_err(damaged)?;
-    conn.execute_batch("PRAGMA cipher_memory_security = ON;").map_err(damaged)?;
+    // Not every SQLite allocation locked and wiped (DESIGN §8): it made every
+    // query several times slower; keys are wiped by SQLCipher and Custos.
+    conn.execute_batch("PRAGMA cipher_memory_security = OFF;").map_err(damaged)?;
     // The first read fails if the key is wrong or page 1 is damaged.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(|e| {
         match crate::error::db_error(e, path) {
@@ -410,6 +412,10 @@ pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<
     // Pages are decrypted as they enter SQLite's cache: a larger cache (64
     // MiB, in memory only) spares decrypting them again on every query.
     conn.pragma_update(None, "cache_size", -65536).map_err(full)?;
+    // Every query is prepared once and kept: processing one exhibit uses a
+    // few dozen statements, and a statement prepared again costs SQLCipher
+    // many locked (mlock) allocations.
+    conn.set_prepared_statement_cache_capacity(256);
     migrate(&mut conn, version).map_err(|e| match e {
         Error::Database(e) => crate::error::db_error(e, path),
         e => e,

@@ -26,6 +26,9 @@ macro_rules! with_first_source {
 /// The listing's columns; a query adds its WHERE and ORDER BY.
 pub(crate) const LISTING: &str = concat!(listing_columns!(), with_first_source!());
 
+/// One exhibit's listing.
+pub(crate) const LISTING_BY_ID: &str = concat!(listing_columns!(), with_first_source!(), " WHERE e.id = ?1");
+
 /// The listing's columns and what a production needs besides (the object,
 /// the first source's method and times).
 const CHOSEN: &str = concat!(listing_columns!(), ", e.object, s.method, s.modified, s.created", with_first_source!());
@@ -316,7 +319,7 @@ impl Vault {
 
     /// One exhibit as listed, found by its primary key.
     pub(crate) fn listing(&self, id: &str) -> Result<Exhibit> {
-        let mut stmt = self.conn.prepare_cached(&format!("{LISTING} WHERE e.id = ?1"))?;
+        let mut stmt = self.conn.prepare_cached(LISTING_BY_ID)?;
         stmt.query_row([id], listing_row).optional()?.ok_or_else(|| Error::NoSuchExhibit(id.into()))
     }
 

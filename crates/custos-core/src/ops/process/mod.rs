@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 pub(crate) use understand::Understood;
-use work::{Job, LARGE, Work};
+use crate::ops::extract::ExhibitReader;
+use custos_extract::Extractor;
+use work::{Job, LARGE, Work, Worked};
 
 /// What processing does.
 #[derive(Debug, Clone)]
@@ -110,63 +112,43 @@ impl Vault {
     /// committed with its round (a few exhibits at a time), so a cancelled
     /// run keeps what it finished.
     pub fn process(&mut self, opts: &ProcessOptions, progress: &dyn Progress) -> Result<ProcessReport> {
+        let mut run = self.start_processing(opts)?;
+        progress.begin(run.known_total(), 0);
+        while let Some(jobs) = run.next_round(self)? {
+            if progress.is_cancelled() {
+                run.cancelled();
+                break;
+            }
+            let worked = run.work(jobs);
+            for _ in run.record(self, worked)? {
+                progress.item_done();
+            }
+        }
+        Ok(run.finish())
+    }
+
+    /// Begins processing, a round at a time: [`ProcessRun::next_round`]
+    /// and [`ProcessRun::record`] need the vault, [`ProcessRun::work`] (the
+    /// slow part: reading, extracting, OCR) does not, so a front end can let
+    /// the vault serve other readers while a round is worked.
+    pub fn start_processing(&self, opts: &ProcessOptions) -> Result<ProcessRun> {
         let ocr = if opts.ocr { Some(custos_extract::ocr::extractor(&opts.ocr_language).map_err(extract_error)?) } else { None };
         let unknown = self.unknown_exhibits(&opts.exhibits)?;
         if !unknown.is_empty() {
             return Err(Error::NoSuchExhibit(unknown.join(", ")));
         }
-        let mut report = ProcessReport::default();
-        let mut queue: VecDeque<String> = opts.exhibits.iter().cloned().collect();
-        let all = opts.exhibits.is_empty();
-        progress.begin(if all { 0 } else { queue.len() as u64 }, 0);
-        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
-        let reader = self.reader();
-        let (mut after, mut after_ocr) = (0i64, 0i64);
-        loop {
-            if queue.is_empty() && all {
-                let next = self.unprocessed(after, PAGE)?;
-                let next = if next.is_empty() && ocr.is_some() {
-                    let n = self.awaiting_ocr(after_ocr, PAGE)?;
-                    after_ocr = n.last().map(|(n, _)| *n).unwrap_or(after_ocr);
-                    n
-                } else {
-                    after = next.last().map(|(n, _)| *n).unwrap_or(after);
-                    next
-                };
-                queue.extend(next.into_iter().map(|(_, id)| id));
-            }
-            if queue.is_empty() {
-                break;
-            }
-            if progress.is_cancelled() {
-                report.cancelled = true;
-                break;
-            }
-            // A round of exhibits at a time: read and understood on every
-            // core, then recorded here in order, in one change. A large one
-            // goes alone, so memory holds one large exhibit at most.
-            let mut jobs = Vec::new();
-            let mut bytes = 0u64;
-            while jobs.len() < workers * ROUND_PER_WORKER && bytes < LARGE {
-                let Some(id) = queue.pop_front() else { break };
-                let job = self.prepare(&id, ocr.is_some(), !all)?;
-                bytes += job.detail.as_ref().map_or(0, |d| d.exhibit.size);
-                jobs.push(job);
-            }
-            let work = Work { reader: &reader, limits: &opts.limits, lang: &opts.ocr_language, ocr: ocr.is_some() };
-            let worked = work.run(jobs, workers).into_iter().collect::<Result<Vec<_>>>()?;
-            let ids: Vec<String> = worked.iter().map(|w| w.job.id.clone()).collect();
-            let outcomes = self.record_round(worked, ocr.as_ref())?;
-            for (id, outcome) in ids.iter().zip(outcomes) {
-                if !all {
-                    // The items found are processed too.
-                    queue.extend(self.unprocessed_children(id)?);
-                }
-                progress.item_done();
-                report.exhibits.push(outcome);
-            }
-        }
-        Ok(report)
+        Ok(ProcessRun {
+            opts: opts.clone(),
+            queue: opts.exhibits.iter().cloned().collect(),
+            all: opts.exhibits.is_empty(),
+            ocr,
+            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8),
+            reader: self.reader(),
+            vault_id: self.config().vault_id.clone(),
+            after: 0,
+            after_ocr: 0,
+            report: ProcessReport::default(),
+        })
     }
 
     /// What processing an exhibit needs from the database, and whether there
@@ -194,6 +176,106 @@ impl Vault {
         ev.hash_before = Some(detail.exhibit.sha256.clone());
         self.log(vec![ev])?;
         Ok(text)
+    }
+}
+
+/// Processing under way, a round at a time (see [`Vault::start_processing`]).
+pub struct ProcessRun {
+    opts: ProcessOptions,
+    queue: VecDeque<String>,
+    all: bool,
+    ocr: Option<Extractor>,
+    workers: usize,
+    reader: ExhibitReader,
+    vault_id: String,
+    after: i64,
+    after_ocr: i64,
+    report: ProcessReport,
+}
+
+/// A round of exhibits prepared from the vault, to work without it.
+pub struct ProcessRound(Vec<Job>);
+
+/// A round worked, to record in the vault.
+pub struct WorkedRound(Vec<Result<Worked>>);
+
+impl ProcessRun {
+    /// How many exhibits were named (0 when processing all: the total is
+    /// not known in advance).
+    pub fn known_total(&self) -> u64 {
+        if self.all { 0 } else { self.queue.len() as u64 }
+    }
+
+    /// The next round, or `None` when nothing is left. A round is a few
+    /// exhibits per core (a large one goes alone, so memory holds one large
+    /// exhibit at most).
+    pub fn next_round(&mut self, vault: &Vault) -> Result<Option<ProcessRound>> {
+        self.same_vault(vault)?;
+        if self.queue.is_empty() && self.all {
+            let next = vault.unprocessed(self.after, PAGE)?;
+            let next = if next.is_empty() && self.ocr.is_some() {
+                let n = vault.awaiting_ocr(self.after_ocr, PAGE)?;
+                self.after_ocr = n.last().map(|(n, _)| *n).unwrap_or(self.after_ocr);
+                n
+            } else {
+                self.after = next.last().map(|(n, _)| *n).unwrap_or(self.after);
+                next
+            };
+            self.queue.extend(next.into_iter().map(|(_, id)| id));
+        }
+        if self.queue.is_empty() {
+            return Ok(None);
+        }
+        let mut jobs = Vec::new();
+        let mut bytes = 0u64;
+        while jobs.len() < self.workers * ROUND_PER_WORKER && bytes < LARGE {
+            let Some(id) = self.queue.pop_front() else { break };
+            let job = vault.prepare(&id, self.ocr.is_some(), !self.all)?;
+            bytes += job.detail.as_ref().map_or(0, |d| d.exhibit.size);
+            jobs.push(job);
+        }
+        Ok(Some(ProcessRound(jobs)))
+    }
+
+    /// Reads and understands a round's exhibits on every core; needs no vault.
+    pub fn work(&self, round: ProcessRound) -> WorkedRound {
+        let work = Work { reader: &self.reader, limits: &self.opts.limits, lang: &self.opts.ocr_language, ocr: self.ocr.is_some() };
+        WorkedRound(work.run(round.0, self.workers))
+    }
+
+    /// Records a worked round in one change; returns its exhibits' outcomes.
+    pub fn record(&mut self, vault: &mut Vault, worked: WorkedRound) -> Result<Vec<ProcessOutcome>> {
+        self.same_vault(vault)?;
+        let worked = worked.0.into_iter().collect::<Result<Vec<_>>>()?;
+        let ids: Vec<String> = worked.iter().map(|w| w.job.id.clone()).collect();
+        let outcomes = vault.record_round(worked, self.ocr.as_ref())?;
+        if !self.all {
+            // The items found are processed too.
+            for id in &ids {
+                self.queue.extend(vault.unprocessed_children(id)?);
+            }
+        }
+        self.report.exhibits.extend(outcomes.iter().cloned());
+        Ok(outcomes)
+    }
+
+    /// Notes that processing was cancelled before the end.
+    pub fn cancelled(&mut self) {
+        self.report.cancelled = true;
+    }
+
+    /// What was done.
+    pub fn finish(self) -> ProcessReport {
+        self.report
+    }
+
+    /// A run belongs to the vault it began in (a front end may lock the
+    /// vault and open another between rounds).
+    fn same_vault(&self, vault: &Vault) -> Result<()> {
+        if vault.config().vault_id != self.vault_id {
+            return Err(Error::InvalidInput("the vault changed while processing; the exhibits done are recorded".into()));
+        }
+        Ok(())
     }
 }
 
