@@ -37,3 +37,4 @@ install-deps:
 bench:
 	bash bench/run.sh
 	bash bench/scale.sh
+	bash bench/processing.sh

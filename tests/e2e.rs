@@ -347,7 +347,7 @@ async fn paralegal_workflow() {
     std::fs::write(evidence.join("page.html"), b"<html><body><script>parent.__pwned=2;document.title='ran'</script>page</body></html>").unwrap();
     std::fs::write(
         evidence.join("mail/specs.eml"),
-        b"From: Erik Brandt <erik@example.com>\r\nTo: e.brandt@example.net\r\nSubject: Lodestar specs\r\nDate: Thu, 14 May 2026 21:04:00 +0000\r\n\r\nSee attached.\r\n",
+        b"From: Erik Brandt <erik@example.com>\r\nTo: e.brandt@example.net\r\nSubject: Lodestar specs\r\nDate: Thu, 14 May 2026 21:04:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: text/plain; name=\"tolerances.txt\"\r\nContent-Disposition: attachment; filename=\"tolerances.txt\"\r\n\r\nLodestar tolerances: 0.01 mm\r\n--b--\r\n",
     )
     .unwrap();
     std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("icons/128x128.png"), evidence.join("seal.png")).unwrap();
@@ -381,6 +381,9 @@ async fn paralegal_workflow() {
     app.click("Take in").await;
     let text = app.text_of("[data-testid=intake-summary]").await;
     assert!(text.contains("5 stored"), "intake summary: {text}");
+    // Processing follows on its own: the e-mail's attachment becomes an exhibit.
+    let text = app.text_of("[data-testid=intake-process-summary]").await;
+    assert!(text.contains("Processed 6: 1 new exhibit found inside, 0 failed"), "processing summary: {text}");
     app.shot("intake-result").await;
 
     // The exhibits table; a hostile file name is shown as text.
@@ -392,7 +395,7 @@ async fn paralegal_workflow() {
 
     // Filter the list (the vault searches), open the memo and read its SHA-256.
     app.fill("Filter", "memo").await;
-    app.see("1 of 5 exhibits").await;
+    app.see("1 of 6 exhibits").await;
     app.open_row("memo.txt").await;
     let sha = app.text_of("[data-testid=sha256]").await;
     assert_eq!(sha.trim(), sha256_hex(&memo), "the app shows the memo's SHA-256");
@@ -405,11 +408,27 @@ async fn paralegal_workflow() {
 
     // Back on the list, its filter is as it was left.
     app.click("← Exhibits").await;
-    app.see("1 of 5 exhibits").await;
+    app.see("1 of 6 exhibits").await;
     let filter = app.field("Filter").await;
     assert_eq!(app.run("return arguments[0].value", &filter, vec![]).await, serde_json::json!("memo"), "the filter is kept");
     app.click("Clear filters").await;
-    app.see("5 of 5 exhibits").await;
+    app.see("6 of 6 exhibits").await;
+
+    // The e-mail and its attachment are a family: the attachment's row says
+    // where it was found; the message shows its metadata, family and text.
+    app.see("tolerances.txt").await;
+    app.see("↳ in").await;
+    app.open_row("specs.eml").await;
+    app.see("Lodestar specs").await;
+    app.see("email:Subject").await;
+    app.see("tolerances.txt").await;
+    app.click("Show text").await;
+    app.see("See attached.").await;
+    app.shot("exhibit-family").await;
+    app.click("EX-0006 tolerances.txt").await;
+    app.see("Found inside EX-").await;
+    app.click("Exhibits").await;
+    app.see("6 of 6 exhibits").await;
 
     // The HTML page previews as its source text; its script never runs.
     app.click("Exhibits").await;
@@ -425,9 +444,9 @@ async fn paralegal_workflow() {
     // Opened from the list, an exhibit steps to its neighbours in it.
     let at = app.text_of("[data-testid=list-position]").await;
     let k: u32 = at.trim().split(' ').next().unwrap().parse().unwrap();
-    let (button, to) = if k < 5 { ("Next →", k + 1) } else { ("← Previous", k - 1) };
+    let (button, to) = if k < 6 { ("Next →", k + 1) } else { ("← Previous", k - 1) };
     app.click(button).await;
-    app.see(&format!("{to} of 5")).await;
+    app.see(&format!("{to} of 6")).await;
 
     // An image is served by the preview protocol (session token in the URL).
     app.click("Exhibits").await;
@@ -446,7 +465,7 @@ async fn paralegal_workflow() {
 
     // Tag every exhibit at once: one job, with progress, each change logged.
     app.click("Exhibits").await;
-    app.see("5 of 5 exhibits").await;
+    app.see("6 of 6 exhibits").await;
     let grid = app.css("[role=grid]").await;
     app.run(
         "arguments[0].focus(); arguments[0].dispatchEvent(new KeyboardEvent('keydown', {key: 'a', ctrlKey: true, bubbles: true}));",
@@ -454,10 +473,10 @@ async fn paralegal_workflow() {
         vec![],
     )
     .await;
-    app.see("5 selected").await;
+    app.see("6 selected").await;
     app.fill("Tag to add or remove", "reviewed").await;
     app.click("Add tag").await;
-    app.see("5 exhibits processed").await;
+    app.see("6 exhibits processed").await;
     app.shot("exhibits-tagged").await;
 
     // Full verification.
@@ -483,11 +502,11 @@ async fn paralegal_workflow() {
     std::fs::write(&key_file, format!("# Reyes & Hart LLP\n{}\n", custos_core::age::secrecy::ExposeSecret::expose_secret(&counsel_key.to_string()))).unwrap();
     let productions = tmp.path().join("Productions");
     std::fs::create_dir_all(&productions).unwrap();
-    let bundle = productions.join("HAL000001-HAL000005.zip.age");
+    let bundle = productions.join("HAL000001-HAL000006.zip.age");
     app.click("Export").await;
-    app.see("5 exhibits selected.").await;
+    app.see("6 exhibits selected.").await;
     app.click("Next").await;
-    app.see("This production: HAL000001 to HAL000005").await;
+    app.see("This production: HAL000001 to HAL000006").await;
     app.shot("export-numbering").await;
     app.click("Next").await;
     app.fill("Name", "Reyes & Hart LLP").await;
@@ -507,20 +526,20 @@ async fn paralegal_workflow() {
     assert!(written.starts_with(b"age-encryption.org/v1"), "encrypted to counsel");
     let mut opened = custos_core::export::Bundle::open(&bundle, Some(&counsel_key), None).unwrap();
     let (report, _) = custos_core::export::verify_bundle(&mut opened, None).unwrap();
-    assert!(report.ok && report.exhibits == 5, "the exported bundle verifies: {:?}", report.findings);
+    assert!(report.ok && report.exhibits == 6, "the exported bundle verifies: {:?}", report.findings);
 
     // Check the bundle in the app with counsel's key file.
     let seal = app.text_of("[data-testid=export-result] dl").await;
     // The dashboard lists the production with the bundle's hash.
     app.click("Dashboard").await;
     let listed = app.text_of("[data-testid=dash-productions]").await;
-    assert!(listed.contains("HAL000001 – HAL000005") && listed.contains(&sha256_hex(&written)[..8]), "dashboard: {listed}");
+    assert!(listed.contains("HAL000001 – HAL000006") && listed.contains(&sha256_hex(&written)[..8]), "dashboard: {listed}");
     app.shot("dashboard-production").await;
     app.click("Check bundle").await;
     app.check_bundle(&bundle, Some(&key_file)).await;
     let verdict = app.text_of("[data-testid=bundle-result]").await;
     assert!(verdict.contains("The bundle is intact"), "bundle check: {verdict}");
-    assert!(verdict.contains("5 exhibits"), "bundle check: {verdict}");
+    assert!(verdict.contains("6 exhibits"), "bundle check: {verdict}");
     let fingerprint = app.text_of("[data-testid=bundle-fingerprint]").await;
     assert!(fingerprint.starts_with("SHA256:") && seal.contains(fingerprint.trim()), "the seal key is the exporter's: {fingerprint} / {seal}");
     assert_eq!(app.text_of("[data-testid=bundle-sha256]").await.trim(), sha256_hex(&written));
@@ -575,10 +594,10 @@ async fn paralegal_workflow() {
     app.click("Import").await;
     app.check_bundle(&bundle, Some(&key_file)).await;
     app.see("The bundle is intact").await;
-    app.click("Import 5 exhibits").await;
+    app.click("Import 6 exhibits").await;
     let summary = app.text_of("[data-testid=import-summary]").await;
-    assert!(summary.contains("5 new exhibits"), "import: {summary}");
-    app.see("HAL000005").await;
+    assert!(summary.contains("6 new exhibits"), "import: {summary}");
+    app.see("HAL000006").await;
     app.shot("import-result").await;
     app.click("Custody log").await;
     app.see("Received").await;
@@ -599,6 +618,8 @@ async fn paralegal_workflow() {
     app.click("Take in").await;
     let text = app.text_of("[data-testid=intake-summary]").await;
     assert!(text.contains("1 stored"), "intake summary: {text}");
+    let text = app.text_of("[data-testid=intake-process-summary]").await;
+    assert!(text.contains("Processed 1"), "processing summary: {text}");
     let wrapped = app
         .js(
             "const i = window.__TAURI_INTERNALS__; window.__ipc = []; const orig = i.invoke; \
@@ -639,6 +660,8 @@ async fn paralegal_workflow() {
     app.click("Take in").await;
     let text = app.text_of("[data-testid=intake-summary]").await;
     assert!(text.contains("3,000 stored"), "intake summary: {text}");
+    let text = app.text_of("[data-testid=intake-process-summary]").await;
+    assert!(text.contains("Processed 3,000"), "processing summary: {text}");
     app.click("Exhibits").await;
     app.see(" of 3,0").await;
     let count = app.text_of("[data-testid=exhibit-count]").await;

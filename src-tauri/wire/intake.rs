@@ -53,3 +53,13 @@ pub struct IntakeSummary {
     /// Automatic time stamping that failed after the intake (the intake stands).
     pub warnings: Vec<String>,
 }
+
+/// Process exhibits: expand containers, read metadata and text, OCR.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct ProcessRequest {
+    /// These exhibits (and the items found in them); every exhibit not
+    /// processed yet when empty.
+    pub exhibits: Vec<String>,
+    /// Also recognise text (OCR) in images and scanned pages.
+    pub ocr: bool,
+}

@@ -23,6 +23,7 @@ describe("actionLabel", () => {
       producer_key_pinned: "Producer key pinned",
       producer_key_accepted: "Producer key accepted",
       timestamped: "Timestamped by an outside authority",
+      derived: "Derived by processing",
     };
     for (const [action, label] of Object.entries(expected)) expect(actionLabel(action)).toBe(label);
     // The filter offers exactly these, each once.

@@ -28,6 +28,7 @@ const LABELS: Readonly<Record<Action, string>> = {
   producer_key_pinned: "Producer key pinned",
   producer_key_accepted: "Producer key accepted",
   timestamped: "Timestamped by an outside authority",
+  derived: "Derived by processing",
 };
 
 /** Every action the custody log records (e.g. for a filter's choices). */

@@ -20,6 +20,8 @@ import {
   type IntakeSummary,
   type JobEvent,
   type LockReason,
+  type ProcessReport,
+  type ProcessRequest,
   type Selection,
   type TagRequest,
   type VerifyMode,
@@ -44,13 +46,16 @@ type Unwrap<F> = F extends (...args: infer A) => Promise<infer R>
     : (...args: A) => Promise<Extract<R, { status: "ok" }> extends { data: infer T } ? T : never>
   : never;
 
-type Streaming = "intake" | "verifyVault" | "exportBundle" | "importBundle" | "verifyBundle" | "tagExhibits";
+type Streaming = "intake" | "processExhibits" | "verifyVault" | "exportBundle" | "importBundle" | "verifyBundle" | "tagExhibits";
 
 export type Backend = { [K in Exclude<keyof Commands, Streaming>]: Unwrap<Commands[K]> } & {
   intake(request: IntakeRequest, onEvent: (e: JobEvent) => void): Promise<IntakeSummary>;
+  /** Progress counts exhibits: `begin.files` those named (0 for "all not processed yet"), `progress.items` those done, items found inside included (so it can pass the total). */
+  processExhibits(request: ProcessRequest, onEvent: (e: JobEvent) => void): Promise<ProcessReport>;
   /** Progress counts exhibits (`begin.files`, `progress.bytes` = exhibits done). */
   tagExhibits(request: TagRequest, onEvent: (e: JobEvent) => void): Promise<number>;
-  verifyVault(mode: VerifyMode, onEvent: (e: JobEvent) => void): Promise<VerifyReport>;
+  /** `reextract`: also run every processed exhibit's extractors again and report an output that changed. */
+  verifyVault(mode: VerifyMode, reextract: boolean, onEvent: (e: JobEvent) => void): Promise<VerifyReport>;
   exportBundle(request: ExportBundleRequest, onEvent: (e: JobEvent) => void): Promise<ExportResult>;
   /** `accept`: the user's explicit acceptance of a producer's new seal key (after `producer_key_changed`). */
   importBundle(source: BundleSource, accept: AcceptNewKey | null, onEvent: (e: JobEvent) => void): Promise<ImportSummary>;
@@ -107,7 +112,8 @@ export function tauriBackend(): Backend {
   const b = wrapped as unknown as Backend;
   b.intake = (request, onEvent) => unwrap(commands.intake(request, channel(onEvent)));
   b.tagExhibits = (request, onEvent) => unwrap(commands.tagExhibits(request, channel(onEvent)));
-  b.verifyVault = (mode, onEvent) => unwrap(commands.verifyVault(mode, channel(onEvent)));
+  b.processExhibits = (request, onEvent) => unwrap(commands.processExhibits(request, channel(onEvent)));
+  b.verifyVault = (mode, reextract, onEvent) => unwrap(commands.verifyVault(mode, reextract, channel(onEvent)));
   b.exportBundle = (request, onEvent) => unwrap(commands.exportBundle(request, channel(onEvent)));
   b.importBundle = (source, accept, onEvent) => unwrap(commands.importBundle(source, accept, channel(onEvent)));
   b.verifyBundle = (source, onEvent) => unwrap(commands.verifyBundle(source, channel(onEvent)));

@@ -55,6 +55,23 @@ export const commands = {
 	tagExhibits: (request: TagRequest, onProgress: Channel<JobEvent>) => typedError<number, WireError>(__TAURI_INVOKE("tag_exhibits", { request, onProgress })),
 	/**  Decrypts an exhibit into memory for display (a `viewed` custody event). */
 	previewExhibit: (id: string) => typedError<Preview, WireError>(__TAURI_INVOKE("preview_exhibit", { id })),
+	/**
+	 *  The family an exhibit belongs to, head first, each member after its
+	 *  parent (every member, including one also found in another family).
+	 */
+	exhibitFamily: (id: string) => typedError<FamilyMember[], WireError>(__TAURI_INVOKE("exhibit_family", { id })),
+	/**
+	 *  An exhibit's extracted text (what was read from it, then its OCR pages),
+	 *  or null when it has none; logged as a view.
+	 */
+	exhibitText: (id: string) => typedError<string | null, WireError>(__TAURI_INVOKE("exhibit_text", { id })),
+	/**
+	 *  Processes the exhibits named (and the items found in them), or every
+	 *  exhibit not processed yet when none are named, streaming progress. The
+	 *  vault takes each round only to prepare and to record it, so the screens
+	 *  keep reading it while exhibits are read, extracted and recognised.
+	 */
+	processExhibits: (request: ProcessRequest, onProgress: Channel<JobEvent>) => typedError<ProcessReport, WireError>(__TAURI_INVOKE("process_exhibits", { request, onProgress })),
 	/**  Takes in the selected files and folders, streaming progress. */
 	intake: (request: IntakeRequest, onProgress: Channel<JobEvent>) => typedError<IntakeSummary, WireError>(__TAURI_INVOKE("intake", { request, onProgress })),
 	/**
@@ -64,8 +81,12 @@ export const commands = {
 	intakeSuggestions: () => typedError<IntakeSuggestions, WireError>(__TAURI_INVOKE("intake_suggestions")),
 	/**  Stops the running intake, verification, export, import or bundle check as soon as it safely can. */
 	cancelJob: () => __TAURI_INVOKE<boolean>("cancel_job"),
-	/**  Quick or full verification, streaming progress. */
-	verifyVault: (mode: VerifyMode, onProgress: Channel<JobEvent>) => typedError<VerifyReport, WireError>(__TAURI_INVOKE("verify_vault", { mode, onProgress })),
+	/**
+	 *  Quick or full verification, streaming progress; with `reextract`, every
+	 *  processed exhibit's extractors also run again and an output that no
+	 *  longer comes out the same is reported.
+	 */
+	verifyVault: (mode: VerifyMode, reextract: boolean, onProgress: Channel<JobEvent>) => typedError<VerifyReport, WireError>(__TAURI_INVOKE("verify_vault", { mode, reextract, onProgress })),
 	/**
 	 *  A window of the custody log, filtered, ordered and counted through its
 	 *  index, each event with its words.
@@ -172,7 +193,13 @@ export type Action =
  */
 "producer_key_accepted" | 
 /**  An RFC 3161 time-stamp authority countersigned a checkpoint. */
-"timestamped";
+"timestamped" | 
+/**
+ *  Something was derived from an exhibit by an extractor: an item found
+ *  inside it (a new exhibit or a new source of one), its metadata, its
+ *  text, or its text by OCR.
+ */
+"derived";
 
 /**  What the start screen needs. */
 export type AppInfo = {
@@ -399,6 +426,28 @@ export type DatEncodingChoice =
 /**  Windows-1252, for older review platforms. */
 "windows1252";
 
+/**  One artifact derived from an exhibit. */
+export type Derivation = {
+	/**  `item`, `metadata`, `text` or `ocr`. */
+	kind: string,
+	/**  The extractor. */
+	extractor: string,
+	/**  Its version. */
+	version: string,
+	/**  The settings that change its output. */
+	settings: string,
+	/**  SHA-256 of the input (the exhibit). */
+	input_sha256: string,
+	/**  SHA-256 of the output. */
+	output_sha256: string,
+	/**  For an item: the exhibit it became. */
+	item: string | null,
+	/**  The custody event that records it. */
+	seq: number,
+	/**  When. */
+	time: string,
+};
+
 /**  Which way an order runs. */
 export type Direction = 
 /**  Smallest, earliest, first. */
@@ -516,6 +565,16 @@ export type Exhibit = {
 	description: string,
 	/**  Tags. */
 	tags: string[],
+	/**
+	 *  The exhibit it was found inside as an attachment or archive entry
+	 *  (its first parent), if any.
+	 */
+	parent: string | null,
+	/**
+	 *  Its family's id: the exhibit heading the family (itself when it has
+	 *  no parent).
+	 */
+	family: string,
 };
 
 /**  An exhibit with every source and its object. */
@@ -529,6 +588,17 @@ export type ExhibitDetail = {
 	 *  producer's Bates number and seal.
 	 */
 	received: ReceivedRecord[],
+	/**  The items found inside it that are its children, in order. */
+	children: string[],
+	/**  Its metadata, each value with where it came from. */
+	metadata: MetadataValue[],
+	/**
+	 *  What was derived from it, and the derivation it came from if it was
+	 *  found inside another exhibit.
+	 */
+	derivations: Derivation[],
+	/**  Where processing stands. */
+	processing: ProcessingState,
 } & Exhibit;
 
 /**  What the exhibit list's filters offer: the custodians and the tags in use. */
@@ -710,6 +780,18 @@ export type ExportResult = {
 	qc: string[],
 };
 
+/**  One exhibit of a family tree, in order (parent before its children). */
+export type FamilyMember = {
+	/**  The exhibit. */
+	id: string,
+	/**  Its name. */
+	name: string,
+	/**  Its depth below the head (0 for the head). */
+	depth: number,
+	/**  Its parent in this tree. */
+	parent: string | null,
+};
+
 /**  What happened to one file of a batch. */
 export type FileOutcome = 
 /**  Stored as a new exhibit (acknowledged: durable and committed). */
@@ -785,6 +867,11 @@ export type FindingKind =
  *  disagrees with it.
  */
 "derived_table_mismatch" | 
+/**
+ *  Running an extractor again on an exhibit no longer gives the output
+ *  its derivation recorded (a changed tool, or a changed record).
+ */
+"derivation_changed" | 
 /**  Custody events are missing from the sequence. */
 "custody_sequence_gap" | 
 /**  A custody event sits at another position than its own. */
@@ -1051,6 +1138,18 @@ export type MatterInfo = {
 	created: string,
 };
 
+/**  One value of an exhibit's metadata, with where it came from. */
+export type MetadataValue = {
+	/**  The field (`from`, `subject`, `date_sent`, `author`, `created`, …). */
+	field: string,
+	/**  The value as read. */
+	value: string,
+	/**  Where in the exhibit it was read (`email:Date`, `pdf:docinfo:CreationDate`). */
+	source: string,
+	/**  The extractor and its version. */
+	extractor: string,
+};
+
 /**  What a native dialog is for. */
 export type PickPurpose = 
 /**  An existing vault folder to open. */
@@ -1119,6 +1218,67 @@ export type PreviewKind =
 "email" | 
 /**  No preview for this type or size; `reason` says why. */
 "none";
+
+/**  What processing did to one exhibit. */
+export type ProcessOutcome = {
+	/**  The exhibit. */
+	exhibit: string,
+	/**  What it was read as (`email`, `mbox`, `pdf`, `office`, …). */
+	kind: string,
+	/**  `done`, `failed`, or `skipped` (processed before, nothing asked of it). */
+	status: string,
+	/**  Why it failed. */
+	reason: string | null,
+	/**  Items found inside it that are new exhibits. */
+	new_items: number,
+	/**  Items found inside it whose content was already an exhibit. */
+	duplicate_items: number,
+	/**  Metadata values read. */
+	fields: number,
+	/**  Characters of text read. */
+	text_chars: number,
+	/**  Pages recognised by OCR. */
+	ocr_pages: number,
+	/**  OCR pages of low confidence, to review. */
+	low_confidence_pages: number[],
+	/**  What could not be read inside it (item or page, and why). */
+	problems: ([string, string])[],
+};
+
+/**  The result of processing: one outcome per exhibit, in order. */
+export type ProcessReport = {
+	/**  Each exhibit processed. */
+	exhibits: ProcessOutcome[],
+	/**  Whether processing was cancelled before the end. */
+	cancelled: boolean,
+};
+
+/**  Process exhibits: expand containers, read metadata and text, OCR. */
+export type ProcessRequest = {
+	/**
+	 *  These exhibits (and the items found in them); every exhibit not
+	 *  processed yet when empty.
+	 */
+	exhibits: string[],
+	/**  Also recognise text (OCR) in images and scanned pages. */
+	ocr: boolean,
+};
+
+/**  Where processing stands for one exhibit. */
+export type ProcessingState = {
+	/**  `done`, `failed`, or `pending` (not processed yet). */
+	status: string,
+	/**  What it was read as (`email`, `pdf`, `zip`, …). */
+	kind: string,
+	/**  Why it failed. */
+	reason: string | null,
+	/**  Pages that want OCR. */
+	wants_ocr: number[],
+	/**  Whether OCR ran. */
+	ocr_done: boolean,
+	/**  What could not be read inside it, item by item. */
+	problems: ([string, string])[],
+};
 
 /**  How the producer's seal key was treated by an import. */
 export type ProducerKey = 

@@ -13,6 +13,7 @@ import type {
   ProducerKey,
   CounselKey,
   CustodyEvent,
+  Derivation,
   ExportOptions,
   ExportPlan,
   Exhibit,
@@ -23,7 +24,11 @@ import type {
   LoggedEvent,
   LockReason,
   MatterInfo,
+  MetadataValue,
+  ProcessOutcome,
+  ProcessingState,
   ProductionRecord,
+  FamilyMember,
   RecentVault,
   Selection,
   Settings,
@@ -56,6 +61,38 @@ export interface MockState {
   producerKey: string | null;
   /** The vault's RFC 3161 time-stamping settings. */
   timestamping: TimestampSettings;
+  /** What processing made of each exhibit processed (absent: pending). */
+  processed: Map<string, MockProcessed>;
+}
+
+/** What processing made of one exhibit in the mock. */
+export interface MockProcessed {
+  processing: ProcessingState;
+  metadata: MetadataValue[];
+  derivations: Derivation[];
+  /** Its extracted text (null: none). */
+  text: string | null;
+}
+
+/** A processing state as the vault reports it (pending unless told). */
+export function mockProcessing(over: Partial<ProcessingState> = {}): ProcessingState {
+  return { status: "pending", kind: "", reason: null, wants_ocr: [], ocr_done: false, problems: [], ...over };
+}
+
+/**
+ * A family as processing leaves it: an e-mail (`EX-0001`) with two
+ * attachments, the second a ZIP holding one more document. Exhibits `n` to
+ * `n + 3`.
+ */
+export function mockFamily(n = 1): Exhibit[] {
+  const id = (k: number) => `EX-${String(n + k).padStart(4, "0")}`;
+  const head = id(0);
+  return [
+    mockExhibit(n, { name: "Re: Lodestar pricing.eml", mime: "message/rfc822" }),
+    mockExhibit(n + 1, { name: "pricing-2026.pdf", mime: "application/pdf", parent: head, family: head, path: `${head}/pricing-2026.pdf` }),
+    mockExhibit(n + 2, { name: "drawings.zip", mime: "application/zip", parent: head, family: head, path: `${head}/drawings.zip` }),
+    mockExhibit(n + 3, { name: "bracket-rev4.txt", mime: "text/plain", parent: id(2), family: head, path: `${id(2)}/bracket-rev4.txt` }),
+  ];
 }
 
 /** The fingerprint of the mock's genuine seal key. */
@@ -108,6 +145,8 @@ export function mockExhibit(n: number, over: Partial<Exhibit> = {}): Exhibit {
     collected_by: "Dana Whitfield",
     collected_at: `2026-06-0${1 + (n % 9)}T10:00:00.000000Z`,
     description: "",
+    parent: null,
+    family: id,
     tags: [],
     ...over,
   };
@@ -220,6 +259,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     bundleKey: init.bundleKey ?? MOCK_SEAL_KEY,
     producerKey: init.producerKey ?? null,
     timestamping: init.timestamping ?? { tsa_urls: [], automatic: "off", trusted_cas: [] },
+    processed: init.processed ?? new Map(),
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -254,9 +294,137 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         },
       ],
       received: [],
+      children: state.exhibits.filter((x) => x.parent === id).map((x) => x.id),
+      metadata: state.processed.get(id)?.metadata ?? [],
+      derivations: state.processed.get(id)?.derivations ?? [],
+      processing: state.processed.get(id)?.processing ?? mockProcessing(),
     };
   };
   const append = (ev: Partial<CustodyEvent>) => state.log.push(mockEvent(state.log.length + 1, ev));
+
+  /** The family tree of `head`: each member after its parent, with its depth. */
+  const familyTree = (head: Exhibit): FamilyMember[] => {
+    const out: FamilyMember[] = [];
+    const walk = (e: Exhibit, depth: number, parent: string | null) => {
+      out.push({ id: e.id, name: e.name, depth, parent });
+      for (const child of state.exhibits.filter((x) => x.parent === e.id)) walk(child, depth + 1, e.id);
+    };
+    walk(head, 0, null);
+    return out;
+  };
+
+  /** Records one derivation from `id` (its custody event included). */
+  const derive = (id: string, kind: string, extractor: string, item: string | null = null): Derivation => {
+    const e = state.exhibits.find((x) => x.id === id)!;
+    const [name, version] = extractor.split(" ");
+    const output = mockSelectionDigest([id, kind, item ?? ""]);
+    append({ action: "derived", exhibit: id, tool: "Custos 0.1.0", details: { kind, extractor: name, version, item, output_sha256: output } });
+    return {
+      kind,
+      extractor: name ?? extractor,
+      version: version ?? "",
+      settings: kind === "ocr" ? "lang=eng" : "",
+      input_sha256: e.sha256,
+      output_sha256: output,
+      item,
+      seq: state.log.length,
+      time: state.log[state.log.length - 1]!.time,
+    };
+  };
+
+  /** Processes one exhibit as the vault would (by its type), returning what it did. */
+  const processOne = (id: string, ocr: boolean): ProcessOutcome => {
+    const e = state.exhibits.find((x) => x.id === id)!;
+    const before = state.processed.get(id);
+    const outcome: ProcessOutcome = {
+      exhibit: id,
+      kind: before?.processing.kind ?? "",
+      status: "skipped",
+      reason: null,
+      new_items: 0,
+      duplicate_items: 0,
+      fields: 0,
+      text_chars: 0,
+      ocr_pages: 0,
+      low_confidence_pages: [],
+      problems: [],
+    };
+    const wantsOcr = ocr && before?.processing.status === "done" && !before.processing.ocr_done && before.processing.wants_ocr.length > 0;
+    if (before && before.processing.status !== "pending" && !wantsOcr) return outcome;
+    if (before && wantsOcr) {
+      const pages = before.processing.wants_ocr;
+      before.derivations.push(derive(id, "ocr", "tesseract 5.3.4"));
+      before.text = `${before.text ?? ""}\n\n[page ${pages.join(", ")}, recognised]\nSigned: E. Brandt`;
+      before.processing = { ...before.processing, ocr_done: true };
+      return { ...outcome, status: "done", ocr_pages: pages.length, text_chars: before.text.length };
+    }
+    const meta = (field: string, value: string, source: string, extractor: string): MetadataValue => ({ field, value, source, extractor });
+    const done: MockProcessed = { processing: mockProcessing({ status: "done" }), metadata: [], derivations: [], text: null };
+    if (e.mime === "message/rfc822") {
+      done.processing.kind = "email";
+      const mail = "custos-mail 0.1.0";
+      done.metadata = [
+        meta("from", "Erik Brandt <erik@example.com>", "email:From", mail),
+        meta("to", "e.brandt@example.net", "email:To", mail),
+        meta("subject", "specs", "email:Subject", mail),
+        meta("date_sent", "2026-05-14T21:04:00Z", "email:Date", mail),
+      ];
+      done.text = "See attached.";
+      for (const name of ["spec.pdf", "notes.txt"]) {
+        const child = mockExhibit(state.exhibits.length + 1, {
+          name,
+          path: `${id}/${name}`,
+          mime: name.endsWith(".pdf") ? "application/pdf" : "text/plain",
+          custodian: e.custodian,
+          source: e.source,
+          parent: id,
+          family: e.family,
+        });
+        state.exhibits.push(child);
+        append({ action: "collected", exhibit: child.id, details: { name, found_in: id } });
+        const d = derive(id, "item", mail, child.id);
+        done.derivations.push(d);
+        state.processed.set(child.id, { processing: mockProcessing(), metadata: [], derivations: [{ ...d }], text: null });
+        outcome.new_items += 1;
+      }
+      done.derivations.push(derive(id, "metadata", mail), derive(id, "text", mail));
+    } else if (e.mime === "application/pdf") {
+      done.processing.kind = "pdf";
+      done.processing.wants_ocr = [2];
+      const pdf = "custos-pdf 0.1.0";
+      done.metadata = [meta("author", "Erik Brandt", "pdf:docinfo:Author", pdf), meta("created", "2026-03-02T09:15:00Z", "pdf:docinfo:CreationDate", pdf)];
+      done.text = `${e.name}\nPage 1 of the document.`;
+      done.derivations.push(derive(id, "metadata", pdf), derive(id, "text", pdf));
+    } else if (e.mime.startsWith("text/")) {
+      done.processing.kind = "text";
+      done.text = `Contents of ${e.name}`;
+      done.derivations.push(derive(id, "text", "custos-text 0.1.0"));
+    } else if (e.mime.startsWith("image/")) {
+      done.processing.kind = "image";
+      done.processing.wants_ocr = [1];
+    } else if (e.mime === "application/zip") {
+      done.processing = mockProcessing({ status: "failed", kind: "zip", reason: "the archive is damaged: its central directory cannot be read" });
+    } else {
+      done.processing.kind = "other";
+    }
+    if (done.processing.wants_ocr.length && ocr) {
+      done.derivations.push(derive(id, "ocr", "tesseract 5.3.4"));
+      done.text = `${done.text ?? ""}\n\n[page ${done.processing.wants_ocr.join(", ")}, recognised]\nSigned: E. Brandt`.trim();
+      done.processing.ocr_done = true;
+      outcome.ocr_pages = done.processing.wants_ocr.length;
+    }
+    // A child keeps the derivation it came from.
+    done.derivations = [...(before?.derivations ?? []), ...done.derivations];
+    state.processed.set(id, done);
+    return {
+      ...outcome,
+      kind: done.processing.kind,
+      status: done.processing.status,
+      reason: done.processing.reason,
+      fields: done.metadata.length,
+      text_chars: done.text?.length ?? 0,
+    };
+  };
   const summary = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
   const track = (name: string) => state.calls.push(name);
   const take = (token: string): string[] => {
@@ -528,6 +696,40 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         return { kind: "email", mime: e.mime, url: null, text: null, truncated: false, reason: null, email: { from: "Erik Brandt <erik@example.com>", to: "e.brandt@example.net", cc: "", date: "2026-05-14T21:04:00Z", subject: "specs", body: "See attached.", attachments: ["spec.pdf"] } };
       return { kind: "none", mime: e.mime, url: null, text: null, truncated: false, email: null, reason: `No preview for ${e.mime} files.` };
     },
+    async exhibitFamily(id) {
+      track("exhibitFamily");
+      need();
+      const e = state.exhibits.find((x) => x.id === id);
+      if (!e) throw new BackendError("not_found", `no exhibit ${id} in this vault`);
+      const head = state.exhibits.find((x) => x.id === e.family) ?? e;
+      return wire(familyTree(head));
+    },
+    async exhibitText(id) {
+      track("exhibitText");
+      need();
+      detail(id);
+      append({ action: "viewed", exhibit: id, details: { what: "text" } });
+      return state.processed.get(id)?.text ?? null;
+    },
+    async processExhibits(req, onEvent: (e: JobEvent) => void) {
+      track("processExhibits");
+      need();
+      const unknown = req.exhibits.filter((id) => !state.exhibits.some((x) => x.id === id));
+      if (unknown.length) throw new BackendError("not_found", `no exhibit ${unknown.join(", ")} in this vault`);
+      const all = req.exhibits.length === 0;
+      const pending = (id: string) => (state.processed.get(id)?.processing.status ?? "pending") === "pending";
+      const queue = all ? state.exhibits.map((x) => x.id).filter(pending) : [...req.exhibits];
+      onEvent({ type: "begin", files: all ? 0 : queue.length, bytes: 0 });
+      const exhibits: ProcessOutcome[] = [];
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        onEvent({ type: "file_started", path: id, size: 0 });
+        exhibits.push(processOne(id, req.ocr));
+        // The items found inside are processed too.
+        if (!all) queue.push(...state.exhibits.filter((x) => x.parent === id && pending(x.id)).map((x) => x.id));
+        onEvent({ type: "progress", bytes: 0, items: exhibits.length });
+      }
+      return wire({ exhibits, cancelled: false });
+    },
     async intake(req, onEvent: (e: JobEvent) => void) {
       track("intake");
       need();
@@ -555,11 +757,16 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       track("cancelJob");
       return false;
     },
-    async verifyVault(mode, onEvent) {
-      track(`verifyVault:${mode}`);
+    async verifyVault(mode, reextract, onEvent) {
+      track(reextract ? `verifyVault:${mode}:reextract` : `verifyVault:${mode}`);
       need();
       onEvent({ type: "begin", files: state.exhibits.length, bytes: 0 });
-      append({ action: "verified", details: { mode, ok: true, errors: 0, warnings: 0 } });
+      if (reextract) {
+        // Every processed exhibit's extractors run again (the mock's give the same outputs).
+        const processed = [...state.processed.values()].filter((p) => p.processing.status === "done").length;
+        onEvent({ type: "progress", bytes: 0, items: processed });
+      }
+      append({ action: "verified", details: { mode, reextract, ok: true, errors: 0, warnings: 0 } });
       return { ok: true, mode, exhibits: state.exhibits.length, events: state.log.length, findings: [] };
     },
     async custodyWindow(q) {

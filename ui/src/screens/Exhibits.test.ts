@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
 import type { Exhibit, VaultSummary } from "../lib/bindings";
-import { MOCK_MATTER, createMockBackend, mockExhibit, type MockState } from "../lib/mock-backend";
+import { MOCK_MATTER, createMockBackend, mockExhibit, mockFamily, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -346,5 +346,26 @@ describe("Exhibits", () => {
     await loaded(1);
     expect(rowOf("EX-0001")).toHaveTextContent(name);
     expect(container.querySelector("img")).toBeNull();
+  });
+
+  it("marks an exhibit found inside another and opens that one from the mark", async () => {
+    const mock = install({ exhibits: mockFamily(1) });
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(4);
+    expect(screen.getByRole("columnheader", { name: "Found in" })).toBeInTheDocument();
+    // The head of the family has no mark; a member names the exhibit it was found in.
+    expect(within(rowOf("EX-0001")).queryByRole("button", { name: /^Open / })).not.toBeInTheDocument();
+    expect(rowOf("EX-0001")).not.toHaveTextContent("↳");
+    expect(rowOf("EX-0002")).toHaveTextContent("↳ in EX-0001");
+    expect(rowOf("EX-0004")).toHaveTextContent("↳ in EX-0003");
+    const mark = within(rowOf("EX-0004")).getByRole("button", { name: "Open EX-0003, which EX-0004 was found in (family EX-0001)" });
+    expect(mark).toHaveTextContent("↳ in EX-0003");
+    // From the rows the list already has: nothing asked per row.
+    expect(mock.state.calls.filter((c) => c === "exhibitDetail" || c === "exhibitFamily")).toEqual([]);
+
+    await user.click(within(rowOf("EX-0002")).getByRole("button", { name: "Open EX-0001, which EX-0002 was found in" }));
+    expect(router.screen).toBe("exhibit");
+    expect(router.params).toEqual({ id: "EX-0001" });
   });
 });

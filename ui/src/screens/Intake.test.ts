@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
-import type { IntakeRequest, IntakeSummary, JobEvent } from "../lib/bindings";
+import type { IntakeRequest, IntakeSummary, JobEvent, ProcessReport, ProcessRequest } from "../lib/bindings";
 import { createMockBackend, dropOn, MOCK_MATTER, MOCK_PASSPHRASE, type MockState } from "../lib/mock-backend";
 import { reset, router } from "../lib/router.svelte";
 import { refreshInfo, session } from "../lib/session.svelte";
@@ -393,3 +393,151 @@ describe("Intake: taking in", () => {
     await waitFor(() => expect(takeIn()).toBeEnabled());
   });
 });
+
+describe("Intake: processing what was stored", () => {
+  const outcome = (exhibit: string, over: Partial<ProcessReport["exhibits"][number]> = {}): ProcessReport["exhibits"][number] => ({
+    exhibit,
+    kind: "email",
+    status: "done",
+    reason: null,
+    new_items: 0,
+    duplicate_items: 0,
+    fields: 0,
+    text_chars: 0,
+    ocr_pages: 0,
+    low_confidence_pages: [],
+    problems: [],
+    ...over,
+  });
+
+  it("processes the exhibits stored, without OCR by default, and summarises", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    mock.intake = async (): Promise<IntakeSummary> => ({
+      stored: 2,
+      duplicates: 1,
+      failed: 1,
+      cancelled: false,
+      files: [
+        { path: "/evidence/a.eml", outcome: { outcome: "stored", exhibit: "EX-0004", sha256: "ab".repeat(32) } },
+        { path: "/evidence/b.txt", outcome: { outcome: "duplicate", exhibit: "EX-0001", sha256: "cd".repeat(32) } },
+        { path: "/evidence/c.xlsx", outcome: { outcome: "failed", reason: "permission denied" } },
+        { path: "/evidence/d.zip", outcome: { outcome: "stored", exhibit: "EX-0005", sha256: "ef".repeat(32) } },
+      ],
+      warnings: [],
+    });
+    const process = vi.fn(
+      async (_req: ProcessRequest, _onEvent: (e: JobEvent) => void): Promise<ProcessReport> => ({
+        exhibits: [
+          outcome("EX-0004", { new_items: 2 }),
+          outcome("EX-0005", { kind: "zip", status: "failed", reason: "the archive is damaged" }),
+          outcome("EX-0006", { kind: "pdf" }),
+          outcome("EX-0007", { kind: "text", new_items: 1 }),
+        ],
+        cancelled: false,
+      }),
+    );
+    mock.processExhibits = process;
+    render(Intake);
+    expect(screen.getByLabelText("Recognise text in images and scans (OCR, slower)")).not.toBeChecked();
+    await user.click(screen.getByRole("button", { name: "Add files…" }));
+    await user.click(takeIn());
+
+    const summary = await screen.findByTestId("intake-process-summary");
+    expect(process).toHaveBeenCalledTimes(1);
+    expect(process.mock.calls[0]![0]).toEqual({ exhibits: ["EX-0004", "EX-0005"], ocr: false });
+    expect(summary).toHaveTextContent("Processed 4: 3 new exhibits found inside, 1 failed.");
+    const failures = screen.getByRole("list", { name: "Processing" });
+    expect(within(failures).getAllByRole("listitem")).toHaveLength(1);
+    expect(failures).toHaveTextContent("The archive is damaged.");
+    await user.click(within(failures).getByRole("button", { name: "Open exhibit EX-0005" }));
+    expect(router.params).toEqual({ id: "EX-0005" });
+  });
+
+  it("asks for OCR when ticked, shows progress and lets processing be cancelled", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    const job = deferred<ProcessReport>();
+    let emit: (e: JobEvent) => void = () => {};
+    const process = vi.fn((_req: ProcessRequest, onEvent: (e: JobEvent) => void) => {
+      emit = onEvent;
+      return job.promise;
+    });
+    mock.processExhibits = process;
+    const cancelJob = vi.spyOn(mock, "cancelJob");
+    render(Intake);
+    dropOn(mock, ["/evidence/scan-1.png", "/evidence/scan-2.png"]);
+    await screen.findByText("/evidence/scan-1.png");
+    await user.click(screen.getByLabelText("Recognise text in images and scans (OCR, slower)"));
+    await user.click(takeIn());
+
+    await screen.findByTestId("intake-summary");
+    await waitFor(() => expect(process).toHaveBeenCalledTimes(1));
+    expect(process.mock.calls[0]![0]).toEqual({ exhibits: ["EX-0004", "EX-0005"], ocr: true });
+    expect(session.job).toBe("processing");
+    emit({ type: "begin", files: 2, bytes: 0 });
+    emit({ type: "progress", bytes: 0, items: 1 });
+    const processing = screen.getByTestId("intake-processing");
+    await waitFor(() => expect(within(processing).getByRole("status")).toHaveTextContent("Processing 2 of 2…"));
+    expect(screen.getByRole("progressbar", { name: "Processing, with text recognition (OCR)" })).toHaveAttribute("aria-valuetext", "Processing 2 of 2…");
+    expect(screen.getByRole("button", { name: "Take in more" })).toBeDisabled();
+
+    await user.click(screen.getByRole("button", { name: "Cancel processing" }));
+    expect(cancelJob).toHaveBeenCalledTimes(1);
+    job.resolve({ exhibits: [outcome("EX-0004", { kind: "image", ocr_pages: 1 })], cancelled: true });
+    const summary = await screen.findByTestId("intake-process-summary");
+    expect(summary).toHaveTextContent("Processed 1: 0 new exhibits found inside, 0 failed");
+    expect(summary).toHaveTextContent("Cancelled — what was finished is kept");
+    expect(session.job).toBeNull();
+    expect(screen.getByRole("button", { name: "Take in more" })).toBeEnabled();
+  });
+
+  it("runs the mock vault's processing on what was stored", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    render(Intake);
+    dropOn(mock, ["/evidence/notes.txt"]);
+    await screen.findByText("/evidence/notes.txt");
+    await user.click(takeIn());
+    expect(await screen.findByTestId("intake-process-summary")).toHaveTextContent("Processed 1: 0 new exhibits found inside, 0 failed.");
+    expect(mock.state.processed.get("EX-0004")?.processing.status).toBe("done");
+    expect(mock.state.log.some((e) => e.action === "derived" && e.exhibit === "EX-0004")).toBe(true);
+  });
+
+  it("does not process when nothing new was stored", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    mock.intake = async (): Promise<IntakeSummary> => ({
+      stored: 0,
+      duplicates: 1,
+      failed: 0,
+      cancelled: false,
+      files: [{ path: "/evidence/b.txt", outcome: { outcome: "duplicate", exhibit: "EX-0001", sha256: "cd".repeat(32) } }],
+      warnings: [],
+    });
+    const process = vi.spyOn(mock, "processExhibits");
+    render(Intake);
+    await user.click(screen.getByRole("button", { name: "Add files…" }));
+    await user.click(takeIn());
+    await screen.findByTestId("intake-summary");
+    expect(process).not.toHaveBeenCalled();
+    expect(screen.queryByTestId("intake-processing")).not.toBeInTheDocument();
+  });
+
+  it("says so when processing cannot run, the intake standing", async () => {
+    const user = userEvent.setup();
+    await openMock();
+    mock.processExhibits = async () => {
+      throw new BackendError("internal", "OCR needs Tesseract: install it and try again");
+    };
+    render(Intake);
+    await user.click(screen.getByLabelText("Recognise text in images and scans (OCR, slower)"));
+    await user.click(screen.getByRole("button", { name: "Add files…" }));
+    await user.click(takeIn());
+    expect(await screen.findByTestId("intake-summary")).toHaveTextContent("1 stored");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Processing did not finish: OCR needs Tesseract: install it and try again. The files are stored; process them later from each exhibit's page.",
+    );
+  });
+});
+

@@ -136,7 +136,7 @@ describe("Verify", () => {
     const mock = install();
     const job = deferred<VerifyReport>();
     let started: ((e: JobEvent) => void) | null = null;
-    mock.verifyVault = (_mode: VerifyMode, onEvent) => {
+    mock.verifyVault = (_mode: VerifyMode, _reextract: boolean, onEvent) => {
       started = onEvent;
       onEvent({ type: "begin", files: 4, bytes: 4000 });
       return job.promise;
@@ -186,5 +186,63 @@ describe("Verify", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("an intake is running; wait for it to finish or cancel it");
     expect(screen.queryByTestId("verify-result")).not.toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Quick verification" })).toBeEnabled();
+  });
+
+  it("re-runs the extractors when asked, and shows a changed derivation as a warning", async () => {
+    const mock = install();
+    const verify = vi.spyOn(mock, "verifyVault");
+    const user = userEvent.setup();
+    render(Verify);
+    const box = screen.getByLabelText("Also re-run extractors (re-extraction)");
+    expect(box).not.toBeChecked();
+    expect(box).toHaveAccessibleDescription(/still come out exactly as recorded/);
+
+    await user.click(screen.getByRole("button", { name: "Quick verification" }));
+    await screen.findByTestId("verify-result");
+    expect(verify.mock.calls[0]!.slice(0, 2)).toEqual(["quick", false]);
+    expect(screen.getByTestId("verify-result")).not.toHaveTextContent("extractors re-run");
+
+    verify.mockImplementation(async (mode, reextract) => ({
+      ok: true,
+      mode,
+      exhibits: 3,
+      events: 9,
+      findings: reextract
+        ? [
+            finding({
+              severity: "warning",
+              kind: "derivation_changed",
+              exhibit: "EX-0002",
+              event: 12,
+              message: "Running custos-mail 0.1.0 again on EX-0002 gives other text than recorded.",
+              action: "Find out whether the tool changed; the exhibit itself is unchanged.",
+            }),
+          ]
+        : [],
+    }));
+    await user.click(box);
+    await user.click(screen.getByRole("button", { name: "Full verification" }));
+    const result = await screen.findByText(/extractors re-run/);
+    expect(verify.mock.calls[1]!.slice(0, 2)).toEqual(["full", true]);
+    expect(result).toHaveTextContent("3 exhibits and 9 custody events checked (full, extractors re-run)");
+    const report = screen.getByTestId("verify-result");
+    expect(report).toHaveTextContent("No errors found, 1 warning");
+    expect(within(report).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Warnings (1)"]);
+    const item = within(report).getByRole("listitem");
+    expect(item.querySelector(".kind")?.textContent).toBe("derivation_changed");
+    expect(item).toHaveTextContent("Warning");
+    expect(item).toHaveTextContent("Custody event 12");
+    expect(item).toHaveTextContent("What to do: Find out whether the tool changed");
+  });
+
+  it("passes re-extraction to the mock vault, which logs it", async () => {
+    const mock = install();
+    const user = userEvent.setup();
+    render(Verify);
+    await user.click(screen.getByLabelText("Also re-run extractors (re-extraction)"));
+    await user.click(screen.getByRole("button", { name: "Quick verification" }));
+    await screen.findByTestId("verify-result");
+    expect(mock.state.calls).toContain("verifyVault:quick:reextract");
+    expect(mock.state.log.at(-1)?.details).toMatchObject({ mode: "quick", reextract: true });
   });
 });

@@ -12,6 +12,15 @@ export interface Column<T> {
   render: (row: T) => string;
   /** Monospaced, tabular figures: hashes, sizes, times. */
   mono?: boolean;
+  /** Makes a cell's text a button (e.g. to open another row's record); null: plain text. */
+  link?: (row: T) => CellLink | null;
+}
+
+/** What a cell's button does. */
+export interface CellLink {
+  /** Accessible name, e.g. "Open EX-0003, which EX-0004 was found in". */
+  label: string;
+  open: () => void;
 }
 
 export type SortDirection = "ascending" | "descending";

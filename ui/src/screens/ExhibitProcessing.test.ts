@@ -1,0 +1,277 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { setBackend } from "../lib/backend";
+import type { JobEvent, ProcessReport, VaultSummary } from "../lib/bindings";
+import { deferred } from "../lib/deferred";
+import { MOCK_MATTER, createMockBackend, mockExhibit, mockFamily, mockProcessing, type MockState } from "../lib/mock-backend";
+import { clearNotices } from "../lib/notices.svelte";
+import { reset, router } from "../lib/router.svelte";
+import { session } from "../lib/session.svelte";
+import Exhibit from "./Exhibit.svelte";
+import { forgetExhibitList } from "./exhibits/list.svelte";
+
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+
+function install(init: Partial<MockState> = {}) {
+  const mock = createMockBackend({ open: vault(), ...init });
+  setBackend(mock);
+  return mock;
+}
+
+const region = (name: string | RegExp) => screen.getByRole("region", { name });
+const timelineRows = () => within(screen.getByTestId("custody-timeline")).getAllByRole("row").slice(1);
+
+beforeEach(() => {
+  forgetExhibitList();
+  reset("exhibit", { id: "EX-0001" });
+  session.vault = vault();
+  session.info = null;
+  session.drops = [];
+  session.job = null;
+  clearNotices();
+});
+
+afterEach(() => setBackend(null));
+
+describe("Exhibit: metadata", () => {
+  it("lists each value with where it was read and by which tool", async () => {
+    install({
+      processed: new Map([
+        [
+          "EX-0001",
+          {
+            processing: mockProcessing({ status: "done", kind: "pdf" }),
+            metadata: [
+              { field: "author", value: "Erik Brandt", source: "pdf:docinfo:Author", extractor: "custos-pdf 0.1.0" },
+              { field: "date_created", value: "2026-03-02T09:15:00Z", source: "pdf:docinfo:CreationDate", extractor: "custos-pdf 0.1.0" },
+            ],
+            derivations: [],
+            text: null,
+          },
+        ],
+      ]),
+    });
+    render(Exhibit, { id: "EX-0001" });
+    const table = await screen.findByTestId("metadata");
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]!).getByRole("rowheader")).toHaveTextContent("Author");
+    expect(rows[0]).toHaveTextContent("Erik Brandt");
+    expect(rows[0]).toHaveTextContent("pdf:docinfo:Author");
+    expect(rows[0]).toHaveTextContent("custos-pdf 0.1.0");
+    expect(within(rows[1]!).getByRole("rowheader")).toHaveTextContent("Date created");
+    expect(rows[1]).toHaveTextContent("pdf:docinfo:CreationDate");
+    expect(screen.queryByText("No metadata read yet.")).not.toBeInTheDocument();
+  });
+
+  it("says when nothing was read yet", async () => {
+    install();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("sha256");
+    expect(within(region(/^Metadata/)).getByText("No metadata read yet.")).toBeInTheDocument();
+    expect(screen.queryByTestId("metadata")).not.toBeInTheDocument();
+  });
+});
+
+describe("Exhibit: family", () => {
+  it("shows the family tree, indented, with this exhibit marked, and opens a member", async () => {
+    const mock = install({ exhibits: mockFamily(1) });
+    const family = vi.spyOn(mock, "exhibitFamily");
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0003" });
+    const tree = await screen.findByRole("list", { name: "Family of EX-0003" });
+    expect(family).toHaveBeenCalledWith("EX-0003");
+    const items = within(tree).getAllByRole("listitem");
+    expect(items.map((li) => li.textContent?.replace(/\s+/g, " ").trim())).toEqual([
+      "EX-0001 Re: Lodestar pricing.eml",
+      "↳ EX-0002 pricing-2026.pdf",
+      "↳ EX-0003 drawings.zip (this exhibit)",
+      "↳ EX-0004 bracket-rev4.txt",
+    ]);
+    expect(items.map((li) => li.style.paddingLeft)).toEqual(["0rem", "1.5rem", "1.5rem", "3rem"]);
+    expect(items[2]).toHaveAttribute("aria-current", "true");
+    expect(items.filter((li) => li.hasAttribute("aria-current"))).toHaveLength(1);
+    expect(within(items[2]!).queryByRole("button")).not.toBeInTheDocument();
+
+    await user.click(within(tree).getByRole("button", { name: "Open EX-0004, bracket-rev4.txt" }));
+    expect(router.screen).toBe("exhibit");
+    expect(router.params).toEqual({ id: "EX-0004" });
+  });
+
+  it("has no family card for an exhibit with no parent and no children", async () => {
+    const mock = install();
+    const family = vi.spyOn(mock, "exhibitFamily");
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("sha256");
+    expect(screen.queryByRole("region", { name: /^Family/ })).not.toBeInTheDocument();
+    expect(family).not.toHaveBeenCalled();
+  });
+});
+
+describe("Exhibit: text", () => {
+  it("reads the text only when asked, logs the viewing and shows it as text", async () => {
+    const mock = install({
+      processed: new Map([
+        ["EX-0001", { processing: mockProcessing({ status: "done", kind: "pdf" }), metadata: [], derivations: [], text: "Page 1\n<b>not bold</b>" }],
+      ]),
+    });
+    const text = vi.spyOn(mock, "exhibitText");
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("sha256");
+    const button = within(region("Text")).getByRole("button", { name: "Show text" });
+    expect(button).toHaveAccessibleDescription(/Viewing it is recorded in the custody log/);
+    expect(text).not.toHaveBeenCalled();
+    expect(timelineRows()).toHaveLength(1);
+
+    await user.click(button);
+    const shown = await screen.findByTestId("extracted-text");
+    expect(text).toHaveBeenCalledTimes(1);
+    expect(text).toHaveBeenCalledWith("EX-0001");
+    expect(shown.tagName).toBe("PRE");
+    expect(shown.textContent).toBe("Page 1\n<b>not bold</b>");
+    expect(shown.querySelector("b")).toBeNull();
+    await waitFor(() => expect(timelineRows()).toHaveLength(2));
+    expect(timelineRows()[1]).toHaveTextContent("Viewed");
+
+    await user.click(within(region("Text")).getByRole("button", { name: "Hide text" }));
+    expect(screen.queryByTestId("extracted-text")).not.toBeInTheDocument();
+  });
+
+  it("says so when the exhibit has no text", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("sha256");
+    await user.click(within(region("Text")).getByRole("button", { name: "Show text" }));
+    expect(await within(region("Text")).findByText(/No text: nothing was read from this exhibit/)).toBeInTheDocument();
+  });
+});
+
+describe("Exhibit: processing", () => {
+  it("processes a pending exhibit on request and shows what was found", async () => {
+    const mock = install();
+    const process = vi.spyOn(mock, "processExhibits");
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0002" });
+    await screen.findByTestId("sha256");
+    const card = region("Processing");
+    expect(card).toHaveTextContent("Not processed yet");
+    expect(within(card).queryByRole("button", { name: "Recognise text (OCR)" })).not.toBeInTheDocument();
+
+    await user.click(within(card).getByRole("button", { name: "Process now" }));
+    expect(process).toHaveBeenCalledTimes(1);
+    expect(process.mock.calls[0]![0]).toEqual({ exhibits: ["EX-0002"], ocr: false });
+    const result = await screen.findByTestId("processing-result");
+    expect(result).toHaveTextContent("Done: 2 new exhibits found inside, 4 metadata values");
+    expect(result).toHaveTextContent("Processed 2: 0 new exhibits found inside, 0 failed of the items found inside.");
+    // Read again: the state, the family, the metadata and the derivations.
+    await waitFor(() => expect(region("Processing")).toHaveTextContent("Read as e-mail message."));
+    expect(within(region("Processing")).queryByRole("button", { name: "Process now" })).not.toBeInTheDocument();
+    const tree = await screen.findByRole("list", { name: "Family of EX-0002" });
+    expect(within(tree).getAllByRole("listitem")).toHaveLength(3);
+    expect(within(screen.getByTestId("metadata")).getAllByRole("row")).toHaveLength(5);
+    expect(timelineRows().some((r) => r.textContent?.includes("Derived by processing"))).toBe(true);
+  });
+
+  it("lists the derivations with their tool, output hash and custody event, and opens an item", async () => {
+    const mock = install();
+    await mock.processExhibits({ exhibits: ["EX-0002"], ocr: false }, () => {});
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0002" });
+    const table = await screen.findByTestId("derivations");
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[0]!.textContent)).toEqual(["Item found inside", "Item found inside", "Metadata", "Text"]);
+    const derived = mock.state.log.filter((e) => e.action === "derived" && e.exhibit === "EX-0002");
+    expect(rows.map((r) => within(r).getAllByRole("cell")[3]!.textContent)).toEqual(derived.map((e) => String(e.seq)));
+    expect(rows[2]).toHaveTextContent("custos-mail 0.1.0");
+    const output = mock.state.processed.get("EX-0002")!.derivations[2]!.output_sha256;
+    expect(rows[2]).toHaveTextContent(`${output.slice(0, 12)}…`);
+    expect(within(rows[2]!).getByRole("button", { name: /^Copy output SHA-256 of metadata/ })).toBeInTheDocument();
+    await user.click(within(rows[0]!).getByRole("button", { name: "Open exhibit EX-0004" }));
+    expect(router.params).toEqual({ id: "EX-0004" });
+  });
+
+  it("recognises text on request when pages want OCR", async () => {
+    const mock = install();
+    await mock.processExhibits({ exhibits: ["EX-0001"], ocr: false }, () => {});
+    const process = vi.spyOn(mock, "processExhibits");
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("sha256");
+    const card = region("Processing");
+    expect(card).toHaveTextContent("Read as PDF.");
+    expect(card).toHaveTextContent("1 page has no text to read (page 2)");
+    expect(within(card).queryByRole("button", { name: "Process now" })).not.toBeInTheDocument();
+
+    await user.click(within(card).getByRole("button", { name: "Recognise text (OCR)" }));
+    expect(process).toHaveBeenCalledWith({ exhibits: ["EX-0001"], ocr: true }, expect.any(Function));
+    expect(await screen.findByTestId("processing-result")).toHaveTextContent("1 page recognised");
+    await waitFor(() => expect(region("Processing")).toHaveTextContent("with text recognised by OCR"));
+    expect(within(region("Processing")).queryByRole("button", { name: "Recognise text (OCR)" })).not.toBeInTheDocument();
+  });
+
+  it("shows a failure with its reason and what could not be read inside", async () => {
+    const mock = install({
+      exhibits: [mockExhibit(1, { name: "drawings.zip", mime: "application/zip" })],
+      processed: new Map([
+        [
+          "EX-0001",
+          {
+            processing: mockProcessing({
+              status: "failed",
+              kind: "zip",
+              reason: "the archive is damaged",
+              problems: [["secret.docx", "encrypted with a password"]],
+            }),
+            metadata: [],
+            derivations: [],
+            text: null,
+          },
+        ],
+      ]),
+    });
+    const process = vi.spyOn(mock, "processExhibits");
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("sha256");
+    const card = region("Processing");
+    expect(card).toHaveTextContent("Failed");
+    expect(card).toHaveTextContent("Read as ZIP archive, but it could not be processed: The archive is damaged.");
+    expect(within(card).getByRole("list", { name: /Not read inside/ })).toHaveTextContent("Not read: secret.docx — encrypted with a password");
+    await user.click(within(card).getByRole("button", { name: "Process now" }));
+    expect(process.mock.calls[0]![0]).toEqual({ exhibits: ["EX-0001"], ocr: false });
+    // The vault leaves an exhibit processed before alone: said so, not hidden.
+    expect(await screen.findByTestId("processing-result")).toHaveTextContent("Nothing new was done");
+  });
+
+  it("shows progress while processing and cancels on request", async () => {
+    const mock = install();
+    const job = deferred<ProcessReport>();
+    let emit: (e: JobEvent) => void = () => {};
+    mock.processExhibits = (_req, onEvent) => {
+      emit = onEvent;
+      return job.promise;
+    };
+    const cancelJob = vi.spyOn(mock, "cancelJob");
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0002" });
+    await screen.findByTestId("sha256");
+    await user.click(screen.getByRole("button", { name: "Process now" }));
+    expect(screen.getByRole("button", { name: "Process now" })).toBeDisabled();
+    expect(session.job).toBe("processing");
+    emit({ type: "begin", files: 1, bytes: 0 });
+    const bar = () => screen.getByRole("progressbar", { name: "Processing" });
+    await waitFor(() => expect(bar()).toHaveAttribute("aria-valuetext", "Processing 1 of 1…"));
+    emit({ type: "progress", bytes: 0, items: 2 });
+    await waitFor(() => expect(bar()).toHaveAttribute("aria-valuetext", "Processing the items found inside… 2 exhibits done"));
+
+    await user.click(within(region("Processing")).getByRole("button", { name: "Cancel" }));
+    expect(cancelJob).toHaveBeenCalledTimes(1);
+    job.resolve({ exhibits: [], cancelled: true });
+    expect(await screen.findByTestId("processing-result")).toHaveTextContent("Cancelled before the end");
+    expect(screen.queryByRole("progressbar", { name: "Processing" })).not.toBeInTheDocument();
+    expect(session.job).toBeNull();
+  });
+});
