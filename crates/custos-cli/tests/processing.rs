@@ -189,11 +189,19 @@ fn processing_can_wait_and_runs_later_with_the_same_result() {
     let out = custos(argv!["text", &vault, &id]);
     assert_eq!(out.code, Some(1), "no text yet: {}", out.describe());
 
+    // Only the message: its attachments wait, pending.
+    let out = custos(argv!["process", &vault, &id, "--no-recurse", "--json"]);
+    out.assert_success("process --no-recurse");
+    assert_eq!(out.json()["exhibits"].as_array().unwrap().len(), 1);
+    assert_eq!(list_json(&vault).len(), 3, "the message and its two attachments");
+    let notes = str_field(by_name(&list_json(&vault), "notes.txt"), "id").to_string();
+    assert_eq!(show(&vault, &notes)["processing"]["status"], "pending");
+
     let out = custos(argv!["process", &vault, "--json"]);
     out.assert_success("process");
     let r = out.json();
     let done: Vec<&Value> = r["exhibits"].as_array().unwrap().iter().filter(|o| o["status"] == "done").collect();
-    assert_eq!(done.len(), 4, "the message, its two attachments and the attachment inside: {r:#}");
+    assert_eq!(done.len(), 3, "the two attachments and the attachment inside the attached message: {r:#}");
     assert_eq!(list_json(&vault).len(), 4);
     // Running again finds nothing left to do.
     let again = custos(argv!["process", &vault, "--json"]).json();
@@ -294,11 +302,20 @@ fn a_pst_is_expanded_and_a_screenshot_is_read_by_ocr_without_plaintext_on_disk()
     let findings = out.json()["findings"].clone();
     assert!(findings.as_array().unwrap().iter().all(|f| f["kind"] != "derivation_changed"), "{findings:#}");
 
+    // A canary from inside a PST attachment: bytes from the middle of
+    // TWEOL.pdf as extracted (outside the folders scanned).
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    custos(argv!["extract", &vault, str_field(tweol, "id"), "--out", outside.join("t.pdf")]).assert_success("extract the attachment");
+    let attachment = std::fs::read(outside.join("t.pdf")).unwrap();
+    let canary = attachment[100_000..100_048].to_vec();
+    assert_eq!(find_all(&attachment, &canary).len(), 1, "the canary is distinctive");
+
     // No plaintext from the PST or the OCR in the vault or the temporary folder.
     for root in [&vault, &tmp] {
         for f in files_under(root) {
             let bytes = std::fs::read(&f).unwrap();
-            for needle in [&b"TWEOL"[..], b"FALCON BLUEPRINT", b"Lokay"] {
+            for needle in [&b"TWEOL"[..], b"FALCON BLUEPRINT", b"Lokay", &canary] {
                 assert!(find_all(&bytes, needle).is_empty(), "{} is in {}", String::from_utf8_lossy(needle), f.display());
             }
         }

@@ -76,7 +76,7 @@ pub use store::{CreateOptions, Exhibit, ExhibitDetail, FORMAT_VERSION, MatterInf
 pub use format::finding::{Finding, FindingKind, Severity};
 pub use ops::dashboard::{CustodianCount, Dashboard, LastVerification};
 pub use ops::edit::TAG_BATCH;
-pub use ops::process::{ProcessOptions, ProcessOutcome, ProcessReport, ProcessRound, ProcessRun, WorkedRound};
+pub use ops::process::{ProcessOptions, ProcessOutcome, ProcessReport, ProcessRound, ProcessRun, RoundWorker, WorkedRound};
 pub use store::{Derivation, FamilyMember, FamilyPlace, MetadataValue, ProcessingState};
 pub use custos_extract::Limits as ProcessLimits;
 pub use store::windows::{CustodianFilter, CustodyQuery, CustodyWindow, Direction, ExhibitOrder, ExhibitQuery, ExhibitWindow, MAX_WINDOW};

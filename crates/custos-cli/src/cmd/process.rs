@@ -16,6 +16,9 @@ pub struct ProcessArgs {
     vault: PathBuf,
     /// Only these exhibits (and the items found in them); all not yet processed when none are given
     exhibits: Vec<String>,
+    /// With exhibits named: process only them, leaving the items found inside them for a later run
+    #[arg(long, requires = "exhibits")]
+    no_recurse: bool,
     /// Also recognise text (OCR, with Tesseract) in images and in PDF pages without a text layer
     #[arg(long)]
     ocr: bool,
@@ -32,7 +35,13 @@ pub struct ProcessArgs {
 pub fn run(args: ProcessArgs) -> Result<u8, Failure> {
     let format = Format::json_if(args.json);
     let mut v = open_vault(&args.vault, &args.session)?;
-    let opts = ProcessOptions { ocr: args.ocr, ocr_language: args.ocr_language, exhibits: args.exhibits, ..ProcessOptions::default() };
+    let opts = ProcessOptions {
+        ocr: args.ocr,
+        ocr_language: args.ocr_language,
+        exhibits: args.exhibits,
+        recurse: !args.no_recurse,
+        ..ProcessOptions::default()
+    };
     let progress = TerminalProgress::new(false);
     progress.install_interrupt_handler();
     let report = v.process(&opts, &progress);

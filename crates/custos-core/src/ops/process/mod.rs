@@ -36,13 +36,16 @@ pub struct ProcessOptions {
     /// Only these exhibits (and the items found in them); all unprocessed
     /// exhibits when empty.
     pub exhibits: Vec<String>,
+    /// With exhibits named: also process the items found in them (the
+    /// default); when false, those items stay pending for a later run.
+    pub recurse: bool,
     /// Bounds on what one container may yield.
     pub limits: Limits,
 }
 
 impl Default for ProcessOptions {
     fn default() -> Self {
-        Self { ocr: false, ocr_language: "eng".into(), exhibits: Vec::new(), limits: Limits::default() }
+        Self { ocr: false, ocr_language: "eng".into(), exhibits: Vec::new(), recurse: true, limits: Limits::default() }
     }
 }
 
@@ -114,16 +117,33 @@ impl Vault {
     pub fn process(&mut self, opts: &ProcessOptions, progress: &dyn Progress) -> Result<ProcessReport> {
         let mut run = self.start_processing(opts)?;
         progress.begin(run.known_total(), 0);
-        while let Some(jobs) = run.next_round(self)? {
-            if progress.is_cancelled() {
-                run.cancelled();
-                break;
+        let worker = run.worker();
+        // One round is worked while the one before it is recorded.
+        std::thread::scope(|s| -> Result<()> {
+            let mut in_flight: Option<std::thread::ScopedJoinHandle<'_, WorkedRound>> = None;
+            loop {
+                let next = if progress.is_cancelled() {
+                    run.cancelled();
+                    None
+                } else {
+                    run.next_round(self)?
+                };
+                let worker = &worker;
+                let started = next.map(|round| s.spawn(move || worker.work(round)));
+                let recorded = in_flight.take();
+                let had = recorded.is_some();
+                if let Some(h) = recorded {
+                    let worked = h.join().expect("a processing round panicked");
+                    for _ in run.record(self, worked)? {
+                        progress.item_done();
+                    }
+                }
+                if started.is_none() && (!had || run.cancelled_already()) {
+                    return Ok(());
+                }
+                in_flight = started;
             }
-            let worked = run.work(jobs);
-            for _ in run.record(self, worked)? {
-                progress.item_done();
-            }
-        }
+        })?;
         Ok(run.finish())
     }
 
@@ -147,6 +167,7 @@ impl Vault {
             vault_id: self.config().vault_id.clone(),
             after: 0,
             after_ocr: 0,
+            taken: Default::default(),
             report: ProcessReport::default(),
         })
     }
@@ -190,7 +211,26 @@ pub struct ProcessRun {
     vault_id: String,
     after: i64,
     after_ocr: i64,
+    /// Exhibits taken into a round (none is worked twice).
+    taken: std::collections::HashSet<String>,
     report: ProcessReport,
+}
+
+/// Works rounds on any thread (see [`ProcessRun::worker`]).
+pub struct RoundWorker {
+    reader: ExhibitReader,
+    limits: Limits,
+    lang: String,
+    ocr: bool,
+    workers: usize,
+}
+
+impl RoundWorker {
+    /// Reads and understands a round's exhibits on every core; needs no vault.
+    pub fn work(&self, round: ProcessRound) -> WorkedRound {
+        let work = Work { reader: &self.reader, limits: &self.limits, lang: &self.lang, ocr: self.ocr };
+        WorkedRound(work.run(round.0, self.workers))
+    }
 }
 
 /// A round of exhibits prepared from the vault, to work without it.
@@ -230,6 +270,9 @@ impl ProcessRun {
         let mut bytes = 0u64;
         while jobs.len() < self.workers * ROUND_PER_WORKER && bytes < LARGE {
             let Some(id) = self.queue.pop_front() else { break };
+            if !self.taken.insert(id.clone()) {
+                continue;
+            }
             let job = vault.prepare(&id, self.ocr.is_some(), !self.all)?;
             bytes += job.detail.as_ref().map_or(0, |d| d.exhibit.size);
             jobs.push(job);
@@ -239,8 +282,23 @@ impl ProcessRun {
 
     /// Reads and understands a round's exhibits on every core; needs no vault.
     pub fn work(&self, round: ProcessRound) -> WorkedRound {
-        let work = Work { reader: &self.reader, limits: &self.opts.limits, lang: &self.opts.ocr_language, ocr: self.ocr.is_some() };
-        WorkedRound(work.run(round.0, self.workers))
+        self.worker().work(round)
+    }
+
+    /// What working a round needs, to hand to another thread.
+    pub fn worker(&self) -> RoundWorker {
+        RoundWorker {
+            reader: self.reader.clone(),
+            limits: self.opts.limits,
+            lang: self.opts.ocr_language.clone(),
+            ocr: self.ocr.is_some(),
+            workers: self.workers,
+        }
+    }
+
+    /// Whether processing was cancelled.
+    fn cancelled_already(&self) -> bool {
+        self.report.cancelled
     }
 
     /// Records a worked round in one change; returns its exhibits' outcomes.
@@ -249,7 +307,7 @@ impl ProcessRun {
         let worked = worked.0.into_iter().collect::<Result<Vec<_>>>()?;
         let ids: Vec<String> = worked.iter().map(|w| w.job.id.clone()).collect();
         let outcomes = vault.record_round(worked, self.ocr.as_ref())?;
-        if !self.all {
+        if !self.all && self.opts.recurse {
             // The items found are processed too.
             for id in &ids {
                 self.queue.extend(vault.unprocessed_children(id)?);
