@@ -427,6 +427,11 @@ fn a_production_keeps_families_together_head_first_with_their_fields_text_and_de
     // The custody record carries the derivations; the provenance names them.
     let events = std::fs::read_to_string(bag.join("data/custody/events.jsonl")).unwrap();
     assert!(events.contains(r#"\"action\":\"derived\""#), "derived events travel with the production");
+    // The custody report says what each derivation produced, in words.
+    let report = std::process::Command::new("pdftotext").arg(bag.join("data/custody-report.pdf")).arg("-").output().unwrap();
+    let report = String::from_utf8_lossy(&report.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(report.contains("Metadata read by custos") && report.contains("Text read by custos"), "custody report: {report}");
+    assert!(report.contains("Found inside EX-0002 as “notes.txt” (attachment 1)"), "custody report: {report}");
     let prov = std::fs::read_to_string(bag.join("data/provenance.jsonld")).unwrap();
     assert!(prov.contains("\"uco-core:name\": \"derived\"") && prov.contains("custos-extract/mail"), "provenance names the derivations");
     let o = std::process::Command::new("case_validate").arg("data/provenance.jsonld").current_dir(&bag).output().unwrap();

@@ -69,6 +69,9 @@ pub(crate) fn layout_custody_report<'f>(p: &Production, fonts: &'f Fonts) -> Flo
 
 pub(crate) fn event_row(ev: &Event) -> Row {
     let mut notes = Vec::new();
+    if let Some(s) = ev.summary.as_deref().filter(|s| !s.is_empty()) {
+        notes.push(s.to_string());
+    }
     if let Some(m) = ev.method.as_deref().filter(|s| !s.is_empty()) {
         notes.push(format!("Method: {m}"));
     }

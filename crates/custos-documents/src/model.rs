@@ -114,4 +114,7 @@ pub struct Event {
     pub hashes_match: Option<bool>,
     /// Where (host name).
     pub location: Option<String>,
+    /// What happened, in words, where the action alone does not say it
+    /// (e.g. "Text read by pdftotext 22.12.0 (1,204 characters)").
+    pub summary: Option<String>,
 }

@@ -46,6 +46,7 @@ fn event(seq: u64, time: String, action: &str, _exhibit: &str, hashes: Option<(&
         hash_after: hashes.map(|h| h.1.to_string()),
         hashes_match: hashes.map(|h| h.0 == h.1),
         location: Some("paralegal-laptop-07".into()),
+        summary: None,
     }
 }
 

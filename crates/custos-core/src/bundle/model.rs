@@ -22,6 +22,8 @@ pub(crate) fn document_event(e: &CustodyEvent) -> Event {
         hash_after: e.hash_after.clone(),
         hashes_match: e.hashes_match,
         location: e.location.clone(),
+        // A derivation's action alone does not say what was derived.
+        summary: (e.action == crate::Action::Derived).then(|| e.in_words()),
     }
 }
 

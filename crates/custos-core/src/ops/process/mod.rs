@@ -175,7 +175,7 @@ impl Vault {
     /// What processing an exhibit needs from the database, and whether there
     /// is anything to do.
     /// An exhibit named that failed before is tried again.
-    fn prepare(&self, id: &str, ocr: bool, named: bool) -> Result<Job> {
+    fn job_for(&self, id: &str, ocr: bool, named: bool) -> Result<Job> {
         let state = self.processing_state(id)?;
         let first_time = state.status == "pending" || (named && state.status == "failed");
         let wants_ocr = ocr && state.status == "done" && !state.ocr_done && !state.wants_ocr.is_empty();
@@ -273,7 +273,7 @@ impl ProcessRun {
             if !self.taken.insert(id.clone()) {
                 continue;
             }
-            let job = vault.prepare(&id, self.ocr.is_some(), !self.all)?;
+            let job = vault.job_for(&id, self.ocr.is_some(), !self.all)?;
             bytes += job.detail.as_ref().map_or(0, |d| d.exhibit.size);
             jobs.push(job);
         }
