@@ -17,7 +17,7 @@ pub async fn verify_vault(app: AppHandle, mode: VerifyMode, reextract: bool, on_
         vault_job(s, on_progress, |o, progress| {
             let mut report = o.vault.verify(mode, progress)?;
             if reextract {
-                report.findings.extend(o.vault.reextract("eng", progress)?);
+                report.findings.extend(o.vault.reextract(progress)?);
             }
             Ok(report)
         })

@@ -176,7 +176,7 @@ fn messages_mailboxes_and_archives_become_families_with_metadata_text_and_deriva
 }
 
 #[test]
-fn processing_can_wait_and_runs_later_with_the_same_result() {
+fn processing_can_wait_for_a_later_run_named_or_not() {
     let dir = tempfile::tempdir().unwrap();
     let vault = init_vault(&dir.path().join("vault"));
     let src = dir.path().join("in");

@@ -51,7 +51,7 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     let anchors = Anchors { kept: kept.iter().map(|k| k.checkpoint()).collect(), tsa_cas };
     let mut report = v.verify_anchored(mode, &anchors, &progress)?;
     if reextract {
-        report.findings.extend(v.reextract("eng", &progress)?);
+        report.findings.extend(v.reextract(&progress)?);
     }
     progress.finish();
     v.close()?;

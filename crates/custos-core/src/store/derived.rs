@@ -78,7 +78,7 @@ pub struct FamilyMember {
 
 /// Where processing stands for one exhibit.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct ProcessingState {
     /// `done`, `failed`, or `pending` (not processed yet).
     pub status: String,
@@ -115,9 +115,8 @@ pub(crate) struct ItemPlace<'a> {
 impl Change<'_> {
     /// The sequence number the next event committed in this change gets
     /// (events are appended in the order given to [`Change::commit`]).
-    pub(crate) fn next_seq(&self, pending: usize) -> Result<u64> {
-        let last: i64 = self.tx.query_row("SELECT coalesce(max(seq), 0) FROM custody_events", [], |r| r.get(0))?;
-        Ok(last as u64 + self.session.pending.len() as u64 + pending as u64 + 1)
+    pub(crate) fn next_seq(&self, pending: usize) -> u64 {
+        self.session.frontier.size() + self.session.pending.len() as u64 + pending as u64 + 1
     }
 
     /// The id of the source row just added.
@@ -349,14 +348,15 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// For every exhibit with metadata, the first value of each of `fields`.
-    pub(crate) fn first_values(&self, fields: &[&str]) -> Result<HashMap<String, Vec<(String, String)>>> {
+    /// For each of `ids` with metadata, the first value of each of `fields`.
+    pub(crate) fn first_values(&self, ids: &[&str], fields: &[&str]) -> Result<HashMap<String, Vec<(String, String)>>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT exhibit_id, field, value FROM exhibit_metadata WHERE field IN (SELECT value FROM json_each(?1)) ORDER BY exhibit_id, position",
+            "SELECT m.exhibit_id, m.field, m.value FROM json_each(?1) i CROSS JOIN exhibit_metadata m ON m.exhibit_id = i.value
+             WHERE m.field IN (SELECT value FROM json_each(?2)) ORDER BY m.exhibit_id, m.position",
         )?;
-        let wanted = serde_json::to_string(fields).expect("names serialise");
+        let (ids, wanted) = (serde_json::to_string(ids).expect("ids serialise"), serde_json::to_string(fields).expect("names serialise"));
         let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        let mut rows = stmt.query([wanted])?;
+        let mut rows = stmt.query(params![ids, wanted])?;
         while let Some(r) = rows.next()? {
             let (id, field, value): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let v = out.entry(id).or_default();
@@ -367,10 +367,12 @@ impl Vault {
         Ok(out)
     }
 
-    /// The exhibits that have text (read or recognised).
-    pub(crate) fn exhibits_with_text(&self) -> Result<HashSet<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT exhibit_id FROM exhibit_text")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
+    /// Those of `ids` that have text (read or recognised).
+    pub(crate) fn exhibits_with_text(&self, ids: &[&str]) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.value FROM json_each(?1) i WHERE EXISTS (SELECT 1 FROM exhibit_text t WHERE t.exhibit_id = i.value)",
+        )?;
+        let rows = stmt.query_map([serde_json::to_string(ids).expect("ids serialise")], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

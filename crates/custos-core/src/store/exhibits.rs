@@ -414,6 +414,18 @@ impl Vault {
 
     /// One exhibit with all its sources.
     pub fn show(&self, id: &str) -> Result<ExhibitDetail> {
+        let mut detail = self.record_of(id)?;
+        detail.children = self.children_of(id)?;
+        detail.metadata = self.metadata(id)?;
+        detail.derivations = self.derivations(id)?;
+        detail.processing = self.processing_state(id)?;
+        Ok(detail)
+    }
+
+    /// One exhibit with its sources and received records only: what
+    /// processing needs of it (its children, metadata, derivations and
+    /// processing state are left empty, not read).
+    pub(crate) fn record_of(&self, id: &str) -> Result<ExhibitDetail> {
         let exhibit = self.listing(id)?;
         let object: String = self.conn.query_row("SELECT object FROM exhibits WHERE id = ?1", [id], |r| r.get(0))?;
         let mut stmt = self.conn.prepare_cached(
@@ -460,10 +472,10 @@ impl Vault {
             object,
             sources,
             received,
-            children: self.children_of(id)?,
-            metadata: self.metadata(id)?,
-            derivations: self.derivations(id)?,
-            processing: self.processing_state(id)?,
+            children: Vec::new(),
+            metadata: Vec::new(),
+            derivations: Vec::new(),
+            processing: super::derived::ProcessingState::default(),
         })
     }
 }

@@ -29,18 +29,18 @@ fn every_derivation_is_an_event_and_reextraction_reports_a_changed_output() {
             assert_eq!(e.hashes_match, None, "an input and its derivative are not copies");
         }
     }
-    assert!(v.reextract("eng", &NoProgress).unwrap().is_empty(), "the same extractors give the same outputs");
+    assert!(v.reextract(&NoProgress).unwrap().is_empty(), "the same extractors give the same outputs");
 
     // A recorded text that no longer reproduces is reported with the tool versions.
     v.db().execute("UPDATE derivations SET output_sha256 = ?1 WHERE exhibit_id = 'EX-0001' AND kind = 'text'", ["00".repeat(32)]).unwrap();
-    let f = v.reextract("eng", &NoProgress).unwrap();
+    let f = v.reextract(&NoProgress).unwrap();
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].kind, FindingKind::DerivationChanged);
     assert_eq!(f[0].exhibit.as_deref(), Some("EX-0001"));
     assert!(f[0].message.contains("custos-extract/mail"), "{}", f[0].message);
     // An item that is no longer found is reported too.
     v.db().execute("UPDATE derivations SET output_sha256 = ?1 WHERE kind = 'item'", ["11".repeat(32)]).unwrap();
-    let f = v.reextract("eng", &NoProgress).unwrap();
+    let f = v.reextract(&NoProgress).unwrap();
     assert!(f.iter().any(|f| f.message.contains("items")), "{f:?}");
 }
 

@@ -75,7 +75,7 @@ impl Vault {
         let selection = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
         let selection_sha256 = super::request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()));
-        let info = self.document_info()?;
+        let info = self.document_info(&selection)?;
         let mut exhibits = Vec::with_capacity(selection.len());
         for (i, (c, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
             exhibits.push(produced_exhibit(c, &info, plan.format(*n), i));

@@ -138,7 +138,7 @@ impl Vault {
         let mut bag = BagBuilder::new(zip::ZipWriter::new_stream(out), bag_name.clone(), tmp.to_path_buf());
 
         // Natives (and text), each decrypted, re-hashed and compared while written.
-        let info = self.document_info()?;
+        let info = self.document_info(selection)?;
         let total: u64 = selection.iter().map(|c| c.exhibit.size).sum();
         progress.begin(selection.len() as u64, total);
         let mut produced = Vec::with_capacity(selection.len());
@@ -282,10 +282,11 @@ pub(super) struct DocumentInfo {
 }
 
 impl Vault {
-    /// What processing knows of every exhibit (read once per export or plan).
-    pub(super) fn document_info(&self) -> Result<DocumentInfo> {
+    /// What processing knows of the exhibits chosen (read once per export or plan).
+    pub(super) fn document_info(&self, chosen: &[Chosen]) -> Result<DocumentInfo> {
         let names: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(_, f)| *f).collect();
-        Ok(DocumentInfo { fields: self.first_values(&names)?, texts: self.exhibits_with_text()? })
+        let ids: Vec<&str> = chosen.iter().map(|c| c.exhibit.id.as_str()).collect();
+        Ok(DocumentInfo { fields: self.first_values(&ids, &names)?, texts: self.exhibits_with_text(&ids)? })
     }
 }
 

@@ -124,7 +124,7 @@ pub(crate) fn record_all(
         let path = item_source_path(container, &item.path, &item.name);
         let (id, is_new) = match &p.content {
             Content::Existing(id) => (id.clone(), false),
-            Content::Earlier => (new_ids.get(&p.digests.sha256).cloned().unwrap_or_default(), false),
+            Content::Earlier => (new_ids.get(&p.digests.sha256).cloned().expect("an earlier item of the round is recorded first"), false),
             Content::New => {
                 let id = change.add_exhibit(&NewExhibit {
                     object: &hex::encode(p.digests.object_sha256),
@@ -143,10 +143,6 @@ pub(crate) fn record_all(
                 (id, true)
             }
         };
-        // An earlier item of this exhibit whose storing failed leaves no id.
-        if id.is_empty() {
-            continue;
-        }
         if is_new {
             new += 1;
         } else {
@@ -174,7 +170,7 @@ pub(crate) fn record_all(
         let position = p.index as u32 + 1;
         let place = ItemPlace { container, path: &item.path, flags: &item.flags, position };
         change.add_item_place(source_id, &id, &place, u.mailbox)?;
-        let seq = change.next_seq(events.len())?;
+        let seq = change.next_seq(events.len());
         let derivation = NewDerivation { exhibit: container, kind: "item", extractor: x, input_sha256: &detail.exhibit.sha256, output_sha256: &sha, item: Some(&id) };
         change.add_derivation(&derivation, seq)?;
         let details = Derived {

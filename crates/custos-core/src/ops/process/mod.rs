@@ -1,4 +1,4 @@
-//! Processing: understanding exhibits after intake (DESIGN §3.6). Each
+//! Processing: understanding exhibits after intake (DESIGN §3.1). Each
 //! exhibit is decrypted into memory (never to disk), read by the extractor
 //! for its kind ([`custos_extract`]), and what comes out is stored with a
 //! `derived` custody event per artifact: every item found inside it (a new
@@ -182,7 +182,7 @@ impl Vault {
         if !first_time && !wants_ocr {
             return Ok(Job { id: id.into(), state, detail: None, depth: 0, first_time });
         }
-        let detail = self.show(id)?;
+        let detail = self.record_of(id)?;
         let depth = self.container_depth(id)?;
         Ok(Job { id: id.into(), state, detail: Some(detail), depth, first_time })
     }
@@ -190,11 +190,11 @@ impl Vault {
     /// An exhibit's text (what was read from it, then its OCR pages), or
     /// `None` when it has none; logs a `viewed` event.
     pub fn text(&mut self, id: &str) -> Result<Option<String>> {
-        let detail = self.show(id)?;
+        let exhibit = self.listing(id)?;
         let text = self.stored_text(id)?;
         let mut ev = NewEvent::new(Action::Viewed).exhibit(id).purpose(Some("extracted text".into()));
         ev.hash_algorithm = Some("SHA-256".into());
-        ev.hash_before = Some(detail.exhibit.sha256.clone());
+        ev.hash_before = Some(exhibit.sha256);
         self.log(vec![ev])?;
         Ok(text)
     }
@@ -211,7 +211,8 @@ pub struct ProcessRun {
     vault_id: String,
     after: i64,
     after_ocr: i64,
-    /// Exhibits taken into a round (none is worked twice).
+    /// Exhibits named, or found in them, taken into a round (none is
+    /// worked twice; processing all walks the numbers once instead).
     taken: std::collections::HashSet<String>,
     report: ProcessReport,
 }
@@ -270,7 +271,7 @@ impl ProcessRun {
         let mut bytes = 0u64;
         while jobs.len() < self.workers * ROUND_PER_WORKER && bytes < LARGE {
             let Some(id) = self.queue.pop_front() else { break };
-            if !self.taken.insert(id.clone()) {
+            if !self.all && !self.taken.insert(id.clone()) {
                 continue;
             }
             let job = vault.job_for(&id, self.ocr.is_some(), !self.all)?;

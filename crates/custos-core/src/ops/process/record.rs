@@ -127,7 +127,7 @@ impl Done<'_> {
         problems.extend(placed.problems);
         if first_time && !x.metadata.is_empty() {
             let output = metadata_sha256(&x.metadata);
-            let seq = change.next_seq(events.len())?;
+            let seq = change.next_seq(events.len());
             let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
             change.set_metadata(id, &x.metadata, d)?;
             let mut details = from("metadata", &x.extractor);
@@ -138,7 +138,7 @@ impl Done<'_> {
         }
         if let Some(text) = x.text.as_deref().filter(|t| first_time && !t.trim().is_empty()) {
             let output = hex::encode(Sha256::digest(text.as_bytes()));
-            let seq = change.next_seq(events.len())?;
+            let seq = change.next_seq(events.len());
             let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "text", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
             change.set_text(id, "text", 0, text, None, d)?;
             let mut details = from("text", &x.extractor);
@@ -149,7 +149,7 @@ impl Done<'_> {
         let mut ocr_done = state.ocr_done;
         if let Some((x, pages)) = &ocr {
             let output = understand::ocr_sha256(&pages.pages);
-            let seq = change.next_seq(events.len())?;
+            let seq = change.next_seq(events.len());
             let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "ocr", extractor: x, input_sha256: input, output_sha256: &output, item: None }, seq)?;
             for p in &pages.pages {
                 change.set_text(id, "ocr", p.page, &p.text, Some(p.confidence), d)?;

@@ -18,7 +18,8 @@ impl Vault {
     /// Runs the extractors again on every processed exhibit and compares
     /// each output with its recorded derivation. Returns the differences as
     /// warnings (the exhibits themselves are checked by verification).
-    pub fn reextract(&self, ocr_language: &str, progress: &dyn Progress) -> Result<Vec<Finding>> {
+    /// OCR runs again in the language its derivation recorded.
+    pub fn reextract(&self, progress: &dyn Progress) -> Result<Vec<Finding>> {
         let mut findings = Vec::new();
         let mut after = 0i64;
         loop {
@@ -29,20 +30,20 @@ impl Vault {
                 if progress.is_cancelled() {
                     return Err(crate::Error::Cancelled);
                 }
-                self.reextract_one(&id, ocr_language, &mut findings)?;
+                self.reextract_one(&id, &mut findings)?;
                 progress.item_done();
             }
         }
         Ok(findings)
     }
 
-    fn reextract_one(&self, id: &str, lang: &str, findings: &mut Vec<Finding>) -> Result<()> {
+    fn reextract_one(&self, id: &str, findings: &mut Vec<Finding>) -> Result<()> {
         let recorded = self.derivations(id)?;
         let from_it: Vec<&Derivation> = recorded.iter().filter(|d| d.item.as_deref() != Some(id)).collect();
         if from_it.is_empty() {
             return Ok(());
         }
-        let detail = self.show(id)?;
+        let detail = self.record_of(id)?;
         let bytes = self.read_exhibit(&detail)?;
         let depth = self.container_depth(id)?;
         let mut differ = |kind: &str, d: &Derivation, now: String, tool_now: String| {
@@ -86,6 +87,7 @@ impl Vault {
                 "metadata" => metadata_sha256(&u.extracted.metadata),
                 "text" => hex::encode(Sha256::digest(u.extracted.text.as_deref().unwrap_or_default().as_bytes())),
                 "ocr" => {
+                    let lang = recorded_language(&d.settings);
                     let pages = recognise(&bytes, &u, lang)?;
                     let x = custos_extract::ocr::extractor(lang).map(|x| format!("{} {}", x.name, x.version)).unwrap_or_default();
                     let sha = understand::ocr_sha256(&pages.pages);
@@ -104,6 +106,20 @@ impl Vault {
     }
 }
 
+/// The OCR language a derivation's settings name (`lang=eng+deu …`), or English.
+fn recorded_language(settings: &str) -> &str {
+    settings.split_whitespace().find_map(|w| w.strip_prefix("lang=")).unwrap_or("eng")
+}
+
 fn short(h: &str) -> &str {
     &h[..h.len().min(16)]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ocr_runs_again_in_the_language_recorded() {
+        assert_eq!(super::recorded_language("lang=eng+deu psm=3 dpi=300 (pdftoppm 22.12.0 for PDF pages)"), "eng+deu");
+        assert_eq!(super::recorded_language("psm=3"), "eng");
+    }
 }
