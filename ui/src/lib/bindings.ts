@@ -575,6 +575,11 @@ export type Exhibit = {
 	 *  no parent).
 	 */
 	family: string,
+	/**
+	 *  How many other exhibits its family holds when it heads one (0 for a
+	 *  member and for an exhibit on its own).
+	 */
+	members: number,
 };
 
 /**  An exhibit with every source and its object. */
@@ -647,6 +652,11 @@ export type ExhibitQuery = {
 	offset: number,
 	/**  Rows to return (at most [`MAX_WINDOW`]). */
 	limit: number,
+	/**
+	 *  Only exhibits found inside no other: those heading a family (with
+	 *  its members counted in [`Exhibit::members`]) and those on their own.
+	 */
+	heads_only?: boolean,
 };
 
 /**  One exhibit with its custody history. */

@@ -12,7 +12,8 @@ macro_rules! listing_columns {
         "SELECT e.id, e.original_name, e.original_path, e.size, e.sha256, e.md5, e.sha1, e.mime,
                 s.custodian, s.source, s.collected_by, e.collected_at, e.description,
                 (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags t WHERE t.exhibit_id = e.id ORDER BY tag)),
-                fam.parent_id, coalesce(fam.family_id, e.id)"
+                fam.parent_id, coalesce(fam.family_id, e.id),
+                (SELECT count(*) FROM exhibit_family m WHERE m.family_id = e.id)"
     };
 }
 macro_rules! with_first_source {
@@ -65,6 +66,7 @@ pub(crate) fn listing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exhibit> {
             .unwrap_or_default(),
         parent: r.get(14)?,
         family: r.get(15)?,
+        members: r.get::<_, i64>(16)? as u32,
     })
 }
 
@@ -106,6 +108,9 @@ pub struct Exhibit {
     /// Its family's id: the exhibit heading the family (itself when it has
     /// no parent).
     pub family: String,
+    /// How many other exhibits its family holds when it heads one (0 for a
+    /// member and for an exhibit on its own).
+    pub members: u32,
 }
 
 /// Where an exhibit's content was collected from (one per source).
@@ -370,8 +375,8 @@ impl Vault {
             chosen.push(Chosen {
                 group: exhibit.family.clone(),
                 exhibit,
-                object: r.get(16)?,
-                first: FirstSource { method: r.get(17)?, modified: r.get(18)?, created: r.get(19)? },
+                object: r.get(17)?,
+                first: FirstSource { method: r.get(18)?, modified: r.get(19)?, created: r.get(20)? },
             });
         }
         Ok(chosen)

@@ -79,6 +79,10 @@ pub struct ExhibitQuery {
     pub offset: u32,
     /// Rows to return (at most [`MAX_WINDOW`]).
     pub limit: u32,
+    /// Only exhibits found inside no other: those heading a family (with
+    /// its members counted in [`Exhibit::members`]) and those on their own.
+    #[serde(default)]
+    pub heads_only: bool,
 }
 
 /// A window of exhibits and how many match in all.
@@ -263,6 +267,9 @@ impl Vault {
         if let Some(tag) = &q.tag {
             f.bind("e.id IN (SELECT exhibit_id FROM tags WHERE tag = ?)", tag.clone());
         }
+        if q.heads_only {
+            f.clause("NOT EXISTS (SELECT 1 FROM exhibit_family x WHERE x.exhibit_id = e.id)".into());
+        }
         f
     }
 
@@ -273,8 +280,13 @@ impl Vault {
         let (filter, (column, dir), tie) = (f.sql(), order_by(q), tie_break(q));
         // The facets hold each exhibit's first custodian; without a filter
         // the count is the kept total.
+        let unfiltered = ExhibitQuery { heads_only: false, ..q.clone() };
         let total = if f.is_empty() {
             self.exhibit_totals()?.0
+        } else if q.heads_only && Self::exhibit_filter(&unfiltered).is_empty() {
+            // Every exhibit but the members of families (one row each).
+            let members: i64 = self.conn.prepare_cached("SELECT count(*) FROM exhibit_family")?.query_row([], |r| r.get(0))?;
+            self.exhibit_totals()?.0.saturating_sub(members as u64)
         } else {
             let sql = format!("SELECT count(*) FROM exhibits e JOIN exhibit_facets f ON f.number = e.number{filter}");
             self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&f.args), |r| r.get::<_, i64>(0))? as u64

@@ -69,3 +69,24 @@ fn items_beyond_the_nesting_limit_are_a_problem_and_the_rest_is_kept() {
     assert_eq!(tree.len(), v.list().unwrap().len(), "every level is one family");
     assert!(v.verify(crate::VerifyMode::Full, &NoProgress).unwrap().ok);
 }
+
+#[test]
+fn a_window_of_family_heads_counts_each_familys_members() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("q.eml", MESSAGE), ("alone.txt", b"on its own")]);
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
+    v.process(&ProcessOptions::default(), &NoProgress).unwrap();
+    let q = crate::ExhibitQuery { limit: 10, ..Default::default() };
+    let all = v.exhibit_window(&q).unwrap();
+    assert_eq!(all.total, 3, "the message, its attachment and the file on its own");
+    let heads = v.exhibit_window(&crate::ExhibitQuery { heads_only: true, ..q.clone() }).unwrap();
+    assert_eq!(heads.total, 2);
+    let members: Vec<_> = heads.rows.iter().map(|e| (e.id.as_str(), e.members)).collect();
+    assert_eq!(members, [("EX-0001", 0), ("EX-0002", 1)], "{:?}", heads.rows);
+    // With a filter the count is the filter's.
+    let named = v.exhibit_window(&crate::ExhibitQuery { heads_only: true, text: "q.txt".into(), ..q.clone() }).unwrap();
+    assert_eq!(named.total, 0, "the attachment is a member, not a head");
+    let attachment = v.exhibit_window(&crate::ExhibitQuery { text: "q.txt".into(), ..q }).unwrap();
+    assert_eq!(attachment.rows[0].members, 0);
+    assert_eq!(attachment.rows[0].parent.as_deref(), Some("EX-0002"));
+}
