@@ -58,7 +58,7 @@ const MAC_START: &[u8] = b"---";
 const MAC_CHARS: usize = 43;
 /// A header longer than this is refused. The vault's own headers are about
 /// 200 bytes; the limit only bounds what a damaged file can make us buffer.
-const MAX_HEADER: usize = 64 << 10;
+pub(crate) const MAX_HEADER: usize = 64 << 10;
 
 /// Why an age file could not be read.
 #[derive(Debug)]
@@ -296,6 +296,25 @@ impl Opener {
     /// Whether the last chunk has been opened, i.e. the payload is complete.
     pub fn complete(&self) -> bool {
         self.opened_last
+    }
+
+    /// Opens chunk number `counter` (from 0) into the start of `out`, in any
+    /// order (for random access; the caller knows which chunk is the last
+    /// from the payload's size). On failure `out` is wiped.
+    pub fn open_at(
+        &mut self,
+        counter: u64,
+        sealed: &[u8],
+        last: bool,
+        out: &mut [u8],
+    ) -> Result<usize, Malformed> {
+        let (was, opened_last) = (self.cipher.counter, self.opened_last);
+        self.cipher.counter = counter;
+        self.opened_last = false;
+        let res = self.open(sealed, last, out);
+        self.cipher.counter = was;
+        self.opened_last = opened_last;
+        res
     }
 }
 

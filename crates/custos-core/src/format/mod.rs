@@ -15,5 +15,6 @@ pub mod keys;
 pub(crate) mod merkle;
 pub mod names;
 pub(crate) mod pipeline;
+pub(crate) mod seekable;
 pub mod words;
 pub mod tsp;

@@ -22,6 +22,49 @@ pub(crate) struct ExhibitReader {
     identity: age::x25519::Identity,
 }
 
+impl ExhibitReader {
+    /// The object store and the vault's identity.
+    pub(crate) fn parts(&self) -> (&crate::store::objects::ObjectStore, &age::x25519::Identity) {
+        (&self.objects, &self.identity)
+    }
+
+    /// An exhibit's plaintext for reading at any offset, once all of it has
+    /// authenticated (see [`crate::format::seekable`]).
+    pub(crate) fn seekable(
+        &self,
+        detail: &ExhibitDetail,
+    ) -> Result<crate::format::seekable::Seekable> {
+        let src = self.objects.open_ranges(&detail.object)?;
+        crate::format::seekable::Seekable::verified(
+            src,
+            &detail.object,
+            &self.identity,
+            detail.exhibit.size,
+            &detail.exhibit.sha256,
+        )
+    }
+
+    /// The first bytes of an exhibit (its first chunk, authenticated by its
+    /// tag but not yet with the whole object), only to tell what it is.
+    pub(crate) fn head(&self, detail: &ExhibitDetail) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let src = self.objects.open(&detail.object)?;
+        let fail = |_| Error::ObjectAuthentication {
+            object: detail.object.clone(),
+        };
+        let mut reader = crate::format::agefile::Reader::new(
+            src,
+            &self.identity,
+            detail.exhibit.size,
+            |_: &[u8]| {},
+        )
+        .map_err(fail)?;
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; crate::format::agefile::PAYLOAD_CHUNK]);
+        let (n, _) = reader.next_run(&mut buf).map_err(fail)?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+}
+
 /// A whole exhibit in memory (zeroed when dropped), only once it has fully
 /// authenticated with its intake SHA-256 and its object's name.
 pub(crate) fn read_whole(r: &ExhibitReader, detail: &ExhibitDetail) -> Result<zeroize::Zeroizing<Vec<u8>>> {

@@ -278,6 +278,17 @@ impl Vault {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The positions of the items already recorded as found inside a
+    /// container, in order (a container expanded in steps resumes after
+    /// them, never recording an occurrence twice).
+    pub(crate) fn item_positions(&self, container: &str) -> Result<Vec<u32>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT position FROM item_sources WHERE container_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map([container], |r| r.get::<_, i64>(0).map(|p| p as u32))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Where processing stands for an exhibit.
     pub fn processing_state(&self, id: &str) -> Result<ProcessingState> {
         let row = self

@@ -6,7 +6,7 @@
 mod backend;
 mod local;
 
-pub(crate) use backend::{Listing, ObjectBackend, ObjectReader, PartialObject};
+pub(crate) use backend::{Listing, ObjectBackend, ObjectRange, ObjectReader, PartialObject, RangeReader};
 pub(crate) use local::{LocalObjects, is_object_name};
 
 use crate::error::{IoContext, Result};
@@ -126,6 +126,11 @@ impl<B: ObjectBackend> ObjectStore<B> {
     /// Opens an object for reading.
     pub fn open(&self, name: &str) -> Result<ObjectReader> {
         self.backend.get(name)
+    }
+
+    /// Opens the object `name` for reads at any offset.
+    pub fn open_ranges(&self, name: &str) -> Result<RangeReader> {
+        self.backend.get_ranges(name)
     }
 
     /// Whether an object is in place under `name`.

@@ -90,3 +90,181 @@ fn a_window_of_family_heads_counts_each_familys_members() {
     assert_eq!(attachment.rows[0].members, 0);
     assert_eq!(attachment.rows[0].parent.as_deref(), Some("EX-0002"));
 }
+
+/// Cancels processing at the `n`th time it asks.
+struct CancelAt {
+    asked: std::sync::atomic::AtomicUsize,
+    n: usize,
+}
+
+impl crate::Progress for CancelAt {
+    fn is_cancelled(&self) -> bool {
+        self.asked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
+            >= self.n
+    }
+}
+
+#[test]
+fn a_mailbox_expanded_in_steps_resumes_where_it_stopped_and_records_each_message_once() {
+    const MESSAGES: usize = 2500;
+    let mut mbox = Vec::new();
+    for i in 1..=MESSAGES {
+        mbox.extend_from_slice(format!("From a@example.com Mon May  5 10:00:00 2025\nFrom: a@example.com\nSubject: note {i}\nMessage-ID: <{i}@example.com>\n\nbody {i}\n\n").as_bytes());
+    }
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("box.mbox", &mbox)]);
+    v.add(
+        &crate::tests::inputs(&[src]),
+        &IntakeOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    let recorded = |v: &crate::Vault| -> (i64, i64) {
+        v.db()
+            .query_row("SELECT count(*), count(DISTINCT position) FROM item_sources WHERE container_id = 'EX-0001'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+
+    // Stopped after the mailbox's first batches were recorded.
+    let stop = CancelAt {
+        asked: Default::default(),
+        n: 5,
+    };
+    let first = v.process(&ProcessOptions::default(), &stop).unwrap();
+    assert!(first.cancelled);
+    let (rows, positions) = recorded(&v);
+    assert!(
+        rows > 0 && (rows as usize) < MESSAGES,
+        "some messages recorded, not all: {rows}"
+    );
+    assert_eq!(rows, positions);
+    assert_eq!(
+        v.processing_state("EX-0001").unwrap().status,
+        "pending",
+        "the mailbox is not done until its last message is recorded"
+    );
+
+    // The next run goes on from there.
+    let second = v
+        .process(
+            &ProcessOptions {
+                exhibits: vec!["EX-0001".into()],
+                recurse: false,
+                ..Default::default()
+            },
+            &NoProgress,
+        )
+        .unwrap();
+    let mailbox = &second.exhibits[0];
+    assert_eq!(
+        (mailbox.exhibit.as_str(), mailbox.status.as_str()),
+        ("EX-0001", "done"),
+        "{second:?}"
+    );
+    assert_eq!(
+        mailbox.new_items as usize + rows as usize,
+        MESSAGES,
+        "the second run records only what the first did not"
+    );
+    let (rows, positions) = recorded(&v);
+    assert_eq!(
+        (rows as usize, positions as usize),
+        (MESSAGES, MESSAGES),
+        "each message once"
+    );
+    let events: i64 = v
+        .db()
+        .query_row(
+            "SELECT count(*) FROM derivations WHERE exhibit_id = 'EX-0001' AND kind = 'item'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(events as usize, MESSAGES, "one derivation per message");
+    let count = v
+        .metadata("EX-0001")
+        .unwrap()
+        .into_iter()
+        .find(|m| m.field == "message_count")
+        .unwrap();
+    assert_eq!(count.value, MESSAGES.to_string());
+    assert_eq!(v.list().unwrap().len(), MESSAGES + 1);
+    assert!(v.verify(crate::VerifyMode::Full, &NoProgress).unwrap().ok);
+}
+
+#[test]
+fn a_large_archive_is_expanded_as_a_stream_into_a_family() {
+    use std::io::Write;
+    // Past the size from which archives are streamed, incompressible.
+    let mut big = vec![0u8; (crate::ops::process::STREAM_ARCHIVES_ABOVE + (1 << 20)) as usize];
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for b in big.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    for (name, data) in [
+        ("first.txt", &b"alpha"[..]),
+        ("data/big.bin", &big),
+        ("last.txt", b"omega"),
+    ] {
+        w.start_file(name, stored).unwrap();
+        w.write_all(data).unwrap();
+    }
+    let z = w.finish().unwrap().into_inner();
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("collection.zip", &z)]);
+    v.add(
+        &crate::tests::inputs(&[src]),
+        &IntakeOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    let report = v.process(&ProcessOptions::default(), &NoProgress).unwrap();
+    let zip = report
+        .exhibits
+        .iter()
+        .find(|o| o.exhibit == "EX-0001")
+        .unwrap();
+    assert_eq!(
+        (zip.kind.as_str(), zip.status.as_str(), zip.new_items),
+        ("zip", "done", 3),
+        "{report:?}"
+    );
+    // The entries are the archive's children, in its order, with their folders.
+    let d = v.show("EX-0001").unwrap();
+    assert_eq!(d.children.len(), 3);
+    let names: Vec<String> = d
+        .children
+        .iter()
+        .map(|c| v.listing(c).unwrap().name)
+        .collect();
+    assert_eq!(names, ["first.txt", "big.bin", "last.txt"]);
+    let big_id = &d.children[1];
+    let e = v.listing(big_id).unwrap();
+    assert_eq!(
+        (e.parent.as_deref(), e.family.as_str(), e.size),
+        (Some("EX-0001"), "EX-0001", big.len() as u64)
+    );
+    assert_eq!(
+        e.sha256,
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&big))
+    );
+    assert!(
+        v.show(big_id).unwrap().sources[0]
+            .path
+            .ends_with("EX-0001:/data/big.bin")
+    );
+    assert!(v.verify(crate::VerifyMode::Full, &NoProgress).unwrap().ok);
+    assert!(
+        v.reextract(&NoProgress).unwrap().is_empty(),
+        "the streamed archive re-extracts to the same items"
+    );
+}

@@ -5,17 +5,20 @@
 //! which exhibit it was found in and where, its place in the family, and a
 //! `derived` event.
 
-use super::{Understood, derived_event};
+use super::derived_event;
 use crate::error::Result;
 use crate::format::custody::NewEvent;
 use crate::format::details::{Derived, DerivedItem};
 use crate::format::pipeline::Digests;
+use crate::ops::extract::ExhibitReader;
 use crate::ops::intake::batch::ObjectBatch;
 use crate::ops::intake::encrypt::{EncryptOptions, encrypt_bytes};
 use crate::ops::intake::walk::sniff_mime;
 use crate::store::derived::{ItemPlace, NewDerivation};
 use crate::store::exhibits::{NewExhibit, NewSource};
+use crate::store::objects::PartialObject;
 use crate::store::{Change, ExhibitDetail, Vault};
+use custos_extract::{Extractor, Item};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -35,15 +38,32 @@ enum Content {
     Earlier,
 }
 
+/// Where an item was found, kept once its bytes are let go.
+pub(crate) struct ItemInfo {
+    pub name: String,
+    pub path: String,
+    pub flags: Vec<String>,
+    /// Its position among the container's items, from 1.
+    pub position: u32,
+}
+
+/// An item encrypted into a partial object on a worker thread (its bytes
+/// let go), or why its stored copy failed to read back.
+pub(crate) struct SealedItem {
+    info: ItemInfo,
+    sealed: std::result::Result<(PartialObject, Digests, String), String>,
+}
+
 /// An item stored (or found to be stored already).
 pub(crate) struct PlacedItem {
-    index: usize,
+    info: ItemInfo,
     digests: Digests,
     mime: String,
     content: Content,
 }
 
 /// The items of one exhibit, placed in a batch of objects, not yet committed.
+#[derive(Default)]
 pub(crate) struct Placed {
     pub items: Vec<PlacedItem>,
     /// Items that could not be stored, and why.
@@ -59,27 +79,48 @@ pub(crate) struct Round {
     new_ids: HashMap<[u8; 32], String>,
 }
 
-/// Encrypts and places every item of `u` in `batch` (which the caller makes
-/// durable before the rows that name them commit).
-pub(crate) fn place_all(vault: &Vault, detail: &ExhibitDetail, u: &Understood, batch: &mut ObjectBatch, round: &mut Round) -> Result<Placed> {
-    let identity = vault.secrets().age_identity().clone();
-    let recipient = vault.secrets().age_recipient();
-    let opts = EncryptOptions { recipient: &recipient, read_back: Some(&identity), sha1: false };
-    let mut placed = Placed { items: Vec::new(), problems: Vec::new() };
-    for (index, item) in u.extracted.children.iter().enumerate() {
-        let label = item_source_path(&detail.exhibit.id, &item.path, &item.name);
-        let (partial, digests, check) = encrypt_bytes(vault.objects(), opts, &item.bytes, &label)?;
-        match check {
-            Some(Ok(back)) if back.sha256 == digests.sha256 && back.size == digests.size => {}
-            other => {
-                let why = match other {
-                    Some(Err(e)) => e.to_string(),
-                    _ => "the stored copy does not match the item".into(),
-                };
+/// Hashes and encrypts an item found inside `container` into a partial
+/// object, reads the copy back (verify after copy), and lets its bytes go.
+/// Needs no database: runs on any thread.
+pub(crate) fn seal(reader: &ExhibitReader, container: &str, item: Item, position: u32) -> Result<SealedItem> {
+    let (objects, identity) = reader.parts();
+    let recipient = identity.to_public();
+    let opts = EncryptOptions { recipient: &recipient, read_back: Some(identity), sha1: false };
+    let label = item_source_path(container, &item.path, &item.name);
+    let (partial, digests, check) = encrypt_bytes(objects, opts, &item.bytes, &label)?;
+    let sealed = match check {
+        Some(Ok(back)) if back.sha256 == digests.sha256 && back.size == digests.size => {
+            let head = &item.bytes[..item.bytes.len().min(8192)];
+            Ok((partial, digests, sniff_mime(head, Path::new(&item.name))))
+        }
+        other => Err(match other {
+            Some(Err(e)) => e.to_string(),
+            _ => "the stored copy does not match the item".into(),
+        }),
+    };
+    let Item { name, path, flags, .. } = item;
+    Ok(SealedItem { info: ItemInfo { name, path, flags, position }, sealed })
+}
+
+/// Seals every item of a container in order, from `first` position on.
+pub(crate) fn seal_all(reader: &ExhibitReader, container: &str, items: Vec<Item>, first: u32) -> Result<Vec<SealedItem>> {
+    items.into_iter().zip(first..).map(|(item, position)| seal(reader, container, item, position)).collect()
+}
+
+/// Puts the sealed items of a container in `batch` (which the caller makes
+/// durable before the rows that name them commit): an item whose content
+/// is already stored is not stored again.
+pub(crate) fn place_all(vault: &Vault, container: &str, sealed: Vec<SealedItem>, batch: &mut ObjectBatch, round: &mut Round) -> Result<Placed> {
+    let mut placed = Placed::default();
+    for SealedItem { info, sealed } in sealed {
+        let (partial, digests, mime) = match sealed {
+            Ok(s) => s,
+            Err(why) => {
+                let label = item_source_path(container, &info.path, &info.name);
                 placed.problems.push((label, format!("verify after copy failed: {why}; the item was not stored")));
                 continue;
             }
-        }
+        };
         let content = if round.placed.contains(&digests.sha256) {
             Content::Earlier
         } else {
@@ -93,9 +134,7 @@ pub(crate) fn place_all(vault: &Vault, detail: &ExhibitDetail, u: &Understood, b
             }
         };
         batch.count(digests.size);
-        let head = &item.bytes[..item.bytes.len().min(8192)];
-        let mime = sniff_mime(head, Path::new(&item.name));
-        placed.items.push(PlacedItem { index, digests, mime, content });
+        placed.items.push(PlacedItem { info, digests, mime, content });
     }
     Ok(placed)
 }
@@ -106,7 +145,8 @@ pub(crate) fn place_all(vault: &Vault, detail: &ExhibitDetail, u: &Understood, b
 pub(crate) fn record_all(
     change: &mut Change<'_>,
     detail: &ExhibitDetail,
-    u: &Understood,
+    x: &Extractor,
+    mailbox: bool,
     items: Vec<PlacedItem>,
     events: &mut Vec<NewEvent>,
     round: &mut Round,
@@ -114,11 +154,10 @@ pub(crate) fn record_all(
     let container = &detail.exhibit.id;
     let first = detail.sources.first();
     let actor = change.actor().to_string();
-    let x = &u.extracted.extractor;
     let new_ids = &mut round.new_ids;
     let (mut new, mut known) = (0, 0);
     for p in items {
-        let item = &u.extracted.children[p.index];
+        let item = &p.info;
         let sha = hex::encode(p.digests.sha256);
         let md5 = hex::encode(p.digests.md5);
         let path = item_source_path(container, &item.path, &item.name);
@@ -167,9 +206,9 @@ pub(crate) fn record_all(
             },
         )?;
         let source_id = change.last_source_id();
-        let position = p.index as u32 + 1;
+        let position = item.position;
         let place = ItemPlace { container, path: &item.path, flags: &item.flags, position };
-        change.add_item_place(source_id, &id, &place, u.mailbox)?;
+        change.add_item_place(source_id, &id, &place, mailbox)?;
         let seq = change.next_seq(events.len());
         let derivation = NewDerivation { exhibit: container, kind: "item", extractor: x, input_sha256: &detail.exhibit.sha256, output_sha256: &sha, item: Some(&id) };
         change.add_derivation(&derivation, seq)?;
@@ -184,7 +223,7 @@ pub(crate) fn record_all(
                 path: item.path.clone(),
                 flags: item.flags.clone(),
                 position,
-                family_head: u.mailbox,
+                family_head: mailbox,
                 new_content: is_new,
                 size: p.digests.size,
                 md5: md5.clone(),

@@ -8,6 +8,7 @@
 mod items;
 mod record;
 mod reextract;
+mod stream;
 mod understand;
 mod work;
 mod zip;
@@ -15,15 +16,17 @@ mod zip;
 use crate::error::{Error, Result};
 use crate::format::custody::{Action, NewEvent};
 use crate::format::details::Derived;
+use crate::ops::extract::ExhibitReader;
 use crate::progress::Progress;
 use crate::store::Vault;
+use custos_extract::Extractor;
 use custos_extract::Limits;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
-pub(crate) use understand::Understood;
-use crate::ops::extract::ExhibitReader;
-use custos_extract::Extractor;
+use stream::Stream;
+#[cfg(test)]
+pub(crate) use understand::STREAM_ARCHIVES_ABOVE;
 use work::{Job, LARGE, Work, Worked};
 
 /// What processing does.
@@ -101,8 +104,8 @@ impl ProcessReport {
 /// Exhibits fetched at a time when processing all.
 const PAGE: u32 = 256;
 
-/// Exhibits per worker in one round (recorded in one change).
-const ROUND_PER_WORKER: usize = 8;
+/// Most exhibits in one round (recorded in one change).
+const ROUND_JOBS: usize = 256;
 
 impl Vault {
     /// Processes exhibits: all not processed yet (and, with OCR, all
@@ -168,6 +171,8 @@ impl Vault {
             after: 0,
             after_ocr: 0,
             taken: Default::default(),
+            streams: VecDeque::new(),
+            stream: None,
             report: ProcessReport::default(),
         })
     }
@@ -214,6 +219,9 @@ pub struct ProcessRun {
     /// Exhibits named, or found in them, taken into a round (none is
     /// worked twice; processing all walks the numbers once instead).
     taken: std::collections::HashSet<String>,
+    /// Mailboxes waiting to be expanded, and the one being expanded.
+    streams: VecDeque<(Job, custos_extract::Kind)>,
+    stream: Option<Stream>,
     report: ProcessReport,
 }
 
@@ -227,18 +235,37 @@ pub struct RoundWorker {
 }
 
 impl RoundWorker {
-    /// Reads and understands a round's exhibits on every core; needs no vault.
+    /// Reads and understands a round's exhibits on every core, or takes
+    /// and seals a batch of a streamed container's items; needs no vault.
     pub fn work(&self, round: ProcessRound) -> WorkedRound {
-        let work = Work { reader: &self.reader, limits: &self.limits, lang: &self.lang, ocr: self.ocr };
-        WorkedRound(work.run(round.0, self.workers))
+        match round.0 {
+            Round::Exhibits(jobs) => {
+                let work = Work { reader: &self.reader, limits: &self.limits, lang: &self.lang, ocr: self.ocr };
+                WorkedRound(Worked_::Exhibits(work.run(jobs, self.workers)))
+            }
+            Round::Messages(take) => WorkedRound(Worked_::Messages(take.work(&self.reader, self.workers))),
+        }
     }
 }
 
-/// A round of exhibits prepared from the vault, to work without it.
-pub struct ProcessRound(Vec<Job>);
+/// A round prepared from the vault, to work without it.
+pub struct ProcessRound(Round);
+
+enum Round {
+    /// Exhibits to read and understand.
+    Exhibits(Vec<Job>),
+    /// The next batch of a streamed container's items.
+    Messages(stream::Take),
+}
 
 /// A round worked, to record in the vault.
-pub struct WorkedRound(Vec<Result<Worked>>);
+pub struct WorkedRound(Worked_);
+
+#[allow(non_camel_case_types)]
+enum Worked_ {
+    Exhibits(Vec<Result<Worked>>),
+    Messages(Result<stream::Batch>),
+}
 
 impl ProcessRun {
     /// How many exhibits were named (0 when processing all: the total is
@@ -252,6 +279,16 @@ impl ProcessRun {
     /// exhibit at most).
     pub fn next_round(&mut self, vault: &Vault) -> Result<Option<ProcessRound>> {
         self.same_vault(vault)?;
+        // A streamed container is expanded before anything else is taken.
+        if self.stream.is_none()
+            && let Some((job, kind)) = self.streams.pop_front()
+        {
+            let recorded = vault.item_positions(&job.id)?;
+            self.stream = Some(Stream::start(job, kind, self.reader.clone(), self.opts.limits, recorded));
+        }
+        if let Some(s) = &mut self.stream {
+            return Ok(Some(ProcessRound(Round::Messages(s.take()))));
+        }
         if self.queue.is_empty() && self.all {
             let next = vault.unprocessed(self.after, PAGE)?;
             let next = if next.is_empty() && self.ocr.is_some() {
@@ -269,8 +306,10 @@ impl ProcessRun {
         }
         let mut jobs = Vec::new();
         let mut bytes = 0u64;
-        while jobs.len() < self.workers * ROUND_PER_WORKER && bytes < LARGE {
-            let Some(id) = self.queue.pop_front() else { break };
+        while jobs.len() < ROUND_JOBS && bytes < LARGE {
+            let Some(id) = self.queue.pop_front() else {
+                break;
+            };
             if !self.all && !self.taken.insert(id.clone()) {
                 continue;
             }
@@ -278,7 +317,7 @@ impl ProcessRun {
             bytes += job.detail.as_ref().map_or(0, |d| d.exhibit.size);
             jobs.push(job);
         }
-        Ok(Some(ProcessRound(jobs)))
+        Ok(Some(ProcessRound(Round::Exhibits(jobs))))
     }
 
     /// Reads and understands a round's exhibits on every core; needs no vault.
@@ -288,13 +327,7 @@ impl ProcessRun {
 
     /// What working a round needs, to hand to another thread.
     pub fn worker(&self) -> RoundWorker {
-        RoundWorker {
-            reader: self.reader.clone(),
-            limits: self.opts.limits,
-            lang: self.opts.ocr_language.clone(),
-            ocr: self.ocr.is_some(),
-            workers: self.workers,
-        }
+        RoundWorker { reader: self.reader.clone(), limits: self.opts.limits, lang: self.opts.ocr_language.clone(), ocr: self.ocr.is_some(), workers: self.workers }
     }
 
     /// Whether processing was cancelled.
@@ -305,9 +338,28 @@ impl ProcessRun {
     /// Records a worked round in one change; returns its exhibits' outcomes.
     pub fn record(&mut self, vault: &mut Vault, worked: WorkedRound) -> Result<Vec<ProcessOutcome>> {
         self.same_vault(vault)?;
-        let worked = worked.0.into_iter().collect::<Result<Vec<_>>>()?;
-        let ids: Vec<String> = worked.iter().map(|w| w.job.id.clone()).collect();
-        let outcomes = vault.record_round(worked, self.ocr.as_ref())?;
+        let outcomes = match worked.0 {
+            Worked_::Exhibits(worked) => {
+                let worked = worked.into_iter().collect::<Result<Vec<_>>>()?;
+                let (outcomes, streams) = vault.record_round(worked, self.ocr.as_ref())?;
+                self.streams.extend(streams);
+                outcomes
+            }
+            Worked_::Messages(batch) => {
+                let batch = batch?;
+                // A round made before the stream's end was recorded finds it ended.
+                let Some(stream) = self.stream.as_mut().filter(|s| s.job.id == batch.container) else {
+                    debug_assert!(batch.items.is_empty() && batch.end.is_none());
+                    return Ok(Vec::new());
+                };
+                let outcome = vault.record_batch(stream, batch, self.ocr.as_ref())?;
+                if outcome.is_some() {
+                    self.stream = None;
+                }
+                outcome.into_iter().collect()
+            }
+        };
+        let ids: Vec<String> = outcomes.iter().map(|o| o.exhibit.clone()).collect();
         if !self.all && self.opts.recurse {
             // The items found are processed too.
             for id in &ids {

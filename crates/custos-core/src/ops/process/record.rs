@@ -4,6 +4,7 @@
 //! processing stands.
 
 use super::items::{self, Placed, Round};
+use super::stream::{Batch, End, Stream};
 use super::understand::{self, Recognised, Understood};
 use super::work::{Job, WorkResult, Worked};
 use super::{ProcessOutcome, derived_event, metadata_sha256};
@@ -13,20 +14,32 @@ use crate::format::details::Derived;
 use crate::ops::intake::batch::ObjectBatch;
 use crate::store::derived::{NewDerivation, ProcessingState};
 use crate::store::{Change, ExhibitDetail, Vault};
-use custos_extract::Extractor;
+use custos_extract::{Extractor, Kind};
 use sha2::{Digest, Sha256};
+
+/// A container to expand as a stream, and its kind.
+pub(super) type ToStream = (Job, Kind);
 
 impl Vault {
     /// Records what the workers made of a round of exhibits, in order, in
     /// one change; returns each exhibit's outcome.
-    pub(super) fn record_round(&mut self, worked: Vec<Worked>, ocr: Option<&Extractor>) -> Result<Vec<ProcessOutcome>> {
+    /// Mailboxes are not recorded here: they come back, to be expanded as
+    /// streams.
+    pub(super) fn record_round(&mut self, all: Vec<Worked>, ocr: Option<&Extractor>) -> Result<(Vec<ProcessOutcome>, Vec<ToStream>)> {
+        let (mut worked, mut streams) = (Vec::with_capacity(all.len()), Vec::new());
+        for w in all {
+            match w.result {
+                WorkResult::Stream { kind } => streams.push((w.job, kind)),
+                _ => worked.push(w),
+            }
+        }
         // Items first: their objects are durable before any row names them.
         let mut batch = ObjectBatch::new();
         let mut round = Round::default();
         let mut placed = Vec::with_capacity(worked.len());
-        for w in &worked {
-            placed.push(match (&w.result, &w.job.detail) {
-                (WorkResult::Done { understood, .. }, Some(detail)) => Some(items::place_all(self, detail, understood, &mut batch, &mut round)?),
+        for w in &mut worked {
+            placed.push(match (&mut w.result, &w.job.detail) {
+                (WorkResult::Done { items, .. }, Some(detail)) => Some(items::place_all(self, &detail.exhibit.id, std::mem::take(items), &mut batch, &mut round)?),
                 _ => None,
             });
         }
@@ -39,19 +52,53 @@ impl Vault {
         }
         change.commit(events)?;
         batch.finish();
-        Ok(outcomes)
+        Ok((outcomes, streams))
+    }
+
+    /// Records a batch of a mailbox's messages in one change, and, with the
+    /// last, the mailbox itself; returns the mailbox's outcome once it ended.
+    pub(super) fn record_batch(&mut self, stream: &mut Stream, b: Batch, ocr: Option<&Extractor>) -> Result<Option<ProcessOutcome>> {
+        let detail = stream.job.detail.clone().expect("a stream's job has its detail");
+        let mut batch = ObjectBatch::new();
+        let mut round = Round::default();
+        let placed = items::place_all(self, &detail.exhibit.id, b.items, &mut batch, &mut round)?;
+        batch.make_durable(self.objects())?;
+        let mut change = self.change()?;
+        let mut events = Vec::new();
+        let x = match stream.kind {
+            Kind::Pst => custos_extract::pst::extractor(),
+            Kind::Zip => super::zip::zip_extractor(),
+            _ => custos_extract::mail::extractor(),
+        };
+        let (new, known) = items::record_all(&mut change, &detail, &x, stream.kind.is_mailbox(), placed.items, &mut events, &mut round)?;
+        stream.new_items += new;
+        stream.duplicate_items += known;
+        stream.problems.extend(placed.problems);
+        let outcome = match b.end {
+            None => None,
+            Some(End::Fatal(e)) => return Err(e),
+            Some(end) => {
+                let result = match end {
+                    End::Read(understood) => WorkResult::Done { understood, recognised: None, items: Vec::new() },
+                    End::Failed { kind, why } => WorkResult::Failed { kind, why },
+                    End::Fatal(_) => unreachable!("returned above"),
+                };
+                let job = Job { id: stream.job.id.clone(), state: stream.job.state.clone(), detail: Some(detail), depth: stream.job.depth, first_time: true };
+                let placed = Placed { items: Vec::new(), problems: std::mem::take(&mut stream.problems) };
+                let mut o = record(&mut change, &mut events, Worked { job, result }, Some(placed), ocr, &mut round)?;
+                o.new_items = stream.new_items;
+                o.duplicate_items = stream.duplicate_items;
+                Some(o)
+            }
+        };
+        change.commit(events)?;
+        batch.finish();
+        Ok(outcome)
     }
 }
 
 /// Records what a worker made of one exhibit.
-fn record(
-    change: &mut Change<'_>,
-    events: &mut Vec<NewEvent>,
-    w: Worked,
-    placed: Option<Placed>,
-    ocr: Option<&Extractor>,
-    round: &mut Round,
-) -> Result<ProcessOutcome> {
+fn record(change: &mut Change<'_>, events: &mut Vec<NewEvent>, w: Worked, placed: Option<Placed>, ocr: Option<&Extractor>, round: &mut Round) -> Result<ProcessOutcome> {
     let Worked { job, result } = w;
     let Job { id, state, detail, first_time, .. } = job;
     let mut outcome = ProcessOutcome { exhibit: id.clone(), kind: state.kind.clone(), status: "skipped".into(), ..Default::default() };
@@ -80,7 +127,8 @@ fn record(
             outcome.reason = Some(why);
             Ok(outcome)
         }
-        WorkResult::Done { understood, recognised } => {
+        WorkResult::Stream { .. } => unreachable!("a mailbox is recorded by its stream"),
+        WorkResult::Done { understood, recognised, .. } => {
             let detail = detail.expect("a job with work has its detail");
             let placed = placed.expect("an exhibit understood had its items placed");
             let done = Done { detail: &detail, state: &state, first_time, understood: *understood, ocr: ocr.zip(recognised) };
@@ -117,7 +165,7 @@ impl Done<'_> {
             low_confidence_pages: Vec::new(),
             problems: Vec::new(),
         };
-        let (new_items, dups) = items::record_all(change, detail, &understood, placed.items, events, round)?;
+        let (new_items, dups) = items::record_all(change, detail, &understood.extracted.extractor, understood.mailbox, placed.items, events, round)?;
         outcome.new_items = new_items;
         outcome.duplicate_items = dups;
         let x = &understood.extracted;
@@ -128,7 +176,8 @@ impl Done<'_> {
         if first_time && !x.metadata.is_empty() {
             let output = metadata_sha256(&x.metadata);
             let seq = change.next_seq(events.len());
-            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
+            let d =
+                change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
             change.set_metadata(id, &x.metadata, d)?;
             let mut details = from("metadata", &x.extractor);
             details.count = Some(x.metadata.len() as u64);

@@ -4,9 +4,9 @@
 //! changed OCR engine or PDF reader is a reported difference, never a silent
 //! change.
 
-use super::understand::{self, Understood, recognise};
 use super::metadata_sha256;
 use super::understand::understand as run_extractor;
+use super::understand::{self, Understood, recognise};
 use crate::error::Result;
 use crate::format::finding::{Finding, FindingKind, Severity};
 use crate::progress::Progress;
@@ -44,8 +44,27 @@ impl Vault {
             return Ok(());
         }
         let detail = self.record_of(id)?;
-        let bytes = self.read_exhibit(&detail)?;
         let depth = self.container_depth(id)?;
+        let reader = self.reader();
+        let head = reader.head(&detail)?;
+        let kind = understand::kind_of(&head, &detail.exhibit);
+        // A mailbox or a large archive is read as a stream, its items hashed and let go.
+        let mut found: Vec<String> = Vec::new();
+        let (bytes, understood) = if understand::streamed(kind, detail.exhibit.size) {
+            let plain = reader.seekable(&detail)?;
+            let u = understand::expand_stream(plain, kind, depth, &custos_extract::Limits::default(), &mut |_, item| {
+                found.push(hex::encode(Sha256::digest(&item.bytes)));
+                Ok(())
+            });
+            (None, u)
+        } else {
+            let bytes = self.read_exhibit(&detail)?;
+            let u = run_extractor(&bytes, &detail.exhibit, depth, &custos_extract::Limits::default());
+            if let Ok(u) = &u {
+                found = u.extracted.children.iter().map(|c| hex::encode(Sha256::digest(&c.bytes))).collect();
+            }
+            (Some(bytes), u)
+        };
         let mut differ = |kind: &str, d: &Derivation, now: String, tool_now: String| {
             findings.push(Finding {
                 severity: Severity::Warning,
@@ -62,7 +81,7 @@ impl Vault {
                 action: "Compare the tool versions; the recorded output stays the record of what was produced then.".into(),
             });
         };
-        let u = match run_extractor(&bytes, &detail.exhibit, depth, &custos_extract::Limits::default()) {
+        let u = match understood {
             Ok(u) => u,
             Err(e) => {
                 for d in from_it.iter().filter(|d| d.kind != "ocr") {
@@ -74,7 +93,7 @@ impl Vault {
         let tool = |u: &Understood| format!("{} {}", u.extracted.extractor.name, u.extracted.extractor.version);
         // Items: the recorded set of contents against the set found now.
         let mut was: Vec<&str> = from_it.iter().filter(|d| d.kind == "item").map(|d| d.output_sha256.as_str()).collect();
-        let mut now: Vec<String> = u.extracted.children.iter().map(|c| hex::encode(Sha256::digest(&c.bytes))).collect();
+        let mut now = found;
         was.sort_unstable();
         now.sort_unstable();
         if let Some(first) = from_it.iter().find(|d| d.kind == "item")
@@ -88,7 +107,8 @@ impl Vault {
                 "text" => hex::encode(Sha256::digest(u.extracted.text.as_deref().unwrap_or_default().as_bytes())),
                 "ocr" => {
                     let lang = recorded_language(&d.settings);
-                    let pages = recognise(&bytes, &u, lang)?;
+                    let Some(bytes) = &bytes else { continue };
+                    let pages = recognise(bytes, &u, lang)?;
                     let x = custos_extract::ocr::extractor(lang).map(|x| format!("{} {}", x.name, x.version)).unwrap_or_default();
                     let sha = understand::ocr_sha256(&pages.pages);
                     if sha != d.output_sha256 {

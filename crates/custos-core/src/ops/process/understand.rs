@@ -3,6 +3,7 @@
 
 use super::zip::expand_zip;
 use crate::error::{Error, Result};
+use crate::format::seekable::Seekable;
 use crate::store::Exhibit;
 use crate::store::derived::{MAX_DEPTH, ProcessingState};
 use custos_extract::documents::{self, OfficeKind, TextKind};
@@ -89,22 +90,11 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
 /// items are a problem, not exhibits.
 pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &Limits) -> custos_extract::Result<Understood> {
     let kind = kind_of(bytes, exhibit);
-    let mut items = Vec::new();
     let mut x = match kind {
         Kind::Email => mail::message(bytes, limits)?,
         Kind::Msg => mail::msg(bytes, limits)?,
-        Kind::Mbox => {
-            mail::mbox(&mut std::io::Cursor::new(bytes), limits, &mut |item| {
-                items.push(item);
-                Ok(())
-            })?
-        }
-        Kind::Pst => {
-            // The reader keeps its input: a copy, zeroed when dropped.
-            pst::pst(std::io::Cursor::new(Plain(zeroize::Zeroizing::new(bytes.to_vec()))), limits, &mut |item| {
-                items.push(item);
-                Ok(())
-            })?
+        Kind::Mbox | Kind::Pst => {
+            return Err(custos_extract::Error::Malformed("a mailbox is expanded as a stream, never from memory".into()));
         }
         Kind::Zip => expand_zip(bytes, limits)?,
         Kind::Pdf => documents::pdf(bytes)?,
@@ -120,7 +110,6 @@ pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &L
             _ => x.extractor,
         };
     }
-    x.children.extend(items);
     if depth >= MAX_DEPTH && !x.children.is_empty() {
         let n = x.children.len();
         x.children.clear();
@@ -171,7 +160,9 @@ pub(crate) fn recognise(bytes: &[u8], u: &Understood, lang: &str) -> Result<Reco
     for (page, r) in results {
         match r {
             Ok(p) => out.pages.push(p),
-            Err(e @ custos_extract::Error::ToolMissing { .. }) => return Err(Error::MissingTool(e.to_string())),
+            Err(e @ custos_extract::Error::ToolMissing { .. }) => {
+                return Err(Error::MissingTool(e.to_string()));
+            }
             Err(e) => out.problems.push((format!("page {page}"), e.to_string())),
         }
     }
@@ -184,11 +175,44 @@ pub(crate) fn ocr_sha256(pages: &[OcrPage]) -> String {
     hex::encode(Sha256::digest(serde_json::to_vec(&v).expect("pages serialise")))
 }
 
-/// Plaintext in memory, zeroed when dropped.
-struct Plain(zeroize::Zeroizing<Vec<u8>>);
+/// Exhibits of these kinds are expanded as a stream (see `stream`):
+/// mailboxes always, archives above this size.
+pub(crate) const STREAM_ARCHIVES_ABOVE: u64 = 64 << 20;
 
-impl AsRef<[u8]> for Plain {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
+/// Whether an exhibit of `kind` and `size` is expanded as a stream.
+pub(crate) fn streamed(kind: Kind, size: u64) -> bool {
+    kind.is_mailbox() || (kind == Kind::Zip && size > STREAM_ARCHIVES_ABOVE)
+}
+
+/// Expands a container (a mailbox, an archive) read from `plain` (which
+/// holds one chunk of it in memory at a time), giving each item to `sink`
+/// with its position (from 1) as soon as it is read. A container `depth`
+/// levels inside others at the limit gives none: they are a problem.
+pub(crate) fn expand_stream(
+    plain: Seekable,
+    kind: Kind,
+    depth: u32,
+    limits: &Limits,
+    sink: &mut dyn FnMut(u32, custos_extract::Item) -> custos_extract::Result<()>,
+) -> custos_extract::Result<Understood> {
+    let mut position = 0u32;
+    let mut sink = |item| {
+        position += 1;
+        if depth >= MAX_DEPTH { Ok(()) } else { sink(position, item) }
+    };
+    let mut x = match kind {
+        Kind::Mbox => mail::mbox(&mut std::io::BufReader::with_capacity(1 << 20, plain), limits, &mut sink)?,
+        Kind::Pst => pst::pst(plain, limits, &mut sink)?,
+        Kind::Zip => super::zip::stream_zip(plain, limits, &mut sink)?,
+        _ => {
+            return Err(custos_extract::Error::Malformed(format!("{} is not expanded as a stream", kind_name(kind))));
+        }
+    };
+    if depth >= MAX_DEPTH && position > 0 {
+        x.problems.push(Problem {
+            item: format!("{position} items inside"),
+            reason: format!("nesting beyond the limit: this item is {depth} levels inside containers (at most {MAX_DEPTH} are expanded)"),
+        });
     }
+    Ok(Understood { kind: kind_name(kind), extracted: x, mailbox: kind.is_mailbox() })
 }

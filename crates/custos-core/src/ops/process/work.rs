@@ -2,19 +2,24 @@
 //! memory, running its extractor and OCR, on as many threads as there are
 //! cores. The results are recorded afterwards, in order, by the vault.
 
-use super::understand::{self, Recognised, Understood, recognise, understand};
 use super::extract_error;
+use super::items::{SealedItem, seal_all};
+use super::understand::{self, Recognised, Understood, recognise, understand};
 use crate::error::{Error, Result};
 use crate::ops::extract::{ExhibitReader, read_whole};
 use crate::store::ExhibitDetail;
 use crate::store::derived::ProcessingState;
-use custos_extract::Limits;
+use custos_extract::{Kind, Limits};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Exhibits at or above this many bytes in one round together (a large one
 /// goes alone).
 pub(super) const LARGE: u64 = 256 << 20;
+
+/// Exhibits larger than this are first told apart by their first bytes, so
+/// that a mailbox is never read whole.
+const PEEK_ABOVE: u64 = 1 << 20;
 
 /// One exhibit to process, with what the database said of it.
 pub(super) struct Job {
@@ -36,8 +41,12 @@ pub(super) enum WorkResult {
     Other,
     /// It could not be understood (it stays stored and verified).
     Failed { kind: &'static str, why: String },
-    /// Understood, with its OCR pages when asked.
-    Done { understood: Box<Understood>, recognised: Option<Recognised> },
+    /// Understood, with its OCR pages when asked, and the items found
+    /// inside it sealed into partial objects.
+    Done { understood: Box<Understood>, recognised: Option<Recognised>, items: Vec<SealedItem> },
+    /// A mailbox or a large archive, expanded in steps by a stream of its
+    /// own (see [`super::stream`]).
+    Stream { kind: Kind },
 }
 
 /// A job and what became of it.
@@ -76,29 +85,43 @@ impl Work<'_> {
                 });
             }
         });
-        results
-            .into_iter()
-            .map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| Err(Error::InvalidInput("a processing worker stopped".into()))))
-            .collect()
+        results.into_iter().map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| Err(Error::InvalidInput("a processing worker stopped".into())))).collect()
     }
 
     fn one(&self, job: &Job) -> Result<WorkResult> {
-        let Some(detail) = &job.detail else { return Ok(WorkResult::Skipped) };
+        let Some(detail) = &job.detail else {
+            return Ok(WorkResult::Skipped);
+        };
         if job.first_time && !understand::worth_reading(&detail.exhibit) {
             return Ok(WorkResult::Other);
         }
+        let readable = |e| match e {
+            e @ (Error::ObjectAuthentication { .. } | Error::Io { .. } | Error::InvalidInput(_)) => Ok(WorkResult::Failed { kind: "", why: e.to_string() }),
+            e => Err(e),
+        };
+        if job.first_time && detail.exhibit.size > PEEK_ABOVE {
+            let head = match self.reader.head(detail) {
+                Ok(h) => h,
+                Err(e) => return readable(e),
+            };
+            let kind = understand::kind_of(&head, &detail.exhibit);
+            if understand::streamed(kind, detail.exhibit.size) {
+                return Ok(WorkResult::Stream { kind });
+            }
+        }
         let bytes = match read_whole(self.reader, detail) {
             Ok(b) => b,
-            Err(e @ (Error::ObjectAuthentication { .. } | Error::Io { .. } | Error::InvalidInput(_))) => {
-                return Ok(WorkResult::Failed { kind: "", why: e.to_string() });
-            }
-            Err(e) => return Err(e),
+            Err(e) => return readable(e),
         };
-        let understood = if job.first_time {
+        let mut understood = if job.first_time {
+            let kind = understand::kind_of(&bytes, &detail.exhibit);
+            if understand::streamed(kind, detail.exhibit.size) {
+                return Ok(WorkResult::Stream { kind });
+            }
             match understand(&bytes, &detail.exhibit, job.depth, self.limits) {
                 Ok(u) => u,
                 Err(e @ (custos_extract::Error::Malformed(_) | custos_extract::Error::Tool { .. })) => {
-                    let kind = understand::kind_name(understand::kind_of(&bytes, &detail.exhibit));
+                    let kind = understand::kind_name(kind);
                     let why = match e {
                         custos_extract::Error::Malformed(why) => why,
                         e => e.to_string(),
@@ -111,6 +134,9 @@ impl Work<'_> {
             Understood::for_ocr(&job.state)
         };
         let recognised = if self.ocr && !understood.extracted.wants_ocr.is_empty() { Some(recognise(&bytes, &understood, self.lang)?) } else { None };
-        Ok(WorkResult::Done { understood: Box::new(understood), recognised })
+        drop(bytes);
+        let children = std::mem::take(&mut understood.extracted.children);
+        let items = seal_all(self.reader, &detail.exhibit.id, children, 1)?;
+        Ok(WorkResult::Done { understood: Box::new(understood), recognised, items })
     }
 }

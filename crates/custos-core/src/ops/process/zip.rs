@@ -1,33 +1,46 @@
-//! Archives expanded in memory through the vault's own zip checks: the
-//! archive's records are read by hand first (duplicate names, local headers
-//! that disagree with the central directory and overlapping entries are
-//! refused, as for bundles), then each entry is read with its declared size
-//! and compression ratio bounded. Nothing is written to disk.
+//! Archives expanded through the vault's own zip checks: the archive's
+//! records are read by hand first (duplicate names, local headers that
+//! disagree with the central directory and overlapping entries are refused,
+//! as for bundles), then each entry is read with its declared size and
+//! compression ratio bounded, and given on as soon as it is read (a large
+//! archive is read from the vault a chunk at a time). Nothing is written to
+//! disk.
 
 use crate::bundle::zip_records::read_records;
 use custos_extract::{Error, Extracted, Extractor, Field, Item, Limits, Problem, Result};
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek, SeekFrom};
 
 /// The most entries an archive may hold.
 const MAX_ENTRIES: usize = 1_000_000;
 
 /// The extractor recorded for archives.
 pub(crate) fn zip_extractor() -> Extractor {
-    Extractor {
-        name: "custos/zip".into(),
-        version: format!("{} (zip 8)", crate::TOOL),
-        settings: "entries in the archive's order; folders and links skipped".into(),
-    }
+    Extractor { name: "custos/zip".into(), version: format!("{} (zip 8)", crate::TOOL), settings: "entries in the archive's order; folders and links skipped".into() }
 }
 
-/// The files inside a ZIP archive, in the archive's order.
+/// The files inside a ZIP archive in memory, in the archive's order.
 pub(crate) fn expand_zip(bytes: &[u8], limits: &Limits) -> Result<Extracted> {
-    let mut cursor = Cursor::new(bytes);
-    let records = read_records(&mut cursor, MAX_ENTRIES).map_err(|e| Error::Malformed(format!("not a readable zip archive: {e}")))?;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Error::Malformed(format!("not a readable zip archive: {e}")))?;
+    let mut items = Vec::new();
+    let mut x = stream_zip(std::io::Cursor::new(bytes), limits, &mut |item| {
+        items.push(item);
+        Ok(())
+    })?;
+    x.children = items;
+    Ok(x)
+}
+
+/// The files inside a ZIP archive read from `archive`, each given to `sink`
+/// in the archive's order as soon as it is read; an error from `sink`
+/// stops the reading and is returned.
+pub(crate) fn stream_zip<R: Read + Seek>(mut archive: R, limits: &Limits, sink: &mut dyn FnMut(Item) -> Result<()>) -> Result<Extracted> {
+    let unreadable = |e: &dyn std::fmt::Display| Error::Malformed(format!("not a readable zip archive: {e}"));
+    let records = read_records(&mut archive, MAX_ENTRIES).map_err(|e| unreadable(&e))?;
+    archive.seek(SeekFrom::Start(0)).map_err(|e| unreadable(&e))?;
+    let mut zip = zip::ZipArchive::new(archive).map_err(|e| unreadable(&e))?;
     let mut x = Extracted { extractor: zip_extractor(), ..Default::default() };
     let mut total = 0u64;
     let mut files = 0u64;
+    let mut given = 0usize;
     for (i, record) in records.iter().enumerate() {
         let name = String::from_utf8_lossy(&record.name).into_owned();
         let problem = |reason: String| Problem { item: name.clone(), reason };
@@ -35,7 +48,7 @@ pub(crate) fn expand_zip(bytes: &[u8], limits: &Limits) -> Result<Extracted> {
             continue;
         }
         files += 1;
-        if x.children.len() >= limits.max_items {
+        if given >= limits.max_items {
             x.problems.push(problem(format!("more than {} items; the rest were not expanded", limits.max_items)));
             break;
         }
@@ -89,7 +102,8 @@ pub(crate) fn expand_zip(bytes: &[u8], limits: &Limits) -> Result<Extracted> {
             None => (String::new(), name.clone()),
         };
         let clean: String = file.chars().map(|c| if c.is_control() { '_' } else { c }).collect();
-        x.children.push(Item { name: clean, bytes: data, path: format!("/{folder}"), flags: Vec::new() });
+        given += 1;
+        sink(Item { name: clean, bytes: data, path: format!("/{folder}"), flags: Vec::new() })?;
     }
     x.metadata.push(Field::new("entry_count", files.to_string(), "zip:central directory"));
     Ok(x)
@@ -98,7 +112,7 @@ pub(crate) fn expand_zip(bytes: &[u8], limits: &Limits) -> Result<Extracted> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     fn archive(entries: &[(&str, &[u8])], locked: bool) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));

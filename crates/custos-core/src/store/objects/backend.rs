@@ -16,6 +16,11 @@ use std::path::{Path, PathBuf};
 /// An object opened for reading.
 pub(crate) type ObjectReader = Box<dyn Read + Send>;
 
+pub(crate) use crate::format::seekable::ObjectRange;
+
+/// An object opened for random access.
+pub(crate) type RangeReader = Box<dyn ObjectRange>;
+
 /// What a backend holds: the object names in place (sorted), and every
 /// other entry found among them (partials, journals, files put there from
 /// outside), by path.
@@ -42,6 +47,9 @@ pub(crate) trait ObjectBackend: fmt::Debug + Send + Sync {
     /// Opens the object `name` for reading ([`crate::Error::ObjectMissing`]
     /// if there is none).
     fn get(&self, name: &str) -> Result<ObjectReader>;
+
+    /// Opens the object `name` for reads at any offset.
+    fn get_ranges(&self, name: &str) -> Result<RangeReader>;
 
     /// Whether an object is in place under `name`.
     fn exists(&self, name: &str) -> Result<bool>;

@@ -2,7 +2,7 @@
 //! at `objects/<first two hex>/<name>` (DESIGN.md §1.3).
 
 use super::PARTIAL_PREFIX;
-use super::backend::{Listing, ObjectBackend, ObjectReader, PartialObject};
+use super::backend::{Listing, ObjectBackend, ObjectReader, PartialObject, RangeReader};
 use crate::error::{Error, IoContext, Result};
 use crate::format::atomic::{random_suffix, sync_dir};
 use crate::format::direct::ObjectFile;
@@ -129,6 +129,17 @@ impl ObjectBackend for LocalObjects {
         match File::open(&p) {
             Ok(f) => Ok(Box::new(f)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::ObjectMissing(name.to_string())),
+            Err(e) => Err(Error::Io { path: p, source: e }),
+        }
+    }
+
+    fn get_ranges(&self, name: &str) -> Result<RangeReader> {
+        let p = self.path(name);
+        match File::open(&p) {
+            Ok(f) => Ok(Box::new(f)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Err(Error::ObjectMissing(name.to_string()))
+            }
             Err(e) => Err(Error::Io { path: p, source: e }),
         }
     }
