@@ -4,20 +4,30 @@
 //! The input goes to the program's standard input from a thread of its own
 //! (a program that writes before it has read everything would otherwise
 //! block both sides) and the output is read from its standard output,
-//! bounded by [`MAX_OUTPUT`]. Programs are named, not given as paths: they
+//! bounded by [`MAX_OUTPUT`], and a program that runs past [`TIME_LIMIT`] is
+//! stopped (a damaged or hostile file must not hang processing). Programs
+//! are named, not given as paths: they
 //! are found on `PATH`, and a missing one is reported with the Debian
 //! package that has it ([`Error::ToolMissing`]).
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
+use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use crate::{Error, Result};
 
 /// The most a program may write to standard output (1 GiB); past it the
 /// program is stopped and the run fails.
 pub const MAX_OUTPUT: u64 = 1 << 30;
+
+/// How long one run of a program may take (a page of OCR takes seconds,
+/// the text of a very long PDF a minute or two); past it the program is
+/// stopped and the run fails.
+pub const TIME_LIMIT: Duration = Duration::from_secs(15 * 60);
 
 /// How much of a program's standard error is kept for error messages.
 const MAX_STDERR: usize = 64 * 1024;
@@ -28,9 +38,14 @@ const MAX_STDERR: usize = 64 * 1024;
 /// Fails with [`Error::ToolMissing`] when the program is not installed and
 /// with [`Error::Tool`] when it cannot be started, ends with a failure
 /// status (the reason gives the status and the first line of its standard
-/// error) or writes more than [`MAX_OUTPUT`].
+/// error), writes more than [`MAX_OUTPUT`] or runs past [`TIME_LIMIT`].
 pub fn run(program: &str, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
-    let out = output(program, args, input)?;
+    run_within(program, args, input, TIME_LIMIT)
+}
+
+/// [`run`] with a time limit of its own.
+pub fn run_within(program: &str, args: &[&str], input: &[u8], limit: Duration) -> Result<Vec<u8>> {
+    let out = output_within(program, args, input, limit)?;
     if !out.status.success() {
         return Err(Error::Tool { program: program.into(), reason: out.failure_reason() });
     }
@@ -110,12 +125,19 @@ pub(crate) fn first_line(bytes: &[u8]) -> Option<String> {
 
 /// Runs `program` as [`run`] does, whatever its exit status.
 pub(crate) fn output(program: &str, args: &[&str], input: &[u8]) -> Result<Output> {
+    output_within(program, args, input, TIME_LIMIT)
+}
+
+/// [`output`] within `limit`.
+fn output_within(program: &str, args: &[&str], input: &[u8], limit: Duration) -> Result<Output> {
     let tool_error = |reason: String| Error::Tool { program: program.into(), reason };
     let mut child = Command::new(program)
         .args(args)
         // Callers run several pages or items at once, one per core; a
         // program's own threads on top would only compete with them.
         .env("OMP_THREAD_LIMIT", "1")
+        // A group of its own, so that stopping it stops what it started.
+        .process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -130,7 +152,25 @@ pub(crate) fn output(program: &str, args: &[&str], input: &[u8]) -> Result<Outpu
         return Err(tool_error("its pipes could not be opened".into()));
     };
 
-    let (read, stderr_bytes) = std::thread::scope(|scope| {
+    let group = rustix::process::Pid::from_child(&child);
+    let child = Mutex::new(child);
+    // The program and anything it started (its own process group).
+    let kill = || {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        let _ = child.lock().unwrap_or_else(|e| e.into_inner()).kill();
+    };
+    let (finished, done) = channel::<()>();
+    let (read, stderr_bytes, timed_out) = std::thread::scope(|scope| {
+        // Stops the program once it has run past the limit; its pipes then
+        // close and the readers below end.
+        let kill = &kill;
+        let watchdog = scope.spawn(move || match done.recv_timeout(limit) {
+            Err(RecvTimeoutError::Timeout) => {
+                kill();
+                true
+            }
+            _ => false,
+        });
         scope.spawn(move || {
             // A program may stop reading early (it failed, or needs only the
             // start); the broken pipe that follows is not an error here, its
@@ -156,11 +196,16 @@ pub(crate) fn output(program: &str, args: &[&str], input: &[u8]) -> Result<Outpu
         let read = stdout.take(MAX_OUTPUT + 1).read_to_end(&mut out).map(|_| out);
         if !matches!(&read, Ok(out) if out.len() as u64 <= MAX_OUTPUT) {
             // Stop it so that the threads above see their pipes close.
-            let _ = child.kill();
+            kill();
         }
-        (read, err_reader.join().unwrap_or_default())
+        let stderr = err_reader.join().unwrap_or_default();
+        let _ = finished.send(());
+        (read, stderr, watchdog.join().unwrap_or(false))
     });
-    let status = child.wait().map_err(|e| tool_error(format!("cannot wait for it: {e}")))?;
+    let status = child.into_inner().unwrap_or_else(|e| e.into_inner()).wait().map_err(|e| tool_error(format!("cannot wait for it: {e}")))?;
+    if timed_out {
+        return Err(tool_error(format!("it ran past the time limit of {} s and was stopped", limit.as_secs())));
+    }
     let stdout = read.map_err(|e| tool_error(format!("cannot read its output: {e}")))?;
     if stdout.len() as u64 > MAX_OUTPUT {
         return Err(tool_error(format!("its output passed the limit of {MAX_OUTPUT} bytes")));
@@ -197,6 +242,22 @@ mod tests {
             }
             other => panic!("expected Tool, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn tools_a_program_past_its_time_limit_is_stopped() {
+        let started = std::time::Instant::now();
+        // It would run for a minute, and holds its output open meanwhile.
+        match run_within("sh", &["-c", "echo started; sleep 60"], b"", Duration::from_millis(300)) {
+            Err(Error::Tool { program, reason }) => {
+                assert_eq!(program, "sh");
+                assert!(reason.contains("time limit"), "{reason}");
+            }
+            other => panic!("expected a stopped program, got {other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "stopped, not waited for");
+        // One within its limit is not stopped.
+        assert_eq!(run_within("sh", &["-c", "sleep 0.1; echo ok"], b"", Duration::from_secs(30)).unwrap(), b"ok\n");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 mod backend;
 mod local;
 
-pub(crate) use backend::{Listing, ObjectBackend, ObjectRange, ObjectReader, PartialObject, RangeReader};
+pub(crate) use backend::{Listing, ObjectBackend, ObjectReader, PartialObject, RangeReader};
 pub(crate) use local::{LocalObjects, is_object_name};
 
 use crate::error::{IoContext, Result};

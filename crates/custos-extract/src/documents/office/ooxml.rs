@@ -78,6 +78,18 @@ fn resolve(dir: &str, target: &str) -> String {
     parts.join("/")
 }
 
+/// The parts of a Word document beside its body whose text is kept after
+/// it, each under its label: relationship type (its end), label.
+const DOCX_ASIDES: [(&str, &str); 5] =
+    [("Headers", "/header"), ("Footers", "/footer"), ("Footnotes", "/footnotes"), ("Endnotes", "/endnotes"), ("Comments", "/comments")];
+
+/// The relationships of the part `name` (in the folder `dir`), from its
+/// `_rels` part; none when it has none.
+fn part_relationships(pkg: &mut Package<'_>, name: &str, dir: &str, out: &mut Extracted) -> Vec<(String, String, String)> {
+    let rels_name = format!("{dir}_rels/{}.rels", name.rsplit('/').next().unwrap_or(name));
+    part_elements(pkg, &rels_name, out).map(|els| relationships(&els, dir)).unwrap_or_default()
+}
+
 /// Reads an Office Open XML package into `out`.
 pub(super) fn read(pkg: &mut Package<'_>, bytes: &[u8], kind: OfficeKind, out: &mut Extracted) -> Result<()> {
     let (default_main, root) = match kind {
@@ -121,7 +133,32 @@ pub(super) fn read(pkg: &mut Package<'_>, bytes: &[u8], kind: OfficeKind, out: &
                 if let Some(source) = doc.tracked {
                     out.metadata.push(Field::new("tracked_changes", "yes", source));
                 }
-                out.text = non_blank(doc.text);
+                let rels = part_relationships(pkg, &main, &dir, out);
+                let mut text = doc.text;
+                for (label, rel) in DOCX_ASIDES {
+                    let mut aside = String::new();
+                    for (_, _, target) in rels.iter().filter(|(_, t, _)| t.ends_with(rel)) {
+                        let Some(x) = part(pkg, target, out) else { continue };
+                        match docx_text(&x) {
+                            Ok(d) if !d.text.trim().is_empty() => {
+                                aside.push_str(d.text.trim());
+                                aside.push('\n');
+                            }
+                            Ok(_) => {}
+                            Err(e) => out.problems.push(Problem { item: target.clone(), reason: format!("not well-formed XML: {e}") }),
+                        }
+                        if rel == "/comments" {
+                            let n = xml::elements(&x).unwrap_or_default().iter().filter(|e| e.local == "comment").count();
+                            if n > 0 {
+                                out.metadata.push(Field::new("comment_count", n.to_string(), "ooxml:comments"));
+                            }
+                        }
+                    }
+                    if !aside.trim().is_empty() {
+                        text.push_str(&format!("\n\n[{label}]\n{}", aside.trim_end()));
+                    }
+                }
+                out.text = non_blank(text);
             }
             Err(e) => out.problems.push(Problem { item: main.clone(), reason: format!("not well-formed XML: {e}") }),
         },
@@ -143,8 +180,7 @@ pub(super) fn read(pkg: &mut Package<'_>, bytes: &[u8], kind: OfficeKind, out: &
             }
         }
         _ => {
-            let rels_name = format!("{dir}_rels/{}.rels", main.rsplit('/').next().unwrap_or(&main));
-            let rels = part_elements(pkg, &rels_name, out).map(|els| relationships(&els, &dir)).unwrap_or_default();
+            let rels = part_relationships(pkg, &main, &dir, out);
             let els = xml::elements(&main_xml).unwrap_or_default();
             let mut slides: Vec<String> = els
                 .iter()
@@ -174,6 +210,15 @@ pub(super) fn read(pkg: &mut Package<'_>, bytes: &[u8], kind: OfficeKind, out: &
                             text.push_str("\n\n");
                         }
                         Err(e) => out.problems.push(Problem { item: slide.clone(), reason: format!("not well-formed XML: {e}") }),
+                    }
+                }
+                // The speaker's notes, after their slide.
+                let slide_dir = slide.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+                for (_, _, notes) in part_relationships(pkg, slide, &slide_dir, out).iter().filter(|(_, t, _)| t.ends_with("/notesSlide")) {
+                    match part(pkg, notes, out).map(|x| drawing_text(&x)) {
+                        Some(Ok(t)) if !t.trim().is_empty() => text.push_str(&format!("[Notes]\n{}\n\n", t.trim())),
+                        Some(Err(e)) => out.problems.push(Problem { item: notes.clone(), reason: format!("not well-formed XML: {e}") }),
+                        _ => {}
                     }
                 }
             }

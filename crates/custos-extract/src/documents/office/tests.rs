@@ -139,6 +139,25 @@ fn documents_office_excel_dates() {
 }
 
 #[test]
+fn documents_office_docx_headers_footers_and_comments_follow_the_body() {
+    use docx_rs::{Comment, Docx, Footer, Header, Paragraph, Run};
+    let p = |t: &str| Paragraph::new().add_run(Run::new().add_text(t));
+    let commented = p("Ship the drawings")
+        .add_comment_start(Comment::new(1).author("John Doe").date("2024-03-06T10:00:00Z").add_paragraph(p("Not before the NDA is signed")))
+        .add_comment_end(1);
+    let docx = Docx::new().header(Header::new().add_paragraph(p("CONFIDENTIAL - ACME"))).footer(Footer::new().add_paragraph(p("Draft 3"))).add_paragraph(commented);
+    let mut buf = Cursor::new(Vec::new());
+    docx.build().pack(&mut buf).unwrap();
+    let ex = office(buf.get_ref(), OfficeKind::Docx).unwrap();
+    assert_eq!(
+        ex.text.as_deref(),
+        Some("Ship the drawings\n\n[Headers]\nCONFIDENTIAL - ACME\n\n[Footers]\nDraft 3\n\n[Comments]\nNot before the NDA is signed")
+    );
+    assert_eq!(field(&ex, "ooxml:comments"), Some("1"));
+    assert!(ex.problems.is_empty(), "{:?}", ex.problems);
+}
+
+#[test]
 fn documents_office_pptx_slides_in_presentation_order() {
     let types = br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#;
     let rels = br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="ppt/presentation.xml"/></Relationships>"#;
@@ -150,6 +169,9 @@ fn documents_office_pptx_slides_in_presentation_order() {
         )
     };
     let (first, second) = (slide("Opening", "Q1 targets"), slide("Closing", "Next steps"));
+    // The speaker's notes of the opening slide.
+    let notes = slide("", "Say nothing of the").replace("p:sld ", "p:notes ").replace("</p:sld>", "</p:notes>");
+    let notes_rels = br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesSlide" Target="../notesSlides/notesSlide1.xml"/></Relationships>"#;
     let bytes = zip_of(&[
         ("[Content_Types].xml", types),
         ("_rels/.rels", rels),
@@ -157,10 +179,16 @@ fn documents_office_pptx_slides_in_presentation_order() {
         ("ppt/_rels/presentation.xml.rels", pres_rels),
         ("ppt/slides/slide1.xml", second.as_bytes()),
         ("ppt/slides/slide2.xml", first.as_bytes()),
+        ("ppt/slides/_rels/slide2.xml.rels", notes_rels),
+        ("ppt/notesSlides/notesSlide1.xml", notes.as_bytes()),
     ]);
     let ex = office(&bytes, OfficeKind::Pptx).unwrap();
     assert_eq!(ex.pages, Some(2));
-    assert_eq!(ex.text.as_deref(), Some("Opening\nQ1 targets\nmore\n\nClosing\nNext steps\nmore"), "slide2.xml comes first in the slide list");
+    assert_eq!(
+        ex.text.as_deref(),
+        Some("Opening\nQ1 targets\nmore\n\n[Notes]\nSay nothing of the\nmore\n\nClosing\nNext steps\nmore"),
+        "slide2.xml comes first in the slide list, its notes after it"
+    );
     assert!(ex.problems.is_empty(), "{:?}", ex.problems);
 }
 
