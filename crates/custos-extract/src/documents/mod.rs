@@ -82,6 +82,11 @@ pub fn image(bytes: &[u8]) -> Result<Extracted> {
     image::read(bytes)
 }
 
+/// The text of an RTF document (e.g. a message body kept as RTF).
+pub(crate) fn rtf_text(bytes: &[u8]) -> Result<String> {
+    rtf::read(bytes).map(|d| d.text)
+}
+
 /// Reads a text file of `kind`: its encoding detected (a byte order mark
 /// wins), HTML reduced to its visible text and title, RTF to its text and
 /// document information.

@@ -13,7 +13,9 @@
 //!   Date, Message-ID, In-Reply-To, References);
 //! - the plain body (`PR_BODY`) and the HTML body (`PR_HTML`) are
 //!   `text/plain` and `text/html` parts (alternatives when both are there)
-//!   in quoted-printable, in the character set they are stored in;
+//!   in quoted-printable, in the character set they are stored in; a message
+//!   with neither but a compressed RTF body has its text and its RTF
+//!   (`text/rtf`) as alternatives instead;
 //! - each attachment is a base64 part with its file name (RFC 2231 where it
 //!   is not ASCII); an embedded message is a `message/rfc822` part, written
 //!   the same way, to a depth of [`render::MAX_EMBEDDED_DEPTH`]. The
@@ -31,6 +33,7 @@
 
 mod mime;
 mod render;
+mod rtf;
 
 use std::cell::RefCell;
 use std::collections::HashSet;

@@ -408,6 +408,14 @@ pub(super) fn message(message: &Msg, label: &str, depth: usize, cx: &mut Context
     if let Some((html, charset)) = body_bytes(mapi.get(PR_HTML), html_encoding) {
         bodies.push(text_part("html", Some(charset), &html));
     }
+    if bodies.is_empty()
+        && let Some(PropertyValue::Binary(rtf)) = mapi.get(super::rtf::PR_RTF_COMPRESSED)
+    {
+        match super::rtf::body(rtf.buffer(), text_part) {
+            Ok(parts) => bodies.extend(parts),
+            Err(reason) => cx.problems.push(Problem { item: label.to_string(), reason }),
+        }
+    }
     let body = match bodies.len() {
         0 => text_part("plain", Some("utf-8"), b""),
         1 => bodies.remove(0),
