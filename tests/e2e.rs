@@ -414,10 +414,16 @@ async fn paralegal_workflow() {
     app.click("Clear filters").await;
     app.see("6 of 6 exhibits").await;
 
-    // The e-mail and its attachment are a family: the attachment's row says
-    // where it was found; the message shows its metadata, family and text.
+    // The e-mail and its attachment are a family: grouped, the message's row
+    // opens onto the attachment, whose row says where it was found; the
+    // message shows its metadata, family and text.
+    app.see("specs.eml").await;
+    let show = app.xpath("//button[starts-with(@aria-label,'Show the 1 exhibit in')]").await;
+    app.click_el(&show).await;
     app.see("tolerances.txt").await;
     app.see("↳ in").await;
+    app.css(".vt-body .vt-branch").await;
+    app.shot("exhibit-families").await;
     app.open_row("specs.eml").await;
     app.see("Lodestar specs").await;
     app.see("email:Subject").await;
@@ -442,11 +448,13 @@ async fn paralegal_workflow() {
     app.shot("html-preview").await;
 
     // Opened from the list, an exhibit steps to its neighbours in it.
+    // (With families grouped it steps through the rows shown.)
     let at = app.text_of("[data-testid=list-position]").await;
-    let k: u32 = at.trim().split(' ').next().unwrap().parse().unwrap();
-    let (button, to) = if k < 6 { ("Next →", k + 1) } else { ("← Previous", k - 1) };
+    let words: Vec<&str> = at.split_whitespace().collect();
+    let (k, of): (u32, u32) = (words[0].parse().unwrap(), words[2].parse().unwrap());
+    let (button, to) = if k < of { ("Next →", k + 1) } else { ("← Previous", k - 1) };
     app.click(button).await;
-    app.see(&format!("{to} of 6")).await;
+    app.see(&format!("{to} of {of}")).await;
 
     // An image is served by the preview protocol (session token in the URL).
     app.click("Exhibits").await;

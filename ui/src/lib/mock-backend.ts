@@ -88,7 +88,7 @@ export function mockFamily(n = 1): Exhibit[] {
   const id = (k: number) => `EX-${String(n + k).padStart(4, "0")}`;
   const head = id(0);
   return [
-    mockExhibit(n, { name: "Re: Lodestar pricing.eml", mime: "message/rfc822" }),
+    mockExhibit(n, { name: "Re: Lodestar pricing.eml", mime: "message/rfc822", members: 3 }),
     mockExhibit(n + 1, { name: "pricing-2026.pdf", mime: "application/pdf", parent: head, family: head, path: `${head}/pricing-2026.pdf` }),
     mockExhibit(n + 2, { name: "drawings.zip", mime: "application/zip", parent: head, family: head, path: `${head}/drawings.zip` }),
     mockExhibit(n + 3, { name: "bracket-rev4.txt", mime: "text/plain", parent: id(2), family: head, path: `${id(2)}/bracket-rev4.txt` }),
@@ -147,6 +147,7 @@ export function mockExhibit(n: number, over: Partial<Exhibit> = {}): Exhibit {
     description: "",
     parent: null,
     family: id,
+    members: 0,
     tags: [],
     ...over,
   };
@@ -202,6 +203,8 @@ export function mockWords(e: CustodyEvent): LoggedEvent {
 export function mockMatching(exhibits: readonly Exhibit[], q: ExhibitQuery): Exhibit[] {
   const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
   const out = exhibits.filter((e) => {
+    // Only exhibits found inside no other: family heads and those on their own.
+    if (q.heads_only && e.parent !== null) return false;
     if (q.custodian.kind === "unrecorded" && e.custodian) return false;
     if (q.custodian.kind === "named" && e.custodian !== q.custodian.name) return false;
     if (q.tag !== null && !e.tags.includes(q.tag)) return false;
@@ -271,11 +274,19 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     if (!state.open) throw new BackendError("locked", "the vault is locked; unlock it with its passphrase");
     return state.open;
   };
+  /** How many other exhibits each family holds, by its head (as the vault counts `members`). */
+  const memberCounts = (): Map<string, number> => {
+    const n = new Map<string, number>();
+    for (const x of state.exhibits) if (x.family !== x.id) n.set(x.family, (n.get(x.family) ?? 0) + 1);
+    return n;
+  };
+  /** An exhibit as the vault lists it: with its family's members counted when it heads one. */
+  const listed = (e: Exhibit, counts = memberCounts()): Exhibit => ({ ...e, members: counts.get(e.id) ?? 0 });
   const detail = (id: string): ExhibitDetail => {
     const e = state.exhibits.find((x) => x.id === id);
     if (!e) throw new BackendError("not_found", `no exhibit ${id} in this vault`);
     return {
-      ...e,
+      ...listed(e),
       object: "a".repeat(64),
       sources: [
         {
@@ -441,11 +452,23 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     for (const r of o.recipients)
       if (!/^age1[0-9a-z]{58}$/.test(r)) throw new BackendError("invalid_input", `'${r}' is not an age X25519 recipient (age1…)`);
     for (const id of o.exhibits) detail(id);
-    const chosen = state.exhibits
+    const picked = state.exhibits
       .filter((e) => !o.exhibits.length || o.exhibits.includes(e.id))
       .filter((e) => !o.tag || e.tags.includes(o.tag))
       .filter((e) => !o.custodian || e.custodian === o.custodian);
-    if (!chosen.length) throw new BackendError("invalid_input", "the selection is empty: no exhibit matches");
+    if (!picked.length) throw new BackendError("invalid_input", "the selection is empty: no exhibit matches");
+    // As the vault does: every chosen exhibit's family is produced whole, head
+    // first and in tree order, families in the order of their first member chosen.
+    const chosen: Exhibit[] = [];
+    const placed = new Set<string>();
+    for (const e of picked) {
+      const head = state.exhibits.find((x) => x.id === e.family) ?? e;
+      for (const m of familyTree(head)) {
+        if (placed.has(m.id)) continue;
+        placed.add(m.id);
+        chosen.push(state.exhibits.find((x) => x.id === m.id)!);
+      }
+    }
     const next = nextFree(o.bates_prefix);
     const start = o.bates_start ?? next;
     if (start < next)
@@ -629,7 +652,8 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       need();
       if (q.limit < 1 || q.limit > 2000) throw new BackendError("invalid_input", `a window holds 1 to 2000 rows (${q.limit} asked)`);
       const rows = mockMatching(state.exhibits, q);
-      return wire({ total: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) });
+      const counts = memberCounts();
+      return wire({ total: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit).map((e) => listed(e, counts)) });
     },
     async exhibitIds(q) {
       track("exhibitIds");

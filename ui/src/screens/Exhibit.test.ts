@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
 import type { Preview, VaultSummary } from "../lib/bindings";
-import { MOCK_MATTER, createMockBackend, mockEvent, mockExhibit, type MockState } from "../lib/mock-backend";
+import { MOCK_MATTER, createMockBackend, mockEvent, mockExhibit, mockFamily, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { back, go, replace, reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -341,6 +341,28 @@ describe("Exhibit", () => {
     // Stepping replaces the screen: back returns to the list, not the exhibit before.
     back();
     expect(router.screen).toBe("exhibits");
+  });
+
+  it("steps through the rows of a list with families grouped, into an open family and out of it", async () => {
+    // EX-0001 heads EX-0002 … EX-0004; EX-0005 is on its own.
+    install({ exhibits: [...mockFamily(1), mockExhibit(5)] });
+    const list = exhibitList();
+    list.vaultExhibits = 5;
+    list.reload();
+    await waitFor(() => expect(list.matching).toBe(2));
+    await list.openFamily("EX-0001");
+    reset("exhibits");
+    go("exhibit", { id: "EX-0001", at: "0" });
+    const user = userEvent.setup();
+    const view = render(Exhibit, { id: router.params.id!, at: router.params.at });
+    await screen.findByTestId("sha256");
+    expect(screen.getByTestId("list-position")).toHaveTextContent("1 of 5 (families grouped)");
+    await user.click(screen.getByRole("button", { name: "Next →" }));
+    await waitFor(() => expect(router.params).toEqual({ id: "EX-0002", at: "1" }));
+    replace("exhibit", { id: "EX-0004", at: "3" });
+    await view.rerender({ id: router.params.id!, at: router.params.at });
+    await user.click(await screen.findByRole("button", { name: "Next →" }));
+    await waitFor(() => expect(router.params).toEqual({ id: "EX-0005", at: "4" }));
   });
 
   it("does not step away from an unsaved description, nor while a change is saved", async () => {

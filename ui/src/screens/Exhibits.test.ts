@@ -28,7 +28,12 @@ function rowOf(id: string): HTMLElement {
   return row;
 }
 
-const idsShown = () => bodyRows().map((r) => r.querySelectorAll("[role='gridcell']")[1]?.textContent?.trim());
+/** The exhibit number of each row drawn (without a family's button or a member's "↳"). */
+const idsShown = () =>
+  bodyRows().map((r) => {
+    const cell = r.querySelectorAll("[role='gridcell']")[1];
+    return (cell?.querySelector(".vt-text") ?? cell)?.textContent?.trim();
+  });
 
 async function loaded(total: number) {
   await screen.findByText(new RegExp(`of ${total.toLocaleString("en-US")} exhibits`));
@@ -353,6 +358,9 @@ describe("Exhibits", () => {
     const user = userEvent.setup();
     render(Exhibits);
     await loaded(4);
+    // Every exhibit on its own row: the flat view.
+    await user.click(await screen.findByRole("checkbox", { name: "Group families" }));
+    await waitFor(() => expect(bodyRows()).toHaveLength(4));
     expect(screen.getByRole("columnheader", { name: "Found in" })).toBeInTheDocument();
     // The head of the family has no mark; a member names the exhibit it was found in.
     expect(within(rowOf("EX-0001")).queryByRole("button", { name: /^Open / })).not.toBeInTheDocument();
@@ -367,5 +375,232 @@ describe("Exhibits", () => {
     await user.click(within(rowOf("EX-0002")).getByRole("button", { name: "Open EX-0001, which EX-0002 was found in" }));
     expect(router.screen).toBe("exhibit");
     expect(router.params).toEqual({ id: "EX-0001" });
+  });
+});
+
+describe("Exhibits grouped by family", () => {
+  /** An e-mail (EX-0001) with a PDF, a ZIP and a document inside the ZIP, then two exhibits on their own. */
+  const vaultWithFamily = () => [...mockFamily(1), mockExhibit(5, { name: "ledger.xlsx" }), mockExhibit(6, { name: "photo.jpg" })];
+  const disclosure = (name: RegExp | string) => screen.getByRole("button", { name });
+
+  it("asks the vault for the family heads only and shows each head's members count on its button", async () => {
+    const mock = install({ exhibits: vaultWithFamily() });
+    const windows = vi.spyOn(mock, "exhibitWindow");
+    render(Exhibits);
+    // The count is of exhibits (the members are in the list, beneath their head).
+    await loaded(6);
+    expect(screen.getByTestId("exhibit-count")).toHaveTextContent("6 of 6 exhibits");
+    await waitFor(() => expect(idsShown()).toHaveLength(3));
+    expect(windows).toHaveBeenCalledWith(expect.objectContaining({ heads_only: true }));
+    expect(windows).not.toHaveBeenCalledWith(expect.objectContaining({ heads_only: false }));
+    expect(screen.getByRole("checkbox", { name: "Group families" })).toBeChecked();
+
+    const head = rowOf("EX-0001");
+    const button = within(head).getByRole("button", { name: "Show the 3 exhibits in EX-0001's family" });
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    expect(button).toHaveTextContent("3");
+    expect(within(rowOf("EX-0005")).queryByRole("button", { name: /'s family$/ })).not.toBeInTheDocument();
+    expect(screen.queryByText("pricing-2026.pdf")).not.toBeInTheDocument();
+    // Nothing is read per row until a family is opened.
+    expect(mock.state.calls.filter((c) => c === "exhibitFamily" || c === "exhibitDetail")).toEqual([]);
+  });
+
+  it("opens a family beneath its head, in tree order and indented, and closes it again", async () => {
+    const mock = install({ exhibits: vaultWithFamily() });
+    const family = vi.spyOn(mock, "exhibitFamily");
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(6);
+    await user.click(await screen.findByRole("button", { name: "Show the 3 exhibits in EX-0001's family" }));
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001", "EX-0002", "EX-0003", "EX-0004", "EX-0005", "EX-0006"]));
+    expect(family).toHaveBeenCalledTimes(1);
+    expect(family).toHaveBeenCalledWith("EX-0001");
+    const hide = disclosure("Hide the 3 exhibits in EX-0001's family");
+    expect(hide).toHaveAttribute("aria-expanded", "true");
+
+    // Members are normal rows, marked with the exhibit they were found in and indented by depth.
+    await waitFor(() => expect(rowOf("EX-0004")).toHaveTextContent("bracket-rev4.txt"));
+    expect(rowOf("EX-0002")).toHaveTextContent("↳ in EX-0001");
+    expect(rowOf("EX-0002")).toHaveTextContent("application/pdf");
+    expect(rowOf("EX-0004")).toHaveTextContent("↳ in EX-0003");
+    const branch = (id: string) => rowOf(id).querySelector<HTMLElement>(".vt-branch");
+    expect(branch("EX-0001")).toBeNull();
+    expect(branch("EX-0002")?.style.marginLeft).toBe("0rem");
+    expect(branch("EX-0004")?.style.marginLeft).toBe("1.25rem");
+    // Only the open family's members were read.
+    expect(mock.state.calls.filter((c) => c === "exhibitDetail")).toHaveLength(3);
+
+    // A member is selectable and opens like any row, with its place in the list.
+    await user.click(screen.getByRole("checkbox", { name: "Select EX-0003" }));
+    expect(screen.getByRole("group", { name: "Selected exhibits" })).toHaveTextContent("1 selected");
+    await user.dblClick(rowOf("EX-0004"));
+    expect(router.screen).toBe("exhibit");
+    expect(router.params).toEqual({ id: "EX-0004", at: "3" });
+    reset("exhibits");
+
+    await user.click(hide);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001", "EX-0005", "EX-0006"]));
+    expect(disclosure("Show the 3 exhibits in EX-0001's family")).toHaveAttribute("aria-expanded", "false");
+    // The member selected stays selected, and says where it is.
+    expect(screen.getByRole("group", { name: "Selected exhibits" })).toHaveTextContent("1 selected (1 inside families not opened)");
+  });
+
+  it("works from the keyboard: Enter or Space on the button, → and ← on the active row", async () => {
+    install({ exhibits: vaultWithFamily() });
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(6);
+    const show = await screen.findByRole("button", { name: "Show the 3 exhibits in EX-0001's family" });
+    show.focus();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(idsShown()).toHaveLength(6));
+    disclosure("Hide the 3 exhibits in EX-0001's family").focus();
+    await user.keyboard(" ");
+    await waitFor(() => expect(idsShown()).toHaveLength(3));
+
+    const grid = screen.getByRole("grid", { name: "Exhibits" });
+    grid.focus();
+    await user.keyboard("{Home}{ArrowRight}");
+    await waitFor(() => expect(idsShown()).toHaveLength(6));
+    // The table's own keys go on working across the members.
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    await waitFor(() => expect(rowOf("EX-0003")).toHaveClass("active"));
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(router.params).toEqual({ id: "EX-0004", at: "3" });
+    reset("exhibits");
+    await user.keyboard("{Home}{ArrowLeft}");
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001", "EX-0005", "EX-0006"]));
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(router.params).toEqual({ id: "EX-0005", at: "1" });
+  });
+
+  it("lists every exhibit a filter matches, members included, and groups again once the filter is cleared", async () => {
+    const mock = install({ exhibits: vaultWithFamily() });
+    const windows = vi.spyOn(mock, "exhibitWindow");
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(6);
+    await user.click(await screen.findByRole("button", { name: "Show the 3 exhibits in EX-0001's family" }));
+    await waitFor(() => expect(idsShown()).toHaveLength(6));
+
+    await user.type(screen.getByLabelText("Filter"), "bracket");
+    expect(await screen.findByText(/1 of 6 exhibits/)).toBeInTheDocument();
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0004"]));
+    expect(windows).toHaveBeenLastCalledWith(expect.objectContaining({ text: "bracket", heads_only: false }));
+    expect(rowOf("EX-0004")).toHaveTextContent("↳ in EX-0003");
+    expect(screen.getByText(/Not while filtering: every exhibit that matches is listed/)).toBeInTheDocument();
+    // The grouping chosen is kept for when the filter goes.
+    expect(screen.getByRole("checkbox", { name: "Group families" })).toBeChecked();
+
+    await user.click(screen.getByRole("button", { name: "Clear filters" }));
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001", "EX-0005", "EX-0006"]));
+    expect(windows).toHaveBeenLastCalledWith(expect.objectContaining({ text: "", heads_only: true }));
+    // The family opened before the filter is shown closed.
+    expect(disclosure("Show the 3 exhibits in EX-0001's family")).toHaveAttribute("aria-expanded", "false");
+  });
+
+  it("keeps a family open when the list is shown again, its members read anew", async () => {
+    const mock = install({ exhibits: vaultWithFamily() });
+    const user = userEvent.setup();
+    const first = render(Exhibits);
+    await loaded(6);
+    await user.click(await screen.findByRole("button", { name: "Show the 3 exhibits in EX-0001's family" }));
+    await waitFor(() => expect(rowOf("EX-0004")).toHaveTextContent("bracket-rev4.txt"));
+    await user.dblClick(rowOf("EX-0003"));
+    first.unmount();
+    // Meanwhile the member was tagged (on its own screen).
+    mock.state.exhibits[2]!.tags = ["privileged"];
+
+    reset("exhibits");
+    render(Exhibits);
+    await waitFor(() => expect(rowOf("EX-0003")).toHaveTextContent("privileged"));
+    expect(idsShown()).toEqual(["EX-0001", "EX-0002", "EX-0003", "EX-0004", "EX-0005", "EX-0006"]);
+    expect(disclosure("Hide the 3 exhibits in EX-0001's family")).toHaveAttribute("aria-expanded", "true");
+  });
+
+  it("says when a family cannot be read, and shows it closed", async () => {
+    const mock = install({ exhibits: vaultWithFamily() });
+    const familyOf = mock.exhibitFamily;
+    let fail = true;
+    mock.exhibitFamily = async (id) => {
+      if (fail) throw new BackendError("locked", "the vault is locked; unlock it with its passphrase");
+      return familyOf(id);
+    };
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(6);
+    await user.click(await screen.findByRole("button", { name: "Show the 3 exhibits in EX-0001's family" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The family of EX-0001 could not be read: the vault is locked");
+    expect(disclosure("Show the 3 exhibits in EX-0001's family")).toHaveAttribute("aria-expanded", "false");
+    expect(idsShown()).toEqual(["EX-0001", "EX-0005", "EX-0006"]);
+    fail = false;
+    await user.click(within(alert).getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(idsShown()).toHaveLength(6));
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("can list every exhibit flat instead, and keeps that choice for the session", async () => {
+    const mock = install({ exhibits: vaultWithFamily() });
+    const windows = vi.spyOn(mock, "exhibitWindow");
+    const user = userEvent.setup();
+    const first = render(Exhibits);
+    await loaded(6);
+    const group = await screen.findByRole("checkbox", { name: "Group families" });
+    await user.click(group);
+    await waitFor(() => expect(idsShown()).toEqual(["EX-0001", "EX-0002", "EX-0003", "EX-0004", "EX-0005", "EX-0006"]));
+    expect(windows).toHaveBeenLastCalledWith(expect.objectContaining({ heads_only: false }));
+    expect(screen.queryByRole("button", { name: /'s family$/ })).not.toBeInTheDocument();
+    expect(rowOf("EX-0004")).toHaveTextContent("↳ in EX-0003");
+    first.unmount();
+
+    render(Exhibits);
+    await waitFor(() => expect(idsShown()).toHaveLength(6));
+    expect(screen.getByRole("checkbox", { name: "Group families" })).not.toBeChecked();
+  });
+
+  it("offers no grouping when the vault holds no family", async () => {
+    const mock = install();
+    render(Exhibits);
+    await loaded(3);
+    await waitFor(() => expect(idsShown()).toHaveLength(3));
+    expect(screen.queryByRole("checkbox", { name: "Group families" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /'s family$/ })).not.toBeInTheDocument();
+    expect(mock.state.calls).not.toContain("exhibitIds");
+  });
+
+  it("selects every exhibit with select all, the members of families not opened included", async () => {
+    const mock = install({ exhibits: vaultWithFamily() });
+    const tagExhibits = vi.spyOn(mock, "tagExhibits");
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(6);
+    await waitFor(() => expect(idsShown()).toHaveLength(3));
+    const grid = screen.getByRole("grid", { name: "Exhibits" });
+    grid.focus();
+    await user.keyboard("{Control>}a{/Control}");
+    const group = await screen.findByRole("group", { name: "Selected exhibits" });
+    await waitFor(() => expect(group).toHaveTextContent("6 selected (3 inside families not opened)"));
+    await waitFor(() => expect(screen.getByRole("checkbox", { name: "Select all rows" })).toBeChecked());
+    await user.type(screen.getByLabelText("Tag to add or remove"), "reviewed{Enter}");
+    expect(await screen.findByText(/6 exhibits processed/)).toBeInTheDocument();
+    expect(new Set(tagExhibits.mock.calls[0]![0].ids)).toEqual(new Set(["EX-0001", "EX-0002", "EX-0003", "EX-0004", "EX-0005", "EX-0006"]));
+  });
+
+  it("fetches only the heads drawn and the open family's members out of thousands", async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => mockExhibit(i + 7, { name: `note-${i}.txt` }));
+    const mock = install({ exhibits: [...vaultWithFamily(), ...many], log: [] });
+    const windows = vi.spyOn(mock, "exhibitWindow");
+    const user = userEvent.setup();
+    render(Exhibits);
+    await loaded(20_006);
+    await user.click(await screen.findByRole("button", { name: "Show the 3 exhibits in EX-0001's family" }));
+    await waitFor(() => expect(rowOf("EX-0004")).toHaveTextContent("bracket-rev4.txt"));
+    expect(bodyRows().length).toBeLessThan(100);
+    expect(mock.state.calls.filter((c) => c === "exhibitDetail")).toHaveLength(3);
+    expect(mock.state.calls).not.toContain("exhibitIds");
+    for (const r of windows.mock.results) expect((await r.value).rows.length).toBeLessThanOrEqual(200);
+    // The rows after the family follow it.
+    expect(idsShown().slice(0, 7)).toEqual(["EX-0001", "EX-0002", "EX-0003", "EX-0004", "EX-0005", "EX-0006", "EX-0007"]);
   });
 });

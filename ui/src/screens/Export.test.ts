@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
 import type { ExhibitQuery, ExportBundleRequest, ExportOptions, ExportPlan, JobEvent, VaultSummary } from "../lib/bindings";
-import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockSelectionDigest, type MockState } from "../lib/mock-backend";
+import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockFamily, mockSelectionDigest, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -564,5 +564,73 @@ describe("Export", () => {
     expect(written.getByText(/every native re-hashed while written/i)).toHaveTextContent(/^OK /);
     expect(result).toHaveTextContent("age -d -o bundle.zip HAL000001-HAL000003.zip.age and type the passphrase");
     expect(result).not.toHaveTextContent("age -d -i key.txt");
+  });
+
+  it("offers the rest of a family when one of its exhibits is picked, and counts it as produced", async () => {
+    // EX-0004 (an e-mail) heads EX-0005, EX-0006 (a ZIP) and EX-0007 (inside the ZIP).
+    const mock = install({ exhibits: [mockExhibit(1), mockExhibit(2), mockExhibit(3), ...mockFamily(4)] });
+    const sent = keepRequests(mock);
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("7 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Search and pick by hand" }));
+    await user.type(screen.getByLabelText("Search"), "bracket");
+    const list = await screen.findByRole("list", { name: "Exhibits to pick" });
+    await waitFor(() => expect(within(list).getAllByRole("checkbox")).toHaveLength(1));
+    await user.click(within(list).getByRole("checkbox", { name: /EX-0007/ }));
+
+    const notice = await screen.findByTestId("export-families");
+    expect(notice).toHaveTextContent(
+      "EX-0007 belongs to the family of EX-0004 (4 exhibits). Families are produced whole: EX-0004, EX-0005 and EX-0006 will be added.",
+    );
+    // The count says what the export will produce.
+    expect(screen.getByText(/^1 exhibit selected\./)).toHaveTextContent("1 exhibit selected. With their families, 4 will be produced.");
+
+    const add = within(notice).getByRole("button", { name: "Add the family" });
+    expect(add).toHaveAccessibleDescription(/EX-0007 belongs to the family of EX-0004/);
+    await user.click(add);
+    expect(screen.getByText("4 exhibits selected.")).toBeInTheDocument();
+    expect(screen.queryByTestId("export-families")).not.toBeInTheDocument();
+    await user.clear(screen.getByLabelText("Search"));
+    await waitFor(() => expect(within(list).getAllByRole("checkbox")).toHaveLength(7));
+    for (const id of ["EX-0004", "EX-0005", "EX-0006", "EX-0007"]) expect(within(list).getByRole("checkbox", { name: new RegExp(id) })).toBeChecked();
+
+    await next(user);
+    expect(await screen.findByTestId("export-range")).toHaveTextContent("This production: HAL000001 to HAL000004 (4 exhibits");
+    expect(screen.getByTestId("export-range")).not.toHaveTextContent("more than chosen");
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    // The family together, its head first.
+    const rows = within(screen.getByRole("table")).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[1].textContent)).toEqual(["EX-0004", "EX-0005", "EX-0006", "EX-0007"]);
+    expect(screen.queryByTestId("export-family-added")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    const result = await screen.findByTestId("export-result");
+    expect(result).toHaveTextContent("4 exhibits, Bates HAL000001 to HAL000004");
+    expect(new Set(sent[0]!.options.exhibits)).toEqual(new Set(["EX-0004", "EX-0005", "EX-0006", "EX-0007"]));
+  });
+
+  it("says on review how many exhibits a family taken in part adds when it is not picked whole", async () => {
+    const mock = install({ exhibits: [mockExhibit(1), ...mockFamily(2)] });
+    mock.state.exhibits[2]!.tags = ["hot"];
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("5 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Exhibits with a tag" }));
+    await user.selectOptions(screen.getByLabelText("Tag"), "hot");
+    expect(screen.getByText("1 exhibit selected.")).toBeInTheDocument();
+    expect(screen.getByText(/Families are produced whole: an attachment or archive entry chosen brings/)).toBeInTheDocument();
+    await next(user);
+    // The plan is the vault's: the tagged attachment brings its whole family.
+    expect(await screen.findByTestId("export-range")).toHaveTextContent(
+      "HAL000001 to HAL000004 (4 exhibits, 4.0 kB; 3 exhibits more than chosen: the rest of their families, which are produced whole)",
+    );
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    expect(await screen.findByTestId("export-family-added")).toHaveTextContent("3 exhibits more than chosen");
+    expect(screen.getByText(/^4 exhibits, /)).toBeInTheDocument();
   });
 });

@@ -272,4 +272,52 @@ describe("VirtualTable", () => {
     expect(screen.queryByText("No exhibits yet.")).toBeNull();
     expect(bodyRows()).toHaveLength(3);
   });
+
+  it("shows and hides the rows beneath a row with its disclosure button or → and ←, the button out of the tab order", async () => {
+    // EX-00000 heads two rows shown only when it is expanded.
+    const state = $state({ open: false });
+    const all = makeRows(5);
+    const shown = () => (state.open ? all : [all[0]!, ...all.slice(3)]);
+    const beneath = new Set(["EX-00001", "EX-00002"]);
+    const tree: Column<Item>[] = [
+      {
+        ...columns[0]!,
+        indent: (r) => (beneath.has(r.id) ? 1 : 0),
+        disclosure: (r) =>
+          r.id === "EX-00000" ? { expanded: state.open, label: `${state.open ? "Hide" : "Show"} 2 rows`, count: "2", toggle: () => (state.open = !state.open) } : null,
+      },
+      columns[1]!,
+    ];
+    const user = userEvent.setup();
+    const { grid, props, firstCellTexts, rowById } = setup(shown(), { columns: tree });
+    const cells = () => firstCellTexts().map((t) => t?.replace(/\s+/g, ""));
+    const stop = $effect.root(() => {
+      $effect(() => {
+        props.rows = shown();
+      });
+    });
+    const button = screen.getByRole("button", { name: "Show 2 rows" });
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    expect(button).toHaveAttribute("tabindex", "-1");
+    expect(button).toHaveTextContent("▸2");
+    await user.click(button);
+    flushSync();
+    expect(cells()).toEqual(["▾2EX-00000", "↳EX-00001", "↳EX-00002", "EX-00003", "EX-00004"]);
+    // The row whose button was clicked is the active one; its own click did not open or select it.
+    expect(grid.getAttribute("aria-activedescendant")).toBe(rowById("EX-00000").id);
+    expect(props.selected.size).toBe(0);
+    grid.focus();
+    await user.keyboard("{ArrowLeft}");
+    flushSync();
+    expect(cells()).toEqual(["▸2EX-00000", "EX-00003", "EX-00004"]);
+    await user.keyboard("{ArrowLeft}");
+    expect(state.open).toBe(false);
+    await user.keyboard("{ArrowRight}");
+    flushSync();
+    expect(state.open).toBe(true);
+    screen.getByRole("button", { name: "Hide 2 rows" }).focus();
+    await user.keyboard("{Enter}");
+    expect(state.open).toBe(false);
+    stop();
+  });
 });

@@ -14,6 +14,27 @@ export interface Column<T> {
   mono?: boolean;
   /** Makes a cell's text a button (e.g. to open another row's record); null: plain text. */
   link?: (row: T) => CellLink | null;
+  /**
+   * A button before the cell's text that shows or hides the rows beneath
+   * this one (a family's members under its head); null: none for this row,
+   * its place kept so the texts line up.
+   */
+  disclosure?: (row: T) => CellDisclosure | null;
+  /** How many levels the row sits beneath another (0: none), shown as an indented "↳". */
+  indent?: (row: T) => number;
+}
+
+/** What a cell's disclosure button shows and does. */
+export interface CellDisclosure {
+  /** Whether the rows beneath are shown. */
+  expanded: boolean;
+  /** Accessible name, e.g. "Show the 3 exhibits in EX-0004's family". */
+  label: string;
+  /** Shown beside the arrow, e.g. how many rows it hides. */
+  count: string;
+  /** The rows beneath are on their way. */
+  busy?: boolean;
+  toggle: () => void;
 }
 
 /** What a cell's button does. */
@@ -53,4 +74,9 @@ export interface RowSource<T> {
   keys(lo: number, hi: number): Promise<string[]>;
   /** How many of `selected` are among all the rows. */
   selectedCount(selected: ReadonlySet<string>): number;
+  /**
+   * The keys "select all" takes, when they are more than the rows drawn
+   * (rows a row hides beneath it); without it, those of every row.
+   */
+  allKeys?(): Promise<string[]>;
 }

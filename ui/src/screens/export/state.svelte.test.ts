@@ -2,9 +2,19 @@ import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setBackend } from "../../lib/backend";
 import type { ExhibitQuery, ExhibitWindow, ExportOptions } from "../../lib/bindings";
-import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, type MockState } from "../../lib/mock-backend";
+import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockFamily, type MockState } from "../../lib/mock-backend";
 import { session } from "../../lib/session.svelte";
-import { CHECKING, ExportWizard, PICK_ROWS, PLAN_DELAY_MS, SEARCH_DELAY_MS } from "./state.svelte";
+import {
+  CHECKING,
+  ExportWizard,
+  PICK_ROWS,
+  PLAN_DELAY_MS,
+  SEARCH_DELAY_MS,
+  familyGapText,
+  familyGaps,
+  idList,
+  withFamilies,
+} from "./state.svelte";
 
 function install(init: Partial<MockState> = {}) {
   const mock = createMockBackend({ open: { matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" }, ...init });
@@ -18,6 +28,7 @@ function wizard(): { w: ExportWizard; stop: () => void } {
   const stop = $effect.root(() => {
     $effect(() => w.keepPassphraseOnlyIfChosen());
     $effect(() => w.followSearch());
+    $effect(() => w.followFamilies());
     $effect(() => w.followPlan());
   });
   return { w, stop };
@@ -230,5 +241,62 @@ describe("ExportWizard", () => {
     expect(w.chosenKeys).toEqual([MOCK_RECIPIENT]);
     await w.removeKey(w.counsel[0]);
     expect([w.counsel, w.chosenKeys]).toEqual([[], []]);
+  });
+});
+
+describe("families in an export", () => {
+  const m = (id: string, depth: number, parent: string | null) => ({ id, name: `${id}.txt`, depth, parent });
+  // EX-0004 heads EX-0005 and EX-0006; EX-0008 was found inside EX-0006. EX-0010 heads EX-0011.
+  const families = new Map([
+    ["EX-0004", [m("EX-0004", 0, null), m("EX-0005", 1, "EX-0004"), m("EX-0006", 1, "EX-0004"), m("EX-0008", 2, "EX-0006")]],
+    ["EX-0010", [m("EX-0010", 0, null), m("EX-0011", 1, "EX-0010")]],
+  ]);
+
+  it("names the families the picks take only in part, and what the export adds", () => {
+    const gaps = familyGaps(["EX-0001", "EX-0008", "EX-0010", "EX-0011"], families);
+    expect(gaps).toEqual([{ head: "EX-0004", size: 4, picked: ["EX-0008"], missing: ["EX-0004", "EX-0005", "EX-0006"] }]);
+    expect(familyGapText(gaps[0]!)).toBe(
+      "EX-0008 belongs to the family of EX-0004 (4 exhibits). Families are produced whole: EX-0004, EX-0005 and EX-0006 will be added.",
+    );
+    const head = familyGaps(["EX-0004"], families)[0]!;
+    expect(familyGapText(head)).toBe("EX-0004 heads a family of 4 exhibits. Families are produced whole: EX-0005, EX-0006 and EX-0008 will be added.");
+    const two = familyGaps(["EX-0005", "EX-0008"], families)[0]!;
+    expect(familyGapText(two)).toBe("EX-0005 and EX-0008 belong to the family of EX-0004 (4 exhibits). Families are produced whole: EX-0004 and EX-0006 will be added.");
+    expect(withFamilies(["EX-0001", "EX-0008"], familyGaps(["EX-0001", "EX-0008"], families))).toEqual(["EX-0001", "EX-0008", "EX-0004", "EX-0005", "EX-0006"]);
+    expect(familyGaps(["EX-0004", "EX-0005", "EX-0006", "EX-0008"], families)).toEqual([]);
+    expect(idList(["A", "B", "C", "D", "E", "F", "G"])).toBe("A, B, C, D, E and 2 more");
+  });
+
+  it("reads the family of an exhibit picked, offers the rest of it and picks it", async () => {
+    vi.useFakeTimers();
+    const mock = install({ exhibits: [mockExhibit(1), mockExhibit(2), mockExhibit(3), ...mockFamily(4)] });
+    const { w, stop } = wizard();
+    await w.load();
+    w.selectBy = "picked";
+    w.search = "bracket";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+    expect(w.shown.map((e) => e.id)).toEqual(["EX-0007"]);
+    w.togglePick("EX-0007", true);
+    flushSync();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(mock.state.calls.filter((c) => c === "exhibitFamily")).toEqual(["exhibitFamily"]);
+    expect(w.familyGaps.map((g) => [g.head, g.missing])).toEqual([["EX-0004", ["EX-0004", "EX-0005", "EX-0006"]]]);
+    expect([w.chosenCount, w.producedCount]).toEqual([1, 4]);
+
+    w.addFamily("EX-0004");
+    flushSync();
+    expect(w.picked).toEqual(["EX-0007", "EX-0004", "EX-0005", "EX-0006"]);
+    expect([w.familyGaps, w.chosenCount, w.producedCount]).toEqual([[], 4, 4]);
+    // Known now: not read again.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(mock.state.calls.filter((c) => c === "exhibitFamily")).toHaveLength(1);
+
+    // An exhibit on its own asks nothing.
+    w.picked = ["EX-0001"];
+    flushSync();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([w.familyGaps, w.producedCount]).toEqual([[], 1]);
+    stop();
   });
 });

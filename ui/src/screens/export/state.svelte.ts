@@ -19,8 +19,9 @@ import {
   type ExportOptions,
   type ExportPlan,
   type ExportResult,
+  type FamilyMember,
 } from "../../lib/bindings";
-import { formatBytes, plural, sentence } from "../../lib/format";
+import { formatBytes, formatCount, plural, sentence } from "../../lib/format";
 import { JobTracker } from "../../lib/job.svelte";
 import { session } from "../../lib/session.svelte";
 
@@ -94,6 +95,86 @@ export function toggled(list: readonly string[], value: string, on: boolean): st
 export function withAllShown(picked: readonly string[], shown: readonly Exhibit[]): string[] {
   const have = new Set(picked);
   return [...picked, ...shown.map((e) => e.id).filter((id) => !have.has(id))];
+}
+
+/** Families read at once while checking the exhibits picked. */
+export const FAMILY_READS = 4;
+/** Exhibit numbers named in a sentence before "and N more". */
+export const NAMED_IDS = 5;
+
+/**
+ * A family the picks take only part of. An export produces every family
+ * whole (the vault adds what is missing, head first, numbered together), so
+ * the wizard says so and offers to pick the rest.
+ */
+export interface FamilyGap {
+  /** The exhibit heading the family. */
+  head: string;
+  /** Exhibits in the family, its head included. */
+  size: number;
+  /** Its exhibits picked, in the family's order. */
+  picked: string[];
+  /** Its exhibits not picked (the export adds them), in the family's order. */
+  missing: string[];
+}
+
+/**
+ * The families the picks take only part of, in the order of their first
+ * exhibit picked. `families` holds each family read, head first, by its
+ * head; an exhibit found in two families counts once, in the first.
+ */
+export function familyGaps(picked: readonly string[], families: ReadonlyMap<string, readonly FamilyMember[]>): FamilyGap[] {
+  const have = new Set(picked);
+  const headOf = new Map<string, string>();
+  for (const [head, tree] of families) for (const m of tree) if (!headOf.has(m.id)) headOf.set(m.id, head);
+  const gaps: FamilyGap[] = [];
+  const done = new Set<string>();
+  for (const id of picked) {
+    const head = headOf.get(id);
+    if (head === undefined || done.has(head)) continue;
+    done.add(head);
+    const ids = [...new Set(families.get(head)!.map((m) => m.id))];
+    const missing = ids.filter((x) => !have.has(x));
+    if (missing.length > 0) gaps.push({ head, size: ids.length, picked: ids.filter((x) => have.has(x)), missing });
+  }
+  return gaps;
+}
+
+/** "EX-0004", "EX-0004 and EX-0005", "EX-0004, EX-0005 and EX-0008", "… and 12 more". */
+export function idList(ids: readonly string[], named = NAMED_IDS): string {
+  if (ids.length <= 1) return ids.join("");
+  if (ids.length <= named) return `${ids.slice(0, -1).join(", ")} and ${ids.at(-1)}`;
+  return `${ids.slice(0, named).join(", ")} and ${formatCount(ids.length - named)} more`;
+}
+
+/** What the wizard says of a family the picks take only part of. */
+export function familyGapText(gap: FamilyGap): string {
+  const size = plural(gap.size, "exhibit", "exhibits");
+  const who = gap.picked.includes(gap.head)
+    ? gap.picked.length === 1
+      ? `${gap.head} heads a family of ${size}.`
+      : `${idList(gap.picked)} are in the family of ${gap.head} (${size}).`
+    : `${idList(gap.picked)} ${gap.picked.length === 1 ? "belongs" : "belong"} to the family of ${gap.head} (${size}).`;
+  return `${who} Families are produced whole: ${idList(gap.missing)} will be added.`;
+}
+
+/** What the plan adds to the exhibits chosen: the rest of their families. */
+export function familyAddedText(planned: number, chosen: number): string {
+  const more = planned - chosen;
+  return `${plural(more, "exhibit", "exhibits")} more than chosen: the rest of their families, which are produced whole`;
+}
+
+/** The picks with every missing member of `gaps` added, in the families' order, none twice. */
+export function withFamilies(picked: readonly string[], gaps: readonly FamilyGap[]): string[] {
+  const have = new Set(picked);
+  const out = [...picked];
+  for (const gap of gaps)
+    for (const id of gap.missing)
+      if (!have.has(id)) {
+        have.add(id);
+        out.push(id);
+      }
+  return out;
 }
 
 /** What is wrong with a typed first Bates number, or null. */
@@ -257,6 +338,14 @@ export class ExportWizard {
   matches = $state.raw<ExhibitWindow | null>(null);
   searchError = $state<string | null>(null);
   #searchSeq = 0;
+  /** The rows the searches showed, by id: whether an exhibit picked is in a family, and which. */
+  #seen = new Map<string, Exhibit>();
+  /** The families of exhibits picked, as read from the vault, head first, by head. */
+  families = $state.raw(new Map<string, FamilyMember[]>());
+  /** Families being read, by head. */
+  familiesReading = $state.raw(new Set<string>());
+  familyError = $state<string | null>(null);
+  #familyFailed = new Set<string>();
 
   // Numbering.
   prefix = $state("");
@@ -303,6 +392,10 @@ export class ExportWizard {
   readonly shown = $derived(this.matches?.rows ?? []);
   readonly pickedSet = $derived(new Set(this.picked));
   readonly chosenCount = $derived(chosenCount(this.facets, this));
+  /** The families the picks take only part of (the export adds the rest). */
+  readonly familyGaps = $derived(this.selectBy === "picked" ? familyGaps(this.picked, this.families) : []);
+  /** How many exhibits the picks produce, their families completed (the choice's count otherwise). */
+  readonly producedCount = $derived(this.selectBy === "picked" ? withFamilies(this.picked, this.familyGaps).length : this.chosenCount);
   readonly startProblem = $derived(startProblem(this.startMode, this.start));
   readonly passphraseProblem = $derived(passphraseProblem(this.protect, this.passphrase, this.passphrase2));
   readonly options = $derived(buildOptions(this));
@@ -320,6 +413,61 @@ export class ExportWizard {
 
   pickAllShown(): void {
     this.picked = withAllShown(this.picked, this.shown);
+  }
+
+  /** Picks the rest of the family headed by `head` (every family the picks take part of, without one). */
+  addFamily(head?: string): void {
+    this.picked = withFamilies(
+      this.picked,
+      this.familyGaps.filter((g) => head === undefined || g.head === head),
+    );
+  }
+
+  /** The head of each exhibit in a family read, by id. */
+  readonly #treeHead = $derived.by(() => {
+    const heads = new Map<string, string>();
+    for (const [head, tree] of this.families) for (const m of tree) if (!heads.has(m.id)) heads.set(m.id, head);
+    return heads;
+  });
+
+  /** The head of the family an exhibit picked is in, if it is in one (null: on its own, or not known). */
+  #headOf(id: string): string | null {
+    const head = this.#treeHead.get(id);
+    if (head !== undefined) return head;
+    const row = this.#seen.get(id);
+    return row && (row.parent !== null || row.members > 0) ? row.family : null;
+  }
+
+  /**
+   * Reads the family of each exhibit picked that is in one, a few at a
+   * time, while picking by hand (run as an effect): the wizard then says
+   * which families the picks take only part of.
+   */
+  followFamilies(): void {
+    if (this.selectBy !== "picked") return;
+    const reading = this.familiesReading;
+    const wanted = new Set<string>();
+    for (const id of this.picked) {
+      const head = this.#headOf(id);
+      if (head !== null && !this.families.has(head) && !reading.has(head) && !this.#familyFailed.has(head)) wanted.add(head);
+    }
+    const start = [...wanted].slice(0, Math.max(0, FAMILY_READS - reading.size));
+    if (start.length > 0) untrack(() => start.forEach((head) => void this.#readFamily(head)));
+  }
+
+  async #readFamily(head: string): Promise<void> {
+    this.familiesReading = new Set([...this.familiesReading, head]);
+    try {
+      const tree = await backend().exhibitFamily(head);
+      this.families = new Map([...this.families, [head, tree]]);
+    } catch (e) {
+      this.#familyFailed.add(head);
+      this.familyError = `The family of ${head} could not be read: ${problem(e)} The export still produces it whole.`;
+    } finally {
+      const left = new Set(this.familiesReading);
+      left.delete(head);
+      this.familiesReading = left;
+    }
   }
 
   /**
@@ -342,6 +490,7 @@ export class ExportWizard {
       try {
         const found = await backend().exhibitWindow(query);
         if (seq === this.#searchSeq) {
+          for (const row of found.rows) this.#seen.set(row.id, row);
           this.matches = found;
           this.searchError = null;
         }
