@@ -214,21 +214,5 @@ impl Take {
 
 /// Seals items on up to `workers` threads, in order.
 fn seal_in_parallel(reader: &ExhibitReader, container: &str, items: Vec<(u32, Item)>, workers: usize) -> Result<Vec<SealedItem>> {
-    let n = items.len();
-    let slots: Vec<Mutex<Option<(u32, Item)>>> = items.into_iter().map(|i| Mutex::new(Some(i))).collect();
-    let results: Vec<Mutex<Option<Result<SealedItem>>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..workers.min(n) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(slot) = slots.get(i) else { break };
-                    let (position, item) = slot.lock().unwrap_or_else(|e| e.into_inner()).take().expect("each item is taken once");
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(items::seal(reader, container, item, position));
-                }
-            });
-        }
-    });
-    results.into_iter().map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).expect("every item was sealed")).collect()
+    super::work::in_order(items, workers, |(position, item)| items::seal(reader, container, item, position)).into_iter().collect()
 }

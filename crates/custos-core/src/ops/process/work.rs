@@ -55,6 +55,28 @@ pub(super) struct Worked {
     pub result: WorkResult,
 }
 
+/// Runs `f` on each of `items` on up to `workers` threads; the results come
+/// back in the items' order.
+pub(super) fn in_order<T: Send, R: Send>(items: Vec<T>, workers: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let n = items.len();
+    let items: Vec<Mutex<Option<T>>> = items.into_iter().map(|i| Mutex::new(Some(i))).collect();
+    let results: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(n) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(slot) = items.get(i) else { break };
+                    let item = slot.lock().unwrap_or_else(|e| e.into_inner()).take().expect("each item is taken once");
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(f(item));
+                }
+            });
+        }
+    });
+    results.into_iter().map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).expect("every item was run")).collect()
+}
+
 /// What every job of a round shares.
 pub(super) struct Work<'a> {
     pub reader: &'a ExhibitReader,
@@ -68,24 +90,7 @@ impl Work<'_> {
     /// the jobs' order. An error that should stop processing (a missing
     /// program, a database or disk error) is that job's `Err`.
     pub fn run(&self, jobs: Vec<Job>, workers: usize) -> Vec<Result<Worked>> {
-        let n = jobs.len();
-        let jobs: Vec<Mutex<Option<Job>>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
-        let results: Vec<Mutex<Option<Result<Worked>>>> = (0..n).map(|_| Mutex::new(None)).collect();
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            for _ in 0..workers.min(n) {
-                s.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(slot) = jobs.get(i) else { break };
-                        let job = slot.lock().unwrap_or_else(|e| e.into_inner()).take().expect("each job is taken once");
-                        let r = self.one(&job).map(|result| Worked { job, result });
-                        *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-                    }
-                });
-            }
-        });
-        results.into_iter().map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| Err(Error::InvalidInput("a processing worker stopped".into())))).collect()
+        in_order(jobs, workers, |job| self.one(&job).map(|result| Worked { job, result }))
     }
 
     fn one(&self, job: &Job) -> Result<WorkResult> {
