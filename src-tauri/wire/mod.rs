@@ -97,7 +97,7 @@ impl From<custos_core::Error> for WireError {
             E::ObjectAuthentication { .. } | E::ObjectMissing(_) => ErrorCode::ObjectDamaged,
             E::NoSuchExhibit(_) => ErrorCode::NotFound,
             E::Input { .. } | E::SourceChanged { .. } => ErrorCode::Input,
-            E::InvalidInput(_) => ErrorCode::InvalidInput,
+            E::InvalidInput(_) | E::InvalidQuery(_) => ErrorCode::InvalidInput,
             E::Cancelled => ErrorCode::Cancelled,
             E::Io { .. } => ErrorCode::Io,
             E::ProducerKeyChanged { .. } => ErrorCode::ProducerKeyChanged,

@@ -12,6 +12,7 @@ use crate::cmd::init::InitArgs;
 use crate::cmd::list::ListArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::passwd::PasswdArgs;
+use crate::cmd::search::SearchArgs;
 use crate::cmd::process::ProcessArgs;
 use crate::cmd::text::TextArgs;
 use crate::cmd::show::ShowArgs;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Print an exhibit's extracted text (logged as viewed)
     #[command(after_help = EXIT_CODES)]
     Text(TextArgs),
+    /// Search the exhibits' text and metadata, best match first
+    #[command(after_help = crate::cmd::search::QUERY_HELP)]
+    Search(SearchArgs),
     /// Understand exhibits: expand e-mail and archive containers into exhibits, read metadata and text, OCR (logged)
     #[command(after_help = EXIT_CODES)]
     Process(ProcessArgs),

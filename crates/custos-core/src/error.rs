@@ -112,6 +112,10 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
 
+    /// A search query that cannot be searched exactly, and why.
+    #[error("the query cannot be searched exactly: {0}")]
+    InvalidQuery(String),
+
     /// An outside program that the operation needs is not installed.
     #[error("{0}")]
     MissingTool(String),

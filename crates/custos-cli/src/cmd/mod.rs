@@ -12,6 +12,7 @@ pub mod list;
 pub mod log;
 pub mod passwd;
 pub mod process;
+pub mod search;
 pub mod show;
 pub mod text;
 pub mod timestamp;
@@ -40,5 +41,6 @@ pub fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Passwd(args) => passwd::run(args),
         Command::Process(args) => process::run(args),
         Command::Text(args) => text::run(args),
+        Command::Search(args) => search::run(args),
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod direct;
 pub mod keys;
 pub(crate) mod merkle;
 pub mod names;
+pub mod query;
 pub(crate) mod pipeline;
 pub(crate) mod seekable;
 pub mod words;

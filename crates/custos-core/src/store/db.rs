@@ -363,6 +363,52 @@ CREATE TABLE IF NOT EXISTS processing_problems (
     time       TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS processing_problems_exhibit ON processing_problems(exhibit_id);
+"#, r#"
+-- The full-text index (DESIGN §3.2), inside the encrypted database: one row
+-- per exhibit (rowid = its number) with its name, first custodian, type and
+-- kind, tags, sender, recipients, subject and text. Kept by triggers: an
+-- exhibit's first source adds its row; a tag added or removed rewrites its
+-- tags; processing an exhibit (its `processing` row) rewrites what was read
+-- from it.
+CREATE VIRTUAL TABLE IF NOT EXISTS exhibit_search USING fts5(
+    name, custodian, kind, tags, sender, recipients, subject, body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+DELETE FROM exhibit_search;
+INSERT INTO exhibit_search (rowid, name, custodian, kind, tags, sender, recipients, subject, body)
+    SELECT e.number, e.original_name, f.custodian, e.mime || ' ' || coalesce(p.kind, ''),
+        coalesce((SELECT group_concat(tag, ' ') FROM tags t WHERE t.exhibit_id = e.id), ''),
+        coalesce((SELECT group_concat(value, char(10)) FROM exhibit_metadata m WHERE m.exhibit_id = e.id AND m.field = 'from'), ''),
+        coalesce((SELECT group_concat(value, char(10)) FROM exhibit_metadata m WHERE m.exhibit_id = e.id AND m.field IN ('to', 'cc', 'bcc')), ''),
+        coalesce((SELECT group_concat(value, char(10)) FROM exhibit_metadata m WHERE m.exhibit_id = e.id AND m.field = 'subject'), ''),
+        coalesce((SELECT group_concat(text, char(10)) FROM (SELECT text FROM exhibit_text x WHERE x.exhibit_id = e.id ORDER BY x.kind = 'ocr', x.page)), '')
+    FROM exhibits e JOIN exhibit_facets f ON f.number = e.number LEFT JOIN processing p ON p.exhibit_id = e.id;
+
+CREATE TRIGGER IF NOT EXISTS search_first_source AFTER INSERT ON exhibit_sources
+WHEN NOT EXISTS (SELECT 1 FROM exhibit_sources WHERE exhibit_id = NEW.exhibit_id AND id < NEW.id)
+BEGIN
+    INSERT INTO exhibit_search (rowid, name, custodian, kind, tags, sender, recipients, subject, body)
+        SELECT number, original_name, coalesce(NEW.custodian, ''), mime,
+            coalesce((SELECT group_concat(tag, ' ') FROM tags WHERE exhibit_id = NEW.exhibit_id), ''), '', '', '', ''
+        FROM exhibits WHERE id = NEW.exhibit_id;
+END;
+CREATE TRIGGER IF NOT EXISTS search_tag_added AFTER INSERT ON tags BEGIN
+    UPDATE exhibit_search SET tags = coalesce((SELECT group_concat(tag, ' ') FROM tags WHERE exhibit_id = NEW.exhibit_id), '')
+        WHERE rowid = (SELECT number FROM exhibits WHERE id = NEW.exhibit_id);
+END;
+CREATE TRIGGER IF NOT EXISTS search_tag_removed AFTER DELETE ON tags BEGIN
+    UPDATE exhibit_search SET tags = coalesce((SELECT group_concat(tag, ' ') FROM tags WHERE exhibit_id = OLD.exhibit_id), '')
+        WHERE rowid = (SELECT number FROM exhibits WHERE id = OLD.exhibit_id);
+END;
+CREATE TRIGGER IF NOT EXISTS search_processed AFTER INSERT ON processing BEGIN
+    UPDATE exhibit_search SET
+        kind = (SELECT mime FROM exhibits WHERE id = NEW.exhibit_id) || ' ' || NEW.kind,
+        sender = coalesce((SELECT group_concat(value, char(10)) FROM exhibit_metadata WHERE exhibit_id = NEW.exhibit_id AND field = 'from'), ''),
+        recipients = coalesce((SELECT group_concat(value, char(10)) FROM exhibit_metadata WHERE exhibit_id = NEW.exhibit_id AND field IN ('to', 'cc', 'bcc')), ''),
+        subject = coalesce((SELECT group_concat(value, char(10)) FROM exhibit_metadata WHERE exhibit_id = NEW.exhibit_id AND field = 'subject'), ''),
+        body = coalesce((SELECT group_concat(text, char(10)) FROM (SELECT text FROM exhibit_text WHERE exhibit_id = NEW.exhibit_id ORDER BY kind = 'ocr', page)), '')
+        WHERE rowid = (SELECT number FROM exhibits WHERE id = NEW.exhibit_id);
+END;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

@@ -17,6 +17,7 @@ mod passphrase;
 pub(crate) mod partials;
 pub(crate) mod productions;
 pub(crate) mod received;
+pub(crate) mod search;
 pub(crate) mod timestamps;
 pub mod windows;
 

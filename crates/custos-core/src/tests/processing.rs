@@ -268,3 +268,29 @@ fn a_large_archive_is_expanded_as_a_stream_into_a_family() {
         "the streamed archive re-extracts to the same items"
     );
 }
+
+#[test]
+fn the_search_index_follows_processing_and_tags_and_is_rebuilt_from_the_catalog() {
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("q.eml", MESSAGE)]);
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
+    let ids = |v: &crate::Vault, q: &str| v.search(q, 10).unwrap().into_iter().map(|h| h.id).collect::<Vec<_>>();
+    assert!(ids(&v, "revenue").is_empty(), "not processed yet: nothing read to search");
+    assert_eq!(ids(&v, "name:q"), ["EX-0001"], "its name is searchable from intake");
+    v.process(&ProcessOptions::default(), &NoProgress).unwrap();
+    assert_eq!(ids(&v, "revenue"), ["EX-0002"], "the attachment's text");
+    assert_eq!(ids(&v, "subject:quarterly"), ["EX-0001"]);
+    v.edit("EX-0002", None, &["hot".into()], &[]).unwrap();
+    assert_eq!(ids(&v, "tag:hot"), ["EX-0002"]);
+    v.edit("EX-0002", None, &[], &["hot".into()]).unwrap();
+    assert!(ids(&v, "tag:hot").is_empty());
+
+    // Lost, it is built again from the catalog.
+    v.db().execute_batch("DELETE FROM exhibit_search").unwrap();
+    assert!(ids(&v, "revenue").is_empty());
+    assert_eq!(v.rebuild_search_index().unwrap(), 2);
+    assert_eq!(ids(&v, "revenue"), ["EX-0002"]);
+    assert_eq!(ids(&v, "subject:quarterly"), ["EX-0001"]);
+    assert!(matches!(v.search("*x", 10), Err(crate::Error::InvalidQuery(_))));
+    assert!(matches!(v.search("x", 0), Err(crate::Error::InvalidInput(_))));
+}

@@ -1,0 +1,73 @@
+//! `custos search`: the exhibits a query finds in the full-text index, best
+//! first (not a custody event: nothing is read out of an exhibit).
+
+use crate::args::Session;
+use crate::failure::Failure;
+use crate::shared::open_vault;
+use clap::Args;
+use std::path::PathBuf;
+
+pub const QUERY_HELP: &str = "\
+Query language:
+  drawings                 a word, anywhere (name, text, sender, recipients, subject, custodian, tags, type)
+  \"trade secret\"           a phrase: the words next to each other, in order
+  a b  /  a AND b          both;  a OR b: either;  NOT a, a NOT b: without;  ( ) to group (AND before OR)
+  draw*                    any word beginning with draw (a wildcard only ends a word)
+  falcon w/5 price         within 5 words of each other, in either order
+  from: to: subject: custodian: tag: type: name: text:     a word, prefix or phrase in that field only
+                           (to: also Cc and Bcc; type: the MIME type or kind, e.g. type:pdf)
+  sent: received: created: modified: taken: collected:    a day or a range of days:
+                           sent:2025-05-01  sent:2025-05-01..2025-05-31  sent:..2025-05-31
+Letters are matched without regard to case or accents. What cannot be searched exactly (a leading
+or inner wildcard, an unbalanced quote or parenthesis, pre/N, an unknown field) is refused, exit 2.
+
+Exit codes:
+  0  something was found
+  1  nothing was found
+  2  usage error, a query refused (the reason is printed), or an error that stopped the command
+  3  wrong passphrase, or the vault is locked by another Custos process";
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// The vault
+    vault: PathBuf,
+    /// The query (quote it for the shell)
+    #[arg(required_unless_present = "rebuild_index")]
+    query: Option<String>,
+    /// Build the index anew from what the vault holds (first, when a query is given too)
+    #[arg(long)]
+    rebuild_index: bool,
+    /// Print JSON: an array of {"id", "score", "snippet"}, best first
+    #[arg(long)]
+    json: bool,
+    /// At most this many exhibits
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+    #[command(flatten)]
+    session: Session,
+}
+
+pub fn run(args: SearchArgs) -> Result<u8, Failure> {
+    let mut v = open_vault(&args.vault, &args.session)?;
+    if args.rebuild_index {
+        let n = v.rebuild_search_index()?;
+        eprintln!("the search index was built anew: {n} exhibits");
+    }
+    let Some(query) = args.query else {
+        v.close()?;
+        return Ok(0);
+    };
+    let hits = v.search(&query, args.limit)?;
+    v.close()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&hits).expect("hits serialise"));
+    } else {
+        for h in &hits {
+            println!("{}\t{:.3}\t{}", h.id, h.score, h.snippet.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        if hits.is_empty() {
+            eprintln!("no exhibit matches {query}");
+        }
+    }
+    Ok(if hits.is_empty() { 1 } else { 0 })
+}
