@@ -38,3 +38,4 @@ bench:
 	bash bench/run.sh
 	bash bench/scale.sh
 	bash bench/processing.sh
+	bash bench/search.sh

@@ -13,14 +13,16 @@ source "$(dirname "$0")/env.sh"
 # Processing reads PDFs with poppler (pdfinfo, pdftotext, pdftoppm) and
 # recognises text with Tesseract (English), all through pipes. The processing
 # tests compare with tools no one here wrote: readpst (pst-utils) for PSTs,
-# exiftool for EXIF, and read Debian's forensics sample documents.
+# exiftool for EXIF, and read Debian's forensics sample documents. The search
+# benchmark (make bench) compares with grep and ripgrep.
 # The desktop app builds against WebKitGTK 4.1 (tauri 2); its end-to-end tests
 # run it under Xvfb through WebKitWebDriver.
 PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
           age unzip zip openssh-client openssl poppler-utils python3 python3-pip fonts-dejavu-core
           libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
           libxdo-dev xvfb xauth webkit2gtk-driver
-          tesseract-ocr tesseract-ocr-eng pst-utils libimage-exiftool-perl forensics-samples-files)
+          tesseract-ocr tesseract-ocr-eng pst-utils libimage-exiftool-perl forensics-samples-files
+          ripgrep)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

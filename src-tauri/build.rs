@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "preview_exhibit",
     "exhibit_family",
     "exhibit_text",
+    "search_exhibits",
     "process_exhibits",
     "intake",
     "intake_suggestions",

@@ -45,6 +45,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             preview_exhibit,
             exhibit_family,
             exhibit_text,
+            search_exhibits,
             process_exhibits,
             intake,
             intake_suggestions,

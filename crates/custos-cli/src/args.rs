@@ -13,6 +13,7 @@ use crate::cmd::list::ListArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::passwd::PasswdArgs;
 use crate::cmd::search::SearchArgs;
+use crate::cmd::search_report::SearchReportArgs;
 use crate::cmd::process::ProcessArgs;
 use crate::cmd::text::TextArgs;
 use crate::cmd::show::ShowArgs;
@@ -72,6 +73,9 @@ pub enum Command {
     /// Search the exhibits' text and metadata, best match first
     #[command(after_help = crate::cmd::search::QUERY_HELP)]
     Search(SearchArgs),
+    /// Count what each term of a list finds (with families, and unique hits), reproducibly
+    #[command(after_help = EXIT_CODES)]
+    SearchReport(SearchReportArgs),
     /// Understand exhibits: expand e-mail and archive containers into exhibits, read metadata and text, OCR (logged)
     #[command(after_help = EXIT_CODES)]
     Process(ProcessArgs),

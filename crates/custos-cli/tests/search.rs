@@ -108,3 +108,67 @@ fn the_query_language_finds_what_each_construct_says_and_refuses_what_it_cannot_
         assert!(find_all(&bytes, CANARY.as_bytes()).is_empty(), "{} holds the canary in plaintext", f.display());
     }
 }
+
+#[test]
+fn a_search_term_report_counts_documents_families_and_unique_hits_reproducibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = init_vault(&dir.path().join("vault"));
+    let src = dir.path().join("collected");
+    // A message whose attachment mentions the price: a family of two.
+    write_file(
+        &src.join("offer.eml"),
+        "From: erik@example.com\r\nTo: anna@rival.example\r\nSubject: Falcon offer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the attached sheet.\r\n--b\r\nContent-Type: text/plain; name=\"sheet.txt\"\r\nContent-Disposition: attachment; filename=\"sheet.txt\"\r\n\r\nprice per unit: 12\r\n--b--\r\n",
+    );
+    write_file(&src.join("memo.txt"), "Falcon is a trade secret.");
+    write_file(&src.join("lunch.txt"), "Lunch on Friday.");
+    custos(argv!["add", &vault, &src]).assert_success("add");
+
+    let terms = dir.path().join("terms.txt");
+    let list = "falcon\nprice\n\n\"trade secret\"\nzeppelin\n";
+    write_file(&terms, list);
+    let out = custos(argv!["search-report", &vault, "--terms", &terms, "--json"]);
+    out.assert_success("search-report");
+    let r = out.json();
+    let counts: Vec<(String, u64, u64, u64)> = r["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["term"].as_str().unwrap().to_string(), t["documents"].as_u64().unwrap(), t["with_families"].as_u64().unwrap(), t["unique"].as_u64().unwrap()))
+        .collect();
+    let row = |t: &str, d, f, u| (t.to_string(), d, f, u);
+    assert_eq!(
+        counts,
+        [
+            // The message and the memo; with the message's attachment, three; the message is found by no other term.
+            row("falcon", 2, 3, 1),
+            // The attachment alone; its family brings the message.
+            row("price", 1, 2, 1),
+            // The memo, also found by falcon.
+            row("\"trade secret\"", 1, 1, 0),
+            row("zeppelin", 0, 0, 0),
+        ]
+    );
+    assert_eq!((r["total"]["documents"].as_u64(), r["total"]["with_families"].as_u64(), r["total"]["unique"].as_u64()), (Some(3), Some(3), Some(2)));
+    // The hashes that let another party check they ran the same list on the same set.
+    assert_eq!(r["terms_sha256"], sha256_hex(list.as_bytes()));
+    let mut hashes: Vec<String> = list_json(&vault).iter().map(|e| str_field(e, "sha256").to_string()).collect();
+    hashes.sort();
+    assert_eq!(r["searched"], 4);
+    assert_eq!(r["searched_sha256"], sha256_hex(hashes.iter().map(|h| format!("{h}\n")).collect::<String>().as_bytes()));
+
+    // As CSV, once: an existing file is not overwritten.
+    let csv = dir.path().join("report.csv");
+    custos(argv!["search-report", &vault, "--terms", &terms, "--out", &csv]).assert_success("--out");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("term,documents,with_families,unique\r\nfalcon,2,3,1\r\n"), "{text}");
+    assert!(text.contains("\"\"\"trade secret\"\"\",1,1,0\r\n") && text.contains("(any term),3,3,2\r\n"), "{text}");
+    let again = custos(argv!["search-report", &vault, "--terms", &terms, "--out", &csv]);
+    assert_eq!(again.code, Some(2), "{}", again.describe());
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), text);
+
+    // A term that cannot be searched exactly refuses the whole report, by line.
+    write_file(&terms, "falcon\n*cret\n");
+    let out = custos(argv!["search-report", &vault, "--terms", &terms]);
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(out.stderr.contains("line 2 (*cret)"), "{}", out.describe());
+}

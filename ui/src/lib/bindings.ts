@@ -66,6 +66,11 @@ export const commands = {
 	 */
 	exhibitText: (id: string) => typedError<string | null, WireError>(__TAURI_INVOKE("exhibit_text", { id })),
 	/**
+	 *  The exhibits a query finds, best first, at most `limit`; a query that
+	 *  cannot be searched exactly is an `invalid_input` error with the reason.
+	 */
+	searchExhibits: (query: string, limit: number) => typedError<SearchHit[], WireError>(__TAURI_INVOKE("search_exhibits", { query, limit })),
+	/**
 	 *  Processes the exhibits named (and the items found in them), or every
 	 *  exhibit not processed yet when none are named, streaming progress. The
 	 *  vault takes each round only to prepare and to record it, so the screens
@@ -1395,6 +1400,19 @@ export type SealKeyPinning =
  *  error finding.
  */
 "differs_from_pinned";
+
+/**  One exhibit a search found. */
+export type SearchHit = {
+	/**  The exhibit. */
+	id: string,
+	/**
+	 *  How well it matches (BM25, larger is better; 0 when the query has no
+	 *  words to rank by).
+	 */
+	score: number | null,
+	/**  Where it matches, the words found between « and ». */
+	snippet: string,
+};
 
 /**
  *  Paths the user picked in a native dialog or dropped on the window,

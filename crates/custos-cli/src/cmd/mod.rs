@@ -13,6 +13,7 @@ pub mod log;
 pub mod passwd;
 pub mod process;
 pub mod search;
+pub mod search_report;
 pub mod show;
 pub mod text;
 pub mod timestamp;
@@ -42,5 +43,6 @@ pub fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Process(args) => process::run(args),
         Command::Text(args) => text::run(args),
         Command::Search(args) => search::run(args),
+        Command::SearchReport(args) => search_report::run(args),
     }
 }

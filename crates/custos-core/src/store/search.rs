@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::format::query::{self, DATE_FIELDS, Query};
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// One exhibit a search found.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -21,6 +22,39 @@ pub struct SearchHit {
     pub score: f64,
     /// Where it matches, the words found between « and ».
     pub snippet: String,
+}
+
+/// What one term of a search-term report finds.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermCount {
+    /// The term (a query), as the list gives it.
+    pub term: String,
+    /// Exhibits it finds.
+    pub documents: u64,
+    /// Those and every other member of their families.
+    pub with_families: u64,
+    /// Exhibits it finds that no other term of the list finds.
+    pub unique: u64,
+}
+
+/// A search-term report: what each term of a list finds, reproducible by
+/// whoever holds the same list and the same exhibits.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchReport {
+    /// The SHA-256 of the term list as given (its bytes).
+    pub terms_sha256: String,
+    /// The exhibits searched.
+    pub searched: u64,
+    /// The SHA-256 of the set searched: of the exhibits' SHA-256 values,
+    /// sorted, each followed by a line feed.
+    pub searched_sha256: String,
+    /// Each term, in the list's order.
+    pub terms: Vec<TermCount>,
+    /// Any term: the exhibits found by at least one (`unique`: the sum of
+    /// the terms').
+    pub total: TermCount,
 }
 
 /// The most hits one search returns.
@@ -175,6 +209,97 @@ impl Vault {
             }
         };
         Ok(rows)
+    }
+
+    /// The numbers of every exhibit a parsed query finds, in order.
+    fn matching(&self, q: &Query) -> Result<Vec<i64>> {
+        let mut c = compile(q);
+        let mut wheres = std::mem::take(&mut c.conditions);
+        let from = match c.matching.take() {
+            Some(m) => {
+                let i = c.arg(m);
+                wheres.insert(0, format!("exhibit_search MATCH ?{i}"));
+                "exhibit_search JOIN exhibits e ON e.number = exhibit_search.rowid"
+            }
+            None => "exhibits e",
+        };
+        let sql = format!("SELECT e.number FROM {from} WHERE {} ORDER BY e.number", wheres.join(" AND "));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&c.args), |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The search-term report of a list of terms (each a query): per term the
+    /// exhibits it finds, with their families, and those no other term finds;
+    /// the totals; and the SHA-256 of the list and of the set searched. A
+    /// term that cannot be searched exactly refuses the whole report, naming
+    /// its line.
+    pub fn search_report(&self, list: &str) -> Result<SearchReport> {
+        let terms: Vec<(usize, &str)> = list.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+        if terms.is_empty() {
+            return Err(Error::InvalidInput("the term list has no terms (one query per line)".into()));
+        }
+        let mut parsed = Vec::with_capacity(terms.len());
+        for (line, t) in &terms {
+            parsed.push(query::parse(t).map_err(|e| Error::InvalidQuery(format!("line {line} ({t}): {}", e.0)))?);
+        }
+        let hits: Vec<Vec<i64>> = parsed.iter().map(|q| self.matching(q)).collect::<Result<_>>()?;
+        let mut times_hit: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for h in &hits {
+            for n in h {
+                *times_hit.entry(*n).or_default() += 1;
+            }
+        }
+        let mut rows = Vec::with_capacity(terms.len());
+        for ((_, term), h) in terms.iter().zip(&hits) {
+            rows.push(TermCount {
+                term: term.to_string(),
+                documents: h.len() as u64,
+                with_families: self.with_families(h)?.len() as u64,
+                unique: h.iter().filter(|n| times_hit[n] == 1).count() as u64,
+            });
+        }
+        let all: Vec<i64> = {
+            let mut v: Vec<i64> = times_hit.keys().copied().collect();
+            v.sort_unstable();
+            v
+        };
+        let total = TermCount { term: "(any term)".into(), documents: all.len() as u64, with_families: self.with_families(&all)?.len() as u64, unique: rows.iter().map(|r| r.unique).sum() };
+        let mut stmt = self.conn.prepare_cached("SELECT sha256 FROM exhibits ORDER BY sha256")?;
+        let hashes: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut set = Sha256::new();
+        for h in &hashes {
+            set.update(h.as_bytes());
+            set.update(b"\n");
+        }
+        Ok(SearchReport {
+            terms_sha256: hex::encode(Sha256::digest(list.as_bytes())),
+            searched: hashes.len() as u64,
+            searched_sha256: hex::encode(set.finalize()),
+            terms: rows,
+            total,
+        })
+    }
+
+    /// The exhibits `numbers` and every other member of their families.
+    fn with_families(&self, numbers: &[i64]) -> Result<std::collections::BTreeSet<i64>> {
+        let mut out: std::collections::BTreeSet<i64> = numbers.iter().copied().collect();
+        let mut head_of = self.conn.prepare_cached(
+            "SELECT coalesce(f.family_id, e.id) FROM exhibits e LEFT JOIN exhibit_family f ON f.exhibit_id = e.id WHERE e.number = ?1",
+        )?;
+        let mut heads = std::collections::BTreeSet::new();
+        for n in numbers {
+            heads.insert(head_of.query_row([n], |r| r.get::<_, String>(0))?);
+        }
+        let mut members = self.conn.prepare_cached(
+            "SELECT number FROM exhibits WHERE id = ?1 UNION SELECT e.number FROM exhibit_family f JOIN exhibits e ON e.id = f.exhibit_id WHERE f.family_id = ?1",
+        )?;
+        for h in &heads {
+            for n in members.query_map([h], |r| r.get::<_, i64>(0))? {
+                out.insert(n?);
+            }
+        }
+        Ok(out)
     }
 
     fn hits(&self, sql: &str, args: &[Value]) -> Result<Vec<SearchHit>> {
