@@ -433,6 +433,23 @@ async fn paralegal_workflow() {
     app.shot("exhibit-family").await;
     app.click("EX-0006 tolerances.txt").await;
     app.see("Found inside EX-").await;
+
+    // Search, from anywhere by Ctrl+K: the memo and the attachment's text,
+    // the words found marked; a query that cannot be searched exactly is
+    // refused with the reason.
+    app.js("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'k', ctrlKey: true, bubbles: true})); return 1").await;
+    app.by_id("search-query").await;
+    app.fill_id("search-query", "lodestar NOT specs").await;
+    let submit = app.by_id("search-submit").await;
+    app.click_el(&submit).await;
+    app.see("2 exhibits found").await;
+    app.css("#search-results mark").await;
+    app.see("tolerances.txt").await;
+    app.shot("search").await;
+    app.fill_id("search-query", "*star").await;
+    app.click_el(&submit).await;
+    app.see("a wildcard may only end a word").await;
+
     app.click("Exhibits").await;
     app.see("6 of 6 exhibits").await;
 

@@ -35,7 +35,11 @@ pub async fn process_exhibits(app: AppHandle, request: ProcessRequest, on_progre
                 progress.advance(done.len() as u64);
                 progress.report();
             }
-            Ok(run.finish())
+            let report = run.finish();
+            if !report.exhibits.is_empty() {
+                s.with_vault(|o| Ok(o.vault.tidy_search_index()?))?;
+            }
+            Ok(report)
         })
     })
     .await

@@ -35,6 +35,7 @@ describe("App", () => {
       "Dashboard",
       "Intake",
       "Exhibits",
+      "Search",
       "Verify",
       "Custody log",
       "Export",

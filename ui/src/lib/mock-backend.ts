@@ -30,6 +30,7 @@ import type {
   ProductionRecord,
   FamilyMember,
   RecentVault,
+  SearchHit,
   Selection,
   Settings,
   TimestampSettings,
@@ -229,6 +230,196 @@ export function mockMatching(exhibits: readonly Exhibit[], q: ExhibitQuery): Exh
       return (x < y ? -1 : x > y ? 1 : a.i - b.i) * sign;
     })
     .map((r) => r.e);
+}
+
+/**
+ * A mock of the vault's full-text search, small and inexact: words (letters
+ * match regardless of case and accents), "phrases", prefixes (term*),
+ * AND/OR/NOT with parentheses, w/N read as AND, and the fields; a snippet
+ * with the words found between « and ». It refuses, with the vault's
+ * message shapes, what the vault refuses most often: a wildcard not at the
+ * end of a word, an unclosed quote, pre/N, an unknown field.
+ */
+type MockTerm = { kind: "terms"; field: string | null; words: string[]; prefix: boolean };
+type MockQuery =
+  | MockTerm
+  | { kind: "date"; field: string; from: string; to: string }
+  | { kind: "and" | "or"; parts: MockQuery[] }
+  | { kind: "not"; part: MockQuery };
+
+const MOCK_TEXT_FIELDS = ["from", "to", "subject", "custodian", "tag", "type", "name", "text"];
+const MOCK_DATE_FIELDS: Record<string, string> = { sent: "date_sent", received: "date_received", created: "created", modified: "modified", taken: "date_taken", collected: "" };
+
+const refuse = (why: string): never => {
+  throw new BackendError("invalid_input", `the query cannot be searched exactly: ${why}`);
+};
+const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+const wordsOf = (s: string) => fold(s).match(/[\p{L}\p{N}]+/gu) ?? [];
+
+function mockParse(q: string): MockQuery {
+  const tokens: string[] = [];
+  for (let i = 0; i < q.length; ) {
+    const c = q[i]!;
+    if (/\s/.test(c)) i++;
+    else if (c === "(" || c === ")") tokens.push(q[i++]!);
+    else if (c === '"') {
+      const close = q.indexOf('"', i + 1);
+      if (close < 0) refuse(`the quote at character ${i + 1} is never closed; add the closing "`);
+      tokens.push(q.slice(i, close + 1));
+      i = close + 1;
+    } else {
+      let w = "";
+      while (i < q.length && !/[\s()"]/.test(q[i]!)) {
+        w += q[i++];
+        if (w.endsWith(":")) break;
+      }
+      tokens.push(w);
+    }
+  }
+  if (tokens.length === 0) refuse("the query is empty");
+  let at = 0;
+  const term = (field: string | null, t: string | undefined): MockQuery => {
+    if (t === undefined || t === "(" || t === ")") return refuse(`${field}: wants a word, a prefix or a "phrase" right after it`);
+    if (t.startsWith('"')) return { kind: "terms", field, words: wordsOf(t), prefix: false };
+    const prefix = t.endsWith("*");
+    const stem = prefix ? t.slice(0, -1) : t;
+    if (/[*?]/.test(stem)) refuse(`${t}: a wildcard may only end a word (term*); one at its start or inside it cannot be searched exactly`);
+    if (wordsOf(stem).length === 0) refuse(`${t} has no letters or digits to search for`);
+    return { kind: "terms", field, words: wordsOf(stem), prefix };
+  };
+  const primary = (): MockQuery => {
+    const t = tokens[at++];
+    if (t === "(") {
+      const inner = or();
+      if (tokens[at++] !== ")") refuse("a ( is never closed; add the closing )");
+      return inner;
+    }
+    if (t === undefined) return refuse("the query ends too soon");
+    if (t === ")") return refuse("a ) has no ( before it");
+    if (/^(AND|OR)$/.test(t)) return refuse(`${t} has nothing before it`);
+    if (t.length > 1 && t.endsWith(":")) {
+      const field = t.slice(0, -1).toLowerCase();
+      if (field in MOCK_DATE_FIELDS) {
+        const v = tokens[at++] ?? "";
+        const [from = "", to = from] = v.includes("..") ? v.split("..") : [v, v];
+        if (![from, to].every((d) => d === "" || /^\d{4}-\d{2}-\d{2}$/.test(d)) || (!from && !to))
+          refuse(`${field}: wants a day or a range of days, e.g. ${field}:2025-05-01..2025-05-31`);
+        return { kind: "date", field, from, to };
+      }
+      if (!MOCK_TEXT_FIELDS.includes(field))
+        refuse(`${field}: is not a field (the fields are ${[...MOCK_TEXT_FIELDS, ...Object.keys(MOCK_DATE_FIELDS)].join(", ")}); to search for the text itself, put it in quotes`);
+      return term(field, tokens[at++]);
+    }
+    return term(null, t);
+  };
+  const unary = (): MockQuery => {
+    if (tokens[at] === "NOT") {
+      at++;
+      return { kind: "not", part: unary() };
+    }
+    const left = primary();
+    const near = tokens[at]?.toLowerCase();
+    if (near?.startsWith("pre/")) refuse(`${tokens[at]}: ordered proximity (pre/N) cannot be searched exactly by this index; use w/N, which finds the words within N of each other in either order`);
+    if (near?.startsWith("w/")) {
+      // The mock reads a proximity as AND.
+      at++;
+      return { kind: "and", parts: [left, primary()] };
+    }
+    return left;
+  };
+  const and = (): MockQuery => {
+    const parts = [unary()];
+    while (at < tokens.length && tokens[at] !== ")" && tokens[at] !== "OR") {
+      if (tokens[at] === "AND") at++;
+      parts.push(unary());
+    }
+    return parts.length === 1 ? parts[0]! : { kind: "and", parts };
+  };
+  const or = (): MockQuery => {
+    const parts = [and()];
+    while (tokens[at] === "OR") {
+      at++;
+      parts.push(and());
+    }
+    return parts.length === 1 ? parts[0]! : { kind: "or", parts };
+  };
+  const query = or();
+  if (at < tokens.length) refuse(tokens[at] === ")" ? "a ) has no ( before it" : `unexpected "${tokens[at]}"`);
+  return query;
+}
+
+/** Whether `words` (the last a prefix if told) stand one after the other in `text`. */
+function mockHas(text: readonly string[], t: MockTerm): boolean {
+  const n = t.words.length;
+  for (let i = 0; i + n <= text.length; i++) {
+    if (t.words.every((w, k) => (t.prefix && k === n - 1 ? text[i + k]!.startsWith(w) : text[i + k] === w))) return true;
+  }
+  return false;
+}
+
+/** The words the vault searches for an exhibit, by field. */
+export function mockSearchFields(e: Exhibit, processed?: MockProcessed): Record<string, string> {
+  const meta = (...fields: string[]) => (processed?.metadata ?? []).filter((m) => fields.includes(m.field)).map((m) => m.value).join("\n");
+  return {
+    name: e.name,
+    text: processed?.text ?? "",
+    subject: meta("subject"),
+    from: meta("from"),
+    to: meta("to", "cc", "bcc"),
+    custodian: e.custodian ?? "",
+    tag: e.tags.join(" "),
+    type: `${e.mime} ${processed?.processing.kind ?? ""}`,
+  };
+}
+
+/** The mock's search: the exhibits `q` finds, best first, with snippets. */
+export function mockSearch(exhibits: readonly Exhibit[], processed: ReadonlyMap<string, MockProcessed>, q: string, limit: number): SearchHit[] {
+  if (limit < 1 || limit > 10_000) throw new BackendError("invalid_input", `a search returns from 1 to 10000 hits; ${limit} were asked for`);
+  const query = mockParse(q);
+  const positive: MockTerm[] = [];
+  const collect = (x: MockQuery): void => {
+    if (x.kind === "terms") positive.push(x);
+    else if (x.kind === "and" || x.kind === "or") x.parts.forEach(collect);
+  };
+  collect(query);
+  const hits: { hit: SearchHit; n: number }[] = [];
+  exhibits.forEach((e, n) => {
+    const p = processed.get(e.id);
+    const fields = mockSearchFields(e, p);
+    const words = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, wordsOf(v)]));
+    const has = (t: MockTerm) => (t.field ? [t.field] : Object.keys(words)).some((f) => mockHas(words[f]!, t));
+    const day = (field: string) => (field === "collected" ? e.collected_at : (p?.metadata.find((m) => m.field === MOCK_DATE_FIELDS[field])?.value ?? "")).slice(0, 10);
+    const test = (x: MockQuery): boolean => {
+      switch (x.kind) {
+        case "terms":
+          return has(x);
+        case "date": {
+          const d = day(x.field);
+          return d !== "" && (!x.from || d >= x.from) && (!x.to || d <= x.to);
+        }
+        case "and":
+          return x.parts.every(test);
+        case "or":
+          return x.parts.some(test);
+        case "not":
+          return !test(x.part);
+      }
+    };
+    if (!test(query)) return;
+    const found = positive.filter(has);
+    // The snippet: the first field with a word found, each found word between « and ».
+    const field = ["text", "subject", "name", "from", "to", "custodian", "tag", "type"].find((f) => found.some((t) => (!t.field || t.field === f) && mockHas(words[f]!, t)));
+    const marked = (field ? fields[field]! : "").replace(/[\p{L}\p{N}]+/gu, (w) =>
+      found.some((t) => t.words.some((x, k) => (t.prefix && k === t.words.length - 1 ? fold(w).startsWith(x) : fold(w) === x))) ? `«${w}»` : w,
+    );
+    const first = marked.indexOf("«");
+    const snippet = first > 60 ? `…${marked.slice(first - 40)}` : marked;
+    hits.push({ hit: { id: e.id, score: found.length, snippet: snippet.length > 160 ? `${snippet.slice(0, 160)}…` : snippet }, n });
+  });
+  return hits
+    .sort((a, b) => (b.hit.score ?? 0) - (a.hit.score ?? 0) || a.n - b.n)
+    .slice(0, limit)
+    .map((h) => h.hit);
 }
 
 function wire<T>(value: T): T {
@@ -659,6 +850,11 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       track("exhibitIds");
       need();
       return mockMatching(state.exhibits, q).map((e) => e.id);
+    },
+    async searchExhibits(query, limit) {
+      track("searchExhibits");
+      need();
+      return wire(mockSearch(state.exhibits, state.processed, query, limit));
     },
     async exhibitFacets() {
       track("exhibitFacets");

@@ -9,6 +9,7 @@ export type Screen =
   | "intake"
   | "exhibits"
   | "exhibit"
+  | "search"
   | "verify"
   | "log"
   | "export"

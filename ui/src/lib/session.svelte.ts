@@ -39,11 +39,19 @@ export function opened(v: VaultSummary): void {
   session.drops = [];
 }
 
+const forgetters = new Set<() => void>();
+
+/** Registers what to forget when the vault locks (what was read out of its exhibits). */
+export function forgetOnClose(forget: () => void): void {
+  forgetters.add(forget);
+}
+
 /** The vault locked: forget everything of it. */
 export function closed(): void {
   session.vault = null;
   session.drops = [];
   session.job = null;
+  for (const forget of forgetters) forget();
 }
 
 /** Takes the dropped selections waiting for the intake screen. */

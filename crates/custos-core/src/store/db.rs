@@ -369,10 +369,11 @@ CREATE INDEX IF NOT EXISTS processing_problems_exhibit ON processing_problems(ex
 -- kind, tags, sender, recipients, subject and text. Kept by triggers: an
 -- exhibit's first source adds its row; a tag added or removed rewrites its
 -- tags; processing an exhibit (its `processing` row) rewrites what was read
--- from it.
+-- from it. Prefixes of 2, 3 and 4 characters are indexed too, so that
+-- `term*` reads one list rather than every word that begins with it.
 CREATE VIRTUAL TABLE IF NOT EXISTS exhibit_search USING fts5(
     name, custodian, kind, tags, sender, recipients, subject, body,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
 );
 DELETE FROM exhibit_search;
 INSERT INTO exhibit_search (rowid, name, custodian, kind, tags, sender, recipients, subject, body)

@@ -397,6 +397,15 @@ impl Vault {
             )? + count("SELECT count(*) FROM exhibit_words w LEFT JOIN exhibits e ON e.number = w.rowid WHERE e.number IS NULL")?,
             "exhibit(s) whose words in the search index (exhibit_words) differ from the catalog, so a search could miss them",
         );
+        say(
+            count(
+                "SELECT count(*) FROM exhibits e JOIN exhibit_facets f ON f.number = e.number
+                 LEFT JOIN exhibit_search s ON s.rowid = e.number
+                 WHERE s.rowid IS NULL OR s.name IS NOT e.original_name OR s.custodian IS NOT f.custodian",
+            )? + count("SELECT count(*) FROM exhibit_search s LEFT JOIN exhibits e ON e.number = s.rowid WHERE e.number IS NULL")?,
+            "exhibit(s) missing from the full-text index (exhibit_search) or different there, so a search could miss them \
+             (custos search VAULT --rebuild-index builds it anew)",
+        );
         let recount = "SELECT 'custodian', custodian, count(*) FROM exhibit_sources WHERE coalesce(custodian, '') <> '' GROUP BY custodian
              UNION ALL SELECT 'source', source, count(*) FROM exhibit_sources WHERE coalesce(source, '') <> '' GROUP BY source
              UNION ALL SELECT 'method', method, count(*) FROM exhibit_sources WHERE coalesce(method, '') <> '' GROUP BY method

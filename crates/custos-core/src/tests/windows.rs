@@ -257,6 +257,7 @@ fn verification_reports_each_kept_table_that_disagrees_with_the_catalog() {
         ("UPDATE custodian_totals SET exhibits = exhibits + 1 WHERE custodian = 'Ana Oster'", "UPDATE custodian_totals SET exhibits = exhibits - 1 WHERE custodian = 'Ana Oster'", "custodian_totals"),
         ("DELETE FROM tag_counts WHERE tag = 'privileged'", "INSERT INTO tag_counts (tag, exhibits) VALUES ('privileged', 1)", "tag_counts"),
         ("DELETE FROM exhibit_words WHERE rowid = 1", "INSERT INTO exhibit_words (rowid, words) SELECT e.number, e.id || char(10) || e.original_name || char(10) || f.custodian FROM exhibits e JOIN exhibit_facets f ON f.number = e.number WHERE e.number = 1", "exhibit_words"),
+        ("UPDATE exhibit_search SET name = 'elsewhere.txt' WHERE rowid = 3", "UPDATE exhibit_search SET name = (SELECT original_name FROM exhibits WHERE number = 3) WHERE rowid = 3", "exhibit_search"),
         ("UPDATE source_values SET uses = uses + 5 WHERE value = 'Erik Brandt'", "UPDATE source_values SET uses = uses - 5 WHERE value = 'Erik Brandt'", "source_values"),
     ] {
         v.db().execute_batch(change).unwrap();

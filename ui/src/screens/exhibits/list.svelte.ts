@@ -31,7 +31,7 @@ const MEMBER_READS = 6;
 const grouping = $state<{ chosen: boolean | null }>({ chosen: null });
 
 /** The listing fields of an exhibit's detail (what a row of the table shows). */
-function listingOf(d: ExhibitDetail): Exhibit {
+export function listingOf(d: ExhibitDetail): Exhibit {
   const { id, name, path, size, sha256, md5, sha1, mime, custodian, source, collected_by, collected_at, description, tags, parent, family, members } = d;
   return { id, name, path, size, sha256, md5, sha1, mime, custodian, source, collected_by, collected_at, description, tags, parent, family, members };
 }

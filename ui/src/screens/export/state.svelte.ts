@@ -407,6 +407,16 @@ export class ExportWizard {
 
   // ---------------------------------------------------------- exhibits
 
+  /**
+   * Starts the wizard with these exhibits picked by hand (another screen's
+   * selection); `rows`, their listings if known, say which are in a family.
+   */
+  pickExhibits(ids: readonly string[], rows: readonly Exhibit[] = []): void {
+    for (const row of rows) this.#seen.set(row.id, row);
+    this.selectBy = "picked";
+    this.picked = [...new Set(ids)];
+  }
+
   togglePick(id: string, on: boolean): void {
     this.picked = toggled(this.picked, id, on);
   }

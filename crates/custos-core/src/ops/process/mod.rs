@@ -147,7 +147,11 @@ impl Vault {
                 in_flight = started;
             }
         })?;
-        Ok(run.finish())
+        let report = run.finish();
+        if !report.exhibits.is_empty() {
+            self.tidy_search_index()?;
+        }
+        Ok(report)
     }
 
     /// Begins processing, a round at a time: [`ProcessRun::next_round`]
