@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "exhibit_family",
     "exhibit_text",
     "search_exhibits",
+    "search_report",
     "process_exhibits",
     "intake",
     "intake_suggestions",

@@ -46,6 +46,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             exhibit_family,
             exhibit_text,
             search_exhibits,
+            search_report,
             process_exhibits,
             intake,
             intake_suggestions,

@@ -449,6 +449,15 @@ async fn paralegal_workflow() {
     app.fill_id("search-query", "*star").await;
     app.click_el(&submit).await;
     app.see("a wildcard may only end a word").await;
+    // The search-term report of a list counts each term, with the hashes that make it reproducible.
+    let tab = app.by_id("search-tab-report").await;
+    app.click_el(&tab).await;
+    app.fill_id("term-list", "lodestar\nspecs").await;
+    let run = app.by_id("term-report-run").await;
+    app.click_el(&run).await;
+    app.css("[data-testid=term-report-total]").await;
+    app.see("(any term)").await;
+    app.shot("term-report").await;
 
     app.click("Exhibits").await;
     app.see("6 of 6 exhibits").await;

@@ -3,7 +3,7 @@
 
 use super::blocking;
 use crate::wire::Res;
-use custos_core::SearchHit;
+use custos_core::{SearchHit, SearchReport};
 use tauri::AppHandle;
 
 /// The exhibits a query finds, best first, at most `limit`; a query that
@@ -12,4 +12,14 @@ use tauri::AppHandle;
 #[specta::specta]
 pub async fn search_exhibits(app: AppHandle, query: String, limit: u32) -> Res<Vec<SearchHit>> {
     blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.search(&query, limit)?))).await
+}
+
+/// The search-term report of a list of terms (one query per line): per term
+/// the exhibits found, with their families, and those no other term finds,
+/// with the hashes of the list and of the set searched. A term that cannot
+/// be searched exactly refuses the report, naming its line.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_report(app: AppHandle, terms: String) -> Res<SearchReport> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.search_report(&terms)?))).await
 }

@@ -14,6 +14,7 @@ use crate::cmd::log::LogArgs;
 use crate::cmd::passwd::PasswdArgs;
 use crate::cmd::search::SearchArgs;
 use crate::cmd::search_report::SearchReportArgs;
+use crate::cmd::timeline::TimelineArgs;
 use crate::cmd::process::ProcessArgs;
 use crate::cmd::text::TextArgs;
 use crate::cmd::show::ShowArgs;
@@ -76,6 +77,9 @@ pub enum Command {
     /// Count what each term of a list finds (with families, and unique hits), reproducibly
     #[command(after_help = EXIT_CODES)]
     SearchReport(SearchReportArgs),
+    /// The case timeline: events read from audit-log exports, joined to exhibits
+    #[command(after_help = EXIT_CODES)]
+    Timeline(TimelineArgs),
     /// Understand exhibits: expand e-mail and archive containers into exhibits, read metadata and text, OCR (logged)
     #[command(after_help = EXIT_CODES)]
     Process(ProcessArgs),

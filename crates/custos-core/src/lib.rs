@@ -80,6 +80,7 @@ pub use ops::process::{ProcessOptions, ProcessOutcome, ProcessReport, ProcessRou
 pub use store::{Derivation, FamilyMember, FamilyPlace, MetadataValue, ProcessingState};
 pub use custos_extract::Limits as ProcessLimits;
 pub use store::windows::{CustodianFilter, CustodyQuery, CustodyWindow, Direction, ExhibitOrder, ExhibitQuery, ExhibitWindow, MAX_WINDOW};
+pub use store::audit::{TimelineEvent, TimelineQuery};
 pub use store::search::{MAX_HITS, SearchHit, SearchReport, TermCount};
 pub use ops::verify::{Anchors, VerifyMode, VerifyReport};
 

@@ -13,6 +13,7 @@
 //! malformed MIME part, an attachment past a limit) is a [`Problem`] beside
 //! the rest, not a failure of the whole.
 
+pub mod audit;
 pub mod documents;
 pub mod kind;
 pub mod mail;
@@ -116,6 +117,8 @@ pub struct Extracted {
     pub children: Vec<Item>,
     /// What could not be read.
     pub problems: Vec<Problem>,
+    /// The events, when the item is an audit-log export.
+    pub events: Vec<audit::AuditEvent>,
 }
 
 /// A PDF page with fewer characters of text than this wants OCR.

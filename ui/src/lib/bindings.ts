@@ -71,6 +71,13 @@ export const commands = {
 	 */
 	searchExhibits: (query: string, limit: number) => typedError<SearchHit[], WireError>(__TAURI_INVOKE("search_exhibits", { query, limit })),
 	/**
+	 *  The search-term report of a list of terms (one query per line): per term
+	 *  the exhibits found, with their families, and those no other term finds,
+	 *  with the hashes of the list and of the set searched. A term that cannot
+	 *  be searched exactly refuses the report, naming its line.
+	 */
+	searchReport: (terms: string) => typedError<SearchReport, WireError>(__TAURI_INVOKE("search_report", { terms })),
+	/**
 	 *  Processes the exhibits named (and the items found in them), or every
 	 *  exhibit not processed yet when none are named, streaming progress. The
 	 *  vault takes each round only to prepare and to record it, so the screens
@@ -1415,6 +1422,29 @@ export type SearchHit = {
 };
 
 /**
+ *  A search-term report: what each term of a list finds, reproducible by
+ *  whoever holds the same list and the same exhibits.
+ */
+export type SearchReport = {
+	/**  The SHA-256 of the term list as given (its bytes). */
+	terms_sha256: string,
+	/**  The exhibits searched. */
+	searched: number,
+	/**
+	 *  The SHA-256 of the set searched: of the exhibits' SHA-256 values,
+	 *  sorted, each followed by a line feed.
+	 */
+	searched_sha256: string,
+	/**  Each term, in the list's order. */
+	terms: TermCount[],
+	/**
+	 *  Any term: the exhibits found by at least one (`unique`: the sum of
+	 *  the terms').
+	 */
+	total: TermCount,
+};
+
+/**
  *  Paths the user picked in a native dialog or dropped on the window,
  *  held by the backend; the web view refers to them by `token` only.
  */
@@ -1484,6 +1514,18 @@ export type TagRequest = {
 	add_tags: string[],
 	/**  Tags to remove. */
 	remove_tags: string[],
+};
+
+/**  What one term of a search-term report finds. */
+export type TermCount = {
+	/**  The term (a query), as the list gives it. */
+	term: string,
+	/**  Exhibits it finds. */
+	documents: number,
+	/**  Those and every other member of their families. */
+	with_families: number,
+	/**  Exhibits it finds that no other term of the list finds. */
+	unique: number,
 };
 
 /**  The vault's time-stamping settings (one JSON row of `settings`). */

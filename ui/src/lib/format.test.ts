@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, formatTime, parseTime, plural, sentence, shortHash, toCsv } from "./format";
+import { fileDay, fileSlug, formatBytes, formatDuration, formatTime, parseTime, plural, sentence, shortHash, toCsv } from "./format";
 
 describe("formatBytes", () => {
   it("counts small sizes in bytes", () => {
@@ -122,5 +122,18 @@ describe("plural", () => {
     expect(plural(1, "file", "files")).toBe("1 file");
     expect(plural(0, "file", "files")).toBe("0 files");
     expect(plural(3, "file", "files")).toBe("3 files");
+  });
+});
+
+describe("file names", () => {
+  it("makes text fit for a file name", () => {
+    expect(fileSlug("Halvorsen Dynamics v. Brandt")).toBe("halvorsen-dynamics-v-brandt");
+    expect(fileSlug("  Zoë Évrard / 2026  ")).toBe("zoe-evrard-2026");
+    expect(fileSlug("—")).toBe("");
+    expect(fileSlug("a ".repeat(40))).toHaveLength(59);
+  });
+
+  it("writes the local day as YYYYMMDD", () => {
+    expect(fileDay(new Date(2026, 0, 5, 23, 59))).toBe("20260105");
   });
 });

@@ -143,3 +143,24 @@ export function formatCount(n: number): string {
 export function plural(n: number, one: string, many: string): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * Text made fit for a file name: lower case ASCII letters and digits, the
+ * rest as single hyphens, at most 60 characters ("" when nothing is left):
+ * "Halvorsen Dynamics v. Brandt" → "halvorsen-dynamics-v-brandt".
+ */
+export function fileSlug(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/g, "");
+}
+
+/** A local day as a file name gives it: "20260602". */
+export function fileDay(date: Date): string {
+  return `${date.getFullYear()}${String(date.getMonth() + 1).padStart(2, "0")}${String(date.getDate()).padStart(2, "0")}`;
+}

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
 import { createMockBackend, MOCK_MATTER, mockExhibit, mockProcessing, type MockProcessed } from "./mock-backend";
@@ -48,5 +49,37 @@ describe("the mock's search", () => {
     ]);
     expect(await refusal('ab"c')).toEqual(["invalid_input", 'the query cannot be searched exactly: the quote at character 3 is never closed; add the closing "']);
     expect((await refusal("colour:red"))?.[1]).toMatch(/^the query cannot be searched exactly: colour: is not a field \(the fields are from, to, /);
+  });
+});
+
+describe("the mock's search-term report", () => {
+  const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+  it("counts each term's documents, with their families and unique to it, the total, and hashes the list and the set", async () => {
+    const b = mock();
+    // EX-0004 is found inside EX-0001: one family.
+    b.state.exhibits.push(mockExhibit(4, { name: "birdsong.txt", parent: "EX-0001", family: "EX-0001" }));
+    const list = "falcon\n\n  delivery \nbirdsong\nzebra\n";
+    const r = await b.searchReport(list);
+    expect(r.terms).toEqual([
+      { term: "falcon", documents: 2, with_families: 3, unique: 1 },
+      { term: "delivery", documents: 1, with_families: 1, unique: 0 },
+      { term: "birdsong", documents: 1, with_families: 2, unique: 1 },
+      { term: "zebra", documents: 0, with_families: 0, unique: 0 },
+    ]);
+    expect(r.total).toEqual({ term: "(any term)", documents: 3, with_families: 3, unique: 2 });
+    expect(r.searched).toBe(4);
+    expect(r.terms_sha256).toBe(sha256(list));
+    const hashes = b.state.exhibits.map((e) => e.sha256).sort();
+    expect(r.searched_sha256).toBe(sha256(hashes.map((h) => `${h}\n`).join("")));
+  });
+
+  it("refuses a list with a term it cannot search, naming the line, and a list without terms", async () => {
+    const refusal = (list: string) => mock().searchReport(list).then(() => null, (e: BackendError) => [e.code, e.message]);
+    expect(await refusal("falcon\n*cret\n")).toEqual([
+      "invalid_input",
+      "the query cannot be searched exactly: line 2 (*cret): *cret: a wildcard may only end a word (term*); one at its start or inside it cannot be searched exactly",
+    ]);
+    expect(await refusal(" \n\n")).toEqual(["invalid_input", "the term list has no terms (one query per line)"]);
   });
 });

@@ -31,6 +31,7 @@ import type {
   FamilyMember,
   RecentVault,
   SearchHit,
+  SearchReport,
   Selection,
   Settings,
   TimestampSettings,
@@ -250,8 +251,10 @@ type MockQuery =
 const MOCK_TEXT_FIELDS = ["from", "to", "subject", "custodian", "tag", "type", "name", "text"];
 const MOCK_DATE_FIELDS: Record<string, string> = { sent: "date_sent", received: "date_received", created: "created", modified: "modified", taken: "date_taken", collected: "" };
 
+/** How the vault's refusal of a query it cannot search exactly begins. */
+const REFUSED = "the query cannot be searched exactly: ";
 const refuse = (why: string): never => {
-  throw new BackendError("invalid_input", `the query cannot be searched exactly: ${why}`);
+  throw new BackendError("invalid_input", `${REFUSED}${why}`);
 };
 const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 const wordsOf = (s: string) => fold(s).match(/[\p{L}\p{N}]+/gu) ?? [];
@@ -420,6 +423,60 @@ export function mockSearch(exhibits: readonly Exhibit[], processed: ReadonlyMap<
     .sort((a, b) => (b.hit.score ?? 0) - (a.hit.score ?? 0) || a.n - b.n)
     .slice(0, limit)
     .map((h) => h.hit);
+}
+
+/** The SHA-256 of `text` (its UTF-8 bytes) in hex; where Web Crypto is missing, a stand-in (`mockSelectionDigest`), plainly not a real digest. */
+async function mockSha256(text: string): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return mockSelectionDigest([text]);
+  const digest = await subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The mock's search-term report, counted as the vault counts it: each line
+ * of `list` a query (blank lines skipped); per term the exhibits it finds,
+ * those with every other member of their families, and those no other term
+ * finds; the total over any term (its `unique` the sum of the terms'); the
+ * SHA-256 of the list and of the set searched (the exhibits' SHA-256
+ * values, sorted, each followed by a line feed). A term that cannot be
+ * searched refuses the report, naming its line.
+ */
+export async function mockSearchReport(exhibits: readonly Exhibit[], processed: ReadonlyMap<string, MockProcessed>, list: string): Promise<SearchReport> {
+  const terms = list
+    .split("\n")
+    .map((l, i) => ({ line: i + 1, term: l.trim() }))
+    .filter((t) => t.term !== "");
+  if (terms.length === 0) throw new BackendError("invalid_input", "the term list has no terms (one query per line)");
+  const found = terms.map(({ line, term }) => {
+    try {
+      return new Set(mockSearch(exhibits, processed, term, 10_000).map((h) => h.id));
+    } catch (e) {
+      if (e instanceof BackendError && e.message.startsWith(REFUSED)) {
+        throw new BackendError("invalid_input", `${REFUSED}line ${line} (${term}): ${e.message.slice(REFUSED.length)}`);
+      }
+      throw e;
+    }
+  });
+  const timesHit = new Map<string, number>();
+  for (const ids of found) for (const id of ids) timesHit.set(id, (timesHit.get(id) ?? 0) + 1);
+  const withFamilies = (ids: ReadonlySet<string>) => {
+    const heads = new Set(exhibits.filter((e) => ids.has(e.id)).map((e) => e.family));
+    return exhibits.filter((e) => ids.has(e.id) || heads.has(e.family)).length;
+  };
+  const rows = terms.map(({ term }, i) => {
+    const ids = found[i]!;
+    return { term, documents: ids.size, with_families: withFamilies(ids), unique: [...ids].filter((id) => timesHit.get(id) === 1).length };
+  });
+  const any = new Set(timesHit.keys());
+  const hashes = exhibits.map((e) => e.sha256).sort();
+  return {
+    terms_sha256: await mockSha256(list),
+    searched: exhibits.length,
+    searched_sha256: await mockSha256(hashes.map((h) => `${h}\n`).join("")),
+    terms: rows,
+    total: { term: "(any term)", documents: any.size, with_families: withFamilies(any), unique: rows.reduce((n, r) => n + r.unique, 0) },
+  };
 }
 
 function wire<T>(value: T): T {
@@ -855,6 +912,11 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       track("searchExhibits");
       need();
       return wire(mockSearch(state.exhibits, state.processed, query, limit));
+    },
+    async searchReport(terms) {
+      track("searchReport");
+      need();
+      return wire(await mockSearchReport(state.exhibits, state.processed, terms));
     },
     async exhibitFacets() {
       track("exhibitFacets");

@@ -3,10 +3,10 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import App from "../App.svelte";
 import { BackendError, setBackend } from "../lib/backend";
-import type { JobEvent, TagRequest, VaultSummary } from "../lib/bindings";
+import type { JobEvent, SaveTextRequest, SearchReport, TagRequest, VaultSummary } from "../lib/bindings";
 import { deferred } from "../lib/deferred";
 import { MOCK_MATTER, createMockBackend, mockExhibit, mockProcessing, type MockProcessed, type MockState } from "../lib/mock-backend";
-import { clearNotices } from "../lib/notices.svelte";
+import { clearNotices, notices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { closed, session } from "../lib/session.svelte";
 import Search from "./Search.svelte";
@@ -304,6 +304,212 @@ describe("Search", () => {
   });
 });
 
+const termList = () => screen.getByRole("textbox", { name: "Terms, one per line" });
+const reportTable = () => screen.queryByRole("table", { name: "Search-term report" });
+const cells = (row: HTMLElement) => [...row.querySelectorAll("th, td")].map((c) => c.textContent?.trim());
+
+/** Shows the term report tab and runs the report of `list` (typed in, replacing what is there). */
+async function runReport(user: User, list: string) {
+  await user.click(screen.getByRole("tab", { name: "Term report" }));
+  await user.clear(termList());
+  await user.type(termList(), list);
+  await user.click(screen.getByRole("button", { name: "Run report" }));
+}
+
+const HASH_LIST = "1".repeat(64);
+const HASH_SET = "2".repeat(64);
+
+/** A report as the vault sends it, with counts no mock would make up. */
+function sentReport(over: Partial<SearchReport> = {}): SearchReport {
+  return {
+    terms_sha256: HASH_LIST,
+    searched: 52_000,
+    searched_sha256: HASH_SET,
+    terms: [
+      { term: "falcon", documents: 1234, with_families: 2345, unique: 1000 },
+      { term: '"price list"', documents: 7, with_families: 9, unique: 3 },
+      { term: "=cmd", documents: 0, with_families: 0, unique: 0 },
+    ],
+    total: { term: "(any term)", documents: 1240, with_families: 2350, unique: 1003 },
+    ...over,
+  };
+}
+
+describe("Search term report", () => {
+  it("shows each term's counts and the total from the vault, the set searched and the two hashes with copy buttons", async () => {
+    const mock = install();
+    const sent: string[] = [];
+    mock.searchReport = async (terms: string) => {
+      sent.push(terms);
+      return sentReport();
+    };
+    const user = userEvent.setup();
+    render(Search);
+    // The search tab is shown first; the report is a tab beside it.
+    expect(screen.getByRole("tab", { name: "Search" })).toHaveAttribute("aria-selected", "true");
+    expect(screen.queryByRole("textbox", { name: "Terms, one per line" })).toBeNull();
+    await runReport(user, 'falcon{Enter}"price list"{Enter}=cmd');
+    const table = await waitFor(() => {
+      const t = reportTable();
+      if (!t) throw new Error("no report yet");
+      return t;
+    });
+    expect(table.id).toBe("term-report");
+    // Exactly the text typed is sent (the list's SHA-256 is of its bytes).
+    expect(sent).toEqual(['falcon\n"price list"\n=cmd']);
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent?.trim())).toEqual(["Term", "Documents", "With families", "Unique"]);
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map(cells)).toEqual([
+      ["falcon", "1,234", "2,345", "1,000"],
+      ['"price list"', "7", "9", "3"],
+      ["=cmd", "0", "0", "0"],
+      ["(any term)", "1,240", "2,350", "1,003"],
+    ]);
+    // The total comes last, set apart.
+    expect(rows.at(-1)!.closest("tfoot")).not.toBeNull();
+    expect(rows.at(-1)).toHaveClass("total");
+    expect(screen.getByTestId("term-report-summary")).toHaveTextContent("3 terms: 1,240 exhibits found by any term.");
+
+    expect(screen.getByTestId("term-report-searched")).toHaveTextContent("52,000");
+    expect(screen.getByTestId("term-report-terms-sha256")).toHaveTextContent(HASH_LIST);
+    expect(screen.getByTestId("term-report-searched-sha256")).toHaveTextContent(HASH_SET);
+    expect(screen.getByText("Anyone who runs the same list on the same exhibits gets the same counts and the same two values.", { exact: false })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Copy searched set SHA-256" }));
+    expect(await navigator.clipboard.readText()).toBe(HASH_SET);
+    await user.click(screen.getByRole("button", { name: "Copy term list SHA-256" }));
+    expect(await navigator.clipboard.readText()).toBe(HASH_LIST);
+
+    // The list edited: the counts say whose they are.
+    await user.type(termList(), "{Enter}memo");
+    expect(screen.getByText(/The counts are for the list as it was run\./)).toBeInTheDocument();
+  });
+
+  it("counts with the mock vault: families and terms no other term finds", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Search);
+    await runReport(user, "pricing{Enter}memo{Enter}falcon");
+    const table = await waitFor(() => reportTable() ?? Promise.reject(new Error("no report yet")));
+    expect(within(table).getAllByRole("row").slice(1).map(cells)).toEqual([
+      ["pricing", "1", "2", "0"],
+      ["memo", "1", "1", "0"],
+      ["falcon", "3", "3", "1"],
+      ["(any term)", "3", "3", "1"],
+    ]);
+    expect(screen.getByTestId("term-report-searched")).toHaveTextContent("4");
+  });
+
+  it("shows why a list is refused next to it, and no report of the list before it", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Search);
+    await runReport(user, "falcon");
+    await waitFor(() => expect(reportTable()).not.toBeNull());
+
+    await runReport(user, "falcon{Enter}*cret{Enter}memo");
+    const alert = await screen.findByRole("alert");
+    expect(alert.id).toBe("term-list-problem");
+    expect(alert).toHaveTextContent("Not run. A term cannot be searched exactly: line 2 (*cret): *cret: a wildcard may only end a word (term*)");
+    expect(reportTable()).toBeNull();
+    expect(document.getElementById("term-report")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Save as CSV…" })).toBeNull();
+    expect(termList()).toHaveAttribute("aria-invalid", "true");
+    expect(termList()).toHaveAccessibleDescription(/line 2 \(\*cret\)/);
+    expect(termList()).toHaveValue("falcon\n*cret\nmemo");
+
+    // The line refused can be shown in the list.
+    await user.click(within(alert).getByRole("button", { name: "Show line 2" }));
+    const list = termList() as HTMLTextAreaElement;
+    expect(list).toHaveFocus();
+    expect(list.value.slice(list.selectionStart, list.selectionEnd)).toBe("*cret");
+
+    // A list without terms is refused too.
+    await runReport(user, "{Enter}  {Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Not run. The term list has no terms (one query per line).");
+    expect(reportTable()).toBeNull();
+
+    await runReport(user, "memo");
+    await waitFor(() => expect(reportTable()).not.toBeNull());
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(termList()).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("saves the report as the command line's CSV, a term a spreadsheet would run kept as text", async () => {
+    const mock = install();
+    mock.searchReport = async () => sentReport();
+    const save = vi.fn(async (req: SaveTextRequest) => `/home/dana/Reports/${req.suggested_name}`);
+    mock.saveTextFile = save;
+    const user = userEvent.setup();
+    render(Search);
+    await runReport(user, 'falcon{Enter}"price list"{Enter}=cmd');
+    await user.click(await screen.findByRole("button", { name: "Save as CSV…" }));
+    await waitFor(() => expect(save).toHaveBeenCalledTimes(1));
+    const req = save.mock.calls[0]![0];
+    expect(req.suggested_name).toMatch(/^search-term-report-halvorsen-dynamics-v-brandt-\d{8}\.csv$/);
+    expect(req.content).toBe(
+      "term,documents,with_families,unique\r\n" +
+        "falcon,1234,2345,1000\r\n" +
+        '"""price list""",7,9,3\r\n' +
+        "'=cmd,0,0,0\r\n" +
+        "(any term),1240,2350,1003\r\n" +
+        `term list SHA-256,${HASH_LIST},,\r\n` +
+        `searched set SHA-256,${HASH_SET},52000,\r\n`,
+    );
+    await waitFor(() => expect(notices.items.map((n) => n.message)).toContain(`Search-term report saved to /home/dana/Reports/${req.suggested_name} (3 terms).`));
+
+    mock.saveTextFile = async () => {
+      throw new BackendError("io", "cannot write /home/dana/Reports: permission denied");
+    };
+    await user.click(screen.getByRole("button", { name: "Save as CSV…" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The CSV was not saved: cannot write /home/dana/Reports: permission denied");
+  });
+
+  it("searches for a term when its row is chosen", async () => {
+    const mock = install();
+    const calls = vi.spyOn(mock, "searchExhibits");
+    const user = userEvent.setup();
+    render(Search);
+    await runReport(user, "falcon{Enter}memo");
+    const table = await waitFor(() => reportTable() ?? Promise.reject(new Error("no report yet")));
+    const memo = within(table).getAllByTestId("term-report-row")[1]!;
+    expect(calls).not.toHaveBeenCalled();
+    // A click anywhere on the row.
+    await user.click(within(memo).getAllByRole("cell")[0]!);
+    expect(screen.getByRole("tab", { name: "Search" })).toHaveAttribute("aria-selected", "true");
+    expect(box()).toHaveValue("memo");
+    expect(calls).toHaveBeenLastCalledWith("memo", 501);
+    expect(await screen.findByTestId("search-count")).toHaveTextContent("1 exhibit found, best first.");
+    expect(hitsShown().map((h) => h.dataset.id)).toEqual(["EX-0003"]);
+    await waitFor(() => expect(box()).toHaveFocus());
+
+    // By keyboard: the term's button.
+    await user.click(screen.getByRole("tab", { name: "Term report" }));
+    screen.getByRole("button", { name: "Search for falcon" }).focus();
+    await user.keyboard("{Enter}");
+    expect(box()).toHaveValue("falcon");
+    expect(calls).toHaveBeenLastCalledWith("falcon", 501);
+    expect(await screen.findByText("3 exhibits found, best first.")).toBeInTheDocument();
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it("moves between the tabs with the arrow keys", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Search);
+    const search = screen.getByRole("tab", { name: "Search" });
+    search.focus();
+    await user.keyboard("{ArrowRight}");
+    const report = screen.getByRole("tab", { name: "Term report" });
+    expect(report).toHaveAttribute("aria-selected", "true");
+    await waitFor(() => expect(report).toHaveFocus());
+    expect(termList()).toBeVisible();
+    expect(screen.queryByRole("searchbox", { name: "Search" })).toBeNull();
+    await user.keyboard("{ArrowLeft}");
+    expect(search).toHaveAttribute("aria-selected", "true");
+    expect(box()).toBeVisible();
+  });
+});
+
 describe("Search in the app", () => {
   const OPEN = vault();
 
@@ -408,6 +614,29 @@ describe("Search in the app", () => {
     await user.click(screen.getByRole("button", { name: "Next" }));
     await waitFor(() => expect(plans).toHaveBeenCalled());
     expect(plans.mock.lastCall?.[0].exhibits).toEqual(["EX-0002", "EX-0003"]);
+  });
+
+  it("keeps the term list and its report when away, Ctrl+K goes back to the search, and a lock forgets them", async () => {
+    const { user, nav } = await app();
+    await user.click(within(nav).getByRole("button", { name: "Search" }));
+    await runReport(user, "falcon{Enter}memo");
+    await waitFor(() => expect(reportTable()).not.toBeNull());
+
+    await user.click(within(nav).getByRole("button", { name: "Dashboard" }));
+    await user.click(within(nav).getByRole("button", { name: "Search" }));
+    expect(screen.getByRole("tab", { name: "Term report" })).toHaveAttribute("aria-selected", "true");
+    expect(termList()).toHaveValue("falcon\nmemo");
+    expect(within(reportTable()!).getAllByTestId("term-report-row").map((r) => r.querySelector("th")?.textContent?.trim())).toEqual(["falcon", "memo"]);
+
+    await user.keyboard("{Control>}k{/Control}");
+    expect(screen.getByRole("tab", { name: "Search" })).toHaveAttribute("aria-selected", "true");
+    await waitFor(() => expect(box()).toHaveFocus());
+
+    closed();
+    session.vault = OPEN;
+    expect(searchState().termReport.text).toBe("");
+    expect(searchState().termReport.report).toBeNull();
+    expect(searchState().view).toBe("search");
   });
 
   it("Select all takes every hit shown", async () => {

@@ -16,6 +16,7 @@ pub mod search;
 pub mod search_report;
 pub mod show;
 pub mod text;
+pub mod timeline;
 pub mod timestamp;
 pub mod verify;
 pub mod verify_bundle;
@@ -44,5 +45,6 @@ pub fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Text(args) => text::run(args),
         Command::Search(args) => search::run(args),
         Command::SearchReport(args) => search_report::run(args),
+        Command::Timeline(args) => timeline::run(args),
     }
 }

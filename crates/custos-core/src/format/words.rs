@@ -126,6 +126,7 @@ impl CustodyEvent {
                     ("metadata", _) => format!("Metadata read by {tool} ({})", plural(d.count.unwrap_or(0), "value", "values")),
                     ("text", _) => format!("Text read by {tool} ({})", plural(d.count.unwrap_or(0), "character", "characters")),
                     ("ocr", _) => format!("Text recognised by {tool} ({})", plural(d.count.unwrap_or(0), "page", "pages")),
+                    ("events", _) => format!("Audit-log events read by {tool} ({})", plural(d.count.unwrap_or(0), "event", "events")),
                     (k, _) => format!("Derived ({k}) by {tool}"),
                 };
                 if !d.low_confidence_pages.is_empty() {

@@ -410,6 +410,31 @@ CREATE TRIGGER IF NOT EXISTS search_processed AFTER INSERT ON processing BEGIN
         body = coalesce((SELECT group_concat(text, char(10)) FROM (SELECT text FROM exhibit_text WHERE exhibit_id = NEW.exhibit_id ORDER BY kind = 'ocr', page)), '')
         WHERE rowid = (SELECT number FROM exhibits WHERE id = NEW.exhibit_id);
 END;
+"#, r#"
+-- Events read from audit-log exports (DESIGN §3.3): each with the export it
+-- came from, its row there and the SHA-256 of the row's raw bytes, and the
+-- derivation that recorded it. Joined to exhibits when read, never stored
+-- joined: a join is a reading of the evidence, not the evidence.
+CREATE TABLE IF NOT EXISTS audit_events (
+    exhibit_id     TEXT NOT NULL REFERENCES exhibits(id),
+    row            INTEGER NOT NULL,
+    raw_sha256     TEXT NOT NULL,
+    time           TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    object         TEXT NOT NULL,
+    object_id      TEXT,
+    file_name      TEXT,
+    size           INTEGER,
+    hash_algorithm TEXT,
+    hash           TEXT,
+    ip             TEXT,
+    device         TEXT,
+    derivation_id  INTEGER NOT NULL REFERENCES derivations(id),
+    PRIMARY KEY (exhibit_id, row)
+) STRICT;
+CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events(time, exhibit_id, row);
+CREATE INDEX IF NOT EXISTS audit_events_actor ON audit_events(actor, time);
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

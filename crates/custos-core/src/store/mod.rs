@@ -4,6 +4,7 @@
 //! through a [`Change`].
 
 
+pub(crate) mod audit;
 pub(crate) mod counsel;
 pub(crate) mod custody_log;
 pub(crate) mod db;

@@ -327,8 +327,8 @@ impl Vault {
     /// from), in one transaction; returns the exhibits indexed.
     pub fn rebuild_search_index(&mut self) -> Result<u64> {
         let tx = self.conn.transaction()?;
-        let sql = crate::store::db::MIGRATIONS.last().expect("migrations");
-        let start = sql.find("DELETE FROM exhibit_search;").expect("the index is built by the last migration");
+        let sql = crate::store::db::MIGRATIONS.iter().find(|m| m.contains("DELETE FROM exhibit_search;")).expect("a migration builds the index");
+        let start = sql.find("DELETE FROM exhibit_search;").expect("the index is built by its migration");
         let end = sql.find("CREATE TRIGGER IF NOT EXISTS search_first_source").expect("then its triggers");
         tx.execute_batch(&sql[start..end])?;
         // One segment, as a query reads fastest.

@@ -294,3 +294,18 @@ fn the_search_index_follows_processing_and_tags_and_is_rebuilt_from_the_catalog(
     assert!(matches!(v.search("*x", 10), Err(crate::Error::InvalidQuery(_))));
     assert!(matches!(v.search("x", 0), Err(crate::Error::InvalidInput(_))));
 }
+
+#[test]
+fn an_audit_event_whose_row_no_longer_reads_the_same_is_named_by_reextraction() {
+    let log = "Item name,Event,Actor,Date,Item ID\nspecs.pdf,Download,erik@example.com,2026-05-14T21:04:00Z,1A\nplan.docx,Download,erik@example.com,2026-05-14T21:05:00Z,2B\n";
+    let (dir, mut v) = new_vault();
+    let src = sources(dir.path(), &[("drive.csv", log.as_bytes())]);
+    v.add(&crate::tests::inputs(&[src]), &IntakeOptions::default(), &NoProgress).unwrap();
+    v.process(&ProcessOptions::default(), &NoProgress).unwrap();
+    assert_eq!(v.timeline(&Default::default()).unwrap().len(), 2);
+    assert!(v.reextract(&NoProgress).unwrap().is_empty());
+    v.db().execute("UPDATE audit_events SET raw_sha256 = ?1 WHERE exhibit_id = 'EX-0001' AND row = 2", ["00".repeat(32)]).unwrap();
+    let f = v.reextract(&NoProgress).unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].message.contains("event of row 2"), "{}", f[0].message);
+}

@@ -1,10 +1,11 @@
 /**
  * The Search screen's state: the query on screen, the query the hits
  * answer, the hits (best first) with each exhibit's listing read from the
- * vault a few at a time, the selection, and tagging the selection as a job.
- * It lives outside the screen, so opening an exhibit and coming back finds
- * the search as it was; it is forgotten when the vault locks (the snippets
- * are words read out of the exhibits).
+ * vault a few at a time, the selection, tagging the selection as a job, and
+ * the search-term report (the term list and its last report). It lives
+ * outside the screen, so opening an exhibit and coming back finds the
+ * search as it was; it is forgotten when the vault locks (the snippets are
+ * words read out of the exhibits).
  */
 import { backend, toBackendError } from "../../lib/backend";
 import type { Exhibit, SearchHit } from "../../lib/bindings";
@@ -14,6 +15,10 @@ import { go, router } from "../../lib/router.svelte";
 import { forgetOnClose, session } from "../../lib/session.svelte";
 import { listingOf } from "../exhibits/list.svelte";
 import { refusalReason } from "./query";
+import { TermReportState } from "./term-report.svelte";
+
+/** What the Search screen shows: the search, or the search-term report. */
+export type SearchView = "search" | "report";
 
 /** The most hits shown; one more is asked for, to know whether there are more. */
 export const SEARCH_LIMIT = 500;
@@ -23,6 +28,10 @@ const LISTING_READS = 6;
 export class SearchState {
   /** The vault searched (a search of another vault is started afresh). */
   readonly vaultId: string | null;
+  /** The tab shown. */
+  view = $state<SearchView>("search");
+  /** The search-term report: the list of terms and its last report. */
+  readonly termReport = new TermReportState();
   /** The query box, as typed. */
   text = $state("");
   /** The query the hits answer (null: none searched, or the last one failed). */
@@ -234,8 +243,9 @@ forgetOnClose(forgetSearch);
 /** Asks the Search screen to focus its query box (a shortcut was pressed). */
 export const searchFocus = $state({ asked: 0, done: 0 });
 
-/** Shows the Search screen with its query box focused. */
+/** Shows the Search screen with its query box focused (the search tab, when the term report was shown). */
 export function openSearch(): void {
+  searchState().view = "search";
   searchFocus.asked++;
   if (router.screen !== "search") go("search");
 }

@@ -195,6 +195,18 @@ impl Done<'_> {
             events.push(derived_event(id, input, &output, details));
             outcome.text_chars = text.chars().count() as u64;
         }
+        if first_time && (!x.events.is_empty() || x.metadata.iter().any(|f| f.source == "audit:format")) {
+            // The events of an audit-log export: one derivation, its output
+            // the SHA-256 of the events' JSON.
+            let ax = custos_extract::audit::extractor();
+            let output = hex::encode(Sha256::digest(serde_json::to_vec(&x.events).expect("events serialise")));
+            let seq = change.next_seq(events.len());
+            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "events", extractor: &ax, input_sha256: input, output_sha256: &output, item: None }, seq)?;
+            change.add_audit_events(id, &x.events, d)?;
+            let mut details = from("events", &ax);
+            details.count = Some(x.events.len() as u64);
+            events.push(derived_event(id, input, &output, details));
+        }
         let mut ocr_done = state.ocr_done;
         if let Some((x, pages)) = &ocr {
             let output = understand::ocr_sha256(&pages.pages);

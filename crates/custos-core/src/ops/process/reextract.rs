@@ -105,6 +105,22 @@ impl Vault {
             let output = match d.kind.as_str() {
                 "metadata" => metadata_sha256(&u.extracted.metadata),
                 "text" => hex::encode(Sha256::digest(u.extracted.text.as_deref().unwrap_or_default().as_bytes())),
+                "events" => {
+                    let x = custos_extract::audit::extractor();
+                    let now = hex::encode(Sha256::digest(serde_json::to_vec(&u.extracted.events).expect("events serialise")));
+                    if now != d.output_sha256 {
+                        differ("audit-log events", d, now, format!("{} {}", x.name, x.version));
+                    }
+                    // Each row recorded against the row read now, by its raw bytes.
+                    let read: std::collections::HashMap<u32, &str> = u.extracted.events.iter().map(|e| (e.row, e.raw_sha256.as_str())).collect();
+                    for (row, raw) in self.audit_rows(id)? {
+                        let now = read.get(&row).copied().unwrap_or("nothing");
+                        if now != raw {
+                            differ(&format!("event of row {row}"), d, now.to_string(), format!("{} {}", x.name, x.version));
+                        }
+                    }
+                    continue;
+                }
                 "ocr" => {
                     let lang = recorded_language(&d.settings);
                     let Some(bytes) = &bytes else { continue };

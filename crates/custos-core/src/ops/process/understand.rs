@@ -100,7 +100,18 @@ pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &L
         Kind::Pdf => documents::pdf(bytes)?,
         Kind::Office(k) => documents::office(bytes, k)?,
         Kind::Image => documents::image(bytes)?,
-        Kind::Text(k) => documents::text(bytes, k)?,
+        Kind::Text(k) => {
+            let mut x = documents::text(bytes, k)?;
+            // An audit-log export (CSV or JSON) is read into events as well.
+            if matches!(k, TextKind::Csv | TextKind::Plain)
+                && let Some(log) = custos_extract::audit::audit_log(bytes)?
+            {
+                x.metadata.extend(log.fields());
+                x.problems.extend(log.problems);
+                x.events = log.events;
+            }
+            x
+        }
         Kind::Other => Extracted::default(),
     };
     if x.extractor.name.is_empty() {
@@ -118,7 +129,8 @@ pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &L
             reason: format!("nesting beyond the limit: this item is {depth} levels inside containers (at most {MAX_DEPTH} are expanded)"),
         });
     }
-    Ok(Understood { kind: kind_name(kind), extracted: x, mailbox: kind.is_mailbox() })
+    let kind_name = if x.events.is_empty() && !x.metadata.iter().any(|f| f.source == "audit:format") { kind_name(kind) } else { "audit_log" };
+    Ok(Understood { kind: kind_name, extracted: x, mailbox: kind.is_mailbox() })
 }
 
 /// Text recognised on the pages that want it, with what failed.

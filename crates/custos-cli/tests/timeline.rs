@@ -1,0 +1,94 @@
+//! The case timeline through the real binary: audit-log exports in the
+//! published formats, taken in like any file, become events joined to the
+//! documents they touched, each join labelled; a changed row is named.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn timeline(vault: &Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["timeline".to_string(), vault.display().to_string(), "--json".into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let out = custos(&args);
+    out.assert_success("timeline");
+    out.json().as_array().cloned().unwrap()
+}
+
+#[test]
+fn audit_log_exports_become_a_timeline_joined_to_the_documents_they_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = init_vault(&dir.path().join("vault"));
+    let docs = dir.path().join("docs");
+    let specs = b"Lodestar specifications\n".to_vec();
+    write_file(&docs.join("specs.txt"), &specs);
+    write_file(&docs.join("tolerances.txt"), "Lodestar tolerances: 0.01 mm\n");
+    write_file(&docs.join("pricing.xlsx.txt"), "price list\n");
+    custos(argv!["add", &vault, &docs, "--custodian", "Halvorsen"]).assert_success("add docs");
+    // A document collected from a SharePoint address, named there.
+    let plan = dir.path().join("plan").join("plan.docx");
+    write_file(&plan, "plan text");
+    let url = "https://halvorsen.sharepoint.com/sites/eng/Shared Documents/plan.docx";
+    custos(argv!["add", &vault, &plan, "--source", url]).assert_success("add plan");
+    let logs = dir.path().join("logs");
+    // Microsoft 365, CSV: by name and size, by name alone (weak), by URL.
+    let m365 = format!(
+        "CreationDate,UserIds,Operations,AuditData\r\n\
+         2026-05-14T21:04:00Z,erik@halvorsen.example,FileDownloaded,\"{{\"\"CreationTime\"\":\"\"2026-05-14T21:04:00\"\",\"\"Operation\"\":\"\"FileDownloaded\"\",\"\"UserId\"\":\"\"erik@halvorsen.example\"\",\"\"ObjectId\"\":\"\"https://halvorsen.sharepoint.com/sites/eng/Shared Documents/tolerances.txt\"\",\"\"SourceFileName\"\":\"\"tolerances.txt\"\",\"\"FileSizeBytes\"\":29}}\"\r\n\
+         2026-05-14T21:05:00Z,erik@halvorsen.example,FileDownloaded,\"{{\"\"CreationTime\"\":\"\"2026-05-14T21:05:00\"\",\"\"Operation\"\":\"\"FileDownloaded\"\",\"\"UserId\"\":\"\"erik@halvorsen.example\"\",\"\"ObjectId\"\":\"\"https://halvorsen.sharepoint.com/sites/eng/Shared Documents/specs.txt\"\",\"\"SourceFileName\"\":\"\"specs.txt\"\"}}\"\r\n\
+         2026-05-14T21:06:00Z,erik@halvorsen.example,FileDownloaded,\"{{\"\"CreationTime\"\":\"\"2026-05-14T21:06:00\"\",\"\"Operation\"\":\"\"FileDownloaded\"\",\"\"UserId\"\":\"\"erik@halvorsen.example\"\",\"\"ObjectId\"\":\"\"{url}\"\"}}\"\r\n\
+         2026-05-14T21:07:00Z,erik@halvorsen.example,FileDownloaded,\"{{broken\"\r\n"
+    );
+    write_file(&logs.join("ual.csv"), m365);
+    // Box, JSON: by the content's hash (SHA-1 is not recorded by default, so a SHA-256 the log carries).
+    let boxed = format!(
+        r#"{{"entries":[{{"type":"event","event_type":"DOWNLOAD","created_at":"2026-05-14T14:10:00-07:00","ip_address":"198.51.100.4","created_by":{{"name":"Erik Brandt","login":"erik@halvorsen.example"}},"source":{{"item_type":"file","item_id":"987","item_name":"renamed.pdf","sha256":"{}"}}}}]}}"#,
+        sha256_hex(&specs)
+    );
+    write_file(&logs.join("box-events.json"), boxed);
+    // Google Drive, CSV: another actor, a file not in the vault.
+    write_file(&logs.join("drive.csv"), "Item name,Event,Actor,Date,Item ID,IP address\nunknown.doc,Download,anna@rival.example,2026-05-15T08:00:00Z,1X,203.0.113.9\n");
+    custos(argv!["add", &vault, &logs]).assert_success("add logs");
+    let list = list_json(&vault);
+    let id_of = |name: &str| str_field(list.iter().find(|e| e["name"] == name).unwrap_or_else(|| panic!("no {name}")), "id").to_string();
+
+    let all = timeline(&vault, &[]);
+    assert_eq!(all.len(), 5, "three M365 rows read (the fourth broken), one Box, one Drive: {all:#?}");
+    let times: Vec<&str> = all.iter().map(|e| e["time"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "in time order");
+    let by_time = |t: &str| all.iter().find(|e| e["time"] == t).unwrap_or_else(|| panic!("no event at {t}: {all:#?}"));
+    let tol = by_time("2026-05-14T21:04:00Z");
+    assert_eq!((tol["exhibit"].as_str(), tol["join"].as_str(), tol["weak"].as_bool()), (Some(id_of("tolerances.txt").as_str()), Some("name_size"), Some(false)));
+    assert_eq!(tol["row"], 1);
+    assert_eq!(tol["source_exhibit"], id_of("ual.csv"));
+    let sp = by_time("2026-05-14T21:05:00Z");
+    assert_eq!((sp["join"].as_str(), sp["weak"].as_bool()), (Some("name"), Some(true)), "a name alone is a weak join");
+    let pl = by_time("2026-05-14T21:06:00Z");
+    assert_eq!((pl["exhibit"].as_str(), pl["join"].as_str()), (Some(id_of("plan.docx").as_str()), Some("object_id")));
+    let bx = by_time("2026-05-14T21:10:00Z");
+    assert_eq!((bx["exhibit"].as_str(), bx["join"].as_str()), (Some(id_of("specs.txt").as_str()), Some("hash")), "a renamed file is still found by its hash");
+    let dr = by_time("2026-05-15T08:00:00Z");
+    assert_eq!((dr["exhibit"].clone(), dr["join"].clone()), (Value::Null, Value::Null));
+
+    // What happened to one document; one actor's events.
+    let specs_events = timeline(&vault, &["--exhibit", &id_of("specs.txt")]);
+    assert_eq!(specs_events.len(), 2, "downloaded twice: by name in M365, by hash in Box");
+    assert_eq!(timeline(&vault, &["--actor", "ANNA@rival.example"]).len(), 1);
+    let ual = custos(argv!["show", &vault, id_of("ual.csv"), "--json"]).json();
+    assert_eq!(ual["processing"]["kind"], "audit_log");
+    assert!(ual["processing"]["problems"].to_string().contains("row 4"), "the broken row is a problem: {}", ual["processing"]);
+    let csv = custos(argv!["timeline", &vault, "--csv"]);
+    assert!(csv.stdout.starts_with("time,actor,action,object,exhibit,join,weak,source_exhibit,row,raw_sha256,ip\r\n"), "{}", csv.stdout);
+    assert_eq!(csv.stdout.lines().count(), 6);
+
+    // The events are derivations of the exports, checked by re-extraction.
+    let (out, report) = verify_json(&vault, true);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    let _ = report;
+    let out = custos(argv!["verify", &vault, "--reextract", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+}
