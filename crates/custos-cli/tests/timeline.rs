@@ -82,7 +82,7 @@ fn audit_log_exports_become_a_timeline_joined_to_the_documents_they_touched() {
     assert_eq!(ual["processing"]["kind"], "audit_log");
     assert!(ual["processing"]["problems"].to_string().contains("row 4"), "the broken row is a problem: {}", ual["processing"]);
     let csv = custos(argv!["timeline", &vault, "--csv"]);
-    assert!(csv.stdout.starts_with("time,actor,action,object,exhibit,join,weak,source_exhibit,row,raw_sha256,ip\r\n"), "{}", csv.stdout);
+    assert!(csv.stdout.starts_with("time,actor,action,object,exhibit,join,weak,burst,source_exhibit,row,raw_sha256,ip\r\n"), "{}", csv.stdout);
     assert_eq!(csv.stdout.lines().count(), 6);
 
     // The events are derivations of the exports, checked by re-extraction.
@@ -91,4 +91,27 @@ fn audit_log_exports_become_a_timeline_joined_to_the_documents_they_touched() {
     let _ = report;
     let out = custos(argv!["verify", &vault, "--reextract", "--json"]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
+}
+
+#[test]
+fn a_mass_download_by_one_actor_is_marked_as_a_burst() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = init_vault(&dir.path().join("vault"));
+    // 55 downloads in under four minutes, one more an hour later, and another
+    // actor's downloads at the same time.
+    let mut csv = String::from("Item name,Event,Actor,Date,Item ID\n");
+    for i in 0..55 {
+        csv.push_str(&format!("doc{i}.pdf,Download,mallory@rival.example,2026-05-14T21:{:02}:{:02}Z,{i}\n", i / 15, (i % 15) * 4));
+    }
+    csv.push_str("late.pdf,Download,mallory@rival.example,2026-05-14T22:30:00Z,99\n");
+    for i in 0..5 {
+        csv.push_str(&format!("x{i}.pdf,Download,anna@rival.example,2026-05-14T21:01:0{i}Z,a{i}\n"));
+    }
+    write_file(&dir.path().join("logs").join("drive.csv"), csv);
+    custos(argv!["add", &vault, dir.path().join("logs")]).assert_success("add");
+    let all = timeline(&vault, &[]);
+    assert_eq!(all.len(), 61);
+    let burst = |actor: &str| all.iter().filter(|e| e["actor"] == actor && e["burst"] == true).count();
+    assert_eq!(burst("mallory@rival.example"), 55, "the burst, not the download an hour later");
+    assert_eq!(burst("anna@rival.example"), 0);
 }

@@ -45,7 +45,8 @@ pub fn run(args: TimelineArgs) -> Result<u8, Failure> {
                 (Some(x), Some(j)) => format!("{x} (by {j}{})", if e.weak { ", weak" } else { "" }),
                 _ => "—".into(),
             };
-            println!("{}  {:<28} {:<24} {:<40} {}  [{} row {}]", e.time, e.actor, e.action, e.object, about, e.source_exhibit, e.row);
+            let burst = if e.burst { "  MASS DOWNLOAD" } else { "" };
+            println!("{}  {:<28} {:<24} {:<40} {}  [{} row {}]{burst}", e.time, e.actor, e.action, e.object, about, e.source_exhibit, e.row);
         }
         if events.is_empty() {
             eprintln!("no events: take in an audit-log export (Microsoft 365, Google Drive or Box) and process it");
@@ -60,7 +61,7 @@ fn csv(events: &[TimelineEvent]) -> String {
         let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
         if s.contains([',', '"', '\r', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
     };
-    let mut out = String::from("time,actor,action,object,exhibit,join,weak,source_exhibit,row,raw_sha256,ip\r\n");
+    let mut out = String::from("time,actor,action,object,exhibit,join,weak,burst,source_exhibit,row,raw_sha256,ip\r\n");
     for e in events {
         let cols = [
             e.time.clone(),
@@ -70,6 +71,7 @@ fn csv(events: &[TimelineEvent]) -> String {
             e.exhibit.clone().unwrap_or_default(),
             e.join.clone().unwrap_or_default(),
             e.weak.to_string(),
+            e.burst.to_string(),
             e.source_exhibit.clone(),
             e.row.to_string(),
             e.raw_sha256.clone(),

@@ -47,6 +47,44 @@ pub struct TimelineEvent {
     pub weak: bool,
     /// The client's IP address.
     pub ip: Option<String>,
+    /// Part of a mass download: one actor downloading more than
+    /// [`BURST_FILES`] files within [`BURST_MINUTES`] minutes.
+    pub burst: bool,
+}
+
+/// More downloads than this by one actor …
+pub const BURST_FILES: usize = 50;
+/// … within this many minutes make a burst.
+pub const BURST_MINUTES: i64 = 5;
+
+/// Whether an action is a download (or a sync or copy of a file down to a device).
+fn is_download(action: &str) -> bool {
+    let a = action.to_ascii_lowercase();
+    a.contains("download") || a.contains("synced") || a.contains("copied to removable") || a == "copy_to_usb"
+}
+
+/// Marks the downloads that fall in a burst (`events` in time order).
+fn mark_bursts(events: &mut [TimelineEvent]) {
+    let at = |e: &TimelineEvent| chrono::DateTime::parse_from_rfc3339(&e.time).map(|t| t.timestamp()).ok();
+    let mut by_actor: std::collections::HashMap<String, Vec<(usize, i64)>> = std::collections::HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if let Some(t) = at(e).filter(|_| is_download(&e.action)) {
+            by_actor.entry(e.actor.to_lowercase()).or_default().push((i, t));
+        }
+    }
+    for downloads in by_actor.values() {
+        let mut from = 0;
+        for to in 0..downloads.len() {
+            while downloads[to].1 - downloads[from].1 > BURST_MINUTES * 60 {
+                from += 1;
+            }
+            if to - from + 1 > BURST_FILES {
+                for (i, _) in &downloads[from..=to] {
+                    events[*i].burst = true;
+                }
+            }
+        }
+    }
 }
 
 impl Change<'_> {
@@ -111,6 +149,7 @@ impl Vault {
                     join: None,
                     weak: false,
                     ip: r.get(7)?,
+                    burst: false,
                 },
                 object_id: r.get(8)?,
                 file_name: r.get(9)?,
@@ -118,7 +157,7 @@ impl Vault {
                 hash: r.get::<_, Option<String>>(11)?.zip(r.get::<_, Option<String>>(12)?),
             })
         })?;
-        let mut out = Vec::new();
+        let mut all = Vec::new();
         for s in stored {
             let mut s = s?;
             if let Some((exhibit, join)) = self.join(&s)? {
@@ -126,11 +165,11 @@ impl Vault {
                 s.event.exhibit = Some(exhibit);
                 s.event.join = Some(join.to_string());
             }
-            if q.exhibit.is_none() || s.event.exhibit == q.exhibit {
-                out.push(s.event);
-            }
+            all.push(s.event);
         }
-        Ok(out)
+        // Bursts are found over every event of the actor, then filtered.
+        mark_bursts(&mut all);
+        Ok(all.into_iter().filter(|e| q.exhibit.is_none() || e.exhibit == q.exhibit).collect())
     }
 
     /// The rows recorded from an audit-log export and their raw SHA-256, in order.
