@@ -11,8 +11,8 @@
  * drawn and the open families' members are fetched, never every row.
  */
 import { backend, toBackendError } from "../../lib/backend";
-import { formatCount } from "../../lib/format";
 import { JobTracker } from "../../lib/job.svelte";
+import { tagExhibits } from "../../lib/tagging";
 import type { CustodianFilter, Direction, Exhibit, ExhibitDetail, ExhibitOrder, ExhibitQuery, FamilyMember } from "../../lib/bindings";
 import type { RowSource, SortDirection } from "../../lib/components/table";
 import { PAGE, PagedRows } from "../../lib/paged-rows.svelte";
@@ -467,20 +467,10 @@ export class ExhibitList implements RowSource<Exhibit> {
     this.tagError = null;
     this.tagResult = null;
     const ids = [...this.selected];
-    const request = { ids, add_tags: mode === "add" ? [name] : [], remove_tags: mode === "remove" ? [name] : [] };
     try {
-      const changed = await this.tagJob.run("tagging", (onEvent) => backend().tagExhibits(request, onEvent), { blocking: false });
-      const noun = changed === 1 ? "exhibit" : "exhibits";
-      this.tagResult = `Tag “${name}” ${mode === "add" ? "added" : "removed"}: ${formatCount(changed)} ${noun} processed.`;
-    } catch (e) {
-      const err = toBackendError(e);
-      const done = this.tagJob.bytes;
-      this.tagError =
-        err.code === "cancelled"
-          ? `Cancelled after ${formatCount(done)} of ${formatCount(ids.length)} exhibits; those are tagged and logged, the rest are not.`
-          : done > 0
-            ? `Stopped after ${formatCount(done)} of ${formatCount(ids.length)} exhibits (those are tagged and logged): ${err.message}`
-            : `Tags were not changed: ${err.message}`;
+      const outcome = await tagExhibits(this.tagJob, ids, mode, name);
+      this.tagResult = outcome.result;
+      this.tagError = outcome.error;
     } finally {
       this.tagged++;
       this.reload(true);

@@ -9,8 +9,9 @@
  */
 import { backend, toBackendError } from "../../lib/backend";
 import type { Exhibit, SearchHit } from "../../lib/bindings";
-import { formatCount, sentence } from "../../lib/format";
+import { sentence } from "../../lib/format";
 import { JobTracker } from "../../lib/job.svelte";
+import { tagExhibits } from "../../lib/tagging";
 import { go, router } from "../../lib/router.svelte";
 import { forgetOnClose, session } from "../../lib/session.svelte";
 import { listingOf } from "../exhibits/list.svelte";
@@ -197,19 +198,10 @@ export class SearchState {
     if (!name || ids.length === 0 || this.tagJob.running) return;
     this.tagError = null;
     this.tagResult = null;
-    const request = { ids, add_tags: mode === "add" ? [name] : [], remove_tags: mode === "remove" ? [name] : [] };
     try {
-      const changed = await this.tagJob.run("tagging", (onEvent) => backend().tagExhibits(request, onEvent), { blocking: false });
-      this.tagResult = `Tag “${name}” ${mode === "add" ? "added" : "removed"}: ${formatCount(changed)} ${changed === 1 ? "exhibit" : "exhibits"} processed.`;
-    } catch (e) {
-      const err = toBackendError(e);
-      const done = this.tagJob.bytes;
-      this.tagError =
-        err.code === "cancelled"
-          ? `Cancelled after ${formatCount(done)} of ${formatCount(ids.length)} exhibits; those are tagged and logged, the rest are not.`
-          : done > 0
-            ? `Stopped after ${formatCount(done)} of ${formatCount(ids.length)} exhibits (those are tagged and logged): ${err.message}`
-            : `Tags were not changed: ${err.message}`;
+      const outcome = await tagExhibits(this.tagJob, ids, mode, name);
+      this.tagResult = outcome.result;
+      this.tagError = outcome.error;
     } finally {
       // The tags shown (and what a tag: clause finds) changed.
       for (const id of ids) this.#listings.delete(id);
