@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "exhibit_text",
     "search_exhibits",
     "search_report",
+    "timeline",
     "process_exhibits",
     "intake",
     "intake_suggestions",

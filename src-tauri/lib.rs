@@ -47,6 +47,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             exhibit_text,
             search_exhibits,
             search_report,
+            timeline,
             process_exhibits,
             intake,
             intake_suggestions,

@@ -3,7 +3,7 @@
 
 use super::blocking;
 use crate::wire::Res;
-use custos_core::{SearchHit, SearchReport};
+use custos_core::{SearchHit, SearchReport, TimelineEvent, TimelineQuery};
 use tauri::AppHandle;
 
 /// The exhibits a query finds, best first, at most `limit`; a query that
@@ -22,4 +22,13 @@ pub async fn search_exhibits(app: AppHandle, query: String, limit: u32) -> Res<V
 #[specta::specta]
 pub async fn search_report(app: AppHandle, terms: String) -> Res<SearchReport> {
     blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.search_report(&terms)?))).await
+}
+
+/// The case timeline: the events read from audit-log exports, in time
+/// order, each joined to the exhibit it is about where the log allows it
+/// (only those joined to `query.exhibit`, or of `query.actor`, when given).
+#[tauri::command]
+#[specta::specta]
+pub async fn timeline(app: AppHandle, query: TimelineQuery) -> Res<Vec<TimelineEvent>> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.timeline(&query)?))).await
 }

@@ -78,6 +78,12 @@ export const commands = {
 	 */
 	searchReport: (terms: string) => typedError<SearchReport, WireError>(__TAURI_INVOKE("search_report", { terms })),
 	/**
+	 *  The case timeline: the events read from audit-log exports, in time
+	 *  order, each joined to the exhibit it is about where the log allows it
+	 *  (only those joined to `query.exhibit`, or of `query.actor`, when given).
+	 */
+	timeline: (query: TimelineQuery) => typedError<TimelineEvent[], WireError>(__TAURI_INVOKE("timeline", { query })),
+	/**
 	 *  Processes the exhibits named (and the items found in them), or every
 	 *  exhibit not processed yet when none are named, streaming progress. The
 	 *  vault takes each round only to prepare and to record it, so the screens
@@ -1526,6 +1532,50 @@ export type TermCount = {
 	with_families: number,
 	/**  Exhibits it finds that no other term of the list finds. */
 	unique: number,
+};
+
+/**  One event of the case timeline. */
+export type TimelineEvent = {
+	/**  When (RFC 3339, UTC). */
+	time: string,
+	/**  Who. */
+	actor: string,
+	/**  What, in the log's own word. */
+	action: string,
+	/**  The audit-log export (an exhibit) the event was read from. */
+	source_exhibit: string,
+	/**  Its row there. */
+	row: number,
+	/**  The SHA-256 of the row's raw bytes. */
+	raw_sha256: string,
+	/**  On what, as the log names it (a URL, a path, a name). */
+	object: string,
+	/**  The exhibit the event is about, if it could be joined. */
+	exhibit: string | null,
+	/**
+	 *  How: `hash` (the log gives the content's hash), `object_id` (the
+	 *  object's id or URL is where the exhibit was collected from),
+	 *  `name_size` (same file name and size) or `name` (the same file name
+	 *  only: weak).
+	 */
+	join: string | null,
+	/**  Whether the join is weak (by name alone). */
+	weak: boolean,
+	/**  The client's IP address. */
+	ip: string | null,
+	/**
+	 *  Part of a mass download: one actor downloading more than
+	 *  [`BURST_FILES`] files within [`BURST_MINUTES`] minutes.
+	 */
+	burst: boolean,
+};
+
+/**  Which events a timeline holds. */
+export type TimelineQuery = {
+	/**  Only events joined to this exhibit ("what happened to this document"). */
+	exhibit: string | null,
+	/**  Only events of this actor (any case). */
+	actor: string | null,
 };
 
 /**  The vault's time-stamping settings (one JSON row of `settings`). */

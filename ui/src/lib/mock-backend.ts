@@ -34,6 +34,7 @@ import type {
   SearchReport,
   Selection,
   Settings,
+  TimelineEvent,
   TimestampSettings,
   VaultSummary,
 } from "./bindings";
@@ -65,6 +66,8 @@ export interface MockState {
   timestamping: TimestampSettings;
   /** What processing made of each exhibit processed (absent: pending). */
   processed: Map<string, MockProcessed>;
+  /** The case timeline: events read from audit-log exports (`timeline` answers from it). */
+  timeline: TimelineEvent[];
 }
 
 /** What processing made of one exhibit in the mock. */
@@ -94,6 +97,39 @@ export function mockFamily(n = 1): Exhibit[] {
     mockExhibit(n + 1, { name: "pricing-2026.pdf", mime: "application/pdf", parent: head, family: head, path: `${head}/pricing-2026.pdf` }),
     mockExhibit(n + 2, { name: "drawings.zip", mime: "application/zip", parent: head, family: head, path: `${head}/drawings.zip` }),
     mockExhibit(n + 3, { name: "bracket-rev4.txt", mime: "text/plain", parent: id(2), family: head, path: `${id(2)}/bracket-rev4.txt` }),
+  ];
+}
+
+/** One timeline event: a view of `EX-0001` read from the audit-log export `EX-0003` unless told. */
+export function mockTimelineEvent(row: number, over: Partial<TimelineEvent> = {}): TimelineEvent {
+  return {
+    time: "2026-05-14T09:00:00Z",
+    actor: "erik.brandt",
+    action: "view",
+    source_exhibit: "EX-0003",
+    row,
+    raw_sha256: mockSelectionDigest([`row-${row}`]),
+    object: "Lodestar spec v3.pdf",
+    exhibit: "EX-0001",
+    join: "hash",
+    weak: false,
+    ip: null,
+    burst: false,
+    ...over,
+  };
+}
+
+/**
+ * What the mock's audit-log export (`EX-0003`) says happened to `EX-0001`:
+ * a view joined by hash, a download joined by name and size, a mass
+ * download by name alone (weak) and a share joined by the document's URL.
+ */
+export function mockTimeline(): TimelineEvent[] {
+  return [
+    mockTimelineEvent(4, { time: "2026-05-12T16:20:00Z", action: "view", join: "hash", ip: "10.0.4.17" }),
+    mockTimelineEvent(9, { time: "2026-05-14T21:02:11Z", action: "download", join: "name_size", ip: "10.0.4.17" }),
+    mockTimelineEvent(12, { time: "2026-05-14T21:03:40Z", action: "download", join: "name", weak: true, ip: "203.0.113.8", burst: true }),
+    mockTimelineEvent(15, { time: "2026-05-15T08:30:00Z", action: "share", join: "object_id", object: "https://docs.example.com/d/lodestar-spec-v3" }),
   ];
 }
 
@@ -511,6 +547,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     producerKey: init.producerKey ?? null,
     timestamping: init.timestamping ?? { tsa_urls: [], automatic: "off", trusted_cas: [] },
     processed: init.processed ?? new Map(),
+    timeline: init.timeline ?? mockTimeline(),
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -985,6 +1022,16 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       if (!e) throw new BackendError("not_found", `no exhibit ${id} in this vault`);
       const head = state.exhibits.find((x) => x.id === e.family) ?? e;
       return wire(familyTree(head));
+    },
+    async timeline(query) {
+      track("timeline");
+      need();
+      const actor = query.actor?.toLowerCase() ?? null;
+      return wire(
+        state.timeline
+          .filter((e) => (query.exhibit === null || e.exhibit === query.exhibit) && (actor === null || e.actor.toLowerCase() === actor))
+          .sort((a, b) => a.time.localeCompare(b.time) || a.source_exhibit.localeCompare(b.source_exhibit) || a.row - b.row),
+      );
     },
     async exhibitText(id) {
       track("exhibitText");

@@ -1,10 +1,11 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
+import { tick } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { setBackend } from "../lib/backend";
+import { BackendError, setBackend } from "../lib/backend";
 import type { JobEvent, ProcessReport, VaultSummary } from "../lib/bindings";
 import { deferred } from "../lib/deferred";
-import { MOCK_MATTER, createMockBackend, mockExhibit, mockFamily, mockProcessing, type MockState } from "../lib/mock-backend";
+import { MOCK_MATTER, createMockBackend, mockExhibit, mockFamily, mockProcessing, mockTimeline, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -273,5 +274,67 @@ describe("Exhibit: processing", () => {
     expect(await screen.findByTestId("processing-result")).toHaveTextContent("Cancelled before the end");
     expect(screen.queryByRole("progressbar", { name: "Processing" })).not.toBeInTheDocument();
     expect(session.job).toBeNull();
+  });
+});
+
+describe("Exhibit: what happened to this document", () => {
+  const section = () => region(/^What happened to this document/);
+  const rows = () => within(screen.getByTestId("document-timeline")).getAllByRole("row").slice(1);
+  const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => c.textContent?.replace(/\s+/g, " ").trim());
+
+  it("lists the audit-log events joined to the exhibit in time order, how each was joined, weak joins and mass downloads marked", async () => {
+    const mock = install();
+    // Answered out of order: the screen puts them in time order itself.
+    const timeline = vi.spyOn(mock, "timeline").mockResolvedValue([...mockTimeline()].reverse());
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("document-timeline");
+    expect(timeline).toHaveBeenCalledWith({ exhibit: "EX-0001", actor: null });
+    expect(section()).toHaveTextContent("(4)");
+    expect(rows().map(cells)).toEqual([
+      ["2026-05-12 16:20:00 UTC", "erik.brandt", "view", "by hash", "10.0.4.17", "EX-0003, row 4"],
+      ["2026-05-14 21:02:11 UTC", "erik.brandt", "download", "by name and size", "10.0.4.17", "EX-0003, row 9"],
+      ["2026-05-14 21:03:40 UTC", "erik.brandt", "download mass download", "⚠ by name only — weak", "203.0.113.8", "EX-0003, row 12"],
+      ["2026-05-15 08:30:00 UTC", "erik.brandt", "share", "by its id or address", "—", "EX-0003, row 15"],
+    ]);
+    const weak = within(section()).getAllByTestId("weak-join");
+    expect(weak).toHaveLength(1);
+    expect(rows()[2]).toContainElement(weak[0]!);
+    expect(weak[0]).toHaveClass("badge");
+    const burst = within(section()).getAllByTestId("mass-download");
+    expect(burst).toHaveLength(1);
+    expect(rows()[2]).toContainElement(burst[0]!);
+    expect(burst[0]).toHaveClass("badge");
+  });
+
+  it("opens the audit-log export an event was read from", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("document-timeline");
+    await user.click(within(section()).getByRole("button", { name: "EX-0003, row 12" }));
+    expect(router.screen).toBe("exhibit");
+    expect(router.params).toEqual({ id: "EX-0003" });
+  });
+
+  it("shows no section for an exhibit no event is joined to", async () => {
+    const mock = install();
+    const timeline = vi.spyOn(mock, "timeline");
+    render(Exhibit, { id: "EX-0002" });
+    await screen.findByTestId("sha256");
+    await waitFor(() => expect(timeline).toHaveBeenCalledWith({ exhibit: "EX-0002", actor: null }));
+    await expect(timeline.mock.results[0]!.value).resolves.toEqual([]);
+    await tick();
+    expect(screen.queryByRole("region", { name: /What happened/ })).not.toBeInTheDocument();
+    expect(screen.queryByText(/What happened to this document/)).not.toBeInTheDocument();
+    expect(screen.queryByTestId("document-timeline")).not.toBeInTheDocument();
+  });
+
+  it("says when the events could not be read", async () => {
+    const mock = install();
+    vi.spyOn(mock, "timeline").mockRejectedValue(new BackendError("internal", "the export could not be parsed"));
+    render(Exhibit, { id: "EX-0001" });
+    expect(await within(await screen.findByRole("region", { name: "What happened to this document" })).findByRole("alert")).toHaveTextContent(
+      "the export could not be parsed",
+    );
   });
 });
