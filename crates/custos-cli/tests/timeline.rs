@@ -88,7 +88,7 @@ fn audit_log_exports_become_a_timeline_joined_to_the_documents_they_touched() {
     // The events are derivations of the exports, checked by re-extraction.
     let (out, report) = verify_json(&vault, true);
     assert_eq!(out.code, Some(0), "{}", out.describe());
-    let _ = report;
+    assert_eq!(report["ok"], true, "{report}");
     let out = custos(argv!["verify", &vault, "--reextract", "--json"]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
 }

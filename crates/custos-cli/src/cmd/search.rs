@@ -60,7 +60,7 @@ pub fn run(args: SearchArgs) -> Result<u8, Failure> {
     let hits = v.search(&query, args.limit)?;
     v.close()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&hits).expect("hits serialise"));
+        crate::output::print_json(&hits);
     } else {
         for h in &hits {
             println!("{}\t{:.3}\t{}", h.id, h.score, h.snippet.split_whitespace().collect::<Vec<_>>().join(" "));

@@ -44,7 +44,7 @@ pub fn run(args: SearchReportArgs) -> Result<u8, Failure> {
         std::fs::write(out, csv(&report)).map_err(|e| Failure::input(format!("cannot write {}: {e}", out.display())))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));
+        crate::output::print_json(&report);
     } else if args.out.is_none() {
         print!("{}", table(&report));
     }
@@ -66,10 +66,7 @@ fn table(r: &SearchReport) -> String {
 /// then the hashes. A field a spreadsheet would run as a formula is kept
 /// as text (a leading ').
 fn csv(r: &SearchReport) -> String {
-    let field = |s: &str| {
-        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-        if s.contains([',', '"', '\r', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-    };
+    let field = crate::output::csv_field;
     let row = |t: &TermCount| format!("{},{},{},{}\r\n", field(&t.term), t.documents, t.with_families, t.unique);
     let mut out = String::from("term,documents,with_families,unique\r\n");
     for t in &r.terms {

@@ -36,7 +36,7 @@ pub fn run(args: TimelineArgs) -> Result<u8, Failure> {
     let events = v.timeline(&TimelineQuery { exhibit: args.exhibit.clone(), actor: args.actor.clone() })?;
     v.close()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&events).expect("events serialise"));
+        crate::output::print_json(&events);
     } else if args.csv {
         print!("{}", csv(&events));
     } else {
@@ -57,10 +57,7 @@ pub fn run(args: TimelineArgs) -> Result<u8, Failure> {
 
 /// The events as CSV (RFC 4180, CRLF), formula-like fields kept as text.
 fn csv(events: &[TimelineEvent]) -> String {
-    let field = |s: &str| {
-        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-        if s.contains([',', '"', '\r', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-    };
+    let field = crate::output::csv_field;
     let mut out = String::from("time,actor,action,object,exhibit,join,weak,burst,source_exhibit,row,raw_sha256,ip\r\n");
     for e in events {
         let cols = [
