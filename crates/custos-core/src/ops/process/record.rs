@@ -195,7 +195,7 @@ impl Done<'_> {
             events.push(derived_event(id, input, &output, details));
             outcome.text_chars = text.chars().count() as u64;
         }
-        if first_time && (!x.events.is_empty() || x.metadata.iter().any(|f| f.source == "audit:format")) {
+        if first_time && understood.kind == understand::AUDIT_LOG {
             // The events of an audit-log export: one derivation, its output
             // the SHA-256 of the events' JSON.
             let ax = custos_extract::audit::extractor();

@@ -90,6 +90,7 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
 /// items are a problem, not exhibits.
 pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &Limits) -> custos_extract::Result<Understood> {
     let kind = kind_of(bytes, exhibit);
+    let mut audit = false;
     let mut x = match kind {
         Kind::Email => mail::message(bytes, limits)?,
         Kind::Msg => mail::msg(bytes, limits)?,
@@ -109,6 +110,7 @@ pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &L
                 x.metadata.extend(log.fields());
                 x.problems.extend(log.problems);
                 x.events = log.events;
+                audit = true;
             }
             x
         }
@@ -129,8 +131,7 @@ pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &L
             reason: format!("nesting beyond the limit: this item is {depth} levels inside containers (at most {MAX_DEPTH} are expanded)"),
         });
     }
-    let kind_name = if x.events.is_empty() && !x.metadata.iter().any(|f| f.source == "audit:format") { kind_name(kind) } else { "audit_log" };
-    Ok(Understood { kind: kind_name, extracted: x, mailbox: kind.is_mailbox() })
+    Ok(Understood { kind: if audit { AUDIT_LOG } else { kind_name(kind) }, extracted: x, mailbox: kind.is_mailbox() })
 }
 
 /// Text recognised on the pages that want it, with what failed.
@@ -186,6 +187,9 @@ pub(crate) fn ocr_sha256(pages: &[OcrPage]) -> String {
     let v: Vec<serde_json::Value> = pages.iter().map(|p| serde_json::json!({"page": p.page, "text": p.text})).collect();
     hex::encode(Sha256::digest(serde_json::to_vec(&v).expect("pages serialise")))
 }
+
+/// The kind recorded for an audit-log export (read as text and into events).
+pub(crate) const AUDIT_LOG: &str = "audit_log";
 
 /// Exhibits of these kinds are expanded as a stream (see `stream`):
 /// mailboxes always, archives above this size.
