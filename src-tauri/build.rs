@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "search_exhibits",
     "search_report",
     "timeline",
+    "timeline_view",
     "process_exhibits",
     "intake",
     "intake_suggestions",

@@ -48,6 +48,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             search_exhibits,
             search_report,
             timeline,
+            timeline_view,
             process_exhibits,
             intake,
             intake_suggestions,

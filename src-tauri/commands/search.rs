@@ -3,7 +3,7 @@
 
 use super::blocking;
 use crate::wire::Res;
-use custos_core::{SearchHit, SearchReport, TimelineEvent, TimelineQuery};
+use custos_core::{SearchHit, SearchReport, TimelineEvent, TimelineQuery, TimelineUnit, TimelineView};
 use tauri::AppHandle;
 
 /// The exhibits a query finds, best first, at most `limit`; a query that
@@ -31,4 +31,14 @@ pub async fn search_report(app: AppHandle, terms: String) -> Res<SearchReport> {
 #[specta::specta]
 pub async fn timeline(app: AppHandle, query: TimelineQuery) -> Res<Vec<TimelineEvent>> {
     blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.timeline(&query)?))).await
+}
+
+/// The case timeline as the Timeline screen shows it: the events `query`
+/// selects (audit events, and the exhibits' own dates when asked) counted
+/// per day or hour, the first `limit` of them, and the actors and actions
+/// among them for the filters.
+#[tauri::command]
+#[specta::specta]
+pub async fn timeline_view(app: AppHandle, query: TimelineQuery, unit: TimelineUnit, limit: u32) -> Res<TimelineView> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.timeline_view(&query, unit, limit)?))).await
 }

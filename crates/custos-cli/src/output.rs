@@ -48,13 +48,6 @@ pub fn print_json(v: &impl serde::Serialize) {
     out!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
 }
 
-/// A CSV field (RFC 4180): quoted when it must be, and kept as text where a
-/// spreadsheet would run it as a formula (a leading ').
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\r', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
 /// The label a finding is printed with.
 pub fn severity_label(s: custos_core::Severity) -> &'static str {
     match s {

@@ -82,7 +82,7 @@ fn audit_log_exports_become_a_timeline_joined_to_the_documents_they_touched() {
     assert_eq!(ual["processing"]["kind"], "audit_log");
     assert!(ual["processing"]["problems"].to_string().contains("row 4"), "the broken row is a problem: {}", ual["processing"]);
     let csv = custos(argv!["timeline", &vault, "--csv"]);
-    assert!(csv.stdout.starts_with("time,actor,action,object,exhibit,join,weak,burst,source_exhibit,row,raw_sha256,ip\r\n"), "{}", csv.stdout);
+    assert!(csv.stdout.starts_with("time,actor,action,object,exhibit,join,weak,burst,source,source_exhibit,row,raw_sha256,ip\r\n"), "{}", csv.stdout);
     assert_eq!(csv.stdout.lines().count(), 6);
 
     // The events are derivations of the exports, checked by re-extraction.
@@ -114,4 +114,33 @@ fn a_mass_download_by_one_actor_is_marked_as_a_burst() {
     let burst = |actor: &str| all.iter().filter(|e| e["actor"] == actor && e["burst"] == true).count();
     assert_eq!(burst("mallory@rival.example"), 55, "the burst, not the download an hour later");
     assert_eq!(burst("anna@rival.example"), 0);
+}
+
+#[test]
+fn the_exhibits_own_dates_stand_beside_the_audit_events_and_the_range_filters_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = init_vault(&dir.path().join("vault"));
+    let mail = "From: Erik Brandt <erik@halvorsen.example>\r\nTo: erik.b@private.example\r\nSubject: specs\r\n\
+                Date: Thu, 14 May 2026 23:40:00 +0200\r\nMessage-ID: <a@halvorsen.example>\r\n\r\nsee attached\r\n";
+    write_file(&dir.path().join("in").join("mail.eml"), mail);
+    write_file(
+        &dir.path().join("in").join("drive.csv"),
+        "Item name,Event,Actor,Date,Item ID\nspecs.pdf,Download,erik@halvorsen.example,2026-05-14T21:00:00Z,1\nspecs.pdf,Edit,erik@halvorsen.example,2026-05-16T09:00:00Z,1\n",
+    );
+    custos(argv!["add", &vault, dir.path().join("in")]).assert_success("add");
+    assert_eq!(timeline(&vault, &[]).len(), 2, "audit events alone by default");
+    let all = timeline(&vault, &["--dates"]);
+    assert_eq!(all.len(), 3, "{all:#?}");
+    let sent = &all[1];
+    assert_eq!((sent["source"].as_str(), sent["action"].as_str(), sent["time"].as_str()), (Some("metadata"), Some("e-mail sent"), Some("2026-05-14T21:40:00Z")));
+    assert!(sent["actor"].as_str().unwrap().contains("erik@halvorsen.example"), "the sender: {sent}");
+    assert_eq!(sent["exhibit"], sent["source_exhibit"]);
+    // A day, an hour, an action.
+    assert_eq!(timeline(&vault, &["--dates", "--from", "2026-05-14", "--to", "2026-05-14"]).len(), 2);
+    assert_eq!(timeline(&vault, &["--dates", "--from", "2026-05-14T21", "--to", "2026-05-14T21"]).len(), 2);
+    assert_eq!(timeline(&vault, &["--from", "2026-05-15"]).len(), 1);
+    assert_eq!(timeline(&vault, &["--action", "edit"]).len(), 1);
+    let bad = custos(argv!["timeline", &vault, "--from", "14 May"]);
+    assert_eq!(bad.code, Some(2), "{}", bad.describe());
+    assert!(bad.stderr.contains("14 May is not a day"), "{}", bad.stderr);
 }

@@ -45,6 +45,7 @@ pub(crate) mod ops;
 
 pub use format::{atomic, custody, keys, names};
 pub use ops::timestamp;
+pub use ops::reports;
 
 /// Producing a sealed bundle and receiving one: the requests, plans and
 /// reports of the export and import operations, and the bundle types they use.
@@ -81,6 +82,7 @@ pub use store::{Derivation, FamilyMember, FamilyPlace, MetadataValue, Processing
 pub use custos_extract::Limits as ProcessLimits;
 pub use store::windows::{CustodianFilter, CustodyQuery, CustodyWindow, Direction, ExhibitOrder, ExhibitQuery, ExhibitWindow, MAX_WINDOW};
 pub use store::audit::{TimelineEvent, TimelineQuery};
+pub use store::timeline::{MAX_VIEW_EVENTS, TimelineBucket, TimelineUnit, TimelineView, buckets as timeline_buckets};
 pub use store::search::{MAX_HITS, SearchHit, SearchReport, TermCount};
 pub use ops::verify::{Anchors, VerifyMode, VerifyReport};
 

@@ -84,6 +84,13 @@ export const commands = {
 	 */
 	timeline: (query: TimelineQuery) => typedError<TimelineEvent[], WireError>(__TAURI_INVOKE("timeline", { query })),
 	/**
+	 *  The case timeline as the Timeline screen shows it: the events `query`
+	 *  selects (audit events, and the exhibits' own dates when asked) counted
+	 *  per day or hour, the first `limit` of them, and the actors and actions
+	 *  among them for the filters.
+	 */
+	timelineView: (query: TimelineQuery, unit: TimelineUnit, limit: number) => typedError<TimelineView, WireError>(__TAURI_INVOKE("timeline_view", { query, unit, limit })),
+	/**
 	 *  Processes the exhibits named (and the items found in them), or every
 	 *  exhibit not processed yet when none are named, streaming progress. The
 	 *  vault takes each round only to prepare and to record it, so the screens
@@ -1534,8 +1541,25 @@ export type TermCount = {
 	unique: number,
 };
 
+/**  The events of one day or hour. */
+export type TimelineBucket = {
+	/**  The day (`2025-05-14`) or hour (`2025-05-14T09`), UTC. */
+	at: string,
+	/**  Its events. */
+	events: number,
+	/**  Of those, downloads (and syncs and copies to devices). */
+	downloads: number,
+	/**  Of those, downloads within a mass download. */
+	bursts: number,
+};
+
 /**  One event of the case timeline. */
 export type TimelineEvent = {
+	/**
+	 *  Where the event comes from: `audit` (a row of an audit-log export)
+	 *  or `metadata` (a date recorded in the exhibit itself).
+	 */
+	source: string,
 	/**  When (RFC 3339, UTC). */
 	time: string,
 	/**  Who. */
@@ -1576,6 +1600,44 @@ export type TimelineQuery = {
 	exhibit: string | null,
 	/**  Only events of this actor (any case). */
 	actor: string | null,
+	/**  Only events of this action (any case). */
+	action?: string | null,
+	/**
+	 *  Only events at or after this time: a day (`2025-05-14`), an hour
+	 *  (`2025-05-14T09`) or a whole RFC 3339 time in UTC.
+	 */
+	from?: string | null,
+	/**  Only events within or before this day, hour or time. */
+	to?: string | null,
+	/**
+	 *  The exhibits' own dates as well (e-mails sent and received, documents
+	 *  created and modified, photographs taken), beside the audit events.
+	 */
+	dates?: boolean,
+};
+
+/**  How finely a timeline is counted. */
+export type TimelineUnit = 
+/**  Per day (`2025-05-14`). */
+"day" | 
+/**  Per hour (`2025-05-14T09`). */
+"hour";
+
+/**
+ *  A timeline as a screen shows it: counts per day or hour over every event
+ *  the query selects, and the first of those events.
+ */
+export type TimelineView = {
+	/**  Every event the query selects. */
+	total: number,
+	/**  Their counts per day or hour, in time order. */
+	buckets: TimelineBucket[],
+	/**  The first events (at most the limit asked for), in time order. */
+	events: TimelineEvent[],
+	/**  The actors and actions among them, for filters. */
+	actors: string[],
+	/**  The actions. */
+	actions: string[],
 };
 
 /**  The vault's time-stamping settings (one JSON row of `settings`). */

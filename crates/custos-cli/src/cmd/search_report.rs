@@ -6,7 +6,7 @@ use crate::args::Session;
 use crate::failure::Failure;
 use crate::shared::open_vault;
 use clap::Args;
-use custos_core::{SearchReport, TermCount};
+use custos_core::SearchReport;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -41,7 +41,7 @@ pub fn run(args: SearchReportArgs) -> Result<u8, Failure> {
     let report = v.search_report(&list)?;
     v.close()?;
     if let Some(out) = &args.out {
-        std::fs::write(out, csv(&report)).map_err(|e| Failure::input(format!("cannot write {}: {e}", out.display())))?;
+        std::fs::write(out, custos_core::reports::search_report_csv(&report)).map_err(|e| Failure::input(format!("cannot write {}: {e}", out.display())))?;
     }
     if args.json {
         crate::output::print_json(&report);
@@ -59,20 +59,5 @@ fn table(r: &SearchReport) -> String {
         out.push_str(&format!("{:width$}  {:>9}  {:>13}  {:>6}\n", t.term, t.documents, t.with_families, t.unique));
     }
     out.push_str(&format!("searched {} exhibits, set SHA-256 {}\nterm list SHA-256 {}\n", r.searched, r.searched_sha256, r.terms_sha256));
-    out
-}
-
-/// The report as CSV (RFC 4180, UTF-8, CRLF): a row per term, the total,
-/// then the hashes. A field a spreadsheet would run as a formula is kept
-/// as text (a leading ').
-fn csv(r: &SearchReport) -> String {
-    let field = crate::output::csv_field;
-    let row = |t: &TermCount| format!("{},{},{},{}\r\n", field(&t.term), t.documents, t.with_families, t.unique);
-    let mut out = String::from("term,documents,with_families,unique\r\n");
-    for t in &r.terms {
-        out.push_str(&row(t));
-    }
-    out.push_str(&row(&r.total));
-    out.push_str(&format!("term list SHA-256,{},,\r\nsearched set SHA-256,{},{},\r\n", r.terms_sha256, r.searched_sha256, r.searched));
     out
 }

@@ -5,7 +5,7 @@ use crate::args::Session;
 use crate::failure::Failure;
 use crate::shared::open_vault;
 use clap::Args;
-use custos_core::{TimelineEvent, TimelineQuery};
+use custos_core::TimelineQuery;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -18,6 +18,18 @@ pub struct TimelineArgs {
     /// Only this actor's events
     #[arg(long)]
     actor: Option<String>,
+    /// Only events of this action (e.g. FileDownloaded)
+    #[arg(long)]
+    action: Option<String>,
+    /// Only events from this day (2025-05-14), hour (2025-05-14T09) or time on
+    #[arg(long)]
+    from: Option<String>,
+    /// Only events up to this day, hour or time (inclusive)
+    #[arg(long)]
+    to: Option<String>,
+    /// The exhibits' own dates as well: e-mails sent and received, documents created and modified
+    #[arg(long)]
+    dates: bool,
     /// Print JSON: an array of {"time", "actor", "action", "source_exhibit", "row", "exhibit", "join", …}
     #[arg(long, conflicts_with = "csv")]
     json: bool,
@@ -33,12 +45,13 @@ pub fn run(args: TimelineArgs) -> Result<u8, Failure> {
     if let Some(id) = &args.exhibit {
         v.show(id)?;
     }
-    let events = v.timeline(&TimelineQuery { exhibit: args.exhibit.clone(), actor: args.actor.clone() })?;
+    let query = TimelineQuery { exhibit: args.exhibit.clone(), actor: args.actor.clone(), action: args.action.clone(), from: args.from.clone(), to: args.to.clone(), dates: args.dates };
+    let events = v.timeline(&query)?;
     v.close()?;
     if args.json {
         crate::output::print_json(&events);
     } else if args.csv {
-        print!("{}", csv(&events));
+        print!("{}", custos_core::reports::timeline_csv(&events));
     } else {
         for e in &events {
             let about = match (&e.exhibit, &e.join) {
@@ -46,36 +59,12 @@ pub fn run(args: TimelineArgs) -> Result<u8, Failure> {
                 _ => "—".into(),
             };
             let burst = if e.burst { "  MASS DOWNLOAD" } else { "" };
-            println!("{}  {:<28} {:<24} {:<40} {}  [{} row {}]{burst}", e.time, e.actor, e.action, e.object, about, e.source_exhibit, e.row);
+            let from = if e.source == "metadata" { format!("[{}'s own metadata]", e.source_exhibit) } else { format!("[{} row {}]", e.source_exhibit, e.row) };
+            println!("{}  {:<28} {:<24} {:<40} {}  {from}{burst}", e.time, e.actor, e.action, e.object, about);
         }
         if events.is_empty() {
             eprintln!("no events: take in an audit-log export (Microsoft 365, Google Drive or Box) and process it");
         }
     }
     Ok(0)
-}
-
-/// The events as CSV (RFC 4180, CRLF), formula-like fields kept as text.
-fn csv(events: &[TimelineEvent]) -> String {
-    let field = crate::output::csv_field;
-    let mut out = String::from("time,actor,action,object,exhibit,join,weak,burst,source_exhibit,row,raw_sha256,ip\r\n");
-    for e in events {
-        let cols = [
-            e.time.clone(),
-            e.actor.clone(),
-            e.action.clone(),
-            e.object.clone(),
-            e.exhibit.clone().unwrap_or_default(),
-            e.join.clone().unwrap_or_default(),
-            e.weak.to_string(),
-            e.burst.to_string(),
-            e.source_exhibit.clone(),
-            e.row.to_string(),
-            e.raw_sha256.clone(),
-            e.ip.clone().unwrap_or_default(),
-        ];
-        out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
 }

@@ -10,6 +10,7 @@ pub(crate) mod extract;
 pub(crate) mod import;
 pub(crate) mod intake;
 pub(crate) mod process;
+pub mod reports;
 pub mod timestamp;
 pub(crate) mod verify;
 pub(crate) mod verify_log;

@@ -16,12 +16,29 @@ pub struct TimelineQuery {
     pub exhibit: Option<String>,
     /// Only events of this actor (any case).
     pub actor: Option<String>,
+    /// Only events of this action (any case).
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Only events at or after this time: a day (`2025-05-14`), an hour
+    /// (`2025-05-14T09`) or a whole RFC 3339 time in UTC.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Only events within or before this day, hour or time.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The exhibits' own dates as well (e-mails sent and received, documents
+    /// created and modified, photographs taken), beside the audit events.
+    #[serde(default)]
+    pub dates: bool,
 }
 
 /// One event of the case timeline.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEvent {
+    /// Where the event comes from: `audit` (a row of an audit-log export)
+    /// or `metadata` (a date recorded in the exhibit itself).
+    pub source: String,
     /// When (RFC 3339, UTC).
     pub time: String,
     /// Who.
@@ -58,7 +75,7 @@ pub const BURST_FILES: usize = 50;
 pub const BURST_MINUTES: i64 = 5;
 
 /// Whether an action is a download (or a sync or copy of a file down to a device).
-fn is_download(action: &str) -> bool {
+pub(crate) fn is_download(action: &str) -> bool {
     let a = action.to_ascii_lowercase();
     a.contains("download") || a.contains("synced") || a.contains("copied to removable") || a == "copy_to_usb"
 }
@@ -131,6 +148,7 @@ impl Vault {
     /// time order, each joined to the exhibit it is about where the log
     /// allows it.
     pub fn timeline(&self, q: &TimelineQuery) -> Result<Vec<TimelineEvent>> {
+        super::timeline::check(q)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT time, actor, action, exhibit_id, row, raw_sha256, object, ip, object_id, file_name, size, hash_algorithm, hash
              FROM audit_events WHERE (?1 IS NULL OR actor = ?1 COLLATE NOCASE) ORDER BY time, exhibit_id, row",
@@ -138,6 +156,7 @@ impl Vault {
         let stored = stmt.query_map([q.actor.as_deref()], |r| {
             Ok(Stored {
                 event: TimelineEvent {
+                    source: "audit".into(),
                     time: r.get(0)?,
                     actor: r.get(1)?,
                     action: r.get(2)?,
@@ -169,7 +188,11 @@ impl Vault {
         }
         // Bursts are found over every event of the actor, then filtered.
         mark_bursts(&mut all);
-        Ok(all.into_iter().filter(|e| q.exhibit.is_none() || e.exhibit == q.exhibit).collect())
+        if q.dates {
+            all.extend(self.exhibit_dates()?);
+            all.sort_by(|a, b| a.time.cmp(&b.time).then(a.source.cmp(&b.source)).then(a.source_exhibit.cmp(&b.source_exhibit)).then(a.row.cmp(&b.row)));
+        }
+        Ok(all.into_iter().filter(|e| super::timeline::wanted(q, e)).collect())
     }
 
     /// The rows recorded from an audit-log export and their raw SHA-256, in order.

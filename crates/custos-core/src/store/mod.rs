@@ -19,6 +19,7 @@ pub(crate) mod partials;
 pub(crate) mod productions;
 pub(crate) mod received;
 pub(crate) mod search;
+pub(crate) mod timeline;
 pub(crate) mod timestamps;
 pub mod windows;
 
