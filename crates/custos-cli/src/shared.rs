@@ -82,3 +82,9 @@ pub fn read_tsa_cas(files: &[PathBuf]) -> Result<Vec<String>, Failure> {
         })
         .collect()
 }
+
+/// A search-term list: a UTF-8 text file, one query per line.
+pub fn read_term_list(path: &std::path::Path) -> Result<String, Failure> {
+    let list = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read the term list {}: {e}", path.display())))?;
+    String::from_utf8(list).map_err(|_| Failure::input(format!("the term list {} is not UTF-8 text", path.display())))
+}

@@ -140,6 +140,16 @@ fn the_exhibits_own_dates_stand_beside_the_audit_events_and_the_range_filters_bo
     assert_eq!(timeline(&vault, &["--dates", "--from", "2026-05-14T21", "--to", "2026-05-14T21"]).len(), 2);
     assert_eq!(timeline(&vault, &["--from", "2026-05-15"]).len(), 1);
     assert_eq!(timeline(&vault, &["--action", "edit"]).len(), 1);
+    // As a PDF exhibit: every event, the sender's message among them.
+    let pdf = dir.path().join("timeline.pdf");
+    custos(argv!["timeline", &vault, "--dates", "--pdf", &pdf]).assert_success("timeline --pdf");
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in ["Case timeline", "e-mail sent", "2026-05-14 21:40:00", "Download", "row 2", "3 Selected every event"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    let again = custos(argv!["timeline", &vault, "--pdf", &pdf]);
+    assert_eq!(again.code, Some(2), "an existing file is not overwritten: {}", again.describe());
     let bad = custos(argv!["timeline", &vault, "--from", "14 May"]);
     assert_eq!(bad.code, Some(2), "{}", bad.describe());
     assert!(bad.stderr.contains("14 May is not a day"), "{}", bad.stderr);

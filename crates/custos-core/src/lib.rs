@@ -52,8 +52,9 @@ pub use ops::reports;
 pub mod export {
     pub use crate::bundle::{
         Bundle, BundleReport, DatDelimiters, DatEncoding, PinnedKeys, SealKeyFingerprint, SealKeyPinning, dat, model, read,
-        timestamps, verify, verify_bundle, verify_bundle_trusting, verify_bundle_with,
+        timestamps, verify,
     };
+    pub use crate::ops::bundle_search::{bundle_search_report, check_search_report, verify_bundle, verify_bundle_trusting, verify_bundle_with};
     pub use crate::ops::export::plan::{ExportPlan, PlannedExhibit};
     pub use crate::store::productions::ProductionRecord;
     pub use crate::ops::export::ExportReport;
@@ -84,6 +85,8 @@ pub use store::windows::{CustodianFilter, CustodyQuery, CustodyWindow, Direction
 pub use store::audit::{TimelineEvent, TimelineQuery};
 pub use store::timeline::{MAX_VIEW_EVENTS, TimelineBucket, TimelineUnit, TimelineView, buckets as timeline_buckets};
 pub use store::search::{MAX_HITS, SearchHit, SearchReport, TermCount};
+pub use store::saved::SavedSearch;
+pub use format::details::SearchSelection;
 pub use ops::verify::{Anchors, VerifyMode, VerifyReport};
 
 /// The tool name and version recorded in custody events.

@@ -241,9 +241,9 @@ pub(crate) fn layout_certification<'f>(p: &Production, fonts: &'f Fonts) -> Flow
             f.table(&Table {
                 caption: Some("Records certified".to_string()),
                 columns: vec![
-                    Column { title: "Bates", width: bates_w, align: Align::Left },
-                    Column { title: "File name", width: 340.0 - (bates_w - 74.0), align: Align::Left },
-                    Column { title: "Hash comparison", width: 90.0, align: Align::Left },
+                    Column { title: "Bates".into(), width: bates_w, align: Align::Left },
+                    Column { title: "File name".into(), width: 340.0 - (bates_w - 74.0), align: Align::Left },
+                    Column { title: "Hash comparison".into(), width: 90.0, align: Align::Left },
                 ],
                 rows,
                 detail_column: 1,

@@ -52,12 +52,12 @@ pub(crate) fn layout_custody_report<'f>(p: &Production, fonts: &'f Fonts) -> Flo
         f.table(&Table {
             caption: Some(format!("Custody timeline \u{2014} {}", e.bates)),
             columns: vec![
-                Column { title: "Seq", width: 30.0, align: Align::Right },
-                Column { title: "Time (UTC)", width: 108.0, align: Align::Left },
-                Column { title: "Action", width: 74.0, align: Align::Left },
-                Column { title: "Actor", width: 80.0, align: Align::Left },
-                Column { title: "Location", width: 72.0, align: Align::Left },
-                Column { title: "Details", width: 140.0, align: Align::Left },
+                Column { title: "Seq".into(), width: 30.0, align: Align::Right },
+                Column { title: "Time (UTC)".into(), width: 108.0, align: Align::Left },
+                Column { title: "Action".into(), width: 74.0, align: Align::Left },
+                Column { title: "Actor".into(), width: 80.0, align: Align::Left },
+                Column { title: "Location".into(), width: 72.0, align: Align::Left },
+                Column { title: "Details".into(), width: 140.0, align: Align::Left },
             ],
             rows,
             detail_column: 1,

@@ -24,12 +24,12 @@ pub(crate) fn layout_exhibit_index<'f>(p: &Production, fonts: &'f Fonts) -> Flow
     let longest = p.exhibits.iter().map(|e| e.bates.chars().count()).max().unwrap_or(0) as f32;
     let bates_w = (longest * 6.2 + 8.0).clamp(66.0, 150.0);
     let columns = vec![
-        Column { title: "Bates", width: bates_w, align: Align::Left },
-        Column { title: "Exhibit", width: 50.0, align: Align::Left },
-        Column { title: "File name", width: 176.0 - (bates_w - 66.0), align: Align::Left },
-        Column { title: "Size (bytes)", width: 62.0, align: Align::Right },
-        Column { title: "Custodian", width: 86.0, align: Align::Left },
-        Column { title: "Collected", width: 64.0, align: Align::Left },
+        Column { title: "Bates".into(), width: bates_w, align: Align::Left },
+        Column { title: "Exhibit".into(), width: 50.0, align: Align::Left },
+        Column { title: "File name".into(), width: 176.0 - (bates_w - 66.0), align: Align::Left },
+        Column { title: "Size (bytes)".into(), width: 62.0, align: Align::Right },
+        Column { title: "Custodian".into(), width: 86.0, align: Align::Left },
+        Column { title: "Collected".into(), width: 64.0, align: Align::Left },
     ];
     let rows = p
         .exhibits

@@ -21,17 +21,21 @@ mod fmt;
 mod index;
 mod model;
 mod page;
+mod report;
 mod text;
 #[cfg(test)]
 mod tests;
 
 pub use model::{Event, ProducedExhibit, Production};
+pub use report::{Report, ReportColumn, ReportRow, report_pdf};
 
 pub(crate) use certification::*;
 pub(crate) use custody::*;
 pub(crate) use fmt::*;
 pub(crate) use index::*;
 pub(crate) use page::*;
+#[cfg(test)]
+pub(crate) use report::layout_report;
 pub(crate) use text::*;
 
 pub(crate) use std::fmt::Display;

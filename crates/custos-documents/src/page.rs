@@ -77,7 +77,7 @@ pub(crate) fn kv(label: &str, value: impl Into<String>, style: Style) -> Kv {
 }
 
 pub(crate) struct Column {
-    pub(crate) title: &'static str,
+    pub(crate) title: std::borrow::Cow<'static, str>,
     pub(crate) width: f32,
     pub(crate) align: Align,
 }
@@ -105,6 +105,18 @@ pub(crate) struct Table {
     pub(crate) rows: Vec<Row>,
     /// The column under which detail lines start.
     pub(crate) detail_column: usize,
+}
+
+/// The running header and the document's metadata.
+pub(crate) struct Chrome {
+    /// Header, left: the matter.
+    pub(crate) left: String,
+    /// Header, right: the Bates range, or what the document is.
+    pub(crate) right: String,
+    /// The program that made it.
+    pub(crate) tool: String,
+    /// When (RFC 3339), for the PDF's creation date.
+    pub(crate) made_at: String,
 }
 
 pub(crate) struct Flow<'f> {
@@ -298,7 +310,7 @@ impl<'f> Flow<'f> {
         let right = MARGIN + t.columns.iter().map(|c| c.width).sum::<f32>();
         let caption_h = if t.caption.is_some() { CELL_BOLD.line_height() + 3.0 } else { 0.0 };
         let header_lines: Vec<Vec<String>> =
-            t.columns.iter().map(|c| fonts.wrap(c.title, HEAD, c.width - 2.0 * PAD_X)).collect();
+            t.columns.iter().map(|c| fonts.wrap(&c.title, HEAD, c.width - 2.0 * PAD_X)).collect();
         let header_h = header_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * HEAD.line_height() + 2.0 * PAD_Y;
         let detail_x = xs.get(t.detail_column).copied().unwrap_or(MARGIN) + PAD_X;
         let label_w = t
@@ -398,15 +410,23 @@ impl<'f> Flow<'f> {
     }
 
     pub(crate) fn render_with(self, fonts: &Fonts, title: &str, p: &Production, footer_note: Option<(&str, Rgb)>) -> Result<Vec<u8>> {
-        let settings = SerializeSettings { enable_tagging: false, ..Default::default() };
-        let mut doc = Document::new_with(settings);
-        let total = self.pages.len();
-        let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| render_error("bad page size"))?;
-        let header_right = format!("Bates {}", bates_range(p));
         let matter = match &p.matter_number {
             Some(n) if !n.trim().is_empty() => format!("{} \u{00b7} {}", p.matter, n),
             _ => p.matter.clone(),
         };
+        let chrome = Chrome { left: matter, right: format!("Bates {}", bates_range(p)), tool: p.tool.clone(), made_at: p.produced_at.clone() };
+        self.render_chrome(fonts, title, &chrome, footer_note)
+    }
+
+    /// Draws the running header (`chrome.left`, `chrome.right`) and footer
+    /// (the title or `footer_note`, and the page number) and writes the PDF.
+    pub(crate) fn render_chrome(self, fonts: &Fonts, title: &str, chrome: &Chrome, footer_note: Option<(&str, Rgb)>) -> Result<Vec<u8>> {
+        let settings = SerializeSettings { enable_tagging: false, ..Default::default() };
+        let mut doc = Document::new_with(settings);
+        let total = self.pages.len();
+        let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| render_error("bad page size"))?;
+        let header_right = chrome.right.clone();
+        let matter = chrome.left.clone();
         let note = footer_note.map(|(t, c)| (t.to_string(), c)).unwrap_or_else(|| (title.to_string(), MUTED));
         for (i, ops) in self.pages.iter().enumerate() {
             let mut chrome = Vec::new();
@@ -435,10 +455,10 @@ impl<'f> Flow<'f> {
         }
         let mut meta = Metadata::new()
             .title(clean(title))
-            .creator(p.tool.clone())
-            .producer(p.tool.clone())
+            .creator(chrome.tool.clone())
+            .producer(chrome.tool.clone())
             .language("en-US".into());
-        if let Some(t) = parse_utc(&p.produced_at) {
+        if let Some(t) = parse_utc(&chrome.made_at) {
             use chrono::{Datelike, Timelike};
             let date = PdfDateTime::new(t.year().clamp(0, 9999) as u16)
                 .month(t.month() as u8)

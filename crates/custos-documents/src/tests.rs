@@ -351,3 +351,47 @@ fn wrapped_lines_fit_their_width() {
         }
     }
 }
+
+fn sample_report(rows: usize) -> Report {
+    Report {
+        title: "Case timeline".into(),
+        matter: "Halvorsen v. Brandt".into(),
+        matter_number: Some("1:26-cv-0412".into()),
+        made_at: "2026-06-01T12:00:00Z".into(),
+        tool: "custos test".into(),
+        summary: vec![("Events".into(), thousands(rows as u64)), ("Term list SHA-256".into(), "ab".repeat(32))],
+        notes: vec!["Each event names the audit-log export and row it was read from.".into()],
+        columns: vec![
+            ReportColumn { title: "Time (UTC)".into(), share: 2.0, numeric: false },
+            ReportColumn { title: "Actor".into(), share: 2.0, numeric: false },
+            ReportColumn { title: "Action".into(), share: 2.0, numeric: false },
+            ReportColumn { title: "Count".into(), share: 1.0, numeric: true },
+        ],
+        rows: (0..rows)
+            .map(|i| ReportRow {
+                cells: vec![format!("2026-05-14 21:{:02}:00", i % 60), "erik@halvorsen.example".into(), "FileDownloaded".into(), i.to_string()],
+                marked: i % 2 == 0,
+                details: vec![("Source".into(), format!("EX-0007 row {}", i + 1))],
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_report_renders_its_summary_notes_and_every_row_on_as_many_pages_as_laid_out() {
+    let r = sample_report(120);
+    let fonts = Fonts::load().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    let bytes = report_pdf(&r).unwrap();
+    assert_eq!(bytes, report_pdf(&r).unwrap(), "the same report gives the same bytes");
+    std::fs::write(&path, &bytes).unwrap();
+    let pages = layout_report(&r, &fonts).pages.len();
+    assert!(pages > 1, "120 rows take more than a page");
+    assert_eq!(pdfinfo_pages(&path), pages);
+    assert_eq!(rendered_pages(&path, dir.path()), pages);
+    let text = pdf_text(&path);
+    for want in ["Case timeline", "Halvorsen v. Brandt", "1:26-cv-0412", &"ab".repeat(32), "Each event names the audit-log export", "EX-0007 row 1 ", "EX-0007 row 120"] {
+        assert!(text.contains(want), "{want} is in the report: {text}");
+    }
+}

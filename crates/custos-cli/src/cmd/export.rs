@@ -25,6 +25,15 @@ pub struct ExportArgs {
     /// Only exhibits of this custodian
     #[arg(long)]
     custodian: Option<String>,
+    /// Only the exhibits this query finds, with their families (see `custos search --help`); recorded with the production
+    #[arg(long, conflicts_with = "saved_search")]
+    search: Option<String>,
+    /// Only the exhibits this saved search finds, with their families; recorded with the production
+    #[arg(long, value_name = "NAME")]
+    saved_search: Option<String>,
+    /// A search-term list (one query per line): its report over the produced documents goes in the bundle
+    #[arg(long, value_name = "FILE")]
+    search_terms: Option<PathBuf>,
     /// Bates prefix
     #[arg(long, default_value = "PROD")]
     bates_prefix: String,
@@ -69,6 +78,19 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
     req.exhibits = args.exhibits;
     req.tag = args.tag;
     req.custodian = args.custodian;
+    req.search = args.search;
+    if let Some(path) = &args.search_terms {
+        req.search_terms = Some(crate::shared::read_term_list(path)?);
+    }
+    // A saved search is read from the vault, opened first for it.
+    let mut opened = None;
+    if let Some(name) = &args.saved_search {
+        let v = open_vault(&args.vault, &args.session)?;
+        let saved = v.saved_search(name)?.ok_or_else(|| Failure::input(format!("no search is saved as {name} (see custos search --list-saved)")))?;
+        req.search = Some(saved.query);
+        req.search_name = Some(saved.name);
+        opened = Some(v);
+    }
     req.bates_start = args.bates_start;
     req.bates_width = args.bates_width;
     req.recipients = args.recipients;
@@ -90,7 +112,10 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
     if args.encrypt_with_passphrase {
         checked = checked.with_passphrase(passphrase_from("CUSTOS_BUNDLE_PASSPHRASE", "Passphrase for the bundle: ", Confirm::Twice)?)?;
     }
-    let mut v = open_vault(&args.vault, &args.session)?;
+    let mut v = match opened {
+        Some(v) => v,
+        None => open_vault(&args.vault, &args.session)?,
+    };
     let progress = TerminalProgress::new(false);
     progress.install_interrupt_handler();
     let report = v.export(&checked, &progress)?;

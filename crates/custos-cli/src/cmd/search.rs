@@ -32,8 +32,20 @@ pub struct SearchArgs {
     /// The vault
     vault: PathBuf,
     /// The query (quote it for the shell)
-    #[arg(required_unless_present = "rebuild_index")]
+    #[arg(required_unless_present_any = ["rebuild_index", "saved", "list_saved", "delete_saved"], conflicts_with = "saved")]
     query: Option<String>,
+    /// Run the search saved under this name
+    #[arg(long, value_name = "NAME")]
+    saved: Option<String>,
+    /// Save the query under this name (to run again, or to choose a production by: custos export --saved-search)
+    #[arg(long, value_name = "NAME", requires = "query")]
+    save: Option<String>,
+    /// List the saved searches
+    #[arg(long)]
+    list_saved: bool,
+    /// Delete the search saved under this name
+    #[arg(long, value_name = "NAME")]
+    delete_saved: Option<String>,
     /// Build the index anew from what the vault holds (first, when a query is given too)
     #[arg(long)]
     rebuild_index: bool,
@@ -53,9 +65,33 @@ pub fn run(args: SearchArgs) -> Result<u8, Failure> {
         let n = v.rebuild_search_index()?;
         eprintln!("the search index was built anew: {n} exhibits");
     }
-    let Some(query) = args.query else {
+    if let Some(name) = &args.delete_saved {
+        v.delete_saved_search(name)?;
+        eprintln!("the saved search {name} was deleted");
+    }
+    if let Some(name) = &args.save {
+        let s = v.save_search(name, args.query.as_deref().unwrap_or_default())?;
+        eprintln!("saved as {}: {}", s.name, s.query);
+    }
+    if args.list_saved {
+        let all = v.saved_searches()?;
         v.close()?;
+        if args.json {
+            crate::output::print_json(&all);
+        } else {
+            for s in &all {
+                println!("{}\t{}\t(saved {} by {})", s.name, s.query, s.saved_at, s.saved_by);
+            }
+        }
         return Ok(0);
+    }
+    let query = match (&args.saved, args.query) {
+        (Some(name), _) => v.saved_search(name)?.ok_or_else(|| Failure::input(format!("no search is saved as {name} (see --list-saved)")))?.query,
+        (None, Some(q)) => q,
+        (None, None) => {
+            v.close()?;
+            return Ok(0);
+        }
     };
     let hits = v.search(&query, args.limit)?;
     v.close()?;

@@ -34,8 +34,11 @@ pub struct TimelineArgs {
     #[arg(long, conflicts_with = "csv")]
     json: bool,
     /// Print CSV
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pdf")]
     csv: bool,
+    /// Write the timeline as a PDF exhibit to this file (which must not exist)
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pdf: Option<PathBuf>,
     #[command(flatten)]
     session: Session,
 }
@@ -46,6 +49,16 @@ pub fn run(args: TimelineArgs) -> Result<u8, Failure> {
         v.show(id)?;
     }
     let query = TimelineQuery { exhibit: args.exhibit.clone(), actor: args.actor.clone(), action: args.action.clone(), from: args.from.clone(), to: args.to.clone(), dates: args.dates };
+    if let Some(out) = &args.pdf {
+        if out.exists() {
+            return Err(Failure::input(format!("{} already exists; choose another file", out.display())));
+        }
+        let bytes = v.timeline_pdf(&query)?;
+        v.close()?;
+        std::fs::write(out, bytes).map_err(|e| Failure::input(format!("cannot write {}: {e}", out.display())))?;
+        eprintln!("wrote the timeline to {}", out.display());
+        return Ok(0);
+    }
     let events = v.timeline(&query)?;
     v.close()?;
     if args.json {

@@ -23,6 +23,13 @@ pub fn print_export(report: &ExportReport, format: Format) {
     for q in &report.qc {
         out!("QC: {q}");
     }
+    if let Some(s) = &report.search {
+        let name = s.name.as_deref().map(|n| format!("saved search {n}: ")).unwrap_or_default();
+        out!("Chosen by {name}{} ({} exhibits found, before their families); recorded with the production", s.query, s.hits);
+    }
+    if let Some(r) = &report.search_report {
+        out!("Search-term report over the produced documents (data/search/): {} terms, {} documents hit by any term", r.terms.len(), r.total.documents);
+    }
     out!("Verify with: custos verify-bundle {}   (or see README.txt inside for standard tools)", report.out.display());
 }
 

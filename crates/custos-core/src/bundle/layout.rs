@@ -62,3 +62,14 @@ pub(crate) const CHECKPOINT_FILE: &str = "data/custody/checkpoint.json";
 pub(crate) const CHECKPOINT_SIG_FILE: &str = "data/custody/checkpoint.json.sig";
 /// The carried RFC 3161 tokens and the checkpoints they were made over.
 pub(crate) const TIMESTAMPS_FOLDER: &str = "data/custody/timestamps";
+
+/// The search that chose the production's exhibits, when one did.
+pub(crate) const SEARCH_SELECTION_FILE: &str = "data/search/selection.json";
+/// The search-term list whose report the bundle carries, as given.
+pub(crate) const SEARCH_TERMS_FILE: &str = "data/search/terms.txt";
+/// The search-term report over the produced documents, as JSON …
+pub(crate) const SEARCH_REPORT_JSON_FILE: &str = "data/search/search-term-report.json";
+/// … as CSV …
+pub(crate) const SEARCH_REPORT_CSV_FILE: &str = "data/search/search-term-report.csv";
+/// … and as PDF.
+pub(crate) const SEARCH_REPORT_PDF_FILE: &str = "data/search/search-term-report.pdf";

@@ -146,6 +146,28 @@ pub struct Exported {
     pub encrypted: bool,
     /// The age recipients the bundle was encrypted to, as given.
     pub recipients: Vec<String>,
+    /// The search that chose the production's exhibits, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchSelection>,
+    /// The SHA-256 of the term list whose report the bundle carries, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_terms_sha256: Option<String>,
+}
+
+/// A search that chose a production's exhibits (a saved search, or a query
+/// given for the export).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchSelection {
+    /// The saved search's name, if it was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The query, as written.
+    pub query: String,
+    /// The exhibits it found (before their families were added).
+    pub hits: u64,
+    /// The SHA-256 of their ids in exhibit order, each followed by a line feed.
+    pub hits_sha256: String,
 }
 
 /// `received`: one exhibit taken in from a sealed production.

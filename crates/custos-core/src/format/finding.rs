@@ -147,6 +147,9 @@ pub enum FindingKind {
     NativeMissing,
     /// A native the load file does not name.
     NativeNotInLoadFile,
+    /// The search-term report a bundle carries is not what its term list
+    /// finds in the produced documents.
+    SearchReportMismatch,
     /// A time-stamp token or its record is invalid.
     TimestampInvalid,
     /// A stored time-stamp token does not verify.
@@ -220,6 +223,7 @@ impl FindingKind {
             FindingKind::LoadFileHashMismatch => "load_file_hash_mismatch",
             FindingKind::NativeMissing => "native_missing",
             FindingKind::NativeNotInLoadFile => "native_not_in_load_file",
+            FindingKind::SearchReportMismatch => "search_report_mismatch",
             FindingKind::TimestampInvalid => "timestamp_invalid",
             FindingKind::TimestampTokenInvalid => "timestamp_token_invalid",
             FindingKind::TimestampTokenMissing => "timestamp_token_missing",

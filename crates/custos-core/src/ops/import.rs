@@ -4,7 +4,8 @@
 
 use crate::bundle::read::Bundle;
 use crate::bundle::seal_key::{PinnedKeys, SealKeyFingerprint};
-use crate::bundle::verify::{BundleContents, verify_bundle};
+use crate::bundle::verify::BundleContents;
+use crate::ops::bundle_search::verify_bundle;
 use crate::format::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::format::pipeline::{self, Digests};

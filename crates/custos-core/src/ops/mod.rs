@@ -5,6 +5,7 @@
 
 pub mod dashboard;
 pub(crate) mod edit;
+pub mod bundle_search;
 pub mod export;
 pub(crate) mod extract;
 pub(crate) mod import;

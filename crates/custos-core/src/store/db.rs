@@ -435,6 +435,27 @@ CREATE TABLE IF NOT EXISTS audit_events (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events(time, exhibit_id, row);
 CREATE INDEX IF NOT EXISTS audit_events_actor ON audit_events(actor, time);
+"#, r#"
+-- Saved searches (DESIGN §3.2): a query kept under a name to run again or
+-- to choose a production by (the production's custody events record the
+-- query itself). Not evidence, so not custody events.
+CREATE TABLE IF NOT EXISTS saved_searches (
+    name     TEXT PRIMARY KEY,
+    query    TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    saved_by TEXT NOT NULL
+) STRICT;
+-- Column mappings for audit-log exports in no known format (DESIGN §3.3),
+-- in the order saved: an export is read by the first whose columns it has.
+-- Saving one is a custody event (`setting_changed`): it decides how
+-- evidence is read. Never changed once saved.
+CREATE TABLE IF NOT EXISTS audit_mappings (
+    number   INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    mapping  TEXT NOT NULL,
+    sha256   TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+) STRICT;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

@@ -18,6 +18,8 @@ mod passphrase;
 pub(crate) mod partials;
 pub(crate) mod productions;
 pub(crate) mod received;
+pub(crate) mod production_index;
+pub(crate) mod saved;
 pub(crate) mod search;
 pub(crate) mod timeline;
 pub(crate) mod timestamps;

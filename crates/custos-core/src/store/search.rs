@@ -179,6 +179,105 @@ fn compile(q: &Query) -> Compiled {
     c
 }
 
+/// The numbers of every exhibit a parsed query finds, in order, in a
+/// database with the index's tables (a vault's, or a production's built in
+/// memory).
+pub(crate) fn matching(conn: &rusqlite::Connection, q: &Query) -> Result<Vec<i64>> {
+    let mut c = compile(q);
+    let mut wheres = std::mem::take(&mut c.conditions);
+    let from = match c.matching.take() {
+        Some(m) => {
+            let i = c.arg(m);
+            wheres.insert(0, format!("exhibit_search MATCH ?{i}"));
+            "exhibit_search JOIN exhibits e ON e.number = exhibit_search.rowid"
+        }
+        None => "exhibits e",
+    };
+    let sql = format!("SELECT e.number FROM {from} WHERE {} ORDER BY e.number", wheres.join(" AND "));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(&c.args), |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The terms of a list (one query per line, blank lines skipped), each
+/// parsed; a term that cannot be searched exactly is refused, naming its line.
+pub(crate) fn parse_terms(list: &str) -> Result<Vec<(String, Query)>> {
+    let mut out = Vec::new();
+    for (i, line) in list.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let q = query::parse(t).map_err(|e| Error::InvalidQuery(format!("line {} ({t}): {}", i + 1, e.0)))?;
+        out.push((t.to_string(), q));
+    }
+    if out.is_empty() {
+        return Err(Error::InvalidInput("the term list has no terms (one query per line)".into()));
+    }
+    Ok(out)
+}
+
+/// The search-term report over the exhibits of `conn`.
+pub(crate) fn report(conn: &rusqlite::Connection, list: &str) -> Result<SearchReport> {
+    let terms = parse_terms(list)?;
+    let hits: Vec<Vec<i64>> = terms.iter().map(|(_, q)| matching(conn, q)).collect::<Result<_>>()?;
+    let mut times_hit: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for h in &hits {
+        for n in h {
+            *times_hit.entry(*n).or_default() += 1;
+        }
+    }
+    let mut rows = Vec::with_capacity(terms.len());
+    for ((term, _), h) in terms.iter().zip(&hits) {
+        rows.push(TermCount {
+            term: term.clone(),
+            documents: h.len() as u64,
+            with_families: with_families(conn, h)?.len() as u64,
+            unique: h.iter().filter(|n| times_hit[n] == 1).count() as u64,
+        });
+    }
+    let all: Vec<i64> = {
+        let mut v: Vec<i64> = times_hit.keys().copied().collect();
+        v.sort_unstable();
+        v
+    };
+    let total = TermCount { term: "(any term)".into(), documents: all.len() as u64, with_families: with_families(conn, &all)?.len() as u64, unique: rows.iter().map(|r| r.unique).sum() };
+    let mut stmt = conn.prepare_cached("SELECT sha256 FROM exhibits ORDER BY sha256")?;
+    let hashes: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut set = Sha256::new();
+    for h in &hashes {
+        set.update(h.as_bytes());
+        set.update(b"\n");
+    }
+    Ok(SearchReport {
+        terms_sha256: hex::encode(Sha256::digest(list.as_bytes())),
+        searched: hashes.len() as u64,
+        searched_sha256: hex::encode(set.finalize()),
+        terms: rows,
+        total,
+    })
+}
+
+/// The exhibits `numbers` and every other member of their families.
+fn with_families(conn: &rusqlite::Connection, numbers: &[i64]) -> Result<std::collections::BTreeSet<i64>> {
+    let mut out: std::collections::BTreeSet<i64> = numbers.iter().copied().collect();
+    let mut head_of =
+        conn.prepare_cached("SELECT coalesce(f.family_id, e.id) FROM exhibits e LEFT JOIN exhibit_family f ON f.exhibit_id = e.id WHERE e.number = ?1")?;
+    let mut heads = std::collections::BTreeSet::new();
+    for n in numbers {
+        heads.insert(head_of.query_row([n], |r| r.get::<_, String>(0))?);
+    }
+    let mut members = conn.prepare_cached(
+        "SELECT number FROM exhibits WHERE id = ?1 UNION SELECT e.number FROM exhibit_family f JOIN exhibits e ON e.id = f.exhibit_id WHERE f.family_id = ?1",
+    )?;
+    for h in &heads {
+        for n in members.query_map([h], |r| r.get::<_, i64>(0))? {
+            out.insert(n?);
+        }
+    }
+    Ok(out)
+}
+
 impl Vault {
     /// The exhibits a query finds, best first (in exhibit order when it has
     /// no words to rank by), at most `limit`. A query that cannot be
@@ -218,22 +317,13 @@ impl Vault {
         Ok(rows)
     }
 
-    /// The numbers of every exhibit a parsed query finds, in order.
-    fn matching(&self, q: &Query) -> Result<Vec<i64>> {
-        let mut c = compile(q);
-        let mut wheres = std::mem::take(&mut c.conditions);
-        let from = match c.matching.take() {
-            Some(m) => {
-                let i = c.arg(m);
-                wheres.insert(0, format!("exhibit_search MATCH ?{i}"));
-                "exhibit_search JOIN exhibits e ON e.number = exhibit_search.rowid"
-            }
-            None => "exhibits e",
-        };
-        let sql = format!("SELECT e.number FROM {from} WHERE {} ORDER BY e.number", wheres.join(" AND "));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(&c.args), |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// The ids of every exhibit a query finds, in exhibit order; a query
+    /// that cannot be searched exactly is [`Error::InvalidQuery`].
+    pub(crate) fn matching_ids(&self, text: &str) -> Result<Vec<String>> {
+        let q = query::parse(text).map_err(|e| Error::InvalidQuery(e.0))?;
+        let numbers = matching(&self.conn, &q)?;
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM exhibits WHERE number = ?1")?;
+        numbers.iter().map(|n| Ok(stmt.query_row([n], |r| r.get(0))?)).collect()
     }
 
     /// The search-term report of a list of terms (each a query): per term the
@@ -242,71 +332,7 @@ impl Vault {
     /// term that cannot be searched exactly refuses the whole report, naming
     /// its line.
     pub fn search_report(&self, list: &str) -> Result<SearchReport> {
-        let terms: Vec<(usize, &str)> = list.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
-        if terms.is_empty() {
-            return Err(Error::InvalidInput("the term list has no terms (one query per line)".into()));
-        }
-        let mut parsed = Vec::with_capacity(terms.len());
-        for (line, t) in &terms {
-            parsed.push(query::parse(t).map_err(|e| Error::InvalidQuery(format!("line {line} ({t}): {}", e.0)))?);
-        }
-        let hits: Vec<Vec<i64>> = parsed.iter().map(|q| self.matching(q)).collect::<Result<_>>()?;
-        let mut times_hit: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
-        for h in &hits {
-            for n in h {
-                *times_hit.entry(*n).or_default() += 1;
-            }
-        }
-        let mut rows = Vec::with_capacity(terms.len());
-        for ((_, term), h) in terms.iter().zip(&hits) {
-            rows.push(TermCount {
-                term: term.to_string(),
-                documents: h.len() as u64,
-                with_families: self.with_families(h)?.len() as u64,
-                unique: h.iter().filter(|n| times_hit[n] == 1).count() as u64,
-            });
-        }
-        let all: Vec<i64> = {
-            let mut v: Vec<i64> = times_hit.keys().copied().collect();
-            v.sort_unstable();
-            v
-        };
-        let total = TermCount { term: "(any term)".into(), documents: all.len() as u64, with_families: self.with_families(&all)?.len() as u64, unique: rows.iter().map(|r| r.unique).sum() };
-        let mut stmt = self.conn.prepare_cached("SELECT sha256 FROM exhibits ORDER BY sha256")?;
-        let hashes: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        let mut set = Sha256::new();
-        for h in &hashes {
-            set.update(h.as_bytes());
-            set.update(b"\n");
-        }
-        Ok(SearchReport {
-            terms_sha256: hex::encode(Sha256::digest(list.as_bytes())),
-            searched: hashes.len() as u64,
-            searched_sha256: hex::encode(set.finalize()),
-            terms: rows,
-            total,
-        })
-    }
-
-    /// The exhibits `numbers` and every other member of their families.
-    fn with_families(&self, numbers: &[i64]) -> Result<std::collections::BTreeSet<i64>> {
-        let mut out: std::collections::BTreeSet<i64> = numbers.iter().copied().collect();
-        let mut head_of = self.conn.prepare_cached(
-            "SELECT coalesce(f.family_id, e.id) FROM exhibits e LEFT JOIN exhibit_family f ON f.exhibit_id = e.id WHERE e.number = ?1",
-        )?;
-        let mut heads = std::collections::BTreeSet::new();
-        for n in numbers {
-            heads.insert(head_of.query_row([n], |r| r.get::<_, String>(0))?);
-        }
-        let mut members = self.conn.prepare_cached(
-            "SELECT number FROM exhibits WHERE id = ?1 UNION SELECT e.number FROM exhibit_family f JOIN exhibits e ON e.id = f.exhibit_id WHERE f.family_id = ?1",
-        )?;
-        for h in &heads {
-            for n in members.query_map([h], |r| r.get::<_, i64>(0))? {
-                out.insert(n?);
-            }
-        }
-        Ok(out)
+        report(&self.conn, list)
     }
 
     fn hits(&self, sql: &str, args: &[Value]) -> Result<Vec<SearchHit>> {

@@ -5,6 +5,7 @@ mod families;
 pub(crate) mod numbering;
 pub(crate) mod plan;
 pub(crate) mod request;
+mod search;
 mod timestamps;
 pub(crate) mod write;
 
@@ -48,6 +49,10 @@ pub struct ExportReport {
     /// Automatic stamping after the export, when the vault's settings ask for
     /// it (a failure here undoes nothing).
     pub timestamps: Vec<crate::ops::timestamp::StampOutcome>,
+    /// The search that chose the exhibits, as recorded with the production.
+    pub search: Option<crate::format::details::SearchSelection>,
+    /// The search-term report the bundle carries, over the produced documents.
+    pub search_report: Option<crate::store::search::SearchReport>,
 }
 
 
@@ -151,6 +156,8 @@ impl Vault {
                         destination: destination.clone(),
                         encrypted: report.encrypted,
                         recipients: req.recipients.iter().map(ToString::to_string).collect(),
+                        search: report.search.clone(),
+                        search_terms_sha256: report.search_report.as_ref().map(|r| r.terms_sha256.clone()),
                     }),
             );
         }

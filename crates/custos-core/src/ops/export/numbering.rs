@@ -31,7 +31,18 @@ impl Vault {
         if let Some(id) = self.unknown_exhibits(&req.exhibits)?.into_iter().next() {
             return Err(Error::NoSuchExhibit(id));
         }
-        let chosen = self.choose(&req.exhibits, req.tag.as_deref(), req.custodian.as_deref())?;
+        let ids = match &req.search {
+            None => req.exhibits.clone(),
+            Some(q) => {
+                let found = self.matching_ids(q)?;
+                let ids: Vec<String> = if req.exhibits.is_empty() { found } else { found.into_iter().filter(|id| req.exhibits.contains(id)).collect() };
+                if ids.is_empty() {
+                    return Err(Error::InvalidInput(format!("the selection is empty: the search {q} finds no exhibit{}", if req.exhibits.is_empty() { "" } else { " among those chosen" })));
+                }
+                ids
+            }
+        };
+        let chosen = self.choose(&ids, req.tag.as_deref(), req.custodian.as_deref())?;
         if chosen.is_empty() {
             return Err(Error::InvalidInput("the selection is empty: no exhibit matches".into()));
         }

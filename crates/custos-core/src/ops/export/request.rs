@@ -42,6 +42,14 @@ pub struct ExportRequest {
     /// The first and last Bates numbers the user reviewed: the export is
     /// refused, with nothing written, if the numbering came out otherwise.
     pub expect_range: Option<(String, String)>,
+    /// Only the exhibits this query finds (and the other members of their
+    /// families); the search is recorded with the production.
+    pub search: Option<String>,
+    /// The name of the saved search `search` is, if it is one.
+    pub search_name: Option<String>,
+    /// A search-term list (one query per line): its report over the produced
+    /// documents travels in the bundle, for the other side to reproduce.
+    pub search_terms: Option<String>,
     /// The [`selection_digest`] of the exhibits the user reviewed: the
     /// export is refused, with nothing written, if the request now chooses
     /// others (a tag moved since the review, say).
@@ -79,6 +87,9 @@ impl ExportRequest {
             source_date_epoch: None,
             expect_range: None,
             expect_selection: None,
+            search: None,
+            search_name: None,
+            search_terms: None,
         }
     }
 }
@@ -110,6 +121,15 @@ impl ExportRequest {
             )));
         }
         self.dat_delimiters.check_encoding(self.dat_encoding)?;
+        if let Some(q) = &self.search {
+            crate::format::query::parse(q).map_err(|e| Error::InvalidQuery(e.0))?;
+        }
+        if self.search_name.is_some() && self.search.is_none() {
+            return Err(Error::InvalidInput("a saved search's name was given without its query".into()));
+        }
+        if let Some(list) = &self.search_terms {
+            crate::store::search::parse_terms(list)?;
+        }
         let passphrase = self.passphrase.take();
         let checked = CheckedExport { request: self };
         match passphrase {

@@ -142,6 +142,8 @@ impl Vault {
         let total: u64 = selection.iter().map(|c| c.exhibit.size).sum();
         progress.begin(selection.len() as u64, total);
         let mut produced = Vec::with_capacity(selection.len());
+        // The produced text, kept for a search-term report over it.
+        let mut texts = std::collections::HashMap::new();
         for (i, (chosen, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
@@ -172,6 +174,9 @@ impl Vault {
             }
             if let Some(t) = &p.text_path {
                 bag.add_payload(t, &text)?;
+                if req.search_terms.is_some() {
+                    texts.insert(p.bates.clone(), String::from_utf8_lossy(&text).into_owned());
+                }
             }
             produced.push(p);
         }
@@ -211,6 +216,16 @@ impl Vault {
         };
         qc.push(format!("load file: {} rows plus header, {enc_name}, CRLF", production.exhibits.len()));
         bag.add_payload(&format!("{LOAD_FILE_FOLDER}{}_VOL001.dat", plan.prefix), &dat_bytes)?;
+
+        // The search that chose the exhibits, and a term list's report.
+        let search = super::search::search_files(req, &production, self.search_selection(req)?, &dat_bytes, &texts)?;
+        drop(texts);
+        for (path, bytes) in &search.files {
+            bag.add_payload(path, bytes)?;
+        }
+        if let Some(r) = &search.report {
+            qc.push(format!("search-term report: {} terms over the {} produced documents, {} hit by any term", r.terms.len(), r.searched, r.total.documents));
+        }
 
         // Index, custody record, certification, provenance.
         bag.add_payload(INDEX_CSV_FILE, &crate::bundle::index_csv(&production))?;
@@ -252,6 +267,8 @@ impl Vault {
                 qc,
                 carried_timestamps: carried,
                 timestamps: Vec::new(),
+                search: search.selection,
+                search_report: search.report,
             },
             production,
         ))
