@@ -59,8 +59,21 @@ fn export_request(options: ExportOptions, out: PathBuf) -> Res<CheckedExport> {
 
 /// The core's export request from the wizard's choices, before its check.
 fn build_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
-    let ExportOptions { exhibits, tag, custodian, bates_prefix, bates_start, bates_width, recipients, passphrase, dat_encoding, organization } =
-        options;
+    let ExportOptions {
+        exhibits,
+        tag,
+        custodian,
+        bates_prefix,
+        bates_start,
+        bates_width,
+        recipients,
+        passphrase,
+        dat_encoding,
+        organization,
+        search,
+        search_name,
+        search_terms,
+    } = options;
     let mut req = ExportRequest::new(out, bates_prefix.trim());
     req.exhibits = exhibits;
     req.tag = opt(tag);
@@ -74,6 +87,9 @@ fn build_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
         DatEncodingChoice::Windows1252 => DatEncoding::Windows1252,
     };
     req.organization = opt(organization);
+    req.search = opt(search);
+    req.search_name = opt(search_name);
+    req.search_terms = search_terms.filter(|t| !t.trim().is_empty());
     Ok(req)
 }
 
@@ -109,6 +125,8 @@ fn export_result(report: ExportReport) -> ExportResult {
         signer_identity: report.signer_identity,
         // A failed automatic stamp is a warning beside the QC notes; the export stands.
         qc: report.qc.into_iter().chain(stamp_warnings(&report.timestamps).into_iter().map(|w| format!("warning: {w}"))).collect(),
+        search: report.search,
+        search_report: report.search_report,
     }
 }
 
@@ -128,6 +146,9 @@ mod tests {
             passphrase: None,
             dat_encoding: DatEncodingChoice::Windows1252,
             organization: Some(" Kessler Moreau LLP ".into()),
+            search: Some(" falcon ".into()),
+            search_name: None,
+            search_terms: Some(" \n ".into()),
         }
     }
 

@@ -2,9 +2,10 @@
 //! out of an exhibit).
 
 use super::blocking;
-use crate::wire::Res;
-use custos_core::{SearchHit, SearchReport, TimelineEvent, TimelineQuery, TimelineUnit, TimelineView};
+use crate::wire::{ReportFormat, Res, WireError};
+use custos_core::{SavedSearch, SearchHit, SearchReport, TimelineEvent, TimelineQuery, TimelineUnit, TimelineView};
 use tauri::AppHandle;
+use tauri_plugin_dialog::DialogExt;
 
 /// The exhibits a query finds, best first, at most `limit`; a query that
 /// cannot be searched exactly is an `invalid_input` error with the reason.
@@ -41,4 +42,71 @@ pub async fn timeline(app: AppHandle, query: TimelineQuery) -> Res<Vec<TimelineE
 #[specta::specta]
 pub async fn timeline_view(app: AppHandle, query: TimelineQuery, unit: TimelineUnit, limit: u32) -> Res<TimelineView> {
     blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.timeline_view(&query, unit, limit)?))).await
+}
+
+/// Every saved search, by name.
+#[tauri::command]
+#[specta::specta]
+pub async fn saved_searches(app: AppHandle) -> Res<Vec<SavedSearch>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.saved_searches()?))).await
+}
+
+/// Saves `query` as `name` (a name saved for another query is refused; a
+/// query that cannot be searched exactly is refused with the reason).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_search(app: AppHandle, name: String, query: String) -> Res<SavedSearch> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.save_search(&name, &query)?))).await
+}
+
+/// Deletes a saved search (a production it chose keeps its record).
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_saved_search(app: AppHandle, name: String) -> Res<()> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.delete_saved_search(&name)?))).await
+}
+
+/// Writes the search-term report of `terms` as CSV or PDF where the user
+/// chooses in a native save dialog; the path written, or nothing if cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_search_report(app: AppHandle, terms: String, format: ReportFormat) -> Res<Option<String>> {
+    blocking(app, move |app, s| {
+        let bytes = s.with_vault(|o| {
+            let r = o.vault.search_report(&terms)?;
+            Ok(match format {
+                ReportFormat::Csv => custos_core::reports::search_report_csv(&r).into_bytes(),
+                ReportFormat::Pdf => o.vault.search_report_pdf(&r)?,
+            })
+        })?;
+        save_as(app, &format!("search-term-report.{}", format.extension()), &bytes)
+    })
+    .await
+}
+
+/// Writes the timeline `query` selects as CSV or as a PDF exhibit where the
+/// user chooses in a native save dialog; the path written, or nothing if cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_timeline(app: AppHandle, query: TimelineQuery, format: ReportFormat) -> Res<Option<String>> {
+    blocking(app, move |app, s| {
+        let bytes = s.with_vault(|o| {
+            Ok(match format {
+                ReportFormat::Csv => custos_core::reports::timeline_csv(&o.vault.timeline(&query)?).into_bytes(),
+                ReportFormat::Pdf => o.vault.timeline_pdf(&query)?,
+            })
+        })?;
+        save_as(app, &format!("timeline.{}", format.extension()), &bytes)
+    })
+    .await
+}
+
+/// A native save dialog, then the bytes written there whole (never half a file).
+fn save_as(app: &AppHandle, suggested: &str, bytes: &[u8]) -> Res<Option<String>> {
+    let Some(picked) = app.dialog().file().set_file_name(suggested).blocking_save_file() else {
+        return Ok(None);
+    };
+    let path = picked.into_path().map_err(|e| WireError::new(crate::wire::ErrorCode::InvalidInput, format!("not a local path: {e}")))?;
+    custos_core::atomic::write_atomically(&path, bytes)?;
+    Ok(Some(path.to_string_lossy().into_owned()))
 }

@@ -37,6 +37,14 @@ pub struct ExportOptions {
     pub dat_encoding: DatEncodingChoice,
     /// Producing organisation (firm) for bag-info.txt and the documents.
     pub organization: Option<String>,
+    /// Only the exhibits this query finds (with their families); recorded
+    /// with the production.
+    pub search: Option<String>,
+    /// The saved search `search` is, by name (it must still be saved as that query).
+    pub search_name: Option<String>,
+    /// A search-term list (one query per line) whose report over the
+    /// produced documents goes in the bundle.
+    pub search_terms: Option<String>,
 }
 
 /// Write a bundle.
@@ -81,4 +89,8 @@ pub struct ExportResult {
     pub bag: String,
     /// Checks passed while writing.
     pub qc: Vec<String>,
+    /// The search that chose the exhibits, as recorded with the production.
+    pub search: Option<custos_core::SearchSelection>,
+    /// The search-term report the bundle carries.
+    pub search_report: Option<custos_core::SearchReport>,
 }

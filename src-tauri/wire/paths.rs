@@ -49,3 +49,23 @@ pub struct SaveTextRequest {
     /// The content.
     pub content: String,
 }
+
+/// The form a report is saved in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    /// CSV (RFC 4180, UTF-8), for a spreadsheet.
+    Csv,
+    /// PDF, to file or attach as an exhibit.
+    Pdf,
+}
+
+impl ReportFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Csv => "csv",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+}

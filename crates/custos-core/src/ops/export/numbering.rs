@@ -34,6 +34,11 @@ impl Vault {
         let ids = match &req.search {
             None => req.exhibits.clone(),
             Some(q) => {
+                if let Some(name) = &req.search_name
+                    && self.saved_search(name)?.is_none_or(|s| s.query != *q)
+                {
+                    return Err(Error::InvalidInput(format!("the saved search {name} is no longer the query {q} (changed or deleted since); choose it again")));
+                }
                 let found = self.matching_ids(q)?;
                 let ids: Vec<String> = if req.exhibits.is_empty() { found } else { found.into_iter().filter(|id| req.exhibits.contains(id)).collect() };
                 if ids.is_empty() {
