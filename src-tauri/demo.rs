@@ -48,6 +48,22 @@ pub fn open_or_create(dir: &Path, examiner: &str) -> Res<Vault> {
         ..IntakeOptions::default()
     };
     vault.add(&IntakeInputs::collect(&[docs])?, &intake, &NoProgress)?;
+    // The document system's audit log is in no known format: its columns,
+    // saved as a mapping, make it a timeline once processed.
+    let column = |c: &str| Some(c.to_string());
+    vault.save_audit_mapping(custos_core::AuditMapping {
+        name: "Halvorsen document system".into(),
+        time: "timestamp_utc".into(),
+        actor: "user".into(),
+        action: "action".into(),
+        object: "path".into(),
+        ip: column("client_ip"),
+        device: column("workstation"),
+        file_name: None,
+        size: None,
+        hash: None,
+        utc_offset: None,
+    })?;
     Ok(vault)
 }
 

@@ -3,7 +3,7 @@
 
 use super::blocking;
 use crate::wire::{ReportFormat, Res, WireError};
-use custos_core::{SavedSearch, SearchHit, SearchReport, TimelineEvent, TimelineQuery, TimelineUnit, TimelineView};
+use custos_core::{AuditMapping, MappingSaved, SavedMapping, SavedSearch, SearchHit, SearchReport, TimelineEvent, TimelineQuery, TimelineUnit, TimelineView};
 use tauri::AppHandle;
 use tauri_plugin_dialog::DialogExt;
 
@@ -109,4 +109,26 @@ fn save_as(app: &AppHandle, suggested: &str, bytes: &[u8]) -> Res<Option<String>
     let path = picked.into_path().map_err(|e| WireError::new(crate::wire::ErrorCode::InvalidInput, format!("not a local path: {e}")))?;
     custos_core::atomic::write_atomically(&path, bytes)?;
     Ok(Some(path.to_string_lossy().into_owned()))
+}
+
+/// The column mappings saved for audit-log exports in no known format.
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_mappings(app: AppHandle) -> Res<Vec<SavedMapping>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.saved_mappings()?))).await
+}
+
+/// The columns of a processed CSV exhibit (its header row), for a mapping to name.
+#[tauri::command]
+#[specta::specta]
+pub async fn csv_columns(app: AppHandle, exhibit: String) -> Res<Vec<String>> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.csv_columns(&exhibit)?))).await
+}
+
+/// Saves a column mapping (logged; a saved one never changes) and reads
+/// every processed CSV export it fits into events.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_audit_mapping(app: AppHandle, mapping: AuditMapping) -> Res<MappingSaved> {
+    blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.save_audit_mapping(mapping)?))).await
 }

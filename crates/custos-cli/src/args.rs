@@ -15,6 +15,7 @@ use crate::cmd::passwd::PasswdArgs;
 use crate::cmd::search::SearchArgs;
 use crate::cmd::search_report::SearchReportArgs;
 use crate::cmd::timeline::TimelineArgs;
+use crate::cmd::audit_mapping::AuditMappingArgs;
 use crate::cmd::process::ProcessArgs;
 use crate::cmd::text::TextArgs;
 use crate::cmd::show::ShowArgs;
@@ -80,6 +81,8 @@ pub enum Command {
     /// The case timeline: events read from audit-log exports, joined to exhibits
     #[command(after_help = EXIT_CODES)]
     Timeline(TimelineArgs),
+    /// Save a column mapping for audit-log CSV exports in no known format (or list them)
+    AuditMapping(AuditMappingArgs),
     /// Understand exhibits: expand e-mail and archive containers into exhibits, read metadata and text, OCR (logged)
     #[command(after_help = EXIT_CODES)]
     Process(ProcessArgs),

@@ -154,3 +154,77 @@ fn the_exhibits_own_dates_stand_beside_the_audit_events_and_the_range_filters_bo
     assert_eq!(bad.code, Some(2), "{}", bad.describe());
     assert!(bad.stderr.contains("14 May is not a day"), "{}", bad.stderr);
 }
+
+#[test]
+fn a_usb_history_in_no_known_format_is_read_through_a_saved_column_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = init_vault(&dir.path().join("vault"));
+    let docs = dir.path().join("docs");
+    let specs = b"Lodestar specifications\n".to_vec();
+    write_file(&docs.join("specs.txt"), &specs);
+    write_file(&docs.join("tolerances.txt"), "Lodestar tolerances: 0.01 mm\n");
+    write_file(&docs.join("notes.txt"), "notes\n");
+    custos(argv!["add", &vault, &docs]).assert_success("add docs");
+    // An endpoint agent's USB history: local times (UTC-5), a hash on one row, sizes on some.
+    let usb = "Date Time,User Name,Computer,Event,File Path,File Size,Device Serial,SHA256\r\n\
+               2026-05-14 16:02:00,ebrandt,WS-ENG-0291,Copied to removable media,E:\\Lodestar\\renamed.bin,24,USB-7731,"
+        .to_string()
+        + &sha256_hex(&specs)
+        + "\r\n2026-05-14 16:02:05,ebrandt,WS-ENG-0291,Copied to removable media,E:\\Lodestar\\tolerances.txt,29,USB-7731,\r\n\
+           2026-05-14 16:02:09,ebrandt,WS-ENG-0291,Copied to removable media,E:\\Lodestar\\notes.txt,,USB-7731,\r\n\
+           2026-05-14 16:03:00,ebrandt,WS-ENG-0291,Device removed,E:\\,,USB-7731,\r\n\
+           yesterday,ebrandt,WS-ENG-0291,Copied to removable media,E:\\x.txt,,USB-7731,\r\n";
+    write_file(&dir.path().join("logs").join("usb-history.csv"), &usb);
+    custos(argv!["add", &vault, dir.path().join("logs")]).assert_success("add the export");
+    assert!(timeline(&vault, &[]).is_empty(), "a CSV in no known format is a document, not yet events");
+
+    // A mapping that names a column twice, or lacks one, is refused and nothing is saved.
+    let twice = custos(argv!["audit-mapping", &vault, "--name", "usb", "--time", "Date Time", "--actor", "User Name", "--action", "Event", "--object", "Event"]);
+    assert_eq!(twice.code, Some(2), "{}", twice.describe());
+    assert!(twice.stderr.contains("named for both action and object"), "{}", twice.describe());
+    let offset = custos(argv!["audit-mapping", &vault, "--name", "usb", "--time", "Date Time", "--actor", "User Name", "--action", "Event", "--object", "File Path", "--utc-offset", "5h"]);
+    assert_eq!(offset.code, Some(2), "{}", offset.describe());
+    assert_eq!(custos(argv!["audit-mapping", &vault, "--list", "--json"]).json(), serde_json::json!([]));
+
+    let saved = custos(argv![
+        "audit-mapping", &vault, "--name", "usb", "--time", "Date Time", "--actor", "User Name", "--action", "Event", "--object", "File Path",
+        "--device", "Computer", "--size", "File Size", "--hash", "SHA256", "--utc-offset", "-05:00", "--json"
+    ]);
+    saved.assert_success("save the mapping");
+    let saved = saved.json();
+    let list = list_json(&vault);
+    let id_of = |name: &str| str_field(list.iter().find(|e| e["name"] == name).unwrap_or_else(|| panic!("no {name}")), "id").to_string();
+    assert_eq!(saved["read"], serde_json::json!([{"exhibit": id_of("usb-history.csv"), "events": 4, "problems": 1}]), "{saved:#}");
+    let again = custos(argv!["audit-mapping", &vault, "--name", "USB", "--time", "a", "--actor", "b", "--action", "c", "--object", "d"]);
+    assert_eq!(again.code, Some(2), "a saved mapping never changes: {}", again.describe());
+
+    let all = timeline(&vault, &[]);
+    assert_eq!(all.len(), 4, "{all:#?}");
+    let at = |t: &str| all.iter().find(|e| e["time"] == t).unwrap_or_else(|| panic!("no event at {t}: {all:#?}"));
+    let first = at("2026-05-14T21:02:00Z");
+    assert_eq!((first["exhibit"].as_str(), first["join"].as_str()), (Some(id_of("specs.txt").as_str()), Some("hash")), "a renamed copy found by its hash");
+    let second = at("2026-05-14T21:02:05Z");
+    assert_eq!((second["exhibit"].as_str(), second["join"].as_str()), (Some(id_of("tolerances.txt").as_str()), Some("name_size")));
+    let third = at("2026-05-14T21:02:09Z");
+    assert_eq!((third["join"].as_str(), third["weak"].as_bool()), (Some("name"), Some(true)));
+    assert_eq!(at("2026-05-14T21:03:00Z")["exhibit"], Value::Null);
+    assert_eq!(timeline(&vault, &["--exhibit", &id_of("tolerances.txt")]).len(), 1);
+    let show = custos(argv!["show", &vault, id_of("usb-history.csv"), "--json"]).json();
+    assert_eq!(show["processing"]["kind"], "audit_log");
+    assert!(show["processing"]["problems"].to_string().contains("row 5"), "the row with no readable time: {}", show["processing"]);
+
+    // An export with the same columns taken in later is read through it when processed.
+    write_file(&dir.path().join("later").join("usb-2.csv"), "Date Time,User Name,Computer,Event,File Path,File Size,Device Serial,SHA256\r\n2026-05-20 09:00:00,ebrandt,WS-ENG-0291,Device inserted,E:\\,,USB-7731,\r\n");
+    custos(argv!["add", &vault, dir.path().join("later")]).assert_success("add another export");
+    assert_eq!(timeline(&vault, &[]).len(), 5);
+
+    // Logged, and checked again by re-extraction through the recorded mapping.
+    let log = custos(argv!["log", &vault, "--json"]).json();
+    let setting = log.as_array().unwrap().iter().find(|e| e["action"] == "setting_changed").expect("the mapping is logged");
+    assert_eq!(setting["details"]["setting"], "audit_mapping_saved");
+    assert_eq!(setting["details"]["sha256"], saved["saved"]["sha256"]);
+    let out = custos(argv!["verify", &vault, "--reextract", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert_eq!(out.json()["ok"], true);
+    assert_eq!(out.json()["findings"], serde_json::json!([]), "re-extraction agrees with every derivation, the metadata read anew included");
+}

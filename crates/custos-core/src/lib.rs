@@ -85,7 +85,8 @@ pub use store::windows::{CustodianFilter, CustodyQuery, CustodyWindow, Direction
 pub use store::audit::{TimelineEvent, TimelineQuery};
 pub use store::timeline::{MAX_VIEW_EVENTS, TimelineBucket, TimelineUnit, TimelineView, buckets as timeline_buckets};
 pub use store::search::{MAX_HITS, SearchHit, SearchReport, TermCount};
-pub use store::saved::SavedSearch;
+pub use store::saved::{AuditMapping, SavedMapping, SavedSearch};
+pub use ops::audit_mapping::{MappedExport, MappingSaved};
 pub use format::details::SearchSelection;
 pub use ops::verify::{Anchors, VerifyMode, VerifyReport};
 

@@ -15,6 +15,10 @@
 //! - Box `admin_logs` events, JSON (`{"entries": [...]}` with `event_type`,
 //!   `created_at`, `created_by`, `source`).
 //!
+//! - any other CSV export (a document system's log, a USB device history),
+//!   through a saved [`Mapping`] that names its columns: read by the first
+//!   mapping whose columns the export has.
+//!
 //! A row that cannot be read (no time, a time in no known form, malformed
 //! JSON in `AuditData`) is a [`Problem`] naming the row; the rest are read.
 
@@ -25,6 +29,129 @@ use sha2::{Digest, Sha256};
 /// This extractor.
 pub fn extractor() -> Extractor {
     Extractor { name: "custos-extract/audit".into(), version: crate::VERSION.into(), settings: "times as UTC".into() }
+}
+
+/// This extractor reading through `mapping` (its name and SHA-256 recorded
+/// in the settings), or on its own.
+pub fn extractor_for(mapping: Option<&Mapping>) -> Extractor {
+    let mut x = extractor();
+    if let Some(m) = mapping {
+        x.settings = format!("times as UTC; column mapping {} sha256 {}", m.name, m.sha256());
+    }
+    x
+}
+
+/// Which columns of a CSV export in no known format hold what: each a
+/// header as the export writes it (case, spaces and underscores aside).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Its name (`docsys`, `usb-history`).
+    pub name: String,
+    /// When.
+    pub time: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// On what (a path, a URL, a name).
+    pub object: String,
+    /// The client's IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The device or workstation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The file's name (else the last part of the object's path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// The file's size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// The file's SHA-256 (or SHA-1 or MD5, by its length).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// The offset of times written without a zone (`-05:00`); none: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset: Option<String>,
+}
+
+impl Mapping {
+    /// The SHA-256 of its JSON, as recorded.
+    pub fn sha256(&self) -> String {
+        sha256(&serde_json::to_vec(self).expect("a mapping serialises"))
+    }
+
+    /// Every column it names, with what it holds.
+    pub fn columns(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![("time", self.time.as_str()), ("actor", self.actor.as_str()), ("action", self.action.as_str()), ("object", self.object.as_str())];
+        for (what, c) in [("ip", &self.ip), ("device", &self.device), ("file_name", &self.file_name), ("size", &self.size), ("hash", &self.hash)] {
+            if let Some(c) = c {
+                out.push((what, c.as_str()));
+            }
+        }
+        out
+    }
+
+    /// The mapping checked: a name, the four columns every event needs, no
+    /// column named twice, an offset `±HH:MM`. The reason otherwise.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err("a mapping's name is 1 to 100 characters, none of them control characters".into());
+        }
+        let columns = self.columns();
+        for (what, c) in &columns {
+            if c.trim().is_empty() {
+                return Err(format!("the {what} column is named by nothing"));
+            }
+        }
+        let norm = |s: &str| s.trim().to_ascii_lowercase().replace([' ', '_'], "");
+        for (i, (what, c)) in columns.iter().enumerate() {
+            if let Some((other, _)) = columns[..i].iter().find(|(_, d)| norm(d) == norm(c)) {
+                return Err(format!("the column {c} is named for both {other} and {what}"));
+            }
+        }
+        if let Some(o) = &self.utc_offset {
+            offset_seconds(o).ok_or_else(|| format!("{o} is not an offset from UTC such as -05:00 or +01:00"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The column names of a CSV export (its header row), for a mapping to name.
+pub fn header_columns(text: &str) -> Vec<String> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(body.as_bytes());
+    r.headers().map(|h| h.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()).unwrap_or_default()
+}
+
+/// `±HH:MM` as seconds east of UTC.
+fn offset_seconds(o: &str) -> Option<i32> {
+    let (sign, rest) = match o.trim().as_bytes().first()? {
+        b'+' => (1, &o.trim()[1..]),
+        b'-' => (-1, &o.trim()[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..=14).contains(&h) && (0..60).contains(&m)).then_some(sign * (h * 3600 + m * 60))
+}
+
+/// A time as RFC 3339 UTC, a time written without a zone taken at `offset`
+/// seconds east of UTC.
+fn utc_at(t: &str, offset: i32) -> Option<String> {
+    if offset == 0 || chrono::DateTime::parse_from_rfc3339(t.trim()).is_ok() {
+        return utc(t);
+    }
+    let zone = chrono::FixedOffset::east_opt(offset)?;
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S"] {
+        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(t.trim(), f) {
+            let local = d.and_local_timezone(zone).single()?;
+            return Some(local.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
+    }
+    None
 }
 
 /// One event of an audit log.
@@ -66,22 +193,35 @@ pub struct AuditLog {
     pub events: Vec<AuditEvent>,
     /// Rows that could not be read.
     pub problems: Vec<Problem>,
+    /// The mapping it was read through, when it is in no known format.
+    pub mapping: Option<Mapping>,
 }
 
 impl AuditLog {
     /// The metadata recorded for the export.
     pub fn fields(&self) -> Vec<Field> {
-        vec![Field::new("audit_format", self.format, "audit:format"), Field::new("event_count", self.events.len().to_string(), "audit:rows")]
+        let mut out = vec![Field::new("audit_format", self.format, "audit:format"), Field::new("event_count", self.events.len().to_string(), "audit:rows")];
+        if let Some(m) = &self.mapping {
+            out.push(Field::new("audit_mapping", m.name.clone(), "audit:mapping"));
+        }
+        out
     }
 }
 
 /// Reads `bytes` as an audit-log export, or `None` when it is not one of
 /// the formats above.
 pub fn audit_log(bytes: &[u8]) -> Result<Option<AuditLog>> {
+    audit_log_with(bytes, &[])
+}
+
+/// Reads `bytes` as an audit-log export in one of the known formats, or
+/// through the first of `mappings` whose columns a CSV export has; `None`
+/// when it is neither.
+pub fn audit_log_with(bytes: &[u8], mappings: &[Mapping]) -> Result<Option<AuditLog>> {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF).unwrap_or(bytes.len());
     match bytes.get(start) {
         Some(b'[' | b'{') => json_log(&bytes[start..]),
-        Some(_) => csv_log(bytes),
+        Some(_) => csv_log(bytes, mappings),
         None => Ok(None),
     }
 }
@@ -228,18 +368,60 @@ fn column(headers: &csv::ByteRecord, names: &[&str]) -> Option<usize> {
     headers.iter().position(|h| names.iter().any(|n| norm(h) == norm(n.as_bytes())))
 }
 
-fn csv_log(bytes: &[u8]) -> Result<Option<AuditLog>> {
+/// The columns of a mapped export.
+struct Mapped {
+    time: usize,
+    actor: usize,
+    action: usize,
+    object: usize,
+    ip: Option<usize>,
+    device: Option<usize>,
+    file_name: Option<usize>,
+    size: Option<usize>,
+    hash: Option<usize>,
+    offset: i32,
+}
+
+/// The columns of `m` in `headers`, if the export has every one.
+fn mapped(headers: &csv::ByteRecord, m: &Mapping) -> Option<Mapped> {
+    let one = |c: &str| column(headers, &[c]);
+    let opt = |c: &Option<String>| match c {
+        Some(c) => one(c).map(Some),
+        None => Some(None),
+    };
+    Some(Mapped {
+        time: one(&m.time)?,
+        actor: one(&m.actor)?,
+        action: one(&m.action)?,
+        object: one(&m.object)?,
+        ip: opt(&m.ip)?,
+        device: opt(&m.device)?,
+        file_name: opt(&m.file_name)?,
+        size: opt(&m.size)?,
+        hash: opt(&m.hash)?,
+        offset: m.utc_offset.as_deref().and_then(offset_seconds).unwrap_or(0),
+    })
+}
+
+fn csv_log(bytes: &[u8], mappings: &[Mapping]) -> Result<Option<AuditLog>> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let Ok(headers) = r.byte_headers().cloned() else { return Ok(None) };
     let m365 = column(&headers, &["AuditData"]).zip(column(&headers, &["CreationDate", "CreationTime"]));
     let drive = (column(&headers, &["Date"]), column(&headers, &["Event", "Event name", "Event Name"]), column(&headers, &["Actor", "User"]));
+    let mut through = None;
     let format = match (m365, drive) {
         (Some(_), _) => "m365-csv",
         (None, (Some(_), Some(_), Some(_))) if column(&headers, &["Item name", "Title", "Document name", "Item ID", "Document ID"]).is_some() => "drive-csv",
-        _ => return Ok(None),
+        _ => match mappings.iter().find_map(|m| mapped(&headers, m).map(|c| (m, c))) {
+            Some(found) => {
+                through = Some(found);
+                "mapped-csv"
+            }
+            None => return Ok(None),
+        },
     };
-    let mut log = AuditLog { format, ..Default::default() };
+    let mut log = AuditLog { format, mapping: through.as_ref().map(|(m, _)| (*m).clone()), ..Default::default() };
     // Every record with where it starts; a row's raw bytes run to the next one's start.
     let mut records = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -263,7 +445,9 @@ fn csv_log(bytes: &[u8]) -> Result<Option<AuditLog>> {
         let to = raw.iter().rposition(|b| !matches!(b, b'\r' | b'\n')).map_or(from, |i| i + 1);
         let raw = &raw[from..to.max(from)];
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).map(|f| String::from_utf8_lossy(f).trim().to_string()).filter(|f| !f.is_empty());
-        let event = if let Some((data, created)) = m365 {
+        let event = if let Some((_, c)) = &through {
+            mapped_event(c, &record, row, raw)
+        } else if let Some((data, created)) = m365 {
             let user = field(column(&headers, &["UserIds", "UserId"]));
             let op = field(column(&headers, &["Operations", "Operation"]));
             let created = field(Some(created));
@@ -305,6 +489,38 @@ fn csv_log(bytes: &[u8]) -> Result<Option<AuditLog>> {
         }
     }
     Ok(Some(log))
+}
+
+/// A row of a mapped export as an event.
+fn mapped_event(c: &Mapped, record: &csv::ByteRecord, row: u32, raw: &[u8]) -> std::result::Result<AuditEvent, String> {
+    let field = |i: Option<usize>| i.and_then(|i| record.get(i)).map(|f| String::from_utf8_lossy(f).trim().to_string()).filter(|f| !f.is_empty());
+    let t = field(Some(c.time)).ok_or("no time")?;
+    let time = utc_at(&t, c.offset).ok_or_else(|| format!("the time {t} is in no known form"))?;
+    let object = field(Some(c.object)).unwrap_or_default();
+    let file_name = field(c.file_name).or_else(|| object.rsplit(['/', '\\']).next().filter(|n| n.contains('.')).map(str::to_string));
+    let hash = field(c.hash).filter(|h| h.chars().all(|c| c.is_ascii_hexdigit())).and_then(|h| {
+        let algorithm = match h.len() {
+            64 => "sha256",
+            40 => "sha1",
+            32 => "md5",
+            _ => return None,
+        };
+        Some((algorithm.to_string(), h.to_ascii_lowercase()))
+    });
+    Ok(AuditEvent {
+        row,
+        raw_sha256: sha256(raw),
+        time,
+        actor: field(Some(c.actor)).unwrap_or_default(),
+        action: field(Some(c.action)).unwrap_or_default(),
+        object: object.clone(),
+        object_id: Some(object).filter(|o| !o.is_empty()),
+        file_name,
+        size: field(c.size).and_then(|s| s.replace(',', "").parse().ok()),
+        hash,
+        ip: field(c.ip),
+        device: field(c.device),
+    })
 }
 
 #[cfg(test)]

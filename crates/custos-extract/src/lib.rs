@@ -119,6 +119,8 @@ pub struct Extracted {
     pub problems: Vec<Problem>,
     /// The events, when the item is an audit-log export.
     pub events: Vec<audit::AuditEvent>,
+    /// The column mapping they were read through, when the export is in no known format.
+    pub audit_mapping: Option<audit::Mapping>,
 }
 
 /// A PDF page with fewer characters of text than this wants OCR.

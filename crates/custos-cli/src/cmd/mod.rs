@@ -16,6 +16,7 @@ pub mod search;
 pub mod search_report;
 pub mod show;
 pub mod text;
+pub mod audit_mapping;
 pub mod timeline;
 pub mod timestamp;
 pub mod verify;
@@ -46,5 +47,6 @@ pub fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Search(args) => search::run(args),
         Command::SearchReport(args) => search_report::run(args),
         Command::Timeline(args) => timeline::run(args),
+        Command::AuditMapping(args) => audit_mapping::run(args),
     }
 }

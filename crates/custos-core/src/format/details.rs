@@ -199,6 +199,9 @@ pub enum SettingChanged {
     CounselKeyAdded { name: String, recipient: String },
     /// A key removed from it.
     CounselKeyRemoved { name: String, recipient: String },
+    /// A column mapping saved for audit-log exports in no known format:
+    /// its name, its JSON's SHA-256 and the mapping itself.
+    AuditMappingSaved { name: String, sha256: String, mapping: serde_json::Value },
 }
 
 /// A certificate named in an event.

@@ -188,6 +188,9 @@ impl CustodyEvent {
                 }
                 SettingChanged::CounselKeyAdded { name, .. } => format!("Counsel key for {name} added to the address book"),
                 SettingChanged::CounselKeyRemoved { name, .. } => format!("Counsel key for {name} removed from the address book"),
+                SettingChanged::AuditMappingSaved { name, sha256, .. } => {
+                    format!("Column mapping {name} saved for audit-log exports (SHA-256 {}…)", &sha256[..sha256.len().min(12)])
+                }
             },
             Action::PartialOutputRemoved => {
                 let d = read!(PartialOutputRemoved);

@@ -4,6 +4,7 @@
 //! the store's methods.
 
 pub mod dashboard;
+pub(crate) mod audit_mapping;
 pub(crate) mod edit;
 pub mod bundle_search;
 pub mod export;

@@ -71,3 +71,51 @@ fn other_csv_and_json_are_not_audit_logs() {
     assert_eq!(utc("yesterday"), None);
 }
 
+
+fn usb_mapping() -> Mapping {
+    Mapping {
+        name: "usb".into(),
+        time: "Date Time".into(),
+        actor: "user_name".into(),
+        action: "EVENT".into(),
+        object: "File Path".into(),
+        ip: None,
+        device: Some("Computer".into()),
+        file_name: None,
+        size: Some("File Size".into()),
+        hash: Some("SHA256".into()),
+        utc_offset: Some("-05:00".into()),
+    }
+}
+
+#[test]
+fn a_csv_in_no_known_format_is_read_through_the_first_mapping_whose_columns_it_has() {
+    let csv = b"Date Time,User Name,Computer,Event,File Path,File Size,SHA256\n2026-05-14 16:02:00,ebrandt,WS-1,Copied,E:\\a\\specs.pdf,\"1,024\",ABCDEF0123456789ABCDEF0123456789\n2026-05-14T21:02:00Z,ebrandt,WS-1,Copied,E:\\b,,\n";
+    assert!(audit_log(csv).unwrap().is_none(), "no known format, no mapping");
+    let other = Mapping { name: "docsys".into(), time: "timestamp_utc".into(), ..usb_mapping() };
+    let log = audit_log_with(csv, &[other, usb_mapping()]).unwrap().expect("read through the mapping that fits");
+    assert_eq!((log.format, log.mapping.as_ref().map(|m| m.name.as_str())), ("mapped-csv", Some("usb")));
+    assert!(log.problems.is_empty(), "{:?}", log.problems);
+    let e = &log.events[0];
+    assert_eq!(e.time, "2026-05-14T21:02:00Z", "local time at UTC-5");
+    assert_eq!(log.events[1].time, "2026-05-14T21:02:00Z", "a time with its zone keeps it");
+    assert_eq!((e.actor.as_str(), e.action.as_str(), e.device.as_deref()), ("ebrandt", "Copied", Some("WS-1")));
+    assert_eq!((e.file_name.as_deref(), e.size), (Some("specs.pdf"), Some(1024)));
+    assert_eq!(e.hash, Some(("md5".into(), "abcdef0123456789abcdef0123456789".into())), "a 32-digit hash is MD5");
+    assert_eq!(log.events[1].file_name, None, "a path with no file name");
+    assert!(log.fields().iter().any(|f| f.field == "audit_mapping" && f.value == "usb"));
+    assert!(extractor_for(Some(&usb_mapping())).settings.contains(&usb_mapping().sha256()));
+}
+
+#[test]
+fn a_mapping_is_checked_before_it_is_saved() {
+    assert_eq!(usb_mapping().check(), Ok(()));
+    let blank = Mapping { actor: " ".into(), ..usb_mapping() };
+    assert_eq!(blank.check(), Err("the actor column is named by nothing".into()));
+    let twice = Mapping { device: Some("Date_Time".into()), ..usb_mapping() };
+    assert_eq!(twice.check(), Err("the column Date_Time is named for both time and device".into()));
+    for bad in ["5", "+25:00", "-05:60", "05:00"] {
+        assert!(Mapping { utc_offset: Some(bad.into()), ..usb_mapping() }.check().is_err(), "{bad}");
+    }
+    assert_eq!(Mapping { utc_offset: Some("+05:30".into()), ..usb_mapping() }.check(), Ok(()));
+}

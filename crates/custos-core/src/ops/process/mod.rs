@@ -9,7 +9,7 @@ mod items;
 mod record;
 mod reextract;
 mod stream;
-mod understand;
+pub(crate) mod understand;
 mod work;
 mod zip;
 
@@ -171,6 +171,7 @@ impl Vault {
             ocr,
             workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8),
             reader: self.reader(),
+            mappings: std::sync::Arc::new(self.audit_mappings()?),
             vault_id: self.config().vault_id.clone(),
             after: 0,
             after_ocr: 0,
@@ -217,6 +218,8 @@ pub struct ProcessRun {
     ocr: Option<Extractor>,
     workers: usize,
     reader: ExhibitReader,
+    /// The vault's audit-log column mappings, in the order saved.
+    mappings: std::sync::Arc<Vec<custos_extract::audit::Mapping>>,
     vault_id: String,
     after: i64,
     after_ocr: i64,
@@ -232,6 +235,7 @@ pub struct ProcessRun {
 /// Works rounds on any thread (see [`ProcessRun::worker`]).
 pub struct RoundWorker {
     reader: ExhibitReader,
+    mappings: std::sync::Arc<Vec<custos_extract::audit::Mapping>>,
     limits: Limits,
     lang: String,
     ocr: bool,
@@ -244,7 +248,7 @@ impl RoundWorker {
     pub fn work(&self, round: ProcessRound) -> WorkedRound {
         match round.0 {
             Round::Exhibits(jobs) => {
-                let work = Work { reader: &self.reader, limits: &self.limits, lang: &self.lang, ocr: self.ocr };
+                let work = Work { reader: &self.reader, limits: &self.limits, mappings: &self.mappings, lang: &self.lang, ocr: self.ocr };
                 WorkedRound(Worked_::Exhibits(work.run(jobs, self.workers)))
             }
             Round::Messages(take) => WorkedRound(Worked_::Messages(take.work(&self.reader, self.workers))),
@@ -331,7 +335,7 @@ impl ProcessRun {
 
     /// What working a round needs, to hand to another thread.
     pub fn worker(&self) -> RoundWorker {
-        RoundWorker { reader: self.reader.clone(), limits: self.opts.limits, lang: self.opts.ocr_language.clone(), ocr: self.ocr.is_some(), workers: self.workers }
+        RoundWorker { reader: self.reader.clone(), mappings: self.mappings.clone(), limits: self.opts.limits, lang: self.opts.ocr_language.clone(), ocr: self.ocr.is_some(), workers: self.workers }
     }
 
     /// Whether processing was cancelled.
@@ -395,7 +399,7 @@ impl ProcessRun {
 }
 
 /// A `derived` event on `exhibit`.
-pub(super) fn derived_event(exhibit: &str, input: &str, output: &str, details: Derived) -> NewEvent {
+pub(crate) fn derived_event(exhibit: &str, input: &str, output: &str, details: Derived) -> NewEvent {
     let method = Some(format!("{} {}", details.extractor, details.extractor_version));
     NewEvent::new(Action::Derived).exhibit(exhibit).sha256(input, output).method(method).details(details)
 }

@@ -198,7 +198,7 @@ impl Done<'_> {
         if first_time && understood.kind == understand::AUDIT_LOG {
             // The events of an audit-log export: one derivation, its output
             // the SHA-256 of the events' JSON.
-            let ax = custos_extract::audit::extractor();
+            let ax = custos_extract::audit::extractor_for(x.audit_mapping.as_ref());
             let output = hex::encode(Sha256::digest(serde_json::to_vec(&x.events).expect("events serialise")));
             let seq = change.next_seq(events.len());
             let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "events", extractor: &ax, input_sha256: input, output_sha256: &output, item: None }, seq)?;

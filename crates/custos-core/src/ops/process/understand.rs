@@ -8,6 +8,7 @@ use crate::store::Exhibit;
 use crate::store::derived::{MAX_DEPTH, ProcessingState};
 use custos_extract::documents::{self, OfficeKind, TextKind};
 use custos_extract::ocr::OcrPage;
+use custos_extract::audit::Mapping;
 use custos_extract::{Extracted, Kind, Limits, Problem, mail, pst};
 use sha2::{Digest, Sha256};
 
@@ -88,7 +89,7 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
 /// Runs the extractor for the exhibit's kind. An exhibit `depth` levels
 /// inside containers at the limit keeps its metadata and text, and its
 /// items are a problem, not exhibits.
-pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &Limits) -> custos_extract::Result<Understood> {
+pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &Limits, mappings: &[Mapping]) -> custos_extract::Result<Understood> {
     let kind = kind_of(bytes, exhibit);
     let mut audit = false;
     let mut x = match kind {
@@ -105,11 +106,12 @@ pub(crate) fn understand(bytes: &[u8], exhibit: &Exhibit, depth: u32, limits: &L
             let mut x = documents::text(bytes, k)?;
             // An audit-log export (CSV or JSON) is read into events as well.
             if matches!(k, TextKind::Csv | TextKind::Plain)
-                && let Some(log) = custos_extract::audit::audit_log(bytes)?
+                && let Some(log) = custos_extract::audit::audit_log_with(bytes, mappings)?
             {
                 x.metadata.extend(log.fields());
                 x.problems.extend(log.problems);
                 x.events = log.events;
+                x.audit_mapping = log.mapping;
                 audit = true;
             }
             x

@@ -81,6 +81,7 @@ pub(super) fn in_order<T: Send, R: Send>(items: Vec<T>, workers: usize, f: impl 
 pub(super) struct Work<'a> {
     pub reader: &'a ExhibitReader,
     pub limits: &'a Limits,
+    pub mappings: &'a [custos_extract::audit::Mapping],
     pub lang: &'a str,
     pub ocr: bool,
 }
@@ -123,7 +124,7 @@ impl Work<'_> {
             if understand::streamed(kind, detail.exhibit.size) {
                 return Ok(WorkResult::Stream { kind });
             }
-            match understand(&bytes, &detail.exhibit, job.depth, self.limits) {
+            match understand(&bytes, &detail.exhibit, job.depth, self.limits, self.mappings) {
                 Ok(u) => u,
                 Err(e @ (custos_extract::Error::Malformed(_) | custos_extract::Error::Tool { .. })) => {
                     let kind = understand::kind_name(kind);
