@@ -67,6 +67,15 @@ fn the_query_language_finds_what_each_construct_says_and_refuses_what_it_cannot_
         ("draw*", &["a.eml", "memo.txt"]),
         ("falcon w/2 price", &["a.eml"]),
         ("falcon w/5 price", &["a.eml", "memo.txt"]),
+        // In order: falcon before price in a.eml, after it in the memo.
+        ("falcon pre/2 price", &["a.eml"]),
+        ("price pre/5 falcon", &["memo.txt"]),
+        ("price pre/2 falcon", &[]),
+        ("price pre/3 falcon", &["memo.txt"]),
+        ("draw* pre/5 price", &["memo.txt"]),
+        ("\"price list\" pre/3 cafe", &["a.eml"]),
+        ("NOT (falcon pre/2 price)", &["b.eml", "memo.txt", "plan.txt"]),
+        ("lunch OR falcon pre/2 price", &["a.eml", "b.eml"]),
         ("from:anna", &["b.eml"]),
         ("to:anna", &["a.eml"]),
         ("subject:falcon", &["a.eml"]),
@@ -96,7 +105,7 @@ fn the_query_language_finds_what_each_construct_says_and_refuses_what_it_cannot_
     // Nothing found: exit 1. Refused: exit 2 with the reason, nothing searched.
     let out = custos(argv!["search", &vault, "nothinglikethis"]);
     assert_eq!(out.code, Some(1), "{}", out.describe());
-    for (query, why) in [("*cret", "wildcard"), ("\"trade secret", "never closed"), ("a pre/3 b", "ordered proximity"), ("colour:red", "is not a field")] {
+    for (query, why) in [("*cret", "wildcard"), ("\"trade secret", "never closed"), ("a pre/0 b", "from 1 to 1000"), ("colour:red", "is not a field")] {
         let out = custos(argv!["search", &vault, query]);
         assert_eq!(out.code, Some(2), "{query}: {}", out.describe());
         assert!(out.stderr.contains("cannot be searched exactly") && out.stderr.contains(why), "{query}: {}", out.describe());

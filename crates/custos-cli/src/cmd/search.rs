@@ -14,12 +14,13 @@ Query language:
   a b  /  a AND b          both;  a OR b: either;  NOT a, a NOT b: without;  ( ) to group (AND before OR)
   draw*                    any word beginning with draw (a wildcard only ends a word)
   falcon w/5 price         within 5 words of each other, in either order
+  falcon pre/5 price       falcon first, then price, with at most 5 words between them
   from: to: subject: custodian: tag: type: name: text:     a word, prefix or phrase in that field only
                            (to: also Cc and Bcc; type: the MIME type or kind, e.g. type:pdf)
   sent: received: created: modified: taken: collected:    a day or a range of days:
                            sent:2025-05-01  sent:2025-05-01..2025-05-31  sent:..2025-05-31
 Letters are matched without regard to case or accents. What cannot be searched exactly (a leading
-or inner wildcard, an unbalanced quote or parenthesis, pre/N, an unknown field) is refused, exit 2.
+or inner wildcard, an unbalanced quote or parenthesis, an unknown field) is refused, exit 2.
 
 Exit codes:
   0  something was found

@@ -8,7 +8,8 @@
 //!   `AND` binds tighter than `OR`;
 //! - `term*`, any word that begins with `term`;
 //! - `a w/5 b`, `a` and `b` within 5 words of each other in either order
-//!   (each side a word, a prefix or a phrase);
+//!   (each side a word, a prefix or a phrase); `a pre/5 b`, `a` before `b`
+//!   with at most 5 words between them;
 //! - `from:`, `to:` (also Cc and Bcc), `subject:`, `custodian:`, `tag:`,
 //!   `type:` (MIME type or kind, e.g. `type:pdf`), `name:`, `text:`, each
 //!   followed by a word, a prefix or a phrase;
@@ -19,8 +20,7 @@
 //! What the engine cannot do exactly is refused with the reason, never
 //! rewritten into another search: a wildcard anywhere but at the end of a
 //! word, an unbalanced quote or parenthesis, an operator with nothing on one
-//! side, an unknown field, ordered proximity (`pre/N`), a date that is not a
-//! day.
+//! side, an unknown field, a date that is not a day.
 
 use std::fmt;
 
@@ -67,6 +67,8 @@ pub enum Query {
         right: Box<Query>,
         /// The most words between them.
         distance: u32,
+        /// `left` must come first (`pre/N`).
+        ordered: bool,
     },
     /// A date field within a range of days (inclusive; open where `None`).
     Date {
@@ -114,7 +116,8 @@ enum Token {
     And,
     Or,
     Not,
-    Near(u32),
+    /// `w/N` (false) or `pre/N` (true).
+    Near(u32, bool),
     /// `field:` (the value follows).
     Field(String),
 }
@@ -169,7 +172,7 @@ fn tokens(q: &str) -> Result<Vec<Token>, QueryError> {
                     "NOT" => Token::Not,
                     w if w.ends_with(':') && w.len() > 1 => Token::Field(w[..w.len() - 1].to_ascii_lowercase()),
                     w => match proximity(w)? {
-                        Some(n) => Token::Near(n),
+                        Some((n, ordered)) => Token::Near(n, ordered),
                         None => Token::Word(word),
                     },
                 });
@@ -179,19 +182,16 @@ fn tokens(q: &str) -> Result<Vec<Token>, QueryError> {
     Ok(out)
 }
 
-/// `w/N` (a distance), `pre/N` (refused), or `None` for a word.
-fn proximity(w: &str) -> Result<Option<u32>, QueryError> {
+/// `w/N` or `pre/N` (a distance, and whether ordered), or `None` for a word.
+fn proximity(w: &str) -> Result<Option<(u32, bool)>, QueryError> {
     let lower = w.to_ascii_lowercase();
-    if let Some(n) = lower.strip_prefix("w/") {
-        return match n.parse::<u32>() {
-            Ok(n) if (1..=1000).contains(&n) => Ok(Some(n)),
-            _ => refuse(format!("{w}: a proximity is w/ and a number of words from 1 to 1000, e.g. w/5")),
-        };
-    }
-    if lower.starts_with("pre/") {
-        return refuse(format!(
-            "{w}: ordered proximity (pre/N) cannot be searched exactly by this index; use w/N, which finds the words within N of each other in either order"
-        ));
+    for (op, ordered) in [("w/", false), ("pre/", true)] {
+        if let Some(n) = lower.strip_prefix(op) {
+            return match n.parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => Ok(Some((n, ordered))),
+                _ => refuse(format!("{w}: a proximity is {op} and a number of words from 1 to 1000, e.g. {op}5")),
+            };
+        }
     }
     Ok(None)
 }
@@ -225,7 +225,7 @@ fn describe(t: &Token) -> String {
         Token::And => "AND".into(),
         Token::Or => "OR".into(),
         Token::Not => "NOT".into(),
-        Token::Near(n) => format!("w/{n}"),
+        Token::Near(n, ordered) => format!("{}/{n}", if *ordered { "pre" } else { "w" }),
         Token::Field(f) => format!("{f}:"),
     }
 }
@@ -280,19 +280,24 @@ impl Parser {
             return Ok(Query::Not(Box::new(self.unary()?)));
         }
         let mut left = self.primary()?;
-        while let Some(Token::Near(distance)) = self.peek().cloned() {
+        while let Some(Token::Near(distance, ordered)) = self.peek().cloned() {
             self.next();
+            let op = format!("{}/{distance}", if ordered { "pre" } else { "w" });
             if matches!(self.peek(), None | Some(Token::Close | Token::Or | Token::And)) {
-                return refuse(format!("w/{distance} has nothing after it"));
+                return refuse(format!("{op} has nothing after it"));
             }
             let right = self.primary()?;
             for side in [&left, &right] {
                 if !matches!(side, Query::Words { column: None, .. }) {
-                    let what = if matches!(side, Query::Near { .. }) { "one w/N at a time (group the rest with AND)" } else { "words, prefixes and phrases, not groups, fields, dates or NOT" };
-                    return refuse(format!("w/{distance} joins {what}"));
+                    let what = if matches!(side, Query::Near { .. }) {
+                        "one w/N or pre/N at a time (group the rest with AND)"
+                    } else {
+                        "words, prefixes and phrases, not groups, fields, dates or NOT"
+                    };
+                    return refuse(format!("{op} joins {what}"));
                 }
             }
-            left = Query::Near { left: Box::new(left), right: Box::new(right), distance };
+            left = Query::Near { left: Box::new(left), right: Box::new(right), distance, ordered };
         }
         Ok(left)
     }

@@ -19,6 +19,7 @@ pub(crate) mod partials;
 pub(crate) mod productions;
 pub(crate) mod received;
 pub(crate) mod production_index;
+mod proximity;
 pub(crate) mod saved;
 pub(crate) mod search;
 pub(crate) mod timeline;

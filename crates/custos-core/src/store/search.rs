@@ -79,18 +79,24 @@ impl Compiled {
     }
 
     /// `q` as an SQL condition on `e` (an exhibits row).
-    fn condition(&mut self, q: &Query) -> String {
+    fn condition(&mut self, conn: &rusqlite::Connection, q: &Query) -> Result<String> {
         if let Some(m) = fts(q) {
             let i = self.arg(m);
-            return format!("e.number IN (SELECT rowid FROM exhibit_search WHERE exhibit_search MATCH ?{i})");
+            return Ok(format!("e.number IN (SELECT rowid FROM exhibit_search WHERE exhibit_search MATCH ?{i})"));
         }
-        match q {
-            Query::And(all) => format!("({})", all.iter().map(|q| self.condition(q)).collect::<Vec<_>>().join(" AND ")),
-            Query::Or(any) => format!("({})", any.iter().map(|q| self.condition(q)).collect::<Vec<_>>().join(" OR ")),
-            Query::Not(q) => format!("NOT {}", self.condition(q)),
+        Ok(match q {
+            Query::And(all) => format!("({})", all.iter().map(|q| self.condition(conn, q)).collect::<Result<Vec<_>>>()?.join(" AND ")),
+            Query::Or(any) => format!("({})", any.iter().map(|q| self.condition(conn, q)).collect::<Result<Vec<_>>>()?.join(" OR ")),
+            Query::Not(q) => format!("NOT {}", self.condition(conn, q)?),
             Query::Date { field, from, to } => self.date(field, from.as_deref(), to.as_deref()),
+            Query::Near { left, right, distance, ordered: true } => {
+                let near = fts(&relaxed(q)).expect("a proximity of words is a match");
+                let found = super::proximity::ordered(conn, &near, left, right, *distance)?;
+                let i = self.arg(serde_json::to_string(&found).expect("numbers serialise"));
+                format!("e.number IN (SELECT value FROM json_each(?{i}))")
+            }
             Query::Words { .. } | Query::Near { .. } => unreachable!("words always make a match"),
-        }
+        })
     }
 
     fn date(&mut self, field: &str, from: Option<&str>, to: Option<&str>) -> String {
@@ -129,7 +135,8 @@ fn fts(q: &Query) -> Option<String> {
                 None => s,
             })
         }
-        Query::Near { left, right, distance } => {
+        Query::Near { ordered: true, .. } => None,
+        Query::Near { left, right, distance, ordered: false } => {
             let side = |q: &Query| match q {
                 Query::Words { words, prefix, .. } => Some(format!("{}{}", quoted(words), if *prefix { " *" } else { "" })),
                 _ => None,
@@ -154,14 +161,54 @@ fn fts(q: &Query) -> Option<String> {
     }
 }
 
+/// `q` with every ordered proximity taken as unordered: what an FTS5 match
+/// can find, a superset of what `q` finds.
+fn relaxed(q: &Query) -> Query {
+    match q {
+        Query::Near { left, right, distance, .. } => Query::Near { left: left.clone(), right: right.clone(), distance: *distance, ordered: false },
+        Query::And(all) => Query::And(all.iter().map(relaxed).collect()),
+        Query::Or(any) => Query::Or(any.iter().map(relaxed).collect()),
+        Query::Not(q) => Query::Not(Box::new(relaxed(q))),
+        q => q.clone(),
+    }
+}
+
+fn is_ordered(q: &Query) -> bool {
+    matches!(q, Query::Near { ordered: true, .. })
+}
+
+fn has_ordered(q: &Query) -> bool {
+    match q {
+        Query::And(v) | Query::Or(v) => v.iter().any(has_ordered),
+        Query::Not(q) => has_ordered(q),
+        q => is_ordered(q),
+    }
+}
+
 /// Compiles a query: the match to rank by (the whole query when it is one
 /// expression, else the parts of a top-level AND that are), and the rest as
-/// conditions.
-fn compile(q: &Query) -> Compiled {
+/// conditions. An ordered proximity at the top is matched as unordered (to
+/// rank by) and held to its order by a condition.
+fn compile(conn: &rusqlite::Connection, q: &Query) -> Result<Compiled> {
     let mut c = Compiled::default();
     if let Some(m) = fts(q) {
         c.matching = Some(m);
-        return c;
+        return Ok(c);
+    }
+    let parts: Vec<&Query> = match q {
+        Query::And(all) => all.iter().collect(),
+        q => vec![q],
+    };
+    if parts.iter().any(|p| is_ordered(p))
+        && !parts.iter().any(|p| !is_ordered(p) && has_ordered(p))
+        && let Some(m) = fts(&relaxed(q))
+    {
+        c.matching = Some(m);
+        for p in parts.into_iter().filter(|p| is_ordered(p)) {
+            let cond = c.condition(conn, p)?;
+            c.conditions.push(cond);
+        }
+        return Ok(c);
     }
     if let Query::And(all) = q {
         let (words, rest): (Vec<&Query>, Vec<&Query>) = all.iter().partition(|q| !matches!(q, Query::Not(_)) && fts(q).is_some());
@@ -169,21 +216,21 @@ fn compile(q: &Query) -> Compiled {
             c.matching = fts(&Query::And(words.into_iter().cloned().collect()));
         }
         for q in rest {
-            let cond = c.condition(q);
+            let cond = c.condition(conn, q)?;
             c.conditions.push(cond);
         }
-        return c;
+        return Ok(c);
     }
-    let cond = c.condition(q);
+    let cond = c.condition(conn, q)?;
     c.conditions.push(cond);
-    c
+    Ok(c)
 }
 
 /// The numbers of every exhibit a parsed query finds, in order, in a
 /// database with the index's tables (a vault's, or a production's built in
 /// memory).
 pub(crate) fn matching(conn: &rusqlite::Connection, q: &Query) -> Result<Vec<i64>> {
-    let mut c = compile(q);
+    let mut c = compile(conn, q)?;
     let mut wheres = std::mem::take(&mut c.conditions);
     let from = match c.matching.take() {
         Some(m) => {
@@ -287,7 +334,7 @@ impl Vault {
             return Err(Error::InvalidInput(format!("a search returns from 1 to {MAX_HITS} hits; {limit} were asked for")));
         }
         let q = query::parse(text).map_err(|e| Error::InvalidQuery(e.0))?;
-        let mut c = compile(&q);
+        let mut c = compile(&self.conn, &q)?;
         let rows = match c.matching.take() {
             Some(m) => {
                 let i = c.arg(m);
@@ -385,7 +432,8 @@ mod tests {
         assert_eq!(m("NOT a"), None);
         assert_eq!(m("a OR NOT b"), None);
         assert_eq!(m("a sent:2025-05-01"), None);
-        let c = compile(&query::parse("falcon sent:2025-05-01..2025-05-31 NOT tag:privileged").unwrap());
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let c = compile(&conn, &query::parse("falcon sent:2025-05-01..2025-05-31 NOT tag:privileged").unwrap()).unwrap();
         assert_eq!(c.matching.as_deref(), Some("(\"falcon\")"));
         assert_eq!(c.conditions.len(), 2, "the date and the NOT");
     }

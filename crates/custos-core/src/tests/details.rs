@@ -75,9 +75,33 @@ fn every_action_writes_the_json_it_wrote_before() {
         }),
     );
     same(PassphraseChanged { work_factor: 18, key_file_sha256: "s".into() }, json!({ "work_factor": 18, "key_file_sha256": "s" }));
+    // Without a search, exactly as events written before searches were recorded.
     same(
-        Exported { bates: "ABC0001".into(), bundle_sha256: "b".into(), destination: "/out.zip".into(), encrypted: true, recipients: vec!["age1y".into()] },
+        Exported {
+            bates: "ABC0001".into(),
+            bundle_sha256: "b".into(),
+            destination: "/out.zip".into(),
+            encrypted: true,
+            recipients: vec!["age1y".into()],
+            search: None,
+            search_terms_sha256: None,
+        },
         json!({ "bates": "ABC0001", "bundle_sha256": "b", "destination": "/out.zip", "encrypted": true, "recipients": ["age1y"] }),
+    );
+    same(
+        Exported {
+            bates: "ABC0001".into(),
+            bundle_sha256: "b".into(),
+            destination: "/out.zip".into(),
+            encrypted: false,
+            recipients: vec![],
+            search: Some(crate::format::details::SearchSelection { name: Some("hot".into()), query: "falcon".into(), hits: 2, hits_sha256: "h".into() }),
+            search_terms_sha256: Some("t".into()),
+        },
+        json!({
+            "bates": "ABC0001", "bundle_sha256": "b", "destination": "/out.zip", "encrypted": false, "recipients": [],
+            "search": { "name": "hot", "query": "falcon", "hits": 2, "hits_sha256": "h" }, "search_terms_sha256": "t",
+        }),
     );
     same(
         Received {

@@ -36,7 +36,11 @@ fn prefixes_proximity_and_fields() {
     assert_eq!(parse("draw*").unwrap(), Query::Words { column: None, words: "draw".into(), prefix: true });
     assert_eq!(
         parse("falcon w/5 \"price list\"").unwrap(),
-        Query::Near { left: Box::new(w("falcon")), right: Box::new(w("price list")), distance: 5 }
+        Query::Near { left: Box::new(w("falcon")), right: Box::new(w("price list")), distance: 5, ordered: false }
+    );
+    assert_eq!(
+        parse("draw* PRE/2 \"price list\"").unwrap(),
+        Query::Near { left: Box::new(Query::Words { column: None, words: "draw".into(), prefix: true }), right: Box::new(w("price list")), distance: 2, ordered: true }
     );
     assert_eq!(parse("from:erik").unwrap(), Query::Words { column: Some("sender"), words: "erik".into(), prefix: false });
     assert_eq!(parse("Subject:\"Q2 plan\"").unwrap(), Query::Words { column: Some("subject"), words: "Q2 plan".into(), prefix: false });
@@ -71,10 +75,11 @@ fn what_cannot_be_searched_exactly_is_refused_with_the_reason() {
     refused("NOT", "NOT has nothing after it");
     refused("a w/5", "has nothing after it");
     refused("a w/0 b", "from 1 to 1000");
-    refused("a pre/5 b", "ordered proximity");
+    refused("a pre/0 b", "pre/ and a number of words from 1 to 1000");
+    refused("a pre/3 b pre/3 c", "one w/N or pre/N at a time");
     refused("(a OR b) w/3 c", "joins words");
     refused("from:a w/3 c", "joins words");
-    refused("a w/3 b w/3 c", "one w/N at a time");
+    refused("a w/3 b w/3 c", "one w/N or pre/N at a time");
     refused("colour:red", "colour: is not a field");
     refused("http://example.com", "put it in quotes");
     refused("sent:2025-13-01", "not a day");
