@@ -36,6 +36,7 @@ describe("App", () => {
       "Intake",
       "Exhibits",
       "Search",
+      "Timeline",
       "Verify",
       "Custody log",
       "Export",

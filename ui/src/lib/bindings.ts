@@ -91,6 +91,34 @@ export const commands = {
 	 */
 	timelineView: (query: TimelineQuery, unit: TimelineUnit, limit: number) => typedError<TimelineView, WireError>(__TAURI_INVOKE("timeline_view", { query, unit, limit })),
 	/**
+	 *  Saves a column mapping (logged; a saved one never changes) and reads
+	 *  every processed CSV export it fits into events.
+	 */
+	saveAuditMapping: (mapping: AuditMapping) => typedError<MappingSaved, WireError>(__TAURI_INVOKE("save_audit_mapping", { mapping })),
+	/**  The columns of a processed CSV exhibit (its header row), for a mapping to name. */
+	csvColumns: (exhibit: string) => typedError<string[], WireError>(__TAURI_INVOKE("csv_columns", { exhibit })),
+	/**  The column mappings saved for audit-log exports in no known format. */
+	auditMappings: () => typedError<SavedMapping[], WireError>(__TAURI_INVOKE("audit_mappings")),
+	/**
+	 *  Writes the timeline `query` selects as CSV or as a PDF exhibit where the
+	 *  user chooses in a native save dialog; the path written, or nothing if cancelled.
+	 */
+	saveTimeline: (query: TimelineQuery, format: ReportFormat) => typedError<string | null, WireError>(__TAURI_INVOKE("save_timeline", { query, format })),
+	/**
+	 *  Writes the search-term report of `terms` as CSV or PDF where the user
+	 *  chooses in a native save dialog; the path written, or nothing if cancelled.
+	 */
+	saveSearchReport: (terms: string, format: ReportFormat) => typedError<string | null, WireError>(__TAURI_INVOKE("save_search_report", { terms, format })),
+	/**  Deletes a saved search (a production it chose keeps its record). */
+	deleteSavedSearch: (name: string) => typedError<null, WireError>(__TAURI_INVOKE("delete_saved_search", { name })),
+	/**
+	 *  Saves `query` as `name` (a name saved for another query is refused; a
+	 *  query that cannot be searched exactly is refused with the reason).
+	 */
+	saveSearch: (name: string, query: string) => typedError<SavedSearch, WireError>(__TAURI_INVOKE("save_search", { name, query })),
+	/**  Every saved search, by name. */
+	savedSearches: () => typedError<SavedSearch[], WireError>(__TAURI_INVOKE("saved_searches")),
+	/**
 	 *  Processes the exhibits named (and the items found in them), or every
 	 *  exhibit not processed yet when none are named, streaming progress. The
 	 *  vault takes each round only to prepare and to record it, so the screens
@@ -242,6 +270,32 @@ export type AppInfo = {
 	 *  dialogs and drag and drop).
 	 */
 	typed_paths: boolean,
+};
+
+/**  A column mapping, as the app sees one (the same fields as the reader's). */
+export type AuditMapping = {
+	/**  Its name. */
+	name: string,
+	/**  The time column. */
+	time: string,
+	/**  The actor column. */
+	actor: string,
+	/**  The action column. */
+	action: string,
+	/**  The object column (a path, a URL, a name). */
+	object: string,
+	/**  The IP address column. */
+	ip: string | null,
+	/**  The device column. */
+	device: string | null,
+	/**  The file name column. */
+	file_name: string | null,
+	/**  The file size column. */
+	size: string | null,
+	/**  The content hash column. */
+	hash: string | null,
+	/**  The offset of times written without a zone (`-05:00`). */
+	utc_offset: string | null,
 };
 
 /**  Whether tokens are asked for without being told to. */
@@ -747,6 +801,18 @@ export type ExportOptions = {
 	dat_encoding: DatEncodingChoice,
 	/**  Producing organisation (firm) for bag-info.txt and the documents. */
 	organization: string | null,
+	/**
+	 *  Only the exhibits this query finds (with their families); recorded
+	 *  with the production.
+	 */
+	search: string | null,
+	/**  The saved search `search` is, by name (it must still be saved as that query). */
+	search_name: string | null,
+	/**
+	 *  A search-term list (one query per line) whose report over the
+	 *  produced documents goes in the bundle.
+	 */
+	search_terms: string | null,
 };
 
 /**  What an export would do, checked before writing. */
@@ -813,6 +879,10 @@ export type ExportResult = {
 	bag: string,
 	/**  Checks passed while writing. */
 	qc: string[],
+	/**  The search that chose the exhibits, as recorded with the production. */
+	search: SearchSelection | null,
+	/**  The search-term report the bundle carries. */
+	search_report: SearchReport | null,
 };
 
 /**  One exhibit of a family tree, in order (parent before its children). */
@@ -979,6 +1049,11 @@ export type FindingKind =
 "native_missing" | 
 /**  A native the load file does not name. */
 "native_not_in_load_file" | 
+/**
+ *  The search-term report a bundle carries is not what its term list
+ *  finds in the produced documents.
+ */
+"search_report_mismatch" | 
 /**  A time-stamp token or its record is invalid. */
 "timestamp_invalid" | 
 /**  A stored time-stamp token does not verify. */
@@ -1150,6 +1225,24 @@ export type LoggedEvent = {
 	/**  The event in words ("Tag “hot” added"). */
 	words: string,
 } & CustodyEvent;
+
+/**  An export read through a mapping just saved. */
+export type MappedExport = {
+	/**  The export (an exhibit). */
+	exhibit: string,
+	/**  Its events. */
+	events: number,
+	/**  Its rows that could not be read. */
+	problems: number,
+};
+
+/**  What saving a mapping did. */
+export type MappingSaved = {
+	/**  The mapping as saved. */
+	saved: SavedMapping,
+	/**  The exports already in the vault it fits, now read into events. */
+	read: MappedExport[],
+};
 
 /**  The dashboard, with each recent event in words. */
 export type MatterDashboard = {
@@ -1379,6 +1472,13 @@ export type RecentVault = {
 	available: boolean,
 };
 
+/**  The form a report is saved in. */
+export type ReportFormat = 
+/**  CSV (RFC 4180, UTF-8), for a spreadsheet. */
+"csv" | 
+/**  PDF, to file or attach as an exhibit. */
+"pdf";
+
 /**  What the settings screen saves. */
 export type SaveSettings = {
 	/**  Examiner name. */
@@ -1403,6 +1503,31 @@ export type SaveTimestampSettings = {
 	tsa_urls: string[],
 	/**  Whether intake and export stamp on their own. */
 	automatic: AutoTimestamp,
+};
+
+/**  A column mapping for audit-log exports, as saved. */
+export type SavedMapping = {
+	/**  The mapping (its columns). */
+	mapping: AuditMapping,
+	/**
+	 *  The SHA-256 of its JSON, as recorded in the custody log and in each
+	 *  derivation read through it.
+	 */
+	sha256: string,
+	/**  When it was saved. */
+	saved_at: string,
+};
+
+/**  A saved search. */
+export type SavedSearch = {
+	/**  Its name. */
+	name: string,
+	/**  The query. */
+	query: string,
+	/**  When it was saved (RFC 3339, UTC). */
+	saved_at: string,
+	/**  Who saved it. */
+	saved_by: string,
 };
 
 /**  How a bundle's seal key stands against the key(s) the user pinned. */
@@ -1455,6 +1580,21 @@ export type SearchReport = {
 	 *  the terms').
 	 */
 	total: TermCount,
+};
+
+/**
+ *  A search that chose a production's exhibits (a saved search, or a query
+ *  given for the export).
+ */
+export type SearchSelection = {
+	/**  The saved search's name, if it was one. */
+	name?: string | null,
+	/**  The query, as written. */
+	query: string,
+	/**  The exhibits it found (before their families were added). */
+	hits: number,
+	/**  The SHA-256 of their ids in exhibit order, each followed by a line feed. */
+	hits_sha256: string,
 };
 
 /**

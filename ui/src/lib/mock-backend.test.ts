@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
-import { createMockBackend, MOCK_MATTER, mockExhibit, mockProcessing, type MockProcessed } from "./mock-backend";
+import type { TimelineQuery } from "./bindings";
+import { createMockBackend, MOCK_MATTER, mockDateEvent, mockExhibit, mockProcessing, mockTimelineEvent, type MockProcessed } from "./mock-backend";
 
 const open = { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield" };
 
@@ -81,5 +82,57 @@ describe("the mock's search-term report", () => {
       "the query cannot be searched exactly: line 2 (*cret): *cret: a wildcard may only end a word (term*); one at its start or inside it cannot be searched exactly",
     ]);
     expect(await refusal(" \n\n")).toEqual(["invalid_input", "the term list has no terms (one query per line)"]);
+  });
+});
+
+describe("the mock's timeline view", () => {
+  const all: TimelineQuery = { exhibit: null, actor: null, action: null, from: null, to: null, dates: true };
+  const timeline = () =>
+    createMockBackend({
+      open,
+      timeline: [
+        mockTimelineEvent(2, { time: "2026-05-14T10:00:00Z", action: "FileDownloaded", actor: "Erik" }),
+        mockTimelineEvent(1, { time: "2026-05-14T09:01:00Z", action: "FileDownloaded", burst: true, actor: "erik" }),
+        mockTimelineEvent(3, { time: "2026-05-14T09:59:00Z", action: "FileAccessed", actor: "anna" }),
+        mockTimelineEvent(4, { time: "2026-05-16T00:00:00Z", action: "FileSyncDownloadedFull", exhibit: null, actor: "anna" }),
+        mockDateEvent({ time: "2026-03-02T09:15:00Z", actor: "" }),
+      ],
+    });
+
+  it("counts per day or hour and lists the first events, in time order, with the actors and actions among them", async () => {
+    const days = await timeline().timelineView(all, "day", 2);
+    expect(days.total).toBe(5);
+    expect(days.buckets).toEqual([
+      { at: "2026-03-02", events: 1, downloads: 0, bursts: 0 },
+      { at: "2026-05-14", events: 3, downloads: 2, bursts: 1 },
+      { at: "2026-05-16", events: 1, downloads: 1, bursts: 0 },
+    ]);
+    expect(days.events.map((e) => e.time)).toEqual(["2026-03-02T09:15:00Z", "2026-05-14T09:01:00Z"]);
+    expect(days.actors).toEqual(["anna", "erik"]);
+    expect(days.actions).toEqual(["FileAccessed", "FileDownloaded", "FileSyncDownloadedFull", "document created"]);
+    const hours = await timeline().timelineView({ ...all, from: "2026-05-14", to: "2026-05-14" }, "hour", 10);
+    expect(hours.buckets.map((b) => [b.at, b.events])).toEqual([
+      ["2026-05-14T09", 2],
+      ["2026-05-14T10", 1],
+    ]);
+  });
+
+  it("filters by exhibit, actor and action (any case), a day, hour or time range, and leaves the exhibits' own dates out unless asked", async () => {
+    const view = (q: Partial<TimelineQuery>) => timeline().timelineView({ ...all, ...q }, "day", 100).then((v) => v.events.map((e) => e.row));
+    expect(await view({ dates: false })).toEqual([1, 3, 2, 4]);
+    expect(await view({ exhibit: "EX-0001", dates: false })).toEqual([1, 3, 2]);
+    expect(await view({ actor: "ERIK" })).toEqual([1, 2]);
+    expect(await view({ action: "fileaccessed" })).toEqual([3]);
+    expect(await view({ from: "2026-05-14T09", to: "2026-05-14T09" })).toEqual([1, 3]);
+    expect(await view({ from: "2026-05-14T10:00:00Z", to: "2026-05-16" })).toEqual([2, 4]);
+    expect(await view({ to: "2026-05-13" })).toEqual([0]);
+  });
+
+  it("refuses a bound that is no day, hour or time, and more events than the vault lists", async () => {
+    for (const bad of ["14 May", "2026-05-14T9", "2026-13-01", "2026-02-30"]) {
+      await expect(timeline().timelineView({ ...all, from: bad }, "day", 10)).rejects.toMatchObject({ code: "invalid_input", message: expect.stringContaining(bad) });
+    }
+    await expect(timeline().timeline({ ...all, to: "yesterday" })).rejects.toBeInstanceOf(BackendError);
+    await expect(timeline().timelineView(all, "day", 5001)).rejects.toMatchObject({ code: "invalid_input" });
   });
 });

@@ -34,7 +34,10 @@ import type {
   SearchReport,
   Selection,
   Settings,
+  TimelineBucket,
   TimelineEvent,
+  TimelineQuery,
+  TimelineUnit,
   TimestampSettings,
   VaultSummary,
 } from "./bindings";
@@ -66,7 +69,11 @@ export interface MockState {
   timestamping: TimestampSettings;
   /** What processing made of each exhibit processed (absent: pending). */
   processed: Map<string, MockProcessed>;
-  /** The case timeline: events read from audit-log exports (`timeline` answers from it). */
+  /**
+   * The case timeline: events read from audit-log exports (`source:
+   * "audit"`) and the exhibits' own dates (`source: "metadata"`, listed only
+   * when a query asks for dates). `timeline` and `timelineView` answer from it.
+   */
   timeline: TimelineEvent[];
 }
 
@@ -103,6 +110,7 @@ export function mockFamily(n = 1): Exhibit[] {
 /** One timeline event: a view of `EX-0001` read from the audit-log export `EX-0003` unless told. */
 export function mockTimelineEvent(row: number, over: Partial<TimelineEvent> = {}): TimelineEvent {
   return {
+    source: "audit",
     time: "2026-05-14T09:00:00Z",
     actor: "erik.brandt",
     action: "view",
@@ -131,6 +139,111 @@ export function mockTimeline(): TimelineEvent[] {
     mockTimelineEvent(12, { time: "2026-05-14T21:03:40Z", action: "download", join: "name", weak: true, ip: "203.0.113.8", burst: true }),
     mockTimelineEvent(15, { time: "2026-05-15T08:30:00Z", action: "share", join: "object_id", object: "https://docs.example.com/d/lodestar-spec-v3" }),
   ];
+}
+
+/** One of an exhibit's own dates as a timeline event (`EX-0001`'s creation unless told). */
+export function mockDateEvent(over: Partial<TimelineEvent> = {}): TimelineEvent {
+  const exhibit = over.exhibit ?? over.source_exhibit ?? "EX-0001";
+  return {
+    source: "metadata",
+    time: "2026-03-02T09:15:00Z",
+    actor: "Erik Brandt",
+    action: "document created",
+    source_exhibit: exhibit,
+    row: 0,
+    raw_sha256: "",
+    object: "Lodestar spec v3.pdf",
+    exhibit,
+    join: null,
+    weak: false,
+    ip: null,
+    burst: false,
+    ...over,
+  };
+}
+
+/**
+ * The mock's exhibits' own dates: `EX-0001` (a PDF) created and last
+ * modified, the evening it was downloaded.
+ */
+export function mockTimelineDates(): TimelineEvent[] {
+  return [
+    mockDateEvent({ time: "2026-03-02T09:15:00Z", action: "document created" }),
+    mockDateEvent({ time: "2026-05-14T20:58:00Z", action: "document modified" }),
+  ];
+}
+
+/** The most events one timeline view lists (as the vault allows). */
+export const MOCK_MAX_VIEW_EVENTS = 5000;
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const HOUR = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Whether `y-m-d` is a day of the calendar. */
+function realDay(y: string, m: string, d: string): boolean {
+  const t = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  return t.getUTCFullYear() === Number(y) && t.getUTCMonth() === Number(m) - 1 && t.getUTCDate() === Number(d);
+}
+
+/** Refuses a range bound that is not a day, an hour or an RFC 3339 time, as the vault does. */
+function checkBound(s: string): void {
+  const day = DAY.exec(s);
+  const hour = HOUR.exec(s);
+  const ok =
+    (day !== null && realDay(day[1]!, day[2]!, day[3]!)) ||
+    (hour !== null && realDay(hour[1]!, hour[2]!, hour[3]!) && Number(hour[4]) < 24) ||
+    (RFC3339.test(s) && !Number.isNaN(Date.parse(s)));
+  if (!ok) throw new BackendError("invalid_input", `${s} is not a day (2025-05-14), an hour (2025-05-14T09) or an RFC 3339 time`);
+}
+
+/** Whether an action is a download (or a sync or copy of a file down to a device). */
+export function mockIsDownload(action: string): boolean {
+  const a = action.toLowerCase();
+  return a.includes("download") || a.includes("synced") || a.includes("copied to removable") || a === "copy_to_usb";
+}
+
+/** The events of `all` a timeline query selects, in time order (the vault's filter, bounds checked first). */
+export function mockTimelineSelect(all: readonly TimelineEvent[], q: TimelineQuery): TimelineEvent[] {
+  for (const b of [q.from, q.to]) if (b !== null && b !== undefined) checkBound(b);
+  const same = (want: string | null | undefined, have: string) => want === null || want === undefined || want.toLowerCase() === have.toLowerCase();
+  // A time compared with a bound over the bound's length: within a day or an hour counts as at it.
+  const from = q.from ?? null;
+  const to = q.to ?? null;
+  return all
+    .filter(
+      (e) =>
+        (e.source !== "metadata" || q.dates === true) &&
+        (q.exhibit === null || e.exhibit === q.exhibit) &&
+        same(q.actor, e.actor) &&
+        same(q.action, e.action) &&
+        (from === null || e.time >= from || e.time.startsWith(from)) &&
+        (to === null || e.time.slice(0, to.length) <= to),
+    )
+    .sort(
+      (a, b) =>
+        a.time.localeCompare(b.time) || a.source.localeCompare(b.source) || a.source_exhibit.localeCompare(b.source_exhibit) || a.row - b.row,
+    );
+}
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Events counted per day or hour, as the vault counts them. */
+export function mockTimelineBuckets(events: readonly TimelineEvent[], unit: TimelineUnit): TimelineBucket[] {
+  const len = unit === "day" ? 10 : 13;
+  const out: TimelineBucket[] = [];
+  for (const e of events) {
+    const at = e.time.slice(0, len);
+    let b = out.at(-1);
+    if (!b || b.at !== at) {
+      b = { at, events: 0, downloads: 0, bursts: 0 };
+      out.push(b);
+    }
+    b.events += 1;
+    if (mockIsDownload(e.action)) b.downloads += 1;
+    if (e.burst) b.bursts += 1;
+  }
+  return out;
 }
 
 /** The fingerprint of the mock's genuine seal key. */
@@ -547,7 +660,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     producerKey: init.producerKey ?? null,
     timestamping: init.timestamping ?? { tsa_urls: [], automatic: "off", trusted_cas: [] },
     processed: init.processed ?? new Map(),
-    timeline: init.timeline ?? mockTimeline(),
+    timeline: init.timeline ?? [...mockTimeline(), ...mockTimelineDates()],
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -1026,12 +1139,19 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     async timeline(query) {
       track("timeline");
       need();
-      const actor = query.actor?.toLowerCase() ?? null;
-      return wire(
-        state.timeline
-          .filter((e) => (query.exhibit === null || e.exhibit === query.exhibit) && (actor === null || e.actor.toLowerCase() === actor))
-          .sort((a, b) => a.time.localeCompare(b.time) || a.source_exhibit.localeCompare(b.source_exhibit) || a.row - b.row),
-      );
+      return wire(mockTimelineSelect(state.timeline, query));
+    },
+    async timelineView(query, unit, limit) {
+      track("timelineView");
+      need();
+      if (limit > MOCK_MAX_VIEW_EVENTS)
+        throw new BackendError("invalid_input", `a timeline view lists at most ${MOCK_MAX_VIEW_EVENTS} events; ${limit} were asked for`);
+      const events = mockTimelineSelect(state.timeline, query);
+      const actors: string[] = [];
+      for (const a of events.map((e) => e.actor).filter((a) => a !== "").sort((x, y) => byCodePoint(x.toLowerCase(), y.toLowerCase())))
+        if (actors.at(-1)?.toLowerCase() !== a.toLowerCase()) actors.push(a);
+      const actions = [...new Set(events.map((e) => e.action).filter((a) => a !== ""))].sort();
+      return wire({ total: events.length, buckets: mockTimelineBuckets(events, unit), events: events.slice(0, limit), actors, actions });
     },
     async exhibitText(id) {
       track("exhibitText");

@@ -10,6 +10,7 @@ export type Screen =
   | "exhibits"
   | "exhibit"
   | "search"
+  | "timeline"
   | "verify"
   | "log"
   | "export"

@@ -5,7 +5,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
 import type { JobEvent, ProcessReport, VaultSummary } from "../lib/bindings";
 import { deferred } from "../lib/deferred";
-import { MOCK_MATTER, createMockBackend, mockExhibit, mockFamily, mockProcessing, mockTimeline, type MockState } from "../lib/mock-backend";
+import {
+  MOCK_MATTER,
+  createMockBackend,
+  mockDateEvent,
+  mockExhibit,
+  mockFamily,
+  mockProcessing,
+  mockTimeline,
+  mockTimelineEvent,
+  type MockState,
+} from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -288,7 +298,7 @@ describe("Exhibit: what happened to this document", () => {
     const timeline = vi.spyOn(mock, "timeline").mockResolvedValue([...mockTimeline()].reverse());
     render(Exhibit, { id: "EX-0001" });
     await screen.findByTestId("document-timeline");
-    expect(timeline).toHaveBeenCalledWith({ exhibit: "EX-0001", actor: null });
+    expect(timeline).toHaveBeenCalledWith({ exhibit: "EX-0001", actor: null, action: null, from: null, to: null, dates: true });
     expect(section()).toHaveTextContent("(4)");
     expect(rows().map(cells)).toEqual([
       ["2026-05-12 16:20:00 UTC", "erik.brandt", "view", "by hash", "10.0.4.17", "EX-0003, row 4"],
@@ -321,12 +331,63 @@ describe("Exhibit: what happened to this document", () => {
     const timeline = vi.spyOn(mock, "timeline");
     render(Exhibit, { id: "EX-0002" });
     await screen.findByTestId("sha256");
-    await waitFor(() => expect(timeline).toHaveBeenCalledWith({ exhibit: "EX-0002", actor: null }));
+    await waitFor(() => expect(timeline).toHaveBeenCalledWith({ exhibit: "EX-0002", actor: null, action: null, from: null, to: null, dates: true }));
     await expect(timeline.mock.results[0]!.value).resolves.toEqual([]);
     await tick();
     expect(screen.queryByRole("region", { name: /What happened/ })).not.toBeInTheDocument();
     expect(screen.queryByText(/What happened to this document/)).not.toBeInTheDocument();
     expect(screen.queryByTestId("document-timeline")).not.toBeInTheDocument();
+  });
+
+  it("shows the document's own dates beside the audit events, labelled as its own metadata", async () => {
+    install();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("document-timeline");
+    // The default fixture: four audit events and the PDF's creation and modification dates.
+    expect(section()).toHaveTextContent("(6)");
+    expect(section()).toHaveTextContent("and the dates recorded in the document itself");
+    expect(rows().map(cells)).toEqual([
+      ["2026-03-02 09:15:00 UTC", "Erik Brandt", "document created", "its own date", "—", "from the document's own metadata"],
+      ["2026-05-12 16:20:00 UTC", "erik.brandt", "view", "by hash", "10.0.4.17", "EX-0003, row 4"],
+      ["2026-05-14 20:58:00 UTC", "Erik Brandt", "document modified", "its own date", "—", "from the document's own metadata"],
+      ["2026-05-14 21:02:11 UTC", "erik.brandt", "download", "by name and size", "10.0.4.17", "EX-0003, row 9"],
+      ["2026-05-14 21:03:40 UTC", "erik.brandt", "download mass download", "⚠ by name only — weak", "203.0.113.8", "EX-0003, row 12"],
+      ["2026-05-15 08:30:00 UTC", "erik.brandt", "share", "by its id or address", "—", "EX-0003, row 15"],
+    ]);
+    // An own date opens no export: only the audit rows are buttons.
+    expect(within(screen.getByTestId("document-timeline")).getAllByRole("button").map((b) => b.textContent)).toEqual([
+      "EX-0003, row 4",
+      "EX-0003, row 9",
+      "EX-0003, row 12",
+      "EX-0003, row 15",
+    ]);
+  });
+
+  it("shows an e-mail's own dates when no audit event is tied to it", async () => {
+    install({
+      timeline: [
+        mockTimelineEvent(3, { exhibit: "EX-0001" }),
+        mockDateEvent({ exhibit: "EX-0002", time: "2026-05-14T21:04:00Z", action: "e-mail sent", actor: "Erik Brandt <erik@example.com>" }),
+        mockDateEvent({ exhibit: "EX-0002", time: "2026-05-14T21:04:09Z", action: "e-mail received", actor: "e.brandt@example.net" }),
+      ],
+    });
+    render(Exhibit, { id: "EX-0002" });
+    await screen.findByTestId("document-timeline");
+    expect(section()).toHaveTextContent("The dates recorded in the document itself; no audit-log export has an event tied to it.");
+    expect(rows().map(cells)).toEqual([
+      ["2026-05-14 21:04:00 UTC", "Erik Brandt <erik@example.com>", "e-mail sent", "its own date", "—", "from the document's own metadata"],
+      ["2026-05-14 21:04:09 UTC", "e.brandt@example.net", "e-mail received", "its own date", "—", "from the document's own metadata"],
+    ]);
+  });
+
+  it("opens the timeline on the exhibit", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("document-timeline");
+    await user.click(within(section()).getByRole("button", { name: "Show on the timeline" }));
+    expect(router.screen).toBe("timeline");
+    expect(router.params).toEqual({ exhibit: "EX-0001" });
   });
 
   it("says when the events could not be read", async () => {
