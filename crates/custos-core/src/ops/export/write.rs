@@ -291,11 +291,19 @@ pub(crate) const DOCUMENT_FIELDS: &[(&str, &str)] = &[
     ("MESSAGEID", "message_id"),
 ];
 
+/// The load-file fields filled from the case timeline: the download events
+/// joined to the exhibit by hash, by id or address, or by name and size
+/// (joins by name alone are weak and not counted), and the last one's time.
+/// Empty when the vault holds no audit-log events at all.
+pub(crate) const TIMELINE_FIELDS: [&str; 2] = ["DOWNLOADCOUNT", "LASTDOWNLOAD"];
+
 /// What processing knows of the exhibits of a production: the load-file
-/// fields of each, and which have text.
+/// fields of each, which have text, and their downloads in the timeline.
 pub(super) struct DocumentInfo {
     fields: std::collections::HashMap<String, Vec<(String, String)>>,
     texts: std::collections::HashSet<String>,
+    /// Exhibit → (downloads, the last one's time); `None` without audit events.
+    downloads: Option<std::collections::HashMap<String, (u64, String)>>,
 }
 
 impl Vault {
@@ -303,7 +311,25 @@ impl Vault {
     pub(super) fn document_info(&self, chosen: &[Chosen]) -> Result<DocumentInfo> {
         let names: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(_, f)| *f).collect();
         let ids: Vec<&str> = chosen.iter().map(|c| c.exhibit.id.as_str()).collect();
-        Ok(DocumentInfo { fields: self.first_values(&ids, &names)?, texts: self.exhibits_with_text(&ids)? })
+        Ok(DocumentInfo { fields: self.first_values(&ids, &names)?, texts: self.exhibits_with_text(&ids)?, downloads: self.downloads()? })
+    }
+
+    /// Download events per exhibit (strong joins only), with the last one's
+    /// time; `None` when the vault holds no audit-log events.
+    fn downloads(&self) -> Result<Option<std::collections::HashMap<String, (u64, String)>>> {
+        let events = self.timeline(&crate::store::audit::TimelineQuery::default())?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let mut out: std::collections::HashMap<String, (u64, String)> = std::collections::HashMap::new();
+        for e in events.iter().filter(|e| !e.weak && crate::store::audit::is_download(&e.action)) {
+            if let Some(x) = &e.exhibit {
+                let entry = out.entry(x.clone()).or_default();
+                entry.0 += 1;
+                entry.1 = e.time.clone().max(std::mem::take(&mut entry.1));
+            }
+        }
+        Ok(Some(out))
     }
 }
 
@@ -316,10 +342,17 @@ pub(super) fn produced_exhibit(chosen: &Chosen, info: &DocumentInfo, bates: Stri
     let has_text = info.texts.contains(&ex.id) || (is_text(&ex.mime) && ex.size <= MAX_TEXT);
     let text_path = has_text.then(|| format!("{TEXT_FOLDER}{folder}/{bates}.txt"));
     let read = info.fields.get(&ex.id);
-    let document_fields = DOCUMENT_FIELDS
+    let mut document_fields: Vec<(String, String)> = DOCUMENT_FIELDS
         .iter()
         .filter_map(|(dat, field)| read.and_then(|v| v.iter().find(|(f, _)| f == field)).map(|(_, v)| (dat.to_string(), v.clone())))
         .collect();
+    if let Some(downloads) = &info.downloads {
+        let (n, last) = downloads.get(&ex.id).cloned().unwrap_or_default();
+        document_fields.push((TIMELINE_FIELDS[0].into(), n.to_string()));
+        if !last.is_empty() {
+            document_fields.push((TIMELINE_FIELDS[1].into(), last.replace('T', " ").trim_end_matches('Z').to_string()));
+        }
+    }
     ProducedExhibit {
         bates,
         exhibit_id: ex.id.clone(),
@@ -366,7 +399,7 @@ pub(super) fn load_file(production: &Production, req: &ExportRequest, text: bool
         let (native, text) = (rel(&e.native_path), e.text_path.as_deref().map(rel).unwrap_or_default());
         let (beg, end) = spans.get(e.family.as_str()).copied().unwrap_or((e.bates.as_str(), e.bates.as_str()));
         let field = |name: &str| e.document_fields.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str()).unwrap_or_default();
-        let document: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(f, _)| field(f)).collect();
+        let document: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(f, _)| *f).chain(TIMELINE_FIELDS).map(field).collect();
         let mut row: Vec<&str> = vec![
             &e.bates,
             &e.bates,
