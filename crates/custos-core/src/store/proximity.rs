@@ -11,7 +11,10 @@ use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 
 /// Where one side occurs: (document, column) → (first token, last token).
-type Places = HashMap<(i64, String), Vec<(i64, i64)>>;
+type Places = HashMap<(i64, u8), Vec<(i64, i64)>>;
+
+/// The index's columns, in order: a column is kept as its place here.
+const COLUMNS: [&str; 8] = ["name", "custodian", "kind", "tags", "sender", "recipients", "subject", "body"];
 
 /// The tables this reads through, in memory (`temp_store` is MEMORY).
 const TABLES: &str = "
@@ -31,12 +34,13 @@ fn tokens(conn: &Connection, words: &str) -> Result<Vec<String>> {
 
 /// The positions of one token (or, with `prefix`, of any token it begins)
 /// in the documents `within`.
-fn token_places(conn: &Connection, token: &str, prefix: bool, within: &HashSet<i64>) -> Result<HashMap<(i64, String), Vec<i64>>> {
-    let mut out: HashMap<(i64, String), Vec<i64>> = HashMap::new();
+fn token_places(conn: &Connection, token: &str, prefix: bool, within: &HashSet<i64>) -> Result<HashMap<(i64, u8), Vec<i64>>> {
+    let mut out: HashMap<(i64, u8), Vec<i64>> = HashMap::new();
     let mut add = |r: &rusqlite::Row<'_>| -> rusqlite::Result<()> {
-        let (doc, col, offset): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let doc: i64 = r.get(0)?;
         if within.contains(&doc) {
-            out.entry((doc, col)).or_default().push(offset);
+            let col = r.get_ref(1)?.as_str().map_or(u8::MAX, |c| COLUMNS.iter().position(|k| *k == c).map_or(u8::MAX, |i| i as u8));
+            out.entry((doc, col)).or_default().push(r.get(2)?);
         }
         Ok(())
     };
@@ -63,7 +67,7 @@ fn places(conn: &Connection, side: &Query, within: &HashSet<i64>) -> Result<Plac
     let mut out = Places::new();
     let Some(first) = toks.first() else { return Ok(out) };
     let last = toks.len() - 1;
-    let mut each: Vec<HashMap<(i64, String), HashSet<i64>>> = Vec::with_capacity(toks.len());
+    let mut each: Vec<HashMap<(i64, u8), HashSet<i64>>> = Vec::with_capacity(toks.len());
     for (i, t) in toks.iter().enumerate().skip(1) {
         let found = token_places(conn, t, *prefix && i == last, within)?;
         each.push(found.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect());
@@ -73,7 +77,7 @@ fn places(conn: &Connection, side: &Query, within: &HashSet<i64>) -> Result<Plac
             // A phrase: each next token right after the one before.
             let whole = each.iter().enumerate().all(|(i, found)| found.get(&at).is_some_and(|o| o.contains(&(s + i as i64 + 1))));
             if whole {
-                out.entry(at.clone()).or_default().push((s, s + last as i64));
+                out.entry(at).or_default().push((s, s + last as i64));
             }
         }
     }

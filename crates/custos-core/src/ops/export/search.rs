@@ -70,3 +70,24 @@ pub(super) fn search_files(
     }
     Ok(out)
 }
+
+impl SearchFiles {
+    /// What README.txt says of the search files, if there are any.
+    pub(super) fn readme(&self) -> String {
+        let mut s = String::new();
+        if let Some(sel) = &self.selection {
+            let name = sel.name.as_deref().map(|n| format!("the saved search \"{n}\", ")).unwrap_or_default();
+            s.push_str(&format!(
+                "\nThe documents were chosen by {name}the query\n\n       {}\n\n   which found {} of them before their families were completed\n   ({SEARCH_SELECTION_FILE}).\n",
+                sel.query, sel.hits
+            ));
+        }
+        if let Some(r) = &self.report {
+            s.push_str(&format!(
+                "\nA search-term report over the produced documents is in data/search/:\n   the term list as given ({SEARCH_TERMS_FILE}, SHA-256 {}) and, per term,\n   the documents it finds, with their families, and those no other term\n   finds ({SEARCH_REPORT_CSV_FILE}, .json, .pdf). Run the same list over\n   this bundle to get the same counts:\n\n       custos search-report <this bundle> --terms {SEARCH_TERMS_FILE}\n\n   (custos verify-bundle does, and reports a report that differs.)\n",
+                r.terms_sha256
+            ));
+        }
+        s
+    }
+}
