@@ -340,12 +340,14 @@ impl Vault {
                 let i = c.arg(m);
                 let l = c.arg(limit as i64);
                 let more: String = c.conditions.iter().map(|w| format!(" AND {w}")).collect();
+                // Conditions read the exhibit's row; a match alone needs only the index.
+                let from = if more.is_empty() { "exhibit_search" } else { "exhibit_search JOIN exhibits e ON e.number = exhibit_search.rowid" };
                 // The best rows are found first (their rowid and score only),
                 // so the snippets are made for them alone.
                 let sql = format!(
                     "WITH best AS (
                          SELECT exhibit_search.rowid AS number, bm25(exhibit_search, {WEIGHTS}) AS rank
-                         FROM exhibit_search JOIN exhibits e ON e.number = exhibit_search.rowid
+                         FROM {from}
                          WHERE exhibit_search MATCH ?{i}{more}
                          ORDER BY rank, exhibit_search.rowid LIMIT ?{l})
                      SELECT e.id, -best.rank, snippet(exhibit_search, -1, '«', '»', '…', 16)
