@@ -2,7 +2,20 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
 import type { TimelineQuery } from "./bindings";
-import { createMockBackend, MOCK_MATTER, mockDateEvent, mockExhibit, mockProcessing, mockTimelineEvent, type MockProcessed } from "./mock-backend";
+import type { AuditMapping } from "./bindings";
+import {
+  createMockBackend,
+  MOCK_MATTER,
+  mockCsvColumns,
+  mockCsvRecords,
+  mockDateEvent,
+  mockExhibit,
+  mockFamily,
+  mockProcessing,
+  mockTimelineEvent,
+  mockUtcAt,
+  type MockProcessed,
+} from "./mock-backend";
 
 const open = { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield" };
 
@@ -35,6 +48,30 @@ describe("the mock's search", () => {
     expect(await ids('custodian:"zoe evrard"')).toEqual(["EX-0002"]);
     expect(await ids("type:pdf")).toEqual(["EX-0001"]);
     expect(await ids("collected:2026-06-03..2026-06-04")).toEqual(["EX-0002", "EX-0003"]);
+  });
+
+  it("finds words near each other: w/N in either order, pre/N the left first, at most N words between, in one field", async () => {
+    // EX-0002: "The FALCON délivery was late; see the price list."
+    expect(await ids("falcon w/2 late")).toEqual(["EX-0002"]);
+    expect(await ids("late w/2 falcon")).toEqual(["EX-0002"]);
+    expect(await ids("falcon pre/2 late")).toEqual(["EX-0002"]);
+    expect(await ids("late pre/2 falcon")).toEqual([]);
+    expect(await ids("falcon pre/1 late")).toEqual([]);
+    expect(await ids('falcon pre/5 "price list"')).toEqual(["EX-0001", "EX-0002"]);
+    expect(await ids("fal* PRE/3 was")).toEqual(["EX-0002"]);
+    // Not across fields: "falcon" in the name, "notes" nowhere near it.
+    expect(await ids("price w/1 list")).toEqual(["EX-0001", "EX-0002"]);
+    expect(await ids("falcon w/3 notes")).toEqual([]);
+  });
+
+  it("refuses a proximity joining anything but words, prefixes and phrases, and a distance out of range", async () => {
+    const refusal = (q: string) => mock().searchExhibits(q, 10).then(() => null, (e: BackendError) => e.message);
+    expect(await refusal("falcon pre/5 tag:hot")).toBe(
+      "the query cannot be searched exactly: pre/5 joins words, prefixes and phrases, not groups, fields, dates or NOT",
+    );
+    expect(await refusal("a w/2 b w/2 c")).toBe("the query cannot be searched exactly: w/2 joins one w/N or pre/N at a time (group the rest with AND)");
+    expect(await refusal("falcon pre/0 late")).toBe("the query cannot be searched exactly: pre/0: a proximity is pre/ and a number of words from 1 to 1000, e.g. pre/5");
+    expect(await refusal("falcon pre/5")).toBe("the query cannot be searched exactly: pre/5 has nothing after it");
   });
 
   it("marks the words found in the snippet", async () => {
@@ -134,5 +171,172 @@ describe("the mock's timeline view", () => {
     }
     await expect(timeline().timeline({ ...all, to: "yesterday" })).rejects.toBeInstanceOf(BackendError);
     await expect(timeline().timelineView(all, "day", 5001)).rejects.toMatchObject({ code: "invalid_input" });
+  });
+});
+
+describe("the mock's saved searches", () => {
+  it("saves a query under a name, the same again changing nothing, and refuses as the vault does", async () => {
+    const b = mock();
+    const saved = await b.saveSearch(" Falcon ", "falcon pre/2 late");
+    expect(saved).toMatchObject({ name: "Falcon", query: "falcon pre/2 late", saved_by: "Dana Whitfield" });
+    expect(await b.saveSearch("Falcon", "falcon pre/2 late")).toEqual(saved);
+    await b.saveSearch("birds", "birds");
+    expect((await b.savedSearches()).map((x) => x.name)).toEqual(["birds", "Falcon"]);
+    await expect(b.saveSearch("Falcon", "osprey")).rejects.toMatchObject({
+      message: "a search named Falcon is already saved (for falcon pre/2 late); delete it first or choose another name",
+    });
+    await expect(b.saveSearch("Secrets", "*cret")).rejects.toMatchObject({ message: expect.stringMatching(/^the query cannot be searched exactly: \*cret/) });
+    await expect(b.saveSearch("  ", "falcon")).rejects.toMatchObject({ code: "invalid_input" });
+    await b.deleteSavedSearch("birds");
+    await expect(b.deleteSavedSearch("birds")).rejects.toMatchObject({ message: "no search is saved as birds" });
+    expect((await b.savedSearches()).map((x) => x.name)).toEqual(["Falcon"]);
+  });
+
+  it("plans and writes an export chosen by a (saved) search, with its families, recorded with the production", async () => {
+    const b = createMockBackend({ open, exhibits: [...mockFamily(1), mockExhibit(5, { name: "Lodestar notes.txt" })] });
+    const options = {
+      exhibits: [],
+      tag: null,
+      custodian: null,
+      bates_prefix: "HAL",
+      bates_start: null,
+      bates_width: 6,
+      recipients: [],
+      passphrase: null,
+      dat_encoding: "utf8" as const,
+      organization: null,
+      search: "name:bracket",
+      search_name: null,
+      search_terms: null,
+    };
+    // An attachment found brings its whole family.
+    expect((await b.planExport(options)).exhibits.map((e) => e.exhibit_id)).toEqual(["EX-0001", "EX-0002", "EX-0003", "EX-0004"]);
+    await expect(b.planExport({ ...options, search: "osprey" })).rejects.toMatchObject({ message: "the selection is empty: the search osprey finds no exhibit" });
+    await expect(b.planExport({ ...options, search: "name:bracket", exhibits: ["EX-0005"] })).rejects.toMatchObject({
+      message: "the selection is empty: the search name:bracket finds no exhibit among those chosen",
+    });
+    await expect(b.planExport({ ...options, search: null, search_name: "Spec" })).rejects.toMatchObject({
+      message: "a saved search's name was given without its query",
+    });
+    await expect(b.planExport({ ...options, search_name: "Spec" })).rejects.toMatchObject({
+      message: "the saved search Spec is no longer the query name:bracket (changed or deleted since); choose it again",
+    });
+    await expect(b.planExport({ ...options, search_terms: "bracket\n*cret" })).rejects.toMatchObject({
+      message: expect.stringMatching(/^the query cannot be searched exactly: line 2 \(\*cret\)/),
+    });
+
+    await b.saveSearch("Spec", "name:bracket");
+    const plan = await b.planExport({ ...options, search_name: "Spec" });
+    const [destination] = [(await b.pickDestination("x.zip"))!.token];
+    const result = await b.exportBundle(
+      {
+        options: { ...options, search_name: "Spec", search_terms: "name:bracket\nname:notes" },
+        destination,
+        expect_first: plan.bates_first,
+        expect_last: plan.bates_last,
+        expect_selection: plan.selection_sha256,
+      },
+      () => {},
+    );
+    expect(result.search).toMatchObject({ name: "Spec", query: "name:bracket", hits: 1 });
+    // The report counts over the documents produced only.
+    expect(result.search_report?.searched).toBe(4);
+    expect(result.search_report?.terms.map((t) => [t.term, t.documents, t.with_families])).toEqual([
+      ["name:bracket", 1, 4],
+      ["name:notes", 0, 0],
+    ]);
+    expect(b.state.log.filter((e) => e.action === "exported")[0]?.details).toMatchObject({ search: { name: "Spec", query: "name:bracket", hits: 1 } });
+  });
+});
+
+describe("the mock's audit-log column mappings", () => {
+  const EXPORT = 'When,User,What,Document,Bytes\r\n2026-05-14 21:02:11,erik,download,"/docs/Falcon price list.pdf",4096\r\n05/14/2026 09:15:00 PM,erik,"view, twice",/docs/x,\r\nsoon,erik,view,/docs/y,\r\n';
+  const mapping = (over: Partial<AuditMapping> = {}): AuditMapping => ({
+    name: "Docsys",
+    time: "when",
+    actor: "USER",
+    action: "What",
+    object: "Document",
+    ip: null,
+    device: null,
+    file_name: "",
+    size: "Bytes",
+    hash: null,
+    utc_offset: "-05:00",
+    ...over,
+  });
+  const withExport = async () => {
+    const b = createMockBackend({
+      open,
+      exhibits: [mockExhibit(1, { name: "Falcon price list.pdf", size: 4096 }), mockExhibit(2, { name: "docsys.csv", mime: "text/csv" })],
+      timeline: [],
+      contents: new Map([["EX-0002", EXPORT]]),
+    });
+    await b.processExhibits({ exhibits: [], ocr: false }, () => {});
+    return b;
+  };
+
+  it("reads CSV records, quoted fields included, and the header's columns", () => {
+    expect(mockCsvRecords('a,"b, c",d\r\n1,"x ""y""\nz",3\n\n').map((r) => r.fields)).toEqual([
+      ["a", "b, c", "d"],
+      ["1", 'x "y"\nz', "3"],
+    ]);
+    expect(mockCsvColumns("\uFEFF Time , ,User_Name\r\n")).toEqual(["Time", "User_Name"]);
+  });
+
+  it("reads times with a zone as they say, and times without one at the offset", () => {
+    expect(mockUtcAt("2026-05-14T21:02:11+02:00", "-05:00")).toBe("2026-05-14T19:02:11Z");
+    expect(mockUtcAt("2026-05-14 21:02:11", "-05:00")).toBe("2026-05-15T02:02:11Z");
+    expect(mockUtcAt("2026-05-14 21:02:11", null)).toBe("2026-05-14T21:02:11Z");
+    expect(mockUtcAt("5/14/2026 12:05:00 AM", "+01:00")).toBe("2026-05-13T23:05:00Z");
+    expect(mockUtcAt("2026-02-30 10:00:00", null)).toBeNull();
+    expect(mockUtcAt("yesterday", null)).toBeNull();
+  });
+
+  it("lists the columns of a processed CSV, and none of an exhibit without text", async () => {
+    const b = await withExport();
+    expect(await b.csvColumns("EX-0002")).toEqual(["When", "User", "What", "Document", "Bytes"]);
+    b.state.exhibits.push(mockExhibit(3, { name: "scan.jpg", mime: "image/jpeg" }));
+    await b.processExhibits({ exhibits: ["EX-0003"], ocr: false }, () => {});
+    expect(await b.csvColumns("EX-0003")).toEqual([]);
+    await expect(b.csvColumns("EX-0099")).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("refuses a mapping as the vault does", async () => {
+    const b = await withExport();
+    const refusal = (m: AuditMapping) => b.saveAuditMapping(m).then(() => null, (e: BackendError) => e.message);
+    expect(await refusal(mapping({ name: " " }))).toBe("a mapping's name is 1 to 100 characters, none of them control characters");
+    expect(await refusal(mapping({ action: "  " }))).toBe("the action column is named by nothing");
+    expect(await refusal(mapping({ hash: "w_hen" }))).toBe("the column w_hen is named for both time and hash");
+    expect(await refusal(mapping({ utc_offset: "-5" }))).toBe("-5 is not an offset from UTC such as -05:00 or +01:00");
+    expect(b.state.mappings).toHaveLength(0);
+  });
+
+  it("saves a mapping (logged, never changed) and reads every processed export it fits, then later ones when processed", async () => {
+    const b = await withExport();
+    const done = await b.saveAuditMapping(mapping());
+    expect(done.saved.mapping).toEqual({ ...mapping(), time: "when", file_name: null });
+    expect(done.saved.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(done.read).toEqual([{ exhibit: "EX-0002", events: 2, problems: 1 }]);
+    expect(b.state.timeline.map((e) => [e.row, e.time, e.action, e.exhibit, e.join, e.weak])).toEqual([
+      [1, "2026-05-15T02:02:11Z", "download", "EX-0001", "name_size", false],
+      [2, "2026-05-15T02:15:00Z", "view, twice", null, null, false],
+    ]);
+    const detail = (await b.exhibitDetail("EX-0002")).detail;
+    expect(detail.processing.kind).toBe("audit_log");
+    expect(detail.processing.problems).toEqual([["row 3", "the time soon is in no known form"]]);
+    expect(detail.derivations.at(-1)?.kind).toBe("events");
+    expect(b.state.log.find((e) => e.action === "setting_changed")?.details).toMatchObject({ setting: "audit_mapping_saved", name: "Docsys", sha256: done.saved.sha256 });
+    await expect(b.saveAuditMapping(mapping({ name: "DOCSYS" }))).rejects.toMatchObject({
+      message: "a mapping named DOCSYS is already saved; a saved mapping never changes: choose another name",
+    });
+    expect(await b.auditMappings()).toEqual([done.saved]);
+
+    // An export taken in later is read through it when processed.
+    b.state.exhibits.push(mockExhibit(3, { name: "docsys-june.csv", mime: "text/csv" }));
+    b.state.contents.set("EX-0003", EXPORT);
+    const report = await b.processExhibits({ exhibits: ["EX-0003"], ocr: false }, () => {});
+    expect(report.exhibits[0]).toMatchObject({ kind: "audit_log", status: "done" });
+    expect(b.state.timeline.filter((e) => e.source_exhibit === "EX-0003")).toHaveLength(2);
   });
 });

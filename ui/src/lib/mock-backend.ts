@@ -29,6 +29,12 @@ import type {
   ProcessingState,
   ProductionRecord,
   FamilyMember,
+  AuditMapping,
+  MappedExport,
+  SavedMapping,
+  SavedSearch,
+  SearchSelection,
+  Value,
   RecentVault,
   SearchHit,
   SearchReport,
@@ -75,6 +81,16 @@ export interface MockState {
    * when a query asks for dates). `timeline` and `timelineView` answer from it.
    */
   timeline: TimelineEvent[];
+  /** The saved searches, by name. */
+  savedSearches: SavedSearch[];
+  /** The audit-log column mappings saved, in the order saved. */
+  mappings: SavedMapping[];
+  /**
+   * What processing reads of an exhibit as text where a test gives it (a
+   * CSV export's rows, by exhibit id); any other text exhibit reads as
+   * "Contents of NAME".
+   */
+  contents: Map<string, string>;
 }
 
 /** What processing made of one exhibit in the mock. */
@@ -385,14 +401,18 @@ export function mockMatching(exhibits: readonly Exhibit[], q: ExhibitQuery): Exh
 /**
  * A mock of the vault's full-text search, small and inexact: words (letters
  * match regardless of case and accents), "phrases", prefixes (term*),
- * AND/OR/NOT with parentheses, w/N read as AND, and the fields; a snippet
- * with the words found between « and ». It refuses, with the vault's
- * message shapes, what the vault refuses most often: a wildcard not at the
- * end of a word, an unclosed quote, pre/N, an unknown field.
+ * AND/OR/NOT with parentheses, proximity (w/N in either order, pre/N the
+ * left side first, at most N words between, in the same field), and the
+ * fields; a snippet with the words found between « and ». It refuses, with
+ * the vault's message shapes, what the vault refuses most often: a wildcard
+ * not at the end of a word, an unclosed quote, a proximity joining anything
+ * but words, prefixes and phrases, an unknown field.
  */
 type MockTerm = { kind: "terms"; field: string | null; words: string[]; prefix: boolean };
+type MockNear = { kind: "near"; left: MockTerm; right: MockTerm; distance: number; ordered: boolean };
 type MockQuery =
   | MockTerm
+  | MockNear
   | { kind: "date"; field: string; from: string; to: string }
   | { kind: "and" | "or"; parts: MockQuery[] }
   | { kind: "not"; part: MockQuery };
@@ -407,6 +427,19 @@ const refuse = (why: string): never => {
 };
 const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 const wordsOf = (s: string) => fold(s).match(/[\p{L}\p{N}]+/gu) ?? [];
+
+/** `w/N` or `pre/N` (its distance, and whether ordered), or null for anything else; a bad distance is refused. */
+function proximity(token: string | undefined): { distance: number; ordered: boolean } | null {
+  const lower = token?.toLowerCase() ?? "";
+  for (const [op, ordered] of [["w/", false], ["pre/", true]] as const) {
+    if (!lower.startsWith(op)) continue;
+    const n = lower.slice(op.length);
+    const distance = /^\d+$/.test(n) ? Number(n) : NaN;
+    if (!(distance >= 1 && distance <= 1000)) refuse(`${token}: a proximity is ${op} and a number of words from 1 to 1000, e.g. ${op}5`);
+    return { distance, ordered };
+  }
+  return null;
+}
 
 function mockParse(q: string): MockQuery {
   const tokens: string[] = [];
@@ -469,13 +502,20 @@ function mockParse(q: string): MockQuery {
       at++;
       return { kind: "not", part: unary() };
     }
-    const left = primary();
-    const near = tokens[at]?.toLowerCase();
-    if (near?.startsWith("pre/")) refuse(`${tokens[at]}: ordered proximity (pre/N) cannot be searched exactly by this index; use w/N, which finds the words within N of each other in either order`);
-    if (near?.startsWith("w/")) {
-      // The mock reads a proximity as AND.
+    let left = primary();
+    for (let near = proximity(tokens[at]); near !== null; near = proximity(tokens[at])) {
+      const op = `${near.ordered ? "pre" : "w"}/${near.distance}`;
       at++;
-      return { kind: "and", parts: [left, primary()] };
+      const next = tokens[at];
+      if (next === undefined || next === ")" || next === "OR" || next === "AND") refuse(`${op} has nothing after it`);
+      const right = primary();
+      for (const side of [left, right]) {
+        if (side.kind !== "terms" || side.field !== null)
+          refuse(
+            `${op} joins ${side.kind === "near" ? "one w/N or pre/N at a time (group the rest with AND)" : "words, prefixes and phrases, not groups, fields, dates or NOT"}`,
+          );
+      }
+      left = { kind: "near", left: left as MockTerm, right: right as MockTerm, distance: near.distance, ordered: near.ordered };
     }
     return left;
   };
@@ -500,13 +540,33 @@ function mockParse(q: string): MockQuery {
   return query;
 }
 
+/** Where `words` (the last a prefix if told) stand one after the other in `text`: each place's first word. */
+function mockPlaces(text: readonly string[], t: MockTerm): number[] {
+  const n = t.words.length;
+  const out: number[] = [];
+  for (let i = 0; i + n <= text.length; i++) {
+    if (t.words.every((w, k) => (t.prefix && k === n - 1 ? text[i + k]!.startsWith(w) : text[i + k] === w))) out.push(i);
+  }
+  return out;
+}
+
 /** Whether `words` (the last a prefix if told) stand one after the other in `text`. */
 function mockHas(text: readonly string[], t: MockTerm): boolean {
-  const n = t.words.length;
-  for (let i = 0; i + n <= text.length; i++) {
-    if (t.words.every((w, k) => (t.prefix && k === n - 1 ? text[i + k]!.startsWith(w) : text[i + k] === w))) return true;
-  }
-  return false;
+  return mockPlaces(text, t).length > 0;
+}
+
+/** Whether the two sides of a proximity stand at most `distance` words apart in `text` (the left first when ordered). */
+function mockNear(text: readonly string[], x: MockNear): boolean {
+  const lefts = mockPlaces(text, x.left);
+  const rights = mockPlaces(text, x.right);
+  const between = (a: number, aLen: number, b: number) => b - (a + aLen);
+  return lefts.some((l) =>
+    rights.some((r) => {
+      const after = r >= l + x.left.words.length && between(l, x.left.words.length, r) <= x.distance;
+      const before = !x.ordered && l >= r + x.right.words.length && between(r, x.right.words.length, l) <= x.distance;
+      return after || before;
+    }),
+  );
 }
 
 /** The words the vault searches for an exhibit, by field. */
@@ -531,6 +591,7 @@ export function mockSearch(exhibits: readonly Exhibit[], processed: ReadonlyMap<
   const positive: MockTerm[] = [];
   const collect = (x: MockQuery): void => {
     if (x.kind === "terms") positive.push(x);
+    else if (x.kind === "near") positive.push(x.left, x.right);
     else if (x.kind === "and" || x.kind === "or") x.parts.forEach(collect);
   };
   collect(query);
@@ -545,6 +606,8 @@ export function mockSearch(exhibits: readonly Exhibit[], processed: ReadonlyMap<
       switch (x.kind) {
         case "terms":
           return has(x);
+        case "near":
+          return Object.values(words).some((text) => mockNear(text, x));
         case "date": {
           const d = day(x.field);
           return d !== "" && (!x.from || d >= x.from) && (!x.to || d <= x.to);
@@ -583,6 +646,30 @@ async function mockSha256(text: string): Promise<string> {
 }
 
 /**
+ * The terms of a list (one query per line, blank lines skipped), each with
+ * its line; a term that cannot be searched refuses the list, naming its
+ * line, and so does a list without terms.
+ */
+export function mockTerms(list: string): { line: number; term: string }[] {
+  const terms = list
+    .split("\n")
+    .map((l, i) => ({ line: i + 1, term: l.trim() }))
+    .filter((t) => t.term !== "");
+  if (terms.length === 0) throw new BackendError("invalid_input", "the term list has no terms (one query per line)");
+  for (const { line, term } of terms) {
+    try {
+      mockParse(term);
+    } catch (e) {
+      if (e instanceof BackendError && e.message.startsWith(REFUSED)) {
+        throw new BackendError("invalid_input", `${REFUSED}line ${line} (${term}): ${e.message.slice(REFUSED.length)}`);
+      }
+      throw e;
+    }
+  }
+  return terms;
+}
+
+/**
  * The mock's search-term report, counted as the vault counts it: each line
  * of `list` a query (blank lines skipped); per term the exhibits it finds,
  * those with every other member of their families, and those no other term
@@ -592,21 +679,8 @@ async function mockSha256(text: string): Promise<string> {
  * searched refuses the report, naming its line.
  */
 export async function mockSearchReport(exhibits: readonly Exhibit[], processed: ReadonlyMap<string, MockProcessed>, list: string): Promise<SearchReport> {
-  const terms = list
-    .split("\n")
-    .map((l, i) => ({ line: i + 1, term: l.trim() }))
-    .filter((t) => t.term !== "");
-  if (terms.length === 0) throw new BackendError("invalid_input", "the term list has no terms (one query per line)");
-  const found = terms.map(({ line, term }) => {
-    try {
-      return new Set(mockSearch(exhibits, processed, term, 10_000).map((h) => h.id));
-    } catch (e) {
-      if (e instanceof BackendError && e.message.startsWith(REFUSED)) {
-        throw new BackendError("invalid_input", `${REFUSED}line ${line} (${term}): ${e.message.slice(REFUSED.length)}`);
-      }
-      throw e;
-    }
-  });
+  const terms = mockTerms(list);
+  const found = terms.map(({ term }) => new Set(mockSearch(exhibits, processed, term, 10_000).map((h) => h.id)));
   const timesHit = new Map<string, number>();
   for (const ids of found) for (const id of ids) timesHit.set(id, (timesHit.get(id) ?? 0) + 1);
   const withFamilies = (ids: ReadonlySet<string>) => {
@@ -626,6 +700,121 @@ export async function mockSearchReport(exhibits: readonly Exhibit[], processed: 
     terms: rows,
     total: { term: "(any term)", documents: any.size, with_families: withFamilies(any), unique: rows.reduce((n, r) => n + r.unique, 0) },
   };
+}
+
+/** The records of a CSV text (RFC 4180: a quoted field may hold commas, doubled quotes and line breaks), each with its raw text; a byte-order mark is skipped. */
+export function mockCsvRecords(text: string): { fields: string[]; raw: string }[] {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const out: { fields: string[]; raw: string }[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  let start = 0;
+  const end = (i: number) => {
+    fields.push(field);
+    const raw = body.slice(start, i).replace(/\r$/, "");
+    if (fields.length > 1 || fields[0] !== "") out.push({ fields: fields.map((f) => f.replace(/\r$/, "")), raw });
+    fields = [];
+    field = "";
+    start = i + 1;
+  };
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (quoted) {
+      if (c === '"' && body[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      fields.push(field);
+      field = "";
+    } else if (c === "\n") end(i);
+    else field += c;
+  }
+  if (field !== "" || fields.length > 0) end(body.length);
+  return out;
+}
+
+/** The column names of a CSV text (its header row), as the vault lists them for a mapping: trimmed, empty ones left out. */
+export function mockCsvColumns(text: string): string[] {
+  return (mockCsvRecords(text)[0]?.fields ?? []).map((c) => c.trim()).filter((c) => c !== "");
+}
+
+/** A column name as the vault compares them: case, spaces and underscores aside. */
+const columnKey = (c: string) => c.trim().toLowerCase().replace(/[ _]/g, "");
+
+/** The mapping as the vault keeps it: every name trimmed, an optional column or offset left empty dropped. */
+export function mockMapping(m: AuditMapping): AuditMapping {
+  const opt = (c: string | null) => (c === null || c.trim() === "" ? null : c.trim());
+  return {
+    name: m.name.trim(),
+    time: m.time.trim(),
+    actor: m.actor.trim(),
+    action: m.action.trim(),
+    object: m.object.trim(),
+    ip: opt(m.ip),
+    device: opt(m.device),
+    file_name: opt(m.file_name),
+    size: opt(m.size),
+    hash: opt(m.hash),
+    utc_offset: opt(m.utc_offset),
+  };
+}
+
+/** `±HH:MM` in minutes east of UTC, or null when it is no such offset (as the vault reads one). */
+function offsetMinutes(o: string): number | null {
+  const m = /^([+-])(\d+):(\d+)$/.exec(o.trim());
+  if (!m) return null;
+  const [h, min] = [Number(m[2]), Number(m[3])];
+  return h <= 14 && min < 60 ? (m[1] === "-" ? -1 : 1) * (h * 60 + min) : null;
+}
+
+/** Every column a mapping names, with what it holds. */
+function mappedColumns(m: AuditMapping): [string, string][] {
+  const out: [string, string][] = [["time", m.time], ["actor", m.actor], ["action", m.action], ["object", m.object]];
+  for (const [what, c] of [["ip", m.ip], ["device", m.device], ["file_name", m.file_name], ["size", m.size], ["hash", m.hash]] as const) if (c !== null) out.push([what, c]);
+  return out;
+}
+
+/** Why the vault refuses a mapping (kept as the vault keeps it), or null. */
+export function mockMappingProblem(m: AuditMapping): string | null {
+  if (m.name === "" || [...m.name].length > 100 || /\p{Cc}/u.test(m.name)) return "a mapping's name is 1 to 100 characters, none of them control characters";
+  const columns = mappedColumns(m);
+  for (const [what, c] of columns) if (c.trim() === "") return `the ${what} column is named by nothing`;
+  for (let i = 0; i < columns.length; i++) {
+    const other = columns.slice(0, i).find(([, d]) => columnKey(d) === columnKey(columns[i]![1]));
+    if (other) return `the column ${columns[i]![1]} is named for both ${other[0]} and ${columns[i]![0]}`;
+  }
+  if (m.utc_offset !== null && offsetMinutes(m.utc_offset) === null) return `${m.utc_offset} is not an offset from UTC such as -05:00 or +01:00`;
+  return null;
+}
+
+/** A time of an export as RFC 3339 UTC (`2026-05-14T21:02:11Z`): one with a zone as it says, one without at `offset` (UTC when none); null when in no known form. */
+export function mockUtcAt(t: string, offset: string | null): string | null {
+  const s = t.trim();
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (RFC3339.test(s)) {
+    const ms = Date.parse(s);
+    return Number.isNaN(ms) ? null : iso(ms);
+  }
+  const east = offset === null ? 0 : (offsetMinutes(offset) ?? 0);
+  let y: number, mo: number, d: number, h: number, mi: number, se: number;
+  const plain = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(s);
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?: ([AP]M))?$/i.exec(s);
+  if (plain) [y, mo, d, h, mi, se] = plain.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  else if (us) {
+    [mo, d, y, h, mi, se] = us.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    const half = us[7]?.toUpperCase();
+    if (half && (h < 1 || h > 12)) return null;
+    if (half === "PM" && h < 12) h += 12;
+    if (half === "AM" && h === 12) h = 0;
+  } else return null;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(ms);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return null;
+  return iso(ms - east * 60_000);
 }
 
 function wire<T>(value: T): T {
@@ -661,6 +850,9 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     timestamping: init.timestamping ?? { tsa_urls: [], automatic: "off", trusted_cas: [] },
     processed: init.processed ?? new Map(),
     timeline: init.timeline ?? [...mockTimeline(), ...mockTimelineDates()],
+    savedSearches: init.savedSearches ?? [],
+    mappings: init.mappings ?? [],
+    contents: init.contents ?? new Map(),
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -741,6 +933,78 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     };
   };
 
+  /**
+   * The events of a CSV export read through `m`, each joined to the exhibit
+   * it is about where the row allows (by hash; by file name and size; by
+   * name alone, weak), with the rows that could not be read; null when the
+   * export lacks a column the mapping names.
+   */
+  const readMapped = (id: string, text: string, m: AuditMapping): { events: TimelineEvent[]; problems: [string, string][] } | null => {
+    const [header, ...rows] = mockCsvRecords(text);
+    if (!header) return null;
+    const at = (c: string | null): number | null | undefined => {
+      if (c === null) return null;
+      const i = header.fields.findIndex((h) => columnKey(h) === columnKey(c));
+      return i < 0 ? undefined : i;
+    };
+    const cols = { time: at(m.time), actor: at(m.actor), action: at(m.action), object: at(m.object), ip: at(m.ip), file_name: at(m.file_name), size: at(m.size), hash: at(m.hash) };
+    if (Object.values(cols).some((c) => c === undefined) || m.device !== null && at(m.device) === undefined) return null;
+    const events: TimelineEvent[] = [];
+    const problems: [string, string][] = [];
+    rows.forEach((r, i) => {
+      const row = i + 1;
+      const field = (c: number | null | undefined) => (c === null || c === undefined ? "" : (r.fields[c] ?? "").trim());
+      const t = field(cols.time);
+      if (t === "") return void problems.push([`row ${row}`, "no time"]);
+      const time = mockUtcAt(t, m.utc_offset);
+      if (time === null) return void problems.push([`row ${row}`, `the time ${t} is in no known form`]);
+      const object = field(cols.object);
+      const name = field(cols.file_name) || (object.split(/[\\/]/).pop() ?? "");
+      const size = Number(field(cols.size).replace(/,/g, ""));
+      const hash = field(cols.hash).toLowerCase();
+      const byHash = hash.length === 64 ? state.exhibits.find((e) => e.sha256 === hash) : undefined;
+      const byName = name.includes(".") ? state.exhibits.filter((e) => e.name === name) : [];
+      const bySize = field(cols.size) !== "" ? byName.find((e) => e.size === size) : undefined;
+      const joined = byHash ? { exhibit: byHash.id, join: "hash" } : bySize ? { exhibit: bySize.id, join: "name_size" } : byName[0] ? { exhibit: byName[0].id, join: "name" } : null;
+      events.push({
+        source: "audit",
+        time,
+        actor: field(cols.actor),
+        action: field(cols.action),
+        source_exhibit: id,
+        row,
+        raw_sha256: mockSelectionDigest([r.raw]),
+        object,
+        exhibit: joined?.exhibit ?? null,
+        join: joined?.join ?? null,
+        weak: joined?.join === "name",
+        ip: field(cols.ip) || null,
+        burst: false,
+      });
+    });
+    return { events, problems };
+  };
+
+  /** Processed CSV exhibits read into no events, in exhibit order (what a new mapping may read). */
+  const csvWithoutEvents = (): string[] =>
+    state.exhibits
+      .map((e) => e.id)
+      .filter((id) => {
+        const p = state.processed.get(id);
+        return p?.processing.status === "done" && ["csv", "text"].includes(p.processing.kind) && !p.derivations.some((d) => d.kind === "events");
+      });
+
+  /** Reads an export through `m` into the timeline, recording its derivation; what it read, or null when `m` does not fit it. */
+  const readThrough = (id: string, m: AuditMapping): MappedExport | null => {
+    const p = state.processed.get(id);
+    const read = readMapped(id, p?.text ?? "", m);
+    if (!p || !read) return null;
+    state.timeline = [...state.timeline.filter((e) => e.source_exhibit !== id || e.source !== "audit"), ...read.events];
+    p.derivations.push(derive(id, "events", "custos-extract/audit 0.1.0"));
+    p.processing = { ...p.processing, kind: "audit_log", problems: [...p.processing.problems, ...read.problems] };
+    return { exhibit: id, events: read.events.length, problems: read.problems.length };
+  };
+
   /** Processes one exhibit as the vault would (by its type), returning what it did. */
   const processOne = (id: string, ocr: boolean): ProcessOutcome => {
     const e = state.exhibits.find((x) => x.id === id)!;
@@ -804,6 +1068,10 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       done.metadata = [meta("author", "Erik Brandt", "pdf:docinfo:Author", pdf), meta("created", "2026-03-02T09:15:00Z", "pdf:docinfo:CreationDate", pdf)];
       done.text = `${e.name}\nPage 1 of the document.`;
       done.derivations.push(derive(id, "metadata", pdf), derive(id, "text", pdf));
+    } else if (e.mime === "text/csv") {
+      done.processing.kind = "csv";
+      done.text = state.contents.get(id) ?? `Contents of ${e.name}`;
+      done.derivations.push(derive(id, "text", "custos-text 0.1.0"));
     } else if (e.mime.startsWith("text/")) {
       done.processing.kind = "text";
       done.text = `Contents of ${e.name}`;
@@ -825,6 +1093,8 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     // A child keeps the derivation it came from.
     done.derivations = [...(before?.derivations ?? []), ...done.derivations];
     state.processed.set(id, done);
+    // A CSV export in no known format is read through the first saved mapping whose columns it has.
+    if (done.processing.kind === "csv") for (const saved of state.mappings) if (readThrough(id, saved.mapping)) break;
     return {
       ...outcome,
       kind: done.processing.kind,
@@ -841,17 +1111,37 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     if (!p) throw new BackendError("stale_selection", "that file selection is no longer available; choose the file again");
     return p;
   };
+  /** The ids of every exhibit a query finds, in exhibit order. */
+  const searchHits = (q: string): string[] => {
+    const found = new Set(mockSearch(state.exhibits, state.processed, q, 10_000).map((h) => h.id));
+    return state.exhibits.map((e) => e.id).filter((id) => found.has(id));
+  };
   const pad = (n: number, width: number) => String(n).padStart(width, "0");
   const nextFree = (prefix: string) =>
     state.productions.filter((p) => p.bates_prefix === prefix).reduce((m, p) => Math.max(m, Number(p.bates_last.slice(prefix.length))), 0) + 1;
-  const plan = (o: ExportOptions): ExportPlan => {
+  /** The exhibits an export's options choose, their families completed, in the order produced (the options checked first). */
+  const choose = (o: ExportOptions): Exhibit[] => {
     if (!/^[A-Za-z0-9_-]{1,20}$/.test(o.bates_prefix))
       throw new BackendError("invalid_input", `Bates prefix '${o.bates_prefix}' must be 1 to 20 letters, digits, '-' or '_' (no spaces)`);
     for (const r of o.recipients)
       if (!/^age1[0-9a-z]{58}$/.test(r)) throw new BackendError("invalid_input", `'${r}' is not an age X25519 recipient (age1…)`);
+    const terms = (o.search_terms ?? "").trim() === "" ? null : o.search_terms;
+    const search = (o.search ?? "").trim() === "" ? null : o.search!.trim();
+    const searchName = (o.search_name ?? "").trim() === "" ? null : o.search_name!.trim();
+    if (search !== null) mockParse(search);
+    if (searchName !== null && search === null) throw new BackendError("invalid_input", "a saved search's name was given without its query");
+    if (terms !== null) mockTerms(terms);
     for (const id of o.exhibits) detail(id);
+    let ids: string[] | null = o.exhibits.length ? o.exhibits : null;
+    if (search !== null) {
+      if (searchName !== null && state.savedSearches.find((x) => x.name === searchName)?.query !== search)
+        throw new BackendError("invalid_input", `the saved search ${searchName} is no longer the query ${search} (changed or deleted since); choose it again`);
+      const found = searchHits(search);
+      ids = o.exhibits.length ? found.filter((id) => o.exhibits.includes(id)) : found;
+      if (!ids.length) throw new BackendError("invalid_input", `the selection is empty: the search ${search} finds no exhibit${o.exhibits.length ? " among those chosen" : ""}`);
+    }
     const picked = state.exhibits
-      .filter((e) => !o.exhibits.length || o.exhibits.includes(e.id))
+      .filter((e) => ids === null || ids.includes(e.id))
       .filter((e) => !o.tag || e.tags.includes(o.tag))
       .filter((e) => !o.custodian || e.custodian === o.custodian);
     if (!picked.length) throw new BackendError("invalid_input", "the selection is empty: no exhibit matches");
@@ -867,6 +1157,17 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         chosen.push(state.exhibits.find((x) => x.id === m.id)!);
       }
     }
+    return chosen;
+  };
+  /** The search that chose an export's exhibits, as recorded with the production. */
+  const searchSelection = (o: ExportOptions): SearchSelection | null => {
+    const search = (o.search ?? "").trim();
+    if (search === "") return null;
+    const hits = searchHits(search);
+    return { name: (o.search_name ?? "").trim() || null, query: search, hits: hits.length, hits_sha256: mockSelectionDigest(hits) };
+  };
+  const plan = (o: ExportOptions): ExportPlan => {
+    const chosen = choose(o);
     const next = nextFree(o.bates_prefix);
     const start = o.bates_start ?? next;
     if (start < next)
@@ -1068,6 +1369,71 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       need();
       return wire(await mockSearchReport(state.exhibits, state.processed, terms));
     },
+    async saveSearchReport(terms, format) {
+      track(`saveSearchReport:${format}`);
+      need();
+      await mockSearchReport(state.exhibits, state.processed, terms);
+      return `/home/dana/search-term-report.${format}`;
+    },
+    async savedSearches() {
+      track("savedSearches");
+      need();
+      return wire(state.savedSearches);
+    },
+    async saveSearch(name, query) {
+      track("saveSearch");
+      const open = need();
+      const n = name.trim();
+      if (n === "" || [...n].length > 100 || /\p{Cc}/u.test(n))
+        throw new BackendError("invalid_input", "a saved search's name is 1 to 100 characters, none of them control characters");
+      mockParse(query);
+      const same = state.savedSearches.find((x) => x.name === n);
+      if (same && same.query === query) return wire(same);
+      if (same) throw new BackendError("invalid_input", `a search named ${n} is already saved (for ${same.query}); delete it first or choose another name`);
+      const saved: SavedSearch = { name: n, query, saved_at: "2026-06-03T09:30:00Z", saved_by: open.examiner };
+      state.savedSearches = [...state.savedSearches, saved].sort((a, b) => byCodePoint(a.name.toLowerCase(), b.name.toLowerCase()));
+      return wire(saved);
+    },
+    async deleteSavedSearch(name) {
+      track("deleteSavedSearch");
+      need();
+      if (!state.savedSearches.some((x) => x.name === name)) throw new BackendError("invalid_input", `no search is saved as ${name}`);
+      state.savedSearches = state.savedSearches.filter((x) => x.name !== name);
+      return null;
+    },
+    async auditMappings() {
+      track("auditMappings");
+      need();
+      return wire(state.mappings);
+    },
+    async csvColumns(exhibit) {
+      track("csvColumns");
+      need();
+      detail(exhibit);
+      const text = state.processed.get(exhibit)?.text ?? null;
+      return text === null ? [] : mockCsvColumns(text.split("\n")[0] ?? "");
+    },
+    async saveAuditMapping(given) {
+      track("saveAuditMapping");
+      need();
+      const m = mockMapping(given);
+      const problem = mockMappingProblem(m);
+      if (problem) throw new BackendError("invalid_input", problem);
+      if (state.mappings.some((x) => x.mapping.name.toLowerCase() === m.name.toLowerCase()))
+        throw new BackendError("invalid_input", `a mapping named ${m.name} is already saved; a saved mapping never changes: choose another name`);
+      // The JSON the vault keeps: the optional columns only when named.
+      const json = JSON.stringify(Object.fromEntries(Object.entries(m).filter(([, v]) => v !== null)));
+      const saved: SavedMapping = { mapping: m, sha256: await mockSha256(json), saved_at: "2026-06-03T09:45:00Z" };
+      state.mappings.push(saved);
+      append({ action: "setting_changed", details: { setting: "audit_mapping_saved", name: m.name, sha256: saved.sha256, mapping: JSON.parse(json) as Value } });
+      // An export an earlier mapping fits is read through that one, not this.
+      const earlier = state.mappings.slice(0, -1).map((x) => x.mapping);
+      const fits = (id: string, x: AuditMapping) => readMapped(id, state.processed.get(id)?.text ?? "", x) !== null;
+      const read = csvWithoutEvents()
+        .filter((id) => !earlier.some((x) => fits(id, x)))
+        .flatMap((id) => readThrough(id, m) ?? []);
+      return wire({ saved, read });
+    },
     async exhibitFacets() {
       track("exhibitFacets");
       need();
@@ -1140,6 +1506,12 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       track("timeline");
       need();
       return wire(mockTimelineSelect(state.timeline, query));
+    },
+    async saveTimeline(query, format) {
+      track(`saveTimeline:${format}`);
+      need();
+      mockTimelineSelect(state.timeline, query);
+      return `/home/dana/timeline.${format}`;
     },
     async timelineView(query, unit, limit) {
       track("timelineView");
@@ -1335,8 +1707,20 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         destination: path,
         produced_at: "2026-06-03T10:00:00.000000Z",
       });
-      p.exhibits.forEach((e) => append({ action: "exported", exhibit: e.exhibit_id, details: { bates: e.bates, bundle_sha256: sha } }));
+      // The search that chose the exhibits, and the term report over those produced.
+      const search = searchSelection(req.options);
+      const terms = (req.options.search_terms ?? "").trim() === "" ? null : req.options.search_terms!;
+      const search_report = terms === null ? null : await mockSearchReport(choose(req.options), state.processed, terms);
+      p.exhibits.forEach((e) =>
+        append({
+          action: "exported",
+          exhibit: e.exhibit_id,
+          details: { bates: e.bates, bundle_sha256: sha, search, search_terms_sha256: search_report?.terms_sha256 ?? null },
+        }),
+      );
       return {
+        search,
+        search_report,
         path,
         bundle_sha256: sha,
         bundle_bytes: p.total_bytes + 40_000,

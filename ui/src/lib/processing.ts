@@ -16,6 +16,7 @@ const KINDS: Readonly<Record<string, string>> = {
   html: "web page (HTML)",
   rtf: "rich text (RTF)",
   csv: "spreadsheet text (CSV)",
+  audit_log: "audit-log export",
   text: "text",
   image: "image",
   docx: "Word document",
@@ -38,6 +39,7 @@ const DERIVED: Readonly<Record<string, string>> = {
   metadata: "Metadata",
   text: "Text",
   ocr: "Text by OCR",
+  events: "Audit-log events",
 };
 
 /** What a derivation made, in words ("Text by OCR"). */

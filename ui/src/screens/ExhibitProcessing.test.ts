@@ -399,3 +399,164 @@ describe("Exhibit: what happened to this document", () => {
     );
   });
 });
+
+describe("Exhibit: reading a CSV export as an audit log", () => {
+  const EXPORT = [
+    "When,User,What,Document,Workstation,Bytes",
+    "2026-05-14 21:02:11,erik.brandt,download,/projects/lodestar/Lodestar spec v3.pdf,WS-14,4096",
+    "2026-05-14 21:03:00,erik.brandt,view,/projects/lodestar/notes.txt,WS-14,",
+    "not a time,erik.brandt,view,/projects/x.txt,WS-14,",
+  ].join("\r\n");
+
+  /** A PDF the log names, and two CSV exports in a format no reader knows, processed. */
+  async function installExports(init: Partial<MockState> = {}) {
+    const mock = install({
+      exhibits: [
+        mockExhibit(1, { name: "Lodestar spec v3.pdf", mime: "application/pdf", size: 4096 }),
+        mockExhibit(2, { name: "docsys-export-may.csv", mime: "text/csv", custodian: "IT Department" }),
+        mockExhibit(3, { name: "docsys-export-june.csv", mime: "text/csv", custodian: "IT Department" }),
+      ],
+      timeline: [],
+      contents: new Map([
+        ["EX-0002", EXPORT],
+        ["EX-0003", EXPORT.split("\r\n").slice(0, 2).join("\r\n")],
+      ]),
+      ...init,
+    });
+    await mock.processExhibits({ exhibits: [], ocr: false }, () => {});
+    return mock;
+  }
+
+  const dialog = () => screen.getByRole("dialog");
+
+  it("offers it only for a processed CSV not read as an audit log", async () => {
+    const mock = await installExports();
+    const { unmount } = render(Exhibit, { id: "EX-0002" });
+    const card = await screen.findByTestId("processing");
+    expect(card).toHaveTextContent("Read as spreadsheet text (CSV).");
+    expect(within(card).getByRole("button", { name: "Read as an audit log…" })).toBeInTheDocument();
+    unmount();
+    render(Exhibit, { id: "EX-0001" });
+    await screen.findByTestId("processing");
+    expect(screen.queryByRole("button", { name: "Read as an audit log…" })).toBeNull();
+    expect(mock.state.calls).not.toContain("csvColumns");
+  });
+
+  it("names the columns, checks the mapping, saves it and says what was read from each export", async () => {
+    const mock = await installExports();
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0002" });
+    await user.click(await screen.findByRole("button", { name: "Read as an audit log…" }));
+    expect(dialog()).toHaveAccessibleName("Read as an audit log");
+    const name = within(dialog()).getByLabelText("Mapping name");
+    await waitFor(() => expect(name).toHaveFocus());
+    // The header's columns, with a first guess from their names.
+    const time = within(dialog()).getByLabelText("Time");
+    expect(within(time).getAllByRole("option").map((o) => o.textContent)).toEqual([
+      "Choose a column…",
+      "When",
+      "User",
+      "What",
+      "Document",
+      "Workstation",
+      "Bytes",
+    ]);
+    expect(time).toHaveValue("When");
+    expect(within(dialog()).getByLabelText("Actor")).toHaveValue("User");
+    expect(within(dialog()).getByLabelText("Action")).toHaveValue("");
+    expect(within(dialog()).getByLabelText("Object")).toHaveValue("Document");
+    expect(within(dialog()).getByLabelText("Device")).toHaveValue("Workstation");
+    expect(within(dialog()).getByLabelText("File size")).toHaveValue("Bytes");
+    expect(within(dialog()).getByLabelText("IP address")).toHaveValue("");
+
+    // Checked here first: a name, every required column, none twice, an offset ±HH:MM.
+    const save = within(dialog()).getByRole("button", { name: "Save mapping and read" });
+    await user.click(save);
+    let problems = within(dialog()).getByRole("alert");
+    expect(problems).toHaveTextContent("Give the mapping a name.");
+    expect(problems).toHaveTextContent("Choose the action column.");
+    expect(within(dialog()).getByLabelText("Action")).toHaveAttribute("aria-invalid", "true");
+    await user.selectOptions(within(dialog()).getByLabelText("Action"), "User");
+    await user.type(name, "Docsys");
+    await user.type(within(dialog()).getByLabelText("UTC offset of times written without a zone"), "5");
+    problems = within(dialog()).getByRole("alert");
+    expect(problems).toHaveTextContent("The column “User” is chosen for both actor and action: a column holds one thing.");
+    expect(problems).toHaveTextContent("Write the UTC offset as ±HH:MM, e.g. -05:00 or +01:00.");
+    expect(within(dialog()).getByLabelText("Actor")).toHaveAttribute("aria-invalid", "true");
+    expect(mock.state.calls).not.toContain("saveAuditMapping");
+
+    await user.selectOptions(within(dialog()).getByLabelText("Action"), "What");
+    await user.clear(within(dialog()).getByLabelText("UTC offset of times written without a zone"));
+    await user.type(within(dialog()).getByLabelText("UTC offset of times written without a zone"), "-05:00");
+    expect(within(dialog()).queryByRole("alert")).toBeNull();
+    await user.click(save);
+
+    const done = await screen.findByTestId("mapping-saved");
+    expect(dialog()).toHaveAccessibleName("Mapping saved");
+    expect(done).toHaveTextContent("The mapping “Docsys” is saved and recorded in the custody log.");
+    expect(within(done).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "2 events read from EX-0002 (1 row could not be read)",
+      "1 event read from EX-0003",
+    ]);
+    expect(mock.state.mappings.map((m) => m.mapping)).toEqual([
+      {
+        name: "Docsys",
+        time: "When",
+        actor: "User",
+        action: "What",
+        object: "Document",
+        ip: null,
+        device: "Workstation",
+        file_name: null,
+        size: "Bytes",
+        hash: null,
+        utc_offset: "-05:00",
+      },
+    ]);
+    expect(mock.state.log.find((e) => e.action === "setting_changed")?.details).toMatchObject({ setting: "audit_mapping_saved", name: "Docsys" });
+    // Zone-less times at -05:00; the download joined to the PDF by its name and size.
+    const read = mock.state.timeline.filter((e) => e.source_exhibit === "EX-0002");
+    expect(read.map((e) => [e.time, e.action, e.exhibit, e.join])).toEqual([
+      ["2026-05-15T02:02:11Z", "download", "EX-0001", "name_size"],
+      ["2026-05-15T02:03:00Z", "view", null, null],
+    ]);
+    // The exhibit read again: now an audit-log export.
+    await waitFor(() => expect(screen.getByTestId("processing")).toHaveTextContent("Read as audit-log export."));
+
+    await user.click(within(dialog()).getByRole("button", { name: "Open the timeline" }));
+    expect(router.screen).toBe("timeline");
+  });
+
+  it("shows the vault's refusal, and why the columns could not be read", async () => {
+    const mock = await installExports({
+      mappings: [
+        {
+          mapping: { name: "docsys", time: "A", actor: "B", action: "C", object: "D", ip: null, device: null, file_name: null, size: null, hash: null, utc_offset: null },
+          sha256: "e".repeat(64),
+          saved_at: "2026-06-01T09:00:00Z",
+        },
+      ],
+    });
+    const user = userEvent.setup();
+    render(Exhibit, { id: "EX-0002" });
+    await user.click(await screen.findByRole("button", { name: "Read as an audit log…" }));
+    await user.type(within(dialog()).getByLabelText("Mapping name"), "DocSys");
+    await user.selectOptions(within(dialog()).getByLabelText("Action"), "What");
+    await user.click(within(dialog()).getByRole("button", { name: "Save mapping and read" }));
+    expect(await within(dialog()).findByRole("alert")).toHaveTextContent(
+      "The mapping was not saved: A mapping named DocSys is already saved; a saved mapping never changes: choose another name.",
+    );
+    expect(mock.state.mappings).toHaveLength(1);
+    await user.click(within(dialog()).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
+
+    mock.csvColumns = async () => {
+      throw new BackendError("object_damaged", "the stored object of EX-0002 failed authentication");
+    };
+    await user.click(screen.getByRole("button", { name: "Read as an audit log…" }));
+    expect(await within(dialog()).findByRole("alert")).toHaveTextContent(
+      "The columns could not be read: The stored object of EX-0002 failed authentication.",
+    );
+    expect(within(dialog()).getByRole("button", { name: "Save mapping and read" })).toBeDisabled();
+  });
+});

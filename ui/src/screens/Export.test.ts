@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
 import type { ExhibitQuery, ExportBundleRequest, ExportOptions, ExportPlan, JobEvent, VaultSummary } from "../lib/bindings";
 import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockFamily, mockSelectionDigest, type MockState } from "../lib/mock-backend";
@@ -170,6 +170,9 @@ describe("Export", () => {
       passphrase: null,
       dat_encoding: "windows1252",
       organization: "Kessler Moreau LLP",
+      search: null,
+      search_name: null,
+      search_terms: null,
     });
   });
 
@@ -632,5 +635,150 @@ describe("Export", () => {
     await next(user);
     expect(await screen.findByTestId("export-family-added")).toHaveTextContent("3 exhibits more than chosen");
     expect(screen.getByText(/^4 exhibits, /)).toBeInTheDocument();
+  });
+});
+
+describe("Export chosen by a search", () => {
+  const SAVED = { name: "Spec", query: "lodestar", saved_at: "2026-06-02T09:00:00Z", saved_by: "Dana Whitfield" };
+
+  it("takes the exhibits a typed query finds, refused with the vault's reason, and records the search", async () => {
+    const mock = install({ exhibits: [mockExhibit(1, { name: "Lodestar spec v3.pdf" }), ...mockFamily(2), mockExhibit(6, { name: "memo.txt" })] });
+    mock.state.exhibits[1]!.name = "Re: pricing.eml";
+    mock.state.exhibits[2]!.name = "lodestar-pricing.pdf";
+    const sent = keepRequests(mock);
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("6 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Exhibits a search finds" }));
+    // Nothing saved: only a typed query.
+    expect(await screen.findByRole("radio", { name: "A saved search (none saved yet)" })).toBeDisabled();
+    expect(screen.getByRole("radio", { name: "A query" })).toBeChecked();
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    expect(screen.getByText("Enter a query.")).toBeInTheDocument();
+
+    // A query the vault cannot search exactly: its reason, and no way on.
+    await user.type(screen.getByLabelText("Query"), "*cret");
+    expect(await screen.findByTestId("export-search-problem")).toHaveTextContent(
+      "The query cannot be searched exactly: *cret: a wildcard may only end a word (term*)",
+    );
+    expect(screen.getByLabelText("Query")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    // One that finds nothing.
+    await user.clear(screen.getByLabelText("Query"));
+    await user.type(screen.getByLabelText("Query"), "osprey");
+    expect(await screen.findByTestId("export-search-problem")).toHaveTextContent("The selection is empty: the search osprey finds no exhibit.");
+
+    // Found: the attachment brings its family.
+    await user.clear(screen.getByLabelText("Query"));
+    await user.type(screen.getByLabelText("Query"), "lodestar");
+    expect(await screen.findByText("5 exhibits selected: those the search finds, with their families.")).toBeInTheDocument();
+    await next(user);
+    expect(await screen.findByTestId("export-range")).toHaveTextContent("HAL000001 to HAL000005 (5 exhibits");
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    expect(screen.getByTestId("export-review-search")).toHaveTextContent(
+      "the query lodestar, with the rest of the families of what it finds; recorded with the production",
+    );
+    expect(screen.getByTestId("export-review-terms")).toHaveTextContent("none");
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    const result = await screen.findByTestId("export-result");
+    expect(result).toHaveTextContent("5 exhibits, Bates HAL000001 to HAL000005");
+    const recorded = screen.getByTestId("export-search");
+    expect(recorded).toHaveTextContent("Chosen by The query lodestar");
+    expect(recorded).toHaveTextContent("Found 2 exhibits, before the rest of their families was added");
+    expect(recorded).toHaveTextContent(mockSelectionDigest(["EX-0001", "EX-0003"]));
+    expect(within(recorded).queryByTestId("export-search-report")).toBeNull();
+    expect(sent[0]!.options).toMatchObject({ exhibits: [], tag: null, custodian: null, search: "lodestar", search_name: null, search_terms: null });
+    expect(mock.state.log.filter((e) => e.action === "exported").at(0)?.details).toMatchObject({ search: { query: "lodestar", hits: 2 } });
+  });
+
+  it("takes a saved search by name, and is refused when it changed since it was reviewed", async () => {
+    const mock = install({ savedSearches: [{ ...SAVED }] });
+    const plans = vi.spyOn(mock, "planExport");
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await user.click(screen.getByRole("radio", { name: "Exhibits a search finds" }));
+    await user.click(await screen.findByRole("radio", { name: "A saved search" }));
+    expect(screen.getByText("Choose a saved search.")).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Saved search"), "Spec");
+    expect(screen.getByText("lodestar")).toBeInTheDocument();
+    expect(await screen.findByText("1 exhibit selected: those the search finds, with their families.")).toBeInTheDocument();
+    expect(plans.mock.lastCall?.[0]).toMatchObject({ search: "lodestar", search_name: "Spec" });
+    await next(user);
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    expect(screen.getByTestId("export-review-search")).toHaveTextContent("the saved search “Spec”: lodestar");
+
+    // Changed since: the vault refuses to write it.
+    mock.state.savedSearches = [{ ...SAVED, query: "brandt" }];
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "The saved search Spec is no longer the query lodestar (changed or deleted since); choose it again.",
+    );
+    expect(mock.state.productions).toHaveLength(0);
+
+    // Switching to a typed query starts from the saved one's.
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByRole("radio", { name: "A query" }));
+    expect(screen.getByLabelText("Query")).toHaveValue("lodestar");
+  });
+
+  it("starts with a search handed over, as typed when its saved search no longer holds it", async () => {
+    install({ savedSearches: [{ ...SAVED, query: "brandt" }] });
+    render(Export, { props: { search: "lodestar", searchName: "Spec" } });
+    expect(await screen.findByRole("radio", { name: "Exhibits a search finds" })).toBeChecked();
+    expect(await screen.findByText("The saved search “Spec” is no longer this query (changed or deleted since): the query is used as typed.")).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: "A query" })).toBeChecked();
+    expect(screen.getByLabelText("Query")).toHaveValue("lodestar");
+    expect(await screen.findByText("1 exhibit selected: those the search finds, with their families.")).toBeInTheDocument();
+  });
+
+  it("puts a search-term report in the bundle: the list checked by the plan, shown on review and in the result", async () => {
+    const mock = install();
+    const sent = keepRequests(mock);
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    await screen.findByTestId("export-range");
+    const about = screen.getByText(/For each term of a list, counted over the documents of this production/);
+    expect(about).toHaveTextContent("custos search-report BUNDLE --terms data/search/terms.txt");
+    expect(about).toHaveTextContent("data/search/");
+    expect(screen.queryByLabelText("Terms, one per line")).toBeNull();
+    await user.click(screen.getByRole("checkbox", { name: "Put a search-term report in the bundle" }));
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    expect(screen.getByText("Enter the report's terms, one per line, or leave the report out.")).toBeInTheDocument();
+
+    // A term the vault cannot search exactly: the plan refuses it, naming its line.
+    const terms = screen.getByLabelText("Terms, one per line");
+    await user.type(terms, "lodestar{Enter}*cret");
+    expect(await screen.findByRole("alert")).toHaveTextContent("The query cannot be searched exactly: line 2 (*cret)");
+    await waitFor(() => expect(terms).toHaveAttribute("aria-invalid", "true"));
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    await user.clear(terms);
+    await user.type(terms, "lodestar{Enter}{Enter}name:audit");
+    expect(await screen.findByTestId("export-range")).toHaveTextContent("HAL000001 to HAL000003");
+    expect(terms).toHaveAttribute("aria-invalid", "false");
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    expect(screen.getByTestId("export-review-terms")).toHaveTextContent("2 terms, counted over the documents produced, in data/search/");
+    expect(screen.queryByTestId("export-review-search")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    await screen.findByTestId("export-result");
+    // The list exactly as typed (its hash in the bundle is of these bytes).
+    expect(sent[0]!.options).toMatchObject({ search: null, search_name: null, search_terms: "lodestar\n\nname:audit" });
+    expect(screen.getByTestId("export-search-report")).toHaveTextContent(
+      "2 terms over the 3 documents produced: any term finds 2 documents, 2 with their families, 2 unique",
+    );
+    expect(screen.getByTestId("export-search")).toHaveTextContent("custos search-report BUNDLE --terms data/search/terms.txt");
   });
 });

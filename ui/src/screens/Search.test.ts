@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import App from "../App.svelte";
 import { BackendError, setBackend } from "../lib/backend";
-import type { JobEvent, SaveTextRequest, SearchReport, TagRequest, VaultSummary } from "../lib/bindings";
+import type { JobEvent, ReportFormat, SearchReport, TagRequest, VaultSummary } from "../lib/bindings";
 import { deferred } from "../lib/deferred";
 import { MOCK_MATTER, createMockBackend, mockExhibit, mockProcessing, type MockProcessed, type MockState } from "../lib/mock-backend";
 import { clearNotices, notices } from "../lib/notices.svelte";
@@ -302,6 +302,113 @@ describe("Search", () => {
     expect(searchState()).not.toBe(before);
     expect(searchState().hits).toBeNull();
   });
+
+  it("finds words in order with pre/N, and shows pre/N in the syntax without saying it is refused", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Search);
+    const help = screen.getByText("Query syntax").closest("details")!;
+    expect(help).toHaveTextContent("price pre/5 discount");
+    expect(help).toHaveTextContent("the first before the second, with at most 5 words between them");
+    expect(help.textContent).not.toMatch(/pre\/N[^.]*refused/i);
+    await search(user, "falcon pre/2 list");
+    expect(await screen.findByText("1 exhibit found, best first.")).toBeInTheDocument();
+    expect(hitsShown().map((h) => h.dataset.id)).toEqual(["EX-0003"]);
+    await search(user, "list pre/2 falcon");
+    expect(await screen.findByText("No exhibit matches “list pre/2 falcon”.")).toBeInTheDocument();
+    await search(user, "list w/2 falcon");
+    expect(await screen.findByText("1 exhibit found, best first.")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("saves the query in the box under a name, shows the vault's refusal, and runs a saved search", async () => {
+    const mock = install();
+    const user = userEvent.setup();
+    render(Search);
+    expect(await screen.findByText(/No saved searches yet/)).toBeInTheDocument();
+    const saveButton = screen.getByRole("button", { name: "Save search…" });
+    expect(saveButton).toBeDisabled();
+    await search(user, "falcon");
+    await screen.findByText("3 exhibits found, best first.");
+    await user.click(saveButton);
+    const dialog = screen.getByRole("dialog", { name: "Save search" });
+    const name = within(dialog).getByLabelText("Name");
+    expect(name).toHaveFocus();
+    expect(dialog).toHaveTextContent("Query falcon");
+    await user.type(name, "Falcon documents{Enter}");
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(mock.state.savedSearches.map((x) => [x.name, x.query, x.saved_by])).toEqual([["Falcon documents", "falcon", "Dana Whitfield"]]);
+    const list = await screen.findByRole("list", { name: "Saved searches" });
+    expect(within(list).getByTestId("saved-search")).toHaveTextContent("Falcon documents");
+    expect(within(list).getByTestId("saved-search")).toHaveTextContent("falcon");
+    expect(screen.getByText("Saved searches (1)")).toBeInTheDocument();
+
+    // The same name for another query: the vault's refusal, and the dialog stays open.
+    await search(user, "memo");
+    await user.click(saveButton);
+    const again = screen.getByRole("dialog", { name: "Save search" });
+    await user.type(within(again).getByLabelText("Name"), "Falcon documents");
+    await user.click(within(again).getByRole("button", { name: "Save" }));
+    expect(await within(again).findByRole("alert")).toHaveTextContent(
+      "A search named Falcon documents is already saved (for falcon); delete it first or choose another name.",
+    );
+    expect(within(again).getByLabelText("Name")).toHaveAttribute("aria-invalid", "true");
+    await user.click(within(again).getByRole("button", { name: "Cancel" }));
+
+    // A query the vault cannot search exactly is not saved.
+    await user.clear(box());
+    await user.type(box(), "*cret");
+    await user.click(saveButton);
+    const bad = screen.getByRole("dialog", { name: "Save search" });
+    await user.type(within(bad).getByLabelText("Name"), "Secrets{Enter}");
+    expect(await within(bad).findByRole("alert")).toHaveTextContent("The query cannot be searched exactly: *cret: a wildcard may only end a word");
+    await user.keyboard("{Escape}");
+    expect(mock.state.savedSearches).toHaveLength(1);
+
+    // Run: its query in the box, searched.
+    await user.click(within(list).getByRole("button", { name: "Run the saved search Falcon documents" }));
+    expect(box()).toHaveValue("falcon");
+    expect(await screen.findByText("3 exhibits found, best first.")).toBeInTheDocument();
+    expect(searchState().savedName).toBe("Falcon documents");
+    // Edited, the query is no longer the saved search.
+    await user.type(box(), " memo");
+    expect(searchState().savedName).toBeNull();
+  });
+
+  it("deletes a saved search only after a confirmation, and keeps it when the vault refuses", async () => {
+    const saved = { name: "Falcon documents", query: "falcon", saved_at: "2026-06-02T09:00:00Z", saved_by: "Dana Whitfield" };
+    const mock = install({ savedSearches: [{ ...saved }, { ...saved, name: "Memos", query: "memo" }] });
+    const user = userEvent.setup();
+    render(Search);
+    const list = await screen.findByRole("list", { name: "Saved searches" });
+    expect(within(list).getAllByTestId("saved-search")).toHaveLength(2);
+
+    await user.click(within(list).getByRole("button", { name: "Delete the saved search Memos" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Delete the saved search?" });
+    expect(confirm).toHaveTextContent("“Memos” (memo) will no longer be saved. A production chosen by it keeps its record of the search.");
+    // Cancel has the focus: a stray Enter deletes nothing.
+    expect(within(confirm).getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(mock.state.savedSearches).toHaveLength(2);
+
+    await user.click(within(list).getByRole("button", { name: "Delete the saved search Memos" }));
+    await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(within(list).getAllByTestId("saved-search")).toHaveLength(1));
+    expect(mock.state.savedSearches.map((x) => x.name)).toEqual(["Falcon documents"]);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+
+    mock.deleteSavedSearch = async () => {
+      throw new BackendError("locked", "the vault is locked; unlock it with its passphrase");
+    };
+    await user.click(within(list).getByRole("button", { name: "Delete the saved search Falcon documents" }));
+    await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Delete" }));
+    await waitFor(() =>
+      expect(notices.items.map((n) => n.message)).toContain("The saved search was not deleted: The vault is locked; unlock it with its passphrase."),
+    );
+    expect(screen.getByRole("alertdialog")).toBeInTheDocument();
+    expect(within(list).getAllByTestId("saved-search")).toHaveLength(1);
+  });
 });
 
 const termList = () => screen.getByRole("textbox", { name: "Terms, one per line" });
@@ -434,34 +541,49 @@ describe("Search term report", () => {
     expect(termList()).toHaveAttribute("aria-invalid", "false");
   });
 
-  it("saves the report as the command line's CSV, a term a spreadsheet would run kept as text", async () => {
+  it("saves the report of the list as run, as CSV or PDF, through the vault, and says where", async () => {
     const mock = install();
     mock.searchReport = async () => sentReport();
-    const save = vi.fn(async (req: SaveTextRequest) => `/home/dana/Reports/${req.suggested_name}`);
-    mock.saveTextFile = save;
+    const save = vi.fn(async (terms: string, format: ReportFormat) => `/home/dana/Reports/terms.${format}`);
+    mock.saveSearchReport = save;
     const user = userEvent.setup();
     render(Search);
     await runReport(user, 'falcon{Enter}"price list"{Enter}=cmd');
     await user.click(await screen.findByRole("button", { name: "Save as CSV…" }));
     await waitFor(() => expect(save).toHaveBeenCalledTimes(1));
-    const req = save.mock.calls[0]![0];
-    expect(req.suggested_name).toMatch(/^search-term-report-halvorsen-dynamics-v-brandt-\d{8}\.csv$/);
-    expect(req.content).toBe(
-      "term,documents,with_families,unique\r\n" +
-        "falcon,1234,2345,1000\r\n" +
-        '"""price list""",7,9,3\r\n' +
-        "'=cmd,0,0,0\r\n" +
-        "(any term),1240,2350,1003\r\n" +
-        `term list SHA-256,${HASH_LIST},,\r\n` +
-        `searched set SHA-256,${HASH_SET},52000,\r\n`,
-    );
-    await waitFor(() => expect(notices.items.map((n) => n.message)).toContain(`Search-term report saved to /home/dana/Reports/${req.suggested_name} (3 terms).`));
+    expect(save).toHaveBeenLastCalledWith('falcon\n"price list"\n=cmd', "csv");
+    await waitFor(() => expect(notices.items.map((n) => n.message)).toContain("Search-term report saved to /home/dana/Reports/terms.csv (3 terms)."));
 
-    mock.saveTextFile = async () => {
+    // The list edited since: what is saved is still the list the counts shown are of.
+    await user.type(termList(), "{Enter}osprey");
+    await user.click(screen.getByRole("button", { name: "Save as PDF…" }));
+    await waitFor(() => expect(save).toHaveBeenCalledTimes(2));
+    expect(save).toHaveBeenLastCalledWith('falcon\n"price list"\n=cmd', "pdf");
+    await waitFor(() => expect(notices.items.map((n) => n.message)).toContain("Search-term report saved to /home/dana/Reports/terms.pdf (3 terms)."));
+
+    // A cancelled dialog says nothing.
+    clearNotices();
+    mock.saveSearchReport = async () => null;
+    await user.click(screen.getByRole("button", { name: "Save as CSV…" }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Save as CSV…" })).toBeEnabled());
+    expect(notices.items).toHaveLength(0);
+    expect(screen.queryByRole("alert")).toBeNull();
+
+    mock.saveSearchReport = async () => {
       throw new BackendError("io", "cannot write /home/dana/Reports: permission denied");
     };
-    await user.click(screen.getByRole("button", { name: "Save as CSV…" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("The CSV was not saved: cannot write /home/dana/Reports: permission denied");
+    await user.click(screen.getByRole("button", { name: "Save as PDF…" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The PDF was not saved: Cannot write /home/dana/Reports: permission denied.");
+  });
+
+  it("saves with the mock vault, which refuses nothing it can count", async () => {
+    const mock = install();
+    const user = userEvent.setup();
+    render(Search);
+    await runReport(user, "falcon{Enter}memo");
+    await user.click(await screen.findByRole("button", { name: "Save as PDF…" }));
+    await waitFor(() => expect(mock.state.calls).toContain("saveSearchReport:pdf"));
+    await waitFor(() => expect(notices.items.map((n) => n.message)).toContain("Search-term report saved to /home/dana/search-term-report.pdf (2 terms)."));
   });
 
   it("searches for a term when its row is chosen", async () => {
@@ -637,6 +759,35 @@ describe("Search in the app", () => {
     expect(searchState().termReport.text).toBe("");
     expect(searchState().termReport.report).toBeNull();
     expect(searchState().view).toBe("search");
+  });
+
+  it("Export everything this search finds opens the wizard with the query, by its saved name when it is a saved search unchanged", async () => {
+    const { mock, user, nav } = await app();
+    mock.state.savedSearches = [{ name: "Falcon documents", query: "falcon", saved_at: "2026-06-02T09:00:00Z", saved_by: "Dana Whitfield" }];
+    const plans = vi.spyOn(mock, "planExport");
+    await user.click(within(nav).getByRole("button", { name: "Search" }));
+    await user.click(await screen.findByRole("button", { name: "Run the saved search Falcon documents" }));
+    await screen.findByText("3 exhibits found, best first.");
+    await user.click(screen.getByRole("button", { name: "Export everything this search finds…" }));
+
+    expect(router.screen).toBe("export");
+    expect(router.params).toEqual({ search: "falcon", search_name: "Falcon documents" });
+    expect(await screen.findByRole("heading", { level: 1, name: "Export a production" })).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: "Exhibits a search finds" })).toBeChecked();
+    expect(await screen.findByRole("radio", { name: "A saved search" })).toBeChecked();
+    expect(await screen.findByLabelText("Saved search")).toHaveValue("Falcon documents");
+    // The vault's plan of the search: what it finds, with their families.
+    expect(await screen.findByText("3 exhibits selected: those the search finds, with their families.")).toBeInTheDocument();
+    expect(plans.mock.lastCall?.[0]).toMatchObject({ search: "falcon", search_name: "Falcon documents", exhibits: [], tag: null, custodian: null });
+
+    // A query that is no saved search goes as typed.
+    await user.click(within(nav).getByRole("button", { name: "Search" }));
+    await search(user, "falcon memo");
+    await screen.findByText("1 exhibit found, best first.");
+    await user.click(screen.getByRole("button", { name: "Export everything this search finds…" }));
+    expect(router.params).toEqual({ search: "falcon memo" });
+    expect(await screen.findByRole("radio", { name: "A query" })).toBeChecked();
+    expect(screen.getByLabelText("Query")).toHaveValue("falcon memo");
   });
 
   it("Select all takes every hit shown", async () => {

@@ -92,8 +92,8 @@ describe("Settings", () => {
     });
     // The app info is read again afterwards.
     await waitFor(() => expect(session.info?.settings).toEqual({ examiner: "Sam Okoro", idle_lock_minutes: 30 }));
-    // (The vault's time-stamping settings are read once when the screen opens.)
-    expect(mock.state.calls).toEqual(["timestampSettings", "saveSettings", "appInfo"]);
+    // (The vault's time-stamping settings and column mappings are read once when the screen opens.)
+    expect(mock.state.calls).toEqual(["timestampSettings", "auditMappings", "saveSettings", "appInfo"]);
     await waitFor(() => expect(notices.items.map((n) => [n.kind, n.message])).toEqual([["success", "Settings saved."]]));
     expect(screen.queryByRole("alert")).toBeNull();
   });
@@ -280,6 +280,59 @@ describe("Settings", () => {
       render(Settings);
       expect(await screen.findByLabelText("Examiner name")).toBeInTheDocument();
       expect(screen.queryByText("Time stamping (RFC 3161)")).toBeNull();
+    });
+  });
+
+  describe("audit-log column mappings", () => {
+    const section = () => screen.getByRole("region", { name: "Audit-log column mappings" });
+
+    it("lists the saved mappings with their columns, when saved and their SHA-256, read-only", async () => {
+      await openMock({
+        mappings: [
+          {
+            mapping: {
+              name: "Docsys",
+              time: "When",
+              actor: "User",
+              action: "What",
+              object: "Document",
+              ip: null,
+              device: "Workstation",
+              file_name: null,
+              size: "Bytes",
+              hash: null,
+              utc_offset: "-05:00",
+            },
+            sha256: "d".repeat(64),
+            saved_at: "2026-06-03T09:45:00Z",
+          },
+        ],
+      });
+      render(Settings);
+      const row = await screen.findByTestId("settings-mapping");
+      expect(within(row).getByRole("rowheader")).toHaveTextContent("Docsys");
+      expect(row).toHaveTextContent(
+        "time: When, actor: User, action: What, object: Document, device: Workstation, file size: Bytes, times without a zone at UTC-05:00",
+      );
+      expect(row).toHaveTextContent("d".repeat(64));
+      expect(within(row).getByRole("button", { name: "Copy the SHA-256 of Docsys" })).toBeInTheDocument();
+      expect(section()).toHaveTextContent("never changes");
+      // Nothing to edit: a saved mapping never changes.
+      expect(within(section()).queryAllByRole("textbox")).toHaveLength(0);
+      expect(within(section()).queryAllByRole("combobox")).toHaveLength(0);
+      expect(within(section()).getAllByRole("button").map((b) => b.getAttribute("aria-label") ?? b.textContent)).toEqual(["Copy the SHA-256 of Docsys"]);
+    });
+
+    it("says when none is saved, and when they could not be read", async () => {
+      await openMock();
+      const { unmount } = render(Settings);
+      expect(await within(section()).findByText("No mapping is saved in this vault.")).toBeInTheDocument();
+      unmount();
+      mock.auditMappings = async () => {
+        throw new BackendError("locked", "the vault is locked");
+      };
+      render(Settings);
+      expect(await within(section()).findByRole("alert")).toHaveTextContent("The mappings could not be read. The vault is locked.");
     });
   });
 });

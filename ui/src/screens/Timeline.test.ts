@@ -6,7 +6,7 @@ import { BackendError, setBackend } from "../lib/backend";
 import type { TimelineEvent, TimelineQuery, VaultSummary } from "../lib/bindings";
 import { deferred } from "../lib/deferred";
 import { MOCK_MATTER, createMockBackend, mockDateEvent, mockTimelineEvent, type MockState } from "../lib/mock-backend";
-import { clearNotices } from "../lib/notices.svelte";
+import { clearNotices, notices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Timeline from "./Timeline.svelte";
@@ -393,6 +393,52 @@ describe("Timeline: the events", () => {
   });
 });
 
+describe("Timeline: saving it", () => {
+  it("saves every event shown, the filters and the day or hour chosen, as CSV or as a PDF exhibit, and says where", async () => {
+    const { mock } = install();
+    const saves = vi.spyOn(mock, "saveTimeline");
+    const user = userEvent.setup();
+    render(Timeline);
+    await waitFor(() => expect(count()).toBe("59 events, oldest first."));
+    expect(screen.getByRole("group", { name: "Save the events shown" })).toHaveAccessibleDescription(
+      "Saves every event shown with the filters chosen, not only the first listed, each with the export and row it was read from.",
+    );
+
+    await user.selectOptions(screen.getByRole("combobox", { name: "Actor" }), ANNA);
+    await waitFor(() => expect(count()).toBe("3 events, oldest first."));
+    await user.click(screen.getByRole("button", { name: "Save as CSV…" }));
+    await waitFor(() => expect(saves).toHaveBeenCalledTimes(1));
+    expect(saves).toHaveBeenLastCalledWith({ ...ALL, actor: ANNA }, "csv");
+    await waitFor(() => expect(notices.items.map((n) => n.message)).toContain("Timeline saved to /home/dana/timeline.csv (3 events)."));
+
+    // Zoomed into a day, then an hour: what is shown is what is saved.
+    await user.selectOptions(screen.getByRole("combobox", { name: "Actor" }), "");
+    await user.click(await screen.findByRole("button", { name: DAY_14 }));
+    await waitFor(() => expect(count()).toBe("57 events on 14 May 2026, oldest first."));
+    await user.click(screen.getByRole("button", { name: "Save as PDF exhibit…" }));
+    await waitFor(() => expect(saves).toHaveBeenCalledTimes(2));
+    expect(saves).toHaveBeenLastCalledWith({ ...ALL, from: "2026-05-14", to: "2026-05-14" }, "pdf");
+    await waitFor(() => expect(notices.items.map((n) => n.message)).toContain("Timeline saved to /home/dana/timeline.pdf (57 events)."));
+    await user.click(bar(/21:00–22:00/));
+    await waitFor(() => expect(count()).toBe("55 events on 14 May 2026, 21:00–22:00 UTC, oldest first."));
+    await user.click(screen.getByRole("button", { name: "Save as CSV…" }));
+    await waitFor(() => expect(saves).toHaveBeenCalledTimes(3));
+    expect(saves).toHaveBeenLastCalledWith({ ...ALL, from: "2026-05-14T21", to: "2026-05-14T21" }, "csv");
+
+    // Cancelled: nothing said. Refused: the reason, in a callout.
+    clearNotices();
+    mock.saveTimeline = async () => null;
+    await user.click(screen.getByRole("button", { name: "Save as CSV…" }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Save as CSV…" })).toBeEnabled());
+    expect(notices.items).toHaveLength(0);
+    mock.saveTimeline = async () => {
+      throw new BackendError("io", "cannot write /home/dana/timeline.pdf: disk full");
+    };
+    await user.click(screen.getByRole("button", { name: "Save as PDF exhibit…" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The PDF was not saved: Cannot write /home/dana/timeline.pdf: disk full.");
+  });
+});
+
 describe("Timeline: reaching it", () => {
   it("says what appears here when the vault has no events yet", async () => {
     install({ timeline: [] });
@@ -402,6 +448,10 @@ describe("Timeline: reaching it", () => {
     expect(empty).toHaveTextContent("No events yet");
     expect(empty).toHaveTextContent("Audit-log exports from Microsoft 365, Google Drive or Box appear here once they are taken in and processed");
     expect(empty).toHaveTextContent("e-mails sent and received, documents created and modified, photographs taken");
+    expect(screen.getByTestId("timeline-empty-mapping")).toHaveTextContent(
+      "A CSV export in another format (a document system's log, a USB device history) can be read as an audit log through a column mapping: open its exhibit and choose “Read as an audit log…”.",
+    );
+    expect(screen.queryByRole("button", { name: "Save as CSV…" })).toBeNull();
     expect(screen.queryByTestId("timeline-histogram")).toBeNull();
     await user.click(screen.getByRole("checkbox", { name: "Show the exhibits' own dates" }));
     await waitFor(() => expect(screen.getByTestId("timeline-empty")).toHaveTextContent("Turn on “Show the exhibits' own dates”"));

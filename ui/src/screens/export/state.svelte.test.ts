@@ -6,6 +6,7 @@ import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockFamily
 import { session } from "../../lib/session.svelte";
 import {
   CHECKING,
+  CHECKING_SEARCH,
   ExportWizard,
   PICK_ROWS,
   PLAN_DELAY_MS,
@@ -30,6 +31,7 @@ function wizard(): { w: ExportWizard; stop: () => void } {
     $effect(() => w.followSearch());
     $effect(() => w.followFamilies());
     $effect(() => w.followPlan());
+    $effect(() => w.followSearchCheck());
   });
   return { w, stop };
 }
@@ -196,6 +198,56 @@ describe("ExportWizard", () => {
     pending.get("brandt")!({ total: 1, offset: 0, rows: [mockExhibit(2)] });
     await vi.advanceTimersByTimeAsync(0);
     expect(w.matches).toBeNull();
+    stop();
+  });
+
+  it("checks a search chosen by the vault's plan a pause after it changed, dropping an older answer", async () => {
+    vi.useFakeTimers();
+    const mock = install({ savedSearches: [{ name: "Spec", query: "lodestar", saved_at: "2026-06-02T09:00:00Z", saved_by: "Dana Whitfield" }] });
+    const asked: ExportOptions[] = [];
+    const real = mock.planExport;
+    const pending: (() => void)[] = [];
+    mock.planExport = (o) => {
+      asked.push(o);
+      return new Promise((resolve, reject) => pending.push(() => real(o).then(resolve, reject)));
+    };
+    const { w, stop } = wizard();
+    await w.load();
+    expect(w.savedSearches.map((x) => x.name)).toEqual(["Spec"]);
+    w.selectBy = "search";
+    flushSync();
+    expect(w.stepProblem).toBe("Enter a query.");
+    w.typedQuery = "*cret";
+    flushSync();
+    expect([w.searchChecking, w.stepProblem]).toEqual([true, CHECKING_SEARCH]);
+    await vi.advanceTimersByTimeAsync(PLAN_DELAY_MS);
+    w.searchFrom = "saved";
+    w.savedName = "Spec";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(PLAN_DELAY_MS);
+    // The saved search's answer first, the older typed one after: only the newer stands.
+    pending[1]!();
+    await vi.advanceTimersByTimeAsync(0);
+    pending[0]!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked.map((o) => [o.search, o.search_name, o.exhibits, o.recipients, o.passphrase, o.search_terms])).toEqual([
+      ["*cret", null, [], [], null, null],
+      ["lodestar", "Spec", [], [], null, null],
+    ]);
+    expect([w.searchCheckError, w.chosenCount, w.stepProblem]).toEqual([null, 1, null]);
+
+    // A query the vault refuses: its reason keeps the step from going on.
+    w.searchFrom = "typed";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(PLAN_DELAY_MS);
+    pending[2]!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.stepProblem).toBe("The query cannot be searched exactly: *cret: a wildcard may only end a word (term*); one at its start or inside it cannot be searched exactly.");
+    expect(w.chosenCount).toBe(0);
+    // Another way of choosing forgets the check.
+    w.selectBy = "all";
+    flushSync();
+    expect([w.searchPlan, w.searchCheckError, w.searchChecking]).toEqual([null, null, false]);
     stop();
   });
 

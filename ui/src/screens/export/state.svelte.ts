@@ -20,13 +20,16 @@ import {
   type ExportPlan,
   type ExportResult,
   type FamilyMember,
+  type SavedSearch,
 } from "../../lib/bindings";
 import { formatBytes, formatCount, plural, sentence } from "../../lib/format";
 import { JobTracker } from "../../lib/job.svelte";
 import { session } from "../../lib/session.svelte";
 
 export type Step = "select" | "numbering" | "encryption" | "review";
-export type SelectBy = "all" | "tag" | "custodian" | "picked";
+export type SelectBy = "all" | "tag" | "custodian" | "picked" | "search";
+/** Where the query of an export chosen by a search comes from: a saved search, or typed. */
+export type SearchFrom = "saved" | "typed";
 export type StartMode = "next" | "custom";
 export type Protect = "none" | "keys" | "passphrase";
 export type Phase = "wizard" | "running" | "done";
@@ -47,6 +50,13 @@ export const PLAN_DELAY_MS = 250;
 export const SEARCH_DELAY_MS = 250;
 
 export const CHECKING = "Checking the numbering…";
+export const CHECKING_SEARCH = "Checking the search…";
+/** The Bates prefixes the vault accepts. */
+const PREFIX_RULE = /^[A-Za-z0-9_-]{1,20}$/;
+/** Where the bundle carries a search-term report, and how the receiving side reproduces it. */
+export const TERMS_FOLDER = "data/search/";
+export const TERMS_COMMAND = "custos search-report BUNDLE --terms data/search/terms.txt";
+export const TERMS_MISSING = "Enter the report's terms, one per line, or leave the report out.";
 
 // ------------------------------------------------------------ pure logic
 
@@ -70,6 +80,8 @@ export interface ExhibitChoice {
   tag: string;
   custodian: string;
   picked: readonly string[];
+  /** Chosen by a search: the exhibits the vault's plan of it produces (0 until it is checked). */
+  searchFound?: number;
 }
 
 /** How many exhibits the choice takes, by the vault's counts (none before a tag or custodian is chosen). */
@@ -83,7 +95,49 @@ export function chosenCount(facets: ExhibitFacets | null, choice: ExhibitChoice)
       return (choice.custodian && facets?.custodians.find((c) => c.name === choice.custodian)?.exhibits) || 0;
     case "picked":
       return choice.picked.length;
+    case "search":
+      return choice.searchFound ?? 0;
   }
+}
+
+/** The search an export is chosen by: a saved one (by name) or a query typed. */
+export interface SearchDraft {
+  selectBy: SelectBy;
+  searchFrom: SearchFrom;
+  /** The saved search chosen, by name. */
+  savedName: string;
+  /** The query typed. */
+  typedQuery: string;
+  /** The saved searches, as the vault lists them. */
+  savedSearches: readonly SavedSearch[];
+}
+
+/**
+ * The query and saved search's name an export sends: none unless chosen
+ * by a search; a saved one's own query with its name (the vault refuses it
+ * if that name no longer holds that query); a typed one without a name.
+ */
+export function searchChoice(d: SearchDraft): { search: string | null; search_name: string | null } {
+  if (d.selectBy !== "search") return { search: null, search_name: null };
+  if (d.searchFrom === "saved") {
+    const saved = d.savedSearches.find((s) => s.name === d.savedName);
+    return saved ? { search: saved.query, search_name: saved.name } : { search: null, search_name: null };
+  }
+  const q = d.typedQuery.trim();
+  return { search: q === "" ? null : q, search_name: null };
+}
+
+/** The terms of a list that count (blank lines are skipped). */
+export function termLines(list: string): string[] {
+  return list
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+}
+
+/** Whether the vault's refusal is of the term list (a term it cannot search exactly, naming its line; no terms). */
+export function isTermsRefusal(message: string | null): boolean {
+  return message !== null && /(: line \d+ \(|^The term list has no terms)/.test(message);
 }
 
 /** The list with `value` in it (`on`) or not, each value at most once added. */
@@ -191,7 +245,7 @@ export function passphraseProblem(protect: Protect, passphrase: string, again: s
 }
 
 /** Every choice the wizard's steps make. */
-export interface ExportDraft extends ExhibitChoice {
+export interface ExportDraft extends ExhibitChoice, SearchDraft {
   prefix: string;
   startMode: StartMode;
   start: string;
@@ -201,6 +255,10 @@ export interface ExportDraft extends ExhibitChoice {
   protect: Protect;
   chosenKeys: readonly string[];
   passphrase: string;
+  /** Whether the bundle carries a search-term report. */
+  withTerms: boolean;
+  /** Its term list, one query per line. */
+  terms: string;
 }
 
 /** The options the choices make (and the plan is asked for, without the passphrase). */
@@ -217,6 +275,9 @@ export function buildOptions(d: ExportDraft): ExportOptions {
     passphrase: d.protect === "passphrase" ? d.passphrase : null,
     dat_encoding: d.encoding,
     organization: d.organization.trim() || null,
+    ...searchChoice(d),
+    // The list exactly as typed: its SHA-256 in the bundle is of these bytes.
+    search_terms: d.withTerms && termLines(d.terms).length > 0 ? d.terms : null,
   };
 }
 
@@ -251,6 +312,16 @@ export interface StepFacts extends ExhibitChoice {
   protect: Protect;
   chosenKeys: readonly string[];
   passphraseProblem: string | null;
+  /** Chosen by a search: where its query comes from, the saved search chosen, and the query sent (null: none yet). */
+  searchFrom?: SearchFrom;
+  savedName?: string;
+  searchQuery?: string | null;
+  /** The vault's check of the search: on its way, or why it refused it. */
+  searchChecking?: boolean;
+  searchCheckError?: string | null;
+  /** A search-term report asked for, and its list. */
+  withTerms?: boolean;
+  terms?: string;
 }
 
 /** Why the step cannot go on (Next or export disabled), or null. */
@@ -261,11 +332,19 @@ export function stepProblem(step: Step, f: StepFacts): string | null {
       if (f.vaultExhibits === 0) return "The vault holds no exhibits yet.";
       if (f.selectBy === "tag" && !f.tag) return "Choose a tag.";
       if (f.selectBy === "custodian" && !f.custodian) return "Choose a custodian.";
+      if (f.selectBy === "search") {
+        if (f.searchFrom === "saved" && !f.savedName) return "Choose a saved search.";
+        if (!f.searchQuery) return f.searchFrom === "saved" ? "Choose a saved search." : "Enter a query.";
+        if (f.searchCheckError) return f.searchCheckError;
+        if (f.searchChecking || f.chosenCount === 0) return CHECKING_SEARCH;
+        return null;
+      }
       if (f.chosenCount === 0) return "Choose at least one exhibit.";
       return null;
     case "numbering":
       if (!f.prefix.trim()) return "Enter a Bates prefix.";
       if (f.startProblem) return f.startProblem;
+      if (f.withTerms && termLines(f.terms ?? "").length === 0) return TERMS_MISSING;
       if (f.planError) return f.planError;
       if (f.planning || !f.plan) return CHECKING;
       return null;
@@ -284,7 +363,7 @@ export function stepProblem(step: Step, f: StepFacts): string | null {
  */
 export function navHint(step: Step, problem: string | null, prefix: string, startProblem: string | null): string | null {
   if (!problem || step === "review") return null;
-  if (step === "numbering" && prefix.trim() && !startProblem) return null;
+  if (step === "numbering" && prefix.trim() && !startProblem && problem !== TERMS_MISSING) return null;
   return problem;
 }
 
@@ -347,6 +426,28 @@ export class ExportWizard {
   familyError = $state<string | null>(null);
   #familyFailed = new Set<string>();
 
+  // Chosen by a search: a saved one or a query typed, checked by the vault's plan.
+  searchFrom = $state<SearchFrom>("typed");
+  savedName = $state("");
+  typedQuery = $state("");
+  savedSearches = $state.raw<SavedSearch[]>([]);
+  /** Whether the saved searches were read (or could not be). */
+  savedLoaded = $state(false);
+  savedError = $state<string | null>(null);
+  /** A search handed over by name that is no longer saved as its query (it is then used as typed). */
+  searchNote = $state<string | null>(null);
+  /** The vault's plan of the search alone: what it would produce. */
+  searchPlan = $state.raw<ExportPlan | null>(null);
+  searchCheckError = $state<string | null>(null);
+  searchChecking = $state(false);
+  #searchCheckSeq = 0;
+  /** The saved search another screen handed over, checked once the saved searches are read. */
+  #handed: { query: string; name: string } | null = null;
+
+  // The search-term report the bundle carries.
+  withTerms = $state(false);
+  terms = $state("");
+
   // Numbering.
   prefix = $state("");
   startMode = $state<StartMode>("next");
@@ -391,6 +492,14 @@ export class ExportWizard {
   readonly searchText = $derived(this.search.trim());
   readonly shown = $derived(this.matches?.rows ?? []);
   readonly pickedSet = $derived(new Set(this.picked));
+  readonly searchFound = $derived(this.searchPlan?.exhibit_count ?? 0);
+  /** The query (and saved search's name) an export chosen by a search sends. */
+  readonly searchSelection = $derived(searchChoice(this));
+  readonly searchQuery = $derived(this.searchSelection.search);
+  /** The terms of the report asked for. */
+  readonly termCount = $derived(this.withTerms ? termLines(this.terms).length : 0);
+  /** The plan's refusal when it is of the term list (shown beside the list). */
+  readonly termsError = $derived(this.withTerms && isTermsRefusal(this.planError) ? this.planError : null);
   readonly chosenCount = $derived(chosenCount(this.facets, this));
   /** The families the picks take only part of (the export adds the rest). */
   readonly familyGaps = $derived(this.selectBy === "picked" ? familyGaps(this.picked, this.families) : []);
@@ -415,6 +524,110 @@ export class ExportWizard {
     for (const row of rows) this.#seen.set(row.id, row);
     this.selectBy = "picked";
     this.picked = [...new Set(ids)];
+  }
+
+  /**
+   * Starts the wizard with the exhibits a search finds (another screen's
+   * query), by the saved search `name` when it is one.
+   */
+  chooseSearch(query: string, name: string | null = null): void {
+    this.#handed = name ? { query, name } : null;
+    this.selectBy = "search";
+    this.typedQuery = query;
+    this.searchFrom = name ? "saved" : "typed";
+    this.savedName = name ?? "";
+  }
+
+  /** Reads the saved searches; one handed over that no longer holds its query is used as typed. */
+  async loadSavedSearches(): Promise<void> {
+    try {
+      this.savedSearches = await backend().savedSearches();
+      this.savedError = null;
+    } catch (e) {
+      this.savedError = problem(e);
+      this.savedSearches = [];
+    }
+    this.savedLoaded = true;
+    const handed = this.#handed;
+    this.#handed = null;
+    if (handed && this.searchFrom === "saved" && this.savedName === handed.name) {
+      const saved = this.savedSearches.find((s) => s.name === handed.name);
+      if (saved?.query !== handed.query) {
+        this.searchNote = `The saved search “${handed.name}” is no longer this query (changed or deleted since): the query is used as typed.`;
+        this.searchFrom = "typed";
+        this.savedName = "";
+      }
+    }
+  }
+
+  /** Chooses where the search's query comes from (a saved search's query is copied to the typed one, to edit). */
+  setSearchFrom(from: SearchFrom): void {
+    if (from === "typed" && this.searchFrom === "saved") {
+      const saved = this.savedSearches.find((s) => s.name === this.savedName);
+      if (saved && !this.typedQuery.trim()) this.typedQuery = saved.query;
+    }
+    this.searchFrom = from;
+  }
+
+  /**
+   * Asks the vault's plan what the search chosen finds, a pause after it
+   * changed, on the first step (run as an effect; returns its cleanup): the
+   * vault refuses a query it cannot search exactly, or one that finds
+   * nothing, with the reason. An answer to an older search is dropped.
+   */
+  followSearchCheck(): (() => void) | undefined {
+    const query = this.searchQuery;
+    const name = this.searchSelection.search_name;
+    const prefix = this.prefix.trim();
+    if (this.phase !== "wizard" || this.step !== "select" || this.selectBy !== "search" || query === null) {
+      this.#searchCheckSeq++;
+      untrack(() => {
+        this.searchChecking = false;
+        if (this.selectBy !== "search" || query === null) {
+          this.searchPlan = null;
+          this.searchCheckError = null;
+        }
+      });
+      return undefined;
+    }
+    const seq = ++this.#searchCheckSeq;
+    untrack(() => {
+      this.searchChecking = true;
+      this.searchCheckError = null;
+    });
+    // The numbering is chosen later: the prefix and digits do not change what is chosen.
+    const options: ExportOptions = {
+      exhibits: [],
+      tag: null,
+      custodian: null,
+      bates_prefix: PREFIX_RULE.test(prefix) ? prefix : "PROD",
+      bates_start: null,
+      bates_width: 12,
+      recipients: [],
+      passphrase: null,
+      dat_encoding: "utf8",
+      organization: null,
+      search: query,
+      search_name: name,
+      search_terms: null,
+    };
+    const timer = setTimeout(async () => {
+      try {
+        const p = await backend().planExport(options);
+        if (seq === this.#searchCheckSeq) {
+          this.searchPlan = p;
+          this.searchCheckError = null;
+        }
+      } catch (e) {
+        if (seq === this.#searchCheckSeq) {
+          this.searchPlan = null;
+          this.searchCheckError = problem(e);
+        }
+      } finally {
+        if (seq === this.#searchCheckSeq) this.searchChecking = false;
+      }
+    }, PLAN_DELAY_MS);
+    return () => clearTimeout(timer);
   }
 
   togglePick(id: string, on: boolean): void {
@@ -677,8 +890,9 @@ export class ExportWizard {
     if (latest) this.width = String(latest.bates_width);
   }
 
-  /** Reads the exhibits' counts, the address book and the earlier productions. */
+  /** Reads the exhibits' counts, the address book, the earlier productions and the saved searches. */
   async load(): Promise<void> {
+    void this.loadSavedSearches();
     try {
       const [facets, keys] = await Promise.all([backend().exhibitFacets(), backend().counselKeys(), this.loadProductions()]);
       this.counsel = keys;

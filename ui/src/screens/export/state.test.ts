@@ -3,7 +3,12 @@ import { MIN_PASSPHRASE_CHARS, type CounselKey, type ExhibitFacets, type ExportP
 import { MOCK_RECIPIENT, mockExhibit } from "../../lib/mock-backend";
 import {
   CHECKING,
+  CHECKING_SEARCH,
   PICK_ROWS,
+  TERMS_MISSING,
+  isTermsRefusal,
+  searchChoice,
+  termLines,
   buildOptions,
   bundleRequest,
   chosenCount,
@@ -57,6 +62,12 @@ const draft = (over: Partial<ExportDraft> = {}): ExportDraft => ({
   protect: "keys",
   chosenKeys: [MOCK_RECIPIENT],
   passphrase: "",
+  searchFrom: "typed",
+  savedName: "",
+  typedQuery: "",
+  savedSearches: [],
+  withTerms: false,
+  terms: "",
   ...over,
 });
 
@@ -224,6 +235,9 @@ describe("the request", () => {
       passphrase: null,
       dat_encoding: "utf8",
       organization: null,
+      search: null,
+      search_name: null,
+      search_terms: null,
     });
   });
 
@@ -323,5 +337,67 @@ describe("derived texts", () => {
   it("shows progress by bytes once the job reports them", () => {
     expect(progressText({ byBytes: false, bytes: 0, totalBytes: null, totalFiles: 0 })).toBe("Starting…");
     expect(progressText({ byBytes: true, bytes: 3000, totalBytes: 2000, totalFiles: 1 })).toBe("2.0 kB of 2.0 kB · 1 exhibit");
+  });
+});
+
+describe("choosing by a search", () => {
+  const saved = [
+    { name: "Spec", query: "lodestar", saved_at: "2026-06-02T09:00:00Z", saved_by: "Dana Whitfield" },
+    { name: "Mail", query: "type:email", saved_at: "2026-06-02T09:00:00Z", saved_by: "Dana Whitfield" },
+  ];
+
+  it("sends a saved search's own query with its name, a typed one without, and none otherwise", () => {
+    const search = (over: Partial<ExportDraft>) => searchChoice(draft({ selectBy: "search", savedSearches: saved, ...over }));
+    expect(search({ searchFrom: "saved", savedName: "Spec", typedQuery: "something else" })).toEqual({ search: "lodestar", search_name: "Spec" });
+    expect(search({ searchFrom: "saved", savedName: "Gone" })).toEqual({ search: null, search_name: null });
+    expect(search({ searchFrom: "typed", savedName: "Spec", typedQuery: "  falcon pre/3 price " })).toEqual({ search: "falcon pre/3 price", search_name: null });
+    expect(search({ searchFrom: "typed", typedQuery: "  " })).toEqual({ search: null, search_name: null });
+    expect(searchChoice(draft({ selectBy: "all", searchFrom: "saved", savedName: "Spec", savedSearches: saved }))).toEqual({ search: null, search_name: null });
+    expect(buildOptions(draft({ selectBy: "search", searchFrom: "saved", savedName: "Spec", savedSearches: saved }))).toMatchObject({
+      exhibits: [],
+      tag: null,
+      custodian: null,
+      search: "lodestar",
+      search_name: "Spec",
+    });
+  });
+
+  it("counts what the vault's plan of the search produces", () => {
+    expect(chosenCount(facets, { selectBy: "search", tag: "", custodian: "", picked: [] })).toBe(0);
+    expect(chosenCount(facets, { selectBy: "search", tag: "", custodian: "", picked: [], searchFound: 37 })).toBe(37);
+  });
+
+  it("says why the first step cannot go on until the vault found the search's exhibits", () => {
+    const f = (over: Partial<StepFacts>) => stepProblem("select", facts({ selectBy: "search", searchFrom: "typed", searchQuery: "lodestar", ...over }));
+    expect(f({ searchFrom: "saved", savedName: "", searchQuery: null })).toBe("Choose a saved search.");
+    expect(f({ searchQuery: null })).toBe("Enter a query.");
+    expect(f({ searchCheckError: "The query cannot be searched exactly: *cret: …" })).toBe("The query cannot be searched exactly: *cret: …");
+    expect(f({ searchChecking: true })).toBe(CHECKING_SEARCH);
+    expect(f({ chosenCount: 0 })).toBe(CHECKING_SEARCH);
+    expect(f({ chosenCount: 12 })).toBeNull();
+  });
+});
+
+describe("a search-term report in the bundle", () => {
+  it("sends the list exactly as typed, only when asked for and holding a term", () => {
+    const list = "falcon\n\n  \"price list\"  \n";
+    expect(buildOptions(draft({ withTerms: true, terms: list })).search_terms).toBe(list);
+    expect(buildOptions(draft({ withTerms: false, terms: list })).search_terms).toBeNull();
+    expect(buildOptions(draft({ withTerms: true, terms: " \n \n" })).search_terms).toBeNull();
+    expect(termLines(list)).toEqual(["falcon", '"price list"']);
+  });
+
+  it("holds the numbering step until the list has a term, and says so beside Next", () => {
+    expect(stepProblem("numbering", facts({ withTerms: true, terms: "\n " }))).toBe(TERMS_MISSING);
+    expect(stepProblem("numbering", facts({ withTerms: true, terms: "falcon" }))).toBeNull();
+    expect(stepProblem("numbering", facts({ withTerms: false, terms: "" }))).toBeNull();
+    expect(navHint("numbering", TERMS_MISSING, "HAL", null)).toBe(TERMS_MISSING);
+  });
+
+  it("tells the vault's refusal of the list from other refusals", () => {
+    expect(isTermsRefusal("The query cannot be searched exactly: line 2 (*cret): *cret: a wildcard may only end a word (term*).")).toBe(true);
+    expect(isTermsRefusal("The term list has no terms (one query per line).")).toBe(true);
+    expect(isTermsRefusal("Bates HAL000002 was already produced for another exhibit.")).toBe(false);
+    expect(isTermsRefusal(null)).toBe(false);
   });
 });

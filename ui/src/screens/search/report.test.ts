@@ -1,56 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "../../lib/backend";
-import type { SearchReport } from "../../lib/bindings";
-import { lineSpan, listRefusal, refusedLine, termReportCsv, termReportFileName } from "./report";
-
-const A = "a".repeat(64);
-const B = "b".repeat(64);
-
-function report(over: Partial<SearchReport> = {}): SearchReport {
-  return {
-    terms_sha256: A,
-    searched: 1234,
-    searched_sha256: B,
-    terms: [
-      { term: "falcon", documents: 3, with_families: 5, unique: 2 },
-      { term: '"trade secret"', documents: 1, with_families: 1, unique: 0 },
-      { term: "=cmd", documents: 0, with_families: 0, unique: 0 },
-      { term: "price, list", documents: 2, with_families: 2, unique: 1 },
-    ],
-    total: { term: "(any term)", documents: 4, with_families: 6, unique: 3 },
-    ...over,
-  };
-}
-
-describe("the search-term report as CSV", () => {
-  it("writes the header, a row per term, the total and the two hashes, CRLF, as the command line does", () => {
-    expect(termReportCsv(report())).toBe(
-      [
-        "term,documents,with_families,unique",
-        "falcon,3,5,2",
-        '"""trade secret""",1,1,0',
-        "'=cmd,0,0,0",
-        '"price, list",2,2,1',
-        "(any term),4,6,3",
-        `term list SHA-256,${A},,`,
-        `searched set SHA-256,${B},1234,`,
-        "",
-      ].join("\r\n"),
-    );
-  });
-
-  it("keeps every term a spreadsheet would run as a formula as text, and quotes after guarding", () => {
-    const terms = ["=1+1", "+x", "-y", "@SUM(A1)", "=a,b"].map((term) => ({ term, documents: 1, with_families: 1, unique: 1 }));
-    const rows = termReportCsv(report({ terms })).split("\r\n").slice(1, 6);
-    expect(rows).toEqual(["'=1+1,1,1,1", "'+x,1,1,1", "'-y,1,1,1", "'@SUM(A1),1,1,1", `"'=a,b",1,1,1`]);
-  });
-
-  it("names the file after the matter and the day", () => {
-    const day = new Date(2026, 5, 2, 12);
-    expect(termReportFileName("Halvorsen Dynamics v. Brandt", day)).toBe("search-term-report-halvorsen-dynamics-v-brandt-20260602.csv");
-    expect(termReportFileName("", day)).toBe("search-term-report-vault-20260602.csv");
-  });
-});
+import { lineSpan, listRefusal, refusedLine } from "./report";
 
 describe("a refused term list", () => {
   it("says which term cannot be searched exactly, and on which line", () => {

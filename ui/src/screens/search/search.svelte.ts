@@ -1,14 +1,15 @@
 /**
  * The Search screen's state: the query on screen, the query the hits
  * answer, the hits (best first) with each exhibit's listing read from the
- * vault a few at a time, the selection, tagging the selection as a job, and
- * the search-term report (the term list and its last report). It lives
+ * vault a few at a time, the selection, tagging the selection as a job, the
+ * saved searches, and the search-term report (the term list and its last
+ * report). It lives
  * outside the screen, so opening an exhibit and coming back finds the
  * search as it was; it is forgotten when the vault locks (the snippets are
  * words read out of the exhibits).
  */
 import { backend, toBackendError } from "../../lib/backend";
-import type { Exhibit, SearchHit } from "../../lib/bindings";
+import type { Exhibit, SavedSearch, SearchHit } from "../../lib/bindings";
 import { sentence } from "../../lib/format";
 import { JobTracker } from "../../lib/job.svelte";
 import { tagExhibits } from "../../lib/tagging";
@@ -52,6 +53,15 @@ export class SearchState {
   /** The exhibit last opened from the hits (focused again on return). */
   lastOpened: string | null = null;
 
+  /** The saved searches, by name, as the vault lists them. */
+  saved = $state.raw<SavedSearch[]>([]);
+  /** Whether they were read. */
+  savedLoaded = $state(false);
+  /** Why they could not be read. */
+  savedError = $state<string | null>(null);
+  /** The saved search last run or saved, by name (the one a query it holds is taken for). */
+  lastSaved = $state<string | null>(null);
+
   /** Tagging the selection: a job that leaves the app usable, so it is
    * kept here and still shown after leaving the screen and coming back. */
   readonly tagJob = new JobTracker();
@@ -94,6 +104,69 @@ export class SearchState {
   /** The selected hits in the order shown. */
   get selectedIds(): string[] {
     return (this.hits ?? []).map((h) => h.id).filter((id) => this.selected.has(id));
+  }
+
+  /**
+   * The saved search the hits answer, unchanged: the query searched is its
+   * query and the box still holds it (the one last run or saved first, when
+   * several hold it); null otherwise.
+   */
+  get savedName(): string | null {
+    if (this.searched === null || this.edited) return null;
+    const q = this.searched;
+    const match = this.saved.find((x) => x.name === this.lastSaved && x.query === q) ?? this.saved.find((x) => x.query === q);
+    return match?.name ?? null;
+  }
+
+  /** Reads the saved searches. */
+  async loadSaved(): Promise<void> {
+    try {
+      this.saved = await backend().savedSearches();
+      this.savedError = null;
+    } catch (e) {
+      this.savedError = sentence(toBackendError(e).message);
+    } finally {
+      this.savedLoaded = true;
+    }
+  }
+
+  /**
+   * Saves the query in the box as `name`. The vault refuses a name saved
+   * for another query and a query it cannot search exactly: the reason is
+   * returned then (null when saved).
+   */
+  async saveQuery(name: string): Promise<string | null> {
+    const query = this.text.trim();
+    if (!query) return "Type a query to save.";
+    if (!name.trim()) return "Give the search a name.";
+    try {
+      const saved = await backend().saveSearch(name.trim(), query);
+      this.lastSaved = saved.name;
+      await this.loadSaved();
+      return null;
+    } catch (e) {
+      return sentence(toBackendError(e).message);
+    }
+  }
+
+  /** Deletes a saved search (a production it chose keeps its record); throws the reason when the vault refuses. */
+  async deleteSaved(name: string): Promise<void> {
+    try {
+      await backend().deleteSavedSearch(name);
+    } catch (e) {
+      throw new Error(`The saved search was not deleted: ${sentence(toBackendError(e).message)}`);
+    } finally {
+      await this.loadSaved();
+    }
+    if (this.lastSaved === name) this.lastSaved = null;
+  }
+
+  /** Runs a saved search: its query put in the box and searched. */
+  runSaved(saved: SavedSearch): Promise<void> {
+    this.lastSaved = saved.name;
+    this.view = "search";
+    this.text = saved.query;
+    return this.run(saved.query);
   }
 
   /** Whether the query on screen is not the one the hits answer. */

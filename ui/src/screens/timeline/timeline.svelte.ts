@@ -90,6 +90,18 @@ export class TimelineState {
     return this.hour === null ? chart : { query: { ...chart.query, from: this.hour, to: this.hour }, unit: "hour" };
   }
 
+  /**
+   * The query of what the list shows: the filters, narrowed to the day or
+   * hour shown (what "Save as" writes, every event of it, not only those
+   * listed).
+   */
+  shownQuery(): TimelineQuery {
+    const q = this.base();
+    const { day, hour } = this.shown;
+    const at = hour ?? day;
+    return at === null ? q : { ...q, from: at, to: at };
+  }
+
   /** Whether any filter narrows the timeline (the exhibits' own dates aside). */
   get filtering(): boolean {
     const f = this.filters;
