@@ -64,6 +64,8 @@ pub fn open_or_create(dir: &Path, examiner: &str) -> Res<Vault> {
         hash: None,
         utc_offset: None,
     })?;
+    // Understood as a paralegal would have it: families, text, the timeline.
+    vault.process(&custos_core::ProcessOptions::default(), &NoProgress)?;
     Ok(vault)
 }
 

@@ -226,7 +226,7 @@ impl App {
         self.run(
             "const el = arguments[0];
              el.focus();
-             const proto = el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+             const proto = el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : el.tagName === 'SELECT' ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
              Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
              el.dispatchEvent(new Event('input', {bubbles: true}));
              el.dispatchEvent(new Event('change', {bubbles: true}));
@@ -679,6 +679,59 @@ async fn paralegal_workflow() {
     }
     app.css("nav[aria-label=Main]").await;
     app.see("logo.svg").await;
+
+    // The case timeline. The demo's document-system log was read on the way
+    // in, through the column mapping the demo matter keeps. Two exports come
+    // in: a Google Drive log, read as it is processed, and a USB history in
+    // no known format, read through a mapping chosen here from its header.
+    let logs = tmp.path().join("Audit exports");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(
+        logs.join("drive-audit.csv"),
+        "Item name,Event,Actor,Date,Item ID,IP address\nBrandt exit interview notes.md,Download,erik.brandt@halvorsen-dynamics.example,2026-05-14T21:10:00Z,d1,198.51.100.4\n",
+    )
+    .unwrap();
+    std::fs::write(
+        logs.join("usb-history.csv"),
+        "Date Time,User Name,Computer,Event,File Path\r\n2026-05-14 21:30:00,ebrandt,WS-ENG-0291,Copied to removable media,E:\\HR\\Brandt exit interview notes.md\r\n",
+    )
+    .unwrap();
+    app.click("Intake").await;
+    app.fill_id("typed-intake-path", logs.to_str().unwrap()).await;
+    app.click("Add path").await;
+    app.click("Take in").await;
+    let text = app.text_of("[data-testid=intake-summary]").await;
+    assert!(text.contains("2 stored"), "intake summary: {text}");
+    app.click("Exhibits").await;
+    app.see("usb-history.csv").await;
+    app.open_row("usb-history.csv").await;
+    app.click("Read as an audit log…").await;
+    app.by_id("mapping-name").await;
+    app.fill_id("mapping-name", "USB history").await;
+    for (field, column) in [("time", "Date Time"), ("actor", "User Name"), ("action", "Event"), ("object", "File Path"), ("device", "Computer")] {
+        app.fill_id(&format!("mapping-{field}"), column).await;
+    }
+    app.shot("audit-mapping").await;
+    app.click("Save mapping and read").await;
+    let saved = app.text_of("[data-testid=mapping-saved]").await;
+    assert!(saved.contains("1 event read from"), "the mapping read the export: {saved}");
+    app.click("Close").await;
+    // What happened to the interview notes: the download (by name only, weak) and the copy to USB.
+    app.click("Exhibits").await;
+    app.open_row("Brandt exit interview notes.md").await;
+    let happened = app.text_of("[data-testid=document-timeline]").await;
+    assert!(happened.contains("Download") && happened.contains("Copied to removable media"), "what happened: {happened}");
+    app.css("[data-testid=document-timeline] [data-testid=weak-join]").await;
+    app.js("document.querySelector('[data-testid=document-timeline]').scrollIntoView({block: 'center'}); return 1").await;
+    app.shot("what-happened").await;
+    // The timeline: days, then the hours of 14 May 2026.
+    app.click("Timeline").await;
+    app.css("[data-testid=timeline-histogram]").await;
+    let day = app.css("button[aria-label^='14 May 2026:']").await;
+    app.click_el(&day).await;
+    app.css("ol[aria-label^='Hours of 14 May 2026']").await;
+    app.see("Copied to removable media").await;
+    app.shot("timeline").await;
 
     // A long list: 3,000 more exhibits, fetched from the vault a window at a
     // time. Scrolled as a fling and as a dragged scrollbar, no frame shows
