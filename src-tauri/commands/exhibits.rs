@@ -58,6 +58,20 @@ pub async fn edit_exhibit(app: AppHandle, request: EditRequest) -> Res<ExhibitVi
     .await
 }
 
+/// Sets one exhibit's designations for productions (privilege, withheld,
+/// the privilege log's description, confidentiality); checked, then logged.
+#[tauri::command]
+#[specta::specta]
+pub async fn designate_exhibit(app: AppHandle, id: String, designation: custos_core::Designation) -> Res<ExhibitView> {
+    blocking(app, move |_, s| {
+        s.with_vault(|o| {
+            o.vault.designate(&id, &designation)?;
+            exhibit_view(o, &id)
+        })
+    })
+    .await
+}
+
 /// Adds and removes tags on many exhibits as a job, streaming progress (in
 /// exhibits) and stopping between batches on cancel. Every id and tag is
 /// checked first, so a bad one changes nothing. Each batch takes the vault

@@ -3,7 +3,7 @@
 
 use super::blocking;
 use crate::wire::{ReportFormat, Res, WireError};
-use custos_core::{AuditMapping, MappingSaved, SavedMapping, SavedSearch, SearchHit, SearchReport, TimelineEvent, TimelineQuery, TimelineUnit, TimelineView};
+use custos_core::{PrivilegeLogRow, AuditMapping, MappingSaved, SavedMapping, SavedSearch, SearchHit, SearchReport, TimelineEvent, TimelineQuery, TimelineUnit, TimelineView};
 use tauri::AppHandle;
 use tauri_plugin_dialog::DialogExt;
 
@@ -131,4 +131,29 @@ pub async fn csv_columns(app: AppHandle, exhibit: String) -> Res<Vec<String>> {
 #[specta::specta]
 pub async fn save_audit_mapping(app: AppHandle, mapping: AuditMapping) -> Res<MappingSaved> {
     blocking(app, move |_, s| s.with_vault(|o| Ok(o.vault.save_audit_mapping(mapping)?))).await
+}
+
+/// The privilege log of the withheld exhibits.
+#[tauri::command]
+#[specta::specta]
+pub async fn privilege_log(app: AppHandle) -> Res<Vec<PrivilegeLogRow>> {
+    blocking(app, |_, s| s.with_vault(|o| Ok(o.vault.privilege_log()?))).await
+}
+
+/// Writes the privilege log as CSV or PDF where the user chooses in a native
+/// save dialog; the path written, or nothing if cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_privilege_log(app: AppHandle, format: ReportFormat) -> Res<Option<String>> {
+    blocking(app, move |app, s| {
+        let bytes = s.with_vault(|o| {
+            let rows = o.vault.privilege_log()?;
+            Ok(match format {
+                ReportFormat::Csv => custos_core::privilege_log_csv(&rows).into_bytes(),
+                ReportFormat::Pdf => o.vault.privilege_log_pdf(&rows)?,
+            })
+        })?;
+        save_as(app, &format!("privilege-log.{}", format.extension()), &bytes)
+    })
+    .await
 }

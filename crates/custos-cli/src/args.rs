@@ -16,6 +16,8 @@ use crate::cmd::search::SearchArgs;
 use crate::cmd::search_report::SearchReportArgs;
 use crate::cmd::timeline::TimelineArgs;
 use crate::cmd::audit_mapping::AuditMappingArgs;
+use crate::cmd::designate::DesignateArgs;
+use crate::cmd::privilege_log::PrivilegeLogArgs;
 use crate::cmd::process::ProcessArgs;
 use crate::cmd::text::TextArgs;
 use crate::cmd::show::ShowArgs;
@@ -83,6 +85,12 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Save a column mapping for audit-log CSV exports in no known format (or list them)
     AuditMapping(AuditMappingArgs),
+    /// Designate exhibits for productions: privilege, withheld, privilege log description, confidentiality (logged)
+    #[command(after_help = EXIT_CODES)]
+    Designate(DesignateArgs),
+    /// The privilege log of the withheld exhibits, as CSV or PDF
+    #[command(after_help = EXIT_CODES)]
+    PrivilegeLog(PrivilegeLogArgs),
     /// Understand exhibits: expand e-mail and archive containers into exhibits, read metadata and text, OCR (logged)
     #[command(after_help = EXIT_CODES)]
     Process(ProcessArgs),

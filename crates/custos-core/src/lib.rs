@@ -86,6 +86,8 @@ pub use store::audit::{TimelineEvent, TimelineQuery};
 pub use store::timeline::{MAX_VIEW_EVENTS, TimelineBucket, TimelineUnit, TimelineView, buckets as timeline_buckets};
 pub use store::search::{MAX_HITS, SearchHit, SearchReport, TermCount};
 pub use store::saved::{AuditMapping, SavedMapping, SavedSearch};
+pub use format::designation::{Designation, PrivilegeBasis};
+pub use ops::privilege_log::{PrivilegeLogRow, privilege_log_csv};
 pub use ops::audit_mapping::{MappedExport, MappingSaved};
 pub use format::details::SearchSelection;
 pub use ops::verify::{Anchors, VerifyMode, VerifyReport};

@@ -91,6 +91,18 @@ export const commands = {
 	 */
 	timelineView: (query: TimelineQuery, unit: TimelineUnit, limit: number) => typedError<TimelineView, WireError>(__TAURI_INVOKE("timeline_view", { query, unit, limit })),
 	/**
+	 *  Writes the privilege log as CSV or PDF where the user chooses in a native
+	 *  save dialog; the path written, or nothing if cancelled.
+	 */
+	savePrivilegeLog: (format: ReportFormat) => typedError<string | null, WireError>(__TAURI_INVOKE("save_privilege_log", { format })),
+	/**  The privilege log of the withheld exhibits. */
+	privilegeLog: () => typedError<PrivilegeLogRow[], WireError>(__TAURI_INVOKE("privilege_log")),
+	/**
+	 *  Sets one exhibit's designations for productions (privilege, withheld,
+	 *  the privilege log's description, confidentiality); checked, then logged.
+	 */
+	designateExhibit: (id: string, designation: Designation) => typedError<ExhibitView, WireError>(__TAURI_INVOKE("designate_exhibit", { id, designation })),
+	/**
 	 *  Saves a column mapping (logged; a saved one never changes) and reads
 	 *  every processed CSV export it fits into events.
 	 */
@@ -527,6 +539,28 @@ export type Derivation = {
 	time: string,
 };
 
+/**  An exhibit's designations (all unset by default). */
+export type Designation = {
+	/**  The privilege claimed, if any. */
+	privilege: PrivilegeBasis | null,
+	/**
+	 *  Withheld from productions: a slip sheet takes its place and its row
+	 *  is on the privilege log.
+	 */
+	withheld: boolean,
+	/**
+	 *  What the privilege log says the document is (never its privileged
+	 *  content): "E-mail to outside counsel requesting advice on the
+	 *  employment agreement".
+	 */
+	log_description: string,
+	/**
+	 *  The confidentiality level endorsed on it ("CONFIDENTIAL", "HIGHLY
+	 *  CONFIDENTIAL – ATTORNEYS' EYES ONLY"), if any.
+	 */
+	confidentiality: string | null,
+};
+
 /**  Which way an order runs. */
 export type Direction = 
 /**  Smallest, earliest, first. */
@@ -683,6 +717,8 @@ export type ExhibitDetail = {
 	derivations: Derivation[],
 	/**  Where processing stands. */
 	processing: ProcessingState,
+	/**  Its designations for productions. */
+	designation: Designation,
 } & Exhibit;
 
 /**  What the exhibit list's filters offer: the custodians and the tags in use. */
@@ -1346,6 +1382,37 @@ export type PreviewKind =
 "email" | 
 /**  No preview for this type or size; `reason` says why. */
 "none";
+
+/**  The privilege claimed for a document. */
+export type PrivilegeBasis = 
+/**  Attorney-client privilege. */
+"attorney_client" | 
+/**  Attorney work product. */
+"work_product" | 
+/**  Common-interest (joint-defence) privilege. */
+"common_interest";
+
+/**  One row of the privilege log. */
+export type PrivilegeLogRow = {
+	/**  Its Bates number, in a production (else empty). */
+	bates: string,
+	/**  The exhibit. */
+	exhibit: string,
+	/**  The exhibit heading its family (its own id when it heads one). */
+	family: string,
+	/**  Its date: sent, else created, else modified (as the document records it). */
+	date: string,
+	/**  What kind of document it is. */
+	document_type: string,
+	/**  Its author or sender. */
+	author: string,
+	/**  Its recipients (To, Cc, Bcc). */
+	recipients: string,
+	/**  The privilege claimed. */
+	privilege: string,
+	/**  The log's description of it. */
+	description: string,
+};
 
 /**  What processing did to one exhibit. */
 export type ProcessOutcome = {

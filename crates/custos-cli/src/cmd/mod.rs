@@ -17,6 +17,8 @@ pub mod search_report;
 pub mod show;
 pub mod text;
 pub mod audit_mapping;
+pub mod designate;
+pub mod privilege_log;
 pub mod timeline;
 pub mod timestamp;
 pub mod verify;
@@ -48,5 +50,7 @@ pub fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::SearchReport(args) => search_report::run(args),
         Command::Timeline(args) => timeline::run(args),
         Command::AuditMapping(args) => audit_mapping::run(args),
+        Command::Designate(args) => designate::run(args),
+        Command::PrivilegeLog(args) => privilege_log::run(args),
     }
 }

@@ -108,6 +108,9 @@ pub enum MetadataEdited {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         removed: Option<String>,
     },
+    /// Its designations for productions changed (privilege, withholding,
+    /// the privilege log's description, confidentiality).
+    Designation { before: super::designation::Designation, after: super::designation::Designation },
 }
 
 /// `extracted`.

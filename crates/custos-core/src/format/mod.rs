@@ -8,6 +8,7 @@ pub(crate) mod agefile;
 pub mod atomic;
 pub mod config;
 pub mod custody;
+pub mod designation;
 pub(crate) mod details;
 pub mod finding;
 pub(crate) mod direct;

@@ -108,6 +108,7 @@ impl CustodyEvent {
                 MetadataEdited::Tags { added: Some(t), .. } => format!("Tag “{t}” added"),
                 MetadataEdited::Tags { removed: Some(t), .. } => format!("Tag “{t}” removed"),
                 MetadataEdited::Tags { .. } => "Tags changed".into(),
+                MetadataEdited::Designation { after, .. } => designation_words(&after),
             },
             Action::Viewed => {
                 let mut s = "Viewed in the vault".to_string();
@@ -234,4 +235,26 @@ mod tests {
         assert_eq!(thousands(52_000), "52,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
     }
+}
+
+/// A designation as the custody history says it.
+fn designation_words(d: &crate::format::designation::Designation) -> String {
+    if d.is_empty() {
+        return "Designations cleared".into();
+    }
+    let mut parts = Vec::new();
+    if let Some(p) = d.privilege {
+        parts.push(format!("{} claimed", p.words()));
+    }
+    if d.withheld {
+        parts.push("withheld from productions (privilege log)".into());
+    }
+    if let Some(c) = &d.confidentiality {
+        parts.push(format!("confidentiality {}", quoted(c)));
+    }
+    let mut s = format!("Designated: {}", parts.join("; "));
+    if !d.log_description.is_empty() {
+        s.push_str(&format!("; log description {}", quoted(&d.log_description)));
+    }
+    s
 }

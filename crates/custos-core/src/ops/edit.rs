@@ -74,6 +74,22 @@ impl Vault {
         Ok(())
     }
 
+    /// Sets an exhibit's designations for productions (checked first;
+    /// logged as a metadata edit with before and after). The same
+    /// designations again change nothing and log nothing.
+    pub fn designate(&mut self, id: &str, d: &crate::format::designation::Designation) -> Result<()> {
+        d.check().map_err(Error::InvalidInput)?;
+        let before = self.designation(id)?;
+        self.show(id)?;
+        if before == *d {
+            return Ok(());
+        }
+        let mut change = self.change()?;
+        change.set_designation(id, d)?;
+        change.commit(vec![NewEvent::new(Action::MetadataEdited).exhibit(id).details(MetadataEdited::Designation { before, after: d.clone() })])?;
+        Ok(())
+    }
+
     /// Changes the prefix of exhibit numbers given from now on (existing
     /// exhibits keep theirs). Logged.
     pub fn set_exhibit_prefix(&mut self, prefix: &str) -> Result<()> {

@@ -11,6 +11,7 @@ pub mod export;
 pub(crate) mod extract;
 pub(crate) mod import;
 pub(crate) mod intake;
+pub(crate) mod privilege_log;
 pub(crate) mod process;
 pub mod reports;
 pub mod timestamp;

@@ -456,6 +456,19 @@ CREATE TABLE IF NOT EXISTS audit_mappings (
     sha256   TEXT NOT NULL,
     saved_at TEXT NOT NULL
 ) STRICT;
+"#, r#"
+-- Designations for productions (DESIGN §6.2): the privilege claimed, whether
+-- the exhibit is withheld (a slip sheet in its place, a privilege log row),
+-- the log's description, the confidentiality level. Each change is a
+-- `metadata_edited` event; an exhibit without a row has none.
+CREATE TABLE IF NOT EXISTS designations (
+    exhibit_id      TEXT PRIMARY KEY REFERENCES exhibits(id),
+    privilege       TEXT,
+    withheld        INTEGER NOT NULL,
+    log_description TEXT NOT NULL,
+    confidentiality TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS designations_withheld ON designations(withheld, exhibit_id);
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

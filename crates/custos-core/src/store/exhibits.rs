@@ -166,6 +166,8 @@ pub struct ExhibitDetail {
     pub derivations: Vec<super::derived::Derivation>,
     /// Where processing stands.
     pub processing: super::derived::ProcessingState,
+    /// Its designations for productions.
+    pub designation: crate::format::designation::Designation,
 }
 
 /// How an exhibit was received in a sealed production.
@@ -424,6 +426,7 @@ impl Vault {
         detail.metadata = self.metadata(id)?;
         detail.derivations = self.derivations(id)?;
         detail.processing = self.processing_state(id)?;
+        detail.designation = self.designation(id)?;
         Ok(detail)
     }
 
@@ -481,6 +484,7 @@ impl Vault {
             metadata: Vec::new(),
             derivations: Vec::new(),
             processing: super::derived::ProcessingState::default(),
+            designation: Default::default(),
         })
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod counsel;
 pub(crate) mod custody_log;
 pub(crate) mod db;
 pub(crate) mod derived;
+pub(crate) mod designations;
 pub use derived::{Derivation, FamilyMember, FamilyPlace, MetadataValue, ProcessingState};
 pub(crate) mod exhibits;
 pub use exhibits::{Exhibit, ExhibitDetail, ReceivedRecord, SourceRecord};

@@ -18,6 +18,15 @@ fn every_event_of_a_worked_matter_reads_as_a_sentence() {
     v.add(&inputs(&[src]), &with, &NoProgress).unwrap();
     v.edit("EX-0001", Some("Pricing model"), &["hot".into()], &[]).unwrap();
     v.edit("EX-0001", None, &[], &["hot".into()]).unwrap();
+    let withheld = crate::Designation {
+        privilege: Some(crate::PrivilegeBasis::WorkProduct),
+        withheld: true,
+        log_description: "Pricing analysis prepared for counsel".into(),
+        confidentiality: Some("CONFIDENTIAL".into()),
+    };
+    v.designate("EX-0001", &withheld).unwrap();
+    v.designate("EX-0001", &withheld).unwrap();
+    v.designate("EX-0001", &crate::Designation::default()).unwrap();
     v.verify(VerifyMode::Quick, &NoProgress).unwrap();
     let log = v.custody_log(None).unwrap();
     let words = |a: Action| log.iter().filter(|e| e.action == a).map(|e| e.in_words()).collect::<Vec<_>>();
@@ -25,8 +34,18 @@ fn every_event_of_a_worked_matter_reads_as_a_sentence() {
     let collected = &words(Action::Collected)[0];
     assert!(collected.starts_with("Collected “Q3 pricing.xlsx” (7 bytes) from Work laptop HD-L-0291 by logical copy; custodian Erik Brandt; file modified "), "{collected}");
     assert!(collected.ends_with(" UTC; copy verified against the source"), "{collected}");
-    assert_eq!(words(Action::MetadataEdited), ["Description set to “Pricing model” (was empty)", "Tag “hot” added", "Tag “hot” removed"]);
-    assert_eq!(words(Action::Verified), ["Quick verification passed: 1 exhibit and 5 custody events checked"]);
+    assert_eq!(
+        words(Action::MetadataEdited),
+        [
+            "Description set to “Pricing model” (was empty)",
+            "Tag “hot” added",
+            "Tag “hot” removed",
+            "Designated: Attorney work product claimed; withheld from productions (privilege log); confidentiality “CONFIDENTIAL”; log description “Pricing analysis prepared for counsel”",
+            "Designations cleared",
+        ],
+        "the same designation again logs nothing"
+    );
+    assert_eq!(words(Action::Verified), ["Quick verification passed: 1 exhibit and 7 custody events checked"]);
     assert_eq!(words(Action::VaultCreated).len(), 1);
     for e in &log {
         let w = e.in_words();

@@ -1,0 +1,148 @@
+//! The privilege log (DESIGN §6.2): a row for every withheld exhibit, made
+//! from its designations and what processing read of it (date, author,
+//! recipients, type), never from its privileged content. As CSV and as PDF.
+
+use crate::error::Result;
+use crate::ops::reports::{Heading, csv_field};
+use crate::store::Vault;
+use custos_documents::{Report, ReportColumn, ReportRow};
+use serde::{Deserialize, Serialize};
+
+/// One row of the privilege log.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivilegeLogRow {
+    /// Its Bates number, in a production (else empty).
+    pub bates: String,
+    /// The exhibit.
+    pub exhibit: String,
+    /// The exhibit heading its family (its own id when it heads one).
+    pub family: String,
+    /// Its date: sent, else created, else modified (as the document records it).
+    pub date: String,
+    /// What kind of document it is.
+    pub document_type: String,
+    /// Its author or sender.
+    pub author: String,
+    /// Its recipients (To, Cc, Bcc).
+    pub recipients: String,
+    /// The privilege claimed.
+    pub privilege: String,
+    /// The log's description of it.
+    pub description: String,
+}
+
+/// The metadata a row is made from, in the order each is preferred.
+const DATE_FIELDS: [&str; 3] = ["date_sent", "created", "modified"];
+const AUTHOR_FIELDS: [&str; 2] = ["from", "author"];
+const RECIPIENT_FIELDS: [&str; 3] = ["to", "cc", "bcc"];
+
+fn document_type(kind: &str, mime: &str) -> String {
+    match kind {
+        "email" | "msg" => "E-mail".into(),
+        "pdf" => "PDF document".into(),
+        "word" | "docx" | "doc" | "rtf" | "odt" => "Word-processing document".into(),
+        "spreadsheet" | "xlsx" | "xls" | "ods" | "csv" => "Spreadsheet".into(),
+        "presentation" | "pptx" | "ppt" | "odp" => "Presentation".into(),
+        "image" => "Image".into(),
+        "" => mime.to_string(),
+        k => format!("{} ({mime})", k.replace('_', " ")),
+    }
+}
+
+impl Vault {
+    /// The privilege log of the withheld exhibits `ids` (all withheld
+    /// exhibits when `None`), in exhibit order; Bates numbers by exhibit
+    /// where a production gives them.
+    pub(crate) fn privilege_log_of(&self, ids: Option<&[String]>, bates: &std::collections::HashMap<String, String>) -> Result<Vec<PrivilegeLogRow>> {
+        let withheld: Vec<_> = self.withheld()?.into_iter().filter(|(id, _)| ids.is_none_or(|ids| ids.contains(id))).collect();
+        let ids_ref: Vec<&str> = withheld.iter().map(|(id, _)| id.as_str()).collect();
+        let wanted: Vec<&str> = DATE_FIELDS.iter().chain(&AUTHOR_FIELDS).copied().collect();
+        let firsts = self.first_values(&ids_ref, &wanted)?;
+        let mut rows = Vec::with_capacity(withheld.len());
+        for (id, d) in withheld {
+            let detail = self.show(&id)?;
+            let first = |fields: &[&str]| {
+                fields.iter().find_map(|f| firsts.get(&id).and_then(|v| v.iter().find(|(k, _)| k == f)).map(|(_, v)| v.clone())).unwrap_or_default()
+            };
+            let recipients: Vec<String> =
+                detail.metadata.iter().filter(|m| RECIPIENT_FIELDS.contains(&m.field.as_str())).map(|m| m.value.clone()).collect();
+            rows.push(PrivilegeLogRow {
+                bates: bates.get(&id).cloned().unwrap_or_default(),
+                family: detail.exhibit.family.clone(),
+                exhibit: id.clone(),
+                date: first(&DATE_FIELDS),
+                document_type: document_type(&detail.processing.kind, &detail.exhibit.mime),
+                author: first(&AUTHOR_FIELDS),
+                recipients: recipients.join("; "),
+                privilege: d.privilege.map(|p| p.words().to_string()).unwrap_or_default(),
+                description: d.log_description.clone(),
+            });
+        }
+        Ok(rows)
+    }
+
+    /// The privilege log of every withheld exhibit.
+    pub fn privilege_log(&self) -> Result<Vec<PrivilegeLogRow>> {
+        self.privilege_log_of(None, &Default::default())
+    }
+
+    /// The privilege log as PDF.
+    pub fn privilege_log_pdf(&self, rows: &[PrivilegeLogRow]) -> Result<Vec<u8>> {
+        let now = self.now();
+        custos_documents::report_pdf(&privilege_log_document(rows, &self.heading(&now))).map_err(crate::bundle::model::render_failed)
+    }
+}
+
+/// The privilege log as CSV (RFC 4180, UTF-8, CRLF).
+pub fn privilege_log_csv(rows: &[PrivilegeLogRow]) -> String {
+    let mut out = String::from("bates,exhibit,family,date,document_type,author,recipients,privilege,description\r\n");
+    for r in rows {
+        let cols = [&r.bates, &r.exhibit, &r.family, &r.date, &r.document_type, &r.author, &r.recipients, &r.privilege, &r.description];
+        out.push_str(&cols.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The privilege log as a document.
+pub(crate) fn privilege_log_document(rows: &[PrivilegeLogRow], h: &Heading<'_>) -> Report {
+    let column = |title: &str, share: f32| ReportColumn { title: title.into(), share, numeric: false };
+    Report {
+        title: "Privilege log".into(),
+        matter: h.matter.to_string(),
+        matter_number: h.matter_number.map(str::to_string),
+        made_at: h.made_at.to_string(),
+        tool: crate::TOOL.to_string(),
+        summary: vec![("Documents withheld".into(), rows.len().to_string())],
+        notes: vec![
+            "Each document listed is withheld from production on the ground of privilege; where it is part of a production, a slip sheet \
+             bearing its Bates number takes its place and the other members of its family keep their numbers. The description says what \
+             the document is, not what it says."
+                .into(),
+        ],
+        columns: vec![
+            column("Bates / exhibit", 1.5),
+            column("Date", 1.3),
+            column("Type", 1.2),
+            column("Author", 1.7),
+            column("Recipients", 1.9),
+            column("Privilege", 1.3),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| ReportRow {
+                cells: vec![
+                    if r.bates.is_empty() { r.exhibit.clone() } else { format!("{} ({})", r.bates, r.exhibit) },
+                    r.date.replace('T', " "),
+                    r.document_type.clone(),
+                    r.author.clone(),
+                    r.recipients.clone(),
+                    r.privilege.clone(),
+                ],
+                marked: false,
+                details: vec![("Description".into(), r.description.clone())],
+            })
+            .collect(),
+    }
+}
