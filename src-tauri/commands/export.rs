@@ -127,6 +127,7 @@ fn export_result(report: ExportReport) -> ExportResult {
         qc: report.qc.into_iter().chain(stamp_warnings(&report.timestamps).into_iter().map(|w| format!("warning: {w}"))).collect(),
         search: report.search,
         search_report: report.search_report,
+        withheld: report.withheld,
     }
 }
 

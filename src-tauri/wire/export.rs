@@ -93,4 +93,7 @@ pub struct ExportResult {
     pub search: Option<custos_core::SearchSelection>,
     /// The search-term report the bundle carries.
     pub search_report: Option<custos_core::SearchReport>,
+    /// The Bates numbers of the documents withheld as privileged (a slip
+    /// sheet each, and a row on the bundle's privilege log).
+    pub withheld: Vec<String>,
 }

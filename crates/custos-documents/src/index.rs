@@ -60,5 +60,34 @@ pub(crate) fn layout_exhibit_index<'f>(p: &Production, fonts: &'f Fonts) -> Flow
         })
         .collect();
     f.table(&Table { caption: None, columns, rows, detail_column: 1 });
+    if !p.withheld.is_empty() {
+        f.gap(14.0);
+        f.paragraph(
+            &format!(
+                "{} document{} withheld on the ground of privilege: a slip sheet stands in each one's place and the privilege log lists it.",
+                thousands(p.withheld.len() as u64),
+                if p.withheld.len() == 1 { " is" } else { "s are" }
+            ),
+            BODY_BOLD,
+            0.0,
+            Align::Left,
+        );
+        f.gap(6.0);
+        let columns = vec![
+            Column { title: "Bates".into(), width: bates_w, align: Align::Left },
+            Column { title: "Exhibit".into(), width: 50.0, align: Align::Left },
+            Column { title: "Withheld".into(), width: 244.0 - (bates_w - 66.0), align: Align::Left },
+            Column { title: "Custodian".into(), width: 150.0, align: Align::Left },
+        ];
+        let rows = p
+            .withheld
+            .iter()
+            .map(|w| Row {
+                cells: vec![cell(&w.bates, CELL_BOLD), cell(&w.exhibit_id, CELL), cell(&w.privilege, CELL), cell(w.custodian.as_deref().unwrap_or(""), CELL)],
+                details: Vec::new(),
+            })
+            .collect();
+        f.table(&Table { caption: None, columns, rows, detail_column: 1 });
+    }
     f
 }

@@ -26,7 +26,7 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-pub use model::{Event, ProducedExhibit, Production};
+pub use model::{Event, ProducedExhibit, Production, WithheldDocument};
 pub use report::{Report, ReportColumn, ReportRow, report_pdf};
 
 pub(crate) use certification::*;
@@ -105,6 +105,27 @@ pub fn certification_pdf(p: &Production) -> Result<Vec<u8>> {
     let title = format!("Draft FRE 902(14) certification \u{2014} {}", p.matter);
     // The draft mark runs in the footer of every page.
     layout_certification(p, &fonts).render_with(&fonts, &title, p, Some((DRAFT_MARK, ALERT)))
+}
+
+/// The one-page slip sheet standing in a production for a withheld document:
+/// its Bates number, "Withheld — Privileged" and the privilege claimed.
+pub fn slip_sheet_pdf(p: &Production, w: &WithheldDocument) -> Result<Vec<u8>> {
+    let fonts = Fonts::load()?;
+    let mut f = Flow::new(&fonts);
+    f.gap(180.0);
+    f.paragraph(&w.bates, TITLE, 0.0, Align::Center);
+    f.gap(24.0);
+    f.paragraph("WITHHELD \u{2014} PRIVILEGED", TITLE.color(ALERT), 0.0, Align::Center);
+    f.gap(16.0);
+    f.paragraph(&w.privilege, BODY_BOLD, 0.0, Align::Center);
+    f.gap(10.0);
+    f.paragraph(
+        "This document is withheld from the production on the ground of privilege. It is listed on the privilege log under this Bates number.",
+        BODY,
+        40.0,
+        Align::Center,
+    );
+    f.render(&fonts, &format!("Slip sheet {} \u{2014} {}", w.bates, p.matter), p)
 }
 
 /// The draft FRE 902(14)/902(11) certification as DOCX, to be completed and signed.

@@ -81,6 +81,31 @@ pub struct Production {
     pub vault_id: String,
     /// The exhibits, in Bates order.
     pub exhibits: Vec<ProducedExhibit>,
+    /// The documents withheld on the ground of privilege: a slip sheet in
+    /// each one's place, in Bates order among the others.
+    #[serde(default)]
+    pub withheld: Vec<WithheldDocument>,
+}
+
+/// A document withheld from a production: its number and what stands in its
+/// place. Nothing of its content, name or history is produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WithheldDocument {
+    /// Its Bates number.
+    pub bates: String,
+    /// Its exhibit id in the producing vault (its row on the privilege log).
+    pub exhibit_id: String,
+    /// The exhibit heading its family in this production.
+    pub family: String,
+    /// The privilege claimed, in words.
+    pub privilege: String,
+    /// Its custodian.
+    pub custodian: Option<String>,
+    /// Its confidentiality level, if designated.
+    #[serde(default)]
+    pub confidentiality: Option<String>,
+    /// The slip sheet's path inside the bag.
+    pub slip_sheet_path: String,
 }
 
 /// One custody event as the documents print it.

@@ -128,6 +128,7 @@ fn sample() -> Production {
         signer_fingerprint: "SHA256:4Yk3pD1v1tqNqCNzxEeLrP0+0h6fJ8m3aHhq7l0lW9U".into(),
         vault_id: "0b7f3c52-8d3e-4b7c-9a51-3f0f6b7c2e11".into(),
         exhibits,
+        withheld: Vec::new(),
     }
 }
 
@@ -394,4 +395,29 @@ fn a_report_renders_its_summary_notes_and_every_row_on_as_many_pages_as_laid_out
     for want in ["Case timeline", "Halvorsen v. Brandt", "1:26-cv-0412", &"ab".repeat(32), "Each event names the audit-log export", "EX-0007 row 1 ", "EX-0007 row 120"] {
         assert!(text.contains(want), "{want} is in the report: {text}");
     }
+}
+
+#[test]
+fn a_slip_sheet_is_one_page_with_the_bates_number_and_the_privilege_and_the_index_lists_it() {
+    let mut p = sample();
+    let w = WithheldDocument {
+        bates: "ABC000061".into(),
+        exhibit_id: "EX-0061".into(),
+        family: "EX-0061".into(),
+        privilege: "Attorney-client privilege".into(),
+        custodian: Some("Erik Brandt".into()),
+        confidentiality: None,
+        slip_sheet_path: "data/VOL001/IMAGES/0001/ABC000061.pdf".into(),
+    };
+    p.withheld.push(w.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("slip.pdf");
+    std::fs::write(&sheet, slip_sheet_pdf(&p, &w).unwrap()).unwrap();
+    assert_eq!(pdfinfo_pages(&sheet), 1);
+    let text = pdf_text(&sheet);
+    assert!(text.contains("ABC000061") && text.contains("WITHHELD") && text.contains("Attorney-client privilege"), "{text}");
+    let index = dir.path().join("index.pdf");
+    std::fs::write(&index, exhibit_index_pdf(&p).unwrap()).unwrap();
+    let text = pdf_text(&index);
+    assert!(text.contains("1 document is withheld on the ground of privilege") && text.contains("EX-0061"), "{text}");
 }

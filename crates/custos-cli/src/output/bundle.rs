@@ -23,6 +23,9 @@ pub fn print_export(report: &ExportReport, format: Format) {
     for q in &report.qc {
         out!("QC: {q}");
     }
+    if !report.withheld.is_empty() {
+        out!("Withheld as privileged (a slip sheet each, on the privilege log in data/): {}", report.withheld.join(", "));
+    }
     if let Some(s) = &report.search {
         let name = s.name.as_deref().map(|n| format!("saved search {n}: ")).unwrap_or_default();
         out!("Chosen by {name}{} ({} exhibits found, before their families); recorded with the production", s.query, s.hits);

@@ -73,3 +73,14 @@ pub(crate) const SEARCH_REPORT_JSON_FILE: &str = "data/search/search-term-report
 pub(crate) const SEARCH_REPORT_CSV_FILE: &str = "data/search/search-term-report.csv";
 /// … and as PDF.
 pub(crate) const SEARCH_REPORT_PDF_FILE: &str = "data/search/search-term-report.pdf";
+
+/// The slip sheets standing for withheld documents, ≤ 1,000 per folder.
+pub(crate) const IMAGES_FOLDER: &str = "data/VOL001/IMAGES/";
+/// The privilege log of the withheld documents, as CSV …
+pub(crate) const PRIVILEGE_LOG_CSV_FILE: &str = "data/privilege-log.csv";
+/// … as PDF …
+pub(crate) const PRIVILEGE_LOG_PDF_FILE: &str = "data/privilege-log.pdf";
+/// … and as JSON, which `verify-bundle` holds against the load file.
+pub(crate) const PRIVILEGE_LOG_JSON_FILE: &str = "data/privilege-log.json";
+/// The prefix of a withheld document's `PRIVILEGE` value in the load file.
+pub const WITHHELD_PREFIX: &str = "Withheld";

@@ -155,6 +155,10 @@ pub struct Exported {
     /// The SHA-256 of the term list whose report the bundle carries, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_terms_sha256: Option<String>,
+    /// Withheld on this ground: a slip sheet took its place, and it is on
+    /// the production's privilege log (nothing of it was produced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<String>,
 }
 
 /// A search that chose a production's exhibits (a saved search, or a query

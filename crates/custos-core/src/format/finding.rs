@@ -150,6 +150,8 @@ pub enum FindingKind {
     /// The search-term report a bundle carries is not what its term list
     /// finds in the produced documents.
     SearchReportMismatch,
+    /// The privilege log and the load file's withheld documents disagree.
+    PrivilegeLogMismatch,
     /// A time-stamp token or its record is invalid.
     TimestampInvalid,
     /// A stored time-stamp token does not verify.
@@ -224,6 +226,7 @@ impl FindingKind {
             FindingKind::NativeMissing => "native_missing",
             FindingKind::NativeNotInLoadFile => "native_not_in_load_file",
             FindingKind::SearchReportMismatch => "search_report_mismatch",
+            FindingKind::PrivilegeLogMismatch => "privilege_log_mismatch",
             FindingKind::TimestampInvalid => "timestamp_invalid",
             FindingKind::TimestampTokenInvalid => "timestamp_token_invalid",
             FindingKind::TimestampTokenMissing => "timestamp_token_missing",

@@ -164,7 +164,10 @@ impl CustodyEvent {
             Action::Exported => {
                 let d = read!(Exported);
                 let sealed = if d.encrypted { "an encrypted" } else { "a" };
-                format!("Produced as {} in {sealed} sealed bundle to {}", d.bates, d.destination)
+                match &d.withheld {
+                    Some(ground) => format!("Withheld ({ground}) from {sealed} sealed bundle to {}: a slip sheet as {} and a privilege log row", d.destination, d.bates),
+                    None => format!("Produced as {} in {sealed} sealed bundle to {}", d.bates, d.destination),
+                }
             }
             Action::Received => {
                 let d = read!(Received);
@@ -252,9 +255,8 @@ fn designation_words(d: &crate::format::designation::Designation) -> String {
     if let Some(c) = &d.confidentiality {
         parts.push(format!("confidentiality {}", quoted(c)));
     }
-    let mut s = format!("Designated: {}", parts.join("; "));
     if !d.log_description.is_empty() {
-        s.push_str(&format!("; log description {}", quoted(&d.log_description)));
+        parts.push(format!("log description {}", quoted(&d.log_description)));
     }
-    s
+    format!("Designated: {}", parts.join("; "))
 }

@@ -138,7 +138,8 @@ impl Vault {
         let mut out = Vec::new();
         let mut batch = ImportBatch::new();
         let mut first_batch = true;
-        for row in &contents.rows {
+        // A withheld document was not produced: its slip sheet is not evidence to take in.
+        for row in contents.rows.iter().filter(|r| !crate::bundle::verify::is_withheld(r)) {
             let placed = if progress.is_cancelled() {
                 Err(Error::Cancelled)
             } else {
@@ -222,7 +223,7 @@ impl Vault {
     /// with other content.
     fn check_bates_continuity(&self, contents: &BundleContents, sender_identity: &str) -> Result<()> {
         let mut clashes = Vec::new();
-        for row in &contents.rows {
+        for row in contents.rows.iter().filter(|r| !crate::bundle::verify::is_withheld(r)) {
             let (bates, sha) = (row.get("BEGBATES").cloned().unwrap_or_default(), row.get("SHA256HASH").cloned().unwrap_or_default());
             let earlier = self.other_content_under_bates(sender_identity, &bates, &sha)?;
             if let Some(earlier) = earlier {

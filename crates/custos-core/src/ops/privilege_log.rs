@@ -146,3 +146,42 @@ pub(crate) fn privilege_log_document(rows: &[PrivilegeLogRow], h: &Heading<'_>) 
             .collect(),
     }
 }
+
+impl Vault {
+    /// The privilege log files of a production (CSV, PDF, and the JSON
+    /// `verify-bundle` reads), once the gate passes: every document withheld
+    /// in the load file `dat` (its `PRIVILEGE` says so) is on the log, and
+    /// every log row is such a document. A mismatch stops the export.
+    pub(crate) fn privilege_log_files(
+        &self,
+        p: &crate::bundle::model::Production,
+        dat: &[u8],
+        req: &crate::ops::export::request::ExportRequest,
+    ) -> Result<Vec<(&'static str, Vec<u8>)>> {
+        use crate::bundle::layout::{PRIVILEGE_LOG_CSV_FILE, PRIVILEGE_LOG_JSON_FILE, PRIVILEGE_LOG_PDF_FILE, WITHHELD_PREFIX};
+        let ids: Vec<String> = p.withheld.iter().map(|w| w.exhibit_id.clone()).collect();
+        let bates: std::collections::HashMap<String, String> = p.withheld.iter().map(|w| (w.exhibit_id.clone(), w.bates.clone())).collect();
+        let rows = self.privilege_log_of(Some(&ids), &bates)?;
+        let in_dat: std::collections::BTreeSet<String> = crate::bundle::dat::parse_dat_with(dat, req.dat_delimiters)
+            .map_err(|e| crate::Error::InvalidInput(format!("the load file just written does not read back: {e}")))?
+            .into_iter()
+            .filter(|r| r.get("PRIVILEGE").is_some_and(|v| v.starts_with(WITHHELD_PREFIX)))
+            .filter_map(|r| r.get("BEGBATES").cloned())
+            .collect();
+        let on_log: std::collections::BTreeSet<String> = rows.iter().map(|r| r.bates.clone()).collect();
+        if in_dat != on_log || rows.len() != p.withheld.len() {
+            let missing: Vec<&String> = in_dat.difference(&on_log).collect();
+            let extra: Vec<&String> = on_log.difference(&in_dat).collect();
+            return Err(crate::Error::InvalidInput(format!(
+                "QC: the privilege log must list exactly the withheld documents; withheld but not on the log: {missing:?}; on the log but not withheld: {extra:?}"
+            )));
+        }
+        let heading = Heading { matter: &p.matter, matter_number: p.matter_number.as_deref(), made_at: &p.produced_at };
+        let pdf = custos_documents::report_pdf(&privilege_log_document(&rows, &heading)).map_err(crate::bundle::model::render_failed)?;
+        Ok(vec![
+            (PRIVILEGE_LOG_CSV_FILE, privilege_log_csv(&rows).into_bytes()),
+            (PRIVILEGE_LOG_PDF_FILE, pdf),
+            (PRIVILEGE_LOG_JSON_FILE, serde_json::to_vec_pretty(&rows).expect("rows serialise")),
+        ])
+    }
+}

@@ -28,6 +28,15 @@ impl Vault {
         Ok(stmt.query_row([id], row).optional()?.unwrap_or_default())
     }
 
+    /// Every designated exhibit's designations.
+    pub(crate) fn designations(&self) -> Result<std::collections::HashMap<String, Designation>> {
+        let mut stmt = self.conn.prepare_cached("SELECT exhibit_id, privilege, withheld, log_description, confidentiality FROM designations")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, Designation { privilege: basis_of(r.get(1)?), withheld: r.get(2)?, log_description: r.get(3)?, confidentiality: r.get(4)? }))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The withheld exhibits, in exhibit order, with their designations.
     pub(crate) fn withheld(&self) -> Result<Vec<(String, Designation)>> {
         let mut stmt = self.conn.prepare_cached(

@@ -7,7 +7,7 @@ use super::custody::EventsByExhibit;
 use super::manifests::Manifests;
 use super::tampered;
 use crate::bundle::dat::{delimiters_from_info, parse_dat_with};
-use crate::bundle::layout::{LOAD_FILE_FOLDER, NATIVES_FOLDER};
+use crate::bundle::layout::{LOAD_FILE_FOLDER, NATIVES_FOLDER, PRIVILEGE_LOG_JSON_FILE, WITHHELD_PREFIX};
 use crate::bundle::read::{Bundle, Whole};
 use crate::error::{Error, Result};
 use crate::format::custody::Action;
@@ -53,8 +53,13 @@ pub(super) fn check_load_file(
         Some(Ok(rows)) => {
             let mut natives_in_dat = BTreeSet::new();
             for row in &rows {
+                if is_withheld(row) {
+                    check_withheld(row, manifests, f);
+                    continue;
+                }
                 natives_in_dat.insert(check_row(row, manifests, events, f));
             }
+            check_privilege_log(bundle, &rows, manifests, f)?;
             for p in manifests.sha256.keys().filter(|p| p.starts_with(NATIVES_FOLDER)) {
                 if !natives_in_dat.contains(p) {
                     f.push(tampered(FindingKind::NativeNotInLoadFile, format!("{p} is not in the load file")));
@@ -63,6 +68,67 @@ pub(super) fn check_load_file(
             Ok(rows)
         }
     }
+}
+
+/// Whether a load-file row is a document withheld as privileged.
+pub(crate) fn is_withheld(row: &Row) -> bool {
+    row.get("PRIVILEGE").is_some_and(|v| v.starts_with(WITHHELD_PREFIX))
+}
+
+/// A withheld row: no native, no hashes, and its slip sheet in the bundle.
+fn check_withheld(row: &Row, manifests: &Manifests, f: &mut Vec<Finding>) {
+    let bates = row.get("BEGBATES").cloned().unwrap_or_default();
+    let mut finding = |kind: FindingKind, msg: String| {
+        let mut x = tampered(kind, msg);
+        x.exhibit = Some(bates.clone());
+        f.push(x);
+    };
+    let field = |name: &str| row.get(name).map(String::as_str).unwrap_or_default();
+    if !field("NATIVEPATH").is_empty() || !field("SHA256HASH").is_empty() || !field("TEXTPATH").is_empty() {
+        finding(FindingKind::PrivilegeLogMismatch, format!("{bates} is marked withheld yet names a native, a hash or a text"));
+    }
+    let sheet = format!("data/{}", field("IMAGEPATH").replace('\\', "/"));
+    if field("IMAGEPATH").is_empty() || !manifests.sha256.contains_key(&sheet) {
+        finding(FindingKind::NativeMissing, format!("{bates} is withheld but its slip sheet {sheet} is not in the bundle"));
+    }
+}
+
+/// The privilege log (its JSON) against the load file: every withheld row
+/// on it, every row of it withheld.
+fn check_privilege_log(bundle: &mut Bundle, rows: &[Row], manifests: &Manifests, f: &mut Vec<Finding>) -> Result<()> {
+    let withheld: BTreeSet<String> = rows.iter().filter(|r| is_withheld(r)).filter_map(|r| r.get("BEGBATES").cloned()).collect();
+    let has_log = manifests.sha256.contains_key(PRIVILEGE_LOG_JSON_FILE);
+    if withheld.is_empty() && !has_log {
+        return Ok(());
+    }
+    let mut finding = |msg: String| f.push(tampered(FindingKind::PrivilegeLogMismatch, msg));
+    if !has_log {
+        finding(format!("{} document(s) are withheld but the bundle has no privilege log ({PRIVILEGE_LOG_JSON_FILE})", withheld.len()));
+        return Ok(());
+    }
+    let bytes = match bundle.read(PRIVILEGE_LOG_JSON_FILE, Whole::Manifest) {
+        Ok(b) => b,
+        Err(Error::Io { source, .. }) => {
+            finding(format!("{PRIVILEGE_LOG_JSON_FILE} cannot be read ({source})"));
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let logged: Vec<serde_json::Value> = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            finding(format!("{PRIVILEGE_LOG_JSON_FILE} is not a privilege log: {e}"));
+            return Ok(());
+        }
+    };
+    let on_log: BTreeSet<String> = logged.iter().filter_map(|r| r.get("bates").and_then(|b| b.as_str()).map(str::to_string)).collect();
+    for b in withheld.difference(&on_log) {
+        finding(format!("{b} is withheld but not on the privilege log"));
+    }
+    for b in on_log.difference(&withheld) {
+        finding(format!("{b} is on the privilege log but the load file does not withhold it"));
+    }
+    Ok(())
 }
 
 /// One row: its native is listed with the row's hashes, and a verified event

@@ -18,6 +18,7 @@ mod seal;
 
 #[cfg(test)]
 pub(crate) use manifests::parse_manifest;
+pub(crate) use load_file::is_withheld;
 
 use super::layout::{
     ALLOWED_SIGNERS_FILE, BAG_INFO_FILE, BAGIT_FILE, CHECKPOINT_FILE, CHECKPOINT_SIG_FILE, EVENTS_FILE, MANIFEST_MD5_FILE,

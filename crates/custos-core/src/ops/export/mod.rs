@@ -53,6 +53,9 @@ pub struct ExportReport {
     pub search: Option<crate::format::details::SearchSelection>,
     /// The search-term report the bundle carries, over the produced documents.
     pub search_report: Option<crate::store::search::SearchReport>,
+    /// The Bates numbers of the documents withheld (a slip sheet each, and
+    /// a row on the bundle's privilege log).
+    pub withheld: Vec<String>,
 }
 
 
@@ -66,6 +69,7 @@ impl Vault {
         produced_at: String,
         signer_fingerprint: String,
         exhibits: Vec<crate::bundle::model::ProducedExhibit>,
+        withheld: Vec<custos_documents::WithheldDocument>,
     ) -> Production {
         Production {
             matter: self.matter().matter.clone(),
@@ -80,6 +84,7 @@ impl Vault {
             signer_fingerprint,
             vault_id: self.config().vault_id.clone(),
             exhibits,
+            withheld,
         }
     }
 
@@ -158,8 +163,22 @@ impl Vault {
                         recipients: req.recipients.iter().map(ToString::to_string).collect(),
                         search: report.search.clone(),
                         search_terms_sha256: report.search_report.as_ref().map(|r| r.terms_sha256.clone()),
+                        withheld: None,
                     }),
             );
+        }
+        for w in &p.withheld {
+            // Nothing of it left the vault: no hashes, only its number and ground.
+            events.push(NewEvent::new(Action::Exported).exhibit(w.exhibit_id.clone()).details(crate::format::details::Exported {
+                bates: w.bates.clone(),
+                bundle_sha256: report.bundle_sha256.clone(),
+                destination: destination.clone(),
+                encrypted: report.encrypted,
+                recipients: req.recipients.iter().map(ToString::to_string).collect(),
+                search: report.search.clone(),
+                search_terms_sha256: report.search_report.as_ref().map(|r| r.terms_sha256.clone()),
+                withheld: Some(w.privilege.clone()),
+            }));
         }
         let mut change = self.change()?;
         change.add_production(&NewProduction {

@@ -2,7 +2,7 @@
 //! numbers, the earlier productions under the prefix, and the QC result.
 
 use super::request::CheckedExport;
-use super::write::{load_file, produced_exhibit, qc_checks};
+use super::write::{Laid, laid_out, load_file, qc_checks};
 use crate::error::Result;
 use crate::store::Vault;
 use crate::store::productions::ProductionRecord;
@@ -22,8 +22,10 @@ pub struct PlannedExhibit {
     pub custodian: Option<String>,
     /// Its Bates number.
     pub bates: String,
-    /// Where its native goes in the bag.
+    /// Where its native goes in the bag (its slip sheet, when withheld).
     pub native_path: String,
+    /// Withheld as privileged: a slip sheet takes its place.
+    pub withheld: bool,
 }
 
 /// What an export would do, checked before writing.
@@ -77,11 +79,36 @@ impl Vault {
         let selection_sha256 = super::request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()));
         let info = self.document_info(&selection)?;
         let mut exhibits = Vec::with_capacity(selection.len());
+        let mut withheld = Vec::new();
+        let mut planned = Vec::new();
         for (i, (c, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
-            exhibits.push(produced_exhibit(c, &info, plan.format(*n), i));
+            let ex = &c.exhibit;
+            let (bates, path, is_withheld) = match laid_out(c, &info, plan.format(*n), i) {
+                Laid::Produced(p) => {
+                    let at = (p.bates.clone(), p.native_path.clone(), false);
+                    exhibits.push(p);
+                    at
+                }
+                Laid::Withheld(w) => {
+                    let at = (w.bates.clone(), w.slip_sheet_path.clone(), true);
+                    withheld.push(w);
+                    at
+                }
+            };
+            if planned.len() < rows {
+                planned.push(PlannedExhibit {
+                    exhibit_id: ex.id.clone(),
+                    name: ex.name.clone(),
+                    size: ex.size,
+                    custodian: ex.custodian.clone(),
+                    bates,
+                    native_path: path,
+                    withheld: is_withheld,
+                });
+            }
         }
         // Not produced yet: no time, no seal.
-        let production = self.production(req, &plan, String::new(), String::new(), exhibits);
+        let production = self.production(req, &plan, String::new(), String::new(), exhibits, withheld);
         let mut qc = qc_checks(&production)?;
         let (_, dat_warnings) = load_file(&production, req, false);
         let mut warnings: Vec<String> = dat_warnings;
@@ -143,23 +170,17 @@ impl Vault {
         }
         let folders = production.exhibits.len().div_ceil(super::write::PER_FOLDER);
         qc.push(format!("{} native(s) in {folders} folder(s) of at most 1,000, named by Bates number", production.exhibits.len()));
+        if !production.withheld.is_empty() {
+            qc.push(format!(
+                "{} withheld as privileged: a slip sheet each, and a privilege log of exactly those",
+                production.withheld.len()
+            ));
+        }
         Ok(ExportPlan {
-            exhibit_count: production.exhibits.len() as u64,
+            exhibit_count: (production.exhibits.len() + production.withheld.len()) as u64,
             selection_sha256,
             total_bytes: production.exhibits.iter().map(|e| e.size).sum(),
-            exhibits: production
-                .exhibits
-                .into_iter()
-                .take(rows)
-                .map(|e| PlannedExhibit {
-                    exhibit_id: e.exhibit_id,
-                    name: e.name,
-                    size: e.size,
-                    custodian: e.custodian,
-                    bates: e.bates,
-                    native_path: e.native_path,
-                })
-                .collect(),
+            exhibits: planned,
             bates_first: production.bates_first,
             bates_last: production.bates_last,
             first_number: first,

@@ -5,7 +5,7 @@ use crate::bundle::bag::{BagBuilder, allowed_signers_line, signer_fingerprint, s
 use crate::bundle::layout::{
     ALLOWED_SIGNERS_FILE, BUNDLE_NAMESPACE, CERTIFICATION_DOCX_FILE, CERTIFICATION_PDF_FILE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE,
     CHECKPOINT_SIG_FILE, CUSTODY_REPORT_FILE, EVENTS_FILE, INDEX_CSV_FILE, INDEX_PDF_FILE, LOAD_FILE_FOLDER, NATIVES_FOLDER,
-    PAYLOAD_FOLDER, PROVENANCE_FILE, SEAL_FILE, TEXT_FOLDER,
+    IMAGES_FOLDER, PAYLOAD_FOLDER, PROVENANCE_FILE, SEAL_FILE, TEXT_FOLDER, WITHHELD_PREFIX,
 };
 use crate::bundle::verify::EventLine;
 use crate::format::custody::SignedCheckpoint;
@@ -142,6 +142,7 @@ impl Vault {
         let total: u64 = selection.iter().map(|c| c.exhibit.size).sum();
         progress.begin(selection.len() as u64, total);
         let mut produced = Vec::with_capacity(selection.len());
+        let mut withheld = Vec::new();
         // The produced text, kept for a search-term report over it.
         let mut texts = std::collections::HashMap::new();
         for (i, (chosen, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
@@ -149,7 +150,15 @@ impl Vault {
                 return Err(Error::Cancelled);
             }
             let ex = &chosen.exhibit;
-            let mut p = produced_exhibit(chosen, &info, plan.format(*n), i);
+            let mut p = match laid_out(chosen, &info, plan.format(*n), i) {
+                Laid::Produced(p) => p,
+                Laid::Withheld(w) => {
+                    // Nothing of it is read: a slip sheet takes its place.
+                    progress.advance(ex.size);
+                    withheld.push(w);
+                    continue;
+                }
+            };
             progress.file_started(Path::new(&ex.name), ex.size);
             // The text processing read (or recognised), else a text native's own bytes.
             let stored = if p.text_path.is_some() { self.stored_text(&ex.id)? } else { None };
@@ -204,7 +213,10 @@ impl Vault {
             jsonl.push(b'\n');
             p.events.push(crate::bundle::model::document_event(&event));
         }
-        let production = self.production(req, plan, produced_at.clone(), fingerprint.clone(), produced);
+        let production = self.production(req, plan, produced_at.clone(), fingerprint.clone(), produced, withheld);
+        for w in &production.withheld {
+            bag.add_payload(&w.slip_sheet_path, &custos_documents::slip_sheet_pdf(&production, w).map_err(crate::bundle::model::render_failed)?)?;
+        }
 
         // Load file, with QC before it is written.
         let mut qc = qc_checks(&production)?;
@@ -225,6 +237,14 @@ impl Vault {
         }
         if let Some(r) = &search.report {
             qc.push(format!("search-term report: {} terms over the {} produced documents, {} hit by any term", r.terms.len(), r.searched, r.total.documents));
+        }
+
+        // The privilege log of what was withheld, held against the load file.
+        if !production.withheld.is_empty() {
+            for (path, bytes) in self.privilege_log_files(&production, &dat_bytes, req)? {
+                bag.add_payload(path, &bytes)?;
+            }
+            qc.push(format!("privilege log: {} withheld document(s), each a slip sheet and a log row, and no other", production.withheld.len()));
         }
 
         // Index, custody record, certification, provenance.
@@ -270,6 +290,7 @@ impl Vault {
                 timestamps: Vec::new(),
                 search: search.selection,
                 search_report: search.report,
+                withheld: production.withheld.iter().map(|w| w.bates.clone()).collect(),
             },
             production,
         ))
@@ -305,6 +326,8 @@ pub(super) struct DocumentInfo {
     texts: std::collections::HashSet<String>,
     /// Exhibit → (downloads, the last one's time); `None` without audit events.
     downloads: Option<std::collections::HashMap<String, (u64, String)>>,
+    /// Exhibit → its designations, for those that have any.
+    designations: std::collections::HashMap<String, crate::format::designation::Designation>,
 }
 
 impl Vault {
@@ -312,7 +335,7 @@ impl Vault {
     pub(super) fn document_info(&self, chosen: &[Chosen]) -> Result<DocumentInfo> {
         let names: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(_, f)| *f).collect();
         let ids: Vec<&str> = chosen.iter().map(|c| c.exhibit.id.as_str()).collect();
-        Ok(DocumentInfo { fields: self.first_values(&ids, &names)?, texts: self.exhibits_with_text(&ids)?, downloads: self.downloads()? })
+        Ok(DocumentInfo { fields: self.first_values(&ids, &names)?, texts: self.exhibits_with_text(&ids)?, downloads: self.downloads()?, designations: self.designations()? })
     }
 
     /// Download events per exhibit (strong joins only), with the last one's
@@ -332,6 +355,34 @@ impl Vault {
         }
         Ok(Some(out))
     }
+}
+
+/// An exhibit's place in a production: produced, or withheld (a slip sheet).
+pub(super) enum Laid {
+    Produced(ProducedExhibit),
+    Withheld(custos_documents::WithheldDocument),
+}
+
+/// How an exhibit goes into a production, by its designations.
+pub(super) fn laid_out(chosen: &Chosen, info: &DocumentInfo, bates: String, index: usize) -> Laid {
+    let d = info.designations.get(&chosen.exhibit.id);
+    if let Some(d) = d.filter(|d| d.withheld) {
+        let folder = format!("{:04}", index / PER_FOLDER + 1);
+        return Laid::Withheld(custos_documents::WithheldDocument {
+            slip_sheet_path: format!("{IMAGES_FOLDER}{folder}/{bates}.pdf"),
+            bates,
+            exhibit_id: chosen.exhibit.id.clone(),
+            family: chosen.group.clone(),
+            privilege: d.privilege.map(|p| p.words().to_string()).unwrap_or_default(),
+            custodian: chosen.exhibit.custodian.clone(),
+            confidentiality: d.confidentiality.clone(),
+        });
+    }
+    let mut p = produced_exhibit(chosen, info, bates, index);
+    if let Some(c) = d.and_then(|d| d.confidentiality.clone()) {
+        p.document_fields.push(("CONFIDENTIALITY".into(), c));
+    }
+    Laid::Produced(p)
 }
 
 /// One exhibit as it will be produced; the export hashes start as the intake
@@ -389,16 +440,34 @@ pub(super) fn load_file(production: &Production, req: &ExportRequest, text: bool
         if text { DatWriter::new(req.dat_delimiters, req.dat_encoding) } else { DatWriter::warnings_only(req.dat_delimiters, req.dat_encoding) };
     let date = |t: Option<&str>| t.map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
     let rel = |p: &str| p.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\");
+    let docs = in_bates_order(production);
     // Each family's first and last Bates number (its members are consecutive).
     let mut spans: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
-    for e in &production.exhibits {
-        spans.entry(e.family.as_str()).and_modify(|s| s.1 = e.bates.as_str()).or_insert((e.bates.as_str(), e.bates.as_str()));
+    for d in &docs {
+        spans.entry(d.family()).and_modify(|s| s.1 = d.bates()).or_insert((d.bates(), d.bates()));
     }
-    for e in &production.exhibits {
+    for d in &docs {
+        let (beg, end) = spans.get(d.family()).copied().unwrap_or((d.bates(), d.bates()));
+        let e = match d {
+            Doc::Withheld(w) => {
+                // Its number, family and custodian; nothing of its content, name or hashes.
+                let privilege = format!("{WITHHELD_PREFIX} \u{2013} {}", w.privilege);
+                let image = rel(&w.slip_sheet_path);
+                let mut row: Vec<&str> = vec![&w.bates, &w.bates, beg, end, &w.exhibit_id, w.custodian.as_deref().unwrap_or_default()];
+                row.extend(std::iter::repeat_n("", 12));
+                row.push(&w.family);
+                for f in DOCUMENT_FIELDS.iter().map(|(f, _)| *f).chain(TIMELINE_FIELDS) {
+                    row.push(if f == "PGCOUNT" { "1" } else { "" });
+                }
+                row.extend([w.confidentiality.as_deref().unwrap_or_default(), privilege.as_str(), image.as_str()]);
+                dat.row(&row);
+                continue;
+            }
+            Doc::Produced(e) => e,
+        };
         let (size, extension) = (e.size.to_string(), safe_extension(&e.name));
         let (created, modified, collected) = (date(e.created.as_deref()), date(e.modified.as_deref()), date(Some(&e.collected_at)));
         let (native, text) = (rel(&e.native_path), e.text_path.as_deref().map(rel).unwrap_or_default());
-        let (beg, end) = spans.get(e.family.as_str()).copied().unwrap_or((e.bates.as_str(), e.bates.as_str()));
         let field = |name: &str| e.document_fields.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str()).unwrap_or_default();
         let document: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(f, _)| *f).chain(TIMELINE_FIELDS).map(field).collect();
         let mut row: Vec<&str> = vec![
@@ -423,24 +492,56 @@ pub(super) fn load_file(production: &Production, req: &ExportRequest, text: bool
             &e.family,
         ];
         row.extend(document);
+        row.extend([field("CONFIDENTIALITY"), "", ""]);
         dat.row(&row);
     }
     dat.finish()
 }
 
-/// Bates QC: no gaps, no duplicates, one native per row, families together and complete.
-pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
-    let mut seen = std::collections::BTreeSet::new();
-    for e in &p.exhibits {
-        if !seen.insert(e.bates.clone()) {
-            return Err(Error::InvalidInput(format!("QC: Bates {} is used twice", e.bates)));
+/// A production's document: produced, or withheld.
+pub(super) enum Doc<'a> {
+    Produced(&'a ProducedExhibit),
+    Withheld(&'a custos_documents::WithheldDocument),
+}
+
+impl Doc<'_> {
+    fn bates(&self) -> &str {
+        match self {
+            Doc::Produced(e) => &e.bates,
+            Doc::Withheld(w) => &w.bates,
         }
     }
-    let numbers: Vec<u64> = p
-        .exhibits
-        .iter()
-        .map(|e| e.bates[p.bates_prefix.len()..].parse::<u64>().unwrap_or(0))
-        .collect();
+    fn family(&self) -> &str {
+        match self {
+            Doc::Produced(e) => &e.family,
+            Doc::Withheld(w) => &w.family,
+        }
+    }
+    fn exhibit_id(&self) -> &str {
+        match self {
+            Doc::Produced(e) => &e.exhibit_id,
+            Doc::Withheld(w) => &w.exhibit_id,
+        }
+    }
+}
+
+/// Every document of a production, produced and withheld, in Bates order.
+pub(super) fn in_bates_order(p: &Production) -> Vec<Doc<'_>> {
+    let mut docs: Vec<Doc<'_>> = p.exhibits.iter().map(Doc::Produced).chain(p.withheld.iter().map(Doc::Withheld)).collect();
+    docs.sort_by(|a, b| a.bates().cmp(b.bates()));
+    docs
+}
+
+/// Bates QC: no gaps, no duplicates, one native per row, families together and complete.
+pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
+    let docs = in_bates_order(p);
+    let mut seen = std::collections::BTreeSet::new();
+    for d in &docs {
+        if !seen.insert(d.bates().to_string()) {
+            return Err(Error::InvalidInput(format!("QC: Bates {} is used twice", d.bates())));
+        }
+    }
+    let numbers: Vec<u64> = docs.iter().map(|d| d.bates()[p.bates_prefix.len()..].parse::<u64>().unwrap_or(0)).collect();
     for w in numbers.windows(2) {
         if w[1] != w[0] + 1 {
             return Err(Error::InvalidInput(format!("QC: Bates numbers jump from {} to {}", w[0], w[1])));
@@ -453,22 +554,22 @@ pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
     // Every family's members are consecutive, its head first.
     let mut seen_families = std::collections::HashSet::new();
     let mut families = 0;
-    for (i, e) in p.exhibits.iter().enumerate() {
-        if i > 0 && p.exhibits[i - 1].family == e.family {
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 && docs[i - 1].family() == d.family() {
             continue;
         }
-        if !seen_families.insert(e.family.as_str()) {
-            return Err(Error::InvalidInput(format!("QC: the family of {} is split across the production", e.family)));
+        if !seen_families.insert(d.family()) {
+            return Err(Error::InvalidInput(format!("QC: the family of {} is split across the production", d.family())));
         }
-        if e.family != e.exhibit_id {
-            return Err(Error::InvalidInput(format!("QC: the family of {} does not start with it", e.family)));
+        if d.family() != d.exhibit_id() {
+            return Err(Error::InvalidInput(format!("QC: the family of {} does not start with it", d.family())));
         }
-        if p.exhibits.get(i + 1).is_some_and(|n| n.family == e.family) {
+        if docs.get(i + 1).is_some_and(|n| n.family() == d.family()) {
             families += 1;
         }
     }
     Ok(vec![
-        format!("Bates {}–{}: {} numbers, no gaps, no duplicates", p.bates_first, p.bates_last, p.exhibits.len()),
+        format!("Bates {}–{}: {} numbers, no gaps, no duplicates", p.bates_first, p.bates_last, docs.len()),
         "every native has exactly one load-file row with its SHA-256 and MD5".into(),
         format!("{families} famil{} of more than one exhibit, each complete and numbered together, head first", if families == 1 { "y" } else { "ies" }),
     ])
