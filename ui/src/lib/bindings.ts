@@ -919,6 +919,11 @@ export type ExportResult = {
 	search: SearchSelection | null,
 	/**  The search-term report the bundle carries. */
 	search_report: SearchReport | null,
+	/**
+	 *  The Bates numbers of the documents withheld as privileged (a slip
+	 *  sheet each, and a row on the bundle's privilege log).
+	 */
+	withheld: string[],
 };
 
 /**  One exhibit of a family tree, in order (parent before its children). */
@@ -1090,6 +1095,8 @@ export type FindingKind =
  *  finds in the produced documents.
  */
 "search_report_mismatch" | 
+/**  The privilege log and the load file's withheld documents disagree. */
+"privilege_log_mismatch" | 
 /**  A time-stamp token or its record is invalid. */
 "timestamp_invalid" | 
 /**  A stored time-stamp token does not verify. */
@@ -1343,8 +1350,10 @@ export type PlannedExhibit = {
 	custodian: string | null,
 	/**  Its Bates number. */
 	bates: string,
-	/**  Where its native goes in the bag. */
+	/**  Where its native goes in the bag (its slip sheet, when withheld). */
 	native_path: string,
+	/**  Withheld as privileged: a slip sheet takes its place. */
+	withheld: boolean,
 };
 
 /**  An exhibit preview. Viewing is a custody event. */

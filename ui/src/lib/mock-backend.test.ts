@@ -9,6 +9,7 @@ import {
   mockCsvColumns,
   mockCsvRecords,
   mockDateEvent,
+  mockDocumentType,
   mockExhibit,
   mockFamily,
   mockProcessing,
@@ -338,5 +339,106 @@ describe("the mock's audit-log column mappings", () => {
     const report = await b.processExhibits({ exhibits: ["EX-0003"], ocr: false }, () => {});
     expect(report.exhibits[0]).toMatchObject({ kind: "audit_log", status: "done" });
     expect(b.state.timeline.filter((e) => e.source_exhibit === "EX-0003")).toHaveLength(2);
+  });
+});
+
+describe("the mock's designations for productions", () => {
+  const withheld = { privilege: "work_product" as const, withheld: true, log_description: "Pricing analysis prepared for counsel", confidentiality: "CONFIDENTIAL" };
+
+  it("starts with none, logs each change in the vault's words, and logs nothing for the same designation again", async () => {
+    const b = mock();
+    expect((await b.exhibitDetail("EX-0001")).detail.designation).toEqual({ privilege: null, withheld: false, log_description: "", confidentiality: null });
+    const before = b.state.log.length;
+    const view = await b.designateExhibit("EX-0001", withheld);
+    expect(view.detail.designation).toEqual(withheld);
+    await b.designateExhibit("EX-0001", { ...withheld });
+    await b.designateExhibit("EX-0001", { privilege: null, withheld: false, log_description: "", confidentiality: null });
+    const added = b.state.log.slice(before);
+    expect(added.map((e) => [e.action, e.exhibit])).toEqual([
+      ["metadata_edited", "EX-0001"],
+      ["metadata_edited", "EX-0001"],
+    ]);
+    expect(added[0]!.details).toEqual({ field: "designation", before: { privilege: null, withheld: false, log_description: "", confidentiality: null }, after: withheld });
+    const words = (await b.exhibitDetail("EX-0001")).events.slice(-2).map((e) => e.words);
+    expect(words).toEqual([
+      "Designated: Attorney work product claimed; withheld from productions (privilege log); confidentiality “CONFIDENTIAL”; log description “Pricing analysis prepared for counsel”",
+      "Designations cleared",
+    ]);
+    expect(b.state.designations.size).toBe(0);
+  });
+
+  it("refuses what the vault refuses, in its words, before looking the exhibit up", async () => {
+    const b = mock();
+    const refusal = (d: Partial<typeof withheld> & Record<string, unknown>, id = "EX-0001") =>
+      b.designateExhibit(id, { ...withheld, ...d } as typeof withheld).then(() => null, (e: BackendError) => [e.code, e.message]);
+    expect(await refusal({ privilege: null as never })).toEqual([
+      "invalid_input",
+      "a withheld document needs the privilege claimed for it (attorney-client, work product or common interest)",
+    ]);
+    expect(await refusal({ log_description: "  \n " })).toEqual([
+      "invalid_input",
+      "a withheld document needs a description for the privilege log (what it is, never its privileged content)",
+    ]);
+    const longDescription = "the privilege log description is at most 1000 characters, with no control characters";
+    expect(await refusal({ log_description: "x".repeat(1001) })).toEqual(["invalid_input", longDescription]);
+    expect(await refusal({ log_description: "E-mail\tto counsel" })).toEqual(["invalid_input", longDescription]);
+    expect(await refusal({ log_description: "E-mail to counsel\nabout the agreement" })).toBeNull();
+    expect(await refusal({ log_description: "é".repeat(1000) })).toBeNull();
+    const level = "a confidentiality level is 1 to 100 characters, with no control characters";
+    expect(await refusal({ confidentiality: " " })).toEqual(["invalid_input", level]);
+    expect(await refusal({ confidentiality: "C".repeat(101) })).toEqual(["invalid_input", level]);
+    expect(await refusal({ confidentiality: "CONFIDENTIAL\n" })).toEqual(["invalid_input", level]);
+    expect(await refusal({}, "EX-0099")).toEqual(["not_found", "no exhibit EX-0099 in this vault"]);
+    expect(await refusal({ withheld: false, privilege: null as never, log_description: "" })).toBeNull();
+  });
+
+  it("lists every withheld exhibit on the privilege log, from its designation and metadata only", async () => {
+    const b = createMockBackend({ open, exhibits: [...mockFamily(1), mockExhibit(5, { name: "memo.docx", mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" })] });
+    expect(await b.privilegeLog()).toEqual([]);
+    await b.processExhibits({ exhibits: ["EX-0001", "EX-0002"], ocr: false }, () => {});
+    await b.designateExhibit("EX-0002", { privilege: "attorney_client", withheld: true, log_description: "Pricing memo to counsel", confidentiality: null });
+    await b.designateExhibit("EX-0001", { privilege: "common_interest", withheld: true, log_description: "E-mail among co-defendants' counsel", confidentiality: "CONFIDENTIAL" });
+    await b.designateExhibit("EX-0005", { privilege: "work_product", withheld: true, log_description: "Draft outline", confidentiality: null });
+    // Claimed but produced: not on the log.
+    await b.designateExhibit("EX-0003", { privilege: "attorney_client", withheld: false, log_description: "", confidentiality: null });
+    expect(await b.privilegeLog()).toEqual([
+      {
+        bates: "",
+        exhibit: "EX-0001",
+        family: "EX-0001",
+        date: "2026-05-14T21:04:00Z",
+        document_type: "E-mail",
+        author: "Erik Brandt <erik@example.com>",
+        recipients: "e.brandt@example.net",
+        privilege: "Common-interest privilege",
+        description: "E-mail among co-defendants' counsel",
+      },
+      {
+        bates: "",
+        exhibit: "EX-0002",
+        family: "EX-0001",
+        date: "2026-03-02T09:15:00Z",
+        document_type: "PDF document",
+        author: "Erik Brandt",
+        recipients: "",
+        privilege: "Attorney-client privilege",
+        description: "Pricing memo to counsel",
+      },
+      {
+        bates: "",
+        exhibit: "EX-0005",
+        family: "EX-0005",
+        date: "",
+        document_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        author: "",
+        recipients: "",
+        privilege: "Attorney work product",
+        description: "Draft outline",
+      },
+    ]);
+    expect(await b.savePrivilegeLog("csv")).toBe("/home/dana/privilege-log.csv");
+    expect(b.state.calls).toContain("savePrivilegeLog:csv");
+    expect(mockDocumentType("msg", "application/vnd.ms-outlook")).toBe("E-mail");
+    expect(mockDocumentType("audit_log", "text/csv")).toBe("audit log (text/csv)");
   });
 });

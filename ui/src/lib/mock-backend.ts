@@ -14,6 +14,7 @@ import type {
   CounselKey,
   CustodyEvent,
   Derivation,
+  Designation,
   ExportOptions,
   ExportPlan,
   Exhibit,
@@ -25,6 +26,8 @@ import type {
   LockReason,
   MatterInfo,
   MetadataValue,
+  PrivilegeBasis,
+  PrivilegeLogRow,
   ProcessOutcome,
   ProcessingState,
   ProductionRecord,
@@ -91,6 +94,8 @@ export interface MockState {
    * "Contents of NAME".
    */
   contents: Map<string, string>;
+  /** The exhibits' designations for productions, by exhibit id (absent: none). */
+  designations: Map<string, Designation>;
 }
 
 /** What processing made of one exhibit in the mock. */
@@ -360,10 +365,71 @@ export function mockWords(e: CustodyEvent): LoggedEvent {
   const d = (e.details ?? {}) as Record<string, unknown>;
   let words: string;
   if (e.action === "metadata_edited" && d.field === "tags") words = d.added ? `Tag “${String(d.added)}” added` : `Tag “${String(d.removed)}” removed`;
+  else if (e.action === "metadata_edited" && d.field === "designation") words = mockDesignationWords(d.after as Designation);
   else if (e.action === "metadata_edited") words = `Description set to “${String(d.after)}”`;
   else if (e.action === "collected") words = `Collected “${String(d.name ?? "")}”`;
   else words = e.action.replace(/_/g, " ");
   return { ...e, words };
+}
+
+/** No designation: what an exhibit has until one is made. */
+export function mockNoDesignation(): Designation {
+  return { privilege: null, withheld: false, log_description: "", confidentiality: null };
+}
+
+/** A privilege as the privilege log words it. */
+export const MOCK_PRIVILEGE_WORDS: Record<PrivilegeBasis, string> = {
+  attorney_client: "Attorney-client privilege",
+  work_product: "Attorney work product",
+  common_interest: "Common-interest privilege",
+};
+
+/** The longest privilege log description, and the longest confidentiality level (as the vault allows). */
+export const MOCK_MAX_LOG_DESCRIPTION = 1000;
+export const MOCK_MAX_CONFIDENTIALITY = 100;
+
+/** Why the vault refuses a designation, in its words, or null. */
+export function mockDesignationProblem(d: Designation): string | null {
+  if (d.withheld && d.privilege === null)
+    return "a withheld document needs the privilege claimed for it (attorney-client, work product or common interest)";
+  if (d.withheld && d.log_description.trim() === "")
+    return "a withheld document needs a description for the privilege log (what it is, never its privileged content)";
+  if ([...d.log_description].length > MOCK_MAX_LOG_DESCRIPTION || /[^\P{Cc}\n]/u.test(d.log_description))
+    return `the privilege log description is at most ${MOCK_MAX_LOG_DESCRIPTION} characters, with no control characters`;
+  const c = d.confidentiality;
+  if (c !== null && (c.trim() === "" || [...c].length > MOCK_MAX_CONFIDENTIALITY || /\p{Cc}/u.test(c)))
+    return `a confidentiality level is 1 to ${MOCK_MAX_CONFIDENTIALITY} characters, with no control characters`;
+  return null;
+}
+
+/** Whether two designations are the same. */
+export function mockSameDesignation(a: Designation, b: Designation): boolean {
+  return a.privilege === b.privilege && a.withheld === b.withheld && a.log_description === b.log_description && a.confidentiality === b.confidentiality;
+}
+
+/** A designation as the custody history says it (the vault's sentence). */
+export function mockDesignationWords(d: Designation): string {
+  if (mockSameDesignation(d, mockNoDesignation())) return "Designations cleared";
+  const quoted = (s: string) => (s === "" ? "empty" : `“${s}”`);
+  const parts: string[] = [];
+  if (d.privilege !== null) parts.push(`${MOCK_PRIVILEGE_WORDS[d.privilege]} claimed`);
+  if (d.withheld) parts.push("withheld from productions (privilege log)");
+  if (d.confidentiality !== null) parts.push(`confidentiality ${quoted(d.confidentiality)}`);
+  let s = `Designated: ${parts.join("; ")}`;
+  if (d.log_description !== "") s += `; log description ${quoted(d.log_description)}`;
+  return s;
+}
+
+/** What kind of document an exhibit is, as the privilege log says it (by what processing found it to be, else its MIME type). */
+export function mockDocumentType(kind: string, mime: string): string {
+  if (["email", "msg"].includes(kind)) return "E-mail";
+  if (kind === "pdf") return "PDF document";
+  if (["word", "docx", "doc", "rtf", "odt"].includes(kind)) return "Word-processing document";
+  if (["spreadsheet", "xlsx", "xls", "ods", "csv"].includes(kind)) return "Spreadsheet";
+  if (["presentation", "pptx", "ppt", "odp"].includes(kind)) return "Presentation";
+  if (kind === "image") return "Image";
+  if (kind === "") return mime;
+  return `${kind.replace(/_/g, " ")} (${mime})`;
 }
 
 /** The exhibits an exhibit query matches, in its order (as the vault filters them). */
@@ -853,6 +919,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     savedSearches: init.savedSearches ?? [],
     mappings: init.mappings ?? [],
     contents: init.contents ?? new Map(),
+    designations: init.designations ?? new Map(),
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -899,9 +966,41 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       metadata: state.processed.get(id)?.metadata ?? [],
       derivations: state.processed.get(id)?.derivations ?? [],
       processing: state.processed.get(id)?.processing ?? mockProcessing(),
+      designation: { ...(state.designations.get(id) ?? mockNoDesignation()) },
     };
   };
   const append = (ev: Partial<CustodyEvent>) => state.log.push(mockEvent(state.log.length + 1, ev));
+
+  /**
+   * The privilege log: a row for every withheld exhibit, in exhibit order,
+   * made from its designation and what processing read of it (its date
+   * sent, else created, else modified; its sender, else author; its
+   * recipients), never from its content. No Bates numbers outside a production.
+   */
+  const privilegeLogRows = (): PrivilegeLogRow[] =>
+    state.exhibits.flatMap((e) => {
+      const d = state.designations.get(e.id);
+      if (!d?.withheld) return [];
+      const p = state.processed.get(e.id);
+      const metadata = p?.metadata ?? [];
+      const first = (fields: string[]) => fields.map((f) => metadata.find((m) => m.field === f)?.value).find((v) => v !== undefined) ?? "";
+      return [
+        {
+          bates: "",
+          exhibit: e.id,
+          family: e.family,
+          date: first(["date_sent", "created", "modified"]),
+          document_type: mockDocumentType(p?.processing.kind ?? "", e.mime),
+          author: first(["from", "author"]),
+          recipients: metadata
+            .filter((m) => ["to", "cc", "bcc"].includes(m.field))
+            .map((m) => m.value)
+            .join("; "),
+          privilege: d.privilege === null ? "" : MOCK_PRIVILEGE_WORDS[d.privilege],
+          description: d.log_description,
+        },
+      ];
+    });
 
   /** The family tree of `head`: each member after its parent, with its depth. */
   const familyTree = (head: Exhibit): FamilyMember[] => {
@@ -1466,6 +1565,32 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       for (const t of req.add_tags) if (!e.tags.includes(t)) { e.tags.push(t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", added: t } }); }
       for (const t of req.remove_tags) if (e.tags.includes(t)) { e.tags = e.tags.filter((x) => x !== t); append({ action: "metadata_edited", exhibit: e.id, details: { field: "tags", removed: t } }); }
       return wire({ detail: detail(e.id), events: state.log.filter((x) => x.exhibit === e.id).map(mockWords) });
+    },
+    async designateExhibit(id, designation) {
+      track("designateExhibit");
+      need();
+      // As the vault: checked first, then the exhibit looked up; the same designation again changes and logs nothing.
+      const problem = mockDesignationProblem(designation);
+      if (problem) throw new BackendError("invalid_input", problem);
+      const before = detail(id).designation;
+      const after: Designation = { ...designation };
+      if (!mockSameDesignation(before, after)) {
+        if (mockSameDesignation(after, mockNoDesignation())) state.designations.delete(id);
+        else state.designations.set(id, after);
+        append({ action: "metadata_edited", exhibit: id, details: { field: "designation", before, after } });
+      }
+      return wire({ detail: detail(id), events: state.log.filter((x) => x.exhibit === id).map(mockWords) });
+    },
+    async privilegeLog() {
+      track("privilegeLog");
+      need();
+      return wire(privilegeLogRows());
+    },
+    async savePrivilegeLog(format) {
+      track(`savePrivilegeLog:${format}`);
+      need();
+      privilegeLogRows();
+      return `/home/dana/privilege-log.${format}`;
     },
     async tagExhibits(req, onEvent: (e: JobEvent) => void) {
       track("tagExhibits");

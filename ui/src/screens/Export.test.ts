@@ -636,6 +636,18 @@ describe("Export", () => {
     expect(await screen.findByTestId("export-family-added")).toHaveTextContent("3 exhibits more than chosen");
     expect(screen.getByText(/^4 exhibits, /)).toBeInTheDocument();
   });
+
+  it("lists the withheld documents and the privilege log on the first step only", async () => {
+    const mock = install();
+    await mock.designateExhibit("EX-0002", { privilege: "attorney_client", withheld: true, log_description: "E-mail to counsel about the spec", confidentiality: null });
+    const user = userEvent.setup();
+    render(Export);
+    const log = await screen.findByRole("region", { name: "Withheld documents and the privilege log" });
+    expect(await within(log).findByTestId("privilege-log")).toHaveTextContent("E-mail to counsel about the spec");
+    expect(within(log).getByRole("button", { name: "Save as CSV…" })).toBeInTheDocument();
+    await next(user);
+    expect(screen.queryByRole("region", { name: "Withheld documents and the privilege log" })).not.toBeInTheDocument();
+  });
 });
 
 describe("Export chosen by a search", () => {
