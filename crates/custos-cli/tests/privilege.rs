@@ -112,10 +112,7 @@ fn a_withheld_document_is_a_slip_sheet_in_the_production_and_its_family_keeps_it
     assert_eq!(report["exhibits"], 2, "the attachment and the memo are produced");
     assert!(report["qc"].to_string().contains("privilege log: 1 withheld document"), "{report:#}");
 
-    let x = dir.path().join("x");
-    let unzip = std::process::Command::new("unzip").arg("-q").arg(&zip).arg("-d").arg(&x).output().unwrap();
-    assert!(unzip.status.success());
-    let bag = std::fs::read_dir(&x).unwrap().next().unwrap().unwrap().path();
+    let bag = unzip_bundle(&zip, &dir.path().join("x"));
     // Nothing of the withheld message is in the bag: not its text, not its subject.
     for f in files_under(&bag) {
         let bytes = std::fs::read(&f).unwrap();
@@ -131,12 +128,7 @@ fn a_withheld_document_is_a_slip_sheet_in_the_production_and_its_family_keeps_it
     assert!(!bag.join("data/VOL001/NATIVES/0001/TS000001.eml").exists());
 
     // The load file: the family spans both numbers; the withheld row names only its slip sheet.
-    let dat = std::fs::read_dir(bag.join("data/VOL001/DATA")).unwrap().next().unwrap().unwrap().path();
-    let dat = String::from_utf8(std::fs::read(dat).unwrap()).unwrap();
-    let mut lines = dat.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty());
-    let split = |l: &str| l.split('\u{14}').map(|f| f.trim_matches('\u{fe}').to_string()).collect::<Vec<_>>();
-    let header = split(lines.next().unwrap());
-    let rows: Vec<std::collections::HashMap<String, String>> = lines.map(|l| header.iter().cloned().zip(split(l)).collect()).collect();
+    let rows = load_file_rows(&bag);
     assert_eq!(rows.len(), 3);
     let w = &rows[0];
     assert_eq!((w["BEGBATES"].as_str(), w["BEGATTACH"].as_str(), w["ENDATTACH"].as_str()), ("TS000001", "TS000001", "TS000002"));

@@ -25,14 +25,6 @@ fn corpus(dir: &Path) -> std::path::PathBuf {
     vault
 }
 
-fn unzip(zip: &Path, dest: &Path) -> std::path::PathBuf {
-    let out = Command::new("unzip").arg("-q").arg(zip).arg("-d").arg(dest).output().expect("unzip runs");
-    assert!(out.status.success(), "unzip: {}", String::from_utf8_lossy(&out.stderr));
-    let bag = std::fs::read_dir(dest).unwrap().next().unwrap().unwrap().path();
-    assert!(bag.join("bagit.txt").is_file());
-    bag
-}
-
 #[test]
 fn a_saved_search_chooses_a_production_and_its_term_report_is_reproduced_from_the_bundle() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,7 +74,7 @@ fn a_saved_search_chooses_a_production_and_its_term_report_is_reproduced_from_th
     }
 
     // The bundle carries the search, the list and the report, sealed.
-    let bag = unzip(&zip, &dir.path().join("x"));
+    let bag = unzip_bundle(&zip, &dir.path().join("x"));
     let selection: Value = serde_json::from_slice(&std::fs::read(bag.join("data/search/selection.json")).unwrap()).unwrap();
     assert_eq!(selection, report["search"]);
     assert_eq!(std::fs::read_to_string(bag.join("data/search/terms.txt")).unwrap(), list);

@@ -88,20 +88,10 @@ fn audit_log_exports_become_a_timeline_joined_to_the_documents_they_touched() {
     // In a production, each document's downloads (strong joins only) and the last one's time.
     let zip = dir.path().join("prod.zip");
     custos(argv!["export", &vault, "--out", &zip, "--bates-prefix", "TL"]).assert_success("export");
-    let x = dir.path().join("x");
-    let unzip = std::process::Command::new("unzip").arg("-q").arg(&zip).arg("-d").arg(&x).output().unwrap();
-    assert!(unzip.status.success());
-    let bag = std::fs::read_dir(&x).unwrap().next().unwrap().unwrap().path();
-    let dat = std::fs::read_dir(bag.join("data/VOL001/DATA")).unwrap().next().unwrap().unwrap().path();
-    let dat = String::from_utf8(std::fs::read(dat).unwrap()).unwrap();
-    let mut lines = dat.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty());
-    let split = |l: &str| l.split('\u{14}').map(|f| f.trim_matches('\u{fe}').to_string()).collect::<Vec<_>>();
-    let header = split(lines.next().unwrap());
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} in {header:?}"));
-    let rows: Vec<Vec<String>> = lines.map(split).collect();
+    let rows = load_file_rows(&unzip_bundle(&zip, &dir.path().join("x")));
     let downloads = |name: &str| {
-        let r = rows.iter().find(|r| r[col("FILENAME")] == name).unwrap_or_else(|| panic!("no row for {name}"));
-        (r[col("DOWNLOADCOUNT")].clone(), r[col("LASTDOWNLOAD")].clone())
+        let r = rows.iter().find(|r| r["FILENAME"] == name).unwrap_or_else(|| panic!("no row for {name}"));
+        (r["DOWNLOADCOUNT"].clone(), r["LASTDOWNLOAD"].clone())
     };
     assert_eq!(downloads("specs.txt"), ("1".into(), "2026-05-14 21:10:00".into()), "the Box download by hash; the weak M365 one is not counted");
     assert_eq!(downloads("tolerances.txt"), ("1".into(), "2026-05-14 21:04:00".into()));

@@ -446,7 +446,7 @@ fn csv_log(bytes: &[u8], mappings: &[Mapping]) -> Result<Option<AuditLog>> {
         let raw = &raw[from..to.max(from)];
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).map(|f| String::from_utf8_lossy(f).trim().to_string()).filter(|f| !f.is_empty());
         let event = if let Some((_, c)) = &through {
-            mapped_event(c, &record, row, raw)
+            mapped_event(c, record, row, raw)
         } else if let Some((data, created)) = m365 {
             let user = field(column(&headers, &["UserIds", "UserId"]));
             let op = field(column(&headers, &["Operations", "Operation"]));

@@ -367,6 +367,16 @@ describe("the mock's designations for productions", () => {
     expect(b.state.designations.size).toBe(0);
   });
 
+  it("words a log description set alone as one part, without an empty one before it", async () => {
+    const b = mock();
+    await b.designateExhibit("EX-0001", { privilege: null, withheld: false, log_description: "Board minutes", confidentiality: null });
+    await b.designateExhibit("EX-0001", { privilege: "attorney_client", withheld: false, log_description: "Board minutes", confidentiality: null });
+    expect((await b.exhibitDetail("EX-0001")).events.slice(-2).map((e) => e.words)).toEqual([
+      "Designated: log description “Board minutes”",
+      "Designated: Attorney-client privilege claimed; log description “Board minutes”",
+    ]);
+  });
+
   it("refuses what the vault refuses, in its words, before looking the exhibit up", async () => {
     const b = mock();
     const refusal = (d: Partial<typeof withheld> & Record<string, unknown>, id = "EX-0001") =>
@@ -440,5 +450,74 @@ describe("the mock's designations for productions", () => {
     expect(b.state.calls).toContain("savePrivilegeLog:csv");
     expect(mockDocumentType("msg", "application/vnd.ms-outlook")).toBe("E-mail");
     expect(mockDocumentType("audit_log", "text/csv")).toBe("audit log (text/csv)");
+  });
+});
+
+describe("the mock's withheld documents in a production", () => {
+  const options = {
+    exhibits: [],
+    tag: null,
+    custodian: null,
+    bates_prefix: "HAL",
+    bates_start: null,
+    bates_width: 6,
+    recipients: [],
+    passphrase: null,
+    dat_encoding: "utf8" as const,
+    organization: null,
+    search: null,
+    search_name: null,
+    search_terms: null,
+  };
+
+  it("puts a slip sheet in each withheld exhibit's place, its family keeping its numbers, and says so in the checks and the custody log", async () => {
+    const b = createMockBackend({ open, exhibits: [...mockFamily(1), mockExhibit(5, { name: "memo.docx" })] });
+    await b.designateExhibit("EX-0003", { privilege: "attorney_client", withheld: true, log_description: "Drawings sent to counsel", confidentiality: null });
+    // Claimed but not withheld: produced as it is.
+    await b.designateExhibit("EX-0005", { privilege: "work_product", withheld: false, log_description: "", confidentiality: "CONFIDENTIAL" });
+    const plan = await b.planExport(options);
+    expect(plan.exhibits.map((e) => [e.bates, e.exhibit_id, e.withheld, e.native_path])).toEqual([
+      ["HAL000001", "EX-0001", false, "data/VOL001/NATIVES/0001/HAL000001.eml"],
+      ["HAL000002", "EX-0002", false, "data/VOL001/NATIVES/0001/HAL000002.pdf"],
+      ["HAL000003", "EX-0003", true, "data/VOL001/IMAGES/0001/HAL000003.pdf"],
+      ["HAL000004", "EX-0004", false, "data/VOL001/NATIVES/0001/HAL000004.txt"],
+      ["HAL000005", "EX-0005", false, "data/VOL001/NATIVES/0001/HAL000005.docx"],
+    ]);
+    // Counted, numbered, and nothing of it written.
+    expect(plan.exhibit_count).toBe(5);
+    expect(plan.total_bytes).toBe(1001 + 1002 + 1004 + 1005);
+    expect(plan.qc).toContain("1 withheld as privileged: a slip sheet each, and a privilege log of exactly those");
+
+    const destination = (await b.pickDestination("x.zip"))!.token;
+    const request = { options, destination, expect_first: plan.bates_first, expect_last: plan.bates_last, expect_selection: plan.selection_sha256 };
+    const result = await b.exportBundle(request, () => {});
+    expect(result.withheld).toEqual(["HAL000003"]);
+    expect(result.exhibits).toBe(4);
+    expect(result.qc).toContain("privilege log: 1 withheld document(s), each a slip sheet and a log row, and no other");
+    expect(b.state.productions.at(-1)).toMatchObject({ bates_first: "HAL000001", bates_last: "HAL000005", exhibits: 5 });
+    // The exhibits produced, then the one withheld: its ground, and no hashes.
+    const exported = b.state.log.filter((e) => e.action === "exported");
+    expect(exported.map((e) => e.exhibit)).toEqual(["EX-0001", "EX-0002", "EX-0004", "EX-0005", "EX-0003"]);
+    expect(exported.at(-1)).toMatchObject({ hash_before: null, hash_after: null, details: { bates: "HAL000003", withheld: "Attorney-client privilege" } });
+    expect(exported[0]!.details).not.toHaveProperty("withheld");
+    expect((await b.exhibitDetail("EX-0003")).events.at(-1)?.words).toBe(
+      "Withheld (Attorney-client privilege) from a sealed bundle to /home/dana/Productions/x.zip: a slip sheet as HAL000003 and a privilege log row",
+    );
+    expect((await b.exhibitDetail("EX-0002")).events.at(-1)?.words).toBe("Produced as HAL000002 in a sealed bundle to /home/dana/Productions/x.zip");
+  });
+
+  it("adds no withheld check and withholds nothing when none is withheld", async () => {
+    const b = createMockBackend({ open, exhibits: [mockExhibit(1), mockExhibit(2)] });
+    const plan = await b.planExport(options);
+    expect(plan.exhibits.some((e) => e.withheld)).toBe(false);
+    expect(plan.qc.join("\n")).not.toMatch(/withheld/);
+    const destination = (await b.pickDestination("x.zip"))!.token;
+    const result = await b.exportBundle(
+      { options: { ...options, recipients: ["age1" + "q".repeat(58)] }, destination, expect_first: plan.bates_first, expect_last: plan.bates_last, expect_selection: plan.selection_sha256 },
+      () => {},
+    );
+    expect(result).toMatchObject({ withheld: [], exhibits: 2, encrypted: true });
+    expect(result.qc.join("\n")).not.toMatch(/privilege log/);
+    expect((await b.exhibitDetail("EX-0001")).events.at(-1)?.words).toBe("Produced as HAL000001 in an encrypted sealed bundle to /home/dana/Productions/x.zip");
   });
 });

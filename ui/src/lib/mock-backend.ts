@@ -31,6 +31,7 @@ import type {
   ProcessOutcome,
   ProcessingState,
   ProductionRecord,
+  PlannedExhibit,
   FamilyMember,
   AuditMapping,
   MappedExport,
@@ -368,6 +369,13 @@ export function mockWords(e: CustodyEvent): LoggedEvent {
   else if (e.action === "metadata_edited" && d.field === "designation") words = mockDesignationWords(d.after as Designation);
   else if (e.action === "metadata_edited") words = `Description set to “${String(d.after)}”`;
   else if (e.action === "collected") words = `Collected “${String(d.name ?? "")}”`;
+  else if (e.action === "exported") {
+    const sealed = d.encrypted ? "an encrypted" : "a";
+    words =
+      typeof d.withheld === "string"
+        ? `Withheld (${d.withheld}) from ${sealed} sealed bundle to ${String(d.destination)}: a slip sheet as ${String(d.bates)} and a privilege log row`
+        : `Produced as ${String(d.bates)} in ${sealed} sealed bundle to ${String(d.destination)}`;
+  }
   else words = e.action.replace(/_/g, " ");
   return { ...e, words };
 }
@@ -415,9 +423,8 @@ export function mockDesignationWords(d: Designation): string {
   if (d.privilege !== null) parts.push(`${MOCK_PRIVILEGE_WORDS[d.privilege]} claimed`);
   if (d.withheld) parts.push("withheld from productions (privilege log)");
   if (d.confidentiality !== null) parts.push(`confidentiality ${quoted(d.confidentiality)}`);
-  let s = `Designated: ${parts.join("; ")}`;
-  if (d.log_description !== "") s += `; log description ${quoted(d.log_description)}`;
-  return s;
+  if (d.log_description !== "") parts.push(`log description ${quoted(d.log_description)}`);
+  return `Designated: ${parts.join("; ")}`;
 }
 
 /** What kind of document an exhibit is, as the privilege log says it (by what processing found it to be, else its MIME type). */
@@ -1265,7 +1272,12 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     const hits = searchHits(search);
     return { name: (o.search_name ?? "").trim() || null, query: search, hits: hits.length, hits_sha256: mockSelectionDigest(hits) };
   };
-  const plan = (o: ExportOptions): ExportPlan => {
+  /**
+   * An export's plan, with every exhibit as it would be produced (the plan
+   * itself lists only the first rows, as the app is sent). A withheld
+   * exhibit keeps its Bates number, a slip sheet in its place.
+   */
+  const planned = (o: ExportOptions): { plan: ExportPlan; rows: PlannedExhibit[] } => {
     const chosen = choose(o);
     const next = nextFree(o.bates_prefix);
     const start = o.bates_start ?? next;
@@ -1273,33 +1285,45 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       throw new BackendError("invalid_input", `Bates ${o.bates_prefix}${pad(start, o.bates_width)} was already produced for another exhibit`);
     const bates = (i: number) => `${o.bates_prefix}${pad(start + i, o.bates_width)}`;
     const earlier = state.productions.filter((p) => p.bates_prefix === o.bates_prefix);
-    return {
-      exhibit_count: chosen.length,
-      selection_sha256: mockSelectionDigest(chosen.map((e) => e.id)),
-      // As the app does: the first rows only.
-      exhibits: chosen.slice(0, 200).map((e, i) => ({
+    const rows = chosen.map((e, i): PlannedExhibit => {
+      const withheld = state.designations.get(e.id)?.withheld ?? false;
+      // At most 1,000 to a folder, as the vault lays a production out.
+      const folder = pad(Math.floor(i / 1000) + 1, 4);
+      return {
         exhibit_id: e.id,
         name: e.name,
         size: e.size,
         custodian: e.custodian,
         bates: bates(i),
-        native_path: `data/VOL001/NATIVES/0001/${bates(i)}.${e.name.split(".").pop()}`,
-      })),
+        native_path: withheld ? `data/VOL001/IMAGES/${folder}/${bates(i)}.pdf` : `data/VOL001/NATIVES/${folder}/${bates(i)}.${e.name.split(".").pop()}`,
+        withheld,
+      };
+    });
+    const withheld = rows.filter((r) => r.withheld).length;
+    const plan: ExportPlan = {
+      exhibit_count: chosen.length,
+      selection_sha256: mockSelectionDigest(chosen.map((e) => e.id)),
+      // As the app does: the first rows only.
+      exhibits: rows.slice(0, 200),
       bates_first: bates(0),
       bates_last: bates(chosen.length - 1),
       first_number: start,
       next_free: next,
       last_produced: next > 1 ? `${o.bates_prefix}${pad(next - 1, earlier.at(-1)?.bates_width ?? o.bates_width)}` : null,
-      total_bytes: chosen.reduce((a, e) => a + e.size, 0),
+      // Only what is produced is written: nothing of a withheld exhibit.
+      total_bytes: chosen.filter((_, i) => !rows[i]!.withheld).reduce((a, e) => a + e.size, 0),
       qc: [
         `Bates ${bates(0)}–${bates(chosen.length - 1)}: ${chosen.length} numbers, no gaps, no duplicates`,
         "every native has exactly one load-file row with its SHA-256 and MD5",
         earlier.length ? `no overlap with the ${earlier.length} earlier production(s) under ${o.bates_prefix}` : `no earlier production under ${o.bates_prefix}`,
+        ...(withheld ? [`${withheld} withheld as privileged: a slip sheet each, and a privilege log of exactly those`] : []),
       ],
       warnings: o.dat_encoding === "windows1252" ? ["1 character(s) have no Windows-1252 form and were written as '?'; use UTF-8 to keep them"] : [],
       earlier,
     };
+    return { plan, rows };
   };
+  const plan = (o: ExportOptions): ExportPlan => planned(o).plan;
 
   /** A typed fingerprint, checked as the backend does (empty: none). */
   const expectedKey = (typed: string | null): string | null => {
@@ -1810,39 +1834,57 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       track("exportBundle");
       need();
       const [path] = take(req.destination);
-      const p = plan(req.options);
+      const { plan: p, rows } = planned(req.options);
       if (!/^[0-9a-f]{64}$/i.test(req.expect_selection))
         throw new BackendError("invalid_input", "give the digest of the exhibits reviewed (the plan's selection_sha256)");
       if (req.expect_selection !== p.selection_sha256)
         throw new BackendError("invalid_input", "the exhibits chosen are no longer the ones reviewed (tags or exhibits changed since); review them again");
       if (p.bates_first !== req.expect_first || p.bates_last !== req.expect_last)
         throw new BackendError("invalid_input", `the numbering changed since it was reviewed (${p.bates_first}–${p.bates_last} instead of ${req.expect_first}–${req.expect_last}); review it again`);
-      onEvent({ type: "begin", files: p.exhibits.length, bytes: p.total_bytes });
+      const produced = rows.filter((e) => !e.withheld);
+      const withheld = rows.filter((e) => e.withheld);
+      onEvent({ type: "begin", files: p.exhibit_count, bytes: p.total_bytes });
       onEvent({ type: "progress", bytes: p.total_bytes, items: p.exhibit_count });
       state.selections.delete(req.destination);
       const sha = "b".repeat(64);
+      const encrypted = req.options.recipients.length > 0 || !!req.options.passphrase;
       state.productions.push({
         id: state.productions.length + 1,
         bates_prefix: req.options.bates_prefix,
         bates_width: req.options.bates_width,
         bates_first: p.bates_first,
         bates_last: p.bates_last,
-        exhibits: p.exhibits.length,
+        // Every number given: a withheld exhibit keeps its own.
+        exhibits: p.exhibit_count,
         bundle_sha256: sha,
         destination: path,
         produced_at: "2026-06-03T10:00:00.000000Z",
       });
-      // The search that chose the exhibits, and the term report over those produced.
+      // The search that chose the exhibits, and the term report over those produced (none withheld).
       const search = searchSelection(req.options);
       const terms = (req.options.search_terms ?? "").trim() === "" ? null : req.options.search_terms!;
-      const search_report = terms === null ? null : await mockSearchReport(choose(req.options), state.processed, terms);
-      p.exhibits.forEach((e) =>
+      const producedIds = new Set(produced.map((e) => e.exhibit_id));
+      const search_report =
+        terms === null ? null : await mockSearchReport(choose(req.options).filter((e) => producedIds.has(e.id)), state.processed, terms);
+      const exported = (e: PlannedExhibit) => ({
+        bates: e.bates,
+        bundle_sha256: sha,
+        destination: path,
+        encrypted,
+        recipients: [...req.options.recipients],
+        search,
+        search_terms_sha256: search_report?.terms_sha256 ?? null,
+      });
+      // As the vault records them: the exhibits produced, then those withheld (their ground, and nothing of them).
+      produced.forEach((e) => append({ action: "exported", exhibit: e.exhibit_id, details: exported(e) }));
+      withheld.forEach((e) => {
+        const privilege = state.designations.get(e.exhibit_id)?.privilege ?? null;
         append({
           action: "exported",
           exhibit: e.exhibit_id,
-          details: { bates: e.bates, bundle_sha256: sha, search, search_terms_sha256: search_report?.terms_sha256 ?? null },
-        }),
-      );
+          details: { ...exported(e), withheld: privilege === null ? "" : MOCK_PRIVILEGE_WORDS[privilege] },
+        });
+      });
       return {
         search,
         search_report,
@@ -1851,12 +1893,17 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         bundle_bytes: p.total_bytes + 40_000,
         bates_first: p.bates_first,
         bates_last: p.bates_last,
-        exhibits: p.exhibits.length,
-        encrypted: req.options.recipients.length > 0 || !!req.options.passphrase,
+        exhibits: produced.length,
+        encrypted,
         signer_fingerprint: mockBundleReport().signer_fingerprint!,
         signer_identity: mockBundleReport().signer_identity!,
         bag: `${p.bates_first}-${p.bates_last}`,
-        qc: [...p.qc, "every native re-hashed while written: SHA-256 and MD5 match intake"],
+        qc: [
+          ...p.qc,
+          ...(withheld.length ? [`privilege log: ${withheld.length} withheld document(s), each a slip sheet and a log row, and no other`] : []),
+          "every native re-hashed while written: SHA-256 and MD5 match intake",
+        ],
+        withheld: withheld.map((e) => e.bates),
       };
     },
     async verifyBundle(source, onEvent) {

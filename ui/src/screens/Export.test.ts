@@ -637,6 +637,50 @@ describe("Export", () => {
     expect(screen.getByText(/^4 exhibits, /)).toBeInTheDocument();
   });
 
+  it("marks each withheld exhibit on review as its slip sheet, says how many, and lists their Bates numbers when written", async () => {
+    const mock = install();
+    await mock.designateExhibit("EX-0002", { privilege: "attorney_client", withheld: true, log_description: "E-mail to counsel about the spec", confidentiality: null });
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await toEncryption(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    const qc = await screen.findByTestId("export-qc");
+    expect(qc).toHaveTextContent("1 withheld as privileged: a slip sheet each, and a privilege log of exactly those.");
+    expect(screen.getByTestId("export-review-withheld")).toHaveTextContent(
+      "1 withheld as privileged: a slip sheet takes each one's place; the bundle carries the privilege log",
+    );
+    // The withheld row keeps its number and says so in words, not by colour alone.
+    const rows = within(screen.getByRole("table")).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).queryByText("Withheld — slip sheet") !== null)).toEqual([false, true, false]);
+    expect(within(rows[1]!).getAllByRole("cell")[0]).toHaveTextContent("HAL000002");
+
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    const result = await screen.findByTestId("export-result");
+    expect(result).toHaveTextContent("2 exhibits produced and 1 withheld as privileged, Bates HAL000001 to HAL000003");
+    const withheld = within(screen.getByTestId("export-withheld"));
+    expect(withheld.getAllByRole("listitem").map((li) => li.textContent)).toEqual(["HAL000002"]);
+    expect(withheld.getByRole("button", { name: "Copy the withheld Bates numbers" })).toBeInTheDocument();
+    expect(within(screen.getByTestId("export-written-qc")).getByText(/^privilege log: 1 withheld document/i)).toHaveTextContent(/^OK /);
+  });
+
+  it("says nothing of withheld documents when none is withheld", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Export);
+    await screen.findByText("3 exhibits selected.");
+    await toEncryption(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    expect(screen.queryByTestId("export-review-withheld")).not.toBeInTheDocument();
+    expect(screen.queryByText("Withheld — slip sheet")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    await screen.findByTestId("export-result");
+    expect(screen.queryByTestId("export-withheld")).not.toBeInTheDocument();
+  });
+
   it("lists the withheld documents and the privilege log on the first step only", async () => {
     const mock = install();
     await mock.designateExhibit("EX-0002", { privilege: "attorney_client", withheld: true, log_description: "E-mail to counsel about the spec", confidentiality: null });

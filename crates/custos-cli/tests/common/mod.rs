@@ -28,6 +28,7 @@ macro_rules! argv {
     };
 }
 
+mod bag;
 mod digest;
 mod large;
 mod process;
@@ -36,6 +37,8 @@ mod samples;
 mod snapshot;
 
 // Each test file uses only part of these.
+#[allow(unused_imports)]
+pub use bag::*;
 #[allow(unused_imports)]
 pub use digest::*;
 pub use large::*;

@@ -226,20 +226,6 @@ impl CustodyEvent {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(52_000), "52,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-}
-
 /// A designation as the custody history says it.
 fn designation_words(d: &crate::format::designation::Designation) -> String {
     if d.is_empty() {
@@ -260,3 +246,18 @@ fn designation_words(d: &crate::format::designation::Designation) -> String {
     }
     format!("Designated: {}", parts.join("; "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(52_000), "52,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
+

@@ -38,17 +38,7 @@ pub struct MappingSaved {
 }
 
 fn derived(kind: &str, id: &str, x: &custos_extract::Extractor, count: usize, problems: Vec<(String, String)>) -> Derived {
-    Derived {
-        kind: kind.into(),
-        from: id.into(),
-        extractor: x.name.clone(),
-        extractor_version: x.version.clone(),
-        settings: x.settings.clone(),
-        item: None,
-        count: Some(count as u64),
-        low_confidence_pages: Vec::new(),
-        problems,
-    }
+    Derived { count: Some(count as u64), problems, ..super::process::derived_details(kind, id, x) }
 }
 
 impl Vault {

@@ -374,6 +374,31 @@ export function suggestedPrefix(lastPrefix: string | null, matter: string): stri
   return (word.slice(0, 3) || "PROD").toUpperCase();
 }
 
+/** Where a bundle carries the slip sheets of the documents withheld, and their privilege log. */
+export const SLIP_SHEET_FOLDER = "data/VOL001/IMAGES/";
+export const PRIVILEGE_LOG_CSV = "data/privilege-log.csv";
+export const PRIVILEGE_LOG_PDF = "data/privilege-log.pdf";
+
+/** The plan's check that states how many of the whole selection are withheld ("3 withheld as privileged: …"). */
+const WITHHELD_CHECK = /^(\d+) withheld as privileged:/;
+
+/**
+ * How many exhibits a plan withholds as privileged: counted from its rows
+ * when it lists them all, else as its checks state it for the whole
+ * selection (the rows are only the first of a large one).
+ */
+export function withheldCount(plan: ExportPlan): number {
+  const listed = plan.exhibits.filter((e) => e.withheld).length;
+  if (plan.exhibits.length >= plan.exhibit_count) return listed;
+  const stated = plan.qc.map((q) => WITHHELD_CHECK.exec(q)).find((m) => m !== null);
+  return stated ? Math.max(listed, Number(stated[1])) : listed;
+}
+
+/** What the review says of the documents withheld. */
+export function withheldText(count: number): string {
+  return `${formatCount(count)} withheld as privileged: a slip sheet takes each one's place; the bundle carries the privilege log`;
+}
+
 /** The file name the save dialog suggests. */
 export function suggestedFileName(plan: ExportPlan, encrypted: boolean): string {
   return `${plan.bates_first}-${plan.bates_last}.zip${encrypted ? ".age" : ""}`;

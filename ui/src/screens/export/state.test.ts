@@ -24,6 +24,8 @@ import {
   suggestedPrefix,
   toggled,
   withAllShown,
+  withheldCount,
+  withheldText,
   type ExportDraft,
   type StepFacts,
 } from "./state.svelte";
@@ -75,8 +77,8 @@ const plan = (over: Partial<ExportPlan> = {}): ExportPlan => ({
   exhibit_count: 2,
   selection_sha256: "5e1".padEnd(64, "c"),
   exhibits: [
-    { exhibit_id: "EX-0001", name: "a.txt", size: 1, custodian: null, bates: "HAL000041", native_path: "NATIVES/HAL000041.txt" },
-    { exhibit_id: "EX-0003", name: "c.txt", size: 1, custodian: null, bates: "HAL000042", native_path: "NATIVES/HAL000042.txt" },
+    { exhibit_id: "EX-0001", name: "a.txt", size: 1, custodian: null, bates: "HAL000041", native_path: "NATIVES/HAL000041.txt", withheld: false },
+    { exhibit_id: "EX-0003", name: "c.txt", size: 1, custodian: null, bates: "HAL000042", native_path: "NATIVES/HAL000042.txt", withheld: false },
   ],
   bates_first: "HAL000041",
   bates_last: "HAL000042",
@@ -399,5 +401,35 @@ describe("a search-term report in the bundle", () => {
     expect(isTermsRefusal("The term list has no terms (one query per line).")).toBe(true);
     expect(isTermsRefusal("Bates HAL000002 was already produced for another exhibit.")).toBe(false);
     expect(isTermsRefusal(null)).toBe(false);
+  });
+});
+
+describe("withheld documents on review", () => {
+  const row = (n: number, withheld: boolean) => ({
+    exhibit_id: `EX-${String(n).padStart(4, "0")}`,
+    name: `${n}.txt`,
+    size: 1,
+    custodian: null,
+    bates: `HAL${String(n).padStart(6, "0")}`,
+    native_path: withheld ? `data/VOL001/IMAGES/0001/HAL${String(n).padStart(6, "0")}.pdf` : `data/VOL001/NATIVES/0001/HAL${String(n).padStart(6, "0")}.txt`,
+    withheld,
+  });
+
+  it("counts the withheld rows of a plan that lists them all", () => {
+    expect(withheldCount(plan())).toBe(0);
+    expect(withheldCount(plan({ exhibits: [row(1, false), row(2, true), row(3, true)], exhibit_count: 3 }))).toBe(2);
+  });
+
+  it("takes the count of the whole selection from the plan's check when it lists only the first rows", () => {
+    const first = [row(1, true), row(2, false)];
+    const qc = ["Bates HAL000001–HAL000500: 500 numbers, no gaps, no duplicates", "37 withheld as privileged: a slip sheet each, and a privilege log of exactly those"];
+    expect(withheldCount(plan({ exhibits: first, exhibit_count: 500, qc }))).toBe(37);
+    // Without the check, at least those listed.
+    expect(withheldCount(plan({ exhibits: first, exhibit_count: 500 }))).toBe(1);
+  });
+
+  it("says a slip sheet takes each one's place and the bundle carries the privilege log", () => {
+    expect(withheldText(2)).toBe("2 withheld as privileged: a slip sheet takes each one's place; the bundle carries the privilege log");
+    expect(withheldText(1_200)).toBe("1,200 withheld as privileged: a slip sheet takes each one's place; the bundle carries the privilege log");
   });
 });

@@ -149,36 +149,28 @@ impl Vault {
         let destination = std::path::absolute(&req.out).unwrap_or_else(|_| req.out.clone()).to_string_lossy().into_owned();
         let first = plan.items.first().map(|i| i.1).unwrap_or(0);
         let last = plan.items.last().map(|i| i.1).unwrap_or(0);
+        let exported = |bates: &str, withheld: Option<String>| crate::format::details::Exported {
+            bates: bates.to_string(),
+            bundle_sha256: report.bundle_sha256.clone(),
+            destination: destination.clone(),
+            encrypted: report.encrypted,
+            recipients: req.recipients.iter().map(ToString::to_string).collect(),
+            search: report.search.clone(),
+            search_terms_sha256: report.search_report.as_ref().map(|r| r.terms_sha256.clone()),
+            withheld,
+        };
         let mut events = Vec::new();
         for e in &p.exhibits {
             events.push(
                 NewEvent::new(Action::Exported)
                     .exhibit(e.exhibit_id.clone())
                     .sha256(e.intake_sha256.clone(), e.export_sha256.clone())
-                    .details(crate::format::details::Exported {
-                        bates: e.bates.clone(),
-                        bundle_sha256: report.bundle_sha256.clone(),
-                        destination: destination.clone(),
-                        encrypted: report.encrypted,
-                        recipients: req.recipients.iter().map(ToString::to_string).collect(),
-                        search: report.search.clone(),
-                        search_terms_sha256: report.search_report.as_ref().map(|r| r.terms_sha256.clone()),
-                        withheld: None,
-                    }),
+                    .details(exported(&e.bates, None)),
             );
         }
         for w in &p.withheld {
             // Nothing of it left the vault: no hashes, only its number and ground.
-            events.push(NewEvent::new(Action::Exported).exhibit(w.exhibit_id.clone()).details(crate::format::details::Exported {
-                bates: w.bates.clone(),
-                bundle_sha256: report.bundle_sha256.clone(),
-                destination: destination.clone(),
-                encrypted: report.encrypted,
-                recipients: req.recipients.iter().map(ToString::to_string).collect(),
-                search: report.search.clone(),
-                search_terms_sha256: report.search_report.as_ref().map(|r| r.terms_sha256.clone()),
-                withheld: Some(w.privilege.clone()),
-            }));
+            events.push(NewEvent::new(Action::Exported).exhibit(w.exhibit_id.clone()).details(exported(&w.bates, Some(w.privilege.clone()))));
         }
         let mut change = self.change()?;
         change.add_production(&NewProduction {

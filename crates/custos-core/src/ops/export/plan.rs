@@ -86,7 +86,7 @@ impl Vault {
             let (bates, path, is_withheld) = match laid_out(c, &info, plan.format(*n), i) {
                 Laid::Produced(p) => {
                     let at = (p.bates.clone(), p.native_path.clone(), false);
-                    exhibits.push(p);
+                    exhibits.push(*p);
                     at
                 }
                 Laid::Withheld(w) => {

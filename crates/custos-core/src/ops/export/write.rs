@@ -151,7 +151,7 @@ impl Vault {
             }
             let ex = &chosen.exhibit;
             let mut p = match laid_out(chosen, &info, plan.format(*n), i) {
-                Laid::Produced(p) => p,
+                Laid::Produced(p) => *p,
                 Laid::Withheld(w) => {
                     // Nothing of it is read: a slip sheet takes its place.
                     progress.advance(ex.size);
@@ -359,7 +359,7 @@ impl Vault {
 
 /// An exhibit's place in a production: produced, or withheld (a slip sheet).
 pub(super) enum Laid {
-    Produced(ProducedExhibit),
+    Produced(Box<ProducedExhibit>),
     Withheld(custos_documents::WithheldDocument),
 }
 
@@ -382,7 +382,7 @@ pub(super) fn laid_out(chosen: &Chosen, info: &DocumentInfo, bates: String, inde
     if let Some(c) = d.and_then(|d| d.confidentiality.clone()) {
         p.document_fields.push(("CONFIDENTIALITY".into(), c));
     }
-    Laid::Produced(p)
+    Laid::Produced(Box::new(p))
 }
 
 /// One exhibit as it will be produced; the export hashes start as the intake

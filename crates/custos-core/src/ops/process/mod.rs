@@ -399,6 +399,22 @@ impl ProcessRun {
 }
 
 /// A `derived` event on `exhibit`.
+/// The details of a `derived` event: what `x` made of `kind` from `exhibit`
+/// (counts, pages and problems to be added).
+pub(crate) fn derived_details(kind: &str, exhibit: &str, x: &custos_extract::Extractor) -> Derived {
+    Derived {
+        kind: kind.into(),
+        from: exhibit.into(),
+        extractor: x.name.clone(),
+        extractor_version: x.version.clone(),
+        settings: x.settings.clone(),
+        item: None,
+        count: None,
+        low_confidence_pages: Vec::new(),
+        problems: Vec::new(),
+    }
+}
+
 pub(crate) fn derived_event(exhibit: &str, input: &str, output: &str, details: Derived) -> NewEvent {
     let method = Some(format!("{} {}", details.extractor, details.extractor_version));
     NewEvent::new(Action::Derived).exhibit(exhibit).sha256(input, output).method(method).details(details)

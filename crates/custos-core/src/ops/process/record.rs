@@ -10,7 +10,6 @@ use super::work::{Job, WorkResult, Worked};
 use super::{ProcessOutcome, derived_event, metadata_sha256};
 use crate::error::Result;
 use crate::format::custody::NewEvent;
-use crate::format::details::Derived;
 use crate::ops::intake::batch::ObjectBatch;
 use crate::store::derived::{NewDerivation, ProcessingState};
 use crate::store::{Change, ExhibitDetail, Vault};
@@ -154,17 +153,7 @@ impl Done<'_> {
         outcome.kind = understood.kind.to_string();
         outcome.status = "done".into();
         let input = detail.exhibit.sha256.as_str();
-        let from = |kind: &str, x: &Extractor| Derived {
-            kind: kind.into(),
-            from: id.into(),
-            extractor: x.name.clone(),
-            extractor_version: x.version.clone(),
-            settings: x.settings.clone(),
-            item: None,
-            count: None,
-            low_confidence_pages: Vec::new(),
-            problems: Vec::new(),
-        };
+        let from = |kind: &str, x: &Extractor| super::derived_details(kind, id, x);
         let (new_items, dups) = items::record_all(change, detail, &understood.extracted.extractor, understood.mailbox, placed.items, events, round)?;
         outcome.new_items = new_items;
         outcome.duplicate_items = dups;
