@@ -177,9 +177,21 @@ impl Vault {
             })
         })?;
         let mut all = Vec::new();
+        // Events about the same object join the same way: each is looked up once.
+        type Key = (Option<(String, String)>, Option<String>, String, Option<String>, Option<i64>);
+        let mut joined: std::collections::HashMap<Key, Option<(String, &'static str)>> = std::collections::HashMap::new();
         for s in stored {
             let mut s = s?;
-            if let Some((exhibit, join)) = self.join(&s)? {
+            let key: Key = (s.hash.clone(), s.object_id.clone(), s.event.object.clone(), s.file_name.clone(), s.size);
+            let join = match joined.get(&key) {
+                Some(j) => j.clone(),
+                None => {
+                    let j = self.join(&s)?;
+                    joined.insert(key, j.clone());
+                    j
+                }
+            };
+            if let Some((exhibit, join)) = join {
                 s.event.weak = join == "name";
                 s.event.exhibit = Some(exhibit);
                 s.event.join = Some(join.to_string());
