@@ -449,7 +449,8 @@ describe("the mock's designations for productions", () => {
     expect(await b.savePrivilegeLog("csv")).toBe("/home/dana/privilege-log.csv");
     expect(b.state.calls).toContain("savePrivilegeLog:csv");
     expect(mockDocumentType("msg", "application/vnd.ms-outlook")).toBe("E-mail");
-    expect(mockDocumentType("audit_log", "text/csv")).toBe("audit log (text/csv)");
+    expect(mockDocumentType("audit_log", "text/csv")).toBe("Audit-log export");
+    expect(mockDocumentType("other", "video/mp4")).toBe("video/mp4");
   });
 });
 

@@ -429,14 +429,27 @@ export function mockDesignationWords(d: Designation): string {
 
 /** What kind of document an exhibit is, as the privilege log says it (by what processing found it to be, else its MIME type). */
 export function mockDocumentType(kind: string, mime: string): string {
-  if (["email", "msg"].includes(kind)) return "E-mail";
-  if (kind === "pdf") return "PDF document";
-  if (["word", "docx", "doc", "rtf", "odt"].includes(kind)) return "Word-processing document";
-  if (["spreadsheet", "xlsx", "xls", "ods", "csv"].includes(kind)) return "Spreadsheet";
-  if (["presentation", "pptx", "ppt", "odp"].includes(kind)) return "Presentation";
-  if (kind === "image") return "Image";
-  if (kind === "") return mime;
-  return `${kind.replace(/_/g, " ")} (${mime})`;
+  const words: Record<string, string> = {
+    email: "E-mail",
+    msg: "E-mail",
+    mbox: "Mailbox",
+    pst: "Mailbox",
+    pdf: "PDF document",
+    docx: "Word-processing document",
+    odt: "Word-processing document",
+    rtf: "Word-processing document",
+    xlsx: "Spreadsheet",
+    ods: "Spreadsheet",
+    csv: "Spreadsheet",
+    pptx: "Presentation",
+    odp: "Presentation",
+    image: "Image",
+    text: "Text document",
+    html: "Web page",
+    zip: "Archive",
+    audit_log: "Audit-log export",
+  };
+  return words[kind] ?? mime;
 }
 
 /** The exhibits an exhibit query matches, in its order (as the vault filters them). */

@@ -40,13 +40,17 @@ const RECIPIENT_FIELDS: [&str; 3] = ["to", "cc", "bcc"];
 fn document_type(kind: &str, mime: &str) -> String {
     match kind {
         "email" | "msg" => "E-mail".into(),
+        "mbox" | "pst" => "Mailbox".into(),
         "pdf" => "PDF document".into(),
-        "word" | "docx" | "doc" | "rtf" | "odt" => "Word-processing document".into(),
-        "spreadsheet" | "xlsx" | "xls" | "ods" | "csv" => "Spreadsheet".into(),
-        "presentation" | "pptx" | "ppt" | "odp" => "Presentation".into(),
+        "docx" | "odt" | "rtf" => "Word-processing document".into(),
+        "xlsx" | "ods" | "csv" => "Spreadsheet".into(),
+        "pptx" | "odp" => "Presentation".into(),
         "image" => "Image".into(),
-        "" => mime.to_string(),
-        k => format!("{} ({mime})", k.replace('_', " ")),
+        "text" => "Text document".into(),
+        "html" => "Web page".into(),
+        "zip" => "Archive".into(),
+        "audit_log" => "Audit-log export".into(),
+        _ => mime.to_string(),
     }
 }
 
@@ -183,5 +187,30 @@ impl Vault {
             (PRIVILEGE_LOG_PDF_FILE, pdf),
             (PRIVILEGE_LOG_JSON_FILE, serde_json::to_vec_pretty(&rows).expect("rows serialise")),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_type_is_said_in_words_and_else_is_its_mime_type() {
+        assert_eq!(document_type("msg", "application/vnd.ms-outlook"), "E-mail");
+        assert_eq!(document_type("text", "text/plain"), "Text document");
+        assert_eq!(document_type("audit_log", "text/csv"), "Audit-log export");
+        assert_eq!(document_type("other", "video/mp4"), "video/mp4");
+        let csv = privilege_log_csv(&[PrivilegeLogRow {
+            bates: "HAL000001".into(),
+            exhibit: "EX-0001".into(),
+            family: "EX-0001".into(),
+            date: "2026-05-19T09:15:00+00:00".into(),
+            document_type: "E-mail".into(),
+            author: "=cmd|' /C calc'!A0".into(),
+            recipients: "a; b".into(),
+            privilege: "Attorney-client privilege".into(),
+            description: "Advice, requested".into(),
+        }]);
+        assert!(csv.contains("HAL000001,EX-0001,EX-0001,2026-05-19T09:15:00+00:00,E-mail,'=cmd|' /C calc'!A0,a; b,Attorney-client privilege,\"Advice, requested\"\r\n"), "{csv}");
     }
 }
