@@ -718,6 +718,7 @@ async fn paralegal_workflow() {
     app.click("Close").await;
     // What happened to the interview notes: the download (by name only, weak) and the copy to USB.
     app.click("Exhibits").await;
+    app.see("Brandt exit interview notes.md").await;
     app.open_row("Brandt exit interview notes.md").await;
     let happened = app.text_of("[data-testid=document-timeline]").await;
     assert!(happened.contains("Download") && happened.contains("Copied to removable media"), "what happened: {happened}");
@@ -732,6 +733,27 @@ async fn paralegal_workflow() {
     app.css("ol[aria-label^='Hours of 14 May 2026']").await;
     app.see("Copied to removable media").await;
     app.shot("timeline").await;
+
+    // The interview notes withheld as privileged: designated on their
+    // screen (logged), then listed on the export screen's privilege log.
+    app.click("Exhibits").await;
+    app.see("Brandt exit interview notes.md").await;
+    app.open_row("Brandt exit interview notes.md").await;
+    app.click("Change designations…").await;
+    app.fill_id("designation-privilege", "work_product").await;
+    let withhold = app.xpath("//label[contains(normalize-space(.), 'Withhold from productions')]/input").await;
+    app.click_el(&withhold).await;
+    app.fill_id("designation-description", "Notes of an exit interview prepared at the direction of counsel").await;
+    app.click("Save designations").await;
+    app.see("Withheld — privileged").await;
+    app.see("Designated: Attorney work product claimed; withheld from productions").await;
+    app.js("document.getElementById('exhibit-designations').scrollIntoView({block: 'start'}); return 1").await;
+    app.shot("designations").await;
+    app.click("Export").await;
+    let log = app.text_of("[data-testid=privilege-log]").await;
+    assert!(log.contains("Attorney work product") && log.contains("exit interview prepared at the direction of counsel"), "privilege log: {log}");
+    app.js("document.getElementById('privilege-log-title').scrollIntoView({block: 'start'}); return 1").await;
+    app.shot("privilege-log").await;
 
     // A long list: 3,000 more exhibits, fetched from the vault a window at a
     // time. Scrolled as a fling and as a dragged scrollbar, no frame shows
