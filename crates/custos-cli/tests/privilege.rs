@@ -142,6 +142,8 @@ fn a_withheld_document_is_a_slip_sheet_in_the_production_and_its_family_keeps_it
     assert_eq!((log[0]["bates"].as_str(), log[0]["exhibit"].as_str()), (Some("TS000001"), Some(advice.as_str())));
     assert!(std::fs::read_to_string(bag.join("data/privilege-log.csv")).unwrap().contains("TS000001"));
     assert!(std::fs::read(bag.join("data/privilege-log.pdf")).unwrap().starts_with(b"%PDF-"));
+    let readme = std::fs::read_to_string(bag.join("README.txt")).unwrap();
+    assert!(readme.contains("1 document(s) are withheld on the ground of privilege: TS000001."), "{readme}");
     // Logged: the withheld exhibit's export event says so and carries no hash.
     let events = custos(argv!["log", &vault, "--exhibit", &advice, "--json"]).json();
     let exported = events.as_array().unwrap().iter().find(|e| e["action"] == "exported").expect("logged");

@@ -98,6 +98,19 @@ impl Vault {
     }
 }
 
+/// What a bundle's README.txt says of its withheld documents, if it has any.
+pub(crate) fn readme(p: &crate::bundle::model::Production) -> String {
+    if p.withheld.is_empty() {
+        return String::new();
+    }
+    let numbers: Vec<&str> = p.withheld.iter().map(|w| w.bates.as_str()).collect();
+    format!(
+        "\n{} document(s) are withheld on the ground of privilege: {}.\n   Each keeps its Bates number: a one-page slip sheet in data/VOL001/IMAGES/\n   takes its place, its load-file row names the privilege (PRIVILEGE) and the\n   slip sheet (IMAGEPATH) and nothing else of it, and the privilege log\n   (data/privilege-log.csv, .pdf, .json) lists exactly these documents.\n",
+        numbers.len(),
+        numbers.join(", ")
+    )
+}
+
 /// The privilege log as CSV (RFC 4180, UTF-8, CRLF).
 pub fn privilege_log_csv(rows: &[PrivilegeLogRow]) -> String {
     let mut out = String::from("bates,exhibit,family,date,document_type,author,recipients,privilege,description\r\n");

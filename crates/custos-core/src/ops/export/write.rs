@@ -264,7 +264,8 @@ impl Vault {
         // Tag files, the seal, and the end of the zip (and of the age stream).
         let readme = crate::bundle::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
             + &crate::bundle::timestamps::readme_step(&carried)
-            + &search.readme();
+            + &search.readme()
+            + &crate::ops::privilege_log::readme(&production);
         let load_file = req.dat_delimiters.load_file_format(enc_name);
         let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &load_file, &readme)?;
         let sig = ssh_signature(&ssh_key, BUNDLE_NAMESPACE, &tagmanifest)?;
