@@ -4,16 +4,14 @@
 //! derivation with its `derived` event, in the same change.
 
 use super::process::understand::{AUDIT_LOG, understand};
-use super::process::{derived_event, metadata_sha256};
+use super::process::record::{record_audit_events, record_metadata};
 use crate::error::{Error, Result};
 use crate::format::custody::{Action, NewEvent};
-use crate::format::details::{Derived, SettingChanged};
+use crate::format::details::SettingChanged;
 use crate::store::Vault;
-use crate::store::derived::NewDerivation;
 use crate::store::saved::{AuditMapping, SavedMapping};
 use custos_extract::audit::Mapping;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// An export read through a mapping just saved.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -35,10 +33,6 @@ pub struct MappingSaved {
     pub saved: SavedMapping,
     /// The exports already in the vault it fits, now read into events.
     pub read: Vec<MappedExport>,
-}
-
-fn derived(kind: &str, id: &str, x: &custos_extract::Extractor, count: usize, problems: Vec<(String, String)>) -> Derived {
-    Derived { count: Some(count as u64), problems, ..super::process::derived_details(kind, id, x) }
 }
 
 impl Vault {
@@ -80,17 +74,8 @@ impl Vault {
             let x = &u.extracted;
             let problems: Vec<(String, String)> = x.problems.iter().map(|p| (p.item.clone(), p.reason.clone())).collect();
             // The metadata anew (with the export's format and mapping), then the events.
-            let output = metadata_sha256(&x.metadata);
-            let seq = change.next_seq(events.len());
-            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
-            change.set_metadata(id, &x.metadata, d)?;
-            events.push(derived_event(id, input, &output, derived("metadata", id, &x.extractor, x.metadata.len(), problems.clone())));
-            let ax = custos_extract::audit::extractor_for(Some(&m));
-            let output = hex::encode(Sha256::digest(serde_json::to_vec(&x.events).expect("events serialise")));
-            let seq = change.next_seq(events.len());
-            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "events", extractor: &ax, input_sha256: input, output_sha256: &output, item: None }, seq)?;
-            change.add_audit_events(id, &x.events, d)?;
-            events.push(derived_event(id, input, &output, derived("events", id, &ax, x.events.len(), Vec::new())));
+            record_metadata(&mut change, &mut events, id, input, x, problems.clone())?;
+            record_audit_events(&mut change, &mut events, id, input, x)?;
             state.kind = AUDIT_LOG.into();
             state.problems.extend(problems.iter().cloned());
             change.set_processing(id, &state)?;

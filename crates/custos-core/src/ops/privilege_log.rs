@@ -3,7 +3,7 @@
 //! recipients, type), never from its privileged content. As CSV and as PDF.
 
 use crate::error::Result;
-use crate::ops::reports::{Heading, csv_field};
+use crate::ops::reports::{Heading, csv_row};
 use crate::store::Vault;
 use custos_documents::{Report, ReportColumn, ReportRow};
 use serde::{Deserialize, Serialize};
@@ -60,14 +60,12 @@ impl Vault {
     /// where a production gives them.
     pub(crate) fn privilege_log_of(&self, ids: Option<&[String]>, bates: &std::collections::HashMap<String, String>) -> Result<Vec<PrivilegeLogRow>> {
         let withheld: Vec<_> = self.withheld()?.into_iter().filter(|(id, _)| ids.is_none_or(|ids| ids.contains(id))).collect();
-        let ids_ref: Vec<&str> = withheld.iter().map(|(id, _)| id.as_str()).collect();
-        let wanted: Vec<&str> = DATE_FIELDS.iter().chain(&AUTHOR_FIELDS).copied().collect();
-        let firsts = self.first_values(&ids_ref, &wanted)?;
         let mut rows = Vec::with_capacity(withheld.len());
         for (id, d) in withheld {
             let detail = self.show(&id)?;
+            // The first value read of the first of `fields` the document has.
             let first = |fields: &[&str]| {
-                fields.iter().find_map(|f| firsts.get(&id).and_then(|v| v.iter().find(|(k, _)| k == f)).map(|(_, v)| v.clone())).unwrap_or_default()
+                fields.iter().find_map(|f| detail.metadata.iter().find(|m| m.field == *f)).map(|m| m.value.clone()).unwrap_or_default()
             };
             let recipients: Vec<String> =
                 detail.metadata.iter().filter(|m| RECIPIENT_FIELDS.contains(&m.field.as_str())).map(|m| m.value.clone()).collect();
@@ -113,11 +111,10 @@ pub(crate) fn readme(p: &crate::bundle::model::Production) -> String {
 
 /// The privilege log as CSV (RFC 4180, UTF-8, CRLF).
 pub fn privilege_log_csv(rows: &[PrivilegeLogRow]) -> String {
-    let mut out = String::from("bates,exhibit,family,date,document_type,author,recipients,privilege,description\r\n");
+    let mut out = String::new();
+    csv_row(&mut out, &["bates", "exhibit", "family", "date", "document_type", "author", "recipients", "privilege", "description"]);
     for r in rows {
-        let cols = [&r.bates, &r.exhibit, &r.family, &r.date, &r.document_type, &r.author, &r.recipients, &r.privilege, &r.description];
-        out.push_str(&cols.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        csv_row(&mut out, &[&r.bates, &r.exhibit, &r.family, &r.date, &r.document_type, &r.author, &r.recipients, &r.privilege, &r.description]);
     }
     out
 }

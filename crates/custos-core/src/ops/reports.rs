@@ -3,6 +3,7 @@
 //! PDF). Not custody events: nothing is read out of an exhibit.
 
 use crate::error::Result;
+use crate::format::words::thousands;
 use crate::store::Vault;
 use crate::store::audit::{TimelineEvent, TimelineQuery};
 use crate::store::search::{SearchReport, TermCount};
@@ -15,7 +16,8 @@ pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\r', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-fn csv_row(out: &mut String, cols: &[&str]) {
+/// One CSV row (RFC 4180, CRLF) of `cols`, each a [`csv_field`].
+pub(crate) fn csv_row(out: &mut String, cols: &[&str]) {
     out.push_str(&cols.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
     out.push_str("\r\n");
 }
@@ -79,17 +81,6 @@ fn column(title: &str, share: f32, numeric: bool) -> ReportColumn {
     ReportColumn { title: title.into(), share, numeric }
 }
 
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// The search-term report as a document; `over` says what was searched.
 pub(crate) fn search_report_document(r: &SearchReport, h: &Heading<'_>, over: &str) -> Report {

@@ -370,9 +370,10 @@ impl Vault {
     /// that cannot be searched exactly is [`Error::InvalidQuery`].
     pub(crate) fn matching_ids(&self, text: &str) -> Result<Vec<String>> {
         let q = query::parse(text).map_err(|e| Error::InvalidQuery(e.0))?;
-        let numbers = matching(&self.conn, &q)?;
-        let mut stmt = self.conn.prepare_cached("SELECT id FROM exhibits WHERE number = ?1")?;
-        numbers.iter().map(|n| Ok(stmt.query_row([n], |r| r.get(0))?)).collect()
+        let numbers = serde_json::to_string(&matching(&self.conn, &q)?).expect("numbers serialise");
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM exhibits WHERE number IN (SELECT value FROM json_each(?1)) ORDER BY number")?;
+        let ids = stmt.query_map([numbers], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The search-term report of a list of terms (each a query): per term the

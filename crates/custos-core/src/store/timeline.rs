@@ -5,6 +5,7 @@
 use super::Vault;
 use super::audit::{TimelineEvent, TimelineQuery};
 use crate::error::{Error, Result};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 /// The exhibits' dates that become events, and the action each is.
@@ -139,6 +140,7 @@ impl Vault {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
         let mut actor_of = self.conn.prepare_cached("SELECT value FROM exhibit_metadata WHERE exhibit_id = ?1 AND field = ?2 ORDER BY value LIMIT 1")?;
         let mut out: Vec<TimelineEvent> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for row in rows {
             let (exhibit, field, value, name) = row?;
             // Only a date with its zone: a local time written without one
@@ -148,14 +150,14 @@ impl Vault {
             let (_, action, by) = DATES.iter().find(|(f, ..)| *f == field).expect("selected by field");
             // One event per exhibit, date and time (a message may give its
             // sent time twice, from two properties).
-            if out.iter().rev().take(8).any(|e| e.source_exhibit == exhibit && e.action == *action && e.time == time) {
+            if !seen.insert((exhibit.clone(), *action, time.clone())) {
                 continue;
             }
-            let actor = if by.is_empty() { String::new() } else { actor_of.query_row([&exhibit, &by.to_string()], |r| r.get::<_, String>(0)).unwrap_or_default() };
+            let actor = if by.is_empty() { None } else { actor_of.query_row([exhibit.as_str(), by], |r| r.get::<_, String>(0)).optional()? };
             out.push(TimelineEvent {
                 source: "metadata".into(),
                 time,
-                actor,
+                actor: actor.unwrap_or_default(),
                 action: action.to_string(),
                 source_exhibit: exhibit.clone(),
                 row: 0,

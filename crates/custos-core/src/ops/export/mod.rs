@@ -94,7 +94,7 @@ impl Vault {
     pub fn export(&mut self, req: &CheckedExport, progress: &dyn Progress) -> Result<ExportReport> {
         req.check_destination()?;
         let parent = req.destination_folder();
-        let selection = self.export_selection(req)?;
+        let (selection, search) = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
         if let Some(reviewed) = &req.expect_selection
             && *reviewed != request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()))
@@ -120,7 +120,7 @@ impl Vault {
         // that the next open does not remove (and log).
         let partial = self.begin_outside_partial(&req.out, OutputKind::Bundle)?;
         crate::failpoint::hit("export.recorded")?;
-        let (report, production) = self.write_bundle(req, &selection, &plan, &partial.path, progress)?;
+        let (report, production) = self.write_bundle(req, &selection, search, &plan, &partial.path, progress)?;
         partial.before_rename(self, &report.bundle_sha256)?;
         crate::failpoint::hit("export.written")?;
         fs::rename(&partial.path, &req.out).at(&req.out)?;

@@ -3,6 +3,7 @@
 
 use super::request::CheckedExport;
 use crate::error::{Error, Result};
+use crate::format::details::SearchSelection;
 use crate::store::Vault;
 use crate::store::exhibits::Chosen;
 use serde::Serialize;
@@ -26,11 +27,13 @@ impl BatesPlan {
 }
 
 impl Vault {
-    /// The exhibits an export request selects, in exhibit order.
-    pub(crate) fn export_selection(&self, req: &CheckedExport) -> Result<Vec<Chosen>> {
+    /// The exhibits an export request selects, in exhibit order, and the
+    /// search that chose them (as recorded with the production), if one did.
+    pub(crate) fn export_selection(&self, req: &CheckedExport) -> Result<(Vec<Chosen>, Option<SearchSelection>)> {
         if let Some(id) = self.unknown_exhibits(&req.exhibits)?.into_iter().next() {
             return Err(Error::NoSuchExhibit(id));
         }
+        let mut search = None;
         let ids = match &req.search {
             None => req.exhibits.clone(),
             Some(q) => {
@@ -40,6 +43,12 @@ impl Vault {
                     return Err(Error::InvalidInput(format!("the saved search {name} is no longer the query {q} (changed or deleted since); choose it again")));
                 }
                 let found = self.matching_ids(q)?;
+                search = Some(SearchSelection {
+                    name: req.search_name.clone(),
+                    query: q.clone(),
+                    hits: found.len() as u64,
+                    hits_sha256: super::request::selection_digest(found.iter().map(String::as_str)),
+                });
                 let ids: Vec<String> = if req.exhibits.is_empty() { found } else { found.into_iter().filter(|id| req.exhibits.contains(id)).collect() };
                 if ids.is_empty() {
                     return Err(Error::InvalidInput(format!("the selection is empty: the search {q} finds no exhibit{}", if req.exhibits.is_empty() { "" } else { " among those chosen" })));
@@ -51,7 +60,7 @@ impl Vault {
         if chosen.is_empty() {
             return Err(Error::InvalidInput("the selection is empty: no exhibit matches".into()));
         }
-        self.complete_families(chosen)
+        Ok((self.complete_families(chosen)?, search))
     }
 
     /// The next free Bates number under `prefix` (1 if none was produced).

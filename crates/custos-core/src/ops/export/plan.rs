@@ -74,10 +74,10 @@ impl Vault {
     /// exhibits (the count and digest still cover all of them): what a
     /// screen shows of a production of 500,000.
     pub fn plan_export_showing(&self, req: &CheckedExport, rows: usize) -> Result<ExportPlan> {
-        let selection = self.export_selection(req)?;
+        let (selection, _) = self.export_selection(req)?;
         let plan = self.plan_bates(req, &selection)?;
         let selection_sha256 = super::request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()));
-        let info = self.document_info(&selection)?;
+        let info = self.document_info(&selection, false)?;
         let mut exhibits = Vec::with_capacity(selection.len());
         let mut withheld = Vec::new();
         let mut planned = Vec::new();

@@ -10,7 +10,6 @@ use crate::bundle::model::Production;
 use crate::ops::reports::{Heading, search_report_document};
 use crate::error::{Error, Result};
 use crate::format::details::SearchSelection;
-use crate::store::Vault;
 use crate::store::production_index::ProductionIndex;
 use crate::store::search::SearchReport;
 use std::collections::HashMap;
@@ -22,20 +21,6 @@ pub(super) struct SearchFiles {
     pub files: Vec<(&'static str, Vec<u8>)>,
     pub selection: Option<SearchSelection>,
     pub report: Option<SearchReport>,
-}
-
-impl Vault {
-    /// The search that chose the exhibits, as recorded with the production.
-    pub(super) fn search_selection(&self, req: &CheckedExport) -> Result<Option<SearchSelection>> {
-        let Some(q) = &req.search else { return Ok(None) };
-        let hits = self.matching_ids(q)?;
-        Ok(Some(SearchSelection {
-            name: req.search_name.clone(),
-            query: q.clone(),
-            hits: hits.len() as u64,
-            hits_sha256: super::request::selection_digest(hits.iter().map(String::as_str)),
-        }))
-    }
 }
 
 /// The search files for a production whose load file is `dat` and whose

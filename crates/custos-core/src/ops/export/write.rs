@@ -100,6 +100,7 @@ impl Vault {
         &self,
         req: &CheckedExport,
         selection: &[Chosen],
+        search: Option<crate::format::details::SearchSelection>,
         plan: &BatesPlan,
         tmp: &Path,
         progress: &dyn Progress,
@@ -138,7 +139,7 @@ impl Vault {
         let mut bag = BagBuilder::new(zip::ZipWriter::new_stream(out), bag_name.clone(), tmp.to_path_buf());
 
         // Natives (and text), each decrypted, re-hashed and compared while written.
-        let info = self.document_info(selection)?;
+        let info = self.document_info(selection, true)?;
         let total: u64 = selection.iter().map(|c| c.exhibit.size).sum();
         progress.begin(selection.len() as u64, total);
         let mut produced = Vec::with_capacity(selection.len());
@@ -230,7 +231,7 @@ impl Vault {
         bag.add_payload(&format!("{LOAD_FILE_FOLDER}{}_VOL001.dat", plan.prefix), &dat_bytes)?;
 
         // The search that chose the exhibits, and a term list's report.
-        let search = super::search::search_files(req, &production, self.search_selection(req)?, &dat_bytes, &texts)?;
+        let search = super::search::search_files(req, &production, search, &dat_bytes, &texts)?;
         drop(texts);
         for (path, bytes) in &search.files {
             bag.add_payload(path, bytes)?;
@@ -325,18 +326,22 @@ pub(crate) const TIMELINE_FIELDS: [&str; 2] = ["DOWNLOADCOUNT", "LASTDOWNLOAD"];
 pub(super) struct DocumentInfo {
     fields: std::collections::HashMap<String, Vec<(String, String)>>,
     texts: std::collections::HashSet<String>,
-    /// Exhibit → (downloads, the last one's time); `None` without audit events.
+    /// Exhibit → (downloads, the last one's time); `None` without audit
+    /// events, or for a plan (which writes no load file).
     downloads: Option<std::collections::HashMap<String, (u64, String)>>,
     /// Exhibit → its designations, for those that have any.
     designations: std::collections::HashMap<String, crate::format::designation::Designation>,
 }
 
 impl Vault {
-    /// What processing knows of the exhibits chosen (read once per export or plan).
-    pub(super) fn document_info(&self, chosen: &[Chosen]) -> Result<DocumentInfo> {
+    /// What processing knows of the exhibits chosen (read once per export or
+    /// plan); the timeline's downloads only for `writing` (reading the whole
+    /// timeline is not work to redo each time a plan is reviewed).
+    pub(super) fn document_info(&self, chosen: &[Chosen], writing: bool) -> Result<DocumentInfo> {
         let names: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(_, f)| *f).collect();
         let ids: Vec<&str> = chosen.iter().map(|c| c.exhibit.id.as_str()).collect();
-        Ok(DocumentInfo { fields: self.first_values(&ids, &names)?, texts: self.exhibits_with_text(&ids)?, downloads: self.downloads()?, designations: self.designations()? })
+        let downloads = if writing { self.downloads()? } else { None };
+        Ok(DocumentInfo { fields: self.first_values(&ids, &names)?, texts: self.exhibits_with_text(&ids)?, downloads, designations: self.designations()? })
     }
 
     /// Download events per exhibit (strong joins only), with the last one's

@@ -6,7 +6,7 @@
 //! text, and its text by OCR.
 
 mod items;
-mod record;
+pub(crate) mod record;
 mod reextract;
 mod stream;
 pub(crate) mod understand;

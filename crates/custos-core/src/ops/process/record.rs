@@ -10,6 +10,7 @@ use super::work::{Job, WorkResult, Worked};
 use super::{ProcessOutcome, derived_event, metadata_sha256};
 use crate::error::Result;
 use crate::format::custody::NewEvent;
+use crate::format::details::Derived;
 use crate::ops::intake::batch::ObjectBatch;
 use crate::store::derived::{NewDerivation, ProcessingState};
 use crate::store::{Change, ExhibitDetail, Vault};
@@ -136,6 +137,39 @@ fn record(change: &mut Change<'_>, events: &mut Vec<NewEvent>, w: Worked, placed
     }
 }
 
+/// Records the metadata read from an exhibit (replacing any recorded
+/// before): its derivation and its `derived` event.
+pub(crate) fn record_metadata(
+    change: &mut Change<'_>,
+    events: &mut Vec<NewEvent>,
+    id: &str,
+    input: &str,
+    x: &custos_extract::Extracted,
+    problems: Vec<(String, String)>,
+) -> Result<()> {
+    let output = metadata_sha256(&x.metadata);
+    let seq = change.next_seq(events.len());
+    let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
+    change.set_metadata(id, &x.metadata, d)?;
+    let details = Derived { count: Some(x.metadata.len() as u64), problems, ..super::derived_details("metadata", id, &x.extractor) };
+    events.push(derived_event(id, input, &output, details));
+    Ok(())
+}
+
+/// Records the events read from an audit-log export: one derivation (by
+/// the audit reader, with the column mapping it read through), its output
+/// the SHA-256 of the events' JSON, and its `derived` event.
+pub(crate) fn record_audit_events(change: &mut Change<'_>, events: &mut Vec<NewEvent>, id: &str, input: &str, x: &custos_extract::Extracted) -> Result<()> {
+    let ax = custos_extract::audit::extractor_for(x.audit_mapping.as_ref());
+    let output = hex::encode(Sha256::digest(serde_json::to_vec(&x.events).expect("events serialise")));
+    let seq = change.next_seq(events.len());
+    let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "events", extractor: &ax, input_sha256: input, output_sha256: &output, item: None }, seq)?;
+    change.add_audit_events(id, &x.events, d)?;
+    let details = Derived { count: Some(x.events.len() as u64), ..super::derived_details("events", id, &ax) };
+    events.push(derived_event(id, input, &output, details));
+    Ok(())
+}
+
 /// An exhibit understood, to record.
 struct Done<'a> {
     detail: &'a ExhibitDetail,
@@ -163,15 +197,7 @@ impl Done<'_> {
         problems.extend(x.problems.iter().map(|p| (p.item.clone(), p.reason.clone())));
         problems.extend(placed.problems);
         if first_time && !x.metadata.is_empty() {
-            let output = metadata_sha256(&x.metadata);
-            let seq = change.next_seq(events.len());
-            let d =
-                change.add_derivation(&NewDerivation { exhibit: id, kind: "metadata", extractor: &x.extractor, input_sha256: input, output_sha256: &output, item: None }, seq)?;
-            change.set_metadata(id, &x.metadata, d)?;
-            let mut details = from("metadata", &x.extractor);
-            details.count = Some(x.metadata.len() as u64);
-            details.problems = problems.clone();
-            events.push(derived_event(id, input, &output, details));
+            record_metadata(change, events, id, input, x, problems.clone())?;
             outcome.fields = x.metadata.len() as u32;
         }
         if let Some(text) = x.text.as_deref().filter(|t| first_time && !t.trim().is_empty()) {
@@ -185,16 +211,7 @@ impl Done<'_> {
             outcome.text_chars = text.chars().count() as u64;
         }
         if first_time && understood.kind == understand::AUDIT_LOG {
-            // The events of an audit-log export: one derivation, its output
-            // the SHA-256 of the events' JSON.
-            let ax = custos_extract::audit::extractor_for(x.audit_mapping.as_ref());
-            let output = hex::encode(Sha256::digest(serde_json::to_vec(&x.events).expect("events serialise")));
-            let seq = change.next_seq(events.len());
-            let d = change.add_derivation(&NewDerivation { exhibit: id, kind: "events", extractor: &ax, input_sha256: input, output_sha256: &output, item: None }, seq)?;
-            change.add_audit_events(id, &x.events, d)?;
-            let mut details = from("events", &ax);
-            details.count = Some(x.events.len() as u64);
-            events.push(derived_event(id, input, &output, details));
+            record_audit_events(change, events, id, input, x)?;
         }
         let mut ocr_done = state.ocr_done;
         if let Some((x, pages)) = &ocr {
