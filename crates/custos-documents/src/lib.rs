@@ -18,11 +18,13 @@ mod certification;
 mod custody;
 mod docx;
 mod fmt;
+pub mod imaging;
 mod index;
 mod model;
 mod page;
 mod report;
 mod text;
+pub mod tiff;
 #[cfg(test)]
 mod tests;
 
