@@ -4,8 +4,15 @@ use serde::{Deserialize, Serialize};
 /// One exhibit as produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProducedExhibit {
-    /// Bates number, e.g. `ABC000001` (one per exhibit; natives are not paginated).
+    /// Bates number, e.g. `ABC000001`: the only one of a native produced
+    /// alone, the first page's of a document produced with page images.
     pub bates: String,
+    /// The last page's Bates number, in a production with page images.
+    #[serde(default)]
+    pub bates_end: Option<String>,
+    /// The first page image inside the bag, in a production with page images.
+    #[serde(default)]
+    pub image_path: Option<String>,
     /// Exhibit id in the producing vault (`EX-0001`).
     pub exhibit_id: String,
     /// Original file name.

@@ -84,6 +84,8 @@ fn sample() -> Production {
             }
             events.push(event(next(), "2026-02-01T12:00:00.000000Z".into(), "exported", &id, Some((&sha, &export_sha))));
             ProducedExhibit {
+                bates_end: None,
+                image_path: None,
                 native_path: format!("data/VOL001/NATIVES/0001/{bates}.bin"),
                 text_path: None,
                 path: format!(

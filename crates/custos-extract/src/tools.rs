@@ -80,6 +80,7 @@ pub fn package(program: &str) -> &str {
         "pdftotext" | "pdfinfo" | "pdftoppm" => "poppler-utils",
         "tesseract" => "tesseract-ocr",
         "exiftool" => "libimage-exiftool-perl",
+        "soffice" => "libreoffice-writer-nogui",
         other => other,
     }
 }

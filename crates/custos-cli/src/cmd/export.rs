@@ -6,7 +6,7 @@ use crate::output::{self, Format, print_stamps};
 use crate::shared::{Confirm, open_vault, passphrase_from};
 use crate::terminal::TerminalProgress;
 use clap::Args;
-use custos_core::export::{DatDelimiters, DatEncoding, ExportRequest};
+use custos_core::export::{Corner, DatDelimiters, DatEncoding, Endorsements, ExportRequest, ImageProfile};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -65,6 +65,21 @@ pub struct ExportArgs {
     /// Producing organisation (firm) for the bag and the documents
     #[arg(long)]
     organization: Option<String>,
+    /// Page images of every document besides its native, numbered by page: pdf (a searchable PDF per document) or tiff (Group IV TIFF per page, JPEG for photographs, 300 dpi)
+    #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
+    images: Option<ImageProfile>,
+    /// A legend stamped on every page image, e.g. "CONFIDENTIAL" (a document designated with a confidentiality level gets that instead)
+    #[arg(long, value_name = "TEXT", requires = "images")]
+    endorse: Option<String>,
+    /// The legend's corner: bottom-left, bottom-right, top-left or top-right
+    #[arg(long, value_name = "CORNER", default_value = "bottom-left", value_parser = parse_corner, requires = "images")]
+    endorse_corner: Corner,
+    /// The Bates number's corner on page images
+    #[arg(long, value_name = "CORNER", default_value = "bottom-right", value_parser = parse_corner, requires = "images")]
+    bates_corner: Corner,
+    /// Refuse the export unless it withholds documents and carries their privilege log
+    #[arg(long)]
+    privilege_log: bool,
     /// Print the result as JSON
     #[arg(long)]
     json: bool,
@@ -102,6 +117,10 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
         args.dat_newline.unwrap_or(concordance.newline()),
     )?;
     req.organization = args.organization;
+    req.images = args.images;
+    req.endorse = args.endorse;
+    req.endorsements = Endorsements { bates_corner: args.bates_corner, legend_corner: args.endorse_corner };
+    req.require_privilege_log = args.privilege_log;
     req.source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(s) => Some(s.trim().parse().map_err(|_| Failure::input(format!("SOURCE_DATE_EPOCH '{s}' is not a number of seconds")))?),
         Err(_) => None,
@@ -124,4 +143,12 @@ pub fn run(args: ExportArgs) -> Result<u8, Failure> {
     print_stamps(&report.timestamps);
     output::print_export(&report, format);
     Ok(0)
+}
+
+fn parse_profile(s: &str) -> Result<ImageProfile, String> {
+    ImageProfile::parse(s).ok_or_else(|| format!("{s:?} is not a page-image profile: pdf or tiff"))
+}
+
+fn parse_corner(s: &str) -> Result<Corner, String> {
+    Corner::parse(s).ok_or_else(|| format!("{s:?} is not a corner: bottom-right, bottom-left, top-right or top-left"))
 }

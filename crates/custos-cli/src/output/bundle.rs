@@ -23,6 +23,9 @@ pub fn print_export(report: &ExportReport, format: Format) {
     for q in &report.qc {
         out!("QC: {q}");
     }
+    if let Some((profile, pages)) = report.images {
+        out!("Page images: {pages} pages as {}, stamped; the image load file and page records are in data/VOL001/DATA/", profile.name());
+    }
     if !report.withheld.is_empty() {
         out!("Withheld as privileged (a slip sheet each, on the privilege log in data/): {}", report.withheld.join(", "));
     }

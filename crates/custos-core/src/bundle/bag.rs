@@ -89,6 +89,12 @@ impl<W: Write> BagBuilder<W> {
         Ok(())
     }
 
+    /// Every payload file added so far: path → SHA-256 (hex), as the
+    /// manifest will list them.
+    pub fn payload_hashes(&self) -> std::collections::HashMap<&str, &str> {
+        self.payload.iter().map(|e| (e.path.as_str(), e.sha256.as_str())).collect()
+    }
+
     /// Adds a tag file that the tag manifest does not cover (the seal).
     pub fn add_tag(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
         self.start(path, bytes.len() as u64)?;

@@ -84,3 +84,7 @@ pub(crate) const PRIVILEGE_LOG_PDF_FILE: &str = "data/privilege-log.pdf";
 pub(crate) const PRIVILEGE_LOG_JSON_FILE: &str = "data/privilege-log.json";
 /// The prefix of a withheld document's `PRIVILEGE` value in the load file.
 pub const WITHHELD_PREFIX: &str = "Withheld";
+/// The page records of a production with page images, one JSON line a page.
+pub(crate) const PAGE_RECORDS_FILE: &str = "data/VOL001/DATA/page-records.jsonl";
+/// The volume's folder name, as the image load file gives it.
+pub(crate) const VOLUME: &str = "VOL001";

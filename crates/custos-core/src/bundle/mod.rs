@@ -5,6 +5,7 @@
 
 pub(crate) mod bag;
 pub mod dat;
+pub mod images;
 pub(crate) mod index;
 pub(crate) mod layout;
 pub mod model;

@@ -159,6 +159,23 @@ pub struct Exported {
     /// the production's privilege log (nothing of it was produced).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withheld: Option<String>,
+    /// Produced with page images: how, and the record of its pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<ExportedImages>,
+}
+
+/// A document's page images in a production: the derivation the custody
+/// log records (the bundle's page records hold each page's details).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedImages {
+    /// `pdf` or `tiff`.
+    pub profile: String,
+    /// Its pages.
+    pub pages: u64,
+    /// Its last page's Bates number.
+    pub bates_end: String,
+    /// SHA-256 of its lines of the bundle's page records, in order.
+    pub records_sha256: String,
 }
 
 /// A search that chose a production's exhibits (a saved search, or a query

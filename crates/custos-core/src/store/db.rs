@@ -469,6 +469,22 @@ CREATE TABLE IF NOT EXISTS designations (
     confidentiality TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS designations_withheld ON designations(withheld, exhibit_id);
+"#, r#"
+-- Bates numbers by page (DESIGN §6.3): a document produced with page images
+-- takes one number a page, so a production gives an exhibit many numbers;
+-- each number still goes to one exhibit.
+CREATE TABLE production_numbers (
+    production_id INTEGER NOT NULL REFERENCES productions(id),
+    exhibit_id    TEXT NOT NULL REFERENCES exhibits(id),
+    bates_prefix  TEXT NOT NULL,
+    bates_number  INTEGER NOT NULL,
+    PRIMARY KEY (production_id, bates_number)
+) STRICT;
+INSERT INTO production_numbers SELECT production_id, exhibit_id, bates_prefix, bates_number FROM production_items;
+DROP TABLE production_items;
+ALTER TABLE production_numbers RENAME TO production_items;
+CREATE INDEX production_items_bates ON production_items(bates_prefix, bates_number);
+CREATE INDEX production_items_exhibit ON production_items(exhibit_id);
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

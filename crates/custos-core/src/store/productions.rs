@@ -38,7 +38,7 @@ pub(crate) struct NewProduction<'a> {
     pub bundle_sha256: &'a str,
     pub destination: &'a str,
     pub produced_at: &'a str,
-    /// (exhibit id, Bates number) of each exhibit produced.
+    /// (exhibit id, Bates number) of every number given (a page each with page images).
     pub items: &'a [(String, u64)],
 }
 
@@ -47,7 +47,7 @@ impl Vault {
     pub fn productions(&self) -> Result<Vec<ProductionRecord>> {
         let mut stmt = self.conn.prepare(
             "SELECT p.id, p.bates_prefix, p.bates_width, p.first_number, p.last_number, p.bundle_sha256, p.destination, p.produced_at,
-                    (SELECT count(*) FROM production_items i WHERE i.production_id = p.id)
+                    (SELECT count(DISTINCT i.exhibit_id) FROM production_items i WHERE i.production_id = p.id)
              FROM productions p ORDER BY p.id",
         )?;
         let rows = stmt

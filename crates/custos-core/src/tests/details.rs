@@ -86,6 +86,7 @@ fn every_action_writes_the_json_it_wrote_before() {
             search: None,
             search_terms_sha256: None,
             withheld: None,
+            images: None,
         },
         json!({ "bates": "ABC0001", "bundle_sha256": "b", "destination": "/out.zip", "encrypted": true, "recipients": ["age1y"] }),
     );
@@ -99,6 +100,7 @@ fn every_action_writes_the_json_it_wrote_before() {
             search: Some(crate::format::details::SearchSelection { name: Some("hot".into()), query: "falcon".into(), hits: 2, hits_sha256: "h".into() }),
             search_terms_sha256: Some("t".into()),
             withheld: None,
+            images: None,
         },
         json!({
             "bates": "ABC0001", "bundle_sha256": "b", "destination": "/out.zip", "encrypted": false, "recipients": [],

@@ -2,6 +2,9 @@
 //! planning (what an export would do), writing, and the record of it.
 
 mod families;
+mod load_file;
+pub mod images;
+mod pages;
 pub(crate) mod numbering;
 pub(crate) mod plan;
 pub(crate) mod request;
@@ -56,6 +59,12 @@ pub struct ExportReport {
     /// The Bates numbers of the documents withheld (a slip sheet each, and
     /// a row on the bundle's privilege log).
     pub withheld: Vec<String>,
+    /// The page images, when asked for: their profile and how many pages.
+    pub images: Option<(crate::ops::export::images::ImageProfile, u64)>,
+    /// Per exhibit imaged: its pages, the SHA-256 of its page records and
+    /// its last number.
+    #[serde(skip)]
+    pub(crate) page_records: std::collections::HashMap<String, (u64, String, String)>,
 }
 
 
@@ -77,8 +86,8 @@ impl Vault {
             organization: req.organization.clone(),
             examiner: self.actor().to_string(),
             bates_prefix: plan.prefix.clone(),
-            bates_first: plan.format(plan.items[0].1),
-            bates_last: plan.format(plan.items[plan.items.len() - 1].1),
+            bates_first: plan.format(plan.first_number()),
+            bates_last: plan.format(plan.last_number()),
             produced_at,
             tool: crate::TOOL.to_string(),
             signer_fingerprint,
@@ -95,7 +104,10 @@ impl Vault {
         req.check_destination()?;
         let parent = req.destination_folder();
         let (selection, search) = self.export_selection(req)?;
-        let plan = self.plan_bates(req, &selection)?;
+        let info = self.document_info(&selection, false)?;
+        let pages = self.page_counts(req, &selection, &info)?;
+        drop(info);
+        let plan = self.plan_bates(req, &selection, &pages)?;
         if let Some(reviewed) = &req.expect_selection
             && *reviewed != request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()))
         {
@@ -104,7 +116,7 @@ impl Vault {
             ));
         }
         if let Some((first, last)) = &req.expect_range {
-            let (got_first, got_last) = (plan.format(plan.items[0].1), plan.format(plan.items[plan.items.len() - 1].1));
+            let (got_first, got_last) = (plan.format(plan.first_number()), plan.format(plan.last_number()));
             if (&got_first, &got_last) != (first, last) {
                 return Err(Error::InvalidInput(format!(
                     "the numbering changed since it was reviewed ({got_first}–{got_last} instead of {first}–{last}); review it again"
@@ -147,9 +159,18 @@ impl Vault {
 
     fn record_production(&mut self, req: &CheckedExport, plan: &BatesPlan, report: &ExportReport, p: &Production) -> Result<()> {
         let destination = std::path::absolute(&req.out).unwrap_or_else(|_| req.out.clone()).to_string_lossy().into_owned();
-        let first = plan.items.first().map(|i| i.1).unwrap_or(0);
-        let last = plan.items.last().map(|i| i.1).unwrap_or(0);
-        let exported = |bates: &str, withheld: Option<String>| crate::format::details::Exported {
+        let (first, last) = (plan.first_number(), plan.last_number());
+        let numbers = plan.every_number();
+        let exported = |bates: &str, withheld: Option<String>, id: &str| crate::format::details::Exported {
+            images: report.images.and_then(|(profile, _)| {
+                let (pages, sha, end) = report.page_records.get(id)?;
+                Some(crate::format::details::ExportedImages {
+                    profile: profile.name().into(),
+                    pages: *pages,
+                    bates_end: end.clone(),
+                    records_sha256: sha.clone(),
+                })
+            }),
             bates: bates.to_string(),
             bundle_sha256: report.bundle_sha256.clone(),
             destination: destination.clone(),
@@ -165,12 +186,12 @@ impl Vault {
                 NewEvent::new(Action::Exported)
                     .exhibit(e.exhibit_id.clone())
                     .sha256(e.intake_sha256.clone(), e.export_sha256.clone())
-                    .details(exported(&e.bates, None)),
+                    .details(exported(&e.bates, None, &e.exhibit_id)),
             );
         }
         for w in &p.withheld {
             // Nothing of it left the vault: no hashes, only its number and ground.
-            events.push(NewEvent::new(Action::Exported).exhibit(w.exhibit_id.clone()).details(exported(&w.bates, Some(w.privilege.clone()))));
+            events.push(NewEvent::new(Action::Exported).exhibit(w.exhibit_id.clone()).details(exported(&w.bates, Some(w.privilege.clone()), &w.exhibit_id)));
         }
         let mut change = self.change()?;
         change.add_production(&NewProduction {
@@ -181,7 +202,7 @@ impl Vault {
             bundle_sha256: &report.bundle_sha256,
             destination: &destination,
             produced_at: &p.produced_at,
-            items: &plan.items,
+            items: &numbers,
         })?;
         change.commit(events)?;
         Ok(())

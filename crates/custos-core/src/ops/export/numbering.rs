@@ -15,14 +15,42 @@ pub struct BatesPlan {
     pub prefix: String,
     /// Width.
     pub width: usize,
-    /// (exhibit id, number), in exhibit order.
+    /// (exhibit id, first number), in exhibit order.
     pub items: Vec<(String, u64)>,
+    /// The numbers (pages) each takes: 1 each for natives alone; its page
+    /// count in a production with page images.
+    pub pages: Vec<u64>,
 }
 
 impl BatesPlan {
     /// The formatted Bates number of `n`.
     pub fn format(&self, n: u64) -> String {
         format!("{}{:0width$}", self.prefix, n, width = self.width)
+    }
+
+    /// The first number of the production.
+    pub fn first_number(&self) -> u64 {
+        self.items[0].1
+    }
+
+    /// The last number of the production.
+    pub fn last_number(&self) -> u64 {
+        self.end_of(self.items.len() - 1)
+    }
+
+    /// The last number of document `i`.
+    pub fn end_of(&self, i: usize) -> u64 {
+        self.items[i].1 + self.pages[i] - 1
+    }
+
+    /// The formatted numbers of document `i`, one per page.
+    pub fn numbers_of(&self, i: usize) -> Vec<String> {
+        (self.items[i].1..=self.end_of(i)).map(|n| self.format(n)).collect()
+    }
+
+    /// Every number the production gives, with its exhibit.
+    pub fn every_number(&self) -> Vec<(String, u64)> {
+        self.items.iter().enumerate().flat_map(|(i, (id, first))| (*first..=self.end_of(i)).map(move |n| (id.clone(), n))).collect()
     }
 }
 
@@ -68,34 +96,42 @@ impl Vault {
         Ok(self.last_bates_number(prefix)?.map_or(1, |l| l + 1))
     }
 
-    /// Numbers a selection and checks it against every earlier production:
-    /// a number already given to another exhibit under the same prefix is refused.
-    pub(crate) fn plan_bates(&self, req: &CheckedExport, selection: &[Chosen]) -> Result<BatesPlan> {
+    /// Numbers a selection, document `i` taking `pages[i]` numbers, and
+    /// checks it against every earlier production: a number already given
+    /// to another exhibit under the same prefix is refused.
+    pub(crate) fn plan_bates(&self, req: &CheckedExport, selection: &[Chosen], pages: &[u64]) -> Result<BatesPlan> {
         let start = match req.bates_start {
             Some(s) => s,
             None => self.next_bates(&req.bates_prefix)?,
         };
-        let last = start.checked_add(selection.len() as u64 - 1).filter(|l| l.to_string().len() <= req.bates_width).ok_or_else(|| {
+        let total: u64 = pages.iter().sum();
+        let what = if req.images.is_some() { "page(s)" } else { "exhibit(s)" };
+        let last = start.checked_add(total - 1).filter(|l| l.to_string().len() <= req.bates_width).ok_or_else(|| {
             Error::InvalidInput(format!(
-                "Bates numbers from {start} for {} exhibit(s) do not fit in {} digits; choose more digits (--bates-width) or a lower start",
-                selection.len(),
+                "Bates numbers from {start} for {total} {what} do not fit in {} digits; choose more digits (--bates-width) or a lower start",
                 req.bates_width
             ))
         })?;
-        let plan = BatesPlan {
-            prefix: req.bates_prefix.clone(),
-            width: req.bates_width,
-            items: selection.iter().enumerate().map(|(i, c)| (c.exhibit.id.clone(), start + i as u64)).collect(),
-        };
+        let mut next = start;
+        let items = selection
+            .iter()
+            .zip(pages)
+            .map(|(c, n)| {
+                let first = next;
+                next += n;
+                (c.exhibit.id.clone(), first)
+            })
+            .collect();
+        let plan = BatesPlan { prefix: req.bates_prefix.clone(), width: req.bates_width, items, pages: pages.to_vec() };
+        let planned: std::collections::HashMap<u64, String> = plan.every_number().into_iter().map(|(id, n)| (n, id)).collect();
         for (ex, n, prod) in self.bates_produced(&req.bates_prefix, start, last)? {
-            // The plan's numbers run on from `start`, one per exhibit.
-            let planned = n.checked_sub(start).and_then(|i| plan.items.get(i as usize)).map(|(id, _)| id.as_str());
-            if planned != Some(ex.as_str()) {
+            let now = planned.get(&n).map(String::as_str);
+            if now != Some(ex.as_str()) {
                 return Err(Error::InvalidInput(format!(
                     "Bates {} was already produced for {ex} (production {prod}); it would now go to {}. \
                      Start after the last number produced (the default) or keep the same exhibits on the same numbers",
                     plan.format(n),
-                    planned.unwrap_or("?")
+                    now.unwrap_or("?")
                 )));
             }
         }

@@ -2,7 +2,8 @@
 //! numbers, the earlier productions under the prefix, and the QC result.
 
 use super::request::CheckedExport;
-use super::write::{Laid, laid_out, load_file, qc_checks};
+use super::load_file::{load_file, qc_checks};
+use super::write::{Laid, laid_out};
 use crate::error::Result;
 use crate::store::Vault;
 use crate::store::productions::ProductionRecord;
@@ -75,15 +76,16 @@ impl Vault {
     /// screen shows of a production of 500,000.
     pub fn plan_export_showing(&self, req: &CheckedExport, rows: usize) -> Result<ExportPlan> {
         let (selection, _) = self.export_selection(req)?;
-        let plan = self.plan_bates(req, &selection)?;
-        let selection_sha256 = super::request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()));
         let info = self.document_info(&selection, false)?;
+        let pages = self.page_counts(req, &selection, &info)?;
+        let plan = self.plan_bates(req, &selection, &pages)?;
+        let selection_sha256 = super::request::selection_digest(selection.iter().map(|c| c.exhibit.id.as_str()));
         let mut exhibits = Vec::with_capacity(selection.len());
         let mut withheld = Vec::new();
         let mut planned = Vec::new();
-        for (i, (c, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
+        for (i, c) in selection.iter().enumerate() {
             let ex = &c.exhibit;
-            let (bates, path, is_withheld) = match laid_out(c, &info, plan.format(*n), i) {
+            let (bates, path, is_withheld) = match laid_out(c, &info, &plan, i, req.images) {
                 Laid::Produced(p) => {
                     let at = (p.bates.clone(), p.native_path.clone(), false);
                     exhibits.push(*p);
@@ -122,8 +124,7 @@ impl Vault {
                 .find(|p| p.bates_last[p.bates_prefix.len()..].parse::<u64>().ok() == Some(next_free - 1))
                 .map_or_else(|| plan.format(next_free - 1), |p| p.bates_last.clone())
         });
-        let first = plan.items[0].1;
-        let last = plan.items[plan.items.len() - 1].1;
+        let (first, last) = (plan.first_number(), plan.last_number());
         if first < next_free {
             let produced = self.numbers_produced(&req.bates_prefix, first, last)? as i64;
             let below = last.min(next_free - 1) - first + 1;

@@ -54,6 +54,17 @@ pub struct ExportRequest {
     /// export is refused, with nothing written, if the request now chooses
     /// others (a tag moved since the review, say).
     pub expect_selection: Option<String>,
+    /// Page images of every document besides its native (Bates numbers by
+    /// page), or natives alone (one number per document).
+    pub images: Option<super::images::ImageProfile>,
+    /// The legend stamped on every page image (an exhibit designated with a
+    /// confidentiality level gets that instead).
+    pub endorse: Option<String>,
+    /// The corners of the Bates number and the legend on page images.
+    pub endorsements: custos_documents::imaging::Endorsements,
+    /// Refuse unless documents are withheld (and so a privilege log goes
+    /// with the production).
+    pub require_privilege_log: bool,
 }
 
 /// SHA-256 (hex) of the chosen exhibits' ids in Bates order, one per line:
@@ -90,6 +101,10 @@ impl ExportRequest {
             search: None,
             search_name: None,
             search_terms: None,
+            images: None,
+            endorse: None,
+            endorsements: Default::default(),
+            require_privilege_log: false,
         }
     }
 }
@@ -129,6 +144,20 @@ impl ExportRequest {
         }
         if let Some(list) = &self.search_terms {
             crate::store::search::parse_terms(list)?;
+        }
+        if let Some(l) = &self.endorse {
+            if self.images.is_none() {
+                return Err(Error::InvalidInput("a legend is stamped on page images: choose page images (pdf or tiff) to endorse them".into()));
+            }
+            if l.trim().is_empty() {
+                return Err(Error::InvalidInput("the legend is empty; give its text or none".into()));
+            }
+        }
+        if self.images.is_some() {
+            // The widest number the width allows (DejaVu's digits share one width).
+            let widest = format!("{}{}", self.bates_prefix, "0".repeat(self.bates_width));
+            custos_documents::imaging::check_endorsements(&widest, &self.endorse.iter().map(String::as_str).collect::<Vec<_>>(), &self.endorsements)
+                .map_err(|e| Error::InvalidInput(e.0))?;
         }
         let passphrase = self.passphrase.take();
         let checked = CheckedExport { request: self };

@@ -5,11 +5,11 @@ use crate::bundle::bag::{BagBuilder, allowed_signers_line, signer_fingerprint, s
 use crate::bundle::layout::{
     ALLOWED_SIGNERS_FILE, BUNDLE_NAMESPACE, CERTIFICATION_DOCX_FILE, CERTIFICATION_PDF_FILE, CHECKPOINT_FILE, CHECKPOINT_NAMESPACE,
     CHECKPOINT_SIG_FILE, CUSTODY_REPORT_FILE, EVENTS_FILE, INDEX_CSV_FILE, INDEX_PDF_FILE, LOAD_FILE_FOLDER, NATIVES_FOLDER,
-    IMAGES_FOLDER, PAYLOAD_FOLDER, PROVENANCE_FILE, SEAL_FILE, TEXT_FOLDER, WITHHELD_PREFIX,
+    PROVENANCE_FILE, SEAL_FILE, TEXT_FOLDER,
 };
 use crate::bundle::verify::EventLine;
 use crate::format::custody::SignedCheckpoint;
-use crate::bundle::dat::{DatEncoding, DatWriter};
+use crate::bundle::dat::DatEncoding;
 use crate::bundle::model::{ProducedExhibit, Production};
 use crate::clock::format_time;
 use crate::format::custody::{self};
@@ -20,7 +20,9 @@ use crate::store::Vault;
 use super::ExportReport;
 use crate::store::exhibits::Chosen;
 use super::numbering::BatesPlan;
-use super::request::{CheckedExport, ExportRequest};
+use super::images::{ImageProfile, Imaging, image_path, imaging_of};
+use super::request::CheckedExport;
+use super::load_file::{load_file, qc_checks};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Write;
@@ -29,10 +31,10 @@ use std::path::Path;
 /// Most natives per folder of the volume.
 pub(super) const PER_FOLDER: usize = 1000;
 /// Extracted text kept for a text exhibit (larger ones get no TEXT file).
-const MAX_TEXT: u64 = 64 << 20;
+pub(super) const MAX_TEXT: u64 = 64 << 20;
 
 /// A file extension safe on Windows, macOS and Linux, or none.
-fn safe_extension(name: &str) -> String {
+pub(super) fn safe_extension(name: &str) -> String {
     match name.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 10 && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
             format!(".{}", ext.to_ascii_lowercase())
@@ -114,8 +116,8 @@ impl Vault {
         let ssh_key = ssh_private_key(self.secrets().signing_key(), &self.config().vault_id)?;
         let fingerprint = signer_fingerprint(&ssh_key);
         let identity = format!("custos-vault-{}", self.config().vault_id);
-        let first = plan.format(plan.items[0].1);
-        let last = plan.format(plan.items[plan.items.len() - 1].1);
+        let first = plan.format(plan.first_number());
+        let last = plan.format(plan.last_number());
         let bag_name = format!("{first}-{last}");
 
         let file = fs::OpenOptions::new().write(true).create_new(true).open(tmp).at(tmp)?;
@@ -138,23 +140,32 @@ impl Vault {
         };
         let mut bag = BagBuilder::new(zip::ZipWriter::new_stream(out), bag_name.clone(), tmp.to_path_buf());
 
-        // Natives (and text), each decrypted, re-hashed and compared while written.
+        // Natives (and text), each decrypted, re-hashed and compared while
+        // written; then its page images, when asked for.
         let info = self.document_info(selection, true)?;
+        let imager = super::images::Imager::new(req)?;
+        let profile = imager.as_ref().map(|i| i.profile);
+        let attachments = super::pages::attachment_names(selection);
+        let mut images = super::pages::ImagesOut::default();
         let total: u64 = selection.iter().map(|c| c.exhibit.size).sum();
         progress.begin(selection.len() as u64, total);
         let mut produced = Vec::with_capacity(selection.len());
         let mut withheld = Vec::new();
         // The produced text, kept for a search-term report over it.
         let mut texts = std::collections::HashMap::new();
-        for (i, (chosen, (_, n))) in selection.iter().zip(&plan.items).enumerate() {
+        for (i, chosen) in selection.iter().enumerate() {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
             let ex = &chosen.exhibit;
-            let mut p = match laid_out(chosen, &info, plan.format(*n), i) {
+            let mut p = match laid_out(chosen, &info, plan, i, profile) {
                 Laid::Produced(p) => *p,
                 Laid::Withheld(w) => {
                     // Nothing of it is read: a slip sheet takes its place.
+                    if let Some(im) = &imager {
+                        let doc = super::pages::Document { chosen, index: i, native: None, legend: w.confidentiality.as_deref().or(req.endorse.as_deref()) };
+                        self.image_document(&mut bag, im, plan, &info, &attachments, doc, &mut images)?;
+                    }
                     progress.advance(ex.size);
                     withheld.push(w);
                     continue;
@@ -164,6 +175,9 @@ impl Vault {
             // The text processing read (or recognised), else a text native's own bytes.
             let stored = if p.text_path.is_some() { self.stored_text(&ex.id)? } else { None };
             let mut text = stored.clone().map(String::into_bytes).unwrap_or_default();
+            // The native, kept for imaging when its pages are made from it.
+            let keep_native = imager.is_some() && matches!(imaging_for(chosen, &info), Imaging::Pdf | Imaging::Image | Imaging::Office);
+            let mut native = Vec::new();
             let src = self.objects().open(&chosen.object)?;
             let got = {
                 let mut entry = bag.start_payload(&p.native_path, ex.size)?;
@@ -171,6 +185,9 @@ impl Vault {
                 pipeline::decrypt_stream(src, &chosen.object, self.secrets().age_identity(), pipeline::Hashes { md5: true, ciphertext: false }, ex.size, progress, &mut |c| {
                     if keep_text {
                         text.extend_from_slice(c);
+                    }
+                    if keep_native {
+                        native.extend_from_slice(c);
                     }
                     entry.write(c)
                 })?
@@ -187,6 +204,11 @@ impl Vault {
                 if req.search_terms.is_some() {
                     texts.insert(p.bates.clone(), String::from_utf8_lossy(&text).into_owned());
                 }
+            }
+            if let Some(im) = &imager {
+                let legend = p.document_fields.iter().find(|(f, _)| f == "CONFIDENTIALITY").map(|(_, v)| v.as_str()).or(req.endorse.as_deref());
+                let doc = super::pages::Document { chosen, index: i, native: keep_native.then_some(native), legend };
+                self.image_document(&mut bag, im, plan, &info, &attachments, doc, &mut images)?;
             }
             produced.push(p);
         }
@@ -215,8 +237,10 @@ impl Vault {
             p.events.push(crate::bundle::model::document_event(&event));
         }
         let production = self.production(req, plan, produced_at.clone(), fingerprint.clone(), produced, withheld);
-        for w in &production.withheld {
-            bag.add_payload(&w.slip_sheet_path, &custos_documents::slip_sheet_pdf(&production, w).map_err(crate::bundle::model::render_failed)?)?;
+        if imager.is_none() {
+            for w in &production.withheld {
+                bag.add_payload(&w.slip_sheet_path, &custos_documents::slip_sheet_pdf(&production, w).map_err(crate::bundle::model::render_failed)?)?;
+            }
         }
 
         // Load file, with QC before it is written.
@@ -227,7 +251,13 @@ impl Vault {
             DatEncoding::Utf8 => "UTF-8 with BOM",
             DatEncoding::Windows1252 => "Windows-1252",
         };
-        qc.push(format!("load file: {} rows plus header, {enc_name}, CRLF", production.exhibits.len()));
+        qc.push(format!("load file: {} rows plus header, {enc_name}, CRLF", production.exhibits.len() + production.withheld.len()));
+        if let Some(im) = &imager {
+            qc.extend(super::pages::qc_images(&production, &images, &bag.payload_hashes())?);
+            bag.add_payload(&format!("{LOAD_FILE_FOLDER}{}_VOL001.opt", plan.prefix), &crate::bundle::images::opt_bytes(&images.opt))?;
+            bag.add_payload(crate::bundle::layout::PAGE_RECORDS_FILE, &crate::bundle::images::records_jsonl(&images.records))?;
+            qc.push(format!("page images: {} pages as {}, each traceable to its native in {}", images.records.len(), im.profile.name(), crate::bundle::layout::PAGE_RECORDS_FILE));
+        }
         bag.add_payload(&format!("{LOAD_FILE_FOLDER}{}_VOL001.dat", plan.prefix), &dat_bytes)?;
 
         // The search that chose the exhibits, and a term list's report.
@@ -293,6 +323,8 @@ impl Vault {
                 search: search.selection,
                 search_report: search.report,
                 withheld: production.withheld.iter().map(|w| w.bates.clone()).collect(),
+                images: imager.as_ref().map(|im| (im.profile, images.records.len() as u64)),
+                page_records: images.per_exhibit,
             },
             production,
         ))
@@ -324,13 +356,13 @@ pub(crate) const TIMELINE_FIELDS: [&str; 2] = ["DOWNLOADCOUNT", "LASTDOWNLOAD"];
 /// What processing knows of the exhibits of a production: the load-file
 /// fields of each, which have text, and their downloads in the timeline.
 pub(super) struct DocumentInfo {
-    fields: std::collections::HashMap<String, Vec<(String, String)>>,
-    texts: std::collections::HashSet<String>,
+    pub(super) fields: std::collections::HashMap<String, Vec<(String, String)>>,
+    pub(super) texts: std::collections::HashSet<String>,
     /// Exhibit → (downloads, the last one's time); `None` without audit
     /// events, or for a plan (which writes no load file).
     downloads: Option<std::collections::HashMap<String, (u64, String)>>,
     /// Exhibit → its designations, for those that have any.
-    designations: std::collections::HashMap<String, crate::format::designation::Designation>,
+    pub(super) designations: std::collections::HashMap<String, crate::format::designation::Designation>,
 }
 
 impl Vault {
@@ -369,13 +401,15 @@ pub(super) enum Laid {
     Withheld(custos_documents::WithheldDocument),
 }
 
-/// How an exhibit goes into a production, by its designations.
-pub(super) fn laid_out(chosen: &Chosen, info: &DocumentInfo, bates: String, index: usize) -> Laid {
+/// How an exhibit goes into a production, by its designations: document
+/// `index` of `plan`, with page images of `profile` if any.
+pub(super) fn laid_out(chosen: &Chosen, info: &DocumentInfo, plan: &BatesPlan, index: usize, profile: Option<ImageProfile>) -> Laid {
+    let bates = plan.format(plan.items[index].1);
+    let ordinal = plan.items[index].1 - plan.first_number();
     let d = info.designations.get(&chosen.exhibit.id);
     if let Some(d) = d.filter(|d| d.withheld) {
-        let folder = format!("{:04}", index / PER_FOLDER + 1);
         return Laid::Withheld(custos_documents::WithheldDocument {
-            slip_sheet_path: format!("{IMAGES_FOLDER}{folder}/{bates}.pdf"),
+            slip_sheet_path: image_path(profile, index, ordinal, &bates, false),
             bates,
             exhibit_id: chosen.exhibit.id.clone(),
             family: chosen.group.clone(),
@@ -388,7 +422,23 @@ pub(super) fn laid_out(chosen: &Chosen, info: &DocumentInfo, bates: String, inde
     if let Some(c) = d.and_then(|d| d.confidentiality.clone()) {
         p.document_fields.push(("CONFIDENTIALITY".into(), c));
     }
+    if profile.is_some() {
+        let colour = imaging_for(chosen, info) == Imaging::Image;
+        p.image_path = Some(image_path(profile, index, ordinal, &p.bates, colour));
+        p.bates_end = Some(plan.format(plan.end_of(index)));
+        // The pages produced, not the native's own count.
+        p.document_fields.retain(|(f, _)| f != "PGCOUNT");
+        p.document_fields.push(("PGCOUNT".into(), plan.pages[index].to_string()));
+    }
     Laid::Produced(Box::new(p))
+}
+
+/// How a chosen exhibit is imaged: withheld, or by its kind.
+pub(super) fn imaging_for(chosen: &Chosen, info: &DocumentInfo) -> Imaging {
+    match info.designations.get(&chosen.exhibit.id).filter(|d| d.withheld) {
+        Some(d) => Imaging::Withheld(d.privilege.map(|p| p.words().to_string()).unwrap_or_default()),
+        None => imaging_of(&chosen.exhibit, info.texts.contains(&chosen.exhibit.id)),
+    }
 }
 
 /// One exhibit as it will be produced; the export hashes start as the intake
@@ -413,6 +463,8 @@ pub(super) fn produced_exhibit(chosen: &Chosen, info: &DocumentInfo, bates: Stri
     }
     ProducedExhibit {
         bates,
+        bates_end: None,
+        image_path: None,
         exhibit_id: ex.id.clone(),
         name: ex.name.clone(),
         path: ex.path.clone(),
@@ -436,148 +488,5 @@ pub(super) fn produced_exhibit(chosen: &Chosen, info: &DocumentInfo, bates: Stri
         family: chosen.group.clone(),
         document_fields,
     }
-}
-
-/// The Concordance load file of a production, with warnings about values
-/// that had to be changed to fit it.
-/// `text`: false for the warnings alone (a plan), with no file built.
-pub(super) fn load_file(production: &Production, req: &ExportRequest, text: bool) -> (Vec<u8>, Vec<String>) {
-    let mut dat =
-        if text { DatWriter::new(req.dat_delimiters, req.dat_encoding) } else { DatWriter::warnings_only(req.dat_delimiters, req.dat_encoding) };
-    let date = |t: Option<&str>| t.map(|t| t.replace('T', " ").trim_end_matches('Z').to_string()).unwrap_or_default();
-    let rel = |p: &str| p.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\");
-    let docs = in_bates_order(production);
-    // Each family's first and last Bates number (its members are consecutive).
-    let mut spans: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
-    for d in &docs {
-        spans.entry(d.family()).and_modify(|s| s.1 = d.bates()).or_insert((d.bates(), d.bates()));
-    }
-    for d in &docs {
-        let (beg, end) = spans.get(d.family()).copied().unwrap_or((d.bates(), d.bates()));
-        let e = match d {
-            Doc::Withheld(w) => {
-                // Its number, family and custodian; nothing of its content, name or hashes.
-                let privilege = format!("{WITHHELD_PREFIX} \u{2013} {}", w.privilege);
-                let image = rel(&w.slip_sheet_path);
-                let mut row: Vec<&str> = vec![&w.bates, &w.bates, beg, end, &w.exhibit_id, w.custodian.as_deref().unwrap_or_default()];
-                row.extend(std::iter::repeat_n("", 12));
-                row.push(&w.family);
-                for f in DOCUMENT_FIELDS.iter().map(|(f, _)| *f).chain(TIMELINE_FIELDS) {
-                    row.push(if f == "PGCOUNT" { "1" } else { "" });
-                }
-                row.extend([w.confidentiality.as_deref().unwrap_or_default(), privilege.as_str(), image.as_str()]);
-                dat.row(&row);
-                continue;
-            }
-            Doc::Produced(e) => e,
-        };
-        let (size, extension) = (e.size.to_string(), safe_extension(&e.name));
-        let (created, modified, collected) = (date(e.created.as_deref()), date(e.modified.as_deref()), date(Some(&e.collected_at)));
-        let (native, text) = (rel(&e.native_path), e.text_path.as_deref().map(rel).unwrap_or_default());
-        let field = |name: &str| e.document_fields.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str()).unwrap_or_default();
-        let document: Vec<&str> = DOCUMENT_FIELDS.iter().map(|(f, _)| *f).chain(TIMELINE_FIELDS).map(field).collect();
-        let mut row: Vec<&str> = vec![
-            &e.bates,
-            &e.bates,
-            beg,
-            end,
-            &e.exhibit_id,
-            e.custodian.as_deref().unwrap_or_default(),
-            e.source.as_deref().unwrap_or_default(),
-            &e.name,
-            extension.trim_start_matches('.'),
-            &size,
-            &e.export_md5,
-            &e.export_sha256,
-            &created,
-            &modified,
-            &collected,
-            &e.description,
-            &native,
-            &text,
-            &e.family,
-        ];
-        row.extend(document);
-        row.extend([field("CONFIDENTIALITY"), "", ""]);
-        dat.row(&row);
-    }
-    dat.finish()
-}
-
-/// A production's document: produced, or withheld.
-pub(super) enum Doc<'a> {
-    Produced(&'a ProducedExhibit),
-    Withheld(&'a custos_documents::WithheldDocument),
-}
-
-impl Doc<'_> {
-    fn bates(&self) -> &str {
-        match self {
-            Doc::Produced(e) => &e.bates,
-            Doc::Withheld(w) => &w.bates,
-        }
-    }
-    fn family(&self) -> &str {
-        match self {
-            Doc::Produced(e) => &e.family,
-            Doc::Withheld(w) => &w.family,
-        }
-    }
-    fn exhibit_id(&self) -> &str {
-        match self {
-            Doc::Produced(e) => &e.exhibit_id,
-            Doc::Withheld(w) => &w.exhibit_id,
-        }
-    }
-}
-
-/// Every document of a production, produced and withheld, in Bates order.
-pub(super) fn in_bates_order(p: &Production) -> Vec<Doc<'_>> {
-    let mut docs: Vec<Doc<'_>> = p.exhibits.iter().map(Doc::Produced).chain(p.withheld.iter().map(Doc::Withheld)).collect();
-    docs.sort_by(|a, b| a.bates().cmp(b.bates()));
-    docs
-}
-
-/// Bates QC: no gaps, no duplicates, one native per row, families together and complete.
-pub(super) fn qc_checks(p: &Production) -> Result<Vec<String>> {
-    let docs = in_bates_order(p);
-    let mut seen = std::collections::BTreeSet::new();
-    for d in &docs {
-        if !seen.insert(d.bates().to_string()) {
-            return Err(Error::InvalidInput(format!("QC: Bates {} is used twice", d.bates())));
-        }
-    }
-    let numbers: Vec<u64> = docs.iter().map(|d| d.bates()[p.bates_prefix.len()..].parse::<u64>().unwrap_or(0)).collect();
-    for w in numbers.windows(2) {
-        if w[1] != w[0] + 1 {
-            return Err(Error::InvalidInput(format!("QC: Bates numbers jump from {} to {}", w[0], w[1])));
-        }
-    }
-    let natives: std::collections::BTreeSet<_> = p.exhibits.iter().map(|e| &e.native_path).collect();
-    if natives.len() != p.exhibits.len() {
-        return Err(Error::InvalidInput("QC: two rows point at the same native".into()));
-    }
-    // Every family's members are consecutive, its head first.
-    let mut seen_families = std::collections::HashSet::new();
-    let mut families = 0;
-    for (i, d) in docs.iter().enumerate() {
-        if i > 0 && docs[i - 1].family() == d.family() {
-            continue;
-        }
-        if !seen_families.insert(d.family()) {
-            return Err(Error::InvalidInput(format!("QC: the family of {} is split across the production", d.family())));
-        }
-        if d.family() != d.exhibit_id() {
-            return Err(Error::InvalidInput(format!("QC: the family of {} does not start with it", d.family())));
-        }
-        if docs.get(i + 1).is_some_and(|n| n.family() == d.family()) {
-            families += 1;
-        }
-    }
-    Ok(vec![
-        format!("Bates {}–{}: {} numbers, no gaps, no duplicates", p.bates_first, p.bates_last, docs.len()),
-        "every native has exactly one load-file row with its SHA-256 and MD5".into(),
-        format!("{families} famil{} of more than one exhibit, each complete and numbered together, head first", if families == 1 { "y" } else { "ies" }),
-    ])
 }
 
