@@ -58,6 +58,7 @@ const COMMANDS: &[&str] = &[
     "remove_counsel_key",
     "productions",
     "plan_export",
+    "stamp_preview",
     "export_bundle",
     "verify_bundle",
     "import_bundle",

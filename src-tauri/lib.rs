@@ -76,6 +76,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             remove_counsel_key,
             productions,
             plan_export,
+            stamp_preview,
             export_bundle,
             verify_bundle,
             import_bundle,

@@ -5,8 +5,8 @@ use super::paths::check_destination;
 use super::{blocking, one_held, opt, secret, stamp_warnings};
 use crate::progress::vault_job;
 use crate::state::Use;
-use crate::wire::{DatEncodingChoice, ErrorCode, ExportBundleRequest, ExportOptions, ExportResult, JobEvent, Res, WireError};
-use custos_core::export::{CheckedExport, DatEncoding, ExportPlan, ExportReport, ExportRequest, ProductionRecord};
+use crate::wire::{DatEncodingChoice, ErrorCode, ExportBundleRequest, ExportOptions, ExportResult, JobEvent, Res, StampPreview, WireError};
+use custos_core::export::{CheckedExport, DatEncoding, Endorsements, ExportPlan, ExportReport, ExportRequest, ProductionRecord};
 use std::path::PathBuf;
 use tauri::AppHandle;
 use tauri::ipc::Channel;
@@ -30,6 +30,26 @@ pub async fn plan_export(app: AppHandle, options: ExportOptions) -> Res<ExportPl
     blocking(app, move |_, s| {
         let req = export_request(options, PathBuf::new())?;
         s.with_vault(|o| Ok(o.vault.plan_export_showing(&req, PLAN_ROWS)?))
+    })
+    .await
+}
+
+/// The first page of `exhibit` (or of the first document chosen) stamped as
+/// the export would stamp it, for the wizard's Images step.
+#[tauri::command]
+#[specta::specta]
+pub async fn stamp_preview(app: AppHandle, options: ExportOptions, exhibit: Option<String>) -> Res<StampPreview> {
+    blocking(app, move |_, s| {
+        let req = export_request(options, PathBuf::new())?;
+        let p = s.with_vault(|o| Ok(o.vault.image_preview(&req, exhibit.as_deref())?))?;
+        use base64::Engine;
+        Ok(StampPreview {
+            data_url: format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(&p.png)),
+            exhibit_id: p.exhibit_id,
+            bates: p.bates,
+            legend: p.legend,
+            pages: p.pages as u32,
+        })
     })
     .await
 }
@@ -73,6 +93,10 @@ fn build_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
         search,
         search_name,
         search_terms,
+        images,
+        endorse,
+        endorse_corner,
+        bates_corner,
     } = options;
     let mut req = ExportRequest::new(out, bates_prefix.trim());
     req.exhibits = exhibits;
@@ -90,6 +114,9 @@ fn build_request(options: ExportOptions, out: PathBuf) -> Res<ExportRequest> {
     req.search = opt(search);
     req.search_name = opt(search_name);
     req.search_terms = search_terms.filter(|t| !t.trim().is_empty());
+    req.images = images;
+    req.endorse = opt(endorse);
+    req.endorsements = Endorsements { bates_corner: bates_corner.into(), legend_corner: endorse_corner.into() };
     Ok(req)
 }
 
@@ -128,6 +155,7 @@ fn export_result(report: ExportReport) -> ExportResult {
         search: report.search,
         search_report: report.search_report,
         withheld: report.withheld,
+        pages: report.images.map(|(_, n)| n),
     }
 }
 
@@ -150,6 +178,10 @@ mod tests {
             search: Some(" falcon ".into()),
             search_name: None,
             search_terms: Some(" \n ".into()),
+            images: None,
+            endorse: None,
+            endorse_corner: crate::wire::CornerChoice::BottomLeft,
+            bates_corner: crate::wire::CornerChoice::BottomRight,
         }
     }
 

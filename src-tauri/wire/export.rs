@@ -45,6 +45,54 @@ pub struct ExportOptions {
     /// A search-term list (one query per line) whose report over the
     /// produced documents goes in the bundle.
     pub search_terms: Option<String>,
+    /// Page images besides the natives (numbered by page), or none.
+    pub images: Option<custos_core::export::ImageProfile>,
+    /// The legend stamped on every page (a designated confidentiality level wins).
+    pub endorse: Option<String>,
+    /// The legend's corner.
+    pub endorse_corner: CornerChoice,
+    /// The Bates number's corner.
+    pub bates_corner: CornerChoice,
+}
+
+/// A corner of a page image, where a stamp goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum CornerChoice {
+    /// Bottom right (the Bates number's usual place).
+    BottomRight,
+    /// Bottom left (the legend's usual place).
+    BottomLeft,
+    /// Top right.
+    TopRight,
+    /// Top left.
+    TopLeft,
+}
+
+impl From<CornerChoice> for custos_core::export::Corner {
+    fn from(c: CornerChoice) -> Self {
+        match c {
+            CornerChoice::BottomRight => Self::BottomRight,
+            CornerChoice::BottomLeft => Self::BottomLeft,
+            CornerChoice::TopRight => Self::TopRight,
+            CornerChoice::TopLeft => Self::TopLeft,
+        }
+    }
+}
+
+/// A stamped page, as the export would make it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct StampPreview {
+    /// The page as a `data:image/png;base64,…` URL.
+    pub data_url: String,
+    /// The exhibit it belongs to.
+    pub exhibit_id: String,
+    /// Its Bates number.
+    pub bates: String,
+    /// Its legend, if any.
+    pub legend: Option<String>,
+    /// Its document's pages.
+    pub pages: u32,
 }
 
 /// Write a bundle.
@@ -96,4 +144,6 @@ pub struct ExportResult {
     /// The Bates numbers of the documents withheld as privileged (a slip
     /// sheet each, and a row on the bundle's privilege log).
     pub withheld: Vec<String>,
+    /// With page images: how many pages were produced.
+    pub pages: Option<u64>,
 }

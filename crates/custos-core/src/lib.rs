@@ -61,6 +61,7 @@ pub mod export {
     pub use crate::ops::export::numbering::BatesPlan;
     pub use crate::ops::export::request::{CheckedExport, ExportRequest, selection_digest};
     pub use crate::ops::export::images::ImageProfile;
+    pub use crate::ops::export::pages::ImagePreview;
     pub use crate::bundle::images::{OptLine, PageRecord, parse_opt};
     pub use custos_documents::imaging::{Corner, Endorsements, Stamp};
     pub use crate::ops::import::{ImportReport, KeyAcceptance, ProducerKey, SealKeyTrust, bundle_sha256};

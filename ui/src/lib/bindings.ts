@@ -183,6 +183,11 @@ export const commands = {
 	 *  the first [`PLAN_ROWS`] planned exhibits, the count and digest of all.
 	 */
 	planExport: (options: ExportOptions) => typedError<ExportPlan, WireError>(__TAURI_INVOKE("plan_export", { options })),
+	/**
+	 *  The first page of `exhibit` (or of the first document chosen) stamped as
+	 *  the export would stamp it, for the wizard's Images step.
+	 */
+	stampPreview: (options: ExportOptions, exhibit: string | null) => typedError<StampPreview, WireError>(__TAURI_INVOKE("stamp_preview", { options, exhibit })),
 	/**  Writes a sealed bundle to the chosen destination, streaming progress. */
 	exportBundle: (request: ExportBundleRequest, onProgress: Channel<JobEvent>) => typedError<ExportResult, WireError>(__TAURI_INVOKE("export_bundle", { request, onProgress })),
 	/**
@@ -373,6 +378,17 @@ export type BundleSource = {
 	 */
 	expect_key: string | null,
 };
+
+/**  A corner of a page image, where a stamp goes. */
+export type CornerChoice = 
+/**  Bottom right (the Bates number's usual place). */
+"bottom-right" | 
+/**  Bottom left (the legend's usual place). */
+"bottom-left" | 
+/**  Top right. */
+"top-right" | 
+/**  Top left. */
+"top-left";
 
 /**  One entry of the address book. */
 export type CounselKey = {
@@ -849,6 +865,14 @@ export type ExportOptions = {
 	 *  produced documents goes in the bundle.
 	 */
 	search_terms: string | null,
+	/**  Page images besides the natives (numbered by page), or none. */
+	images: ImageProfile | null,
+	/**  The legend stamped on every page (a designated confidentiality level wins). */
+	endorse: string | null,
+	/**  The legend's corner. */
+	endorse_corner: CornerChoice,
+	/**  The Bates number's corner. */
+	bates_corner: CornerChoice,
 };
 
 /**  What an export would do, checked before writing. */
@@ -889,6 +913,12 @@ export type ExportPlan = {
 	warnings: string[],
 	/**  Earlier productions under the same prefix, oldest first. */
 	earlier: ProductionRecord[],
+	/**  With page images: how many pages (numbers) the production takes. */
+	pages: number | null,
+	/**  Documents withheld as privileged (a slip sheet each). */
+	withheld_count: number,
+	/**  Documents with a confidentiality designation (their level is their legend). */
+	confidential_count: number,
 };
 
 /**  A bundle written. */
@@ -924,6 +954,8 @@ export type ExportResult = {
 	 *  sheet each, and a row on the bundle's privilege log).
 	 */
 	withheld: string[],
+	/**  With page images: how many pages were produced. */
+	pages: number | null,
 };
 
 /**  One exhibit of a family tree, in order (parent before its children). */
@@ -1111,6 +1143,16 @@ export type FindingKind =
 "timestamp_inconsistent" | 
 /**  A timestamped checkpoint's history was rewritten. */
 "timestamp_checkpoint_rewritten";
+
+/**  The page images a production gives besides the natives. */
+export type ImageProfile = 
+/**  A searchable PDF per document, each page stamped. */
+"pdf" | 
+/**
+ *  A single-page image per page: Group IV TIFF (black and white), JPEG
+ *  for a photograph or screenshot, at 300 dpi.
+ */
+"tiff";
 
 /**  The result of an import. */
 export type ImportSummary = {
@@ -1725,6 +1767,20 @@ export type SourceRecord = {
 	collected_by: string,
 	/**  When. */
 	collected_at: string,
+};
+
+/**  A stamped page, as the export would make it. */
+export type StampPreview = {
+	/**  The page as a `data:image/png;base64,…` URL. */
+	data_url: string,
+	/**  The exhibit it belongs to. */
+	exhibit_id: string,
+	/**  Its Bates number. */
+	bates: string,
+	/**  Its legend, if any. */
+	legend: string | null,
+	/**  Its document's pages. */
+	pages: number,
 };
 
 /**  A tag in use and how many exhibits carry it. */

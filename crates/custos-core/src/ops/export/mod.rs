@@ -4,7 +4,7 @@
 mod families;
 mod load_file;
 pub mod images;
-mod pages;
+pub(crate) mod pages;
 pub(crate) mod numbering;
 pub(crate) mod plan;
 pub(crate) mod request;

@@ -253,3 +253,47 @@ pub(crate) fn qc_images(p: &Production, images: &ImagesOut, in_bag: &HashMap<&st
         format!("every page image is in the bag with the SHA-256 its page record gives ({} files)", images.records.iter().map(|r| &r.image_path).collect::<std::collections::HashSet<_>>().len()),
     ])
 }
+
+/// A stamped page as the export would make it, to look at before exporting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePreview {
+    /// The page as a PNG image (60 dpi).
+    pub png: Vec<u8>,
+    /// The exhibit the page belongs to.
+    pub exhibit_id: String,
+    /// Its Bates number.
+    pub bates: String,
+    /// The legend stamped on it, if any.
+    pub legend: Option<String>,
+    /// How many pages its document has.
+    pub pages: u64,
+}
+
+impl Vault {
+    /// The first page of the first document an export request chooses (or
+    /// of `exhibit`, if it is among them), stamped as the export would
+    /// stamp it: numbered, endorsed, fitted. Nothing is written.
+    pub fn image_preview(&self, req: &CheckedExport, exhibit: Option<&str>) -> Result<ImagePreview> {
+        let Some(imager) = Imager::new(req)? else {
+            return Err(Error::InvalidInput("choose page images (pdf or tiff) to see a stamped page".into()));
+        };
+        let (selection, _) = self.export_selection(req)?;
+        let i = match exhibit {
+            Some(id) => selection.iter().position(|c| c.exhibit.id == id).ok_or_else(|| Error::InvalidInput(format!("{id} is not among the exhibits chosen")))?,
+            None => 0,
+        };
+        let info = self.document_info(&selection, false)?;
+        let attachments = attachment_names(&selection);
+        let chosen = &selection[i];
+        let pages = self.document_pages(&imager, chosen, &info, &attachments, None)?;
+        // The document's own numbers: those the ones before it leave it.
+        let counts = self.page_counts(req, &selection[..=i], &info)?;
+        let plan = self.plan_bates(req, &selection[..=i], &counts)?;
+        let numbers = plan.numbers_of(i);
+        let legend = info.designations.get(&chosen.exhibit.id).and_then(|d| d.confidentiality.clone()).or_else(|| req.endorse.clone());
+        let (pdf, _) = pages.imaged.stamped(&numbers, legend.as_deref(), &imager.endorsements).map_err(|e| Error::InvalidInput(e.0))?;
+        let png = custos_extract::tools::run("pdftoppm", &["-r", "60", "-png", "-f", "1", "-l", "1", "-"], &pdf)
+            .map_err(|e| Error::InvalidInput(format!("the preview: {e}")))?;
+        Ok(ImagePreview { png, exhibit_id: chosen.exhibit.id.clone(), bates: numbers[0].clone(), legend, pages: numbers.len() as u64 })
+    }
+}

@@ -61,6 +61,12 @@ pub struct ExportPlan {
     pub warnings: Vec<String>,
     /// Earlier productions under the same prefix, oldest first.
     pub earlier: Vec<ProductionRecord>,
+    /// With page images: how many pages (numbers) the production takes.
+    pub pages: Option<u64>,
+    /// Documents withheld as privileged (a slip sheet each).
+    pub withheld_count: u64,
+    /// Documents with a confidentiality designation (their level is their legend).
+    pub confidential_count: u64,
 }
 
 impl Vault {
@@ -177,7 +183,14 @@ impl Vault {
                 production.withheld.len()
             ));
         }
+        let confidential_count = selection.iter().filter(|c| info.designations.get(&c.exhibit.id).is_some_and(|d| d.confidentiality.is_some())).count() as u64;
+        if req.images.is_some() {
+            qc.push(format!("page images: {} pages, numbered by page; each document's pages counted before anything is written", pages.iter().sum::<u64>()));
+        }
         Ok(ExportPlan {
+            pages: req.images.map(|_| pages.iter().sum()),
+            withheld_count: production.withheld.len() as u64,
+            confidential_count,
             exhibit_count: (production.exhibits.len() + production.withheld.len()) as u64,
             selection_sha256,
             total_bytes: production.exhibits.iter().map(|e| e.size).sum(),
