@@ -15,6 +15,10 @@ source "$(dirname "$0")/env.sh"
 # tests compare with tools no one here wrote: readpst (pst-utils) for PSTs,
 # exiftool for EXIF, and read Debian's forensics sample documents. The search
 # benchmark (make bench) compares with grep and ripgrep.
+# Productions with page images rasterise through pdftoppm and convert Office
+# documents with LibreOffice (headless, no GUI packages); their tests read the
+# results with libtiff's tiffinfo/tiff2pdf and qpdf --check, and the imaging
+# benchmark compares with pdftoppm + tiffcp and qpdf --overlay.
 # The desktop app builds against WebKitGTK 4.1 (tauri 2); its end-to-end tests
 # run it under Xvfb through WebKitWebDriver.
 PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
@@ -22,7 +26,7 @@ PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
           libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
           libxdo-dev xvfb xauth webkit2gtk-driver
           tesseract-ocr tesseract-ocr-eng pst-utils libimage-exiftool-perl forensics-samples-files
-          ripgrep)
+          ripgrep qpdf libtiff-tools libreoffice-writer-nogui libreoffice-impress-nogui)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

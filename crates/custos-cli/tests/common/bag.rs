@@ -16,7 +16,11 @@ pub fn unzip_bundle(zip: &Path, dest: &Path) -> PathBuf {
 
 /// The rows of a bag's UTF-8 load file, each field by name.
 pub fn load_file_rows(bag: &Path) -> Vec<HashMap<String, String>> {
-    let dat = std::fs::read_dir(bag.join("data/VOL001/DATA")).unwrap().next().expect("a load file").unwrap().path();
+    let dat = std::fs::read_dir(bag.join("data/VOL001/DATA"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "dat"))
+        .expect("a load file");
     let dat = String::from_utf8(std::fs::read(dat).unwrap()).expect("UTF-8");
     let mut lines = dat.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty());
     let split = |l: &str| l.split('\u{14}').map(|f| f.trim_matches('\u{fe}').to_string()).collect::<Vec<_>>();

@@ -152,6 +152,16 @@ pub enum FindingKind {
     SearchReportMismatch,
     /// The privilege log and the load file's withheld documents disagree.
     PrivilegeLogMismatch,
+    /// The image load file (OPT) or the page records cannot be read.
+    ImageLoadFileInvalid,
+    /// The image load file, the load file and the page records disagree
+    /// (a document's first page, its page count, a page missing from one).
+    ImageLoadFileMismatch,
+    /// A page's image is not in the bundle.
+    PageImageMissing,
+    /// A page's image is not the one its page record gives (swapped,
+    /// replaced or altered).
+    PageImageMismatch,
     /// A time-stamp token or its record is invalid.
     TimestampInvalid,
     /// A stored time-stamp token does not verify.
@@ -227,6 +237,10 @@ impl FindingKind {
             FindingKind::NativeNotInLoadFile => "native_not_in_load_file",
             FindingKind::SearchReportMismatch => "search_report_mismatch",
             FindingKind::PrivilegeLogMismatch => "privilege_log_mismatch",
+            FindingKind::ImageLoadFileInvalid => "image_load_file_invalid",
+            FindingKind::ImageLoadFileMismatch => "image_load_file_mismatch",
+            FindingKind::PageImageMissing => "page_image_missing",
+            FindingKind::PageImageMismatch => "page_image_mismatch",
             FindingKind::TimestampInvalid => "timestamp_invalid",
             FindingKind::TimestampTokenInvalid => "timestamp_token_invalid",
             FindingKind::TimestampTokenMissing => "timestamp_token_missing",

@@ -21,6 +21,8 @@ pub(super) struct Manifests {
     pub md5: BTreeMap<String, String>,
     /// The text of bag-info.txt.
     pub bag_info: String,
+    /// Payload path → the SHA-256 (hex) its bytes have, as read.
+    pub actual: BTreeMap<String, String>,
 }
 
 /// A manifest's lines as (hash, path), the hash in lower case.
@@ -46,13 +48,14 @@ pub(super) fn check_manifests(bundle: &mut Bundle, tag_manifest: &[u8], progress
             f.push(tampered(FindingKind::PayloadUnlisted, format!("{p} is in the bundle but not in its manifest: it was added")));
         }
     }
-    let bytes_total = check_payload(bundle, &sha256, &md5, progress, f)?;
+    let mut actual = BTreeMap::new();
+    let bytes_total = check_payload(bundle, &sha256, &md5, &mut actual, progress, f)?;
     let bag_info = text(&read_whole(bundle, BAG_INFO_FILE, Whole::Small)?.unwrap_or_default());
     let oxum = bag_info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:")).map(str::trim).unwrap_or("");
     if oxum != format!("{bytes_total}.{}", sha256.len()) {
         f.push(tampered(FindingKind::PayloadOxum, format!("bag-info.txt says Payload-Oxum {oxum}, the payload is {bytes_total}.{}", sha256.len())));
     }
-    Ok(Manifests { sha256, md5, bag_info })
+    Ok(Manifests { sha256, md5, bag_info, actual })
 }
 
 /// Every tag file the tag manifest lists is present and unchanged, and the
@@ -105,6 +108,7 @@ fn check_payload(
     bundle: &mut Bundle,
     sha256: &BTreeMap<String, String>,
     md5_listed: &BTreeMap<String, String>,
+    actual: &mut BTreeMap<String, String>,
     progress: &dyn Progress,
     f: &mut Vec<Finding>,
 ) -> Result<u64> {
@@ -137,7 +141,9 @@ fn check_payload(
             Err(e) => return Err(e),
         };
         bytes_total += read;
-        if hex::encode(sha.finalize()) != *h {
+        let got = hex::encode(sha.finalize());
+        actual.insert(p.clone(), got.clone());
+        if got != *h {
             f.push(tampered(FindingKind::PayloadChanged, format!("{p} does not match its SHA-256 in the manifest: it was changed")));
         } else if md5_listed.get(p).is_some_and(|m| *m != hex::encode(md5.finalize())) {
             f.push(tampered(FindingKind::PayloadChanged, format!("{p} does not match its MD5 in the manifest")));

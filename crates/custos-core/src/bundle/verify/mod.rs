@@ -12,6 +12,7 @@
 //!    and the custody events.
 
 mod custody;
+mod images;
 mod load_file;
 mod manifests;
 mod seal;
@@ -126,6 +127,7 @@ pub fn verify_bundle_trusting(
     let manifests = check_manifests(bundle, &tag_manifest, progress, &mut findings)?;
     let custody = check_custody(bundle, &seal, trust, &mut findings)?;
     let rows = check_load_file(bundle, load_file.as_deref(), &manifests, &custody.events, &mut findings)?;
+    images::check_images(bundle, &rows, &manifests, &mut findings)?;
     let report = BundleReport {
         ok: !findings.iter().any(|x| x.severity == Severity::Error),
         bag: bundle.bag.clone(),
