@@ -39,3 +39,4 @@ bench:
 	bash bench/scale.sh
 	bash bench/processing.sh
 	bash bench/search.sh
+	bash bench/images.sh
