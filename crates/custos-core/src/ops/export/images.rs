@@ -242,35 +242,43 @@ impl Imager {
         }
     }
 
-    /// The image files of a stamped document: its PDF, or one image a page.
-    pub(crate) fn image_files(&self, pdf: Vec<u8>, pages: usize, colour: bool) -> Result<Vec<Vec<u8>>> {
+    /// The image files of a stamped document, in order, each handed to
+    /// `sink` as soon as it is made: its PDF, or one image a page (so a long
+    /// document holds two batches of pages at most).
+    pub(crate) fn image_files(&self, pdf: Vec<u8>, pages: usize, colour: bool, sink: &mut dyn FnMut(Vec<u8>) -> Result<()>) -> Result<()> {
         match self.profile {
-            ImageProfile::Pdf => Ok(vec![pdf]),
-            ImageProfile::Tiff if colour => (1..=pages)
-                .map(|p| {
+            ImageProfile::Pdf => sink(pdf),
+            ImageProfile::Tiff if colour => {
+                for p in 1..=pages {
                     let p = p.to_string();
-                    raster(&["-r", &DPI.to_string(), "-jpeg", "-jpegopt", "quality=90", "-f", &p, "-l", &p, "-"], &pdf)
-                })
-                .collect(),
+                    sink(raster(&["-r", &DPI.to_string(), "-jpeg", "-jpegopt", "quality=90", "-f", &p, "-l", &p, "-"], &pdf)?)?;
+                }
+                Ok(())
+            }
             ImageProfile::Tiff => {
                 // Batches of pages, two rasterised at once; each batch's
                 // pages come back in order.
                 let batches: Vec<(usize, usize)> = (1..=pages).step_by(BATCH).map(|a| (a, (a + BATCH - 1).min(pages))).collect();
-                let mut out = Vec::with_capacity(pages);
+                let mut made = 0;
                 for pair in batches.chunks(2) {
                     let done: Vec<Result<Vec<Vec<u8>>>> = std::thread::scope(|s| {
                         let pdf = &pdf;
                         let runs: Vec<_> = pair.iter().map(|&(a, b)| s.spawn(move || tiff_pages(pdf, a, b))).collect();
                         runs.into_iter().map(|r| r.join().unwrap_or_else(|_| Err(Error::Custody("a rasteriser thread failed".into())))).collect()
                     });
-                    for d in done {
-                        out.extend(d?);
+                    for (d, (a, b)) in done.into_iter().zip(pair) {
+                        let d = d?;
+                        if d.len() != b - a + 1 {
+                            return Err(Error::InvalidInput(format!("pdftoppm gave {} page images for pages {a} to {b}", d.len())));
+                        }
+                        made += d.len();
+                        for page in d {
+                            sink(page)?;
+                        }
                     }
                 }
-                if out.len() != pages {
-                    return Err(Error::InvalidInput(format!("pdftoppm gave {} page images for {pages} pages", out.len())));
-                }
-                Ok(out)
+                debug_assert_eq!(made, pages);
+                Ok(())
             }
         }
     }

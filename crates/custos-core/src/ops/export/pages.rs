@@ -158,7 +158,6 @@ impl Vault {
         }
         let (pdf, placements) =
             pages.imaged.stamped(&numbers, doc.legend, &imager.endorsements).map_err(|e| Error::InvalidInput(format!("{}: {}", ex.id, e.0)))?;
-        let files = imager.image_files(pdf, numbers.len(), pages.colour)?;
         let first = plan.items[doc.index].1 - plan.first_number();
         let paths: Vec<String> = match imager.profile {
             ImageProfile::Pdf => vec![super::images::image_path(Some(ImageProfile::Pdf), doc.index, first, &numbers[0], false)],
@@ -169,9 +168,14 @@ impl Vault {
                 .collect(),
         };
         let mut shas = Vec::with_capacity(paths.len());
-        for (path, bytes) in paths.iter().zip(&files) {
-            bag.add_payload(path, bytes)?;
-            shas.push(hex::encode(Sha256::digest(bytes)));
+        imager.image_files(pdf, numbers.len(), pages.colour, &mut |bytes| {
+            let path = paths.get(shas.len()).ok_or_else(|| Error::InvalidInput(format!("{}: more page images than pages", ex.id)))?;
+            bag.add_payload(path, &bytes)?;
+            shas.push(hex::encode(Sha256::digest(&bytes)));
+            Ok(())
+        })?;
+        if shas.len() != paths.len() {
+            return Err(Error::InvalidInput(format!("{}: {} page images for {} pages", ex.id, shas.len(), paths.len())));
         }
         let renderer = format!("{}; {}", pages.renderer, imager.output_words(pages.colour));
         let mut digest = Sha256::new();
