@@ -1129,6 +1129,20 @@ export type FindingKind =
 "search_report_mismatch" | 
 /**  The privilege log and the load file's withheld documents disagree. */
 "privilege_log_mismatch" | 
+/**  The image load file (OPT) or the page records cannot be read. */
+"image_load_file_invalid" | 
+/**
+ *  The image load file, the load file and the page records disagree
+ *  (a document's first page, its page count, a page missing from one).
+ */
+"image_load_file_mismatch" | 
+/**  A page's image is not in the bundle. */
+"page_image_missing" | 
+/**
+ *  A page's image is not the one its page record gives (swapped,
+ *  replaced or altered).
+ */
+"page_image_mismatch" | 
 /**  A time-stamp token or its record is invalid. */
 "timestamp_invalid" | 
 /**  A stored time-stamp token does not verify. */
