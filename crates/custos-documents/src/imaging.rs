@@ -222,6 +222,16 @@ impl Imaged {
         if bates.len() != self.page_count() {
             return Err(render_error(format!("{} Bates numbers for {} pages", bates.len(), self.page_count())));
         }
+        self.stamped_from(0, bates, legend, e)
+    }
+
+    /// Pages `first` to `first + bates.len() - 1` alone, stamped as
+    /// [`Imaged::stamped`] stamps them: a long document rasterised a part at
+    /// a time never has all its pages in memory at once.
+    pub fn stamped_from(&self, first: usize, bates: &[String], legend: Option<&str>, e: &Endorsements) -> Result<(Vec<u8>, Vec<PagePlacement>)> {
+        if first + bates.len() > self.page_count() {
+            return Err(render_error(format!("pages {} to {} of {}", first + 1, first + bates.len(), self.page_count())));
+        }
         let legend = legend.map(clean).filter(|l| !l.trim().is_empty());
         let version = match &self.pages {
             Pages::Pdf(_, _, v) => *v,
@@ -234,7 +244,8 @@ impl Imaged {
         };
         let mut doc = Document::new_with(settings);
         let mut placements = Vec::with_capacity(bates.len());
-        for (i, number) in bates.iter().enumerate() {
+        for (k, number) in bates.iter().enumerate() {
+            let i = first + k;
             let (w, h) = self.source_size(i);
             let (pw, ph) = if w > h { (PAGE_H, PAGE_W) } else { (PAGE_W, PAGE_H) };
             let mut stamps = vec![(number.clone(), e.bates_corner)];

@@ -20,6 +20,10 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Write;
 
+/// Pages stamped and rasterised together (TIFF): what bounds the memory
+/// a long document takes.
+const PART: usize = 64;
+
 /// The page images written so far: the image load file's lines, the page
 /// records, and per exhibit its page count, the SHA-256 of its records and
 /// its last number.
@@ -156,8 +160,6 @@ impl Vault {
                 numbers.len()
             )));
         }
-        let (pdf, placements) =
-            pages.imaged.stamped(&numbers, doc.legend, &imager.endorsements).map_err(|e| Error::InvalidInput(format!("{}: {}", ex.id, e.0)))?;
         let first = plan.items[doc.index].1 - plan.first_number();
         let paths: Vec<String> = match imager.profile {
             ImageProfile::Pdf => vec![super::images::image_path(Some(ImageProfile::Pdf), doc.index, first, &numbers[0], false)],
@@ -167,13 +169,28 @@ impl Vault {
                 .map(|(k, b)| super::images::image_path(Some(ImageProfile::Tiff), doc.index, first + k as u64, b, pages.colour))
                 .collect(),
         };
+        // A PDF per document is stamped whole; pages to rasterise are
+        // stamped a part at a time, so a long document is never all in memory.
+        let part = match imager.profile {
+            ImageProfile::Pdf => numbers.len(),
+            ImageProfile::Tiff => PART,
+        };
         let mut shas = Vec::with_capacity(paths.len());
-        imager.image_files(pdf, numbers.len(), pages.colour, &mut |bytes| {
-            let path = paths.get(shas.len()).ok_or_else(|| Error::InvalidInput(format!("{}: more page images than pages", ex.id)))?;
-            bag.add_payload(path, &bytes)?;
-            shas.push(hex::encode(Sha256::digest(&bytes)));
-            Ok(())
-        })?;
+        let mut placements = Vec::with_capacity(numbers.len());
+        for start in (0..numbers.len()).step_by(part) {
+            let these = &numbers[start..(start + part).min(numbers.len())];
+            let (pdf, placed) = pages
+                .imaged
+                .stamped_from(start, these, doc.legend, &imager.endorsements)
+                .map_err(|e| Error::InvalidInput(format!("{}: {}", ex.id, e.0)))?;
+            placements.extend(placed);
+            imager.image_files(pdf, these.len(), pages.colour, &mut |bytes| {
+                let path = paths.get(shas.len()).ok_or_else(|| Error::InvalidInput(format!("{}: more page images than pages", ex.id)))?;
+                bag.add_payload(path, &bytes)?;
+                shas.push(hex::encode(Sha256::digest(&bytes)));
+                Ok(())
+            })?;
+        }
         if shas.len() != paths.len() {
             return Err(Error::InvalidInput(format!("{}: {} page images for {} pages", ex.id, shas.len(), paths.len())));
         }
