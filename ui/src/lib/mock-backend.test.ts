@@ -4,6 +4,7 @@ import { BackendError } from "./backend";
 import type { TimelineQuery } from "./bindings";
 import type { AuditMapping } from "./bindings";
 import {
+  MOCK_PAGE_PNG,
   createMockBackend,
   MOCK_MATTER,
   mockCsvColumns,
@@ -209,6 +210,10 @@ describe("the mock's saved searches", () => {
       search: "name:bracket",
       search_name: null,
       search_terms: null,
+      images: null,
+      endorse: null,
+      endorse_corner: "bottom-left" as const,
+      bates_corner: "bottom-right" as const,
     };
     // An attachment found brings its whole family.
     expect((await b.planExport(options)).exhibits.map((e) => e.exhibit_id)).toEqual(["EX-0001", "EX-0002", "EX-0003", "EX-0004"]);
@@ -469,6 +474,10 @@ describe("the mock's withheld documents in a production", () => {
     search: null,
     search_name: null,
     search_terms: null,
+    images: null,
+    endorse: null,
+    endorse_corner: "bottom-left" as const,
+    bates_corner: "bottom-right" as const,
   };
 
   it("puts a slip sheet in each withheld exhibit's place, its family keeping its numbers, and says so in the checks and the custody log", async () => {
@@ -520,5 +529,77 @@ describe("the mock's withheld documents in a production", () => {
     expect(result).toMatchObject({ withheld: [], exhibits: 2, encrypted: true });
     expect(result.qc.join("\n")).not.toMatch(/privilege log/);
     expect((await b.exhibitDetail("EX-0001")).events.at(-1)?.words).toBe("Produced as HAL000001 in an encrypted sealed bundle to /home/dana/Productions/x.zip");
+  });
+});
+
+describe("the mock's page images", () => {
+  const options = {
+    exhibits: [],
+    tag: null,
+    custodian: null,
+    bates_prefix: "HAL",
+    bates_start: null,
+    bates_width: 6,
+    recipients: [],
+    passphrase: null,
+    dat_encoding: "utf8" as const,
+    organization: null,
+    search: null,
+    search_name: null,
+    search_terms: null,
+    images: "tiff" as const,
+    endorse: "CONFIDENTIAL",
+    endorse_corner: "bottom-left" as const,
+    bates_corner: "bottom-right" as const,
+  };
+
+  it("numbers by page, counts the designations, and writes the pages", async () => {
+    const b = createMockBackend({ open, exhibits: [mockExhibit(1), mockExhibit(2), mockExhibit(3)] });
+    await b.designateExhibit("EX-0002", { privilege: "attorney_client", withheld: true, log_description: "Note to counsel", confidentiality: null });
+    await b.designateExhibit("EX-0003", { privilege: null, withheld: false, log_description: "", confidentiality: "CONFIDENTIAL – AEO" });
+    const natives = await b.planExport({ ...options, images: null, endorse: null });
+    expect([natives.pages, natives.bates_last, natives.withheld_count, natives.confidential_count]).toEqual([null, "HAL000003", 1, 1]);
+    // 3 pages, a slip sheet, 2 pages.
+    const plan = await b.planExport(options);
+    expect([plan.pages, plan.bates_first, plan.bates_last]).toEqual([6, "HAL000001", "HAL000006"]);
+    expect(plan.exhibits.map((e) => e.bates)).toEqual(["HAL000001", "HAL000004", "HAL000005"]);
+    const destination = (await b.pickDestination("x.zip"))!.token;
+    const result = await b.exportBundle(
+      { options, destination, expect_first: plan.bates_first, expect_last: plan.bates_last, expect_selection: plan.selection_sha256 },
+      () => {},
+    );
+    expect([result.pages, result.bates_last]).toEqual([6, "HAL000006"]);
+  });
+
+  it("previews a first page stamped with its number and legend, a designated level first, and refuses what would not fit", async () => {
+    const b = createMockBackend({ open, exhibits: [mockExhibit(1), mockExhibit(2), mockExhibit(3)] });
+    await b.designateExhibit("EX-0003", { privilege: null, withheld: false, log_description: "", confidentiality: "CONFIDENTIAL – AEO" });
+    const first = await b.stampPreview(options, null);
+    expect(first).toEqual({ data_url: MOCK_PAGE_PNG, exhibit_id: "EX-0001", bates: "HAL000001", legend: "CONFIDENTIAL", pages: 3 });
+    expect(first.data_url).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(await b.stampPreview(options, "EX-0003")).toMatchObject({ exhibit_id: "EX-0003", bates: "HAL000005", legend: "CONFIDENTIAL – AEO", pages: 2 });
+    expect(await b.stampPreview({ ...options, endorse: null }, "EX-0002")).toMatchObject({ bates: "HAL000004", legend: null, pages: 1 });
+    await expect(b.stampPreview(options, "EX-0009")).rejects.toMatchObject({ code: "invalid_input", message: "EX-0009 is not among the exhibits chosen" });
+
+    await expect(b.stampPreview({ ...options, images: null, endorse: null }, null)).rejects.toMatchObject({
+      message: "choose page images (pdf or tiff) to see a stamped page",
+    });
+    await expect(b.stampPreview({ ...options, images: null }, null)).rejects.toMatchObject({
+      message: "a legend is stamped on page images: choose page images (pdf or tiff) to endorse them",
+    });
+    await expect(b.planExport({ ...options, images: null })).rejects.toBeInstanceOf(BackendError);
+    await expect(b.stampPreview({ ...options, endorse_corner: "bottom-right" }, null)).rejects.toMatchObject({
+      message: "the Bates number and the legend cannot share the bottom-right corner",
+    });
+    // Without a legend, the corners may be the same.
+    expect(await b.stampPreview({ ...options, endorse: null, endorse_corner: "bottom-right" }, null)).toMatchObject({ legend: null });
+    const long = "L".repeat(91);
+    await expect(b.stampPreview({ ...options, endorse: long, endorse_corner: "top-left" }, null)).rejects.toMatchObject({
+      message: `the stamp “${long}” is 592 points wide; 576 fit in the top-left corner of a 612×792-point page; shorten it or move the stamps to opposite edges`,
+    });
+    await expect(b.planExport({ ...options, endorse: long })).rejects.toMatchObject({
+      message: expect.stringContaining("points wide; 500 fit in the bottom-left corner of a 612×792-point page beside the other stamp"),
+    });
+    expect(await b.stampPreview({ ...options, endorse: "L".repeat(88), endorse_corner: "top-left" }, null)).toMatchObject({ legend: "L".repeat(88) });
   });
 });

@@ -11,6 +11,7 @@ import type {
   AcceptNewKey,
   BundleReport,
   ProducerKey,
+  CornerChoice,
   CounselKey,
   CustodyEvent,
   Derivation,
@@ -53,6 +54,15 @@ import type {
 } from "./bindings";
 
 export const MOCK_PASSPHRASE = "correct horse battery staple";
+
+/** A stamped page as the mock previews it: a PNG of one white pixel. */
+export const MOCK_PAGE_PNG =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==";
+
+/** A stamp's width in points, as the mock measures it (the stamps' face averages 6.5 points a character). */
+export function mockStampWidth(text: string): number {
+  return [...text].length * 6.5;
+}
 
 export interface MockState {
   settings: Settings;
@@ -1278,6 +1288,39 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     }
     return chosen;
   };
+  /**
+   * An export's page-image choices checked as the vault checks them before
+   * anything else: a legend wants page images, and each stamp must fit its
+   * corner of a letter page (612×792 points, 18 points clear at each side),
+   * beside the other stamp when both are at the same edge.
+   */
+  const checkStamps = (o: ExportOptions, bates?: string, legend?: string | null): void => {
+    const typed = (o.endorse ?? "").trim() || null;
+    if (typed !== null && o.images === null)
+      throw new BackendError("invalid_input", "a legend is stamped on page images: choose page images (pdf or tiff) to endorse them");
+    if (o.images === null) return;
+    // The widest number the digits allow, unless a page's own is given.
+    const number = bates ?? `${o.bates_prefix}${"0".repeat(o.bates_width)}`;
+    const text = legend === undefined ? typed : legend;
+    const stamps: { text: string; corner: CornerChoice }[] = [{ text: number, corner: o.bates_corner }];
+    if (text !== null) stamps.push({ text, corner: o.endorse_corner });
+    const edge = (c: CornerChoice) => c.split("-")[0];
+    stamps.forEach((stamp, i) => {
+      const before = stamps.slice(0, i);
+      if (before.some((b) => b.corner === stamp.corner))
+        throw new BackendError("invalid_input", `the Bates number and the legend cannot share the ${stamp.corner} corner`);
+      const beside = before.filter((b) => edge(b.corner) === edge(stamp.corner)).reduce((sum, b) => sum + mockStampWidth(b.text) + 18, 0);
+      const room = 612 - 2 * 18 - beside;
+      const width = mockStampWidth(stamp.text);
+      if (width > room)
+        throw new BackendError(
+          "invalid_input",
+          `the stamp “${stamp.text}” is ${Math.round(width)} points wide; ${Math.round(room)} fit in the ${stamp.corner} corner of a 612×792-point page${beside > 0 ? " beside the other stamp" : ""}; shorten it or move the stamps to opposite edges`,
+        );
+    });
+  };
+  /** The pages of a document as page images: a withheld one is its slip sheet. */
+  const pagesOf = (e: Exhibit, withheld: boolean): number => (withheld ? 1 : 1 + (e.size % 3));
   /** The search that chose an export's exhibits, as recorded with the production. */
   const searchSelection = (o: ExportOptions): SearchSelection | null => {
     const search = (o.search ?? "").trim();
@@ -1290,14 +1333,21 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
    * itself lists only the first rows, as the app is sent). A withheld
    * exhibit keeps its Bates number, a slip sheet in its place.
    */
-  const planned = (o: ExportOptions): { plan: ExportPlan; rows: PlannedExhibit[] } => {
+  const planned = (o: ExportOptions): { plan: ExportPlan; rows: PlannedExhibit[]; pages: number[] } => {
+    checkStamps(o);
     const chosen = choose(o);
     const next = nextFree(o.bates_prefix);
     const start = o.bates_start ?? next;
     if (start < next)
       throw new BackendError("invalid_input", `Bates ${o.bates_prefix}${pad(start, o.bates_width)} was already produced for another exhibit`);
-    const bates = (i: number) => `${o.bates_prefix}${pad(start + i, o.bates_width)}`;
+    const number = (n: number) => `${o.bates_prefix}${pad(start + n, o.bates_width)}`;
     const earlier = state.productions.filter((p) => p.bates_prefix === o.bates_prefix);
+    // With page images, every page has its number; a document's is its first page's.
+    const pages = chosen.map((e) => (o.images === null ? 1 : pagesOf(e, state.designations.get(e.id)?.withheld ?? false)));
+    const firstPage = pages.map((_, i) => pages.slice(0, i).reduce((a, n) => a + n, 0));
+    const numbers = pages.reduce((a, n) => a + n, 0);
+    const bates = (i: number) => number(firstPage[i]!);
+    const last = number(numbers - 1);
     const rows = chosen.map((e, i): PlannedExhibit => {
       const withheld = state.designations.get(e.id)?.withheld ?? false;
       // At most 1,000 to a folder, as the vault lays a production out.
@@ -1319,22 +1369,26 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       // As the app does: the first rows only.
       exhibits: rows.slice(0, 200),
       bates_first: bates(0),
-      bates_last: bates(chosen.length - 1),
+      bates_last: last,
       first_number: start,
       next_free: next,
       last_produced: next > 1 ? `${o.bates_prefix}${pad(next - 1, earlier.at(-1)?.bates_width ?? o.bates_width)}` : null,
       // Only what is produced is written: nothing of a withheld exhibit.
       total_bytes: chosen.filter((_, i) => !rows[i]!.withheld).reduce((a, e) => a + e.size, 0),
       qc: [
-        `Bates ${bates(0)}–${bates(chosen.length - 1)}: ${chosen.length} numbers, no gaps, no duplicates`,
+        `Bates ${bates(0)}–${last}: ${numbers} numbers, no gaps, no duplicates`,
         "every native has exactly one load-file row with its SHA-256 and MD5",
         earlier.length ? `no overlap with the ${earlier.length} earlier production(s) under ${o.bates_prefix}` : `no earlier production under ${o.bates_prefix}`,
         ...(withheld ? [`${withheld} withheld as privileged: a slip sheet each, and a privilege log of exactly those`] : []),
+        ...(o.images === null ? [] : [`page images: ${numbers} pages, numbered by page; each document's pages counted before anything is written`]),
       ],
       warnings: o.dat_encoding === "windows1252" ? ["1 character(s) have no Windows-1252 form and were written as '?'; use UTF-8 to keep them"] : [],
       earlier,
+      pages: o.images === null ? null : numbers,
+      withheld_count: withheld,
+      confidential_count: chosen.filter((e) => (state.designations.get(e.id)?.confidentiality ?? null) !== null).length,
     };
-    return { plan, rows };
+    return { plan, rows, pages };
   };
   const plan = (o: ExportOptions): ExportPlan => planned(o).plan;
 
@@ -1843,6 +1897,20 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       need();
       return wire(plan(options));
     },
+    async stampPreview(options, exhibit) {
+      track("stampPreview");
+      need();
+      const { rows, pages } = planned(options);
+      if (options.images === null) throw new BackendError("invalid_input", "choose page images (pdf or tiff) to see a stamped page");
+      const i = exhibit === null ? 0 : rows.findIndex((r) => r.exhibit_id === exhibit);
+      if (i < 0) throw new BackendError("invalid_input", `${exhibit} is not among the exhibits chosen`);
+      const row = rows[i]!;
+      const typed = (options.endorse ?? "").trim() || null;
+      // A designated confidentiality level is the document's legend.
+      const legend = state.designations.get(row.exhibit_id)?.confidentiality ?? typed;
+      checkStamps(options, row.bates, legend);
+      return { data_url: MOCK_PAGE_PNG, exhibit_id: row.exhibit_id, bates: row.bates, legend, pages: pages[i]! };
+    },
     async exportBundle(req, onEvent) {
       track("exportBundle");
       need();
@@ -1917,6 +1985,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
           "every native re-hashed while written: SHA-256 and MD5 match intake",
         ],
         withheld: withheld.map((e) => e.bates),
+        pages: p.pages,
       };
     },
     async verifyBundle(source, onEvent) {

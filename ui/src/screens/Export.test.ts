@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
 import type { ExhibitQuery, ExportBundleRequest, ExportOptions, ExportPlan, JobEvent, VaultSummary } from "../lib/bindings";
-import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockFamily, mockSelectionDigest, type MockState } from "../lib/mock-backend";
+import { MOCK_MATTER, MOCK_PAGE_PNG, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockFamily, mockSelectionDigest, mockStampWidth, type MockState } from "../lib/mock-backend";
 import { clearNotices } from "../lib/notices.svelte";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
@@ -38,8 +38,9 @@ async function next(user: User) {
   await user.click(button);
 }
 
-/** Walks the wizard with its defaults (all exhibits, suggested numbering) to the encryption step. */
+/** Walks the wizard with its defaults (all exhibits, suggested numbering, natives only) to the encryption step. */
 async function toEncryption(user: User) {
+  await next(user);
   await next(user);
   await next(user);
 }
@@ -69,6 +70,13 @@ describe("Export", () => {
     expect(screen.getByLabelText("Bates prefix")).toHaveValue("HAL");
     expect(await screen.findByTestId("export-range")).toHaveTextContent("This production: HAL000001 to HAL000003 (3 exhibits");
     expect(screen.getByRole("radio", { name: "Next free number (1)" })).toBeChecked();
+    await next(user);
+
+    // Page images: the natives only unless chosen; nothing to preview then.
+    expect(screen.getByRole("heading", { name: "Page images and stamps" })).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: "Natives only" })).toBeChecked();
+    expect(screen.queryByLabelText("Legend on every page")).toBeNull();
+    expect(await screen.findByTestId("export-designations")).toHaveTextContent("0 withheld as privileged");
     await next(user);
 
     // Encryption: counsel's key from the address book.
@@ -117,6 +125,7 @@ describe("Export", () => {
     await user.selectOptions(screen.getByLabelText("Tag"), "hot");
     await next(user);
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
     await screen.findByTestId("export-qc");
@@ -150,6 +159,7 @@ describe("Export", () => {
     await user.type(screen.getByLabelText("Producing firm"), "Kessler Moreau LLP");
     expect(await screen.findByTestId("export-range")).toHaveTextContent("DEF00000041 to DEF00000042");
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
     expect(await screen.findByTestId("export-qc")).toHaveTextContent("no Windows-1252 form");
@@ -173,6 +183,10 @@ describe("Export", () => {
       search: null,
       search_name: null,
       search_terms: null,
+      images: null,
+      endorse: null,
+      endorse_corner: "bottom-left",
+      bates_corner: "bottom-right",
     });
   });
 
@@ -252,6 +266,7 @@ describe("Export", () => {
     expect(screen.getByText("2 exhibits selected.")).toBeInTheDocument();
     await next(user);
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
     const rows = within(await screen.findByRole("table")).getAllByRole("row").slice(1);
@@ -321,6 +336,7 @@ describe("Export", () => {
     await screen.findByText("3 exhibits selected.");
     await next(user);
     await next(user);
+    await next(user);
     expect(screen.getByText(/The address book is empty/)).toBeInTheDocument();
     await user.type(screen.getByLabelText("Name"), "Dana Reyes");
     await user.type(screen.getByLabelText("Public key"), "age1nope");
@@ -354,6 +370,7 @@ describe("Export", () => {
     await screen.findByText("3 exhibits selected.");
     await next(user);
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("radio", { name: "Encrypt with a passphrase" }));
     await user.type(screen.getByLabelText("Passphrase"), "short");
     expect(screen.getByText("Use at least 12 characters.")).toBeInTheDocument();
@@ -377,6 +394,7 @@ describe("Export", () => {
     const user = userEvent.setup();
     render(Export);
     await screen.findByText("3 exhibits selected.");
+    await next(user);
     await next(user);
     await next(user);
     await user.click(screen.getByRole("radio", { name: "Do not encrypt" }));
@@ -602,6 +620,7 @@ describe("Export", () => {
     expect(await screen.findByTestId("export-range")).toHaveTextContent("This production: HAL000001 to HAL000004 (4 exhibits");
     expect(screen.getByTestId("export-range")).not.toHaveTextContent("more than chosen");
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
     await screen.findByTestId("export-qc");
@@ -630,6 +649,7 @@ describe("Export", () => {
     expect(await screen.findByTestId("export-range")).toHaveTextContent(
       "HAL000001 to HAL000004 (4 exhibits, 4.0 kB; 3 exhibits more than chosen: the rest of their families, which are produced whole)",
     );
+    await next(user);
     await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
@@ -731,6 +751,7 @@ describe("Export chosen by a search", () => {
     await next(user);
     expect(await screen.findByTestId("export-range")).toHaveTextContent("HAL000001 to HAL000005 (5 exhibits");
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
     await screen.findByTestId("export-qc");
@@ -765,6 +786,7 @@ describe("Export chosen by a search", () => {
     expect(plans.mock.lastCall?.[0]).toMatchObject({ search: "lodestar", search_name: "Spec" });
     await next(user);
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
     await screen.findByTestId("export-qc");
@@ -779,6 +801,7 @@ describe("Export chosen by a search", () => {
     expect(mock.state.productions).toHaveLength(0);
 
     // Switching to a typed query starts from the saved one's.
+    await user.click(screen.getByRole("button", { name: "Back" }));
     await user.click(screen.getByRole("button", { name: "Back" }));
     await user.click(screen.getByRole("button", { name: "Back" }));
     await user.click(screen.getByRole("button", { name: "Back" }));
@@ -823,6 +846,7 @@ describe("Export chosen by a search", () => {
     expect(await screen.findByTestId("export-range")).toHaveTextContent("HAL000001 to HAL000003");
     expect(terms).toHaveAttribute("aria-invalid", "false");
     await next(user);
+    await next(user);
     await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
     await next(user);
     await screen.findByTestId("export-qc");
@@ -836,5 +860,188 @@ describe("Export chosen by a search", () => {
       "2 terms over the 3 documents produced: any term finds 2 documents, 2 with their families, 2 unique",
     );
     expect(screen.getByTestId("export-search")).toHaveTextContent("custos search-report BUNDLE --terms data/search/terms.txt");
+  });
+});
+
+describe("Export with page images", () => {
+  /** Walks the wizard with its defaults to the page images step. */
+  async function toImages(user: User) {
+    await screen.findByText("3 exhibits selected.");
+    await next(user);
+    await next(user);
+    expect(screen.getByRole("heading", { name: "Page images and stamps" })).toBeInTheDocument();
+  }
+
+  /** Keeps the options of every preview the wizard asks for. */
+  function keepPreviews(mock: ReturnType<typeof install>): [ExportOptions, string | null][] {
+    const asked: [ExportOptions, string | null][] = [];
+    const real = mock.stampPreview;
+    mock.stampPreview = (o, exhibit) => {
+      asked.push([o, exhibit]);
+      return real(o, exhibit);
+    };
+    return asked;
+  }
+
+  it("previews the first page stamped as the export stamps it, named by its exhibit, Bates number and legend", async () => {
+    const mock = install();
+    const asked = keepPreviews(mock);
+    const user = userEvent.setup();
+    render(Export);
+    await toImages(user);
+    const steps = within(screen.getByRole("list", { name: "Steps" })).getAllByRole("listitem");
+    expect(steps.map((li) => li.textContent?.replace(/\s+/g, " ").trim())).toEqual(["1 Exhibits", "2 Numbering", "3 Page images", "4 Encryption", "5 Review and export"]);
+    expect(steps.map((li) => li.getAttribute("aria-current"))).toEqual([null, null, "step", null, null]);
+    expect(asked).toHaveLength(0);
+
+    await user.click(screen.getByRole("radio", { name: "TIFF per page (Group IV, 300 dpi; JPEG for photographs)" }));
+    const page = await screen.findByRole("img", { name: "First page of EX-0001, stamped HAL000001, no legend" });
+    expect(page).toHaveAttribute("src", MOCK_PAGE_PNG);
+    expect(screen.getByText("EX-0001: the first of its 3 pages, as the export stamps it.")).toBeInTheDocument();
+    expect(screen.getByText("Documents designated with a confidentiality level carry their level instead.")).toBeInTheDocument();
+    // Numbered by page: 3, 1 and 2 pages.
+    expect(await screen.findByTestId("export-pages")).toHaveTextContent("This production: 6 pages, Bates HAL000001 to HAL000006 by page.");
+
+    const legend = screen.getByLabelText("Legend on every page");
+    expect(legend).toHaveAttribute("placeholder", "CONFIDENTIAL — SUBJECT TO PROTECTIVE ORDER");
+    await user.type(legend, "CONFIDENTIAL");
+    expect(await screen.findByRole("img", { name: "First page of EX-0001, stamped HAL000001 and the legend “CONFIDENTIAL”" })).toBeInTheDocument();
+    // A pause after the last key, not a page a key.
+    expect(asked.filter(([o]) => o.endorse !== null && o.endorse !== "CONFIDENTIAL")).toHaveLength(0);
+    expect(asked.at(-1)).toEqual([expect.objectContaining({ images: "tiff", endorse: "CONFIDENTIAL", bates_corner: "bottom-right", endorse_corner: "bottom-left" }), null]);
+
+    // Another document's first page, by its own first number.
+    await user.selectOptions(screen.getByLabelText("Document shown"), "EX-0003");
+    expect(await screen.findByRole("img", { name: "First page of EX-0003, stamped HAL000005 and the legend “CONFIDENTIAL”" })).toBeInTheDocument();
+    expect(asked.at(-1)?.[1]).toBe("EX-0003");
+  });
+
+  it("shows the vault's reason in place of the preview when a stamp does not fit, and keeps Next disabled", async () => {
+    install();
+    const user = userEvent.setup();
+    render(Export);
+    await toImages(user);
+    await user.click(screen.getByRole("radio", { name: "Searchable PDF per document" }));
+    await screen.findByRole("img", { name: /^First page of EX-0001/ });
+    const long = "HIGHLY CONFIDENTIAL — ATTORNEYS' EYES ONLY — SUBJECT TO THE PROTECTIVE ORDER ENTERED IN HALVORSEN v. BRANDT, CASE NO. 24-CV-0193";
+    await user.click(screen.getByLabelText("Legend on every page"));
+    await user.paste(long);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(
+      `The stamp “${long}” is ${Math.round(mockStampWidth(long))} points wide; 500 fit in the bottom-left corner of a 612×792-point page beside the other stamp; shorten it or move the stamps to opposite edges.`,
+    );
+    await waitFor(() => expect(screen.queryByRole("img")).toBeNull());
+    // Said once, where the page would be.
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
+    expect(screen.getByTestId("export-preview-problem")).toBe(screen.getByRole("alert"));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Next" })).toBeDisabled());
+
+    // At the other edge it has the width of the page, and still does not fit.
+    await user.selectOptions(screen.getByLabelText("Legend corner"), "top-left");
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("points wide; 576 fit in the top-left corner of a 612×792-point page; shorten it"));
+
+    // Two stamps in one corner.
+    await user.clear(screen.getByLabelText("Legend on every page"));
+    await user.type(screen.getByLabelText("Legend on every page"), "CONFIDENTIAL");
+    await user.selectOptions(screen.getByLabelText("Legend corner"), "bottom-right");
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("The Bates number and the legend cannot share the bottom-right corner."));
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+
+    await user.selectOptions(screen.getByLabelText("Bates number corner"), "top-right");
+    expect(await screen.findByRole("img", { name: "First page of EX-0001, stamped HAL000001 and the legend “CONFIDENTIAL”" })).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Next" })).toBeEnabled());
+  });
+
+  it("sends the page images, legend and corners to the plan and the export, and shows them on review and in the result", async () => {
+    const mock = install();
+    const planned: ExportOptions[] = [];
+    const realPlan = mock.planExport;
+    mock.planExport = async (o) => {
+      planned.push(o);
+      return realPlan(o);
+    };
+    const sent = keepRequests(mock);
+    const user = userEvent.setup();
+    render(Export);
+    await toImages(user);
+    await user.click(screen.getByRole("radio", { name: "Searchable PDF per document" }));
+    await user.type(screen.getByLabelText("Legend on every page"), "  CONFIDENTIAL — SUBJECT TO PROTECTIVE ORDER ");
+    await user.selectOptions(screen.getByLabelText("Bates number corner"), "top-right");
+    await user.selectOptions(screen.getByLabelText("Legend corner"), "top-left");
+    await screen.findByRole("img", { name: "First page of EX-0001, stamped HAL000001 and the legend “CONFIDENTIAL — SUBJECT TO PROTECTIVE ORDER”" });
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    expect(screen.getByTestId("export-review-images")).toHaveTextContent("PDF, 6 pages, Bates HAL000001–HAL000006 by page");
+    expect(screen.getByTestId("export-review-stamps")).toHaveTextContent("Bates number top right; legend “CONFIDENTIAL — SUBJECT TO PROTECTIVE ORDER” top left");
+    expect(screen.getByRole("columnheader", { name: "Bates (first page)" })).toBeInTheDocument();
+    const rows = within(screen.getByRole("table")).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[0].textContent)).toEqual(["HAL000001", "HAL000004", "HAL000005"]);
+    const stamps = { images: "pdf", endorse: "CONFIDENTIAL — SUBJECT TO PROTECTIVE ORDER", bates_corner: "top-right", endorse_corner: "top-left" };
+    expect(planned.at(-1)).toMatchObject(stamps);
+
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    const result = await screen.findByTestId("export-result");
+    expect(result).toHaveTextContent("3 exhibits, 6 pages imaged and numbered by page, Bates HAL000001 to HAL000006");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ options: stamps, expect_first: "HAL000001", expect_last: "HAL000006" });
+  });
+
+  it("sends no page images and no legend for the natives only, even with a legend typed before", async () => {
+    const mock = install();
+    const asked = keepPreviews(mock);
+    const sent = keepRequests(mock);
+    const user = userEvent.setup();
+    render(Export);
+    await toImages(user);
+    await user.click(screen.getByRole("radio", { name: "TIFF per page (Group IV, 300 dpi; JPEG for photographs)" }));
+    await user.type(screen.getByLabelText("Legend on every page"), "CONFIDENTIAL");
+    await screen.findByRole("img", { name: /legend “CONFIDENTIAL”/ });
+    const previews = asked.length;
+    await user.click(screen.getByRole("radio", { name: "Natives only" }));
+    expect(screen.queryByLabelText("Legend on every page")).toBeNull();
+    expect(screen.queryByRole("img")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("export-pages")).toBeNull());
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    await screen.findByTestId("export-qc");
+    expect(screen.getByTestId("export-review-images")).toHaveTextContent("none (natives only; one Bates number per document)");
+    expect(screen.queryByTestId("export-review-stamps")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Choose where to save and export…" }));
+    const result = await screen.findByTestId("export-result");
+    expect(result).toHaveTextContent("3 exhibits, Bates HAL000001 to HAL000003");
+    expect(within(result).queryByTestId("export-done-pages")).toBeNull();
+    expect(sent[0]!.options).toMatchObject({ images: null, endorse: null });
+    expect(asked).toHaveLength(previews);
+  });
+
+  it("sums up the designations, and previews a designated document with its own level", async () => {
+    const mock = install();
+    await mock.designateExhibit("EX-0001", { privilege: "attorney_client", withheld: true, log_description: "E-mail to counsel", confidentiality: null });
+    await mock.designateExhibit("EX-0003", { privilege: null, withheld: false, log_description: "", confidentiality: "HIGHLY CONFIDENTIAL – AEO" });
+    const user = userEvent.setup();
+    render(Export);
+    await toImages(user);
+    const summary = await screen.findByTestId("export-designations");
+    expect(within(summary).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "1 withheld as privileged (a slip sheet each, on the privilege log)",
+      "1 with a confidentiality level",
+    ]);
+    await user.click(screen.getByRole("radio", { name: "TIFF per page (Group IV, 300 dpi; JPEG for photographs)" }));
+    await user.type(screen.getByLabelText("Legend on every page"), "CONFIDENTIAL");
+    // The withheld document is its slip sheet: one page.
+    expect(await screen.findByRole("img", { name: "First page of EX-0001, stamped HAL000001 and the legend “CONFIDENTIAL”" })).toBeInTheDocument();
+    expect(await screen.findByTestId("export-pages")).toHaveTextContent("This production: 4 pages, Bates HAL000001 to HAL000004 by page.");
+    await user.selectOptions(screen.getByLabelText("Document shown"), "EX-0003");
+    expect(await screen.findByRole("img", { name: "First page of EX-0003, stamped HAL000003 and the legend “HIGHLY CONFIDENTIAL – AEO”" })).toBeInTheDocument();
+    await next(user);
+    await user.click(screen.getByRole("checkbox", { name: /Reyes & Hart LLP/ }));
+    await next(user);
+    expect(await screen.findByTestId("export-review-stamps")).toHaveTextContent(
+      "Bates number bottom right; legend “CONFIDENTIAL” bottom left; 1 document carries its confidentiality level instead",
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setBackend } from "../../lib/backend";
-import type { ExhibitQuery, ExhibitWindow, ExportOptions } from "../../lib/bindings";
+import type { ExhibitQuery, ExhibitWindow, ExportOptions, StampPreview } from "../../lib/bindings";
 import { MOCK_MATTER, MOCK_RECIPIENT, createMockBackend, mockExhibit, mockFamily, type MockState } from "../../lib/mock-backend";
 import { session } from "../../lib/session.svelte";
 import {
@@ -10,6 +10,7 @@ import {
   ExportWizard,
   PICK_ROWS,
   PLAN_DELAY_MS,
+  PREVIEW_DELAY_MS,
   SEARCH_DELAY_MS,
   familyGapText,
   familyGaps,
@@ -32,6 +33,7 @@ function wizard(): { w: ExportWizard; stop: () => void } {
     $effect(() => w.followFamilies());
     $effect(() => w.followPlan());
     $effect(() => w.followSearchCheck());
+    $effect(() => w.followPreview());
   });
   return { w, stop };
 }
@@ -349,6 +351,101 @@ describe("families in an export", () => {
     flushSync();
     await vi.advanceTimersByTimeAsync(0);
     expect([w.familyGaps, w.producedCount]).toEqual([[], 1]);
+    stop();
+  });
+
+  it("previews the stamped page a pause after the last change, on the page images step only, dropping an older answer", async () => {
+    vi.useFakeTimers();
+    const mock = install();
+    const asked: [ExportOptions, string | null][] = [];
+    const pending: (() => void)[] = [];
+    const real = mock.stampPreview;
+    mock.stampPreview = (o, exhibit) => {
+      asked.push([o, exhibit]);
+      return new Promise<StampPreview>((resolve, reject) => pending.push(() => void real(o, exhibit).then(resolve, reject)));
+    };
+    const { w, stop } = wizard();
+    await w.load();
+    w.step = "images";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(PREVIEW_DELAY_MS);
+    // The natives only: nothing to preview.
+    expect([asked.length, w.previewing, w.preview, w.previewError]).toEqual([0, false, null, null]);
+
+    w.images = "tiff";
+    w.endorse = "X".repeat(120);
+    flushSync();
+    expect(w.previewing).toBe(true);
+    await vi.advanceTimersByTimeAsync(PREVIEW_DELAY_MS);
+    // Typed on: asked again only a pause after the last change.
+    for (const text of ["C", "CONF", " CONFIDENTIAL "]) {
+      w.endorse = text;
+      flushSync();
+      await vi.advanceTimersByTimeAsync(PREVIEW_DELAY_MS / 3);
+    }
+    expect(asked).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(PREVIEW_DELAY_MS);
+    expect(asked.map(([o, exhibit]) => [o.images, o.endorse, o.passphrase, exhibit])).toEqual([
+      ["tiff", "X".repeat(120), null, null],
+      ["tiff", "CONFIDENTIAL", null, null],
+    ]);
+    // The newer answer first, the older refusal after: only the newer stands.
+    pending[1]!();
+    await vi.advanceTimersByTimeAsync(0);
+    pending[0]!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([w.preview?.exhibit_id, w.preview?.bates, w.preview?.legend, w.previewError, w.previewing]).toEqual(["EX-0001", "HAL000001", "CONFIDENTIAL", null, false]);
+
+    // A refusal replaces the page.
+    w.endorseCorner = "bottom-right";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(PREVIEW_DELAY_MS);
+    pending[2]!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([w.preview, w.previewError]).toEqual([null, "The Bates number and the legend cannot share the bottom-right corner."]);
+
+    // Off the step, nothing is asked; the natives only forget the preview.
+    w.step = "encryption";
+    w.endorseCorner = "top-left";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(PREVIEW_DELAY_MS);
+    expect(asked).toHaveLength(3);
+    w.images = null;
+    flushSync();
+    expect([w.preview, w.previewError]).toEqual([null, null]);
+    stop();
+  });
+
+  it("plans the numbering without the legend, and the page images with it, refused with the reason", async () => {
+    vi.useFakeTimers();
+    const mock = install();
+    const asked: ExportOptions[] = [];
+    const real = mock.planExport;
+    mock.planExport = (o) => {
+      asked.push(o);
+      return real(o);
+    };
+    const { w, stop } = wizard();
+    await w.load();
+    w.images = "pdf";
+    w.endorse = "X".repeat(120);
+    w.step = "numbering";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(PLAN_DELAY_MS);
+    expect(asked.at(-1)).toMatchObject({ images: "pdf", endorse: null });
+    expect([w.plan?.pages, w.plan?.bates_last, w.stepProblem]).toEqual([6, "HAL000006", null]);
+
+    w.step = "images";
+    flushSync();
+    await vi.advanceTimersByTimeAsync(PLAN_DELAY_MS);
+    expect(asked.at(-1)).toMatchObject({ images: "pdf", endorse: "X".repeat(120), bates_corner: "bottom-right", endorse_corner: "bottom-left" });
+    expect(w.stepProblem).toMatch(/^The stamp “X+” is 780 points wide; 500 fit in the bottom-left corner/);
+    expect(w.navHint).toBeNull();
+    w.endorse = "CONFIDENTIAL";
+    flushSync();
+    expect([w.planning, w.stepProblem]).toEqual([true, expect.stringMatching(/^The stamp/)]);
+    await vi.advanceTimersByTimeAsync(PLAN_DELAY_MS);
+    expect([w.plan?.pages, w.planError, w.stepProblem]).toEqual([6, null, null]);
     stop();
   });
 });

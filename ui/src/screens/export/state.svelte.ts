@@ -8,6 +8,7 @@ import { untrack } from "svelte";
 import { backend, toBackendError } from "../../lib/backend";
 import {
   MIN_PASSPHRASE_CHARS,
+  type CornerChoice,
   type CounselKey,
   type CustodianCount,
   type DatEncodingChoice,
@@ -20,13 +21,15 @@ import {
   type ExportPlan,
   type ExportResult,
   type FamilyMember,
+  type ImageProfile,
   type SavedSearch,
+  type StampPreview,
 } from "../../lib/bindings";
 import { formatBytes, formatCount, plural, sentence } from "../../lib/format";
 import { JobTracker } from "../../lib/job.svelte";
 import { session } from "../../lib/session.svelte";
 
-export type Step = "select" | "numbering" | "encryption" | "review";
+export type Step = "select" | "numbering" | "images" | "encryption" | "review";
 export type SelectBy = "all" | "tag" | "custodian" | "picked" | "search";
 /** Where the query of an export chosen by a search comes from: a saved search, or typed. */
 export type SearchFrom = "saved" | "typed";
@@ -37,6 +40,7 @@ export type Phase = "wizard" | "running" | "done";
 export const STEPS: { step: Step; label: string }[] = [
   { step: "select", label: "Exhibits" },
   { step: "numbering", label: "Numbering" },
+  { step: "images", label: "Page images" },
   { step: "encryption", label: "Encryption" },
   { step: "review", label: "Review and export" },
 ];
@@ -48,6 +52,8 @@ export const PICK_ROWS = 300;
 export const PLAN_DELAY_MS = 250;
 /** The hand-pick search waits this long after the last keystroke before asking the vault. */
 export const SEARCH_DELAY_MS = 250;
+/** The stamped page's preview waits this long after the last change before asking the vault. */
+export const PREVIEW_DELAY_MS = 300;
 
 export const CHECKING = "Checking the numbering…";
 export const CHECKING_SEARCH = "Checking the search…";
@@ -57,6 +63,27 @@ const PREFIX_RULE = /^[A-Za-z0-9_-]{1,20}$/;
 export const TERMS_FOLDER = "data/search/";
 export const TERMS_COMMAND = "custos search-report BUNDLE --terms data/search/terms.txt";
 export const TERMS_MISSING = "Enter the report's terms, one per line, or leave the report out.";
+
+/** The page images a production can carry besides the natives (null: the natives only). */
+export const IMAGE_CHOICES: { value: ImageProfile | null; label: string }[] = [
+  { value: null, label: "Natives only" },
+  { value: "pdf", label: "Searchable PDF per document" },
+  { value: "tiff", label: "TIFF per page (Group IV, 300 dpi; JPEG for photographs)" },
+];
+/** The corners a stamp can go in. */
+export const CORNERS: { value: CornerChoice; label: string }[] = [
+  { value: "bottom-right", label: "Bottom right" },
+  { value: "bottom-left", label: "Bottom left" },
+  { value: "top-right", label: "Top right" },
+  { value: "top-left", label: "Top left" },
+];
+/** Where the stamps go unless another corner is chosen. */
+export const DEFAULT_BATES_CORNER: CornerChoice = "bottom-right";
+export const DEFAULT_LEGEND_CORNER: CornerChoice = "bottom-left";
+/** An example of a legend, shown in its empty field. */
+export const LEGEND_EXAMPLE = "CONFIDENTIAL — SUBJECT TO PROTECTIVE ORDER";
+/** What the wizard says of a designated document's legend. */
+export const DESIGNATED_LEGEND = "Documents designated with a confidentiality level carry their level instead.";
 
 // ------------------------------------------------------------ pure logic
 
@@ -259,6 +286,12 @@ export interface ExportDraft extends ExhibitChoice, SearchDraft {
   withTerms: boolean;
   /** Its term list, one query per line. */
   terms: string;
+  /** The page images besides the natives (null: the natives only). */
+  images: ImageProfile | null;
+  /** The legend stamped on every page image, as typed (empty: none). */
+  endorse: string;
+  endorseCorner: CornerChoice;
+  batesCorner: CornerChoice;
 }
 
 /** The options the choices make (and the plan is asked for, without the passphrase). */
@@ -278,7 +311,55 @@ export function buildOptions(d: ExportDraft): ExportOptions {
     ...searchChoice(d),
     // The list exactly as typed: its SHA-256 in the bundle is of these bytes.
     search_terms: d.withTerms && termLines(d.terms).length > 0 ? d.terms : null,
+    images: d.images,
+    // A legend is stamped on page images only: without them, none is sent.
+    endorse: legendOf(d.images, d.endorse),
+    endorse_corner: d.endorseCorner,
+    bates_corner: d.batesCorner,
   };
+}
+
+/** The legend an export stamps: the text typed, with page images only (null: none). */
+export function legendOf(images: ImageProfile | null, endorse: string): string | null {
+  const legend = endorse.trim();
+  return images !== null && legend !== "" ? legend : null;
+}
+
+/** "PDF" or "TIFF". */
+export function imagesName(images: ImageProfile): string {
+  return images === "pdf" ? "PDF" : "TIFF";
+}
+
+/** "bottom right". */
+export function cornerName(corner: CornerChoice): string {
+  return corner.replace("-", " ");
+}
+
+/**
+ * The review's line on the stamps: "Bates number bottom right; legend
+ * “CONFIDENTIAL” bottom left; 2 documents carry their confidentiality
+ * level instead".
+ */
+export function stampsText(batesCorner: CornerChoice, legendCorner: CornerChoice, legend: string | null, confidential: number): string {
+  const parts = [`Bates number ${cornerName(batesCorner)}`, legend ? `legend “${legend}” ${cornerName(legendCorner)}` : "no legend"];
+  if (confidential > 0)
+    parts.push(
+      `${plural(confidential, "document carries its", "documents carry their")} confidentiality level ${legend ? "instead" : cornerName(legendCorner)}`,
+    );
+  return parts.join("; ");
+}
+
+/** The preview's text alternative: which page, and the stamps on it. */
+export function previewAlt(p: StampPreview): string {
+  const legend = p.legend ? ` and the legend “${p.legend}”` : ", no legend";
+  return `First page of ${p.exhibit_id}, stamped ${p.bates}${legend}`;
+}
+
+/** The review's line on the page images: "TIFF, 46 pages, Bates HAL000001–HAL000046 by page". */
+export function imagesText(images: ImageProfile | null, plan: ExportPlan): string {
+  if (images === null) return "none (natives only; one Bates number per document)";
+  const pages = plan.pages === null ? "" : `${plural(plan.pages, "page", "pages")}, `;
+  return `${imagesName(images)}, ${pages}Bates ${plan.bates_first}–${plan.bates_last} by page`;
 }
 
 /**
@@ -322,6 +403,8 @@ export interface StepFacts extends ExhibitChoice {
   /** A search-term report asked for, and its list. */
   withTerms?: boolean;
   terms?: string;
+  /** The page images chosen (null or absent: the natives only). */
+  images?: ImageProfile | null;
 }
 
 /** Why the step cannot go on (Next or export disabled), or null. */
@@ -348,6 +431,11 @@ export function stepProblem(step: Step, f: StepFacts): string | null {
       if (f.planError) return f.planError;
       if (f.planning || !f.plan) return CHECKING;
       return null;
+    case "images":
+      // A stamp that does not fit is refused by the plan, with the reason.
+      if (f.planError) return f.planError;
+      if (f.images && (f.planning || !f.plan)) return CHECKING;
+      return null;
     case "encryption":
       if (f.protect === "keys" && f.chosenKeys.length === 0) return "Choose at least one key, or choose another option.";
       return f.passphraseProblem;
@@ -358,11 +446,12 @@ export function stepProblem(step: Step, f: StepFacts): string | null {
 }
 
 /**
- * The problem shown beside Next, or null: none on the review, and none on
- * the numbering step while the step shows the plan's own state.
+ * The problem shown beside Next, or null: none on the review and the page
+ * images (the step shows the plan's refusal), and none on the numbering
+ * step while the step shows the plan's own state.
  */
 export function navHint(step: Step, problem: string | null, prefix: string, startProblem: string | null): string | null {
-  if (!problem || step === "review") return null;
+  if (!problem || step === "review" || step === "images") return null;
   if (step === "numbering" && prefix.trim() && !startProblem && problem !== TERMS_MISSING) return null;
   return problem;
 }
@@ -483,6 +572,18 @@ export class ExportWizard {
   /** The prefix of the latest production, if any. */
   lastPrefix = $state<string | null>(null);
 
+  // Page images, and the stamps on them.
+  images = $state<ImageProfile | null>(null);
+  endorse = $state("");
+  endorseCorner = $state<CornerChoice>(DEFAULT_LEGEND_CORNER);
+  batesCorner = $state<CornerChoice>(DEFAULT_BATES_CORNER);
+  /** The exhibit whose first page is previewed ("": the first document chosen). */
+  previewExhibit = $state("");
+  preview = $state.raw<StampPreview | null>(null);
+  previewError = $state<string | null>(null);
+  previewing = $state(false);
+  #previewSeq = 0;
+
   // Encryption.
   protect = $state<Protect>("keys");
   counsel = $state<CounselKey[]>([]);
@@ -538,6 +639,10 @@ export class ExportWizard {
   readonly stepProblem = $derived(stepProblem(this.step, this));
   readonly navHint = $derived(navHint(this.step, this.stepProblem, this.prefix, this.startProblem));
   readonly progressText = $derived(progressText(this.job));
+  /** The exhibit previewed, unless the plan no longer has it (null: the first document chosen). */
+  readonly previewTarget = $derived(
+    this.previewExhibit !== "" && (this.plan === null || this.plan.exhibits.some((e) => e.exhibit_id === this.previewExhibit)) ? this.previewExhibit : null,
+  );
 
   // ---------------------------------------------------------- exhibits
 
@@ -635,6 +740,10 @@ export class ExportWizard {
       search: query,
       search_name: name,
       search_terms: null,
+      images: null,
+      endorse: null,
+      endorse_corner: DEFAULT_LEGEND_CORNER,
+      bates_corner: DEFAULT_BATES_CORNER,
     };
     const timer = setTimeout(async () => {
       try {
@@ -800,13 +909,16 @@ export class ExportWizard {
   // ---------------------------------------------------------- the plan
 
   /**
-   * Asks the vault for the plan of the current choices on the numbering and
-   * review steps (run as an effect; returns its cleanup). A request still on
-   * its way when the choices change is dropped.
+   * Asks the vault for the plan of the current choices on the numbering,
+   * page images and review steps (run as an effect; returns its cleanup). A
+   * request still on its way when the choices change is dropped. On the
+   * numbering step the legend is left out: whether it fits is for the page
+   * images step to say, and it does not change the numbers.
    */
   followPlan(): (() => void) | undefined {
-    const opts = { ...this.options, passphrase: null };
-    if (this.phase !== "wizard" || (this.step !== "numbering" && this.step !== "review") || !opts.bates_prefix || this.startProblem) {
+    const step = this.step;
+    const opts = { ...this.options, passphrase: null, ...(step === "numbering" ? { endorse: null } : {}) };
+    if (this.phase !== "wizard" || (step !== "numbering" && step !== "images" && step !== "review") || !opts.bates_prefix || this.startProblem) {
       this.#planSeq++;
       untrack(() => {
         this.plan = null;
@@ -833,6 +945,50 @@ export class ExportWizard {
         if (seq === this.#planSeq) this.planning = false;
       }
     }, PLAN_DELAY_MS);
+    return () => clearTimeout(timer);
+  }
+
+  // ---------------------------------------------------------- page images
+
+  /**
+   * Asks the vault for the first page of the exhibit previewed, stamped as
+   * the export would stamp it, a pause after the page images, the legend,
+   * the corners or the selection last changed, on the page images step (run
+   * as an effect; returns its cleanup). An answer to older choices is
+   * dropped; a refusal (a stamp that does not fit) is kept to show instead.
+   */
+  followPreview(): (() => void) | undefined {
+    const opts = { ...this.options, passphrase: null };
+    const exhibit = this.previewTarget;
+    if (this.phase !== "wizard" || this.step !== "images" || opts.images === null || !opts.bates_prefix || this.startProblem) {
+      this.#previewSeq++;
+      untrack(() => {
+        this.previewing = false;
+        if (opts.images === null) {
+          this.preview = null;
+          this.previewError = null;
+        }
+      });
+      return undefined;
+    }
+    const seq = ++this.#previewSeq;
+    untrack(() => (this.previewing = true));
+    const timer = setTimeout(async () => {
+      try {
+        const p = await backend().stampPreview(opts, exhibit);
+        if (seq === this.#previewSeq) {
+          this.preview = p;
+          this.previewError = null;
+        }
+      } catch (e) {
+        if (seq === this.#previewSeq) {
+          this.preview = null;
+          this.previewError = problem(e);
+        }
+      } finally {
+        if (seq === this.#previewSeq) this.previewing = false;
+      }
+    }, PREVIEW_DELAY_MS);
     return () => clearTimeout(timer);
   }
 

@@ -12,12 +12,16 @@ import {
   buildOptions,
   bundleRequest,
   chosenCount,
+  imagesText,
+  legendOf,
   namedCustodians,
   navHint,
   passphraseProblem,
   pickQuery,
+  previewAlt,
   progressText,
   protectionText,
+  stampsText,
   startProblem,
   stepProblem,
   suggestedFileName,
@@ -70,6 +74,10 @@ const draft = (over: Partial<ExportDraft> = {}): ExportDraft => ({
   savedSearches: [],
   withTerms: false,
   terms: "",
+  images: null,
+  endorse: "",
+  endorseCorner: "bottom-left",
+  batesCorner: "bottom-right",
   ...over,
 });
 
@@ -89,6 +97,9 @@ const plan = (over: Partial<ExportPlan> = {}): ExportPlan => ({
   qc: [],
   warnings: [],
   earlier: [],
+  pages: null,
+  withheld_count: 0,
+  confidential_count: 0,
   ...over,
 });
 
@@ -240,6 +251,10 @@ describe("the request", () => {
       search: null,
       search_name: null,
       search_terms: null,
+      images: null,
+      endorse: null,
+      endorse_corner: "bottom-left",
+      bates_corner: "bottom-right",
     });
   });
 
@@ -431,5 +446,50 @@ describe("withheld documents on review", () => {
   it("says a slip sheet takes each one's place and the bundle carries the privilege log", () => {
     expect(withheldText(2)).toBe("2 withheld as privileged: a slip sheet takes each one's place; the bundle carries the privilege log");
     expect(withheldText(1_200)).toBe("1,200 withheld as privileged: a slip sheet takes each one's place; the bundle carries the privilege log");
+  });
+});
+
+describe("page images", () => {
+  it("sends the page images and corners chosen, and the legend trimmed, only with page images", () => {
+    expect(buildOptions(draft())).toMatchObject({ images: null, endorse: null, bates_corner: "bottom-right", endorse_corner: "bottom-left" });
+    const tiff = draft({ images: "tiff", endorse: "  CONFIDENTIAL ", batesCorner: "top-right", endorseCorner: "top-left" });
+    expect(buildOptions(tiff)).toMatchObject({ images: "tiff", endorse: "CONFIDENTIAL", bates_corner: "top-right", endorse_corner: "top-left" });
+    // Natives only: a legend typed before is not sent (the vault refuses a legend without page images).
+    expect(buildOptions({ ...tiff, images: null })).toMatchObject({ images: null, endorse: null });
+    expect(buildOptions(draft({ images: "pdf", endorse: "   " })).endorse).toBeNull();
+    expect(legendOf("pdf", " AEO ")).toBe("AEO");
+    expect(legendOf(null, "AEO")).toBeNull();
+    // The reviewed request keeps them.
+    expect(bundleRequest(buildOptions(tiff), plan(), "sel-7").options).toMatchObject({ images: "tiff", endorse: "CONFIDENTIAL" });
+  });
+
+  it("holds the page images step while the plan refuses the stamps or, with page images, is on its way", () => {
+    const refused = "The Bates number and the legend cannot share the bottom-left corner.";
+    expect(stepProblem("images", facts())).toBeNull();
+    expect(stepProblem("images", facts({ images: "tiff", planError: refused }))).toBe(refused);
+    expect(stepProblem("images", facts({ images: "tiff", planning: true }))).toBe(CHECKING);
+    expect(stepProblem("images", facts({ images: "pdf", plan: null }))).toBe(CHECKING);
+    expect(stepProblem("images", facts({ images: null, planning: true }))).toBeNull();
+    expect(stepProblem("images", facts({ images: "pdf" }))).toBeNull();
+    // The step shows the refusal itself.
+    expect(navHint("images", refused, "HAL", null)).toBeNull();
+  });
+
+  it("says on review what the page images and stamps are", () => {
+    expect(imagesText("tiff", plan({ pages: 46, bates_first: "HAL000001", bates_last: "HAL000046" }))).toBe("TIFF, 46 pages, Bates HAL000001–HAL000046 by page");
+    expect(imagesText("pdf", plan({ pages: 1, bates_first: "HAL000041", bates_last: "HAL000041" }))).toBe("PDF, 1 page, Bates HAL000041–HAL000041 by page");
+    expect(imagesText(null, plan())).toBe("none (natives only; one Bates number per document)");
+    expect(stampsText("bottom-right", "bottom-left", "CONFIDENTIAL", 0)).toBe("Bates number bottom right; legend “CONFIDENTIAL” bottom left");
+    expect(stampsText("top-right", "top-left", null, 0)).toBe("Bates number top right; no legend");
+    expect(stampsText("bottom-right", "bottom-left", "CONFIDENTIAL", 2)).toBe(
+      "Bates number bottom right; legend “CONFIDENTIAL” bottom left; 2 documents carry their confidentiality level instead",
+    );
+    expect(stampsText("bottom-right", "top-left", null, 1)).toBe("Bates number bottom right; no legend; 1 document carries its confidentiality level top left");
+  });
+
+  it("names the page previewed, its Bates number and its legend", () => {
+    const p = { data_url: "data:image/png;base64,", exhibit_id: "EX-0004", bates: "HAL000007", legend: "CONFIDENTIAL", pages: 3 };
+    expect(previewAlt(p)).toBe("First page of EX-0004, stamped HAL000007 and the legend “CONFIDENTIAL”");
+    expect(previewAlt({ ...p, legend: null })).toBe("First page of EX-0004, stamped HAL000007, no legend");
   });
 });
