@@ -543,6 +543,17 @@ async fn paralegal_workflow() {
     app.see("This production: HAL000001 to HAL000006").await;
     app.shot("export-numbering").await;
     app.click("Next").await;
+    // Page images: a stamped page is previewed as the export would make it,
+    // the legend in its corner; this production stays natives only.
+    let pdf = app.css("input[name=export-images][value=pdf]").await;
+    app.click_el(&pdf).await;
+    app.fill("Legend on every page", "CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER").await;
+    app.css("img[alt*='the legend “CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER”']").await;
+    app.see("by page").await;
+    app.shot("export-images-preview").await;
+    let natives = app.css("input[name=export-images][value=none]").await;
+    app.click_el(&natives).await;
+    app.click("Next").await;
     app.fill("Name", "Reyes & Hart LLP").await;
     app.fill("Public key", &counsel_recipient).await;
     app.click("Add to address book").await;
