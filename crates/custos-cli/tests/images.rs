@@ -49,8 +49,49 @@ fn tool(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A one-page scanned PDF: a JPEG of a page and no text layer.
+fn scanned_pdf(jpeg: &[u8], w: u32, h: u32) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let content = "q 612 0 0 792 0 0 cm /Im0 Do Q";
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        [
+            format!("<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n", jpeg.len()).into_bytes(),
+            jpeg.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+    ];
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out
+}
+
+/// A page of `pdf_of(1)` rasterised by pdftoppm at 150 dpi (`-png` or `-jpeg`).
+fn page_image(dir: &Path, format: &str) -> Vec<u8> {
+    let p = dir.join("page.pdf");
+    std::fs::write(&p, pdf_of(1)).unwrap();
+    let out = Command::new("pdftoppm").args(["-r", "150", format, "-f", "1", "-l", "1", "-singlefile"]).arg(&p).output().unwrap();
+    assert!(out.status.success() && !out.stdout.is_empty(), "pdftoppm made a page image");
+    out.stdout
+}
+
 /// The matter: an e-mail with a PDF and a text attachment, a three-page PDF,
-/// a scanned page (PNG), and a privileged memo withheld.
+/// a scanned page (PNG), a scanned PDF, and a privileged memo withheld.
 fn matter(dir: &Path) -> (PathBuf, HashMap<String, String>) {
     let vault = init_vault(&dir.join("vault"));
     let src = dir.join("collected");
@@ -78,13 +119,10 @@ fn matter(dir: &Path) -> (PathBuf, HashMap<String, String>) {
         ),
     );
     write_file(&src.join("docs/falcon-pricing.pdf"), pdf_of(3));
-    let png = Command::new("pdftoppm").args(["-r", "40", "-png", "-f", "1", "-l", "1", "-"]).stdin(std::fs::File::open({
-        let p = dir.join("page.pdf");
-        std::fs::write(&p, pdf_of(1)).unwrap();
-        p
-    }).unwrap()).output().unwrap();
-    assert!(png.stdout.starts_with(b"\x89PNG"), "pdftoppm made a PNG");
-    write_file(&src.join("scans/whiteboard.png"), png.stdout);
+    let png = page_image(dir, "-png");
+    assert!(png.starts_with(b"\x89PNG"));
+    write_file(&src.join("scans/whiteboard.png"), png);
+    write_file(&src.join("scans/scanned.pdf"), scanned_pdf(&page_image(dir, "-jpeg"), 1275, 1650));
     write_file(&src.join("legal/advice.txt"), "Privileged advice on the Brandt agreement.\n");
     custos(argv!["add", &vault, &src]).assert_success("add");
     let ids: HashMap<String, String> =
@@ -134,17 +172,17 @@ fn a_tiff_production_numbers_and_stamps_every_page_and_a_swapped_page_or_a_lost_
     ]);
     out.assert_success("export");
     let report = out.json();
-    // E-mail 1 + sheet.pdf 2 + notes 1 + the 3-page PDF + the scan 1 + the slip sheet 1.
-    assert_eq!(report["images"], serde_json::json!(["tiff", 9]), "{report:#}");
-    assert_eq!((report["bates_first"].as_str(), report["bates_last"].as_str()), (Some("HAL000001"), Some("HAL000009")));
+    // E-mail 1 + sheet.pdf 2 + notes 1 + the 3-page PDF + the scan 1 + the scanned PDF 1 + the slip sheet 1.
+    assert_eq!(report["images"], serde_json::json!(["tiff", 10]), "{report:#}");
+    assert_eq!((report["bates_first"].as_str(), report["bates_last"].as_str()), (Some("HAL000001"), Some("HAL000010")));
     let bag = unzip_bundle(&zip, &dir.path().join("x"));
     let lines = opt_lines(&bag, "HAL");
     let keys: Vec<String> = lines.iter().map(|l| l.0.clone()).collect();
-    assert_eq!(keys, (1..=9).map(|n| format!("HAL{n:06}")).collect::<Vec<_>>(), "one line a page, contiguous");
+    assert_eq!(keys, (1..=10).map(|n| format!("HAL{n:06}")).collect::<Vec<_>>(), "one line a page, contiguous");
 
     // The load file agrees with the image load file, document by document.
     let rows = load_file_rows(&bag);
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 7);
     for row in &rows {
         let beg = &row["BEGBATES"];
         let at = lines.iter().position(|l| &l.0 == beg).unwrap_or_else(|| panic!("{beg} is in the OPT"));
@@ -188,7 +226,8 @@ fn a_tiff_production_numbers_and_stamps_every_page_and_a_swapped_page_or_a_lost_
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(records.len(), 9);
+    assert_eq!(records.len(), 10);
+    assert!(records.iter().all(|r| r["text_layer"].is_null()), "a TIFF production's text is in its TEXT files, not on its pages");
     let page6 = records.iter().find(|r| r["bates"] == p2.as_str()).unwrap();
     assert_eq!(page6["document"], p1.as_str());
     assert_eq!(page6["source"], "page 2 of 3 of the native PDF");
@@ -253,7 +292,7 @@ fn a_pdf_production_keeps_each_pages_text_under_its_own_bates_number() {
     let bag = unzip_bundle(&zip, &dir.path().join("x"));
     let rows = load_file_rows(&bag);
     let lines = opt_lines(&bag, "HALP");
-    assert_eq!(lines.len(), 9);
+    assert_eq!(lines.len(), 10);
     for row in &rows {
         let path = bag.join("data").join(row["IMAGEPATH"].replace('\\', "/"));
         let p = path.to_str().unwrap();
@@ -277,6 +316,22 @@ fn a_pdf_production_keeps_each_pages_text_under_its_own_bates_number() {
     let p = bag.join("data").join(pdf["IMAGEPATH"].replace('\\', "/"));
     let text = tool("pdftotext", &["-f", "2", "-l", "2", p.to_str().unwrap(), "-"]);
     assert!(text.contains("Falcon pricing page 2"), "the native page's own text is kept: {text}");
+    // Scanned pages get recognised text laid over them, invisible, where the
+    // words are: pdftotext finds them, and the page record says how.
+    let records: Vec<Value> = std::fs::read_to_string(bag.join("data/VOL001/DATA/page-records.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for name in ["whiteboard.png", "scanned.pdf"] {
+        let row = rows.iter().find(|r| r["EXHIBITID"] == ids[name]).unwrap();
+        let p = bag.join("data").join(row["IMAGEPATH"].replace('\\', "/"));
+        let text = tool("pdftotext", &[p.to_str().unwrap(), "-"]);
+        assert!(text.contains("Falcon pricing page 1"), "{name}: the recognised text is searchable: {text}");
+        let r = records.iter().find(|r| r["bates"] == row["BEGBATES"].as_str()).unwrap();
+        assert!(r["text_layer"].as_str().unwrap().starts_with("text layer recognised by tesseract"), "{name}: {r}");
+    }
+    assert!(records.iter().filter(|r| !r["text_layer"].is_null()).count() == 2, "only the pages without text get a layer");
     // Look at a stamped page: the Bates number top right, the legend bottom left.
     let png = tool("pdftoppm", &["-r", "30", "-png", "-f", "2", "-l", "2", p.to_str().unwrap(), dir.path().join("look").to_str().unwrap()]);
     assert!(png.is_empty());

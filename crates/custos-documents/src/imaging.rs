@@ -144,6 +144,8 @@ enum Pages {
 pub struct Imaged {
     pages: Pages,
     fonts: Fonts,
+    /// Text layers laid over pages (by index): a text-only PDF page each.
+    layers: std::collections::HashMap<usize, krilla::pdf::PdfDocument>,
 }
 
 /// Why a document could not be imaged.
@@ -196,7 +198,23 @@ impl Imaged {
             Source::Text { heading, body } => Pages::Typeset(typeset_text(&fonts, &heading, body)),
             Source::Sheet { title, lines } => Pages::Typeset(typeset_sheet(&fonts, &title, &lines)),
         };
-        Ok(Imaged { pages, fonts })
+        Ok(Imaged { pages, fonts, layers: Default::default() })
+    }
+
+    /// Lays `layer`, a one-page PDF of invisible text (an OCR engine's), over
+    /// page `page` (from 0), stretched to the page's drawn area: the page
+    /// can then be searched, its words selected where they are.
+    pub fn lay_text_over(&mut self, page: usize, layer: &[u8]) -> Result<()> {
+        if page >= self.page_count() {
+            return Err(render_error(format!("no page {} to lay text over", page + 1)));
+        }
+        let data: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(layer.to_vec());
+        let pdf = krilla::pdf::Pdf::new(data).map_err(|_| unreadable("the text layer is not a PDF"))?;
+        if pdf.pages().len() != 1 {
+            return Err(unreadable("a text layer is one page"));
+        }
+        self.layers.insert(page, krilla::pdf::PdfDocument::new(Arc::new(pdf)));
+        Ok(())
     }
 
     /// How many pages the document has.
@@ -275,6 +293,9 @@ impl Imaged {
                     }
                     surface.pop();
                 }
+            }
+            if let Some(layer) = self.layers.get(&i) {
+                surface.draw_pdf_page(layer, drawn, 0);
             }
             surface.pop();
             for s in &placed {

@@ -75,6 +75,33 @@ pub fn pdf_page(bytes: &[u8], page: u32, lang: &str) -> Result<OcrPage> {
     Ok(out)
 }
 
+/// A text-only PDF page of an image (PNG, JPEG, TIFF …): Tesseract's
+/// words, invisible, where they are on the image, for laying over it so
+/// the page can be searched and its words selected. Its page has the
+/// image's shape.
+pub fn text_layer(image: &[u8], lang: &str) -> Result<Vec<u8>> {
+    check_lang(lang)?;
+    if image.is_empty() {
+        return Err(Error::Malformed("the image is empty".into()));
+    }
+    tools::run("tesseract", &["stdin", "stdout", "-l", lang, "--psm", PSM, "--dpi", DPI, "-c", "textonly_pdf=1", "pdf"], image)
+}
+
+/// [`text_layer`] of page `page` (from 1) of a PDF, rasterised at 300 dpi.
+pub fn pdf_page_text_layer(bytes: &[u8], page: u32, lang: &str) -> Result<Vec<u8>> {
+    let n = page.to_string();
+    let png = tools::run("pdftoppm", &["-png", "-r", DPI, "-f", &n, "-l", &n, "-singlefile", "-"], bytes)?;
+    if png.is_empty() {
+        return Err(Error::Malformed(format!("the PDF has no page {page}")));
+    }
+    text_layer(&png, lang)
+}
+
+/// How a text layer is made, in words, for the records.
+pub fn text_layer_words(lang: &str) -> Result<String> {
+    Ok(format!("text layer recognised by tesseract {} (lang={lang}, psm={PSM}, {DPI} dpi), invisible over the page", tools::version("tesseract")?))
+}
+
 /// The languages the installed Tesseract has data for.
 pub fn languages() -> Result<Vec<String>> {
     let out = tools::run("tesseract", &["--list-langs"], b"")?;

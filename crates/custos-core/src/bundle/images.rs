@@ -36,6 +36,10 @@ pub struct PageRecord {
     pub scale: f32,
     /// The stamps: text, corner and position.
     pub stamps: Vec<custos_documents::imaging::Stamp>,
+    /// The recognised text laid over a page that had none, in words (or
+    /// why none could be made); absent where the page has its own text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_layer: Option<String>,
 }
 
 /// One line of an Opticon (OPT) image load file.

@@ -114,6 +114,9 @@ pub(crate) struct DocumentPages {
     pub renderer: String,
     /// In colour (a JPEG page in a TIFF production).
     pub colour: bool,
+    /// The text layer laid over each page, in words, where one was made
+    /// (or why none could be).
+    pub text_layers: Vec<Option<String>>,
 }
 
 /// What a production's imaging needs, found once: the profile and stamps,
@@ -168,7 +171,7 @@ impl Imager {
         let render = |e: custos_documents::RenderError| Error::InvalidInput(format!("{name}: {}", e.0));
         let sheet = |title: &str, lines: Vec<String>, renderer: String| -> Result<DocumentPages> {
             let imaged = Imaged::new(Source::Sheet { title: title.into(), lines }).map_err(render)?;
-            Ok(DocumentPages { imaged, sources: vec![format!("slip sheet: {}", title.to_lowercase())], renderer, colour: false })
+            Ok(DocumentPages { imaged, sources: vec![format!("slip sheet: {}", title.to_lowercase())], renderer, colour: false, text_layers: vec![None] })
         };
         // An image that cannot be drawn keeps its place as a colour page.
         let native_sheet = |why: String| {
@@ -191,6 +194,7 @@ impl Imager {
                         sources: (1..=n).map(|p| format!("page {p} of {n} of the native PDF")).collect(),
                         renderer: format!("the native PDF's page placed as it is, its text kept ({KRILLA}, hayro-syntax 0.4)"),
                         colour: false,
+                        text_layers: vec![None; n],
                     })
                 }
                 Err(e) => native_sheet(format!("it cannot be imaged: {}", e.0)),
@@ -201,6 +205,7 @@ impl Imager {
                     sources: vec!["the native image".into()],
                     renderer: format!("the native image placed at one pixel a point, shrunk to fit ({KRILLA})"),
                     colour: true,
+                    text_layers: vec![None],
                 }),
                 Err(e) => native_sheet(format!("it cannot be imaged: {}", e.0)),
             },
@@ -213,6 +218,7 @@ impl Imager {
                     sources: (1..=n).map(|p| format!("page {p} of {n} of the {what} as extracted, typeset")).collect(),
                     renderer: format!("typeset in DejaVu Sans 9.5 pt ({KRILLA})"),
                     colour: false,
+                    text_layers: vec![None; n],
                 })
             }
             Imaging::Office => {
@@ -225,10 +231,52 @@ impl Imager {
                             sources: (1..=n).map(|p| format!("page {p} of {n} of the native as LibreOffice prints it")).collect(),
                             renderer: format!("LibreOffice {} converting the native to PDF, its page placed as it is ({KRILLA})", office.version),
                             colour: false,
+                            text_layers: vec![None; n],
                         })
                     }
                     Err(e) => native_sheet(format!("LibreOffice {} could not convert it ({e})", office.version)),
                 }
+            }
+        }
+    }
+
+    /// Lays recognised text over the pages of `pages` that have none: an
+    /// image's one page, a PDF's pages with no text at all. Only a PDF production has a text layer (a TIFF production's
+    /// text is in its TEXT files). A page OCR cannot read keeps its place
+    /// with the reason in its record.
+    pub(crate) fn lay_text(&self, imaging: &Imaging, native: Option<&[u8]>, pages: &mut DocumentPages) {
+        const LANG: &str = "eng";
+        if self.profile != ImageProfile::Pdf {
+            return;
+        }
+        let native = native.unwrap_or_default();
+        let wanted: Vec<u32> = match imaging {
+            Imaging::Image if pages.sources.first().is_some_and(|s| s == "the native image") => vec![1],
+            // Pages processing would read by OCR, and that have no text at
+            // all: a layer over some text would say it twice.
+            Imaging::Pdf if pages.sources.first().is_some_and(|s| s.ends_with("of the native PDF")) => custos_extract::documents::pdf(native)
+                .map(|x| x.wants_ocr)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| {
+                    let n = p.to_string();
+                    custos_extract::tools::run("pdftotext", &["-f", &n, "-l", &n, "-", "-"], native)
+                        .is_ok_and(|t| t.iter().all(u8::is_ascii_whitespace))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for p in wanted {
+            let layer = match imaging {
+                Imaging::Image => custos_extract::ocr::text_layer(native, LANG),
+                _ => custos_extract::ocr::pdf_page_text_layer(native, p, LANG),
+            };
+            let words = layer
+                .map_err(|e| e.to_string())
+                .and_then(|l| pages.imaged.lay_text_over(p as usize - 1, &l).map_err(|e| e.0))
+                .and_then(|_| custos_extract::ocr::text_layer_words(LANG).map_err(|e| e.to_string()));
+            if let Some(slot) = pages.text_layers.get_mut(p as usize - 1) {
+                *slot = Some(words.unwrap_or_else(|e| format!("no text layer: {e}")));
             }
         }
     }

@@ -86,6 +86,7 @@ impl Vault {
         info: &DocumentInfo,
         attachments: &HashMap<String, Vec<String>>,
         native: Option<Vec<u8>>,
+        with_text_layers: bool,
     ) -> Result<DocumentPages> {
         let ex = &chosen.exhibit;
         let imaging = imaging_for(chosen, info);
@@ -116,7 +117,11 @@ impl Vault {
                 heading.push(("Attachments".to_string(), names.join("; ")));
             }
         }
-        imager.document(&imaging, &ex.name, native.as_deref(), text.as_deref(), heading)
+        let mut pages = imager.document(&imaging, &ex.name, native.as_deref(), text.as_deref(), heading)?;
+        if with_text_layers {
+            imager.lay_text(&imaging, native.as_deref(), &mut pages);
+        }
+        Ok(pages)
     }
 
     /// The numbers each chosen document takes: 1 each for natives alone, its
@@ -132,7 +137,7 @@ impl Vault {
         let legends: Vec<&str> = selection.iter().filter_map(|c| info.designations.get(&c.exhibit.id)?.confidentiality.as_deref()).collect();
         custos_documents::imaging::check_endorsements(&widest, &legends, &imager.endorsements).map_err(|e| Error::InvalidInput(e.0))?;
         let attachments = attachment_names(selection);
-        selection.iter().map(|c| Ok(self.document_pages(&imager, c, info, &attachments, None)?.imaged.page_count() as u64)).collect()
+        selection.iter().map(|c| Ok(self.document_pages(&imager, c, info, &attachments, None, false)?.imaged.page_count() as u64)).collect()
     }
 
     /// Images, stamps and adds one document's pages to the bag, and records them.
@@ -149,7 +154,7 @@ impl Vault {
     ) -> Result<()> {
         let ex = &doc.chosen.exhibit;
         let withheld = matches!(imaging_for(doc.chosen, info), Imaging::Withheld(_));
-        let pages = self.document_pages(imager, doc.chosen, info, attachments, doc.native)?;
+        let pages = self.document_pages(imager, doc.chosen, info, attachments, doc.native, true)?;
         let numbers = plan.numbers_of(doc.index);
         if pages.imaged.page_count() != numbers.len() {
             return Err(Error::InvalidInput(format!(
@@ -212,6 +217,7 @@ impl Vault {
                 page_size: placements[k].page,
                 scale: placements[k].scale,
                 stamps: placements[k].stamps.clone(),
+                text_layer: pages.text_layers.get(k).cloned().flatten(),
             };
             digest.update(serde_json::to_string(&record).expect("serialise").as_bytes());
             digest.update(b"\n");
@@ -306,7 +312,7 @@ impl Vault {
         let info = self.document_info(&selection, false)?;
         let attachments = attachment_names(&selection);
         let chosen = &selection[i];
-        let pages = self.document_pages(&imager, chosen, &info, &attachments, None)?;
+        let pages = self.document_pages(&imager, chosen, &info, &attachments, None, false)?;
         // The document's own numbers: those the ones before it leave it.
         let counts = self.page_counts(req, &selection[..=i], &info)?;
         let plan = self.plan_bates(req, &selection[..=i], &counts)?;
