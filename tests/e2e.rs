@@ -548,8 +548,9 @@ async fn paralegal_workflow() {
     let pdf = app.css("input[name=export-images][value=pdf]").await;
     app.click_el(&pdf).await;
     app.fill("Legend on every page", "CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER").await;
-    app.css("img[alt*='the legend “CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER”']").await;
+    let preview = app.css("img[alt*='the legend “CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER”']").await;
     app.see("by page").await;
+    app.run("arguments[0].scrollIntoView({block: 'center'}); return 1", &preview, vec![]).await;
     app.shot("export-images-preview").await;
     let natives = app.css("input[name=export-images][value=none]").await;
     app.click_el(&natives).await;

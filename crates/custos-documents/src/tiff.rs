@@ -36,6 +36,18 @@ pub fn pbm_pages(mut bytes: &[u8]) -> Result<Vec<Bitmap<'_>>> {
 }
 
 fn pbm_page(bytes: &[u8]) -> Result<(Bitmap<'_>, &[u8])> {
+    let (width, height, at) = header(bytes)?.ok_or_else(|| bad("the image is cut short"))?;
+    let len = width.div_ceil(8) as usize * height as usize;
+    let rows = bytes.get(at..at + len).ok_or_else(|| bad("the image is cut short"))?;
+    Ok((Bitmap { width, height, rows }, &bytes[at + len..]))
+}
+
+/// A PBM header at the start of `bytes`: (width, height, where the rows
+/// start), or `None` when `bytes` ends before the header does.
+fn header(bytes: &[u8]) -> Result<Option<(u32, u32, usize)>> {
+    if bytes.len() < 2 {
+        return Ok(None);
+    }
     if !bytes.starts_with(b"P4") {
         return Err(bad("no P4 signature"));
     }
@@ -58,6 +70,10 @@ fn pbm_page(bytes: &[u8]) -> Result<(Bitmap<'_>, &[u8])> {
         while bytes.get(at).is_some_and(u8::is_ascii_digit) {
             at += 1;
         }
+        // The number may go on in bytes not yet come.
+        if at == bytes.len() {
+            return Ok(None);
+        }
         *n = std::str::from_utf8(&bytes[start..at]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| bad("no size"))?;
     }
     // One white-space byte ends the header.
@@ -66,9 +82,41 @@ fn pbm_page(bytes: &[u8]) -> Result<(Bitmap<'_>, &[u8])> {
     if width == 0 || height == 0 || width > u16::MAX as u32 {
         return Err(bad("a size out of range"));
     }
-    let len = width.div_ceil(8) as usize * height as usize;
-    let rows = bytes.get(at..at + len).ok_or_else(|| bad("the image is cut short"))?;
-    Ok((Bitmap { width, height, rows }, &bytes[at + len..]))
+    Ok(Some((width, height, at)))
+}
+
+/// Splits a stream of binary PBM pages as it arrives, a chunk at a time,
+/// handing each page on as soon as it is whole: one page is held at most
+/// (and its buffer is reused), however many pages the stream has.
+#[derive(Default)]
+pub struct PbmStream {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl PbmStream {
+    /// Takes `bytes`; calls `page` for each page they complete, in order.
+    pub fn feed(&mut self, bytes: &[u8], page: &mut dyn FnMut(&Bitmap<'_>) -> Result<()>) -> Result<()> {
+        self.buf.extend_from_slice(bytes);
+        while let Some((width, height, at)) = header(&self.buf[self.start..])? {
+            let len = width.div_ceil(8) as usize * height as usize;
+            let from = self.start + at;
+            if self.buf.len() < from + len {
+                break;
+            }
+            page(&Bitmap { width, height, rows: &self.buf[from..from + len] })?;
+            self.start = from + len;
+        }
+        // What is left is the start of the next page.
+        self.buf.drain(..self.start);
+        self.start = 0;
+        Ok(())
+    }
+
+    /// Ends the stream: an error if it stopped inside a page.
+    pub fn finish(self) -> Result<()> {
+        if self.buf.is_empty() { Ok(()) } else { Err(bad("the image is cut short")) }
+    }
 }
 
 /// A single-page TIFF of `bitmap`, Group 4 compressed, at `dpi` dots per inch.
@@ -163,6 +211,22 @@ mod tests {
         assert_eq!((pages[1].width, pages[1].height, pages[1].rows), (8, 1, &[0x81][..]));
         assert!(pbm_pages(&s[..s.len() - 1]).unwrap_err().0.contains("cut short"));
         assert!(pbm_pages(b"P5 1 1\n\0").unwrap_err().0.contains("P4"));
+
+        // Fed a byte at a time, the stream gives the same pages.
+        let mut stream = PbmStream::default();
+        let mut got = Vec::new();
+        for b in &s {
+            stream.feed(std::slice::from_ref(b), &mut |p| {
+                got.push((p.width, p.height, p.rows.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+        }
+        stream.finish().unwrap();
+        assert_eq!(got, vec![(10, 2, vec![0xFF, 0xC0, 0, 0]), (8, 1, vec![0x81])]);
+        let mut cut = PbmStream::default();
+        cut.feed(&s[..s.len() - 1], &mut |_| Ok(())).unwrap();
+        assert!(cut.finish().unwrap_err().0.contains("cut short"));
     }
 
     #[test]

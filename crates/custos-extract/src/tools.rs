@@ -131,6 +131,36 @@ pub(crate) fn output(program: &str, args: &[&str], input: &[u8]) -> Result<Outpu
 
 /// [`output`] within `limit`.
 fn output_within(program: &str, args: &[&str], input: &[u8], limit: Duration) -> Result<Output> {
+    let mut out = Vec::new();
+    let (status, stderr) = stream_within(program, args, input, limit, &mut |chunk| {
+        out.extend_from_slice(chunk);
+        Ok(())
+    })?;
+    Ok(Output { status, stdout: out, stderr })
+}
+
+/// Runs `program` as [`run`] does, handing its standard output to `sink`
+/// as it comes (a chunk at a time, never gathered whole): for output too
+/// large to hold, such as the pages of a long document. `sink` failing
+/// stops the program.
+pub fn run_streaming(program: &str, args: &[&str], input: &[u8], sink: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> Result<()> {
+    let (status, stderr) = stream_within(program, args, input, TIME_LIMIT, sink)?;
+    let out = Output { status, stdout: Vec::new(), stderr };
+    if !out.status.success() {
+        return Err(Error::Tool { program: program.into(), reason: out.failure_reason() });
+    }
+    Ok(())
+}
+
+/// Runs `program` within `limit`, its standard output to `sink`; returns
+/// its exit status and (the start of) its standard error.
+fn stream_within(
+    program: &str,
+    args: &[&str],
+    input: &[u8],
+    limit: Duration,
+    sink: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+) -> Result<(ExitStatus, Vec<u8>)> {
     let tool_error = |reason: String| Error::Tool { program: program.into(), reason };
     let mut child = Command::new(program)
         .args(args)
@@ -193,9 +223,8 @@ fn output_within(program: &str, args: &[&str], input: &[u8], limit: Duration) ->
             }
             kept
         });
-        let mut out = Vec::new();
-        let read = stdout.take(MAX_OUTPUT + 1).read_to_end(&mut out).map(|_| out);
-        if !matches!(&read, Ok(out) if out.len() as u64 <= MAX_OUTPUT) {
+        let read = pump(stdout, sink);
+        if !matches!(&read, Ok(n) if *n <= MAX_OUTPUT) {
             // Stop it so that the threads above see their pipes close.
             kill();
         }
@@ -207,11 +236,31 @@ fn output_within(program: &str, args: &[&str], input: &[u8], limit: Duration) ->
     if timed_out {
         return Err(tool_error(format!("it ran past the time limit of {} s and was stopped", limit.as_secs())));
     }
-    let stdout = read.map_err(|e| tool_error(format!("cannot read its output: {e}")))?;
-    if stdout.len() as u64 > MAX_OUTPUT {
+    let read = read.map_err(|e| tool_error(format!("cannot read its output: {e}")))?;
+    if read > MAX_OUTPUT {
         return Err(tool_error(format!("its output passed the limit of {MAX_OUTPUT} bytes")));
     }
-    Ok(Output { status, stdout, stderr: stderr_bytes })
+    Ok((status, stderr_bytes))
+}
+
+/// Reads `from` to its end into `sink`, 64 KiB at a time; stops past
+/// [`MAX_OUTPUT`]. Returns the bytes read.
+fn pump(mut from: impl Read, sink: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<u64> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut total = 0u64;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        total += n as u64;
+        if total > MAX_OUTPUT {
+            return Ok(total);
+        }
+        sink(&buf[..n])?;
+    }
 }
 
 #[cfg(test)]

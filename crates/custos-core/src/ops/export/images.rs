@@ -332,11 +332,29 @@ impl Imager {
     }
 }
 
-/// Pages `a` to `b` of `pdf` as Group 4 TIFFs.
+/// Pages `a` to `b` of `pdf` as Group 4 TIFFs, each coded as soon as
+/// `pdftoppm` has written it (a page's bitmap is held, not the batch's).
 fn tiff_pages(pdf: &[u8], a: usize, b: usize) -> Result<Vec<Vec<u8>>> {
-    let pbm = raster(&["-r", &DPI.to_string(), "-mono", "-f", &a.to_string(), "-l", &b.to_string(), "-"], pdf)?;
-    let pages = custos_documents::tiff::pbm_pages(&pbm).map_err(|e| Error::InvalidInput(e.0))?;
-    Ok(pages.iter().map(|p| custos_documents::tiff::g4_tiff(p, DPI)).collect())
+    let mut stream = custos_documents::tiff::PbmStream::default();
+    let mut tiffs = Vec::with_capacity(b - a + 1);
+    let mut bad = None;
+    let args = ["-r", &DPI.to_string(), "-mono", "-f", &a.to_string(), "-l", &b.to_string(), "-"].map(String::from);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    custos_extract::tools::run_streaming("pdftoppm", &args, pdf, &mut |chunk| {
+        stream
+            .feed(chunk, &mut |page| {
+                tiffs.push(custos_documents::tiff::g4_tiff(page, DPI));
+                Ok(())
+            })
+            .map_err(|e| {
+                let message = e.0.clone();
+                bad = Some(e);
+                std::io::Error::other(message)
+            })
+    })
+    .map_err(|e| Error::InvalidInput(format!("page images: {}", bad.take().map(|b| b.0).unwrap_or_else(|| e.to_string()))))?;
+    stream.finish().map_err(|e| Error::InvalidInput(e.0))?;
+    Ok(tiffs)
 }
 
 /// `pdftoppm` with `args`, the PDF on its standard input, the images on its output.
