@@ -245,6 +245,15 @@ fn a_tiff_production_numbers_and_stamps_every_page_and_a_swapped_page_or_a_lost_
     assert_eq!(exported["details"]["images"]["bates_end"], bates(number(&pdf["BEGBATES"]) + 2).as_str());
 
     assert_eq!(verify_kinds(&zip), vec![], "the bundle verifies");
+    // Counsel takes the production in; the chain continues.
+    let counsel = init_vault(&dir.path().join("counsel"));
+    custos(argv!["import-bundle", &counsel, &zip]).assert_success("import");
+    assert_eq!(list_json(&counsel).len(), 6, "every produced native, none withheld");
+    // Numbering continues by page: the next production starts after the last page.
+    let next = dir.path().join("next.zip");
+    let out = custos(argv!["export", &vault, "--out", &next, "--bates-prefix", "HAL", "--exhibits", &ids["notes.txt"], "--json"]);
+    out.assert_success("the next production");
+    assert_eq!(out.json()["bates_first"], "HAL000011", "{}", out.describe());
 
     // Two pages swapped: each is named by its Bates number.
     let swapped = dir.path().join("swapped.zip");
