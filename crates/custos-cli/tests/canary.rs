@@ -164,6 +164,15 @@ fn canary_never_reaches_disk_in_plaintext() {
         argv!["export", &vault, "--out", sealed_dir.join("counsel.zip.age"), "--recipient", &recipient],
         "an export encrypted to counsel should succeed",
     );
+    // Page images: text typeset, rasterised through pipes, never a file.
+    custos_in(
+        &private_tmp,
+        argv!["export", &vault, "--out", sealed_dir.join("images.zip.age"), "--recipient", &recipient, "--images", "tiff", "--bates-prefix", "IMG"],
+        "an export with page images encrypted to counsel should succeed",
+    );
+    // The Office converter's folder on the memory file system keeps nothing of it either.
+    let shm = find_leaks(Path::new("/dev/shm"), &[("the marker", marker.as_bytes().to_vec())]);
+    assert!(shm.is_empty(), "{shm:?}");
     let vault2 = tmp.path().join("vault2");
     custos_in(&private_tmp, argv!["init", &vault2, "--matter", "Receiving", "--examiner", "Counsel", "--work-factor", "10"], "init");
     custos_in(&private_tmp, argv!["import-bundle", &vault2, &plain_bundle], "import of the plaintext bundle should succeed");

@@ -43,6 +43,34 @@ fn pdf_of(pages: usize) -> Vec<u8> {
     out
 }
 
+/// A minimal Word document (Office Open XML) saying `text`, zipped here.
+fn docx(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    let opts = zip::write::SimpleFileOptions::default();
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "word/document.xml",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"#),
+        ),
+    ];
+    for (name, body) in parts {
+        z.start_file(name, opts).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+    out.into_inner()
+}
+
 fn tool(program: &str, args: &[&str]) -> String {
     let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program} runs: {e}"));
     assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -294,14 +322,18 @@ fn a_tiff_production_numbers_and_stamps_every_page_and_a_swapped_page_or_a_lost_
 #[test]
 fn a_pdf_production_keeps_each_pages_text_under_its_own_bates_number() {
     let dir = tempfile::tempdir().unwrap();
-    let (vault, ids) = matter(dir.path());
+    let (vault, mut ids) = matter(dir.path());
+    // A Word document, which LibreOffice prints.
+    write_file(&dir.path().join("office/offer.docx"), docx("Offer letter for the Falcon engineer"));
+    custos(argv!["add", &vault, dir.path().join("office")]).assert_success("add the Word document");
+    ids.insert("offer.docx".into(), list_json(&vault).iter().find(|e| e["name"] == "offer.docx").map(|e| str_field(e, "id").to_string()).unwrap());
     let zip = dir.path().join("prod.zip");
     custos(argv!["export", &vault, "--out", &zip, "--bates-prefix", "HALP", "--images", "pdf", "--endorse", "CONFIDENTIAL", "--bates-corner", "top-right"])
         .assert_success("export");
     let bag = unzip_bundle(&zip, &dir.path().join("x"));
     let rows = load_file_rows(&bag);
     let lines = opt_lines(&bag, "HALP");
-    assert_eq!(lines.len(), 10);
+    assert_eq!(lines.len(), 11);
     for row in &rows {
         let path = bag.join("data").join(row["IMAGEPATH"].replace('\\', "/"));
         let p = path.to_str().unwrap();
@@ -341,6 +373,13 @@ fn a_pdf_production_keeps_each_pages_text_under_its_own_bates_number() {
         assert!(r["text_layer"].as_str().unwrap().starts_with("text layer recognised by tesseract"), "{name}: {r}");
     }
     assert!(records.iter().filter(|r| !r["text_layer"].is_null()).count() == 2, "only the pages without text get a layer");
+    // The Word document as LibreOffice prints it, stamped like the rest.
+    let offer = rows.iter().find(|r| r["EXHIBITID"] == ids["offer.docx"]).unwrap();
+    let offer_pdf = bag.join("data").join(offer["IMAGEPATH"].replace('\\', "/"));
+    let text = tool("pdftotext", &[offer_pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("Offer letter for the Falcon engineer") && text.contains(offer["BEGBATES"].as_str()), "{text}");
+    let r = records.iter().find(|r| r["bates"] == offer["BEGBATES"].as_str()).unwrap();
+    assert!(r["renderer"].as_str().unwrap().starts_with("LibreOffice "), "{r}");
     // Look at a stamped page: the Bates number top right, the legend bottom left.
     let png = tool("pdftoppm", &["-r", "30", "-png", "-f", "2", "-l", "2", p.to_str().unwrap(), dir.path().join("look").to_str().unwrap()]);
     assert!(png.is_empty());

@@ -90,8 +90,28 @@ pub(crate) fn imaging_of(ex: &Exhibit, has_text: bool) -> Imaging {
         "application/rtf",
         "text/rtf",
     ];
+    // A zip or compound file is an Office document by its name (intake
+    // records the container format; processing reads the parts).
+    let ext = ex.name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let mime = match (mime, ext.as_str()) {
+        ("application/zip" | "application/x-cfb" | "application/x-ole-storage" | "application/octet-stream", e) => match e {
+            "docx" | "docm" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "pptx" | "pptm" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "xlsx" | "xlsm" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "odt" => "application/vnd.oasis.opendocument.text",
+            "odp" => "application/vnd.oasis.opendocument.presentation",
+            "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+            "doc" => "application/msword",
+            "ppt" => "application/vnd.ms-powerpoint",
+            "xls" => "application/vnd.ms-excel",
+            "msg" => "application/vnd.ms-outlook",
+            _ => mime,
+        },
+        _ => mime,
+    };
     match mime {
         "application/pdf" => Imaging::Pdf,
+        "application/zip" => Imaging::Native("archives are produced in native form; their files are imaged as documents of their own".into()),
         "image/png" | "image/jpeg" | "image/gif" | "image/webp" => Imaging::Image,
         "message/rfc822" | "application/vnd.ms-outlook" => Imaging::Email,
         m if SHEETS.contains(&m) => Imaging::Native("spreadsheets are produced in native form".into()),
@@ -126,7 +146,8 @@ pub(crate) struct Imager {
     pub endorsements: custos_documents::imaging::Endorsements,
     /// `pdftoppm`'s version (TIFF only).
     pdftoppm: Option<String>,
-    office: Option<Office>,
+    /// Looked for at the first Office document only.
+    office: std::cell::OnceCell<Option<Office>>,
 }
 
 /// LibreOffice, and the private folder on the memory file system it works in.
@@ -149,7 +170,7 @@ impl Imager {
                 Error::InvalidInput(format!("TIFF page images are rasterised by pdftoppm: {e}; install poppler-utils or choose PDF page images"))
             })?),
         };
-        Ok(Some(Imager { profile, endorsements: req.endorsements, pdftoppm, office: Office::find() }))
+        Ok(Some(Imager { profile, endorsements: req.endorsements, pdftoppm, office: std::cell::OnceCell::new() }))
     }
 
     /// The word LibreOffice's absence puts on an Office document's sheet.
@@ -222,7 +243,7 @@ impl Imager {
                 })
             }
             Imaging::Office => {
-                let Some(office) = &self.office else { return native_sheet(Self::no_office()) };
+                let Some(office) = self.office.get_or_init(Office::find) else { return native_sheet(Self::no_office()) };
                 match office.convert(name, native.unwrap_or_default()).and_then(|pdf| Imaged::new(Source::Pdf(&pdf)).map_err(|e| e.0)) {
                     Ok(imaged) => {
                         let n = imaged.page_count();
@@ -252,18 +273,20 @@ impl Imager {
         let native = native.unwrap_or_default();
         let wanted: Vec<u32> = match imaging {
             Imaging::Image if pages.sources.first().is_some_and(|s| s == "the native image") => vec![1],
-            // Pages processing would read by OCR, and that have no text at
-            // all: a layer over some text would say it twice.
-            Imaging::Pdf if pages.sources.first().is_some_and(|s| s.ends_with("of the native PDF")) => custos_extract::documents::pdf(native)
-                .map(|x| x.wants_ocr)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|p| {
-                    let n = p.to_string();
-                    custos_extract::tools::run("pdftotext", &["-f", &n, "-l", &n, "-", "-"], native)
-                        .is_ok_and(|t| t.iter().all(u8::is_ascii_whitespace))
-                })
-                .collect(),
+            // Pages with no text at all (poppler ends each page with a form
+            // feed): a layer over some text would say it twice.
+            Imaging::Pdf if pages.sources.first().is_some_and(|s| s.ends_with("of the native PDF")) => {
+                custos_extract::tools::run("pdftotext", &["-enc", "UTF-8", "-", "-"], native)
+                    .map(|text| {
+                        text.split(|b| *b == 0x0c)
+                            .take(pages.imaged.page_count())
+                            .enumerate()
+                            .filter(|(_, t)| t.iter().all(u8::is_ascii_whitespace))
+                            .map(|(i, _)| i as u32 + 1)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }
             _ => Vec::new(),
         };
         for p in wanted {
@@ -372,8 +395,9 @@ impl Office {
             return None;
         }
         let version = custos_extract::tools::version("soffice").ok()?;
-        // tempfile makes the folder readable by its owner alone.
-        let dir = tempfile::Builder::new().prefix("custos-office-").tempdir_in(shm).ok()?;
+        // Its owner's alone.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new().prefix("custos-office-").permissions(std::fs::Permissions::from_mode(0o700)).tempdir_in(shm).ok()?;
         Some(Office { version, dir })
     }
 
