@@ -272,6 +272,10 @@ fn a_tiff_production_numbers_and_stamps_every_page_and_a_swapped_page_or_a_lost_
     assert_eq!(exported["details"]["images"]["pages"], 3);
     assert_eq!(exported["details"]["images"]["bates_end"], bates(number(&pdf["BEGBATES"]) + 2).as_str());
 
+    let readme = std::fs::read_to_string(bag.join("README.txt")).unwrap();
+    assert!(readme.contains("Page images: 10 pages of 7 documents") && readme.contains("HAL_VOL001.opt"), "{readme}");
+    let index = std::fs::read_to_string(bag.join("data/exhibit-index.csv")).unwrap();
+    assert!(index.contains(&format!("{p1},{},{}", bates(number(&p1) + 2), ids["falcon-pricing.pdf"])), "the index spans the pages: {index}");
     assert_eq!(verify_kinds(&zip), vec![], "the bundle verifies");
     // Counsel takes the production in; the chain continues.
     let counsel = init_vault(&dir.path().join("counsel"));

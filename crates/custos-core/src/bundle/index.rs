@@ -13,7 +13,7 @@ pub(crate) fn index_csv(p: &Production) -> Vec<u8> {
     for e in &p.exhibits {
         let row = [
             e.bates.as_str(),
-            e.bates.as_str(),
+            e.bates_end.as_deref().unwrap_or(&e.bates),
             e.exhibit_id.as_str(),
             e.name.as_str(),
             e.mime.as_str(),

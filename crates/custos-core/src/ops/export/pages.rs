@@ -324,3 +324,23 @@ impl Vault {
         Ok(ImagePreview { png, exhibit_id: chosen.exhibit.id.clone(), bates: numbers[0].clone(), legend, pages: numbers.len() as u64 })
     }
 }
+
+/// What a bundle's README.txt says of its page images, if it has any.
+pub(crate) fn readme(p: &Production, images: &ImagesOut, profile: ImageProfile, prefix: &str) -> String {
+    let what = match profile {
+        ImageProfile::Pdf => "a searchable PDF per document (data/VOL001/IMAGES/NNNN/<first page>.pdf), each page stamped",
+        ImageProfile::Tiff => "a single-page Group IV TIFF at 300 dpi per page (JPEG for photographs), data/VOL001/IMAGES/NNNN/<page>.tif",
+    };
+    format!(
+        "\nPage images: {} pages of {} documents, {what}. Bates numbers run by page:\n   \
+         each document's BEGBATES and ENDBATES in the load file span its pages, PGCOUNT\n   \
+         counts them and IMAGEPATH names its first image. The Opticon image load file\n   \
+         data/VOL001/DATA/{prefix}_VOL001.opt has one line per page (Y on a document's\n   \
+         first page, with its page count). data/VOL001/DATA/page-records.jsonl records\n   \
+         each page: its native's SHA-256, the programs that made it and their settings,\n   \
+         its image's SHA-256 and its stamps. To check a page image by hand:\n     \
+         sha256sum data/VOL001/IMAGES/0001/<page>.tif   (compare with its record)\n",
+        images.records.len(),
+        p.exhibits.len() + p.withheld.len()
+    )
+}

@@ -296,7 +296,8 @@ impl Vault {
         let readme = crate::bundle::readme_txt(&production, &bag_name, &identity, !recipients.is_empty() || req.passphrase.is_some())
             + &crate::bundle::timestamps::readme_step(&carried)
             + &search.readme()
-            + &crate::ops::privilege_log::readme(&production);
+            + &crate::ops::privilege_log::readme(&production)
+            + &imager.as_ref().map(|im| super::pages::readme(&production, &images, im.profile, &plan.prefix)).unwrap_or_default();
         let load_file = req.dat_delimiters.load_file_format(enc_name);
         let tagmanifest = bag.finish_tags(&production, req.organization.as_deref(), &load_file, &readme)?;
         let sig = ssh_signature(&ssh_key, BUNDLE_NAMESPACE, &tagmanifest)?;
