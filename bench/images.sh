@@ -25,24 +25,9 @@ set -euo pipefail
 BENCH_DIR=${BENCH_DIR:-/var/tmp/custos-bench-images}
 PAGES=${PAGES:-500}
 KEEP=${KEEP:-0}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/custos/target}
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CUSTOS=$CARGO_TARGET_DIR/release/custos
-export CUSTOS_PASSPHRASE="bench passphrase"
-
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 2; }
-for t in pdftoppm tiffcp qpdf python3 /usr/bin/time; do
-    command -v "$t" >/dev/null || die "$t is missing (scripts/install-deps.sh installs it)"
-done
-
-say "building custos (release)…"
-(cd "$REPO" && cargo build -q --release --locked -p custos-cli)
-
-DATA=$BENCH_DIR/data
-mkdir -p "$DATA"
-cleanup() { if [ "$KEEP" != 1 ]; then rm -rf "$BENCH_DIR"; fi; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need pdftoppm tiffcp qpdf python3 /usr/bin/time
+build_custos
 
 # One PDF of PAGES pages and one of twice as many, each page a page of
 # text; and the stamp qpdf overlays (a Bates-like number and a legend).
@@ -88,8 +73,6 @@ PY
     touch "$DATA/.made-$PAGES"
 fi
 
-now() { date +%s.%N; }
-secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
 # A vault holding one PDF, for each export.

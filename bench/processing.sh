@@ -23,24 +23,9 @@ PDFS=${PDFS:-300}
 PAGES=${PAGES:-50}
 MESSAGES=${MESSAGES:-10000}
 LARGE_MB=${LARGE_MB:-1024}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/custos/target}
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CUSTOS=$CARGO_TARGET_DIR/release/custos
-export CUSTOS_PASSPHRASE="bench passphrase"
-
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 2; }
-for t in pdftotext pdftoppm tesseract readpst python3 /usr/bin/time; do
-    command -v "$t" >/dev/null || die "$t is missing (scripts/install-deps.sh installs it)"
-done
-
-say "building custos (release)…"
-(cd "$REPO" && cargo build -q --release --locked -p custos-cli)
-
-DATA=$BENCH_DIR/data
-mkdir -p "$DATA"
-cleanup() { if [ "$KEEP" != 1 ]; then rm -rf "$BENCH_DIR"; fi; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need pdftotext pdftoppm tesseract readpst python3 /usr/bin/time
+build_custos
 
 # ---------------------------------------------------------------------------
 # Data, generated here (nothing of a case): PDFs with text, page images with
@@ -145,8 +130,6 @@ PST=$REPO/crates/custos-extract/tests/data/pst/enron.pst
 
 # ---------------------------------------------------------------------------
 # Measuring.
-now() { date +%s.%N; }
-secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 fresh_vault() {
     rm -rf "$1"
     "$CUSTOS" init "$1" --matter "Processing bench" --examiner Bench --work-factor 10 >/dev/null 2>&1
