@@ -33,15 +33,28 @@ pub(super) fn check_images(bundle: &mut Bundle, rows: &[Row], manifests: &Manife
     };
     let lines = match read(bundle, &opt_path)?.map(|b| parse_opt(&b)) {
         Some(Ok(l)) => l,
-        Some(Err(e)) => return Ok(finding(FindingKind::ImageLoadFileInvalid, None, format!("{opt_path}: {e}"))),
-        None => return Ok(finding(FindingKind::ImageLoadFileInvalid, None, format!("{opt_path} cannot be read"))),
+        Some(Err(e)) => {
+            finding(FindingKind::ImageLoadFileInvalid, None, format!("{opt_path}: {e}"));
+            return Ok(());
+        }
+        None => {
+            finding(FindingKind::ImageLoadFileInvalid, None, format!("{opt_path} cannot be read"));
+            return Ok(());
+        }
     };
-    let records: Vec<PageRecord> = match read(bundle, PAGE_RECORDS_FILE)? {
-        None => return Ok(finding(FindingKind::ImageLoadFileInvalid, None, format!("the bundle has page images but no page records ({PAGE_RECORDS_FILE})"))),
-        Some(b) => match String::from_utf8_lossy(&b).lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect() {
-            Ok(r) => r,
-            Err(e) => return Ok(finding(FindingKind::ImageLoadFileInvalid, None, format!("{PAGE_RECORDS_FILE} is not a list of page records: {e}"))),
-        },
+    let parsed = read(bundle, PAGE_RECORDS_FILE)?.map(|b| {
+        String::from_utf8_lossy(&b).lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<serde_json::Result<Vec<PageRecord>>>()
+    });
+    let records = match parsed {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            finding(FindingKind::ImageLoadFileInvalid, None, format!("{PAGE_RECORDS_FILE} is not a list of page records: {e}"));
+            return Ok(());
+        }
+        None => {
+            finding(FindingKind::ImageLoadFileInvalid, None, format!("the bundle has page images but no page records ({PAGE_RECORDS_FILE})"));
+            return Ok(());
+        }
     };
 
     // Each page's image is in the bundle, and is the one its record gives.

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::store::exhibits::Exhibit;
 use custos_documents::imaging::{Imaged, Source};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The page images a production gives besides the natives.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -421,7 +421,7 @@ impl Office {
     }
 }
 
-fn path_str(p: &PathBuf) -> String {
+fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
