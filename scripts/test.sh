@@ -12,4 +12,6 @@ npm run --silent test
 # The app embeds the built UI.
 npm run --silent build
 cd "$REPO_ROOT"
+# Lints are errors: the code as a reviewer would read it.
+cargo clippy --workspace --all-targets --locked -q -- -D warnings
 cargo test --workspace --locked --no-fail-fast
