@@ -301,6 +301,14 @@ fn a_tiff_production_numbers_and_stamps_every_page_and_a_swapped_page_or_a_lost_
     std::fs::write(&a, &ba).unwrap();
     std::fs::write(&b, &bb).unwrap();
 
+    // A page image removed: named by its Bates number.
+    std::fs::remove_file(&b).unwrap();
+    let missing = dir.path().join("missing.zip");
+    rezip(&bag, &missing);
+    let kinds = verify_kinds(&missing);
+    assert!(kinds.iter().any(|(k, m)| k == "page_image_missing" && m.contains(&format!("page {p2}"))), "{kinds:#?}");
+    std::fs::write(&b, &bb).unwrap();
+
     // An OPT line deleted: the document's page count no longer agrees.
     let opt = bag.join("data/VOL001/DATA/HAL_VOL001.opt");
     let text = std::fs::read_to_string(&opt).unwrap();
