@@ -401,8 +401,11 @@ fn a_pdf_production_keeps_each_pages_text_under_its_own_bates_number() {
 #[test]
 fn a_stamp_that_cannot_fit_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let (vault, _) = matter(dir.path());
+    let (vault, ids) = matter(dir.path());
     let zip = dir.path().join("prod.zip");
+    let out = custos(argv!["export", &vault, "--out", &zip, "--bates-prefix", "HAL", "--exhibits", &ids["pricing.eml"], "--privilege-log"]);
+    assert_eq!(out.code, Some(2), "a privilege log asked for where nothing is withheld: {}", out.describe());
+    assert!(out.stderr.contains("no document of the selection is withheld"), "{}", out.describe());
     let long = "CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER - ".repeat(3);
     let out = custos(argv!["export", &vault, "--out", &zip, "--bates-prefix", "HAL", "--images", "tiff", "--endorse", long.trim()]);
     assert_eq!(out.code, Some(2), "{}", out.describe());

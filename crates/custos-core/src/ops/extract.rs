@@ -68,21 +68,26 @@ impl ExhibitReader {
 /// A whole exhibit in memory (zeroed when dropped), only once it has fully
 /// authenticated with its intake SHA-256 and its object's name.
 pub(crate) fn read_whole(r: &ExhibitReader, detail: &ExhibitDetail) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    if detail.exhibit.size > MAX_IN_MEMORY {
+    read_object_whole(r, &detail.exhibit, &detail.object)
+}
+
+/// [`read_whole`] of `exhibit`, kept in `object`.
+pub(crate) fn read_object_whole(r: &ExhibitReader, exhibit: &crate::store::exhibits::Exhibit, object: &str) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    if exhibit.size > MAX_IN_MEMORY {
         return Err(Error::InvalidInput(format!(
             "{} is {} bytes, more than the {MAX_IN_MEMORY} bytes processing reads into memory",
-            detail.exhibit.id, detail.exhibit.size
+            exhibit.id, exhibit.size
         )));
     }
-    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(detail.exhibit.size as usize));
-    let src = r.objects.open(&detail.object)?;
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(exhibit.size as usize));
+    let src = r.objects.open(object)?;
     let hashes = pipeline::Hashes { md5: false, ciphertext: true };
-    let got = pipeline::decrypt_stream(src, &detail.object, &r.identity, hashes, detail.exhibit.size, &NoProgress, &mut |c| {
+    let got = pipeline::decrypt_stream(src, object, &r.identity, hashes, exhibit.size, &NoProgress, &mut |c| {
         buf.extend_from_slice(c);
         Ok(())
     })?;
-    if hex::encode(got.sha256) != detail.exhibit.sha256 || hex::encode(got.object_sha256) != detail.object {
-        return Err(Error::ObjectAuthentication { object: detail.object.clone() });
+    if hex::encode(got.sha256) != exhibit.sha256 || hex::encode(got.object_sha256) != object {
+        return Err(Error::ObjectAuthentication { object: object.to_string() });
     }
     Ok(buf)
 }

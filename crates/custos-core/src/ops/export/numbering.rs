@@ -88,7 +88,16 @@ impl Vault {
         if chosen.is_empty() {
             return Err(Error::InvalidInput("the selection is empty: no exhibit matches".into()));
         }
-        Ok((self.complete_families(chosen)?, search))
+        let chosen = self.complete_families(chosen)?;
+        if req.require_privilege_log {
+            let designations = self.designations()?;
+            if !chosen.iter().any(|c| designations.get(&c.exhibit.id).is_some_and(|d| d.withheld)) {
+                return Err(Error::InvalidInput(
+                    "a privilege log was asked for, but no document of the selection is withheld; designate the privileged ones first (custos designate)".into(),
+                ));
+            }
+        }
+        Ok((chosen, search))
     }
 
     /// The next free Bates number under `prefix` (1 if none was produced).

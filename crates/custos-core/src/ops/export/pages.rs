@@ -12,8 +12,6 @@ use crate::bundle::images::{OptLine, PageRecord};
 use crate::bundle::layout::{PAYLOAD_FOLDER, VOLUME};
 use crate::bundle::model::Production;
 use crate::error::{Error, Result};
-use crate::format::pipeline;
-use crate::progress::NoProgress;
 use crate::store::Vault;
 use crate::store::exhibits::Chosen;
 use sha2::{Digest, Sha256};
@@ -40,7 +38,7 @@ pub(crate) struct Document<'a> {
     /// Its place in the production.
     pub index: usize,
     /// Its native's bytes, when they were read already.
-    pub native: Option<Vec<u8>>,
+    pub native: Option<Plaintext>,
     /// The legend for its pages.
     pub legend: Option<&'a str>,
 }
@@ -57,25 +55,19 @@ pub(crate) fn attachment_names(selection: &[Chosen]) -> HashMap<String, Vec<Stri
     out
 }
 
+/// An exhibit's bytes in memory, wiped when dropped.
+pub(crate) type Plaintext = zeroize::Zeroizing<Vec<u8>>;
+
 /// The path of a payload file as the load files give it (`VOL001\IMAGES\…`).
 pub(crate) fn load_file_path(path: &str) -> String {
     path.trim_start_matches(PAYLOAD_FOLDER).replace('/', "\\")
 }
 
 impl Vault {
-    /// An exhibit's plaintext, whole, authenticated against its intake SHA-256.
-    fn plaintext(&self, chosen: &Chosen) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(chosen.exhibit.size as usize);
-        let src = self.objects().open(&chosen.object)?;
-        let hashes = pipeline::Hashes { md5: false, ciphertext: false };
-        let got = pipeline::decrypt_stream(src, &chosen.object, self.secrets().age_identity(), hashes, chosen.exhibit.size, &NoProgress, &mut |c| {
-            out.extend_from_slice(c);
-            Ok(())
-        })?;
-        if hex::encode(got.sha256) != chosen.exhibit.sha256 {
-            return Err(Error::ObjectAuthentication { object: chosen.object.clone() });
-        }
-        Ok(out)
+    /// An exhibit's plaintext, whole (wiped when dropped), once it has
+    /// authenticated.
+    fn plaintext(&self, chosen: &Chosen) -> Result<Plaintext> {
+        crate::ops::extract::read_object_whole(&self.reader(), &chosen.exhibit, &chosen.object)
     }
 
     /// A document's pages, from its native, its text or a sheet.
@@ -85,7 +77,7 @@ impl Vault {
         chosen: &Chosen,
         info: &DocumentInfo,
         attachments: &HashMap<String, Vec<String>>,
-        native: Option<Vec<u8>>,
+        native: Option<Plaintext>,
         with_text_layers: bool,
     ) -> Result<DocumentPages> {
         let ex = &chosen.exhibit;
@@ -117,25 +109,19 @@ impl Vault {
                 heading.push(("Attachments".to_string(), names.join("; ")));
             }
         }
-        let mut pages = imager.document(&imaging, &ex.name, native.as_deref(), text.as_deref(), heading)?;
+        let mut pages = imager.document(&imaging, &ex.name, native.as_deref().map(Vec::as_slice), text.as_deref(), heading)?;
         if with_text_layers {
-            imager.lay_text(&imaging, native.as_deref(), &mut pages);
+            imager.lay_text(&imaging, native.as_deref().map(Vec::as_slice), &mut pages);
         }
         Ok(pages)
     }
 
     /// The numbers each chosen document takes: 1 each for natives alone, its
-    /// pages with page images. Every legend is checked to fit first.
+    /// pages with page images. Every designated legend is checked to fit first.
     pub(super) fn page_counts(&self, req: &CheckedExport, selection: &[Chosen], info: &DocumentInfo) -> Result<Vec<u64>> {
-        if req.require_privilege_log && !selection.iter().any(|c| info.designations.get(&c.exhibit.id).is_some_and(|d| d.withheld)) {
-            return Err(Error::InvalidInput(
-                "a privilege log was asked for, but no document of the selection is withheld; designate the privileged ones first (custos designate)".into(),
-            ));
-        }
         let Some(imager) = Imager::new(req)? else { return Ok(vec![1; selection.len()]) };
-        let widest = format!("{}{}", req.bates_prefix, "0".repeat(req.bates_width));
         let legends: Vec<&str> = selection.iter().filter_map(|c| info.designations.get(&c.exhibit.id)?.confidentiality.as_deref()).collect();
-        custos_documents::imaging::check_endorsements(&widest, &legends, &imager.endorsements).map_err(|e| Error::InvalidInput(e.0))?;
+        req.check_stamps(&legends)?;
         let attachments = attachment_names(selection);
         selection.iter().map(|c| Ok(self.document_pages(&imager, c, info, &attachments, None, false)?.imaged.page_count() as u64)).collect()
     }
@@ -314,7 +300,8 @@ impl Vault {
         let chosen = &selection[i];
         let pages = self.document_pages(&imager, chosen, &info, &attachments, None, false)?;
         // The document's own numbers: those the ones before it leave it.
-        let counts = self.page_counts(req, &selection[..=i], &info)?;
+        let mut counts = self.page_counts(req, &selection[..i], &info)?;
+        counts.push(pages.imaged.page_count() as u64);
         let plan = self.plan_bates(req, &selection[..=i], &counts)?;
         let numbers = plan.numbers_of(i);
         let legend = info.designations.get(&chosen.exhibit.id).and_then(|d| d.confidentiality.clone()).or_else(|| req.endorse.clone());

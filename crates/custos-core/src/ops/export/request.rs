@@ -154,10 +154,7 @@ impl ExportRequest {
             }
         }
         if self.images.is_some() {
-            // The widest number the width allows (DejaVu's digits share one width).
-            let widest = format!("{}{}", self.bates_prefix, "0".repeat(self.bates_width));
-            custos_documents::imaging::check_endorsements(&widest, &self.endorse.iter().map(String::as_str).collect::<Vec<_>>(), &self.endorsements)
-                .map_err(|e| Error::InvalidInput(e.0))?;
+            self.check_stamps(&self.endorse.iter().map(String::as_str).collect::<Vec<_>>())?;
         }
         let passphrase = self.passphrase.take();
         let checked = CheckedExport { request: self };
@@ -165,6 +162,16 @@ impl ExportRequest {
             Some(p) => checked.with_passphrase(p),
             None => Ok(checked),
         }
+    }
+}
+
+impl ExportRequest {
+    /// Checks that the Bates number and each of `legends` fit the corners
+    /// chosen, with the widest number the width allows (DejaVu's digits
+    /// share one width).
+    pub(crate) fn check_stamps(&self, legends: &[&str]) -> Result<()> {
+        let widest = format!("{}{}", self.bates_prefix, "0".repeat(self.bates_width));
+        custos_documents::imaging::check_endorsements(&widest, legends, &self.endorsements).map_err(|e| Error::InvalidInput(e.0))
     }
 }
 

@@ -177,7 +177,7 @@ impl Vault {
             let mut text = stored.clone().map(String::into_bytes).unwrap_or_default();
             // The native, kept for imaging when its pages are made from it.
             let keep_native = imager.is_some() && matches!(imaging_for(chosen, &info), Imaging::Pdf | Imaging::Image | Imaging::Office);
-            let mut native = Vec::new();
+            let mut native = super::pages::Plaintext::default();
             let src = self.objects().open(&chosen.object)?;
             let got = {
                 let mut entry = bag.start_payload(&p.native_path, ex.size)?;
