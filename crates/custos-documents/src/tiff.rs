@@ -23,25 +23,6 @@ fn bad(why: &str) -> RenderError {
     RenderError(format!("the rasteriser's output is not a binary PBM image: {why}"))
 }
 
-/// Splits a stream of binary PBM images (`P4`, one after another, as
-/// `pdftoppm -mono` writes pages to standard output) into bitmaps.
-pub fn pbm_pages(mut bytes: &[u8]) -> Result<Vec<Bitmap<'_>>> {
-    let mut pages = Vec::new();
-    while !bytes.is_empty() {
-        let (page, rest) = pbm_page(bytes)?;
-        pages.push(page);
-        bytes = rest;
-    }
-    Ok(pages)
-}
-
-fn pbm_page(bytes: &[u8]) -> Result<(Bitmap<'_>, &[u8])> {
-    let (width, height, at) = header(bytes)?.ok_or_else(|| bad("the image is cut short"))?;
-    let len = width.div_ceil(8) as usize * height as usize;
-    let rows = bytes.get(at..at + len).ok_or_else(|| bad("the image is cut short"))?;
-    Ok((Bitmap { width, height, rows }, &bytes[at + len..]))
-}
-
 /// A PBM header at the start of `bytes`: (width, height, where the rows
 /// start), or `None` when `bytes` ends before the header does.
 fn header(bytes: &[u8]) -> Result<Option<(u32, u32, usize)>> {
@@ -205,28 +186,29 @@ mod tests {
         let mut s = b"P4\n# made by hand\n10 2\n".to_vec();
         s.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x00]);
         s.extend_from_slice(b"P4 8 1\n\x81");
-        let pages = pbm_pages(&s).unwrap();
-        assert_eq!(pages.len(), 2);
-        assert_eq!((pages[0].width, pages[0].height, pages[0].rows), (10, 2, &[0xFF, 0xC0, 0, 0][..]));
-        assert_eq!((pages[1].width, pages[1].height, pages[1].rows), (8, 1, &[0x81][..]));
-        assert!(pbm_pages(&s[..s.len() - 1]).unwrap_err().0.contains("cut short"));
-        assert!(pbm_pages(b"P5 1 1\n\0").unwrap_err().0.contains("P4"));
-
-        // Fed a byte at a time, the stream gives the same pages.
-        let mut stream = PbmStream::default();
-        let mut got = Vec::new();
-        for b in &s {
-            stream.feed(std::slice::from_ref(b), &mut |p| {
-                got.push((p.width, p.height, p.rows.to_vec()));
-                Ok(())
-            })
-            .unwrap();
-        }
-        stream.finish().unwrap();
-        assert_eq!(got, vec![(10, 2, vec![0xFF, 0xC0, 0, 0]), (8, 1, vec![0x81])]);
+        let pages = |chunk: usize| {
+            let mut stream = PbmStream::default();
+            let mut got = Vec::new();
+            for c in s.chunks(chunk) {
+                stream
+                    .feed(c, &mut |p| {
+                        got.push((p.width, p.height, p.rows.to_vec()));
+                        Ok(())
+                    })
+                    .unwrap();
+            }
+            stream.finish().unwrap();
+            got
+        };
+        // Whole, and fed a byte at a time: the same pages.
+        let want = vec![(10, 2, vec![0xFF, 0xC0, 0, 0]), (8, 1, vec![0x81])];
+        assert_eq!(pages(s.len()), want);
+        assert_eq!(pages(1), want);
         let mut cut = PbmStream::default();
         cut.feed(&s[..s.len() - 1], &mut |_| Ok(())).unwrap();
         assert!(cut.finish().unwrap_err().0.contains("cut short"));
+        let mut other = PbmStream::default();
+        assert!(other.feed(b"P5 1 1\n\0", &mut |_| Ok(())).unwrap_err().0.contains("P4"));
     }
 
     #[test]
