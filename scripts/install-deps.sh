@@ -19,6 +19,10 @@ source "$(dirname "$0")/env.sh"
 # documents with LibreOffice (headless, no GUI packages); their tests read the
 # results with libtiff's tiffinfo/tiff2pdf and qpdf --check, and the imaging
 # benchmark compares with pdftoppm + tiffcp and qpdf --overlay.
+# A firm vault keeps its objects in S3 with Object Lock and its catalog in
+# PostgreSQL; its tests and benchmark start a one-node Ceph cluster with
+# radosgw (ceph-mon, ceph-osd, radosgw) and a throwaway PostgreSQL cluster on
+# 127.0.0.1, and the benchmark compares with the AWS CLI (awscli).
 # The desktop app builds against WebKitGTK 4.1 (tauri 2); its end-to-end tests
 # run it under Xvfb through WebKitWebDriver.
 PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
@@ -26,7 +30,8 @@ PACKAGES=(build-essential pkg-config perl make coreutils ca-certificates
           libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
           libxdo-dev xvfb xauth webkit2gtk-driver
           tesseract-ocr tesseract-ocr-eng pst-utils libimage-exiftool-perl forensics-samples-files
-          ripgrep qpdf libtiff-tools libreoffice-writer-nogui libreoffice-impress-nogui)
+          ripgrep qpdf libtiff-tools libreoffice-writer-nogui libreoffice-impress-nogui
+          postgresql radosgw ceph-mon ceph-osd awscli curl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
