@@ -176,6 +176,11 @@ pub enum Error {
         presented: String,
     },
 
+    /// The S3 bucket holding the vault's objects could not be reached, refused
+    /// a request, or answered something unexpected.
+    #[error("the vault's object store: {0}")]
+    ObjectStore(String),
+
     /// The custody log refused a write (it is append-only).
     #[error("custody log error: {0}")]
     Custody(String),

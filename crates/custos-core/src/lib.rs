@@ -43,7 +43,7 @@ pub(crate) mod store;
 pub mod bundle;
 pub(crate) mod ops;
 
-pub use format::{atomic, custody, keys, names};
+pub use format::{atomic, custody, keys, names, objects_config};
 pub use ops::timestamp;
 pub use ops::reports;
 

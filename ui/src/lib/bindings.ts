@@ -1028,6 +1028,26 @@ export type FindingKind =
 "unknown_file" | 
 /**  An object this session stored whose exhibit is not committed yet. */
 "uncommitted_object" | 
+/**
+ *  An object in a write-once bucket whose retention was shortened or
+ *  removed, whose lock mode was weakened, or whose legal hold was lifted.
+ */
+"object_lock_weakened" | 
+/**
+ *  The version of an object the catalog records is not in the bucket,
+ *  or no version is recorded for it.
+ */
+"object_version_missing" | 
+/**
+ *  Something was written over an object's name in the bucket (a later
+ *  version or a delete marker); reads still get the recorded version.
+ */
+"object_overwritten" | 
+/**
+ *  An object an interrupted intake left in a write-once bucket, which
+ *  keeps it until its retention date; never referenced, never trusted.
+ */
+"stray_bucket_object" | 
 /**  A partial object left by an interrupted write. */
 "partial_object" | 
 /**  A quarantined file without a custody event saying why. */

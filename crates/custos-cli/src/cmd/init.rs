@@ -6,6 +6,7 @@ use crate::output::out;
 use crate::shared::{Confirm, passphrase_from};
 use clap::Args;
 use custos_core::age::secrecy::ExposeSecret;
+use custos_core::objects_config::ObjectsConfig;
 use custos_core::{CreateOptions, SystemClock, Vault, keys};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,11 +33,18 @@ pub struct InitArgs {
     /// Exhibit number prefix
     #[arg(long, default_value = "EX-")]
     exhibit_prefix: String,
+    /// Keep the exhibits' encrypted objects in an S3 bucket with Object Lock
+    /// (write-once) described by this TOML file's [objects] section, instead
+    /// of the vault folder. Credentials come from AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY or ~/.aws/credentials (mode 0600), never an argument
+    #[arg(long, value_name = "CONFIG.toml")]
+    objects: Option<PathBuf>,
 }
 
 pub fn run(args: InitArgs) -> Result<u8, Failure> {
-    let InitArgs { vault, matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix } = args;
-    let opts = CreateOptions { matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix };
+    let InitArgs { vault, matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix, objects } = args;
+    let objects = objects.map(|p| ObjectsConfig::from_file(&p)).transpose()?;
+    let opts = CreateOptions { matter, matter_number, examiner, recovery_recipient, work_factor, exhibit_prefix, objects };
     let pass = passphrase_from("CUSTOS_PASSPHRASE", "New vault passphrase: ", Confirm::Twice)?;
     if pass.expose_secret().is_empty() {
         return Err(Failure::input("the passphrase must not be empty"));
@@ -44,5 +52,8 @@ pub fn run(args: InitArgs) -> Result<u8, Failure> {
     let v = Vault::create(&vault, &opts, &pass, Arc::new(SystemClock))?;
     out!("Created vault {} for matter \"{}\" (vault id {})", vault.display(), v.matter().matter, v.config().vault_id);
     out!("Custody signing key (Ed25519): {}", v.config().signing_key);
+    if let Some(objects) = &opts.objects {
+        out!("Objects: {} (write-once)", objects.describe());
+    }
     Ok(0)
 }

@@ -33,6 +33,7 @@ mod digest;
 mod large;
 mod process;
 mod random;
+mod s3;
 mod samples;
 mod snapshot;
 
@@ -45,6 +46,7 @@ pub use large::*;
 pub use process::*;
 #[allow(unused_imports)]
 pub use random::*;
+pub use s3::*;
 pub use samples::*;
 #[allow(unused_imports)]
 pub use snapshot::*;

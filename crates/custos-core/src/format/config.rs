@@ -7,8 +7,12 @@ use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::Path;
 
-/// The vault format this program reads and writes.
-pub const FORMAT_VERSION: u64 = 1;
+/// The newest vault format this program reads and writes: 2 is a vault whose
+/// objects live in an S3 bucket (named in its encrypted database), which an
+/// older program must refuse rather than find its objects missing.
+pub const FORMAT_VERSION: u64 = 2;
+/// The format of a vault whose objects are in its own folder.
+pub(crate) const FOLDER_FORMAT_VERSION: u64 = 1;
 pub(crate) const FORMAT_NAME: &str = "custos-vault";
 pub(crate) const CONFIG_FILE: &str = "custos-vault.json";
 
@@ -61,7 +65,7 @@ pub fn probe(root: &Path) -> Result<VaultConfig> {
         return Err(not(format!("{CONFIG_FILE} does not name the {FORMAT_NAME} format")));
     }
     let version = v.get("version").and_then(|x| x.as_u64()).ok_or_else(|| not(format!("{CONFIG_FILE} has no version")))?;
-    if version != FORMAT_VERSION {
+    if !(FOLDER_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(Error::UnknownFormatVersion { path: root.to_path_buf(), found: version, supported: FORMAT_VERSION });
     }
     serde_json::from_value(v).map_err(|e| not(format!("{CONFIG_FILE} is incomplete: {e}")))

@@ -47,6 +47,10 @@ pub struct VaultCreated {
     pub recovery_recipient: Option<String>,
     /// The vault's Ed25519 public key, hex.
     pub signing_key: String,
+    /// Where the objects are kept when not in the vault folder: the S3
+    /// bucket and its lock policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects: Option<String>,
 }
 
 /// `vault_unlocked`.

@@ -57,6 +57,18 @@ pub enum FindingKind {
     UnknownFile,
     /// An object this session stored whose exhibit is not committed yet.
     UncommittedObject,
+    /// An object in a write-once bucket whose retention was shortened or
+    /// removed, whose lock mode was weakened, or whose legal hold was lifted.
+    ObjectLockWeakened,
+    /// The version of an object the catalog records is not in the bucket,
+    /// or no version is recorded for it.
+    ObjectVersionMissing,
+    /// Something was written over an object's name in the bucket (a later
+    /// version or a delete marker); reads still get the recorded version.
+    ObjectOverwritten,
+    /// An object an interrupted intake left in a write-once bucket, which
+    /// keeps it until its retention date; never referenced, never trusted.
+    StrayBucketObject,
     /// A partial object left by an interrupted write.
     PartialObject,
     /// A quarantined file without a custody event saying why.
@@ -191,6 +203,10 @@ impl FindingKind {
             FindingKind::UnknownObject => "unknown_object",
             FindingKind::UnknownFile => "unknown_file",
             FindingKind::UncommittedObject => "uncommitted_object",
+            FindingKind::ObjectLockWeakened => "object_lock_weakened",
+            FindingKind::ObjectVersionMissing => "object_version_missing",
+            FindingKind::ObjectOverwritten => "object_overwritten",
+            FindingKind::StrayBucketObject => "stray_bucket_object",
             FindingKind::PartialObject => "partial_object",
             FindingKind::QuarantineUnlogged => "quarantine_unlogged",
             FindingKind::DatabaseIntegrity => "database_integrity",

@@ -15,6 +15,7 @@ pub(crate) mod direct;
 pub mod keys;
 pub(crate) mod merkle;
 pub mod names;
+pub mod objects_config;
 pub mod query;
 pub(crate) mod pipeline;
 pub(crate) mod seekable;

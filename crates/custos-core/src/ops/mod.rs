@@ -16,4 +16,5 @@ pub(crate) mod process;
 pub mod reports;
 pub mod timestamp;
 pub(crate) mod verify;
+pub(crate) mod verify_bucket;
 pub(crate) mod verify_log;

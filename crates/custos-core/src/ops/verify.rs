@@ -113,13 +113,17 @@ impl Vault {
             progress.advance(if mode == VerifyMode::Full { 0 } else { *size });
             progress.item_done();
         }
-        findings.extend(self.check_unreferenced(&on_disk, &referenced, other)?);
-
         // The custody log, read once: its bytes for the log's own checks, its
         // readable events (an unreadable one is the log check's finding) for
         // the checks that look at what events say.
         let raw = self.raw_events()?;
         let parsed: Vec<custody::CustodyEvent> = raw.iter().filter_map(|(seq, body, _)| custody::CustodyEvent::parse(*seq, body).ok()).collect();
+        if let Some(bucket) = self.objects().bucket() {
+            let exhibits: Vec<(String, String)> = rows.iter().map(|r| (r.id.clone(), r.object.clone())).collect();
+            findings.extend(self.check_bucket(bucket, &exhibits, progress)?);
+        }
+        let set_aside = Self::set_aside_in_bucket(&parsed);
+        findings.extend(self.check_unreferenced(&on_disk, &referenced, &set_aside, other)?);
         findings.extend(self.check_quarantine(&parsed));
         let checkpoints = self.checkpoints()?;
         let key = self.secrets().verifying_key();
@@ -262,11 +266,24 @@ impl Vault {
         &self,
         on_disk: &std::collections::HashSet<String>,
         referenced: &std::collections::HashSet<&str>,
+        set_aside: &std::collections::HashSet<String>,
         other: Vec<std::path::PathBuf>,
     ) -> Result<Vec<Finding>> {
         let mut findings = Vec::new();
         let mut lost: Vec<&String> = on_disk.iter().filter(|n| !referenced.contains(n.as_str())).collect();
         lost.sort();
+        // Left in a write-once bucket by an interrupted intake, and logged so.
+        for name in lost.iter().filter(|n| set_aside.contains(n.as_str())) {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                exhibit: None,
+                kind: FindingKind::StrayBucketObject,
+                event: None,
+                message: format!("object {name} was left in the bucket by an interrupted intake; no exhibit refers to it"),
+                action: "Nothing to do: the custody log records it, the bucket keeps it until its retention date, and it is never trusted.".into(),
+            });
+        }
+        lost.retain(|n| !set_aside.contains(n.as_str()));
         // Named by a journal: an intake of this session that stopped before
         // committing (reopening the vault quarantines them), not lost work.
         let (journaled, _) = self.objects().journaled(&other);

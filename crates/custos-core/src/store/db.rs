@@ -485,6 +485,18 @@ DROP TABLE production_items;
 ALTER TABLE production_numbers RENAME TO production_items;
 CREATE INDEX production_items_bates ON production_items(bates_prefix, bates_number);
 CREATE INDEX production_items_exhibit ON production_items(exhibit_id);
+"#, r#"
+-- A vault whose objects live in an S3 bucket: the version each object was
+-- written as (reads ask for it) and the lock it was written with (verify
+-- compares the bucket's with it). Empty in a folder vault.
+CREATE TABLE object_placements (
+    name         TEXT PRIMARY KEY,
+    version_id   TEXT NOT NULL,
+    mode         TEXT NOT NULL CHECK (mode IN ('COMPLIANCE', 'GOVERNANCE')),
+    retain_until INTEGER NOT NULL,
+    legal_hold   INTEGER NOT NULL,
+    etag         TEXT
+) STRICT;
 "#];
 
 /// Opens (or creates) the database, applies the key and pragmas, checks it can

@@ -17,6 +17,7 @@ pub(crate) mod objects;
 mod open;
 mod passphrase;
 pub(crate) mod partials;
+pub(crate) mod placements;
 pub(crate) mod productions;
 pub(crate) mod received;
 pub(crate) mod production_index;
@@ -82,6 +83,7 @@ pub(crate) struct Change<'a> {
     key: &'a ed25519_dalek::SigningKey,
     vault_id: &'a str,
     exhibit_prefix: &'a str,
+    objects: &'a ObjectStore,
     now: String,
 }
 
@@ -98,7 +100,12 @@ impl Change<'_> {
 
     /// Appends `events` (after any the session still holds) with a
     /// checkpoint, and commits.
+    /// Uploads to a bucket acknowledged since the last change are recorded
+    /// with it.
     pub(crate) fn commit(self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+        if let Some(bucket) = self.objects.bucket() {
+            crate::store::placements::record(&self.tx, &bucket.take_placed())?;
+        }
         self.session.commit(self.tx, self.key, self.vault_id, &self.now, events)
     }
 }
@@ -176,6 +183,7 @@ impl Vault {
             key: self.secrets.signing_key(),
             vault_id: &self.config.vault_id,
             exhibit_prefix: &self.matter.exhibit_prefix,
+            objects: &self.objects,
             now,
         })
     }

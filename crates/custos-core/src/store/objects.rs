@@ -1,13 +1,16 @@
 //! The object store: write-once, content-addressed, age-encrypted exhibit
 //! bytes, reached through an [`ObjectBackend`] (the vault's `objects/`
-//! folder, [`LocalObjects`], is the first), with the journals that let an
-//! interrupted batch be told apart from committed work.
+//! folder, [`LocalObjects`], or a firm's S3 bucket with Object Lock,
+//! [`S3Objects`]), with the journals that let an interrupted batch be told
+//! apart from committed work.
 
 mod backend;
 mod local;
+mod s3;
 
 pub(crate) use backend::{Listing, ObjectBackend, ObjectReader, PartialObject, RangeReader};
 pub(crate) use local::{LocalObjects, is_object_name};
+pub(crate) use s3::{Placement, S3Objects};
 
 use crate::error::{IoContext, Result};
 use crate::format::atomic::random_suffix;
@@ -57,22 +60,50 @@ impl Journal {
 }
 
 /// A vault's objects: every read and write of object bytes goes through
-/// the backend `B`; journals are kept in `journals` (beside the objects).
+/// the backend; journals (and, for a bucket, partials) are kept in the
+/// vault's `objects/` folder.
 #[derive(Debug, Clone)]
-pub(crate) struct ObjectStore<B: ObjectBackend = LocalObjects> {
-    backend: B,
+pub(crate) struct ObjectStore {
+    backend: std::sync::Arc<dyn ObjectBackend>,
+    /// The vault's `objects/` folder.
+    folder: LocalObjects,
+    /// The bucket, when the objects live in one.
+    bucket: Option<S3Objects>,
     journals: PathBuf,
 }
 
-impl ObjectStore<LocalObjects> {
+impl ObjectStore {
     /// The objects in the folder `root` (a vault's `objects/`), journals beside them.
     pub fn new(root: PathBuf) -> Self {
-        Self { journals: root.clone(), backend: LocalObjects::new(root) }
+        let folder = LocalObjects::new(root.clone());
+        Self { backend: std::sync::Arc::new(folder.clone()), folder, bucket: None, journals: root }
     }
 
-    /// Where the object named `name` lives.
+    /// The objects in an S3 bucket, partials and journals in the folder `root`.
+    pub fn in_bucket(bucket: S3Objects, root: PathBuf) -> Self {
+        Self { backend: std::sync::Arc::new(bucket.clone()), folder: LocalObjects::new(root.clone()), bucket: Some(bucket), journals: root }
+    }
+
+    /// The bucket, when the objects live in one.
+    pub fn bucket(&self) -> Option<&S3Objects> {
+        self.bucket.as_ref()
+    }
+
+    /// Where the object named `name` lives in the vault folder (a bucket's
+    /// objects are never there).
     pub fn path(&self, name: &str) -> PathBuf {
-        self.backend.path(name)
+        self.folder.path(name)
+    }
+
+    /// Sets aside an object that must never be trusted: moved to
+    /// `quarantine` (its new path returned) when it is in the vault folder;
+    /// left where it is in a write-once bucket (`None`), which cannot remove
+    /// it before its retention date.
+    pub fn set_aside(&self, name: &str, quarantine: &Path) -> Result<Option<PathBuf>> {
+        if self.bucket.is_some() {
+            return Ok(None);
+        }
+        self.quarantine(&self.path(name), quarantine).map(Some)
     }
 
     /// Moves an object or stray file to `quarantine`, keeping its name (see
@@ -85,11 +116,29 @@ impl ObjectStore<LocalObjects> {
 
     /// Moves `path` to `dest` (a [`quarantine_path`]), durably.
     pub fn move_to_quarantine(&self, path: &Path, dest: &Path) -> Result<()> {
-        self.backend.move_to_quarantine(path, dest)
+        self.folder.move_to_quarantine(path, dest)
     }
-}
 
-impl<B: ObjectBackend> ObjectStore<B> {
+    /// What an interrupted batch may have left: the objects in place that
+    /// matter (all of a folder's; of a bucket's, only those a journal names,
+    /// so opening never lists the whole bucket), and the partials and
+    /// journals in the folder.
+    pub fn leftovers(&self) -> Result<Listing> {
+        if self.bucket.is_none() {
+            return self.scan();
+        }
+        let (_, other) = self.folder.list()?;
+        let (journaled, _) = self.journaled(&other);
+        let mut names = Vec::new();
+        for name in journaled {
+            if self.backend.exists(&name)? {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok((names, other))
+    }
+
     /// Creates a new partial object to stream ciphertext into (past the page
     /// cache where the file system allows it; see [`crate::format::direct`]).
     pub fn create_partial(&self) -> Result<(PartialObject, ObjectFile)> {

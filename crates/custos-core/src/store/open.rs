@@ -16,7 +16,9 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use super::NEW_KEY_FILE;
-use crate::format::config::{CONFIG_FILE, FORMAT_NAME, FORMAT_VERSION, MatterInfo, VaultConfig, probe, validate_prefix};
+use crate::format::config::{CONFIG_FILE, FOLDER_FORMAT_VERSION, FORMAT_NAME, FORMAT_VERSION, MatterInfo, VaultConfig, probe, validate_prefix};
+use crate::format::objects_config::ObjectsConfig;
+use crate::store::objects::S3Objects;
 use crate::store::Vault;
 
 /// How to unlock a vault.
@@ -42,6 +44,9 @@ pub struct CreateOptions {
     pub work_factor: u8,
     /// Exhibit number prefix (default `EX-`).
     pub exhibit_prefix: String,
+    /// The S3 bucket with Object Lock to keep the objects in, instead of
+    /// the vault folder.
+    pub objects: Option<ObjectsConfig>,
 }
 
 impl CreateOptions {
@@ -54,9 +59,14 @@ impl CreateOptions {
             recovery_recipient: None,
             work_factor: keys::DEFAULT_WORK_FACTOR,
             exhibit_prefix: "EX-".into(),
+            objects: None,
         }
     }
 }
+
+/// How a stray object left in a write-once bucket is recorded.
+pub(crate) const BUCKET_STRAY: &str =
+    "left in the write-once bucket, which keeps it until its retention date: an interrupted intake put it there but never committed it; never trusted";
 
 fn lock_vault(root: &Path) -> Result<File> {
     let p = root.join("lock");
@@ -100,6 +110,16 @@ impl Vault {
                 return Err(Error::AlreadyExists(root.to_path_buf()));
             }
         }
+        // The bucket is checked before anything is made: reachable with these
+        // credentials and write-once, or no vault.
+        let bucket = match &opts.objects {
+            Some(config) => {
+                let bucket = S3Objects::connect(config, root.join("objects"))?;
+                bucket.check_bucket()?;
+                Some(bucket)
+            }
+            None => None,
+        };
         // Readable only by its owner: the folder and everything Custos makes in it.
         crate::format::atomic::create_private_dir(root)?;
         #[cfg(unix)]
@@ -119,7 +139,7 @@ impl Vault {
         let now = format_time(clock.now());
         let config = VaultConfig {
             format: FORMAT_NAME.into(),
-            version: FORMAT_VERSION,
+            version: if bucket.is_some() { FORMAT_VERSION } else { FOLDER_FORMAT_VERSION },
             vault_id: uuid::Uuid::new_v4().to_string(),
             created: now.clone(),
             age_recipient: secrets.age_recipient().to_string(),
@@ -142,6 +162,9 @@ impl Vault {
                 "INSERT INTO settings (key, value) VALUES ('matter', ?1)",
                 [serde_json::to_string(&matter_info).expect("serialise")],
             )?;
+            if let Some(config) = &opts.objects {
+                crate::store::placements::save_objects_config(&tx, config)?;
+            }
             let writer = LogWriter {
                 key: secrets.signing_key(),
                 vault_id: &config.vault_id,
@@ -158,6 +181,7 @@ impl Vault {
                     work_factor: opts.work_factor,
                     recovery_recipient: opts.recovery_recipient.as_ref().map(|r| r.to_string()),
                     signing_key: config.signing_key.clone(),
+                    objects: opts.objects.as_ref().map(ObjectsConfig::describe),
                 })],
             )?;
             tx.commit()?;
@@ -171,7 +195,10 @@ impl Vault {
             config,
             secrets,
             conn,
-            objects: ObjectStore::new(root.join("objects")),
+            objects: match bucket {
+                Some(b) => ObjectStore::in_bucket(b, root.join("objects")),
+                None => ObjectStore::new(root.join("objects")),
+            },
             clock,
             matter: matter_info,
             session: crate::store::custody_log::SessionLog { frontier, pending: Vec::new(), actor: examiner.into(), location: host_name() },
@@ -217,6 +244,14 @@ impl Vault {
                 what: format!("it names vault {} but the encrypted database belongs to vault {}", config.vault_id, matter.vault_id),
             });
         }
+        let objects = match crate::store::placements::objects_config(&conn)? {
+            Some(config) => {
+                let bucket = S3Objects::connect(&config, root.join("objects"))?;
+                bucket.remember(crate::store::placements::all(&conn)?.into_iter().map(|(name, p)| (name, p.version_id)));
+                ObjectStore::in_bucket(bucket, root.join("objects"))
+            }
+            None => ObjectStore::new(root.join("objects")),
+        };
         let frontier = crate::store::custody_log::load_frontier(&conn)?;
         let actor = actor.map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&matter.examiner).to_string();
         let mut vault = Vault {
@@ -224,7 +259,7 @@ impl Vault {
             config,
             secrets,
             conn,
-            objects: ObjectStore::new(root.join("objects")),
+            objects,
             clock,
             matter,
             session: crate::store::custody_log::SessionLog { frontier, pending: Vec::new(), actor, location: host_name() },
@@ -252,7 +287,7 @@ impl Vault {
     /// restored older database, a lost WAL) or was put there from outside,
     /// and `verify` reports it as an error.
     fn recover_interrupted_intake(&mut self) -> Result<()> {
-        let (names, other) = self.objects.scan()?;
+        let (names, other) = self.objects.leftovers()?;
         let (journaled, journals) = self.objects.journaled(&other);
         let partials: Vec<PathBuf> = other
             .into_iter()
@@ -274,6 +309,15 @@ impl Vault {
             let referenced = self.referenced_objects()?;
             let quarantine = self.root.join("quarantine");
             for name in names.iter().filter(|n| journaled.contains(*n) && !referenced.contains(*n)) {
+                if self.objects.bucket().is_some() {
+                    events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {
+                        object: Some(name.to_string()),
+                        file: None,
+                        moved_to: None,
+                        disposition: BUCKET_STRAY.into(),
+                    }));
+                    continue;
+                }
                 let from = self.objects.path(name);
                 let dest = quarantine_path(&from, &quarantine);
                 events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {

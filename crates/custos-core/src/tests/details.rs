@@ -15,7 +15,7 @@ fn same(typed: impl EventDetails, untyped: serde_json::Value) {
 #[test]
 fn every_action_writes_the_json_it_wrote_before() {
     same(
-        VaultCreated { matter: "Acme".into(), matter_number: None, work_factor: 18, recovery_recipient: Some("age1x".into()), signing_key: "ab".into() },
+        VaultCreated { matter: "Acme".into(), matter_number: None, work_factor: 18, recovery_recipient: Some("age1x".into()), signing_key: "ab".into(), objects: None },
         json!({ "matter": "Acme", "matter_number": null, "work_factor": 18, "recovery_recipient": "age1x", "signing_key": "ab" }),
     );
     same(VaultUnlocked { via: "passphrase".into(), unlocked_at: "t".into() }, json!({ "via": "passphrase", "unlocked_at": "t" }));

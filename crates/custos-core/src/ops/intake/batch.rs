@@ -206,13 +206,17 @@ impl Vault {
                 return true;
             }
             if let Some(name) = &p.object
-                && let Ok(dest) = self.objects().quarantine(&self.objects().path(name), &quarantine)
+                && let Ok(dest) = self.objects().set_aside(name, &quarantine)
             {
                 events.push(NewEvent::new(Action::StrayObjectQuarantined).details(crate::format::details::StrayObject {
                     object: Some(name.clone()),
                     file: None,
-                    moved_to: Some(dest.strip_prefix(self.root()).unwrap_or(&dest).to_string_lossy().into_owned()),
-                    disposition: "quarantined: verify after copy failed".into(),
+                    moved_to: dest.as_ref().map(|d| d.strip_prefix(self.root()).unwrap_or(d).to_string_lossy().into_owned()),
+                    disposition: if dest.is_some() {
+                        "quarantined: verify after copy failed".into()
+                    } else {
+                        "left in the write-once bucket until its retention date: verify after copy failed; never trusted".into()
+                    },
                 }));
             }
             false
