@@ -40,3 +40,4 @@ bench:
 	bash bench/processing.sh
 	bash bench/search.sh
 	bash bench/images.sh
+	bash bench/bucket.sh
