@@ -489,7 +489,7 @@ CREATE INDEX production_items_exhibit ON production_items(exhibit_id);
 -- A vault whose objects live in an S3 bucket: the version each object was
 -- written as (reads ask for it) and the lock it was written with (verify
 -- compares the bucket's with it). Empty in a folder vault.
-CREATE TABLE object_placements (
+CREATE TABLE IF NOT EXISTS object_placements (
     name         TEXT PRIMARY KEY,
     version_id   TEXT NOT NULL,
     mode         TEXT NOT NULL CHECK (mode IN ('COMPLIANCE', 'GOVERNANCE')),

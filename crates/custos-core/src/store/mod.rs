@@ -103,10 +103,17 @@ impl Change<'_> {
     /// Uploads to a bucket acknowledged since the last change are recorded
     /// with it.
     pub(crate) fn commit(self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
-        if let Some(bucket) = self.objects.bucket() {
-            crate::store::placements::record(&self.tx, &bucket.take_placed())?;
+        let Some(bucket) = self.objects.bucket() else {
+            return self.session.commit(self.tx, self.key, self.vault_id, &self.now, events);
+        };
+        let placed = bucket.take_placed();
+        let committed = crate::store::placements::record(&self.tx, &placed)
+            .and_then(|()| self.session.commit(self.tx, self.key, self.vault_id, &self.now, events));
+        if committed.is_err() {
+            // Kept for the next change that commits: the objects are in the bucket.
+            bucket.restore_placed(placed);
         }
-        self.session.commit(self.tx, self.key, self.vault_id, &self.now, events)
+        committed
     }
 }
 

@@ -219,6 +219,11 @@ impl S3Objects {
         std::mem::take(&mut *self.inner.placed.lock().expect("not poisoned"))
     }
 
+    /// Gives back uploads [`S3Objects::take_placed`] took, whose change did not commit.
+    pub fn restore_placed(&self, placed: Vec<(String, Placement)>) {
+        self.inner.placed.lock().expect("not poisoned").extend(placed);
+    }
+
     /// The version to read for `name`: the one recorded, else the oldest
     /// (the first written, which a locked bucket cannot lose).
     fn version_of(&self, name: &str) -> Result<String> {
