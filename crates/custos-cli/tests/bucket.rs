@@ -90,6 +90,15 @@ fn exhibits_go_once_into_a_locked_bucket_and_are_read_back_by_their_version() {
     let src = tmp.path().join("src");
     write_file(&src.join("memo.txt"), b"Brandt downloaded the roadmap on 14 March.\n");
     write_file(&src.join("audit.csv"), b"time,user,action\n2026-03-14T09:12:00Z,brandt,download\n");
+    // A mailbox: processing reads it from the bucket by ranges and puts
+    // each message in as an exhibit of its own.
+    write_file(
+        &src.join("brandt.mbox"),
+        "From erik@example.com Sat Mar 14 09:00:00 2026\nFrom: Erik Brandt <erik@example.com>\nTo: ceo@competitor.example\n\
+         Subject: roadmap\nDate: Sat, 14 Mar 2026 09:00:00 +0000\n\nThe roadmap is on the stick.\n\n\
+         From ceo@competitor.example Sat Mar 14 10:00:00 2026\nFrom: CEO <ceo@competitor.example>\nTo: Erik Brandt <erik@example.com>\n\
+         Subject: Re: roadmap\nDate: Sat, 14 Mar 2026 10:00:00 +0000\n\nSee you at noon.\n",
+    );
     let big: Vec<u8> = (0..20u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     write_file(&src.join("disk.img"), &big);
     custos_s3(&gw, argv!["add", &vault, &src]).assert_success("intake into the bucket");
@@ -97,9 +106,9 @@ fn exhibits_go_once_into_a_locked_bucket_and_are_read_back_by_their_version() {
 
     // In the bucket: one version each, COMPLIANCE until about a day from now.
     let exhibits = exhibit_objects(&gw, &vault);
-    assert_eq!(exhibits.len(), 3);
+    assert_eq!(exhibits.len(), 6, "four files and the mailbox's two messages: {exhibits:?}");
     let versions = gw.versions("matter-worm");
-    assert_eq!(versions.len(), 3, "one version per object: {versions:?}");
+    assert_eq!(versions.len(), 6, "one version per object: {versions:?}");
     for (_, name) in &exhibits {
         assert!(versions.iter().any(|(k, _)| k == name), "object {name} is in the bucket");
         // HEAD, since this AWS CLI cannot parse radosgw's nanosecond dates in GetObjectRetention.
@@ -115,6 +124,22 @@ fn exhibits_go_once_into_a_locked_bucket_and_are_read_back_by_their_version() {
     }).cloned().expect("the large exhibit");
     let head = gw.s3api(&["head-object", "--bucket", "matter-worm", "--key", &big_object]);
     assert!(head["ETag"].as_str().unwrap().contains('-'), "the large object went up in parts: {head}");
+
+    // Whoever runs the bucket learns no case data: every object (all
+    // versions, fetched with the AWS CLI) is ciphertext, named by its hash.
+    let fetched = tmp.path().join("fetched");
+    let out = gw.aws(&["s3", "cp", "--recursive", "--quiet", "s3://matter-worm/", fetched.to_str().unwrap()]);
+    out.assert_success("aws s3 cp of the bucket");
+    let files = files_under(&fetched);
+    assert_eq!(files.len(), 6, "{files:?}");
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        assert!(bytes.starts_with(b"age-encryption.org/v1\n"), "{} is an age file", f.display());
+        for plain in [&b"Brandt downloaded the roadmap"[..], b"brandt,download", b"roadmap is on the stick", b"ceo@competitor.example"] {
+            assert!(find_all(&bytes, plain).is_empty(), "{} holds plaintext {:?}", f.display(), String::from_utf8_lossy(plain));
+        }
+        assert_eq!(sha256sum_one(f), f.file_name().unwrap().to_string_lossy(), "an object is named by the SHA-256 of its bytes");
+    }
 
     // The server refuses to delete it or shorten its retention.
     let version = &versions.iter().find(|(k, _)| k == &big_object).unwrap().1;

@@ -29,10 +29,11 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// Objects up to this size go in one PUT; larger ones in parts of at least this size.
 const PART: u64 = 16 << 20;
-/// Uploads in flight at once (each holds at most one part in memory).
+/// Objects, and separately parts of large objects, uploaded at once (each
+/// holds at most one part of [`PART`] bytes in memory).
 const UPLOADS: usize = 8;
 /// Bytes asked for in one ranged read.
-const RANGE: usize = 1 << 20;
+const RANGE: usize = 4 << 20;
 
 mod read;
 mod upload;
@@ -94,6 +95,8 @@ struct Inner {
     /// Uploads acknowledged and not yet recorded in the catalog.
     placed: Mutex<Vec<(String, Placement)>>,
     slots: Arc<tokio::sync::Semaphore>,
+    /// Parts of multipart uploads in flight at once, over all uploads.
+    part_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for S3Objects {
@@ -176,6 +179,7 @@ impl S3Objects {
                 queued: Mutex::new(HashMap::new()),
                 placed: Mutex::new(Vec::new()),
                 slots: Arc::new(tokio::sync::Semaphore::new(UPLOADS)),
+                part_slots: Arc::new(tokio::sync::Semaphore::new(UPLOADS)),
             }),
             staging: LocalObjects::new(staging),
         })
@@ -382,7 +386,14 @@ impl ObjectBackend for S3Objects {
             .block_on(i.client.head_object().bucket(&i.config.bucket).key(name).version_id(&version).send())
             .map_err(|e| s3_error(&i.config, &format!("reading object {name}"), e))?;
         let len = head.content_length().unwrap_or(0).max(0) as u64;
-        Ok(Box::new(Ranges { rt: Arc::clone(&self.rt), inner: Arc::clone(&self.inner), name: name.to_string(), version, len }))
+        Ok(Box::new(Ranges {
+            rt: Arc::clone(&self.rt),
+            inner: Arc::clone(&self.inner),
+            name: name.to_string(),
+            version,
+            len,
+            block: (0, bytes::Bytes::new()),
+        }))
     }
 
     fn exists(&self, name: &str) -> Result<bool> {

@@ -35,23 +35,25 @@ impl Read for BodyReader {
     }
 }
 
-/// Ranged reads of one version of an object.
+/// Ranged reads of one version of an object, a block of [`RANGE`] bytes
+/// asked for at a time and the last one kept: readers of a large object (a
+/// mailbox) read it a 64 KiB chunk at a time, mostly in order.
 pub(super) struct Ranges {
     pub(super) rt: Arc<tokio::runtime::Runtime>,
     pub(super) inner: Arc<Inner>,
     pub(super) name: String,
     pub(super) version: String,
     pub(super) len: u64,
+    /// The last block read, and where it starts.
+    pub(super) block: (u64, bytes::Bytes),
 }
 
-impl crate::format::seekable::ObjectRange for Ranges {
-    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        if offset >= self.len || buf.is_empty() {
-            return Ok(0);
-        }
-        let want = buf.len().min(RANGE).min((self.len - offset) as usize);
+impl Ranges {
+    /// Reads the block of up to [`RANGE`] bytes starting at `offset`.
+    fn fetch(&mut self, offset: u64) -> io::Result<()> {
+        let want = (RANGE as u64).min(self.len - offset);
         let i = &self.inner;
-        let range = format!("bytes={}-{}", offset, offset + want as u64 - 1);
+        let range = format!("bytes={}-{}", offset, offset + want - 1);
         let got = self
             .rt
             .block_on(async {
@@ -59,8 +61,27 @@ impl crate::format::seekable::ObjectRange for Ranges {
                 Ok::<_, Box<dyn std::error::Error + Send + Sync>>(out.body.collect().await?.into_bytes())
             })
             .map_err(io::Error::other)?;
-        let n = got.len().min(want);
-        buf[..n].copy_from_slice(&got[..n]);
+        if got.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("object {} ended early", self.name)));
+        }
+        self.block = (offset, got);
+        Ok(())
+    }
+}
+
+impl crate::format::seekable::ObjectRange for Ranges {
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if offset >= self.len || buf.is_empty() {
+            return Ok(0);
+        }
+        let (start, block) = &self.block;
+        if offset < *start || offset >= start + block.len() as u64 {
+            self.fetch(offset)?;
+        }
+        let (start, block) = &self.block;
+        let at = (offset - start) as usize;
+        let n = buf.len().min(block.len() - at);
+        buf[..n].copy_from_slice(&block[at..at + n]);
         Ok(n)
     }
 

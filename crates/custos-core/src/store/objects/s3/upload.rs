@@ -51,13 +51,13 @@ impl Inner {
             Placement { version_id: String::new(), mode: cfg.mode, retain_until, legal_hold: cfg.legal_hold, etag: None };
         if size <= PART {
             let bytes = read_part(path, 0, size).await?;
-            let md5 = openssl::hash::hash(openssl::hash::MessageDigest::md5(), &bytes).map_err(|e| Error::Encryption(e.to_string()))?;
+            let (md5_hex, md5) = content_md5(&bytes)?;
             let out = self
                 .client
                 .put_object()
                 .bucket(&cfg.bucket)
                 .key(name)
-                .content_md5(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, md5))
+                .content_md5(md5)
                 .content_length(size as i64)
                 .body(ByteStream::from(bytes))
                 .object_lock_mode(mode)
@@ -67,7 +67,7 @@ impl Inner {
                 .await
                 .map_err(|e| s3_error(cfg, &format!("writing object {name}"), e))?;
             let etag = out.e_tag().map(|t| t.trim_matches('"').to_string());
-            if etag.as_deref() != Some(hex::encode(md5).as_str()) {
+            if etag.as_deref() != Some(md5_hex.as_str()) {
                 return Err(Error::ObjectStore(format!("writing object {name}: the server's checksum {etag:?} is not the MD5 sent")));
             }
             placement.etag = etag;
@@ -111,29 +111,52 @@ impl Inner {
             .map_err(|e| s3_error(cfg, &what, e))?;
         let upload_id = started.upload_id().unwrap_or_default().to_string();
         let result: Result<String> = async {
-            let mut parts = Vec::new();
+            // Parts go up several at once; a permit is taken before a part
+            // is read, so no more than the permits' worth is in memory.
+            let mut tasks = Vec::new();
             let mut offset = 0;
             let mut number = 1;
             while offset < size {
                 let len = part.min(size - offset);
-                let bytes = read_part(path, offset, len).await?;
-                let md5 = openssl::hash::hash(openssl::hash::MessageDigest::md5(), &bytes).map_err(|e| Error::Encryption(e.to_string()))?;
-                let out = self
-                    .client
-                    .upload_part()
-                    .bucket(&cfg.bucket)
-                    .key(name)
-                    .upload_id(&upload_id)
-                    .part_number(number)
-                    .content_md5(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, md5))
-                    .content_length(len as i64)
-                    .body(ByteStream::from(bytes))
-                    .send()
-                    .await
-                    .map_err(|e| s3_error(cfg, &what, e))?;
-                parts.push(CompletedPart::builder().part_number(number).set_e_tag(out.e_tag().map(str::to_string)).build());
+                let permit = self.part_slots.clone().acquire_owned().await.expect("never closed");
+                let (client, cfg, path, key, id, what) =
+                    (self.client.clone(), cfg.clone(), path.to_path_buf(), name.to_string(), upload_id.clone(), what.clone());
+                tasks.push(tokio::spawn(async move {
+                    let _permit = permit;
+                    let bytes = read_part(&path, offset, len).await?;
+                    let (_, md5) = content_md5(&bytes)?;
+                    let out = client
+                        .upload_part()
+                        .bucket(&cfg.bucket)
+                        .key(&key)
+                        .upload_id(&id)
+                        .part_number(number)
+                        .content_md5(md5)
+                        .content_length(len as i64)
+                        .body(ByteStream::from(bytes))
+                        .send()
+                        .await
+                        .map_err(|e| s3_error(&cfg, &what, e))?;
+                    Ok::<_, Error>(CompletedPart::builder().part_number(number).set_e_tag(out.e_tag().map(str::to_string)).build())
+                }));
                 offset += len;
                 number += 1;
+            }
+            let mut parts = Vec::with_capacity(tasks.len());
+            let mut first_error = None;
+            for task in tasks {
+                match task.await {
+                    Ok(Ok(p)) => parts.push(p),
+                    Ok(Err(e)) => {
+                        first_error.get_or_insert(e);
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(Error::ObjectStore(format!("{what}: {e}")));
+                    }
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(e);
             }
             let done = self
                 .client
@@ -216,6 +239,12 @@ impl Inner {
         }
         Ok(Placement { version_id: version, mode: mode.unwrap_or(cfg.mode), retain_until, legal_hold, etag })
     }
+}
+
+/// The MD5 of `bytes`, in hex and as `Content-MD5` (base64).
+fn content_md5(bytes: &[u8]) -> Result<(String, String)> {
+    let md5 = openssl::hash::hash(openssl::hash::MessageDigest::md5(), bytes).map_err(|e| Error::Encryption(e.to_string()))?;
+    Ok((hex::encode(md5), base64::Engine::encode(&base64::engine::general_purpose::STANDARD, md5)))
 }
 
 /// Reads `len` bytes of the file at `path` from `offset`.
