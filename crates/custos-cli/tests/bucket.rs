@@ -104,6 +104,13 @@ fn exhibits_go_once_into_a_locked_bucket_and_are_read_back_by_their_version() {
     custos_s3(&gw, argv!["add", &vault, &src]).assert_success("intake into the bucket");
     assert!(objects_in_folder(&vault).is_empty(), "no object stays in the vault folder: {:?}", objects_in_folder(&vault));
 
+    // One vault to a bucket.
+    let second = tmp.path().join("second");
+    let out = init_in_bucket(&gw, &second, &config);
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(out.stderr.contains("already holds objects"), "{}", out.describe());
+    assert!(!second.exists(), "a refused init makes no folder");
+
     // In the bucket: one version each, COMPLIANCE until about a day from now.
     let exhibits = exhibit_objects(&gw, &vault);
     assert_eq!(exhibits.len(), 6, "four files and the mailbox's two messages: {exhibits:?}");

@@ -123,8 +123,12 @@ impl ObjectsConfig {
             Some(v6) => v6.split(']').next().unwrap_or(""),
             None => host.rsplit_once(':').map_or(host, |(h, _)| h),
         };
-        if host_only.is_empty() || host.contains('@') {
-            return bad(format!("endpoint '{}' names no host (credentials never go in the URL)", self.endpoint));
+        if host.contains('@') || rest.contains('?') {
+            // Not repeated: it may hold a secret.
+            return bad("the endpoint must be only https://host[:port][/path]: credentials and query strings never go in the URL".into());
+        }
+        if host_only.is_empty() {
+            return bad(format!("endpoint '{}' names no host", self.endpoint));
         }
         match scheme {
             "https" => {}
@@ -263,7 +267,8 @@ mod tests {
     fn a_bad_config_is_refused_naming_the_problem() {
         let cases = [
             (GOOD.replace("https://s3.firm.example", "http://s3.firm.example"), "plain http"),
-            (GOOD.replace("https://s3.firm.example", "https://key:secret@s3.firm.example"), "credentials never go in the URL"),
+            (GOOD.replace("https://s3.firm.example", "https://key:secret@s3.firm.example"), "credentials and query strings never go in the URL"),
+            (GOOD.replace("https://s3.firm.example", "https://s3.firm.example/?X-Amz-Credential=k"), "never go in the URL"),
             (GOOD.replace("matter-4711", "Matter_4711"), "not a valid S3 bucket name"),
             (GOOD.replace("2555", "0"), "retention_days must be 1"),
             (GOOD.replace("compliance", "worm"), "unknown variant"),
@@ -273,6 +278,7 @@ mod tests {
         for (text, want) in cases {
             let err = ObjectsConfig::parse(&text).unwrap_err().to_string();
             assert!(err.contains(want), "{want}: {err}");
+            assert!(!err.contains("key:secret") && !err.contains("X-Amz-Credential"), "a refused URL is not repeated: {err}");
         }
     }
 

@@ -202,6 +202,8 @@ impl Vault {
         }
         let file = match self.objects().open(object) {
             Ok(f) => f,
+            // The bucket's server cannot be reached or refused: the run stops, no finding.
+            Err(e @ Error::ObjectStore(_)) => return Err(e),
             Err(e) => {
                 return Ok(vec![finding(FindingKind::ObjectUnreadable, Some(id), format!("the stored copy of {id} cannot be read: {e}"), RESTORE)]);
             }
@@ -294,7 +296,11 @@ impl Vault {
                 kind: FindingKind::UncommittedObject,
                 event: None,
                 message: format!("object {name} was put in place by an intake that stopped before committing it"),
-                action: "Reopening the vault moves it to quarantine and logs that; it is never trusted.".into(),
+                action: if self.objects().bucket().is_some() {
+                    "Reopening the vault logs it as left in the write-once bucket; it is never trusted.".into()
+                } else {
+                    "Reopening the vault moves it to quarantine and logs that; it is never trusted.".into()
+                },
             });
         }
         lost.retain(|n| !journaled.contains(n.as_str()));

@@ -197,6 +197,9 @@ impl ObjectStore {
     fn journal(&self) -> Result<Journal> {
         let path = self.journals.join(format!("{JOURNAL_PREFIX}{}", random_suffix()));
         let file = OpenOptions::new().append(true).create_new(true).open(&path).at(&path)?;
+        // Its name made durable too: a bucket's objects are durable on the
+        // server as soon as they are uploaded, with no flush of this folder after.
+        crate::format::atomic::sync_dir(&self.journals)?;
         Ok(Journal { path, file })
     }
 

@@ -107,10 +107,9 @@ impl std::fmt::Debug for S3Objects {
 
 /// An S3 error, said plainly: what was being done, the server's code, or
 /// that it could not be reached.
-fn s3_error<E, R>(config: &ObjectsConfig, what: &str, e: SdkError<E, R>) -> Error
+fn s3_error<E>(config: &ObjectsConfig, what: &str, e: SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let server = config.endpoint.trim_end_matches('/');
     let detail = match &e {
@@ -118,7 +117,13 @@ where
             format!("the S3 server at {server} cannot be reached ({})", DisplayErrorContext(&e))
         }
         SdkError::ServiceError(s) => {
-            let code = s.err().code().unwrap_or("error");
+            // A HEAD's answer has no body: its status is all there is.
+            let status = s.raw().status().as_u16();
+            let code = s.err().code().unwrap_or(match status {
+                403 => "AccessDenied",
+                404 => "NotFound",
+                _ => "an error",
+            });
             let message = s.err().message().filter(|m| !m.is_empty()).map(|m| format!(": {m}")).unwrap_or_default();
             match code {
                 "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
@@ -126,7 +131,7 @@ where
                 }
                 "AccessDenied" => format!("the S3 server at {server} denied it (AccessDenied{message})"),
                 "NoSuchBucket" => format!("bucket {} does not exist on {server}", config.bucket),
-                _ => format!("the S3 server at {server} answered {code}{message}"),
+                _ => format!("the S3 server at {server} answered {code} (HTTP {status}){message}"),
             }
         }
         _ => format!("{}", DisplayErrorContext(&e)),
@@ -209,6 +214,17 @@ impl S3Objects {
         };
         if out.object_lock_configuration().and_then(|c| c.object_lock_enabled()) != Some(&ObjectLockEnabled::Enabled) {
             return Err(not_locked());
+        }
+        // One vault to a bucket: another's objects would be reported by every verify, and could never be removed.
+        let held = self
+            .rt
+            .block_on(i.client.list_object_versions().bucket(&i.config.bucket).max_keys(1).send())
+            .map_err(|e| s3_error(&i.config, &format!("listing bucket {}", i.config.bucket), e))?;
+        if !held.versions().is_empty() || !held.delete_markers().is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "bucket {} already holds objects: each vault needs a bucket of its own",
+                i.config.bucket
+            )));
         }
         Ok(())
     }
@@ -373,7 +389,9 @@ impl ObjectBackend for S3Objects {
         let got = self.rt.block_on(i.client.get_object().bucket(&i.config.bucket).key(name).version_id(&version).send());
         match got {
             Ok(out) => Ok(Box::new(BodyReader { rt: Arc::clone(&self.rt), body: out.body, chunk: bytes_empty(), at: 0 })),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Err(Error::ObjectMissing(name.to_string())),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key() || s.code() == Some("NoSuchVersion")) => {
+                Err(Error::ObjectMissing(name.to_string()))
+            }
             Err(e) => Err(s3_error(&i.config, &format!("reading object {name}"), e)),
         }
     }

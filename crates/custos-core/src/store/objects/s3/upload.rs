@@ -51,6 +51,7 @@ impl Inner {
             Placement { version_id: String::new(), mode: cfg.mode, retain_until, legal_hold: cfg.legal_hold, etag: None };
         if size <= PART {
             let bytes = read_part(path, 0, size).await?;
+            check_name(name, &sha2::Sha256::digest(&bytes))?;
             let (md5_hex, md5) = content_md5(&bytes)?;
             let out = self
                 .client
@@ -66,11 +67,11 @@ impl Inner {
                 .send()
                 .await
                 .map_err(|e| s3_error(cfg, &format!("writing object {name}"), e))?;
+            // The server checked the bytes against Content-MD5. Its ETag is
+            // that MD5 unless the bucket encrypts with KMS keys; only then is
+            // it kept for verify to compare.
             let etag = out.e_tag().map(|t| t.trim_matches('"').to_string());
-            if etag.as_deref() != Some(md5_hex.as_str()) {
-                return Err(Error::ObjectStore(format!("writing object {name}: the server's checksum {etag:?} is not the MD5 sent")));
-            }
-            placement.etag = etag;
+            placement.etag = etag.filter(|t| *t == md5_hex);
             placement.version_id = out.version_id().map(str::to_string).unwrap_or_default();
         } else {
             placement.version_id = self.upload_parts(path, name, size, mode, retain_until, hold).await?;
@@ -113,17 +114,22 @@ impl Inner {
         let result: Result<String> = async {
             // Parts go up several at once; a permit is taken before a part
             // is read, so no more than the permits' worth is in memory.
+            // Parts are read (and hashed) in order, and uploaded as they are
+            // read; the first failure stops the reading.
+            let failed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let mut sha256 = sha2::Sha256::new();
             let mut tasks = Vec::new();
             let mut offset = 0;
             let mut number = 1;
-            while offset < size {
+            while offset < size && !failed.load(std::sync::atomic::Ordering::Relaxed) {
                 let len = part.min(size - offset);
                 let permit = self.part_slots.clone().acquire_owned().await.expect("never closed");
-                let (client, cfg, path, key, id, what) =
-                    (self.client.clone(), cfg.clone(), path.to_path_buf(), name.to_string(), upload_id.clone(), what.clone());
+                let bytes = read_part(path, offset, len).await?;
+                sha256.update(&bytes);
+                let (client, cfg, key, id, what, failed) =
+                    (self.client.clone(), cfg.clone(), name.to_string(), upload_id.clone(), what.clone(), failed.clone());
                 tasks.push(tokio::spawn(async move {
                     let _permit = permit;
-                    let bytes = read_part(&path, offset, len).await?;
                     let (_, md5) = content_md5(&bytes)?;
                     let out = client
                         .upload_part()
@@ -136,7 +142,10 @@ impl Inner {
                         .body(ByteStream::from(bytes))
                         .send()
                         .await
-                        .map_err(|e| s3_error(&cfg, &what, e))?;
+                        .map_err(|e| {
+                            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                            s3_error(&cfg, &what, e)
+                        })?;
                     Ok::<_, Error>(CompletedPart::builder().part_number(number).set_e_tag(out.e_tag().map(str::to_string)).build())
                 }));
                 offset += len;
@@ -158,6 +167,7 @@ impl Inner {
             if let Some(e) = first_error {
                 return Err(e);
             }
+            check_name(name, &sha256.finalize())?;
             let done = self
                 .client
                 .complete_multipart_upload()
@@ -239,6 +249,17 @@ impl Inner {
         }
         Ok(Placement { version_id: version, mode: mode.unwrap_or(cfg.mode), retain_until, legal_hold, etag })
     }
+}
+
+/// Refuses an upload whose bytes, as read for it, do not hash to its name
+/// (the partial changed after it was read back).
+fn check_name(name: &str, sha256: &[u8]) -> Result<()> {
+    if hex::encode(sha256) != name {
+        return Err(Error::ObjectStore(format!(
+            "object {name} changed on this disk after it was written and read back; it was not uploaded"
+        )));
+    }
+    Ok(())
 }
 
 /// The MD5 of `bytes`, in hex and as `Content-MD5` (base64).
