@@ -68,8 +68,8 @@ pub(crate) struct VersionHead {
 /// Every version and delete marker under each name in the bucket.
 #[derive(Debug, Default)]
 pub(crate) struct BucketVersions {
-    /// Version ids by name, oldest first.
-    pub versions: BTreeMap<String, Vec<String>>,
+    /// Version ids and ETags by name, oldest first.
+    pub versions: BTreeMap<String, Vec<(String, Option<String>)>>,
     /// Delete markers by name.
     pub delete_markers: HashMap<String, usize>,
 }
@@ -280,7 +280,9 @@ impl S3Objects {
         let i = &self.inner;
         self.rt.block_on(async {
             let mut out = BucketVersions::default();
-            let mut dated: BTreeMap<String, Vec<(i64, u32, String)>> = BTreeMap::new();
+            // Per name: (seconds, nanoseconds, version id, ETag) of each version.
+            type Dated = Vec<(i64, u32, String, Option<String>)>;
+            let mut dated: BTreeMap<String, Dated> = BTreeMap::new();
             let (mut key_marker, mut version_marker): (Option<String>, Option<String>) = (None, None);
             loop {
                 let page = i
@@ -295,7 +297,8 @@ impl S3Objects {
                 for v in page.versions() {
                     if let (Some(k), Some(id)) = (v.key(), v.version_id()) {
                         let t = v.last_modified().map_or((0, 0), |d| (d.secs(), d.subsec_nanos()));
-                        dated.entry(k.to_string()).or_default().push((t.0, t.1, id.to_string()));
+                        let etag = v.e_tag().map(|t| t.trim_matches('"').to_string());
+                        dated.entry(k.to_string()).or_default().push((t.0, t.1, id.to_string(), etag));
                     }
                 }
                 for m in page.delete_markers() {
@@ -314,7 +317,7 @@ impl S3Objects {
             }
             for (k, mut vs) in dated {
                 vs.sort();
-                out.versions.insert(k, vs.into_iter().map(|(_, _, id)| id).collect());
+                out.versions.insert(k, vs.into_iter().map(|(_, _, id, etag)| (id, etag)).collect());
             }
             Ok(out)
         })
