@@ -11,6 +11,7 @@ use crate::cmd::extract::ExtractArgs;
 use crate::cmd::init::InitArgs;
 use crate::cmd::list::ListArgs;
 use crate::cmd::log::LogArgs;
+use crate::cmd::migrate::MigrateArgs;
 use crate::cmd::passwd::PasswdArgs;
 use crate::cmd::search::SearchArgs;
 use crate::cmd::search_report::SearchReportArgs;
@@ -124,6 +125,9 @@ pub enum Command {
     /// Change the passphrase (rewrites only the key file)
     #[command(after_help = EXIT_CODES)]
     Passwd(PasswdArgs),
+    /// Move the vault's objects into a firm's S3 bucket with Object Lock (write-once; logged)
+    #[command(after_help = EXIT_CODES)]
+    Migrate(MigrateArgs),
 }
 
 /// `--expect-key`: a `SHA256:…` fingerprint, or else the path of an

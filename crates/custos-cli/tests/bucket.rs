@@ -285,3 +285,78 @@ fn an_intake_killed_or_cut_off_from_its_server_leaves_nothing_half_recorded() {
     let out = custos_s3(&gw, argv!["verify", &vault, "--json"]);
     assert_eq!(out.code, Some(0), "the vault verifies after the server comes back: {}", out.describe());
 }
+
+#[test]
+fn a_folder_vault_moves_its_objects_into_the_bucket_and_its_log_still_verifies() {
+    let gw = Radosgw::start(512);
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = init_vault(&tmp.path().join("vault"));
+    let src = tmp.path().join("src");
+    write_file(&src.join("memo.txt"), b"Brandt met the CEO on 14 March.\n");
+    let big: Vec<u8> = (0..18u32 << 20).map(|i| (i.wrapping_mul(40_503) >> 7) as u8).collect();
+    write_file(&src.join("disk.img"), &big);
+    add_ok(&vault, &[&src]);
+    let kept = tmp.path().join("kept.json");
+    let out = custos(argv!["checkpoint", &vault]);
+    out.assert_success("checkpoint before the move");
+    std::fs::write(&kept, &out.stdout).unwrap();
+    let before = objects_in_folder(&vault);
+    assert_eq!(before.len(), 2);
+
+    // A bucket holding someone else's objects is refused, and nothing changes.
+    gw.create_bucket("shared-bucket", true);
+    let other = tmp.path().join("other.txt");
+    std::fs::write(&other, b"someone else's").unwrap();
+    gw.s3api(&["put-object", "--bucket", "shared-bucket", "--key", "theirs", "--body", other.to_str().unwrap()]);
+    let shared = gw.objects_config(tmp.path(), "shared-bucket", "compliance", "");
+    let out = custos_s3(&gw, argv!["migrate", &vault, "--to", &shared]);
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(out.stderr.contains("already holds objects"), "{}", out.describe());
+    assert_eq!(objects_in_folder(&vault), before, "the refused move leaves the objects where they were");
+
+    gw.create_bucket("matter-moved", true);
+    let config = gw.objects_config(tmp.path(), "matter-moved", "compliance", "");
+    // Killed after the uploads, before the commit: still a folder vault.
+    let out = run(gw.credentials(&mut custos_command(argv!["migrate", &vault, "--to", &config])).env("CUSTOS_FAILPOINT", "move.uploaded=crash"));
+    assert!(out.code.is_none() || out.code == Some(134), "killed: {}", out.describe());
+    assert_eq!(gw.versions("matter-moved").len(), 2, "the uploads reached the bucket");
+    assert_eq!(objects_in_folder(&vault), before, "the folder still holds the objects");
+    assert_verifies(&vault, false, "a folder vault still");
+    // Killed after the commit, before the folder's copies went: the next
+    // opening removes them. The second move accepts the first one's uploads.
+    let out = run(gw.credentials(&mut custos_command(argv!["migrate", &vault, "--to", &config])).env("CUSTOS_FAILPOINT", "move.committed=crash"));
+    assert!(out.code.is_none() || out.code == Some(134), "killed: {}", out.describe());
+    assert_eq!(objects_in_folder(&vault), before, "the copies are still there");
+    custos_s3(&gw, argv!["list", &vault]).assert_success("list opens the vault");
+    assert!(objects_in_folder(&vault).is_empty(), "opening removed the folder's copies: {:?}", objects_in_folder(&vault));
+    let log = custos_s3(&gw, argv!["log", &vault, "--json"]);
+    assert_eq!(log.stdout.matches("objects_moved").count(), 1, "one move, logged once");
+    let cfg: serde_json::Value = serde_json::from_slice(&std::fs::read(vault.join("custos-vault.json")).unwrap()).unwrap();
+    assert_eq!(cfg["version"], 2);
+    let versions = gw.versions("matter-moved");
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    for (name, _) in &versions {
+        assert!(before.iter().any(|p| p.file_name().unwrap().to_string_lossy() == *name), "the same objects, not re-encrypted");
+        let h = gw.s3api(&["head-object", "--bucket", "matter-moved", "--key", name]);
+        assert_eq!(h["ObjectLockMode"], "COMPLIANCE", "{h}");
+    }
+
+    // The log verifies against the checkpoint kept before the move, and says what happened.
+    let out = custos_s3(&gw, argv!["verify", &vault, "--checkpoint", &kept, "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.describe());
+    assert!(finding_kinds(&out.json()).is_empty(), "{}", out.stdout);
+    let log = custos_s3(&gw, argv!["log", &vault, "--json"]);
+    assert!(log.stdout.contains("objects_moved") && log.stdout.contains("matter-moved"), "the move is a custody event");
+    let exhibits = exhibit_objects(&gw, &vault);
+    let out_file = tmp.path().join("back.img");
+    let (big_id, _) = exhibits.iter().find(|(id, _)| {
+        let shown = custos_s3(&gw, argv!["show", &vault, id, "--json"]).json();
+        shown["exhibit"]["size"].as_u64().or(shown["size"].as_u64()) == Some(big.len() as u64)
+    }).cloned().expect("the large exhibit");
+    custos_s3(&gw, argv!["extract", &vault, &big_id, "--out", &out_file]).assert_success("extract from the bucket");
+    assert!(std::fs::read(&out_file).unwrap() == big, "the exhibit read back from the bucket is the one taken in");
+
+    let out = custos_s3(&gw, argv!["migrate", &vault, "--to", &config]);
+    assert_eq!(out.code, Some(2), "{}", out.describe());
+    assert!(out.stderr.contains("already in the bucket"), "{}", out.describe());
+}

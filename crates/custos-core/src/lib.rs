@@ -46,6 +46,7 @@ pub(crate) mod ops;
 pub use format::{atomic, custody, keys, names, objects_config};
 pub use ops::timestamp;
 pub use ops::reports;
+pub use ops::move_objects::MovedObjects;
 
 /// Producing a sealed bundle and receiving one: the requests, plans and
 /// reports of the export and import operations, and the bundle types they use.

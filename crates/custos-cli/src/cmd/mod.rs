@@ -10,6 +10,7 @@ pub mod import_bundle;
 pub mod init;
 pub mod list;
 pub mod log;
+pub mod migrate;
 pub mod passwd;
 pub mod process;
 pub mod search;
@@ -31,6 +32,7 @@ use crate::failure::Failure;
 pub fn dispatch(command: Command) -> Result<u8, Failure> {
     match command {
         Command::Init(args) => init::run(args),
+        Command::Migrate(args) => migrate::run(args),
         Command::Add(args) => add::run(args),
         Command::List(args) => list::run(args),
         Command::Show(args) => show::run(args),

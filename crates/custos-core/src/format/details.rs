@@ -230,6 +230,9 @@ pub enum SettingChanged {
     /// A column mapping saved for audit-log exports in no known format:
     /// its name, its JSON's SHA-256 and the mapping itself.
     AuditMappingSaved { name: String, sha256: String, mapping: serde_json::Value },
+    /// The exhibits' objects moved from the vault folder into a write-once
+    /// S3 bucket (its location and lock policy), how many and their bytes.
+    ObjectsMoved { to: String, objects: u64, bytes: u64 },
 }
 
 /// A certificate named in an event.

@@ -195,6 +195,9 @@ impl CustodyEvent {
                 SettingChanged::AuditMappingSaved { name, sha256, .. } => {
                     format!("Column mapping {name} saved for audit-log exports (SHA-256 {}…)", &sha256[..sha256.len().min(12)])
                 }
+                SettingChanged::ObjectsMoved { to, objects, .. } => {
+                    format!("Exhibit objects moved to the write-once bucket {to} ({})", plural(objects, "object", "objects"))
+                }
             },
             Action::PartialOutputRemoved => {
                 let d = read!(PartialOutputRemoved);

@@ -17,4 +17,5 @@ pub mod reports;
 pub mod timestamp;
 pub(crate) mod verify;
 pub(crate) mod verify_bucket;
+pub(crate) mod move_objects;
 pub(crate) mod verify_log;

@@ -119,6 +119,36 @@ impl ObjectStore {
         self.folder.move_to_quarantine(path, dest)
     }
 
+    /// Objects in the vault folder of a vault whose objects are in a bucket:
+    /// copies a move to the bucket left (see [`ObjectStore::remove_folder_copies`]).
+    pub fn folder_copies(&self) -> Result<Vec<String>> {
+        if self.bucket.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(self.folder.list()?.0)
+    }
+
+    /// Removes the folder's copies of `names` once they are in the bucket,
+    /// and the folders they leave empty.
+    pub fn remove_folder_copies(&self, names: &[String]) -> Result<()> {
+        for name in names {
+            let p = self.folder.path(name);
+            match fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(crate::Error::Io { path: p, source: e }),
+            }
+        }
+        let root = &self.journals;
+        for entry in fs::read_dir(root).at(root)?.flatten() {
+            if entry.file_name().len() == 2 && entry.path().is_dir() {
+                // Only an empty folder goes.
+                let _ = fs::remove_dir(entry.path());
+            }
+        }
+        crate::format::atomic::sync_dir(root)
+    }
+
     /// What an interrupted batch may have left: the objects in place that
     /// matter (all of a folder's; of a bucket's, only those a journal names,
     /// so opening never lists the whole bucket), and the partials and

@@ -115,7 +115,7 @@ impl Vault {
         let bucket = match &opts.objects {
             Some(config) => {
                 let bucket = S3Objects::connect(config, root.join("objects"))?;
-                bucket.check_bucket()?;
+                bucket.check_bucket(&Default::default())?;
                 Some(bucket)
             }
             None => None,
@@ -269,6 +269,7 @@ impl Vault {
         // Recovery changes the disk: it is logged first, then done.
         vault.settle_passphrase_change()?;
         vault.recover_interrupted_intake()?;
+        vault.finish_move_to_bucket()?;
         vault.remove_left_partials()?;
         vault.session.pending.push(
             NewEvent::new(Action::VaultUnlocked).details(crate::format::details::VaultUnlocked { via: via.to_string(), unlocked_at }),
@@ -345,6 +346,18 @@ impl Vault {
             let _ = fs::remove_file(&j);
         }
         Ok(())
+    }
+
+    /// Removes the folder copies a move to the bucket left when it was
+    /// interrupted after it committed: each is in the bucket, recorded.
+    fn finish_move_to_bucket(&mut self) -> Result<()> {
+        let copies = self.objects.folder_copies()?;
+        if copies.is_empty() {
+            return Ok(());
+        }
+        let placed = crate::store::placements::all(&self.conn)?;
+        let moved: Vec<String> = copies.into_iter().filter(|n| placed.contains_key(n)).collect();
+        self.objects.remove_folder_copies(&moved)
     }
 
     pub(crate) fn referenced_objects(&self) -> Result<std::collections::HashSet<String>> {

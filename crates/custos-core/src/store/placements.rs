@@ -56,3 +56,28 @@ impl crate::store::Vault {
         all(&self.conn)
     }
 }
+
+impl crate::store::Vault {
+    /// Makes `bucket` this vault's object store, its objects already
+    /// uploaded: their placements, the bucket's setting and `event` commit
+    /// together, then `custos-vault.json` says format 2.
+    pub(crate) fn adopt_bucket(
+        &mut self,
+        bucket: crate::store::objects::S3Objects,
+        config: &ObjectsConfig,
+        event: crate::format::custody::NewEvent,
+    ) -> Result<()> {
+        let placed = bucket.take_placed();
+        let change = self.change()?;
+        record(&change.tx, &placed)?;
+        save_objects_config(&change.tx, config)?;
+        change.commit(vec![event])?;
+        self.objects = crate::store::objects::ObjectStore::in_bucket(bucket, self.root.join("objects"));
+        self.config.version = crate::format::config::FORMAT_VERSION;
+        crate::format::atomic::write_atomically(
+            &self.root.join(crate::format::config::CONFIG_FILE),
+            &serde_json::to_vec_pretty(&self.config).expect("serialise"),
+        )?;
+        Ok(())
+    }
+}

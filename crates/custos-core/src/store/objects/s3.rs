@@ -196,8 +196,10 @@ impl S3Objects {
     }
 
     /// Checks that the bucket is there, reachable with these credentials,
-    /// and has Object Lock enabled (a new vault is refused otherwise).
-    pub fn check_bucket(&self) -> Result<()> {
+    /// has Object Lock enabled, and holds nothing but objects named in
+    /// `ours` (a vault whose objects are being moved there may have put some
+    /// already); a new vault is refused otherwise.
+    pub fn check_bucket(&self, ours: &std::collections::HashSet<String>) -> Result<()> {
         let i = &self.inner;
         let not_locked = || {
             Error::InvalidInput(format!(
@@ -216,17 +218,66 @@ impl S3Objects {
             return Err(not_locked());
         }
         // One vault to a bucket: another's objects would be reported by every verify, and could never be removed.
-        let held = self
-            .rt
-            .block_on(i.client.list_object_versions().bucket(&i.config.bucket).max_keys(1).send())
-            .map_err(|e| s3_error(&i.config, &format!("listing bucket {}", i.config.bucket), e))?;
-        if !held.versions().is_empty() || !held.delete_markers().is_empty() {
+        let foreign = if ours.is_empty() {
+            let held = self
+                .rt
+                .block_on(i.client.list_object_versions().bucket(&i.config.bucket).max_keys(1).send())
+                .map_err(|e| s3_error(&i.config, &format!("listing bucket {}", i.config.bucket), e))?;
+            !held.versions().is_empty() || !held.delete_markers().is_empty()
+        } else {
+            let held = self.bucket_versions()?;
+            held.versions.keys().chain(held.delete_markers.keys()).any(|k| !ours.contains(k))
+        };
+        if foreign {
             return Err(Error::InvalidInput(format!(
                 "bucket {} already holds objects: each vault needs a bucket of its own",
                 i.config.bucket
             )));
         }
         Ok(())
+    }
+
+    /// Uploads each `(name, path)`, several at once, and waits: all are
+    /// acknowledged (their placements kept for the catalog), or the first
+    /// failure is returned after the rest have ended. A partial given with
+    /// its path is removed once its upload ends.
+    fn upload_all(&self, jobs: Vec<(String, PathBuf, Option<PartialObject>)>) -> Result<()> {
+        let tasks: Vec<_> = jobs
+            .into_iter()
+            .map(|(name, path, partial)| {
+                let inner = Arc::clone(&self.inner);
+                let key = name.clone();
+                let task = self.rt.spawn(async move {
+                    let _slot = inner.slots.clone().acquire_owned().await.expect("never closed");
+                    let placed = inner.upload(&path, &key).await;
+                    drop(partial);
+                    placed
+                });
+                (name, task)
+            })
+            .collect();
+        let mut first_error = None;
+        for (name, task) in tasks {
+            match self.rt.block_on(task) {
+                Ok(Ok(p)) => {
+                    self.inner.known.write().expect("not poisoned").insert(name.clone(), p.version_id.clone());
+                    self.inner.placed.lock().expect("not poisoned").push((name, p));
+                }
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(Error::ObjectStore(format!("writing object {name}: {e}")));
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Uploads a folder vault's objects (`(name, path)`; the files stay),
+    /// each checked against its name as it is read.
+    pub fn copy_in(&self, files: Vec<(String, PathBuf)>) -> Result<()> {
+        self.upload_all(files.into_iter().map(|(name, path)| (name, path, None)).collect())
     }
 
     /// Versions recorded in the catalog, read when the vault opens.
@@ -354,36 +405,7 @@ impl ObjectBackend for S3Objects {
             let mut queued = self.inner.queued.lock().expect("not poisoned");
             names.iter().filter_map(|n| queued.remove(n).map(|p| (n.clone(), p))).collect()
         };
-        let tasks: Vec<_> = partials
-            .into_iter()
-            .map(|(name, partial)| {
-                let inner = Arc::clone(&self.inner);
-                let key = name.clone();
-                let task = self.rt.spawn(async move {
-                    let _slot = inner.slots.clone().acquire_owned().await.expect("never closed");
-                    let placed = inner.upload(partial.path(), &key).await;
-                    drop(partial);
-                    placed
-                });
-                (name, task)
-            })
-            .collect();
-        let mut first_error = None;
-        for (name, task) in tasks {
-            match self.rt.block_on(task) {
-                Ok(Ok(p)) => {
-                    self.inner.known.write().expect("not poisoned").insert(name.clone(), p.version_id.clone());
-                    self.inner.placed.lock().expect("not poisoned").push((name, p));
-                }
-                Ok(Err(e)) => {
-                    first_error.get_or_insert(e);
-                }
-                Err(e) => {
-                    first_error.get_or_insert(Error::ObjectStore(format!("writing object {name}: {e}")));
-                }
-            }
-        }
-        first_error.map_or(Ok(()), Err)
+        self.upload_all(partials.into_iter().map(|(name, partial)| (name, partial.path().to_path_buf(), Some(partial))).collect())
     }
 
     fn get(&self, name: &str) -> Result<ObjectReader> {
