@@ -71,7 +71,9 @@ fn main() {
 }
 
 fn embed_samples() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/trade-secret");
+    // Read when the script runs, not when it is compiled: a compiled build
+    // script may be reused for a checkout at another path.
+    let root = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("samples/trade-secret");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
