@@ -43,6 +43,11 @@ impl LockMode {
             LockMode::Governance => "GOVERNANCE",
         }
     }
+
+    /// The mode S3 names `name`, if any.
+    pub fn from_s3(name: &str) -> Option<Self> {
+        [LockMode::Compliance, LockMode::Governance].into_iter().find(|m| m.as_s3() == name)
+    }
 }
 
 /// A vault's object location and lock policy.

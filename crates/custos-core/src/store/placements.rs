@@ -41,7 +41,8 @@ pub(crate) fn save_objects_config(tx: &Transaction<'_>, config: &ObjectsConfig) 
 pub(crate) fn all(conn: &rusqlite::Connection) -> Result<std::collections::HashMap<String, Placement>> {
     let mut stmt = conn.prepare("SELECT name, version_id, mode, retain_until, legal_hold, etag FROM object_placements")?;
     let rows = stmt.query_map([], |r| {
-        let mode = if r.get::<_, String>(2)? == LockMode::Governance.as_s3() { LockMode::Governance } else { LockMode::Compliance };
+        // The table's CHECK allows only the two modes.
+        let mode = LockMode::from_s3(&r.get::<_, String>(2)?).unwrap_or(LockMode::Compliance);
         Ok((
             r.get::<_, String>(0)?,
             Placement { version_id: r.get(1)?, mode, retain_until: r.get(3)?, legal_hold: r.get(4)?, etag: r.get(5)? },

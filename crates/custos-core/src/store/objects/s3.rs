@@ -22,7 +22,7 @@ use crate::format::objects_config::{LockMode, ObjectsConfig, S3Credentials};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::DateTime;
-use aws_sdk_s3::types::{ObjectLockEnabled, ObjectLockLegalHoldStatus, ObjectLockMode};
+use aws_sdk_s3::types::{ObjectLockEnabled, ObjectLockLegalHoldStatus};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -312,11 +312,7 @@ impl S3Objects {
         let got = self.rt.block_on(i.client.head_object().bucket(&i.config.bucket).key(name).version_id(version).send());
         match got {
             Ok(h) => Ok(Some(VersionHead {
-                mode: h.object_lock_mode().and_then(|m| match m {
-                    ObjectLockMode::Compliance => Some(LockMode::Compliance),
-                    ObjectLockMode::Governance => Some(LockMode::Governance),
-                    _ => None,
-                }),
+                mode: h.object_lock_mode().and_then(|m| LockMode::from_s3(m.as_str())),
                 retain_until: h.object_lock_retain_until_date().map(DateTime::secs),
                 legal_hold: h.object_lock_legal_hold_status() == Some(&ObjectLockLegalHoldStatus::On),
                 etag: h.e_tag().map(|t| t.trim_matches('"').to_string()),

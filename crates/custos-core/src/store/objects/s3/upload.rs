@@ -42,10 +42,7 @@ impl Inner {
         }
         let size = tokio::fs::metadata(path).await.map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?.len();
         let retain_until = chrono::Utc::now().timestamp() + i64::from(cfg.retention_days) * 86_400;
-        let mode = match cfg.mode {
-            LockMode::Compliance => ObjectLockMode::Compliance,
-            LockMode::Governance => ObjectLockMode::Governance,
-        };
+        let mode = ObjectLockMode::from(cfg.mode.as_s3());
         let hold = if cfg.legal_hold { ObjectLockLegalHoldStatus::On } else { ObjectLockLegalHoldStatus::Off };
         let mut placement =
             Placement { version_id: String::new(), mode: cfg.mode, retain_until, legal_hold: cfg.legal_hold, etag: None };
@@ -194,10 +191,7 @@ impl Inner {
             .version_id(&version)
             .retention(
                 aws_sdk_s3::types::ObjectLockRetention::builder()
-                    .mode(match mode {
-                        ObjectLockMode::Governance => aws_sdk_s3::types::ObjectLockRetentionMode::Governance,
-                        _ => aws_sdk_s3::types::ObjectLockRetentionMode::Compliance,
-                    })
+                    .mode(aws_sdk_s3::types::ObjectLockRetentionMode::from(mode.as_str()))
                     .retain_until_date(DateTime::from_secs(retain_until))
                     .build(),
             )
@@ -232,7 +226,7 @@ impl Inner {
             .send()
             .await
             .map_err(|e| s3_error(cfg, &format!("reading back object {name}"), e))?;
-        let mode = got.object_lock_mode().map(|m| if *m == ObjectLockMode::Governance { LockMode::Governance } else { LockMode::Compliance });
+        let mode = got.object_lock_mode().and_then(|m| LockMode::from_s3(m.as_str()));
         let retain_until = got.object_lock_retain_until_date().map_or(0, DateTime::secs);
         let legal_hold = got.object_lock_legal_hold_status() == Some(&ObjectLockLegalHoldStatus::On);
         let etag = got.e_tag().map(|t| t.trim_matches('"').to_string()).filter(|t| !t.contains('-'));
