@@ -125,9 +125,19 @@ pub enum Command {
     /// Change the passphrase (rewrites only the key file)
     #[command(after_help = EXIT_CODES)]
     Passwd(PasswdArgs),
-    /// Move the vault's objects into a firm's S3 bucket with Object Lock (write-once; logged)
+    /// Move the vault into a firm's storage: its objects into an S3 bucket with
+    /// Object Lock (write-once), its catalog and custody log into PostgreSQL (logged)
     #[command(after_help = EXIT_CODES)]
     Migrate(MigrateArgs),
+    /// Make a copy of a firm matter on this machine, opened with your own key
+    #[command(after_help = EXIT_CODES)]
+    Join(crate::cmd::firm::JoinArgs),
+    /// The people who hold keys to a firm vault: list, add, remove (logged)
+    #[command(after_help = EXIT_CODES)]
+    Member(crate::cmd::firm::MemberArgs),
+    /// List the matters a firm database holds
+    #[command(after_help = EXIT_CODES)]
+    Matters(crate::cmd::firm::MattersArgs),
 }
 
 /// `--expect-key`: a `SHA256:…` fingerprint, or else the path of an

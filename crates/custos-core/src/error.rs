@@ -181,6 +181,11 @@ pub enum Error {
     #[error("the vault's object store: {0}")]
     ObjectStore(String),
 
+    /// The firm catalog (PostgreSQL) could not be reached, refused a
+    /// request, or holds something this copy cannot accept.
+    #[error("the firm catalog: {0}")]
+    Catalog(String),
+
     /// The custody log refused a write (it is append-only).
     #[error("custody log error: {0}")]
     Custody(String),

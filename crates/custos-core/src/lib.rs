@@ -43,7 +43,9 @@ pub(crate) mod store;
 pub mod bundle;
 pub(crate) mod ops;
 
-pub use format::{atomic, custody, keys, names, objects_config};
+pub use format::{atomic, custody, firm_config, keys, names, objects_config};
+pub use store::{FirmMatter, FirmMember, MemberKey, MovedCatalog};
+pub use store::firm::vault::firm_matters;
 pub use ops::timestamp;
 pub use ops::reports;
 pub use ops::move_objects::MovedObjects;

@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub mod edit;
 pub mod export;
 pub mod extract;
+pub mod firm;
 pub mod import_bundle;
 pub mod init;
 pub mod list;
@@ -33,6 +34,9 @@ pub fn dispatch(command: Command) -> Result<u8, Failure> {
     match command {
         Command::Init(args) => init::run(args),
         Command::Migrate(args) => migrate::run(args),
+        Command::Join(args) => firm::join(args),
+        Command::Member(args) => firm::member(args),
+        Command::Matters(args) => firm::matters(args),
         Command::Add(args) => add::run(args),
         Command::List(args) => list::run(args),
         Command::Show(args) => show::run(args),

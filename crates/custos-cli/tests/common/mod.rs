@@ -31,6 +31,7 @@ macro_rules! argv {
 mod bag;
 mod digest;
 mod large;
+mod pg;
 mod process;
 mod random;
 mod s3;
@@ -43,6 +44,7 @@ pub use bag::*;
 #[allow(unused_imports)]
 pub use digest::*;
 pub use large::*;
+pub use pg::*;
 pub use process::*;
 #[allow(unused_imports)]
 pub use random::*;

@@ -7,10 +7,15 @@ use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::Path;
 
-/// The newest vault format this program reads and writes: 2 is a vault whose
-/// objects live in an S3 bucket (named in its encrypted database), which an
-/// older program must refuse rather than find its objects missing.
-pub const FORMAT_VERSION: u64 = 2;
+/// The newest vault format this program reads and writes: 3 is a person's
+/// copy of a firm vault, whose catalog and custody log are kept in a firm's
+/// PostgreSQL database (named in `firm`); an older program must refuse it
+/// rather than work on the copy alone.
+pub const FORMAT_VERSION: u64 = 3;
+/// A vault whose objects live in an S3 bucket (named in its encrypted
+/// database), which an older program must refuse rather than find its
+/// objects missing.
+pub(crate) const BUCKET_FORMAT_VERSION: u64 = 2;
 /// The format of a vault whose objects are in its own folder.
 pub(crate) const FOLDER_FORMAT_VERSION: u64 = 1;
 pub(crate) const FORMAT_NAME: &str = "custos-vault";
@@ -31,6 +36,20 @@ pub struct VaultConfig {
     pub age_recipient: String,
     /// The Ed25519 public key of custody signatures, hex.
     pub signing_key: String,
+    /// In a firm vault's copy: the catalog it belongs to and whose key opens it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firm: Option<FirmLink>,
+}
+
+/// Where a firm vault's catalog is, and which member this copy is opened by
+/// (no secret: the password and the key are never here).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FirmLink {
+    /// The catalog's connection string (no password).
+    pub catalog: String,
+    /// The member whose key file opens the matter.
+    pub member: String,
 }
 
 /// The matter a vault holds.
@@ -68,7 +87,11 @@ pub fn probe(root: &Path) -> Result<VaultConfig> {
     if !(FOLDER_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(Error::UnknownFormatVersion { path: root.to_path_buf(), found: version, supported: FORMAT_VERSION });
     }
-    serde_json::from_value(v).map_err(|e| not(format!("{CONFIG_FILE} is incomplete: {e}")))
+    let config: VaultConfig = serde_json::from_value(v).map_err(|e| not(format!("{CONFIG_FILE} is incomplete: {e}")))?;
+    if (version == FORMAT_VERSION) != config.firm.is_some() {
+        return Err(not(format!("{CONFIG_FILE} says format {version} but {} a firm catalog", if config.firm.is_some() { "names" } else { "does not name" })));
+    }
+    Ok(config)
 }
 
 pub(crate) fn validate_prefix(p: &str) -> Result<()> {

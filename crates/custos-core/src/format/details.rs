@@ -233,6 +233,14 @@ pub enum SettingChanged {
     /// The exhibits' objects moved from the vault folder into a write-once
     /// S3 bucket (its location and lock policy), how many and their bytes.
     ObjectsMoved { to: String, objects: u64, bytes: u64 },
+    /// The catalog and custody log moved into a firm's PostgreSQL database
+    /// (where), with the people whose keys open it there.
+    CatalogMoved { to: String, members: Vec<String> },
+    /// A person given their own key to the firm vault (`passphrase`, or
+    /// their age recipient).
+    MemberAdded { name: String, key: String },
+    /// A person's key removed from the firm vault.
+    MemberRemoved { name: String },
 }
 
 /// A certificate named in an event.

@@ -14,6 +14,15 @@ use std::path::Path;
 use std::str::FromStr;
 use zeroize::Zeroizing;
 
+/// What opens a key file.
+#[derive(Clone, Copy)]
+pub(crate) enum KeyUnlock<'a> {
+    /// A passphrase (scrypt key file).
+    Passphrase(&'a SecretString),
+    /// An age X25519 identity.
+    Identity(&'a age::x25519::Identity),
+}
+
 /// The scrypt work factor (log2 N) written by default: the age reference value.
 pub const DEFAULT_WORK_FACTOR: u8 = 18;
 /// The lowest work factor `init` accepts (tests use it to stay fast).
@@ -89,6 +98,37 @@ impl VaultSecrets {
         Zeroizing::new(format!("x'{}'", hex::encode(&self.db_key[..])))
     }
 
+    /// The key that seals a firm catalog's fields (derived from the database key).
+    pub(crate) fn field_key(&self) -> crate::format::sealed::FieldKey {
+        crate::format::sealed::FieldKey::derive(&self.db_key)
+    }
+
+    /// The secrets as a key file for a passphrase (an age file, returned).
+    pub(crate) fn passphrase_key_file(&self, passphrase: &SecretString, work_factor: u8) -> Result<Vec<u8>> {
+        check_passphrase(passphrase)?;
+        let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
+        recipient.set_work_factor(work_factor);
+        self.key_file_bytes(&recipient)
+    }
+
+    /// The secrets as a key file for an age X25519 recipient.
+    pub(crate) fn identity_key_file(&self, recipient: &age::x25519::Recipient) -> Result<Vec<u8>> {
+        self.key_file_bytes(recipient)
+    }
+
+    /// Opens a key file held in memory (a firm catalog keeps them), with a
+    /// passphrase or an identity.
+    pub(crate) fn open_key_bytes(bytes: &[u8], label: &Path, unlock_with: KeyUnlock<'_>) -> Result<Self> {
+        match unlock_with {
+            KeyUnlock::Passphrase(p) => {
+                let mut identity = age::scrypt::Identity::new(p.clone());
+                identity.set_max_work_factor(MAX_WORK_FACTOR);
+                Self::open_bytes(bytes, label, &identity, true)
+            }
+            KeyUnlock::Identity(id) => Self::open_bytes(bytes, label, id, false),
+        }
+    }
+
     fn to_json(&self) -> Zeroizing<Vec<u8>> {
         let doc = SecretsDoc {
             version: 1,
@@ -136,12 +176,16 @@ impl VaultSecrets {
     }
 
     fn write_key_file(&self, path: &Path, recipient: &dyn age::Recipient) -> Result<()> {
+        write_atomically(path, &self.key_file_bytes(recipient)?)
+    }
+
+    fn key_file_bytes(&self, recipient: &dyn age::Recipient) -> Result<Vec<u8>> {
         let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient))
             .map_err(|e| Error::Encryption(e.to_string()))?;
         let mut out = Vec::new();
         let mut w = encryptor.wrap_output(&mut out).map_err(|e| Error::Encryption(e.to_string()))?;
         w.write_all(&self.to_json()).and_then(|_| w.finish()).map_err(|e| Error::Encryption(e.to_string()))?;
-        write_atomically(path, &out)
+        Ok(out)
     }
 
     /// Opens the passphrase key file. scrypt runs once, capped at [`MAX_WORK_FACTOR`].
@@ -159,7 +203,12 @@ impl VaultSecrets {
     fn open_key_file(path: &Path, identity: &dyn age::Identity, want_scrypt: bool) -> Result<Self> {
         let damaged = |reason: String| Error::DamagedKeyFile { path: path.to_path_buf(), reason };
         let bytes = std::fs::read(path).map_err(|e| damaged(format!("cannot read it: {e}")))?;
-        let decryptor = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| damaged(format!("not a valid age file ({e})")))?;
+        Self::open_bytes(&bytes, path, identity, want_scrypt)
+    }
+
+    fn open_bytes(bytes: &[u8], path: &Path, identity: &dyn age::Identity, want_scrypt: bool) -> Result<Self> {
+        let damaged = |reason: String| Error::DamagedKeyFile { path: path.to_path_buf(), reason };
+        let decryptor = age::Decryptor::new_buffered(bytes).map_err(|e| damaged(format!("not a valid age file ({e})")))?;
         if decryptor.is_scrypt() != want_scrypt {
             return Err(damaged("it is not the expected kind of key file".into()));
         }

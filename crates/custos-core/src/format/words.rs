@@ -198,6 +198,12 @@ impl CustodyEvent {
                 SettingChanged::ObjectsMoved { to, objects, .. } => {
                     format!("Exhibit objects moved to the write-once bucket {to} ({})", plural(objects, "object", "objects"))
                 }
+                SettingChanged::CatalogMoved { to, members } => {
+                    format!("Catalog and custody log moved to the firm database {to}, opened by {}", members.join(", "))
+                }
+                SettingChanged::MemberAdded { name, key } if key == "passphrase" => format!("{name} given a key to the matter (a passphrase)"),
+                SettingChanged::MemberAdded { name, key } => format!("{name} given a key to the matter (age key {key})"),
+                SettingChanged::MemberRemoved { name } => format!("{name}'s key to the matter removed"),
             },
             Action::PartialOutputRemoved => {
                 let d = read!(PartialOutputRemoved);

@@ -1,7 +1,6 @@
 //! The vault's address book of counsel keys: age public keys a bundle can be
 //! encrypted to, each with a name. Adding or removing one is a custody event.
 
-use crate::clock::format_time;
 use crate::format::custody::{Action, NewEvent};
 use crate::error::{Error, Result};
 use crate::store::Vault;
@@ -52,15 +51,15 @@ impl Vault {
         if let Some(other) = existing {
             return Err(Error::InvalidInput(format!("this key is already in the address book as '{other}'")));
         }
-        let now = format_time(self.clock.now());
-        let tx = self.conn.transaction()?;
-        tx.execute("INSERT INTO counsel_keys (name, recipient, added_at) VALUES (?1, ?2, ?3)", params![name, recipient, now])?;
-        let id = tx.last_insert_rowid() as u32;
+        let change = self.change()?;
+        let now = change.now().to_string();
+        change.tx.execute("INSERT INTO counsel_keys (name, recipient, added_at) VALUES (?1, ?2, ?3)", params![name, recipient, now])?;
+        let id = change.tx.last_insert_rowid() as u32;
         let events = vec![NewEvent::new(Action::SettingChanged).details(crate::format::details::SettingChanged::CounselKeyAdded {
             name: name.to_string(),
             recipient: recipient.to_string(),
         })];
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        change.commit(events)?;
         Ok(CounselKey { id, name: name.to_string(), recipient: recipient.to_string(), added_at: now })
     }
 
@@ -72,11 +71,10 @@ impl Vault {
         let Some((name, recipient)) = found else {
             return Err(Error::InvalidInput(format!("there is no counsel key {id} in the address book")));
         };
-        let now = format_time(self.clock.now());
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM counsel_keys WHERE id = ?1", [id])?;
+        let change = self.change()?;
+        change.tx.execute("DELETE FROM counsel_keys WHERE id = ?1", [id])?;
         let events = vec![NewEvent::new(Action::SettingChanged).details(crate::format::details::SettingChanged::CounselKeyRemoved { name: name.clone(), recipient: recipient.clone() })];
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        change.commit(events)?;
         Ok(())
     }
 }

@@ -21,12 +21,25 @@ pub(crate) struct SessionLog {
 impl SessionLog {
     /// Appends the pending events and `events` in `tx` with a checkpoint and
     /// commits; the session advances only once the commit succeeded.
-    pub fn commit(&mut self, tx: Transaction<'_>, key: &SigningKey, vault_id: &str, time: &str, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+    /// In a firm vault the change is written to the firm catalog (and
+    /// committed there) before `tx` commits.
+    pub fn commit(
+        &mut self,
+        tx: Transaction<'_>,
+        key: &SigningKey,
+        vault_id: &str,
+        time: &str,
+        events: Vec<NewEvent>,
+        firm: Option<&crate::store::firm::Firm>,
+    ) -> Result<Vec<CustodyEvent>> {
         let mut all = self.pending.clone();
         all.extend(events);
         let mut frontier = self.frontier.clone();
         let writer = LogWriter { key, vault_id, actor: &self.actor, location: self.location.as_deref() };
         let out = writer.append(&tx, &mut frontier, time, all)?;
+        if let Some(f) = firm {
+            f.push(&tx)?;
+        }
         tx.commit()?;
         self.frontier = frontier;
         self.pending.clear();

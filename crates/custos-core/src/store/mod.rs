@@ -12,9 +12,11 @@ pub(crate) mod derived;
 pub(crate) mod designations;
 pub use derived::{Derivation, FamilyMember, FamilyPlace, MetadataValue, ProcessingState};
 pub(crate) mod exhibits;
+pub(crate) mod firm;
+pub use firm::{FirmMatter, FirmMember, MemberKey, MovedCatalog};
 pub use exhibits::{Exhibit, ExhibitDetail, ReceivedRecord, SourceRecord};
 pub(crate) mod objects;
-mod open;
+pub(crate) mod open;
 mod passphrase;
 pub(crate) mod partials;
 pub(crate) mod placements;
@@ -58,6 +60,8 @@ pub struct Vault {
     /// written with the session's first change or by [`Vault::close`], so
     /// that a command that fails on bad input leaves the vault as it was.
     session: crate::store::custody_log::SessionLog,
+    /// A firm vault's catalog in PostgreSQL, which every change goes through.
+    firm: Option<firm::Firm>,
     _lock: File,
 }
 
@@ -85,6 +89,8 @@ pub(crate) struct Change<'a> {
     exhibit_prefix: &'a str,
     objects: &'a ObjectStore,
     now: String,
+    /// The firm catalog's side of the change (ended if the change is dropped).
+    firm: firm::FirmGuard<'a>,
 }
 
 impl Change<'_> {
@@ -103,12 +109,13 @@ impl Change<'_> {
     /// Uploads to a bucket acknowledged since the last change are recorded
     /// with it.
     pub(crate) fn commit(self, events: Vec<NewEvent>) -> Result<Vec<CustodyEvent>> {
+        let firm = self.firm.0;
         let Some(bucket) = self.objects.bucket() else {
-            return self.session.commit(self.tx, self.key, self.vault_id, &self.now, events);
+            return self.session.commit(self.tx, self.key, self.vault_id, &self.now, events, firm);
         };
         let placed = bucket.take_placed();
         let committed = crate::store::placements::record(&self.tx, &placed)
-            .and_then(|()| self.session.commit(self.tx, self.key, self.vault_id, &self.now, events));
+            .and_then(|()| self.session.commit(self.tx, self.key, self.vault_id, &self.now, events, firm));
         if committed.is_err() {
             // Kept for the next change that commits: the objects are in the bucket.
             bucket.restore_placed(placed);
@@ -148,6 +155,14 @@ impl Vault {
         if actor.is_empty() {
             return Err(Error::InvalidInput("the examiner's name is required".into()));
         }
+        if let Some(f) = &self.firm
+            && f.member_name() != actor
+        {
+            return Err(Error::InvalidInput(format!(
+                "in a firm vault each event names the person whose key opened it ({})",
+                f.member_name()
+            )));
+        }
         self.flush()?;
         self.session.actor = actor.to_string();
         Ok(())
@@ -182,9 +197,21 @@ impl Vault {
 
     /// Begins a change: rows written through it and the custody events
     /// given to [`Change::commit`] are committed together, or not at all.
+    /// In a firm vault, the change first takes the matter's lock in the
+    /// catalog and replays what others wrote since.
     pub(crate) fn change(&mut self) -> Result<Change<'_>> {
+        if let Some(firm) = &self.firm {
+            firm.begin()?;
+            if let Err(e) = self.catch_up() {
+                if let Some(f) = &self.firm {
+                    f.rollback();
+                }
+                return Err(e);
+            }
+        }
         let now = format_time(self.clock.now());
         Ok(Change {
+            firm: firm::FirmGuard(self.firm.as_ref()),
             tx: self.conn.transaction()?,
             session: &mut self.session,
             key: self.secrets.signing_key(),
@@ -228,6 +255,11 @@ impl Vault {
     /// The matter.
     pub fn matter(&self) -> &MatterInfo {
         &self.matter
+    }
+
+    /// Whether the exhibits' objects are in a write-once bucket.
+    pub fn objects_in_bucket(&self) -> bool {
+        self.objects.bucket().is_some()
     }
 
     /// The examiner acting in this session.

@@ -16,7 +16,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use super::NEW_KEY_FILE;
-use crate::format::config::{CONFIG_FILE, FOLDER_FORMAT_VERSION, FORMAT_NAME, FORMAT_VERSION, MatterInfo, VaultConfig, probe, validate_prefix};
+use crate::format::config::{BUCKET_FORMAT_VERSION, CONFIG_FILE, FOLDER_FORMAT_VERSION, FORMAT_NAME, MatterInfo, VaultConfig, probe, validate_prefix};
 use crate::format::objects_config::ObjectsConfig;
 use crate::store::objects::S3Objects;
 use crate::store::Vault;
@@ -139,11 +139,12 @@ impl Vault {
         let now = format_time(clock.now());
         let config = VaultConfig {
             format: FORMAT_NAME.into(),
-            version: if bucket.is_some() { FORMAT_VERSION } else { FOLDER_FORMAT_VERSION },
+            version: if bucket.is_some() { BUCKET_FORMAT_VERSION } else { FOLDER_FORMAT_VERSION },
             vault_id: uuid::Uuid::new_v4().to_string(),
             created: now.clone(),
             age_recipient: secrets.age_recipient().to_string(),
             signing_key: hex::encode(secrets.verifying_key().to_bytes()),
+            firm: None,
         };
         let mut conn = crate::store::db::open(&root.join("db/custos.db"), &secrets, true)?;
         let matter_info = MatterInfo {
@@ -202,6 +203,7 @@ impl Vault {
             clock,
             matter: matter_info,
             session: crate::store::custody_log::SessionLog { frontier, pending: Vec::new(), actor: examiner.into(), location: host_name() },
+            firm: None,
             _lock: lock,
         })
     }
@@ -212,7 +214,15 @@ impl Vault {
     pub fn open(root: &Path, unlock: &Unlock, actor: Option<&str>, clock: Arc<dyn Clock>) -> Result<Vault> {
         let config = probe(root)?;
         let lock = lock_vault(root)?;
-        let (secrets, via) = match unlock {
+        // A firm vault's copy opens with its member's key file, which the catalog holds.
+        let mut reached = None;
+        let (secrets, via) = if let Some(link) = &config.firm {
+            let catalog = crate::format::firm_config::CatalogConfig { url: link.catalog.clone() };
+            let r = crate::store::firm::vault::reach(&catalog, &config.vault_id)?;
+            let (secrets, member) = r.unlock(Some(&link.member), unlock)?;
+            reached = Some((r, member));
+            (secrets, if matches!(unlock, Unlock::Passphrase(_)) { "passphrase" } else { "age key" })
+        } else { match unlock {
             Unlock::Passphrase(p) => match VaultSecrets::open_with_passphrase(&root.join("keys/passphrase.age"), p) {
                 // A passphrase change interrupted by a crash: the new one opens the new key file.
                 Err(Error::WrongPassphrase) if root.join(NEW_KEY_FILE).is_file() => {
@@ -227,13 +237,17 @@ impl Vault {
                 }
                 (VaultSecrets::open_with_identity(&p, id)?, "recovery key")
             }
+        } };
+        let mut conn = crate::store::db::open(&root.join("db/custos.db"), &secrets, false)?;
+        let firm = match reached {
+            Some((r, member)) => {
+                let firm = r.into_firm(&conn, &secrets, member)?;
+                firm.catch_up(&mut conn)?;
+                Some(firm)
+            }
+            None => None,
         };
-        let conn = crate::store::db::open(&root.join("db/custos.db"), &secrets, false)?;
-        let matter: MatterInfo = conn
-            .query_row("SELECT value FROM settings WHERE key = 'matter'", [], |r| r.get::<_, String>(0))
-            .optional()?
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .ok_or_else(|| Error::DamagedDatabase("the matter settings are missing".into()))?;
+        let matter = read_matter(&conn)?;
         // The vault id is the one in the encrypted database: the plaintext
         // file can be changed by anyone who can write the folder, and
         // checkpoints signed over a forged id would make the log look altered
@@ -253,7 +267,20 @@ impl Vault {
             None => ObjectStore::new(root.join("objects")),
         };
         let frontier = crate::store::custody_log::load_frontier(&conn)?;
-        let actor = actor.map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&matter.examiner).to_string();
+        let actor = actor.map(str::trim).filter(|a| !a.is_empty());
+        let actor = match &firm {
+            // Each event names the person whose key opened the matter.
+            Some(f) => match actor {
+                Some(a) if a != f.member_name() => {
+                    return Err(Error::InvalidInput(format!(
+                        "in a firm vault each event names the person whose key opened it ({}); --examiner cannot name {a}",
+                        f.member_name()
+                    )));
+                }
+                _ => f.member_name().to_string(),
+            },
+            None => actor.unwrap_or(&matter.examiner).to_string(),
+        };
         let mut vault = Vault {
             root: root.to_path_buf(),
             config,
@@ -263,6 +290,7 @@ impl Vault {
             clock,
             matter,
             session: crate::store::custody_log::SessionLog { frontier, pending: Vec::new(), actor, location: host_name() },
+            firm,
             _lock: lock,
         };
         let unlocked_at = format_time(vault.clock.now());
@@ -365,4 +393,12 @@ impl Vault {
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The matter record a catalog holds.
+pub(crate) fn read_matter(conn: &rusqlite::Connection) -> Result<MatterInfo> {
+    conn.query_row("SELECT value FROM settings WHERE key = 'matter'", [], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .ok_or_else(|| Error::DamagedDatabase("the matter settings are missing".into()))
 }

@@ -15,6 +15,9 @@ impl Vault {
     /// Replaces the passphrase. Only `keys/passphrase.age` is rewritten
     /// (atomically); objects and database are untouched. Logged.
     pub fn change_passphrase(&mut self, new: &SecretString, work_factor: Option<u8>) -> Result<()> {
+        if self.firm.is_some() {
+            return self.change_firm_passphrase(new, work_factor.unwrap_or(keys::DEFAULT_WORK_FACTOR));
+        }
         let path = self.root.join("keys/passphrase.age");
         let wf = match work_factor {
             Some(w) => w,

@@ -74,7 +74,7 @@ impl crate::store::Vault {
         save_objects_config(&change.tx, config)?;
         change.commit(vec![event])?;
         self.objects = crate::store::objects::ObjectStore::in_bucket(bucket, self.root.join("objects"));
-        self.config.version = crate::format::config::FORMAT_VERSION;
+        self.config.version = crate::format::config::BUCKET_FORMAT_VERSION;
         crate::format::atomic::write_atomically(
             &self.root.join(crate::format::config::CONFIG_FILE),
             &serde_json::to_vec_pretty(&self.config).expect("serialise"),

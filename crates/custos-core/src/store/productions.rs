@@ -2,6 +2,7 @@
 
 use super::{Change, Vault};
 use crate::error::Result;
+use rusqlite::OptionalExtension;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
@@ -103,6 +104,24 @@ impl Vault {
 impl Change<'_> {
     /// Records a production and the number each exhibit got.
     pub(crate) fn add_production(&mut self, p: &NewProduction<'_>) -> Result<()> {
+        // Numbers are planned before the change; in a firm vault someone
+        // else's production may have been recorded since, under the lock: a
+        // number given meanwhile to another exhibit is refused.
+        {
+            let mut taken = self.tx.prepare_cached(
+                "SELECT exhibit_id FROM production_items WHERE bates_prefix = ?1 AND bates_number = ?2 AND exhibit_id <> ?3 LIMIT 1",
+            )?;
+            for (ex, n) in p.items {
+                let other: Option<String> = taken.query_row(params![p.bates_prefix, *n as i64, ex], |r| r.get(0)).optional()?;
+                if let Some(other) = other {
+                    return Err(crate::Error::InvalidInput(format!(
+                        "{}{n:0w$} was given to {other} by a production recorded meanwhile (from another copy of the vault): export again",
+                        p.bates_prefix,
+                        w = p.bates_width as usize
+                    )));
+                }
+            }
+        }
         self.tx.execute(
             "INSERT INTO productions (bates_prefix, bates_width, first_number, last_number, bundle_sha256, destination, produced_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -42,7 +42,9 @@ impl Vault {
             return Err(Error::InvalidInput(format!("a search named {name} is already saved (for {}); delete it first or choose another name", s.query)));
         }
         let s = SavedSearch { name: name.to_string(), query: query.to_string(), saved_at: self.now(), saved_by: self.actor().to_string() };
-        self.conn.execute("INSERT INTO saved_searches (name, query, saved_at, saved_by) VALUES (?1, ?2, ?3, ?4)", params![s.name, s.query, s.saved_at, s.saved_by])?;
+        let change = self.change()?;
+        change.tx.execute("INSERT INTO saved_searches (name, query, saved_at, saved_by) VALUES (?1, ?2, ?3, ?4)", params![s.name, s.query, s.saved_at, s.saved_by])?;
+        change.commit(Vec::new())?;
         Ok(s)
     }
 
@@ -61,9 +63,11 @@ impl Vault {
 
     /// Deletes the saved search `name` (a production it chose keeps its record).
     pub fn delete_saved_search(&mut self, name: &str) -> Result<()> {
-        if self.conn.execute("DELETE FROM saved_searches WHERE name = ?1", [name])? == 0 {
+        let change = self.change()?;
+        if change.tx.execute("DELETE FROM saved_searches WHERE name = ?1", [name])? == 0 {
             return Err(Error::InvalidInput(format!("no search is saved as {name}")));
         }
+        change.commit(Vec::new())?;
         Ok(())
     }
 }

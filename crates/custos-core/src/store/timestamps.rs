@@ -48,13 +48,12 @@ impl Vault {
 
     /// Writes the settings and logs `event`, in one transaction.
     pub(crate) fn save_timestamp_settings(&mut self, s: &TimestampSettings, event: NewEvent) -> Result<()> {
-        let now = self.now();
-        let tx = self.conn.transaction()?;
-        tx.execute(
+        let change = self.change()?;
+        change.tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![SETTINGS_KEY, serde_json::to_string(s).expect("serialise")],
         )?;
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, vec![event])?;
+        change.commit(vec![event])?;
         Ok(())
     }
 
@@ -65,16 +64,16 @@ impl Vault {
 
     /// Stores tokens and logs their events, in one transaction.
     pub(crate) fn store_timestamp_tokens(&mut self, tokens: &[NewToken<'_>], events: Vec<NewEvent>) -> Result<()> {
-        let now = self.now();
-        let tx = self.conn.transaction()?;
+        let change = self.change()?;
+        let now = change.now().to_string();
         for t in tokens {
-            tx.execute(
+            change.tx.execute(
                 "INSERT INTO checkpoint_timestamps (tree_size, tsa_url, token, gen_time, checkpoint_sha256, nonce, stamped_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![t.tree_size as i64, t.tsa_url, t.token, t.gen_time, t.checkpoint_sha256, t.nonce, now],
             )?;
         }
-        self.session.commit(tx, self.secrets.signing_key(), &self.config.vault_id, &now, events)?;
+        change.commit(events)?;
         Ok(())
     }
 }
