@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "create_vault",
     "open_vault",
     "open_demo",
+    "firm_matters",
+    "join_firm",
     "lock_vault",
     "forget_recent",
     "dashboard",

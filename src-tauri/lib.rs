@@ -33,6 +33,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             create_vault,
             open_vault,
             open_demo,
+            firm_matters,
+            join_firm,
             lock_vault,
             forget_recent,
             dashboard,

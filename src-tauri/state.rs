@@ -74,6 +74,8 @@ pub enum Use {
     Key,
     /// Where to write a bundle.
     Destination,
+    /// A firm config file.
+    FirmConfig,
     /// A typed path (only with `CUSTOS_ALLOW_TYPED_PATHS=1`): any use.
     Typed,
 }
@@ -89,6 +91,7 @@ impl Use {
             Use::Bundle => "a bundle",
             Use::Key => "a key file",
             Use::Destination => "where to save a bundle",
+            Use::FirmConfig => "a firm config",
             Use::Typed => "a typed path",
         }
     }
@@ -317,6 +320,7 @@ impl AppState {
             path: o.vault.root().to_string_lossy().into_owned(),
             demo: o.demo,
             examiner: o.vault.actor().to_string(),
+            firm: o.vault.firm_catalog(),
         })
     }
 

@@ -80,6 +80,7 @@ fn pick(dialog: FileDialogBuilder<tauri::Wry>, purpose: PickPurpose) -> Res<Opti
         PickPurpose::BundleFile => one(dialog.set_title("Choose a bundle").add_filter("Bundles (.zip, .age)", &["zip", "age"]).blocking_pick_file()),
         PickPurpose::BundleFolder => one(dialog.set_title("Choose an extracted bundle folder").blocking_pick_folder()),
         PickPurpose::IdentityFile => one(dialog.set_title("Choose the age key file (AGE-SECRET-KEY-1…)").blocking_pick_file()),
+        PickPurpose::FirmConfig => one(dialog.set_title("Choose the firm config").add_filter("Firm config (.toml)", &["toml"]).blocking_pick_file()),
     };
     picked.map(|list| list.into_iter().map(local_path).collect()).transpose()
 }
@@ -91,6 +92,7 @@ fn held_as(purpose: PickPurpose) -> Use {
         PickPurpose::IntakeFiles | PickPurpose::IntakeFolder => Use::Intake,
         PickPurpose::BundleFile | PickPurpose::BundleFolder => Use::Bundle,
         PickPurpose::IdentityFile => Use::Key,
+        PickPurpose::FirmConfig => Use::FirmConfig,
     }
 }
 

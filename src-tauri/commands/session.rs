@@ -5,7 +5,7 @@ use super::{blocking, one_held, opt, secret};
 use crate::demo;
 use crate::state::{AppState, OpenVault, Use};
 use crate::wire::{
-    AppInfo, CreateVaultRequest, ErrorCode, LockReason, LockedEvent, Res, SaveSettings, Settings, VaultSummary, VaultTarget, WireError,
+    AppInfo, CreateVaultRequest, ErrorCode, JoinFirmRequest, LockReason, LockedEvent, Res, SaveSettings, Settings, VaultSummary, VaultTarget, WireError,
 };
 use custos_core::{CreateOptions, SystemClock, Unlock, Vault};
 use secrecy::SecretString;
@@ -69,7 +69,9 @@ pub async fn open_vault(app: AppHandle, target: VaultTarget, passphrase: String)
             VaultTarget::Selection { token } => (vault_folder(s, &token)?, Some(token)),
         };
         let examiner = s.settings().examiner;
-        let actor = Some(examiner.as_str()).filter(|e| !e.trim().is_empty());
+        // A firm vault's events name the person whose key opens it.
+        let firm = custos_core::probe(&root).is_ok_and(|c| c.firm.is_some());
+        let actor = Some(examiner.as_str()).filter(|e| !e.trim().is_empty() && !firm);
         let vault = Vault::open(&root, &Unlock::Passphrase(passphrase), actor, Arc::new(SystemClock))?;
         if let Some(t) = token {
             let _ = s.take(&t, Use::VaultFolder);
@@ -78,6 +80,42 @@ pub async fn open_vault(app: AppHandle, target: VaultTarget, passphrase: String)
         start(s, &root, OpenVault { vault, demo })
     })
     .await
+}
+
+/// The matters whose catalogs the firm database in a firm config holds.
+#[tauri::command]
+#[specta::specta]
+pub async fn firm_matters(app: AppHandle, config: String) -> Res<Vec<custos_core::FirmMatter>> {
+    blocking(app, move |_, s| {
+        let catalog = firm_catalog(s, &config)?;
+        Ok(custos_core::firm_matters(&catalog)?)
+    })
+    .await
+}
+
+/// Makes a copy of a firm matter in an empty folder, opened with the
+/// person's own passphrase, and opens it.
+#[tauri::command]
+#[specta::specta]
+pub async fn join_firm(app: AppHandle, request: JoinFirmRequest) -> Res<VaultSummary> {
+    blocking(app, move |_, s| {
+        let JoinFirmRequest { config, vault_id, folder, passphrase } = request;
+        let passphrase = secret(passphrase);
+        let catalog = firm_catalog(s, &config)?;
+        let root = vault_folder(s, &folder)?;
+        let vault = Vault::join_firm(&root, &catalog, Some(vault_id.trim()), &Unlock::Passphrase(passphrase), None, Arc::new(SystemClock))?;
+        let _ = s.take(&folder, Use::VaultFolder);
+        let _ = s.take(&config, Use::FirmConfig);
+        start(s, &root, OpenVault { vault, demo: false })
+    })
+    .await
+}
+
+/// The `[catalog]` of the firm config a selection holds.
+fn firm_catalog(s: &AppState, token: &str) -> Res<custos_core::firm_config::CatalogConfig> {
+    let path = one_held(s, token, Use::FirmConfig, "choose one firm config file")?;
+    let config = custos_core::firm_config::FirmConfig::from_file(&path)?;
+    config.catalog.ok_or_else(|| WireError::new(ErrorCode::InvalidInput, format!("{} has no [catalog] section", path.display())))
 }
 
 /// Opens the demo matter, creating it from the bundled sample documents the
@@ -122,8 +160,9 @@ pub async fn save_settings(app: AppHandle, request: SaveSettings) -> Res<Setting
         if let Some(prefix) = exhibit_prefix {
             s.with_vault(|o| Ok(o.vault.set_exhibit_prefix(&prefix)?))?;
         }
-        if s.summary().is_some() {
-            // The open vault records the new examiner from now on.
+        if s.summary().is_some_and(|v| v.firm.is_none()) {
+            // The open vault records the new examiner from now on (a firm
+            // vault's events name the person whose key opened it).
             s.with_vault(|o| Ok(o.vault.set_actor(&settings.examiner)?))?;
         }
         s.set_settings(settings.clone())?;

@@ -99,7 +99,7 @@ impl From<custos_core::Error> for WireError {
             E::Input { .. } | E::SourceChanged { .. } => ErrorCode::Input,
             E::InvalidInput(_) | E::InvalidQuery(_) => ErrorCode::InvalidInput,
             E::Cancelled => ErrorCode::Cancelled,
-            E::Io { .. } | E::ObjectStore(_) => ErrorCode::Io,
+            E::Io { .. } | E::ObjectStore(_) | E::Catalog(_) => ErrorCode::Io,
             E::ProducerKeyChanged { .. } => ErrorCode::ProducerKeyChanged,
             _ => ErrorCode::Internal,
         };

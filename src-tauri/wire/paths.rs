@@ -22,6 +22,8 @@ pub enum PickPurpose {
     BundleFolder,
     /// An age identity file (`AGE-SECRET-KEY-1…`) that decrypts a bundle.
     IdentityFile,
+    /// A firm config (`.toml` with `[objects]` and `[catalog]`).
+    FirmConfig,
 }
 
 /// Paths the user picked in a native dialog or dropped on the window,

@@ -80,8 +80,25 @@ pub struct VaultSummary {
     pub path: String,
     /// Whether this is the demo matter.
     pub demo: bool,
-    /// The examiner its custody events are recorded under now.
+    /// The examiner its custody events are recorded under now (in a firm
+    /// vault, the person whose key opened it).
     pub examiner: String,
+    /// In a firm vault's copy, the database its catalog and custody log are in.
+    pub firm: Option<String>,
+}
+
+/// Make a copy of a firm matter on this machine and open it.
+/// (No `Debug`: it carries a passphrase.)
+#[derive(Clone, Deserialize, Type)]
+pub struct JoinFirmRequest {
+    /// Selection token of the firm config file (from `pick_paths` with `firm_config`).
+    pub config: String,
+    /// The matter's vault id (from `firm_matters`).
+    pub vault_id: String,
+    /// Selection token of an empty folder for the copy (from `pick_paths` with `new_vault`).
+    pub folder: String,
+    /// The person's own passphrase to the matter (wrapped as a secret on arrival).
+    pub passphrase: String,
 }
 
 /// Create a vault.

@@ -268,6 +268,27 @@ fn the_database_holds_no_case_data_and_refuses_nothing_it_altered_silently() {
     assert!(out.stderr.contains(&format!("catalog_changes#{head}.0")) && out.stderr.contains("does not open"), "{}", out.describe());
     firm.pg.admin_sql(&format!("DELETE FROM {schema}.catalog_changes WHERE seq = {head}; INSERT INTO {schema}.catalog_changes SELECT * FROM kept"));
     assert_verifies_firm(&firm, &alice, None);
+
+    // The database's own tables changed by hand: a sealed name moved from
+    // another row, a tag deleted. Verify reports each, and nothing else.
+    firm.pg.admin_sql(&format!(
+        "UPDATE {schema}.exhibits SET original_name = (SELECT original_name FROM {schema}.exhibits WHERE number = 2) WHERE number = 1; \
+         DELETE FROM {schema}.tags"
+    ));
+    let out = firm.run(argv!["verify", &alice, "--json"]);
+    assert_eq!(out.code, Some(1), "{}", out.describe());
+    let report = out.json();
+    let messages: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["kind"], "catalog_differs", "{f}");
+            f["message"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(messages.iter().any(|m| m.contains("exhibits.original_name#1") && m.contains("does not open")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("tags row") && m.contains("missing from the firm database")), "{messages:?}");
 }
 
 #[test]

@@ -27,6 +27,13 @@ export const commands = {
 	 *  first time.
 	 */
 	openDemo: () => typedError<VaultSummary, WireError>(__TAURI_INVOKE("open_demo")),
+	/**  The matters whose catalogs the firm database in a firm config holds. */
+	firmMatters: (config: string) => typedError<FirmMatter[], WireError>(__TAURI_INVOKE("firm_matters", { config })),
+	/**
+	 *  Makes a copy of a firm matter in an empty folder, opened with the
+	 *  person's own passphrase, and opens it.
+	 */
+	joinFirm: (request: JoinFirmRequest) => typedError<VaultSummary, WireError>(__TAURI_INVOKE("join_firm", { request })),
 	/**  Locks the vault now: keys are wiped from memory. */
 	lockVault: () => typedError<null, WireError>(__TAURI_INVOKE("lock_vault")),
 	/**  Removes a vault from the recent list (its folder is not touched). */
@@ -1048,6 +1055,12 @@ export type FindingKind =
  *  keeps it until its retention date; never referenced, never trusted.
  */
 "stray_bucket_object" | 
+/**
+ *  A firm vault's database tables do not hold what this copy holds: a
+ *  row lost, added or changed there, or a sealed value that does not open
+ *  in its place.
+ */
+"catalog_differs" | 
 /**  A partial object left by an interrupted write. */
 "partial_object" | 
 /**  A quarantined file without a custody event saying why. */
@@ -1178,6 +1191,16 @@ export type FindingKind =
 /**  A timestamped checkpoint's history was rewritten. */
 "timestamp_checkpoint_rewritten";
 
+/**  A matter whose catalog a firm database holds. */
+export type FirmMatter = {
+	/**  The vault id. */
+	vault_id: string,
+	/**  When its catalog was made there (UTC, RFC 3339). */
+	created: string,
+	/**  How many changes it holds. */
+	changes: number,
+};
+
 /**  The page images a production gives besides the natives. */
 export type ImageProfile = 
 /**  A searchable PDF per document, each page stamped. */
@@ -1307,6 +1330,21 @@ path: string;
 /**  What happened. */
 outcome: FileOutcome };
 
+/**
+ *  Make a copy of a firm matter on this machine and open it.
+ *  (No `Debug`: it carries a passphrase.)
+ */
+export type JoinFirmRequest = {
+	/**  Selection token of the firm config file (from `pick_paths` with `firm_config`). */
+	config: string,
+	/**  The matter's vault id (from `firm_matters`). */
+	vault_id: string,
+	/**  Selection token of an empty folder for the copy (from `pick_paths` with `new_vault`). */
+	folder: string,
+	/**  The person's own passphrase to the matter (wrapped as a secret on arrival). */
+	passphrase: string,
+};
+
 /**  The latest verification, from the custody log. */
 export type LastVerification = {
 	/**  When. */
@@ -1412,7 +1450,9 @@ export type PickPurpose =
 /**  An extracted bundle folder to check or import. */
 "bundle_folder" | 
 /**  An age identity file (`AGE-SECRET-KEY-1…`) that decrypts a bundle. */
-"identity_file";
+"identity_file" | 
+/**  A firm config (`.toml` with `[objects]` and `[catalog]`). */
+"firm_config";
 
 /**  One exhibit as it would be produced. */
 export type PlannedExhibit = {
@@ -1981,8 +2021,13 @@ export type VaultSummary = {
 	path: string,
 	/**  Whether this is the demo matter. */
 	demo: boolean,
-	/**  The examiner its custody events are recorded under now. */
+	/**
+	 *  The examiner its custody events are recorded under now (in a firm
+	 *  vault, the person whose key opened it).
+	 */
 	examiner: string,
+	/**  In a firm vault's copy, the database its catalog and custody log are in. */
+	firm: string | null,
 };
 
 /**  Which vault to open. */

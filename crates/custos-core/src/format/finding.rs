@@ -69,6 +69,10 @@ pub enum FindingKind {
     /// An object an interrupted intake left in a write-once bucket, which
     /// keeps it until its retention date; never referenced, never trusted.
     StrayBucketObject,
+    /// A firm vault's database tables do not hold what this copy holds: a
+    /// row lost, added or changed there, or a sealed value that does not open
+    /// in its place.
+    CatalogDiffers,
     /// A partial object left by an interrupted write.
     PartialObject,
     /// A quarantined file without a custody event saying why.
@@ -207,6 +211,7 @@ impl FindingKind {
             FindingKind::ObjectVersionMissing => "object_version_missing",
             FindingKind::ObjectOverwritten => "object_overwritten",
             FindingKind::StrayBucketObject => "stray_bucket_object",
+            FindingKind::CatalogDiffers => "catalog_differs",
             FindingKind::PartialObject => "partial_object",
             FindingKind::QuarantineUnlogged => "quarantine_unlogged",
             FindingKind::DatabaseIntegrity => "database_integrity",

@@ -122,6 +122,7 @@ impl Vault {
             let exhibits: Vec<(String, String)> = rows.iter().map(|r| (r.id.clone(), r.object.clone())).collect();
             findings.extend(self.check_bucket(bucket, &exhibits, progress)?);
         }
+        findings.extend(self.check_firm_catalog()?);
         let set_aside = Self::set_aside_in_bucket(&parsed);
         findings.extend(self.check_unreferenced(&on_disk, &referenced, &set_aside, other)?);
         findings.extend(self.check_quarantine(&parsed));

@@ -9,6 +9,7 @@
 //! the matter's append-only list, and only then in the copy. A change that
 //! fails in PostgreSQL leaves the copy as it was.
 
+mod compare;
 pub(crate) mod pg;
 pub(crate) mod replica;
 pub(crate) mod vault;

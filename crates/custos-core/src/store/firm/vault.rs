@@ -411,4 +411,25 @@ impl Vault {
             .details(crate::format::details::PassphraseChanged { work_factor, key_file_sha256: sha })])?;
         Ok(())
     }
+
+    /// A firm vault's findings on its database: each table there compared
+    /// with this copy's (none for another vault).
+    pub(crate) fn check_firm_catalog(&self) -> Result<Vec<crate::format::finding::Finding>> {
+        use crate::format::finding::{Finding, FindingKind, Severity};
+        let Some(firm) = &self.firm else { return Ok(Vec::new()) };
+        Ok(firm
+            .differences(&self.conn)?
+            .into_iter()
+            .map(|what| Finding {
+                severity: Severity::Error,
+                exhibit: None,
+                kind: FindingKind::CatalogDiffers,
+                event: None,
+                message: format!("the firm database {} does not hold what this copy holds: {what}", firm.describe()),
+                action: "Someone changed the firm database outside Custos. This copy's log is checked on its own; keep it, find out who \
+                         changed the database (its logs), and have the database restored from a backup."
+                    .into(),
+            })
+            .collect())
+    }
 }
