@@ -3,12 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import { setBackend } from "./lib/backend";
-import { createMockBackend, dropOn, MOCK_MATTER } from "./lib/mock-backend";
+import { createMockBackend, dropOn, MOCK_FIRM, MOCK_FIRM_MATTERS, MOCK_MATTER, MOCK_PASSPHRASE } from "./lib/mock-backend";
 import { clearNotices, notices } from "./lib/notices.svelte";
 import { reset, router } from "./lib/router.svelte";
-import { beginJob, closed, endJob } from "./lib/session.svelte";
+import { beginJob, closed, endJob, session } from "./lib/session.svelte";
 
-const OPEN = { matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" };
+const OPEN = { matter: MOCK_MATTER, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null };
 
 describe("App", () => {
   beforeEach(() => {
@@ -149,5 +149,46 @@ describe("App", () => {
     dropOn(b, ["/evidence/x"]);
     await waitFor(() => expect(notices.items.map((n) => n.message).join(" ")).toMatch(/Unlock a vault before dropping/));
     expect(router.screen).toBe("start");
+  });
+
+  it("notes a firm vault's catalog in the top bar, and nothing for an ordinary vault", async () => {
+    setBackend(createMockBackend({ open: { ...OPEN, firm: MOCK_FIRM } }));
+    const { unmount } = render(App);
+    await screen.findByRole("navigation", { name: "Main" });
+    const topbar = document.querySelector(".topbar")!;
+    expect(topbar).toHaveTextContent(`${MOCK_MATTER.matter} Firm vault · catalog in ${MOCK_FIRM}`);
+    const note = within(topbar as HTMLElement).getByText(/^Firm vault · catalog in/);
+    expect(note).toHaveAttribute("title", expect.stringContaining("recorded under your own name (Dana Whitfield)"));
+    unmount();
+
+    closed();
+    setBackend(createMockBackend({ open: OPEN }));
+    render(App);
+    await screen.findByRole("navigation", { name: "Main" });
+    expect(document.querySelector(".topbar")).toHaveTextContent(MOCK_MATTER.matter);
+    expect(document.querySelector(".topbar")).not.toHaveTextContent(/Firm vault/);
+    expect(screen.queryByText(/catalog in/)).toBeNull();
+  });
+
+  it("joining a firm matter on the start screen lands in its dashboard, noted as a firm vault", async () => {
+    const matter = MOCK_FIRM_MATTERS[0]!;
+    const b = createMockBackend();
+    setBackend(b);
+    const user = userEvent.setup();
+    render(App);
+    const firm = await screen.findByRole("region", { name: "Firm matters" });
+    await user.click(within(firm).getByRole("button", { name: "Choose firm config…" }));
+    await user.click(await within(firm).findByRole("button", { name: `Join ${matter.vault_id}` }));
+    await user.click(within(firm).getByRole("button", { name: "Choose folder for the copy…" }));
+    await user.type(within(firm).getByLabelText("Your passphrase to the matter"), MOCK_PASSPHRASE);
+    await user.click(within(firm).getByRole("button", { name: "Join matter" }));
+
+    await screen.findByRole("navigation", { name: "Main" });
+    await waitFor(() => expect(router.screen).toBe("dashboard"));
+    expect(b.state.calls).toContain("joinFirm");
+    expect(session.vault?.firm).toBe(MOCK_FIRM);
+    expect(document.querySelector(".topbar")).toHaveTextContent(`${matter.matter} Firm vault · catalog in ${MOCK_FIRM}`);
+    // The copy is now one of this computer's vaults.
+    expect(b.state.recent[0]).toMatchObject({ vault_id: matter.vault_id, path: "/evidence/folder", available: true });
   });
 });

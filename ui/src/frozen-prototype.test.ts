@@ -17,7 +17,7 @@ describe("with a frozen Object.prototype", () => {
     const { default: App } = await import("./App.svelte");
     const { setBackend } = await import("./lib/backend");
     const { createMockBackend, MOCK_MATTER } = await import("./lib/mock-backend");
-    setBackend(createMockBackend({ open: { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield" } }));
+    setBackend(createMockBackend({ open: { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield", firm: null } }));
     const { default: VirtualTable } = await import("./lib/components/VirtualTable.svelte");
     const { default: StrengthMeter } = await import("./lib/components/StrengthMeter.svelte");
     const user = userEvent.setup();

@@ -6,7 +6,10 @@ import type { AuditMapping } from "./bindings";
 import {
   MOCK_PAGE_PNG,
   createMockBackend,
+  MOCK_FIRM,
+  MOCK_FIRM_MATTERS,
   MOCK_MATTER,
+  MOCK_PASSPHRASE,
   mockCsvColumns,
   mockCsvRecords,
   mockDateEvent,
@@ -19,7 +22,7 @@ import {
   type MockProcessed,
 } from "./mock-backend";
 
-const open = { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield" };
+const open = { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield", firm: null };
 
 function mock() {
   const text = (t: string): MockProcessed => ({ processing: mockProcessing({ status: "done", kind: "text" }), metadata: [], derivations: [], text: t });
@@ -601,5 +604,72 @@ describe("the mock's page images", () => {
       message: expect.stringContaining("points wide; 500 fit in the bottom-left corner of a 612×792-point page beside the other stamp"),
     });
     expect(await b.stampPreview({ ...options, endorse: "L".repeat(88), endorse_corner: "top-left" }, null)).toMatchObject({ legend: "L".repeat(88) });
+  });
+});
+
+describe("the mock's firm matters", () => {
+  const [OKAFOR] = MOCK_FIRM_MATTERS as [(typeof MOCK_FIRM_MATTERS)[number]];
+
+  it("lists the firm database's matters for a chosen firm config, which stays chosen", async () => {
+    const b = createMockBackend();
+    const config = (await b.pickPaths("firm_config"))!;
+    expect(config.paths).toEqual(["/home/dana/Firm/custos-firm.toml"]);
+    const first = await b.firmMatters(config.token);
+    expect(first.map((m) => m.vault_id)).toEqual(MOCK_FIRM_MATTERS.map((m) => m.vault_id));
+    expect(first[0]).toEqual({ vault_id: OKAFOR.vault_id, created: "2026-05-20T14:03:11Z", changes: 42 });
+    expect(await b.firmMatters(config.token)).toEqual(first);
+    await expect(b.firmMatters("sel-404")).rejects.toMatchObject({ code: "stale_selection" });
+    const empty = createMockBackend({ firmMatters: [] });
+    expect(await empty.firmMatters((await empty.pickPaths("firm_config"))!.token)).toEqual([]);
+  });
+
+  it("refuses a join the app would refuse, leaving the selections held", async () => {
+    const b = createMockBackend();
+    const config = (await b.pickPaths("firm_config"))!.token;
+    const folder = (await b.pickPaths("new_vault"))!.token;
+    const request = { config, vault_id: OKAFOR.vault_id, folder, passphrase: MOCK_PASSPHRASE };
+    await expect(b.joinFirm({ ...request, passphrase: "not my passphrase" })).rejects.toMatchObject({ code: "wrong_passphrase" });
+    await expect(b.joinFirm({ ...request, vault_id: "00000000-0000-4000-8000-00000000dead" })).rejects.toMatchObject({
+      code: "io",
+      message: `${MOCK_FIRM} holds no catalog for matter 00000000-0000-4000-8000-00000000dead`,
+    });
+    await expect(b.joinFirm({ ...request, config: "sel-404" })).rejects.toMatchObject({ code: "stale_selection" });
+    await expect(b.joinFirm({ ...request, folder: "sel-404" })).rejects.toMatchObject({ code: "stale_selection" });
+    expect(b.state.open).toBeNull();
+    expect(b.state.recent.map((r) => r.vault_id)).toEqual([MOCK_MATTER.vault_id]);
+
+    const opened = await b.joinFirm(request);
+    expect(opened).toEqual({ matter: OKAFOR, path: "/evidence/folder", demo: false, examiner: "Dana Whitfield", firm: MOCK_FIRM });
+    // Taken once the copy is made.
+    await expect(b.joinFirm(request)).rejects.toMatchObject({ code: "stale_selection" });
+  });
+
+  it("remembers the copy as a recent vault that opens again as a firm vault; an ordinary vault has no firm", async () => {
+    const b = createMockBackend();
+    const config = (await b.pickPaths("firm_config"))!.token;
+    const folder = (await b.pickPaths("new_vault"))!.token;
+    await b.joinFirm({ config, vault_id: OKAFOR.vault_id, folder, passphrase: MOCK_PASSPHRASE });
+    expect(b.state.recent.map((r) => [r.vault_id, r.path])).toEqual([
+      [OKAFOR.vault_id, "/evidence/folder"],
+      [MOCK_MATTER.vault_id, "/home/dana/Matters/Halvorsen"],
+    ]);
+    await b.lockVault();
+    expect(await b.openVault({ kind: "recent", vault_id: OKAFOR.vault_id }, MOCK_PASSPHRASE)).toMatchObject({
+      matter: { vault_id: OKAFOR.vault_id },
+      path: "/evidence/folder",
+      firm: MOCK_FIRM,
+    });
+    expect((await b.openVault({ kind: "recent", vault_id: MOCK_MATTER.vault_id }, MOCK_PASSPHRASE)).firm).toBeNull();
+    expect((await b.openDemo()).firm).toBeNull();
+    const created = await b.createVault({
+      folder: (await b.pickPaths("new_vault"))!.token,
+      matter: "New matter",
+      matter_number: null,
+      examiner: "Dana Whitfield",
+      passphrase: MOCK_PASSPHRASE,
+      recovery_recipient: null,
+      exhibit_prefix: null,
+    });
+    expect(created.firm).toBeNull();
   });
 });

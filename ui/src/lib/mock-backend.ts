@@ -22,6 +22,7 @@ import type {
   ExhibitDetail,
   ExhibitOrder,
   ExhibitQuery,
+  FirmMatter,
   JobEvent,
   LoggedEvent,
   LockReason,
@@ -107,6 +108,8 @@ export interface MockState {
   contents: Map<string, string>;
   /** The exhibits' designations for productions, by exhibit id (absent: none). */
   designations: Map<string, Designation>;
+  /** The matters whose catalogs the firm database (`MOCK_FIRM`) holds, as `firmMatters` lists them. */
+  firmMatters: FirmMatter[];
 }
 
 /** What processing made of one exhibit in the mock. */
@@ -309,6 +312,37 @@ export const MOCK_MATTER: MatterInfo = {
   exhibit_prefix: "EX-",
   created: "2026-06-01T09:00:00.000000Z",
 };
+
+/** The firm database every firm config the mock is given names. */
+export const MOCK_FIRM = "postgresql://custos@db.firm.example:5432/matters";
+
+/**
+ * The matters the mock's firm database holds, as they read once unlocked
+ * (none of them has a copy in the mock's default recent list).
+ */
+export const MOCK_FIRM_MATTERS: MatterInfo[] = [
+  {
+    vault_id: "9b2e7d40-0000-4000-8000-000000000002",
+    matter: "Okafor v. Lindqvist Freight",
+    matter_number: "24-CV-0091",
+    examiner: "Sam Okoro",
+    exhibit_prefix: "OLF-",
+    created: "2026-05-20T14:03:11Z",
+  },
+  {
+    vault_id: "c41a0f6d-0000-4000-8000-000000000003",
+    matter: "Reyes v. Coastline Port Authority",
+    matter_number: null,
+    examiner: "Dana Whitfield",
+    exhibit_prefix: "RCP-",
+    created: "2026-06-08T07:45:00Z",
+  },
+];
+
+/** What `firmMatters` lists of the mock's firm database: ids, creation times and numbers of changes. */
+export function mockFirmMatters(): FirmMatter[] {
+  return MOCK_FIRM_MATTERS.map((m, i) => ({ vault_id: m.vault_id, created: m.created, changes: [42, 7][i] ?? 1 }));
+}
 
 export function mockExhibit(n: number, over: Partial<Exhibit> = {}): Exhibit {
   const id = `EX-${String(n).padStart(4, "0")}`;
@@ -950,6 +984,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
     mappings: init.mappings ?? [],
     contents: init.contents ?? new Map(),
     designations: init.designations ?? new Map(),
+    firmMatters: init.firmMatters ?? mockFirmMatters(),
   };
   let token = 0;
   const hold = (paths: string[]): Selection => {
@@ -1233,7 +1268,16 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       text_chars: done.text?.length ?? 0,
     };
   };
-  const summary = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+  const summary = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
+  /** A copy of a firm matter listed in the firm database, opened from `path`. */
+  const firmCopy = (listed: FirmMatter, path: string): VaultSummary => ({
+    matter: { ...(MOCK_FIRM_MATTERS.find((m) => m.vault_id === listed.vault_id) ?? { ...MOCK_MATTER, vault_id: listed.vault_id, created: listed.created }) },
+    path,
+    demo: false,
+    // A firm vault's events name the person whose key opened it.
+    examiner: state.settings.examiner,
+    firm: MOCK_FIRM,
+  });
   const track = (name: string) => state.calls.push(name);
   const take = (token: string): string[] => {
     const p = state.selections.get(token);
@@ -1461,6 +1505,7 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
         bundle_file: "/home/dana/Productions/HAL000001-HAL000003.zip.age",
         bundle_folder: "/home/dana/Productions/HAL000001-HAL000003",
         identity_file: "/home/dana/Keys/halvorsen-counsel.agekey",
+        firm_config: "/home/dana/Firm/custos-firm.toml",
       };
       return hold([picked[purpose] ?? "/evidence/folder"]);
     },
@@ -1487,12 +1532,42 @@ export function createMockBackend(init: Partial<MockState> = {}): Backend & { st
       if (target.kind === "recent" && !state.recent.some((r) => r.vault_id === target.vault_id))
         throw new BackendError("stale_selection", "that vault is not in the recent list any more");
       if (passphrase !== MOCK_PASSPHRASE) throw new BackendError("wrong_passphrase", "wrong passphrase: the key file could not be decrypted with it");
-      state.open = summary();
+      // A recent vault whose matter the firm database holds is a copy of that firm vault.
+      const recent = target.kind === "recent" ? state.recent.find((r) => r.vault_id === target.vault_id) : undefined;
+      const listed = recent && state.firmMatters.find((m) => m.vault_id === recent.vault_id);
+      state.open = recent && listed ? firmCopy(listed, recent.path) : summary();
       return state.open;
     },
     async openDemo() {
       track("openDemo");
       state.open = { ...summary(), demo: true };
+      return state.open;
+    },
+    async firmMatters(config) {
+      track("firmMatters");
+      // Like the app: the config selection stays held (it is taken by a join).
+      take(config);
+      return wire(state.firmMatters);
+    },
+    async joinFirm(req) {
+      track("joinFirm");
+      // Like the app: the selections are checked first, and taken only once the copy is made.
+      take(req.config);
+      const [root] = state.selections.get(req.folder) ?? [];
+      if (root === undefined) throw new BackendError("stale_selection", "that file selection is no longer available; choose the files again");
+      const vaultId = req.vault_id.trim();
+      const listed = state.firmMatters.find((m) => m.vault_id === vaultId);
+      if (!listed) throw new BackendError("io", `${MOCK_FIRM} holds no catalog for matter ${vaultId}`);
+      // The person's own key file in the catalog opens with their passphrase only.
+      if (req.passphrase !== MOCK_PASSPHRASE)
+        throw new BackendError("wrong_passphrase", "wrong passphrase or damaged key file: the key file could not be decrypted with it");
+      state.selections.delete(req.folder);
+      state.selections.delete(req.config);
+      state.recent = [
+        { vault_id: vaultId, path: root, last_opened: new Date().toISOString(), available: true },
+        ...state.recent.filter((r) => r.vault_id !== vaultId),
+      ];
+      state.open = firmCopy(listed, root);
       return state.open;
     },
     async lockVault() {

@@ -21,7 +21,7 @@ let mock: Mock;
 /** Every source `verifyBundle` was called with, in order. */
 let checked: BundleSource[];
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 
 /** Installs the mock and records what each check asked for. */
 function install(init: Partial<MockState> = {}): Mock {

@@ -12,7 +12,7 @@ import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import CustodyLog from "./CustodyLog.svelte";
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 
 function sampleLog(): CustodyEvent[] {
   return [

@@ -10,7 +10,7 @@ import { session } from "../lib/session.svelte";
 import Export from "./Export.svelte";
 import { PICK_ROWS } from "./export/state.svelte";
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 const KEY = { id: 1, name: "Reyes & Hart LLP", recipient: MOCK_RECIPIENT, added_at: "2026-06-02T09:00:00.000000Z" };
 
 function install(init: Partial<MockState> = {}) {

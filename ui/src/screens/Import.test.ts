@@ -22,7 +22,7 @@ let imported: BundleSource[];
 /** What each `importBundle` call accepted as a producer's new key. */
 let accepted: (AcceptNewKey | null)[];
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 
 function install(): Mock {
   mock = createMockBackend({ open: vault() });

@@ -12,7 +12,7 @@ import { closed, session } from "../lib/session.svelte";
 import Search from "./Search.svelte";
 import { forgetSearch, searchState } from "./search/search.svelte";
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 

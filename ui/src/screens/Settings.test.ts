@@ -64,6 +64,15 @@ describe("Settings", () => {
     expect(screen.getByText(/\(now: Ana Oster\)/)).toBeInTheDocument();
   });
 
+  it("says a firm vault records the person whose key opened it, not this setting", async () => {
+    await openMock();
+    session.vault = { ...session.vault!, examiner: "Ben Ortiz", firm: "postgresql://custos@db.firm.example:5432/matters" };
+    render(Settings);
+    const hint = screen.getByText(/This firm vault records the person whose key opened it/);
+    expect(hint).toHaveTextContent("(Ben Ortiz)");
+    expect(screen.queryByText(/A change applies at once to the open vault/)).toBeNull();
+  });
+
   it("shows the vault folder, vault id and app version", async () => {
     await openMock();
     render(Settings);

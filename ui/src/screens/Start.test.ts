@@ -2,8 +2,9 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, setBackend } from "../lib/backend";
-import type { CreateVaultRequest, VaultSummary, VaultTarget } from "../lib/bindings";
-import { createMockBackend, MOCK_MATTER, MOCK_PASSPHRASE, type MockState } from "../lib/mock-backend";
+import type { CreateVaultRequest, JoinFirmRequest, Selection, VaultSummary, VaultTarget } from "../lib/bindings";
+import { formatLocal, parseTime } from "../lib/format";
+import { createMockBackend, MOCK_FIRM, MOCK_FIRM_MATTERS, MOCK_MATTER, MOCK_PASSPHRASE, type MockState } from "../lib/mock-backend";
 import { reset, router } from "../lib/router.svelte";
 import { session } from "../lib/session.svelte";
 import Start from "./Start.svelte";
@@ -130,7 +131,7 @@ describe("Start: unlocking", () => {
     const busy = await within(unlockForm()).findByRole("button", { name: "Unlocking…" });
     expect(busy).toBeDisabled();
     expect(router.screen).toBe("start");
-    pending.resolve({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+    pending.resolve({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
     await waitFor(() => expect(router.screen).toBe("dashboard"));
   });
 
@@ -360,7 +361,7 @@ describe("Start: demo matter", () => {
 
     await user.click(screen.getByRole("button", { name: "Open demo matter" }));
     expect(await screen.findByRole("button", { name: "Preparing the demo matter…" })).toBeDisabled();
-    pending.resolve({ matter: { ...MOCK_MATTER, matter: "Demo matter" }, path: "/data/demo", demo: true, examiner: "Dana Whitfield" });
+    pending.resolve({ matter: { ...MOCK_MATTER, matter: "Demo matter" }, path: "/data/demo", demo: true, examiner: "Dana Whitfield", firm: null });
     await waitFor(() => expect(router.screen).toBe("dashboard"));
     expect(session.vault?.demo).toBe(true);
   });
@@ -373,5 +374,242 @@ describe("Start: demo matter", () => {
     await user.click(screen.getByRole("button", { name: "Open demo matter" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("No space left on device.");
     expect(router.screen).toBe("start");
+  });
+});
+
+describe("Start: firm matters", () => {
+  const [OKAFOR, REYES] = MOCK_FIRM_MATTERS as [(typeof MOCK_FIRM_MATTERS)[number], (typeof MOCK_FIRM_MATTERS)[number]];
+  const CONFIG = "/home/dana/Firm/custos-firm.toml";
+  const panel = () => screen.getByRole("region", { name: "Firm matters" });
+  const matterList = () => within(panel()).getByRole("list", { name: "Matters in the firm database" });
+  const row = (vaultId: string) => within(matterList()).getByText(vaultId).closest("li")!;
+  const joinForm = () => screen.getByRole("form", { name: "Join the firm matter" });
+  const joinField = () => within(joinForm()).getByLabelText("Your passphrase to the matter") as HTMLInputElement;
+  const joinButton = () => within(joinForm()).getByRole("button", { name: /^Join matter$|^Making this computer's copy…$/ });
+  const local = (iso: string) => formatLocal(parseTime(iso)!);
+
+  async function chooseConfig(user: ReturnType<typeof userEvent.setup>) {
+    await user.click(within(panel()).getByRole("button", { name: "Choose firm config…" }));
+    await within(panel()).findByRole("list", { name: "Matters in the firm database" });
+  }
+
+  it("lists the firm database's matters once a firm config is chosen", async () => {
+    const user = await setup();
+    const pick = vi.spyOn(mock, "pickPaths");
+    const list = vi.spyOn(mock, "firmMatters");
+    expect(within(panel()).getByText("Nothing chosen yet.")).toBeInTheDocument();
+    expect(within(panel()).queryByRole("list")).toBeNull();
+    expect(list).not.toHaveBeenCalled();
+
+    await chooseConfig(user);
+    expect(pick).toHaveBeenCalledWith("firm_config");
+    const config = (await pick.mock.results[0]!.value) as Selection;
+    expect(list).toHaveBeenCalledWith(config.token);
+    expect(within(panel()).getByText(CONFIG)).toBeInTheDocument();
+
+    const items = within(matterList()).getAllByRole("listitem");
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveTextContent(OKAFOR.vault_id);
+    expect(items[0]).toHaveTextContent(`Created ${local("2026-05-20T14:03:11Z")} · 42 changes`);
+    expect(items[1]).toHaveTextContent(REYES.vault_id);
+    expect(items[1]).toHaveTextContent(`Created ${local("2026-06-08T07:45:00Z")} · 7 changes`);
+    // The names are sealed in the database: none is shown before unlocking.
+    expect(panel()).not.toHaveTextContent(OKAFOR.matter);
+    expect(within(items[0]!).getByRole("button", { name: `Join ${OKAFOR.vault_id}` })).toBeEnabled();
+    expect(within(items[0]!).queryByRole("button", { name: /^Open the copy/ })).toBeNull();
+  });
+
+  it("says so when the firm database holds no matter yet", async () => {
+    const user = await setup({ firmMatters: [] });
+    await user.click(within(panel()).getByRole("button", { name: "Choose firm config…" }));
+    expect(await within(panel()).findByText("The firm database holds no matter yet.")).toBeInTheDocument();
+    expect(within(panel()).queryByRole("list")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("shows the backend's message when the matters cannot be listed, and reads them again on request", async () => {
+    const user = await setup();
+    const listed = mock.firmMatters;
+    mock.firmMatters = async () => {
+      throw new BackendError("io", "cannot reach postgresql://custos@db.firm.example:5432/matters: connection refused");
+    };
+    await user.click(within(panel()).getByRole("button", { name: "Choose firm config…" }));
+    expect(await within(panel()).findByRole("alert")).toHaveTextContent(
+      "Cannot reach postgresql://custos@db.firm.example:5432/matters: connection refused.",
+    );
+    expect(within(panel()).queryByRole("list")).toBeNull();
+    expect(within(panel()).queryByText("The firm database holds no matter yet.")).toBeNull();
+    // The config stays chosen.
+    expect(within(panel()).getByText(CONFIG)).toBeInTheDocument();
+
+    mock.firmMatters = listed;
+    await user.click(within(panel()).getByRole("button", { name: "Read the list again" }));
+    expect(await within(panel()).findByRole("list", { name: "Matters in the firm database" })).toBeInTheDocument();
+    expect(within(panel()).queryByRole("alert")).toBeNull();
+  });
+
+  it("asks for the firm config again when its selection is gone", async () => {
+    const user = await setup();
+    mock.firmMatters = async () => {
+      throw new BackendError("stale_selection", "that file selection is no longer available; choose the files again");
+    };
+    await user.click(within(panel()).getByRole("button", { name: "Choose firm config…" }));
+    expect(await within(panel()).findByRole("alert")).toHaveTextContent(/Choose the firm config again\.$/);
+    expect(within(panel()).getByText("Nothing chosen yet.")).toBeInTheDocument();
+  });
+
+  it("offers opening a matter whose copy is already on this computer, the usual way, instead of joining it", async () => {
+    const okafor = { vault_id: OKAFOR.vault_id, path: "/home/dana/Matters/Okafor", last_opened: "2026-06-02T08:00:00Z", available: true };
+    const halvorsen = { vault_id: MOCK_MATTER.vault_id, path: "/home/dana/Matters/Halvorsen", last_opened: "2026-06-01T08:00:00Z", available: true };
+    const user = await setup({ recent: [okafor, halvorsen] });
+    const open = vi.spyOn(mock, "openVault");
+    const join = vi.spyOn(mock, "joinFirm");
+    await chooseConfig(user);
+
+    const here = row(OKAFOR.vault_id);
+    expect(here).toHaveTextContent(`Already on this computer: /home/dana/Matters/Okafor · last opened ${local("2026-06-02T08:00:00Z")}`);
+    expect(within(here).queryByRole("button", { name: /^Join/ })).toBeNull();
+    expect(within(row(REYES.vault_id)).queryByText(/Already on this computer/)).toBeNull();
+    expect(within(row(REYES.vault_id)).getByRole("button", { name: `Join ${REYES.vault_id}` })).toBeInTheDocument();
+
+    await user.click(within(here).getByRole("button", { name: `Open the copy of ${OKAFOR.vault_id}` }));
+    // The open panel's unlock form, with that recent vault chosen.
+    expect(screen.getByRole("button", { name: /^\/home\/dana\/Matters\/Okafor/ })).toHaveAttribute("aria-pressed", "true");
+    expect(within(unlockForm()).getByText("/home/dana/Matters/Okafor")).toBeInTheDocument();
+    await waitFor(() => expect(unlockField()).toHaveFocus());
+    expect(screen.queryByRole("form", { name: "Join the firm matter" })).toBeNull();
+
+    await user.type(unlockField(), MOCK_PASSPHRASE);
+    await user.click(within(unlockForm()).getByRole("button", { name: "Unlock" }));
+    await waitFor(() => expect(router.screen).toBe("dashboard"));
+    expect(open).toHaveBeenCalledWith({ kind: "recent", vault_id: OKAFOR.vault_id }, MOCK_PASSPHRASE);
+    expect(join).not.toHaveBeenCalled();
+    expect(session.vault?.firm).toBe(MOCK_FIRM);
+    expect(session.vault?.matter.matter).toBe(OKAFOR.matter);
+  });
+
+  it("offers joining again when the copy's folder is gone", async () => {
+    const user = await setup({
+      recent: [{ vault_id: OKAFOR.vault_id, path: "/mnt/usb/Okafor", last_opened: "2026-05-01T08:00:00Z", available: false }],
+    });
+    await chooseConfig(user);
+    const gone = row(OKAFOR.vault_id);
+    expect(gone).toHaveTextContent("Its copy at /mnt/usb/Okafor is not found");
+    expect(within(gone).queryByRole("button", { name: /^Open the copy/ })).toBeNull();
+    expect(within(gone).getByRole("button", { name: `Join ${OKAFOR.vault_id}` })).toBeEnabled();
+  });
+
+  it("joins a matter in an empty folder with the person's own passphrase, then goes to the opened vault", async () => {
+    const user = await setup();
+    const pick = vi.spyOn(mock, "pickPaths");
+    const join = vi.spyOn(mock, "joinFirm");
+    await chooseConfig(user);
+    await user.click(within(row(REYES.vault_id)).getByRole("button", { name: `Join ${REYES.vault_id}` }));
+
+    expect(within(joinForm()).getByText(REYES.vault_id)).toBeInTheDocument();
+    expect(within(joinForm()).getByText(/the person who added you to the matter set for you, or your own/)).toBeInTheDocument();
+    expect(joinField()).toHaveAttribute("type", "password");
+    expect(joinButton()).toBeDisabled();
+    expect(document.getElementById("join-hint")).toHaveTextContent("Choose an empty folder for this computer's copy.");
+
+    await user.click(within(joinForm()).getByRole("button", { name: "Choose folder for the copy…" }));
+    expect(pick).toHaveBeenLastCalledWith("new_vault");
+    expect(within(joinForm()).getByText("/evidence/folder")).toBeInTheDocument();
+    await waitFor(() => expect(joinField()).toHaveFocus());
+    expect(document.getElementById("join-hint")).toHaveTextContent("Enter your passphrase to the matter.");
+    expect(joinButton()).toBeDisabled();
+
+    await user.type(joinField(), MOCK_PASSPHRASE);
+    expect(joinButton()).toBeEnabled();
+    await user.click(joinButton());
+
+    await waitFor(() => expect(router.screen).toBe("dashboard"));
+    const [config, folder] = (await Promise.all(pick.mock.results.map((r) => r.value))) as Selection[];
+    expect(join).toHaveBeenCalledTimes(1);
+    expect(join.mock.calls[0]![0] as JoinFirmRequest).toEqual({
+      config: config!.token,
+      vault_id: REYES.vault_id,
+      folder: folder!.token,
+      passphrase: MOCK_PASSPHRASE,
+    });
+    expect(config!.token).not.toBe(folder!.token);
+    expect(session.vault).toMatchObject({ path: "/evidence/folder", firm: MOCK_FIRM, matter: { vault_id: REYES.vault_id, matter: REYES.matter } });
+  });
+
+  it("shows that it is joining and disables the button meanwhile", async () => {
+    const user = await setup();
+    const pending = deferred<VaultSummary>();
+    mock.joinFirm = () => pending.promise;
+    await chooseConfig(user);
+    await user.click(within(row(REYES.vault_id)).getByRole("button", { name: `Join ${REYES.vault_id}` }));
+    await user.click(within(joinForm()).getByRole("button", { name: "Choose folder for the copy…" }));
+    await user.type(joinField(), MOCK_PASSPHRASE);
+    await user.keyboard("{Enter}");
+
+    const busy = await within(joinForm()).findByRole("button", { name: "Making this computer's copy…" });
+    expect(busy).toBeDisabled();
+    expect(within(joinForm()).getByRole("button", { name: "Choose folder for the copy…" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Choose firm config…" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Open demo matter" })).toBeDisabled();
+    expect(router.screen).toBe("start");
+    pending.resolve({ matter: { ...REYES }, path: "/evidence/folder", demo: false, examiner: "Dana Whitfield", firm: MOCK_FIRM });
+    await waitFor(() => expect(router.screen).toBe("dashboard"));
+    expect(session.vault?.firm).toBe(MOCK_FIRM);
+  });
+
+  it("says a wrong passphrase plainly and keeps nothing of it; the same folder works on the next attempt", async () => {
+    const user = await setup();
+    const join = vi.spyOn(mock, "joinFirm");
+    await chooseConfig(user);
+    await user.click(within(row(REYES.vault_id)).getByRole("button", { name: `Join ${REYES.vault_id}` }));
+    await user.click(within(joinForm()).getByRole("button", { name: "Choose folder for the copy…" }));
+    await user.type(joinField(), "not my passphrase");
+    await user.click(joinButton());
+
+    expect(await within(joinForm()).findByRole("alert")).toHaveTextContent("Wrong passphrase. Check caps lock and try again.");
+    expect(joinField()).toHaveValue("");
+    expect(joinField()).toHaveAttribute("aria-invalid", "true");
+    await waitFor(() => expect(joinField()).toHaveFocus());
+    expect(router.screen).toBe("start");
+    expect(session.vault).toBeNull();
+    // The backend takes the selections only once the copy is made.
+    expect(within(joinForm()).getByText("/evidence/folder")).toBeInTheDocument();
+
+    await user.type(joinField(), MOCK_PASSPHRASE);
+    await user.click(joinButton());
+    await waitFor(() => expect(router.screen).toBe("dashboard"));
+    expect(join).toHaveBeenCalledTimes(2);
+    expect(join.mock.calls[1]![0].folder).toBe(join.mock.calls[0]![0].folder);
+  });
+
+  it("shows the backend's message when the copy cannot be made", async () => {
+    const user = await setup();
+    mock.joinFirm = async () => {
+      throw new BackendError("already_exists", "/evidence/folder already exists and is not empty; choose a new folder for the vault");
+    };
+    await chooseConfig(user);
+    await user.click(within(row(REYES.vault_id)).getByRole("button", { name: `Join ${REYES.vault_id}` }));
+    await user.click(within(joinForm()).getByRole("button", { name: "Choose folder for the copy…" }));
+    await user.type(joinField(), MOCK_PASSPHRASE);
+    await user.click(joinButton());
+    expect(await within(joinForm()).findByRole("alert")).toHaveTextContent(
+      "/evidence/folder already exists and is not empty; choose a new folder for the vault.",
+    );
+    expect(joinField()).toHaveValue("");
+    expect(joinField()).toHaveAttribute("aria-invalid", "false");
+    expect(router.screen).toBe("start");
+  });
+
+  it("Cancel closes the join form and forgets what was typed", async () => {
+    const user = await setup();
+    await chooseConfig(user);
+    await user.click(within(row(REYES.vault_id)).getByRole("button", { name: `Join ${REYES.vault_id}` }));
+    expect(within(row(REYES.vault_id)).getByRole("button", { name: `Join ${REYES.vault_id}` })).toHaveAttribute("aria-pressed", "true");
+    await user.type(joinField(), "half typed");
+    await user.click(within(joinForm()).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("form", { name: "Join the firm matter" })).toBeNull();
+    await user.click(within(row(OKAFOR.vault_id)).getByRole("button", { name: `Join ${OKAFOR.vault_id}` }));
+    expect(joinField()).toHaveValue("");
+    expect(within(joinForm()).getByText("An empty folder; nothing chosen yet.")).toBeInTheDocument();
   });
 });

@@ -12,7 +12,7 @@ import { session } from "../lib/session.svelte";
 import Timeline from "./Timeline.svelte";
 import { forgetTimeline, TIMELINE_LIMIT } from "./timeline/timeline.svelte";
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 
 const MALLORY = "mallory@rival.example";
 const ANNA = "anna@halvorsen.example";

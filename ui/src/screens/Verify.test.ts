@@ -10,7 +10,7 @@ import { session } from "../lib/session.svelte";
 import Verify from "./Verify.svelte";
 import { deferred } from "../lib/deferred";
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 
 function install(init: Partial<MockState> = {}) {
   const mock = createMockBackend({ open: vault(), ...init });

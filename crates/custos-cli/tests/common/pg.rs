@@ -85,25 +85,9 @@ impl Postgres {
 
     /// Starts it again on the same data and port.
     pub fn start_again(&self) {
-        let bindir = String::from_utf8(Command::new("pg_config").arg("--bindir").output().unwrap().stdout).unwrap();
-        let d = self.dir.path().display();
-        let ctl = format!(
-            "{}/pg_ctl -D {d}/data -l {d}/log -w -o '-c listen_addresses=127.0.0.1 -p {} -k {d} -c fsync=off -c max_connections=50' start",
-            bindir.trim(),
-            self.port
-        );
-        let mut cmd = if is_root() { Command::new("runuser") } else { Command::new("sh") };
-        if is_root() {
-            cmd.args(["-u", "postgres", "--", "sh", "-c", &ctl]);
-        } else {
-            cmd.args(["-c", &ctl]);
-        }
-        run_with_timeout(&mut cmd, Duration::from_secs(60)).assert_success("PostgreSQL starts again");
+        let out = run_with_timeout(Command::new("bash").arg(&self.script).arg("restart").arg(self.dir.path()), Duration::from_secs(60));
+        out.assert_success("PostgreSQL starts again");
     }
-}
-
-fn is_root() -> bool {
-    String::from_utf8(Command::new("id").arg("-u").output().unwrap().stdout).unwrap().trim() == "0"
 }
 
 impl Drop for Postgres {

@@ -6,7 +6,7 @@ import { CustodyLog, NO_FILTER, exhibitId } from "./log.svelte";
 
 function install(events: number) {
   const log = Array.from({ length: events }, (_, i) => mockEvent(i + 1, { action: i % 2 === 0 ? "viewed" : "collected" }));
-  const mock = createMockBackend({ open: { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield" }, log });
+  const mock = createMockBackend({ open: { matter: MOCK_MATTER, path: "/v", demo: false, examiner: "Dana Whitfield", firm: null }, log });
   const windows = vi.spyOn(mock, "custodyWindow");
   setBackend(mock);
   return windows;

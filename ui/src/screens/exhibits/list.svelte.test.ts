@@ -6,7 +6,7 @@ import { MOCK_MATTER, createMockBackend, mockExhibit, mockFamily } from "../../l
 import { session } from "../../lib/session.svelte";
 import { exhibitList, forgetExhibitList } from "./list.svelte";
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield", firm: null });
 
 /** EX-0001 heads EX-0002 … EX-0004; EX-0005 and EX-0006 are on their own. */
 function install() {

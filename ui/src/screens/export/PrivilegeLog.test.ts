@@ -9,7 +9,7 @@ import { reset, router } from "../../lib/router.svelte";
 import { session } from "../../lib/session.svelte";
 import PrivilegeLog from "./PrivilegeLog.svelte";
 
-const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield" });
+const vault = (): VaultSummary => ({ matter: { ...MOCK_MATTER }, path: "/home/dana/Matters/Halvorsen", demo: false, examiner: "Dana Whitfield", firm: null });
 
 function install(init: Partial<MockState> = {}) {
   const mock = createMockBackend({ open: vault(), ...init });

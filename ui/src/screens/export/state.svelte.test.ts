@@ -19,7 +19,7 @@ import {
 } from "./state.svelte";
 
 function install(init: Partial<MockState> = {}) {
-  const mock = createMockBackend({ open: { matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" }, ...init });
+  const mock = createMockBackend({ open: { matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield", firm: null }, ...init });
   setBackend(mock);
   return mock;
 }
@@ -39,7 +39,7 @@ function wizard(): { w: ExportWizard; stop: () => void } {
 }
 
 beforeEach(() => {
-  session.vault = { matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" };
+  session.vault = { matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield", firm: null };
 });
 
 afterEach(() => {

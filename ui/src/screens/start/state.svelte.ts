@@ -1,12 +1,20 @@
 /**
  * The start screen's state and rules: what its panels share (one action at a
  * time, the app info), how a vault to unlock is named to the backend, and
- * the checks and request of the create form. The rules are plain functions,
- * tested alone.
+ * the checks and request of the create form, and how the firm database's
+ * matters are shown. The rules are plain functions, tested alone.
  */
 import { backend, toBackendError } from "../../lib/backend";
-import { MIN_PASSPHRASE_CHARS, type CreateVaultRequest, type RecentVault, type VaultSummary, type VaultTarget } from "../../lib/bindings";
-import { formatLocal, parseTime, sentence } from "../../lib/format";
+import {
+  MIN_PASSPHRASE_CHARS,
+  type CreateVaultRequest,
+  type FirmMatter,
+  type JoinFirmRequest,
+  type RecentVault,
+  type VaultSummary,
+  type VaultTarget,
+} from "../../lib/bindings";
+import { formatLocal, parseTime, plural, sentence } from "../../lib/format";
 import { reset } from "../../lib/router.svelte";
 import { opened, session } from "../../lib/session.svelte";
 import type { Score } from "../../lib/strength";
@@ -16,7 +24,7 @@ export const MIN_SCORE = 3;
 export const WRONG_PASSPHRASE = "Wrong passphrase. Check caps lock and try again.";
 
 /** What the screen is doing; one thing at a time: the key derivation alone takes about a second. */
-export type Busy = "unlock" | "pick" | "forget" | "create" | "demo";
+export type Busy = "unlock" | "pick" | "forget" | "create" | "demo" | "matters" | "join";
 
 /** Backend messages are lower-case clauses; show them as sentences. */
 export function problem(e: unknown): string {
@@ -84,10 +92,15 @@ export function unlockFailure(e: unknown): { message: string; wrongPassphrase: b
   return { message: wrongPassphrase ? WRONG_PASSPHRASE : sentence(err.message), wrongPassphrase };
 }
 
+/** An RFC 3339 time in local time, or the text as stored when it is not a time. */
+function localTime(iso: string): string {
+  const date = parseTime(iso);
+  return date ? formatLocal(date) : iso;
+}
+
 /** When a recent vault was last opened, in local time. */
 export function lastOpened(r: RecentVault): string {
-  const date = parseTime(r.last_opened);
-  return date ? formatLocal(date) : r.last_opened;
+  return localTime(r.last_opened);
 }
 
 // ------------------------------------------------------------ create
@@ -148,4 +161,33 @@ export function createRequest(f: CreateForm, folder: string): CreateVaultRequest
     recovery_recipient: optional(f.recovery),
     exhibit_prefix: optional(f.prefix),
   };
+}
+
+// ------------------------------------------------------------ firm matters
+
+/** When a firm matter's catalog was made in the firm database, in local time. */
+export function matterCreated(m: FirmMatter): string {
+  return localTime(m.created);
+}
+
+/** "1 change", "42 changes". */
+export function matterChanges(m: FirmMatter): string {
+  return plural(m.changes, "change", "changes");
+}
+
+/** The copy of a firm matter already on this computer (in the recent list), if any. */
+export function copyHere(m: FirmMatter, recent: readonly RecentVault[]): RecentVault | null {
+  return recent.find((r) => r.vault_id === m.vault_id) ?? null;
+}
+
+/** Why "Join matter" is disabled, or null when it can be joined. */
+export function joinBlocker(folderChosen: boolean, passphrase: string): string | null {
+  if (!folderChosen) return "Choose an empty folder for this computer's copy.";
+  if (!passphrase) return "Enter your passphrase to the matter.";
+  return null;
+}
+
+/** The request that makes this computer's copy of matter `vaultId` in `folder` (selection tokens). */
+export function joinRequest(config: string, vaultId: string, folder: string, passphrase: string): JoinFirmRequest {
+  return { config, vault_id: vaultId, folder, passphrase };
 }

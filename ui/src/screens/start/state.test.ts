@@ -9,10 +9,15 @@ import {
   WRONG_PASSPHRASE,
   badPrefix,
   badRecovery,
+  copyHere,
   createBlocker,
   createRequest,
   enter,
+  joinBlocker,
+  joinRequest,
   lastOpened,
+  matterChanges,
+  matterCreated,
   mismatch,
   passphraseLength,
   unlockFailure,
@@ -136,9 +141,47 @@ describe("unlocking", () => {
   });
 
   it("enters the vault's dashboard", () => {
-    enter({ matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield" });
+    enter({ matter: { ...MOCK_MATTER }, path: "/v", demo: false, examiner: "Dana Whitfield", firm: null });
     expect(router.screen).toBe("dashboard");
     expect(session.vault?.path).toBe("/v");
+  });
+});
+
+describe("firm matters", () => {
+  const matter = { vault_id: "9b2e7d40-0000-4000-8000-000000000002", created: "2026-05-20T14:03:11Z", changes: 7 };
+
+  it("shows when a matter was made in the firm database in local time, and how many changes it holds", () => {
+    expect(matterCreated(matter)).toMatch(/^2026-05-2\d \d{2}:\d{2}:11 [+−]\d{2}:\d{2}$/);
+    expect(matterCreated({ ...matter, created: "last spring" })).toBe("last spring");
+    expect([matterChanges(matter), matterChanges({ ...matter, changes: 1 }), matterChanges({ ...matter, changes: 12_500 })]).toEqual([
+      "7 changes",
+      "1 change",
+      "12,500 changes",
+    ]);
+  });
+
+  it("finds the copy of a matter already on this computer by its vault id", () => {
+    const here = { vault_id: matter.vault_id, path: "/home/dana/Matters/Okafor", last_opened: "2026-06-02T08:00:00Z", available: true };
+    const other = { ...here, vault_id: "6f0c3c1e-0000-4000-8000-000000000001", path: "/home/dana/Matters/Halvorsen" };
+    expect(copyHere(matter, [other, here])).toBe(here);
+    expect(copyHere(matter, [other])).toBeNull();
+    expect(copyHere(matter, [])).toBeNull();
+  });
+
+  it("asks for a folder, then the passphrase, before joining", () => {
+    expect(joinBlocker(false, "")).toBe("Choose an empty folder for this computer's copy.");
+    expect(joinBlocker(false, "secret")).toBe("Choose an empty folder for this computer's copy.");
+    expect(joinBlocker(true, "")).toBe("Enter your passphrase to the matter.");
+    expect(joinBlocker(true, " ")).toBeNull();
+  });
+
+  it("sends the config, the matter, the folder and the passphrase as given", () => {
+    expect(joinRequest("sel-1", matter.vault_id, "sel-2", ` ${STRONG} `)).toEqual({
+      config: "sel-1",
+      vault_id: matter.vault_id,
+      folder: "sel-2",
+      passphrase: ` ${STRONG} `,
+    });
   });
 });
 
