@@ -6,6 +6,7 @@
 #
 #   scripts/postgres.sh start DIR [PORT]   # prints PG_PORT=…, PG_ADMIN_PASSWORD=…, PG_PASSWORD=…
 #   scripts/postgres.sh stop DIR           # stops the server it started (pg_ctl, by its data folder)
+#   scripts/postgres.sh restart DIR        # starts it again on the same data and port
 #   scripts/postgres.sh pid DIR            # the postmaster's PID
 #
 # Run as root, the server runs as the unprivileged `postgres` user (PostgreSQL
@@ -15,10 +16,20 @@ set -euo pipefail
 cmd="${1:-}"
 dir="${2:-}"
 if [ -z "$cmd" ] || [ -z "$dir" ]; then
-    echo "usage: $0 start DIR [PORT] | stop DIR | pid DIR" >&2
+    echo "usage: $0 start DIR [PORT] | stop DIR | restart DIR | pid DIR" >&2
     exit 2
 fi
-bindir="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
+# The server's programs (Debian keeps them out of PATH).
+bindir="$(pg_config --bindir 2>/dev/null || true)"
+if [ ! -x "$bindir/pg_ctl" ]; then
+    bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+fi
+[ -x "$bindir/initdb" ] || { echo "PostgreSQL's server is not installed (Debian package postgresql)" >&2; exit 2; }
+
+server_start() {
+    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $(cat "$dir/port") -k $dir -c fsync=off -c max_connections=50" start >/dev/null
+}
 
 as_server() {
     if [ "$(id -u)" = 0 ]; then
@@ -40,8 +51,8 @@ start)
     custos_pw="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
     as_server sh -c "umask 077; printf '%s\n' '$admin_pw' > '$dir/admin-pw'"
     as_server "$bindir/initdb" -D "$dir/data" -U postgres --auth=scram-sha-256 --pwfile="$dir/admin-pw" -E UTF8 --no-sync >"$dir/initdb.log"
-    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=50" start >/dev/null
+    echo "$port" > "$dir/port"
+    server_start
     PGPASSWORD="$admin_pw" psql -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
         -c "CREATE ROLE custos LOGIN PASSWORD '$custos_pw'" \
         -c "CREATE DATABASE matters OWNER custos" >/dev/null
@@ -54,6 +65,10 @@ start)
 stop)
     [ -f "$dir/data/postmaster.pid" ] || exit 0
     as_server "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    ;;
+restart)
+    dir="$(cd "$dir" && pwd)"
+    server_start
     ;;
 pid)
     head -1 "$dir/data/postmaster.pid"

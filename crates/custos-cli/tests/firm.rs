@@ -394,4 +394,16 @@ fn a_folder_vault_moves_into_the_firm_and_its_log_still_verifies() {
     assert!(shown.stdout.contains("\"hot\""), "the tag came along: {}", shown.stdout);
     let out = run(firm.command(argv!["extract", &carla, "EX-0001", "--out", firm.path("out.txt")]).env("CUSTOS_PASSPHRASE", "Carla's own long passphrase"));
     out.assert_success("extract from the bucket in the second copy");
+    assert_eq!(std::fs::read(firm.path("out.txt")).unwrap(), b"Brandt met the CEO on 14 March.\n");
+
+    // Carla changes her own passphrase: her key file in the database is
+    // replaced; the old one no longer opens her copy, the first copy is untouched.
+    let out = run(firm.command(argv!["passwd", &carla, "--work-factor", "10"])
+        .env("CUSTOS_PASSPHRASE", "Carla's own long passphrase")
+        .env("CUSTOS_NEW_PASSPHRASE", "Carla's second long passphrase"));
+    out.assert_success("passwd in a copy");
+    let out = run(firm.command(argv!["list", &carla]).env("CUSTOS_PASSPHRASE", "Carla's own long passphrase"));
+    assert_eq!(out.code, Some(3), "the old passphrase no longer opens: {}", out.describe());
+    run(firm.command(argv!["list", &carla]).env("CUSTOS_PASSPHRASE", "Carla's second long passphrase")).assert_success("the new one does");
+    firm.run(argv!["list", &vault]).assert_success("the first copy still opens with its own passphrase");
 }

@@ -118,7 +118,7 @@ fn pg_type(table: &str, column: &str, declared: &str) -> &'static str {
 /// The statements that make a matter's schema.
 pub(crate) fn create_sql(schema: &str, shapes: &[Shape]) -> String {
     let mut sql = format!(
-        "CREATE SCHEMA \"{schema}\";
+        "CREATE SCHEMA IF NOT EXISTS \"{schema}\";
          CREATE TABLE \"{schema}\".matter (
              vault_id uuid PRIMARY KEY, catalog_schema integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
          CREATE TABLE \"{schema}\".members (

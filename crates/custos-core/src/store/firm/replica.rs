@@ -340,3 +340,70 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod replay_tests {
+    use super::*;
+    use crate::tests::{inputs, new_vault, sources};
+    use crate::{IntakeOptions, NoProgress, ProcessOptions};
+
+    /// Every row of every table but SQLite's own and FTS5's internals, as text.
+    fn all_rows(conn: &Connection) -> Vec<(String, Vec<String>)> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%\\_data' ESCAPE '\\' AND name NOT LIKE '%\\_idx' ESCAPE '\\' AND name NOT LIKE '%\\_docsize' ESCAPE '\\' AND name NOT LIKE '%\\_config' ESCAPE '\\' AND name NOT LIKE '%\\_content' ESCAPE '\\' AND name <> 'firm_state' ORDER BY name")
+            .unwrap();
+        let tables: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        tables
+            .into_iter()
+            .map(|t| {
+                let mut stmt = conn.prepare(&format!("SELECT rowid, * FROM main.\"{t}\"")).unwrap();
+                let n = stmt.column_count();
+                let mut rows: Vec<String> = stmt
+                    .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .collect();
+                rows.sort();
+                (t, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_whole_copy_replayed_into_an_empty_catalog_rebuilds_every_table_derived_ones_included() {
+        let (dir, mut v) = new_vault();
+        let src = sources(
+            dir.path(),
+            &[
+                ("memo.txt", b"Brandt met the CEO on 14 March."),
+                ("mail.eml", b"From: erik@example.com\nTo: ceo@rival.example\nSubject: plans\n\nThe designs are attached.\n"),
+                ("notes.csv", b"a,b\n1,2\n"),
+            ],
+        );
+        let opts = IntakeOptions { custodian: Some("Erik Brandt".into()), ..IntakeOptions::default() };
+        v.add(&inputs(&[src]), &opts, &NoProgress).unwrap();
+        v.process(&ProcessOptions::default(), &NoProgress).unwrap();
+        v.edit("EX-0001", Some("the meeting"), &["hot".into(), "review".into()], &[]).unwrap();
+        v.edit("EX-0002", None, &["hot".into()], &[]).unwrap();
+        v.edit("EX-0001", None, &[], &["review".into()]).unwrap();
+
+        let shapes = shapes(v.db()).unwrap();
+        let ops = snapshot(v.db(), &shapes).unwrap();
+        let copy_path = dir.path().join("copy.db");
+        let mut copy = crate::store::db::open(&copy_path, v.secrets(), true).unwrap();
+        install_capture(&copy).unwrap();
+        let bytes = encode_ops(&ops);
+        let tx = copy.transaction().unwrap();
+        apply(&tx, &shapes, &decode_ops(&bytes).unwrap()).unwrap();
+        tx.commit().unwrap();
+
+        let (mine, theirs) = (all_rows(v.db()), all_rows(&copy));
+        assert_eq!(mine.iter().map(|t| &t.0).collect::<Vec<_>>(), theirs.iter().map(|t| &t.0).collect::<Vec<_>>());
+        for ((t, a), (_, b)) in mine.iter().zip(&theirs) {
+            assert_eq!(a, b, "table {t} differs in the copy");
+        }
+        assert!(mine.iter().any(|(t, rows)| t == "exhibit_search" && rows.len() == 3), "the full-text index has a row per exhibit");
+        let hits: i64 = copy.query_row("SELECT count(*) FROM exhibit_search WHERE exhibit_search MATCH 'designs'", [], |r| r.get(0)).unwrap();
+        assert_eq!(hits, 1, "the copy's full-text index answers as the vault's");
+    }
+}
