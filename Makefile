@@ -41,3 +41,4 @@ bench:
 	bash bench/search.sh
 	bash bench/images.sh
 	bash bench/bucket.sh
+	bash bench/firm.sh

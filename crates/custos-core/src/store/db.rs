@@ -532,9 +532,18 @@ pub(crate) fn open(path: &Path, secrets: &VaultSecrets, create: bool) -> Result<
         return Err(Error::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
     }
     if !create {
-        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(damaged)?;
-        if check != "ok" {
-            return Err(Error::DamagedDatabase(format!("integrity check: {check}")));
+        // Every page's HMAC (SQLCipher authenticates each page with its
+        // number), read once: a damaged or altered page is refused here,
+        // before anything is written. The B-tree and full-text checks of
+        // `PRAGMA integrity_check` are verify's; at open they cost several
+        // times as much (0.9 s against 0.3 s for a database of 120 MB).
+        let bad: Vec<String> = {
+            let mut stmt = conn.prepare("PRAGMA cipher_integrity_check").map_err(damaged)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(damaged)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(damaged)?
+        };
+        if !bad.is_empty() {
+            return Err(Error::DamagedDatabase(format!("integrity check: {}", bad.join("; "))));
         }
     }
     let full = |e: rusqlite::Error| crate::error::db_error(e, path);

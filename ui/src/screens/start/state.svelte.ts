@@ -10,7 +10,9 @@ import {
   type CreateVaultRequest,
   type FirmMatter,
   type JoinFirmRequest,
+  type PickPurpose,
   type RecentVault,
+  type Selection,
   type VaultSummary,
   type VaultTarget,
 } from "../../lib/bindings";
@@ -37,6 +39,12 @@ export function enter(summary: VaultSummary): void {
   reset("dashboard");
 }
 
+/** What a native dialog gave: the paths chosen (null when cancelled), or why it failed. */
+export interface Picked {
+  picked: Selection | null;
+  error: string | null;
+}
+
 /** What the start screen's panels share. */
 export class StartState {
   busy = $state<Busy | null>(null);
@@ -59,6 +67,22 @@ export class StartState {
           if (!session.info) this.infoError = problem(e);
         },
       );
+  }
+
+  /**
+   * Asks for paths in a native dialog, the screen busy meanwhile. A failure
+   * is returned as a message, never thrown. The caller checks that the
+   * screen is idle first.
+   */
+  async pick(purpose: PickPurpose): Promise<Picked> {
+    this.busy = "pick";
+    try {
+      return { picked: await backend().pickPaths(purpose), error: null };
+    } catch (e) {
+      return { picked: null, error: problem(e) };
+    } finally {
+      this.busy = null;
+    }
   }
 }
 
