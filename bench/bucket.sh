@@ -32,6 +32,7 @@ trap 'stop_gateway; cleanup' EXIT
 say "starting radosgw on 127.0.0.1…"
 # The OSD keeps its data in memory: room for the copies of both runs.
 eval "$(bash "$REPO/scripts/radosgw.sh" start "$GW" 17480 6144 | sed 's/^/export /')"
+[ -n "${S3_ENDPOINT:-}" ] || die "radosgw did not start (see $GW/log)"
 export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_PAGER=
 s3() { aws --endpoint-url "$S3_ENDPOINT" "$@"; }
 

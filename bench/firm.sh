@@ -43,6 +43,8 @@ trap 'stop_servers; cleanup' EXIT
 say "starting radosgw and PostgreSQL on 127.0.0.1…"
 eval "$(bash "$REPO/scripts/radosgw.sh" start "$GW" 17490 8192 | sed 's/^/export /')"
 eval "$(bash "$REPO/scripts/postgres.sh" start "$PG" 15499 | sed 's/^/export /')"
+[ -n "${S3_ENDPOINT:-}" ] || die "radosgw did not start (see $GW/log)"
+[ -n "${PG_PASSWORD:-}" ] || die "PostgreSQL did not start (see $PG/log)"
 export PGPASSWORD=$PG_PASSWORD PGPASSFILE=/nonexistent
 export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_PAGER=
 s3() { aws --endpoint-url "$S3_ENDPOINT" "$@"; }

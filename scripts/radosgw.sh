@@ -106,6 +106,10 @@ osd pool default pgp num = 8
 osd crush chooseleaf type = 0
 mon allow pool size one = true
 mon warn on pool no redundancy = false
+# A throwaway cluster: the monitor must not stop because the machine's disk
+# is nearly full (its default is to shut down below 5 % free).
+mon data avail crit = 0
+mon data avail warn = 0
 mon data = $dir/mon/\$cluster-\$id
 osd data = $dir/osd/\$cluster-\$id
 osd objectstore = memstore
