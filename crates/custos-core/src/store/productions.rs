@@ -117,7 +117,7 @@ impl Change<'_> {
                     return Err(crate::Error::InvalidInput(format!(
                         "{}{n:0w$} was given to {other} by a production recorded meanwhile (from another copy of the vault): export again",
                         p.bates_prefix,
-                        w = p.bates_width as usize
+                        w = p.bates_width
                     )));
                 }
             }
