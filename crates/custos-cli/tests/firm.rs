@@ -171,14 +171,18 @@ fn two_people_take_in_at_once_and_get_one_gap_free_log_that_verifies() {
         let who = if a_ids.contains(&id) { ALICE } else { BEN };
         assert_eq!(e["actor"], who, "{id} was collected by {who}");
     }
+    // Ben's copy replays the unlock Alice's `log` wrote on closing, then the same log.
     let ben_log = log_json(&firm.run_ben(argv!["log", &ben, "--json"], &ben_key));
-    assert!(ben_log.len() >= log.len() && ben_log[..log.len()] == log[..], "Ben's copy holds the same log");
+    assert_eq!(ben_log.len(), log.len() + 1);
+    assert_eq!(ben_log[..log.len()], log[..], "Ben's copy holds the same log");
+    assert_eq!(ben_log[log.len()]["action"], "vault_unlocked");
+    assert_eq!(ben_log[log.len()]["actor"], ALICE);
     assert!(log.iter().any(|e| e["action"] == "setting_changed" && e["details"]["setting"] == "member_added" && e["details"]["name"] == BEN));
 
     // The database holds the same log, append-only, and one list of changes without a gap.
     let schema = firm.schema();
     let in_db: usize = firm.pg.admin_sql(&format!("SELECT count(*) FROM {schema}.custody_events")).trim().parse().unwrap();
-    assert!(in_db >= log.len(), "{in_db} events in the database");
+    assert_eq!(in_db, log.len() + 2, "every event, with the two `log` sessions' own unlocks, is in the database");
     let gaps = firm.pg.admin_sql(&format!("SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY seq) AS prev FROM (SELECT DISTINCT seq FROM {schema}.catalog_changes) c) x WHERE prev IS NOT NULL AND seq <> prev + 1"));
     assert_eq!(gaps.trim(), "0");
     let out = firm.pg.psql("postgres", &firm.pg.admin_password, &format!("DELETE FROM {schema}.custody_events"));

@@ -94,7 +94,7 @@ enum MemberCommand {
 pub fn member(args: MemberArgs) -> Result<u8, Failure> {
     match args.what {
         MemberCommand::List { vault, json, session } => {
-            let mut v = open_vault(&vault, &session)?;
+            let v = open_vault(&vault, &session)?;
             let members = v.firm_members()?;
             v.close()?;
             if json {

@@ -336,7 +336,7 @@ impl Vault {
     }
 
     /// The people who hold keys to this firm vault.
-    pub fn firm_members(&mut self) -> Result<Vec<FirmMember>> {
+    pub fn firm_members(&self) -> Result<Vec<FirmMember>> {
         let firm = self.firm.as_ref().ok_or_else(|| Error::InvalidInput("this is not a firm vault".into()))?;
         let rows = firm.pg(pg::members(&mut firm.client(), &firm.schema))?;
         rows.iter()
